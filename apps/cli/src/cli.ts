@@ -1,0 +1,1 @@
+console.log('semix: the CLI lands with issue #8');

@@ -1,0 +1,135 @@
+// tfjs-core ships its gradients separately from the ops; training needs them registered once per process.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import * as tf from '@tensorflow/tfjs-core';
+import { registerAll, WASM_KERNEL_PACK } from './kernels/register_all_kernels';
+
+/** The backends semix knows, fastest first. `tensorflow` is tfjs-node(-gpu), an optional peer dependency. */
+export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
+export type BackendName = (typeof BACKEND_NAMES)[number];
+
+export interface BackendProbe {
+  name: BackendName;
+  /** The package that provides it. */
+  module: string;
+  available: boolean;
+  /** Why it is or is not available, in words. */
+  reason: string;
+}
+
+export interface BackendSelection {
+  /** The backend now active in tfjs. */
+  name: BackendName;
+  /** What was tried, in order, and why each was or was not taken. */
+  probes: BackendProbe[];
+  /** Kernels semix registered for this backend (the wasm kernel pack), if any. */
+  kernelPack: string[];
+}
+
+export interface SelectBackendOptions {
+  /** Receives one line per decision; defaults to silence. */
+  log?: (line: string) => void;
+}
+
+type Loader = { module: string; load: () => Promise<unknown> };
+
+// Dynamic imports through a variable name, so bundlers and the TypeScript compiler do not require the
+// optional peers to be installed.
+const importOptional = (name: string) => import(/* @vite-ignore */ name);
+
+const LOADERS: Record<BackendName, Loader[]> = {
+  tensorflow: [
+    { module: '@tensorflow/tfjs-node-gpu', load: () => importOptional('@tensorflow/tfjs-node-gpu') },
+    { module: '@tensorflow/tfjs-node', load: () => importOptional('@tensorflow/tfjs-node') },
+  ],
+  wasm: [{ module: '@tensorflow/tfjs-backend-wasm', load: () => importOptional('@tensorflow/tfjs-backend-wasm') }],
+  cpu: [{ module: '@tensorflow/tfjs-backend-cpu', load: () => importOptional('@tensorflow/tfjs-backend-cpu') }],
+};
+
+function shortError(error: unknown): string {
+  const text = error instanceof Error ? error.message : String(error);
+  if (/Cannot find (module|package)|ERR_MODULE_NOT_FOUND/.test(text)) return 'not installed';
+  return text.split('\n')[0];
+}
+
+/** Loads a backend's package and checks that tfjs can initialise it, without switching to it. */
+async function probe(name: BackendName): Promise<BackendProbe> {
+  const failures: string[] = [];
+  for (const loader of LOADERS[name]) {
+    try {
+      await loader.load();
+      if (tf.findBackendFactory(name) == null) {
+        failures.push(`${loader.module}: loaded but registered no '${name}' backend`);
+        continue;
+      }
+      return { name, module: loader.module, available: true, reason: `${loader.module} loaded` };
+    } catch (error) {
+      failures.push(`${loader.module}: ${shortError(error)}`);
+    }
+  }
+  return {
+    name,
+    module: LOADERS[name].map((l) => l.module).join(' | '),
+    available: false,
+    reason: failures.join('; '),
+  };
+}
+
+/** Probes every backend (loads packages; switches nothing). What `semix backends` prints. */
+export async function probeBackends(): Promise<BackendProbe[]> {
+  const out: BackendProbe[] = [];
+  for (const name of BACKEND_NAMES) out.push(await probe(name));
+  return out;
+}
+
+/**
+ * Picks and activates a backend. With no preference: tensorflow (tfjs-node-gpu, then tfjs-node), then wasm
+ * (with semix's kernel pack, which makes it able to train convnets), then cpu. Asking for a backend that is
+ * not available fails with the list of those that are.
+ */
+export async function selectBackend(
+  preference: BackendName | 'auto' = 'auto',
+  options: SelectBackendOptions = {},
+): Promise<BackendSelection> {
+  const log = options.log ?? (() => {});
+  if (preference !== 'auto' && !BACKEND_NAMES.includes(preference)) {
+    throw new Error(`backend: '${String(preference)}' is not a backend; allowed: auto, ${BACKEND_NAMES.join(', ')}`);
+  }
+  const order: BackendName[] = preference === 'auto' ? [...BACKEND_NAMES] : [preference];
+  const probes: BackendProbe[] = [];
+  for (const name of order) {
+    const result = await probe(name);
+    probes.push(result);
+    if (!result.available) {
+      log(`backend ${name}: skipped (${result.reason})`);
+      continue;
+    }
+    const kernelPack = name === 'wasm' ? registerAll() : [];
+    let ok = false;
+    try {
+      ok = await tf.setBackend(name);
+    } catch (error) {
+      result.available = false;
+      result.reason = `failed to initialise: ${shortError(error)}`;
+    }
+    if (!ok) {
+      result.available = false;
+      if (result.reason.endsWith('loaded')) result.reason = 'failed to initialise';
+      log(`backend ${name}: skipped (${result.reason})`);
+      continue;
+    }
+    await tf.ready();
+    log(
+      `backend ${name}: chosen (${result.reason}${kernelPack.length ? `; semix kernel pack: ${kernelPack.join(', ')}` : ''})`,
+    );
+    return { name, probes, kernelPack: name === 'wasm' ? WASM_KERNEL_PACK.map((k) => k.kernelName) : [] };
+  }
+  if (preference !== 'auto') {
+    const available = (await probeBackends()).filter((p) => p.available).map((p) => p.name);
+    throw new Error(
+      `backend: '${preference}' is not available (${probes[0]?.reason}); available: ${available.join(', ') || 'none'}`,
+    );
+  }
+  throw new Error(
+    `backend: no TensorFlow.js backend could be initialised (${probes.map((p) => `${p.name}: ${p.reason}`).join('; ')})`,
+  );
+}

@@ -1,0 +1,78 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  backend_util,
+  type KernelConfig,
+  type KernelFunc,
+  type MaxPoolGradAttrs,
+  type TensorInfo,
+} from '@tensorflow/tfjs-core';
+import { BACKEND_NAME, f32, type KernelInputs } from './kernel_utils';
+
+/**
+ * Max-pool gradient: each dy value goes to the first maximum of its window (scan order row, then column,
+ * strictly greater wins), as the `cpu` backend does. One pass over the windows, channels innermost so the
+ * reads are contiguous; it replaces wasm's own MaxPoolGrad, measured at ~60 ms for the reference step.
+ */
+export function maxPoolGrad(args: {
+  inputs: KernelInputs<'dy' | 'input' | 'output'>;
+  backend: BackendWasm;
+  attrs: MaxPoolGradAttrs;
+}): TensorInfo {
+  const { inputs, backend, attrs } = args;
+  const { dy, input } = inputs;
+  const { filterSize, strides, pad, dimRoundingMode } = attrs;
+  const info = backend_util.computePool2DInfo(
+    input.shape as [number, number, number, number],
+    filterSize,
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+  );
+  const { batchSize, inHeight, inWidth, inChannels: c, outHeight, outWidth } = info;
+  const { strideHeight, strideWidth, effectiveFilterHeight: fh, effectiveFilterWidth: fw } = info;
+  const { dilationHeight: dh, dilationWidth: dw } = info;
+  const padTop = info.padInfo.top;
+  const padLeft = info.padInfo.left;
+
+  const dx = backend.makeOutput(input.shape, 'float32');
+  const x = f32(backend, input);
+  const g = f32(backend, dy);
+  const out = f32(backend, dx);
+  out.fill(0);
+  for (let b = 0; b < batchSize; b++) {
+    const xBatch = b * inHeight * inWidth * c;
+    for (let oy = 0; oy < outHeight; oy++) {
+      const y0 = oy * strideHeight - padTop;
+      const yStart = Math.max(0, Math.ceil(-y0 / dh)) * dh;
+      for (let ox = 0; ox < outWidth; ox++) {
+        const x0 = ox * strideWidth - padLeft;
+        const xStart = Math.max(0, Math.ceil(-x0 / dw)) * dw;
+        const gBase = ((b * outHeight + oy) * outWidth + ox) * c;
+        for (let ch = 0; ch < c; ch++) {
+          let best = Number.NEGATIVE_INFINITY;
+          let at = -1;
+          for (let wy = yStart; wy < fh && y0 + wy < inHeight; wy += dh) {
+            const row = xBatch + (y0 + wy) * inWidth * c + ch;
+            for (let wx = xStart; wx < fw && x0 + wx < inWidth; wx += dw) {
+              const i = row + (x0 + wx) * c;
+              const v = x[i];
+              if (v > best) {
+                best = v;
+                at = i;
+              }
+            }
+          }
+          if (at >= 0) out[at] += g[gBase + ch];
+        }
+      }
+    }
+  }
+  return dx;
+}
+
+export const maxPoolGradConfig: KernelConfig = {
+  kernelName: 'MaxPoolGrad',
+  backendName: BACKEND_NAME,
+  kernelFunc: maxPoolGrad as unknown as KernelFunc,
+};

@@ -1,0 +1,222 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { relativeError, runOn, seededValues, useWasm } from './test_utils';
+
+const TOLERANCE = 1e-4;
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+const explicit: Pad = [
+  [0, 0],
+  [1, 2],
+  [0, 1],
+  [0, 0],
+];
+
+async function agree(f: () => tf.Tensor | tf.Tensor[]) {
+  const wasm = await runOn('wasm', f);
+  const cpu = await runOn('cpu', f);
+  expect(wasm.shapes).toEqual(cpu.shapes);
+  cpu.values.forEach((ref, i) => {
+    expect(relativeError(wasm.values[i], ref)).toBeLessThanOrEqual(TOLERANCE);
+  });
+  // A check that cannot fail is no check: the reference must not be all zeros.
+  expect(cpu.values.some((v) => v.some((x) => x !== 0))).toBe(true);
+}
+
+const t = (shape: number[], seed: number) =>
+  tf.tensor(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+
+// [batch, height, width, inChannels], [kh, kw, outChannels], strides, pad
+const convCases: Array<[number[], number[], number | [number, number], Pad]> = [
+  [[1, 7, 5, 1], [3, 3, 4], 1, 'same'],
+  [[2, 8, 6, 3], [3, 3, 5], 2, 'same'],
+  [[3, 9, 7, 3], [2, 3, 2], 2, 'valid'],
+  [[2, 6, 9, 1], [5, 2, 3], [2, 1], 'valid'],
+  [[1, 8, 8, 8], [3, 3, 6], 1, 'same'], // patch 72: the helper-convolution path
+  [[2, 9, 6, 8], [3, 3, 4], 2, 'same'],
+  [[2, 7, 8, 3], [3, 2, 4], 1, explicit],
+  [[2, 10, 7, 3], [3, 3, 2], 2, explicit],
+  [[1, 5, 5, 3], [1, 1, 4], 1, 'valid'],
+];
+
+describe('wasm kernel pack vs cpu', () => {
+  beforeAll(useWasm);
+
+  it.each(convCases)('Conv2DBackpropFilter x%j k%j s%j %j', async (xs, [kh, kw, co], strides, pad) => {
+    const dyShape = tf.tidy(
+      () => tf.conv2d(t(xs, 1) as tf.Tensor4D, t([kh, kw, xs[3], co], 2) as tf.Tensor4D, strides, pad).shape,
+    );
+    await agree(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropFilter',
+            { x: t(xs, 3), dy: t(dyShape, 4) },
+            { strides, pad, dataFormat: 'NHWC', filterShape: [kh, kw, xs[3], co] },
+          ) as tf.Tensor,
+    );
+  });
+
+  it.each(convCases)('Conv2DBackpropInput x%j k%j s%j %j', async (xs, [kh, kw, co], strides, pad) => {
+    const dyShape = tf.tidy(
+      () => tf.conv2d(t(xs, 1) as tf.Tensor4D, t([kh, kw, xs[3], co], 2) as tf.Tensor4D, strides, pad).shape,
+    );
+    await agree(
+      () =>
+        tf
+          .engine()
+          .runKernel(
+            'Conv2DBackpropInput',
+            { dy: t(dyShape, 5), filter: t([kh, kw, xs[3], co], 6) },
+            { strides, pad, dataFormat: 'NHWC', inputShape: xs },
+          ) as tf.Tensor,
+    );
+  });
+
+  // [x shape], [kh, kw, multiplier], strides, pad, dilations
+  const depthwiseCases: Array<[number[], number[], number, Pad, number]> = [
+    [[1, 7, 5, 1], [3, 3, 1], 1, 'same', 1],
+    [[2, 8, 6, 3], [3, 2, 2], 2, 'valid', 1],
+    [[2, 9, 7, 3], [3, 3, 1], 1, 'same', 2],
+    [[1, 8, 9, 3], [2, 3, 2], 1, 'valid', 2],
+  ];
+  it.each(depthwiseCases)('depthwise gradients x%j k%j s%j %j d%j', async (xs, [
+    kh,
+    kw,
+    m,
+  ], strides, pad, dilations) => {
+    const filterShape = [kh, kw, xs[3], m];
+    // tfjs-core's depthwise gradient refuses dilation > 1 and cpu's backprop kernels ignore the dilations
+    // attribute, so with dilation d the reference is the undilated problem with the zero-inserted filter
+    // (kh → (kh − 1)·d + 1): its input gradient is the same, and its filter gradient at the taps k·d is ours.
+    const d = dilations;
+    const effShape = [(kh - 1) * d + 1, (kw - 1) * d + 1, xs[3], m];
+    const dyShape = tf.tidy(
+      () =>
+        tf.depthwiseConv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, strides, pad, 'NHWC', d).shape,
+    );
+    const dilateFilter = (w: tf.Tensor) => {
+      const values = w.dataSync();
+      const out = new Float32Array(effShape.reduce((a, b) => a * b, 1));
+      const inner = xs[3] * m;
+      for (let i = 0; i < kh; i++)
+        for (let j = 0; j < kw; j++)
+          for (let c = 0; c < inner; c++)
+            out[(i * d * effShape[1] + j * d) * inner + c] = values[(i * kw + j) * inner + c];
+      return tf.tensor(out, effShape);
+    };
+    const pickTaps = (dw: tf.Tensor) => tf.stridedSlice(dw, [0, 0, 0, 0], effShape, [d, d, 1, 1]);
+    const wasm = await runOn('wasm', () => [
+      tf
+        .engine()
+        .runKernel(
+          'DepthwiseConv2dNativeBackpropFilter',
+          { x: t(xs, 7), dy: t(dyShape, 8) },
+          { strides, pad, dilations: d, filterShape },
+        ) as tf.Tensor,
+      tf
+        .engine()
+        .runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: t(dyShape, 9), filter: t(filterShape, 10) },
+          { strides, pad, dilations: d, inputShape: xs },
+        ) as tf.Tensor,
+    ]);
+    const cpu = await runOn('cpu', () => [
+      pickTaps(
+        tf
+          .engine()
+          .runKernel(
+            'DepthwiseConv2dNativeBackpropFilter',
+            { x: t(xs, 7), dy: t(dyShape, 8) },
+            { strides, pad, dilations: 1, filterShape: effShape },
+          ) as tf.Tensor,
+      ),
+      tf
+        .engine()
+        .runKernel(
+          'DepthwiseConv2dNativeBackpropInput',
+          { dy: t(dyShape, 9), filter: dilateFilter(t(filterShape, 10)) },
+          { strides, pad, dilations: 1, inputShape: xs },
+        ) as tf.Tensor,
+    ]);
+    expect(wasm.shapes).toEqual(cpu.shapes);
+    for (const [i, ref] of cpu.values.entries()) {
+      expect(relativeError(wasm.values[i], ref)).toBeLessThanOrEqual(TOLERANCE);
+    }
+    expect(cpu.values.every((v) => v.some((x) => x !== 0))).toBe(true);
+  });
+
+  const poolCases: Array<[number[], number, number, 'same' | 'valid']> = [
+    [[2, 8, 8, 3], 2, 2, 'same'],
+    [[1, 7, 5, 2], 2, 2, 'same'],
+    [[2, 9, 7, 1], 3, 2, 'valid'],
+    [[1, 6, 6, 4], 3, 1, 'same'],
+  ];
+  it.each(poolCases)('MaxPoolGrad x%j f%j s%j %j', async (xs, filter, strides, pad) => {
+    await agree(() => {
+      const x = t(xs, 10);
+      return tf.grad((a: tf.Tensor) => {
+        const y = tf.maxPool(a as tf.Tensor4D, filter, strides, pad);
+        return tf.sum(tf.mul(y, t(y.shape, 11)));
+      })(x);
+    });
+  });
+
+  it('UnsortedSegmentSum and the gather gradient', async () => {
+    await agree(() => {
+      const x = t([6, 3, 2], 12);
+      const ids = tf.tensor1d([2, 0, 2, 4, 1, 0], 'int32');
+      const direct = tf.unsortedSegmentSum(x, ids, 5);
+      const perm = tf.tensor1d([3, 1, 1, 0, 5, 2, 4], 'int32');
+      const g = tf.grad((a: tf.Tensor) => tf.sum(tf.mul(tf.gather(a, perm), t([7, 3, 2], 13))))(x);
+      return [direct, g];
+    });
+  });
+
+  it('BatchMatMul with transposes, and Sum over leading and other axes', async () => {
+    await agree(() => {
+      const a = t([2, 5, 4], 14);
+      const b = t([2, 5, 3], 15);
+      const c = t([2, 3, 4], 16);
+      const x = t([3, 4, 5, 6], 17);
+      return [
+        tf.matMul(a, b, true, false),
+        tf.matMul(b, c, false, false),
+        tf.matMul(a, c, false, true),
+        tf.matMul(b, t([2, 4, 5], 18), true, true),
+        tf.sum(x, [0, 1, 2]),
+        tf.sum(x, [0], true),
+        tf.sum(x, [1, 3]),
+        tf.sum(x),
+      ];
+    });
+  });
+
+  it('tf.grads of a small convnet loss agree between wasm and cpu', async () => {
+    await agree(() => {
+      const x = t([4, 12, 10, 3], 20);
+      const w1 = t([3, 3, 3, 6], 21);
+      const w2 = t([3, 3, 6, 8], 22);
+      const wd = t([3 * 3 * 8, 5], 23);
+      const labels = tf.oneHot(tf.tensor1d([0, 3, 1, 4], 'int32'), 5);
+      const perm = tf.tensor1d([2, 0, 3, 1], 'int32');
+      const loss = (a: tf.Tensor, b: tf.Tensor, c: tf.Tensor) => {
+        const mixed = tf.add(tf.mul(x, 0.7), tf.mul(tf.gather(x, perm), 0.3));
+        let h = tf.relu(tf.conv2d(mixed as tf.Tensor4D, a as tf.Tensor4D, 1, 'same'));
+        h = tf.maxPool(h, 2, 2, 'same');
+        h = tf.relu(tf.conv2d(h, b as tf.Tensor4D, 2, 'same'));
+        const z = tf.reshape(h, [4, -1]);
+        const logits = tf.matMul(z, c);
+        return tf.mean(tf.neg(tf.sum(tf.mul(labels, tf.logSoftmax(logits)), 1))) as tf.Scalar;
+      };
+      return tf.grads(loss)([w1, w2, wd]);
+    });
+  });
+});

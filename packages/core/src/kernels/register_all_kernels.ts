@@ -1,0 +1,48 @@
+import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { batchMatMulConfig } from './BatchMatMul';
+import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
+import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
+import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
+import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+import { rememberOriginal } from './kernel_utils';
+import { maxPoolGradConfig } from './MaxPoolGrad';
+import { sumConfig } from './Sum';
+import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
+
+/**
+ * semix's training-complete kernel pack for `@tensorflow/tfjs-backend-wasm`: the forward kernels tfjs-core's
+ * gradients call that wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, the depthwise gradients) and
+ * faster replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, and BatchMatMul / Sum on the
+ * shapes gradients produce; these two wrap wasm's own kernel for every other case).
+ */
+export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
+  batchMatMulConfig,
+  conv2DBackpropFilterConfig,
+  conv2DBackpropInputConfig,
+  depthwiseConv2dNativeBackpropFilterConfig,
+  depthwiseConv2dNativeBackpropInputConfig,
+  maxPoolGradConfig,
+  sumConfig,
+  unsortedSegmentSumConfig,
+];
+
+/**
+ * Registers the pack for `wasm`, replacing kernels wasm already registers under the same names. Idempotent.
+ * Returns the names it registered.
+ */
+export function registerAll(): string[] {
+  const names: string[] = [];
+  for (const config of WASM_KERNEL_PACK) {
+    const existing = getKernel(config.kernelName, config.backendName);
+    if (existing?.kernelFunc === config.kernelFunc) continue; // already registered
+    if (existing != null) {
+      rememberOriginal(existing);
+      unregisterKernel(config.kernelName, config.backendName);
+    }
+    // A wrapper still calls wasm's own kernel, whose setup (binding the C function) runs when the backend
+    // initialises: keep that setup on the registered replacement.
+    registerKernel({ ...config, setupFunc: config.setupFunc ?? existing?.setupFunc });
+    names.push(config.kernelName);
+  }
+  return names;
+}

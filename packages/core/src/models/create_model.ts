@@ -1,0 +1,31 @@
+import { cnnSmall } from './cnn_small';
+import { mlp } from './mlp';
+import { preactResnet18 } from './preact_resnet18';
+import { ARCHITECTURES, type ModelConfig, type SemixModel } from './types';
+
+/** Builds a model by architecture name; bad options fail with the field, the value and what is allowed. */
+export function createModel(config: ModelConfig): SemixModel {
+  const { arch, inputShape, numClasses, width = 1, seed } = config;
+  if (!ARCHITECTURES.includes(arch)) {
+    throw new Error(`arch: '${String(arch)}' is not an architecture; allowed: ${ARCHITECTURES.join(', ')}`);
+  }
+  if (!Array.isArray(inputShape) || inputShape.length !== 3 || !inputShape.every((d) => Number.isInteger(d) && d > 0)) {
+    throw new Error(
+      `inputShape: ${JSON.stringify(inputShape)} is not valid; expected [height, width, channels] of positive integers`,
+    );
+  }
+  if (!Number.isInteger(numClasses) || numClasses < 2) {
+    throw new Error(`numClasses: ${numClasses} is not valid; expected an integer >= 2`);
+  }
+  if (!(width > 0) || !Number.isFinite(width)) throw new Error(`width: ${width} is not valid; expected a number > 0`);
+  if (!Number.isFinite(seed)) throw new Error(`seed: ${seed} is not valid; expected a finite number`);
+  const full = { ...config, width };
+  switch (arch) {
+    case 'mlp':
+      return mlp(full);
+    case 'cnn-small':
+      return cnnSmall(full);
+    case 'preact-resnet18':
+      return preactResnet18(full);
+  }
+}

@@ -1,0 +1,62 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { batchNorm, convBiasRelu } from './ops';
+import { ParamStore } from './params';
+import { type Block, sequentialModel } from './sequential';
+import type { ModelConfig, SemixModel } from './types';
+
+/**
+ * PreAct ResNet-18 (He et al. 2016, "Identity Mappings in Deep Residual Networks"), the CIFAR backbone of the
+ * mixup literature (Zhang et al. 2018; Verma et al. 2019): a 3×3 stem, four stages of two pre-activation
+ * basic blocks with 64·w, 128·w, 256·w, 512·w channels (strides 1, 2, 2, 2), then BN-ReLU and global average
+ * pooling = representation; linear head. `width` shrinks it for CPU runs.
+ */
+export function preactResnet18(config: ModelConfig): SemixModel {
+  const [, , c] = config.inputShape;
+  const width = config.width ?? 1;
+  const params = new ParamStore(config.seed);
+  const planes = [64, 128, 256, 512].map((p) => Math.max(1, Math.round(p * width)));
+  const stem = params.conv('conv1.weight', 3, 3, c, planes[0]);
+  const stages: Array<{ name: string; run: Block }> = [
+    { name: 'stem', run: (x) => convBiasRelu(x, stem, null, 1, false) },
+  ];
+  let inPlanes = planes[0];
+  planes.forEach((out, s) => {
+    const blocks: Block[] = [];
+    for (let b = 0; b < 2; b++) {
+      const stride = b === 0 && s > 0 ? 2 : 1;
+      blocks.push(preactBlock(params, `layer${s + 1}.${b}`, inPlanes, out, stride));
+      inPlanes = out;
+    }
+    stages.push({ name: `layer${s + 1}`, run: (x, training) => blocks.reduce((h, blk) => blk(h, training), x) });
+  });
+  const finalBn = batchNorm(params, 'bn', inPlanes);
+  const wh = params.dense('linear.weight', inPlanes, config.numClasses, 'head');
+  const bh = params.zeros('linear.bias', config.numClasses);
+  return sequentialModel({
+    arch: 'preact-resnet18',
+    inputShape: config.inputShape,
+    numClasses: config.numClasses,
+    featureDim: inPlanes,
+    params,
+    blocks: stages,
+    toFeatures: (x, training) => tf.mean(tf.relu(finalBn(x, training)), [1, 2]),
+    headWeight: wh,
+    headBias: bh,
+  });
+}
+
+function preactBlock(params: ParamStore, name: string, inPlanes: number, planes: number, stride: number): Block {
+  const bn1 = batchNorm(params, `${name}.bn1`, inPlanes);
+  const conv1 = params.conv(`${name}.conv1.weight`, 3, 3, inPlanes, planes);
+  const bn2 = batchNorm(params, `${name}.bn2`, planes);
+  const conv2 = params.conv(`${name}.conv2.weight`, 3, 3, planes, planes);
+  const shortcut =
+    stride !== 1 || inPlanes !== planes ? params.conv(`${name}.shortcut.weight`, 1, 1, inPlanes, planes) : null;
+  return (x, training) => {
+    const out = tf.relu(bn1(x, training));
+    const skip = shortcut ? convBiasRelu(out, shortcut, null, stride, false) : x;
+    const h = convBiasRelu(out, conv1, null, stride, false);
+    const h2 = convBiasRelu(tf.relu(bn2(h, training)), conv2, null, 1, false);
+    return tf.add(h2, skip);
+  };
+}

@@ -1,0 +1,52 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** Architectures `createModel` builds. */
+export const ARCHITECTURES = ['mlp', 'cnn-small', 'preact-resnet18'] as const;
+export type Architecture = (typeof ARCHITECTURES)[number];
+
+export interface ModelConfig {
+  arch: Architecture;
+  /** [height, width, channels] of one image. */
+  inputShape: [number, number, number];
+  numClasses: number;
+  /** Width multiplier (channels × width); 1 is the architecture's standard size. */
+  width?: number;
+  /** Seed of the weight initialisation. */
+  seed: number;
+}
+
+/**
+ * A classifier split into an encoder f (input → representation vector) and a linear head g, so that losses
+ * can reach the representation f(x). Mixable layers are the points where Manifold Mixup may mix hidden
+ * states: layer 0 is the input, layer k the output of the encoder's k-th block.
+ */
+export interface SemixModel {
+  readonly arch: string;
+  readonly inputShape: [number, number, number];
+  readonly numClasses: number;
+  /** Length of the representation vector f(x). */
+  readonly featureDim: number;
+  /** Names of the mixable layers; index 0 is 'input'. */
+  readonly mixableLayers: readonly string[];
+  /** The hidden state at mixable layer k (k = 0 returns x itself). */
+  hidden(k: number, x: tf.Tensor, training?: boolean): tf.Tensor;
+  /** The representation computed from the hidden state h at mixable layer k. */
+  featuresFrom(k: number, h: tf.Tensor, training?: boolean): tf.Tensor2D;
+  /** Logits computed from the hidden state h at mixable layer k (what Manifold Mixup needs). */
+  forwardFrom(k: number, h: tf.Tensor, training?: boolean): tf.Tensor2D;
+  /** f(x): the representation, [batch, featureDim]. */
+  features(x: tf.Tensor, training?: boolean): tf.Tensor2D;
+  /** g(z): logits from a representation. */
+  head(z: tf.Tensor2D): tf.Tensor2D;
+  /** g(f(x)). */
+  logits(x: tf.Tensor, training?: boolean): tf.Tensor2D;
+  /** Variables the optimizer updates. */
+  trainableVariables(): tf.Variable[];
+  /** Every variable by a stable name, trainable or not (batch-norm running statistics), for checkpoints. */
+  namedVariables(): Map<string, tf.Variable>;
+  /** Applies state updates collected during training-mode forward passes (batch-norm running statistics). */
+  applyUpdates(): void;
+  /** Drops state updates collected but not applied. */
+  discardUpdates(): void;
+  dispose(): void;
+}

@@ -1,0 +1,112 @@
+/**
+ * A small, fast, seedable generator (sfc32, Chris Doty-Humphrey's PractRand "small fast counting" RNG) whose
+ * whole state is four 32-bit words, so it can be saved in a checkpoint and restored exactly. Every random
+ * choice in semix (initial weights, shuffling, λ, boxes, masks, pairings) draws from one of these.
+ */
+export class Rng {
+  private s: Uint32Array;
+
+  constructor(seed: number | readonly number[]) {
+    this.s = new Uint32Array(4);
+    if (typeof seed === 'number') {
+      if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
+      // splitmix32 spreads one integer seed over the four words.
+      let x = Math.trunc(seed) >>> 0;
+      for (let i = 0; i < 4; i++) {
+        x = (x + 0x9e3779b9) >>> 0;
+        let z = x;
+        z = Math.imul(z ^ (z >>> 16), 0x85ebca6b) >>> 0;
+        z = Math.imul(z ^ (z >>> 13), 0xc2b2ae35) >>> 0;
+        this.s[i] = (z ^ (z >>> 16)) >>> 0;
+      }
+      for (let i = 0; i < 12; i++) this.nextUint32();
+    } else {
+      if (seed.length !== 4) throw new Error(`rng state must have 4 words, got ${seed.length}`);
+      this.s.set(seed);
+    }
+  }
+
+  /** The state, to store in a checkpoint; `new Rng(state)` continues the same sequence. */
+  state(): number[] {
+    return Array.from(this.s);
+  }
+
+  /** An independent generator derived from this one (for a sub-task that must not shift this sequence). */
+  fork(): Rng {
+    return new Rng(this.nextUint32() ^ Math.imul(this.nextUint32(), 0x27d4eb2d));
+  }
+
+  nextUint32(): number {
+    const s = this.s;
+    const t = (((s[0] + s[1]) >>> 0) + s[3]) >>> 0;
+    s[3] = (s[3] + 1) >>> 0;
+    s[0] = s[1] ^ (s[1] >>> 9);
+    s[1] = (s[2] + (s[2] << 3)) >>> 0;
+    s[2] = (s[2] << 21) | (s[2] >>> 11);
+    s[2] = (s[2] + t) >>> 0;
+    return t;
+  }
+
+  /** Uniform in [0, 1). */
+  uniform(): number {
+    return this.nextUint32() / 4294967296;
+  }
+
+  /** Integer uniform in [0, n). */
+  int(n: number): number {
+    return Math.floor(this.uniform() * n);
+  }
+
+  /** Standard normal (Box–Muller). */
+  normal(): number {
+    let u = 0;
+    while (u === 0) u = this.uniform();
+    return Math.sqrt(-2 * Math.log(u)) * Math.cos(2 * Math.PI * this.uniform());
+  }
+
+  /** Gamma(shape, 1), Marsaglia & Tsang (2000); shape < 1 through the boost Gamma(a+1)·U^(1/a). */
+  gamma(shape: number): number {
+    if (!(shape > 0)) throw new Error(`gamma shape must be > 0, got ${shape}`);
+    if (shape < 1) return this.gamma(shape + 1) * this.uniform() ** (1 / shape);
+    const d = shape - 1 / 3;
+    const c = 1 / Math.sqrt(9 * d);
+    for (;;) {
+      let x = 0;
+      let v = 0;
+      do {
+        x = this.normal();
+        v = 1 + c * x;
+      } while (v <= 0);
+      v = v * v * v;
+      const u = this.uniform();
+      if (u < 1 - 0.0331 * x ** 4 || Math.log(u) < 0.5 * x * x + d * (1 - v + Math.log(v))) return d * v;
+    }
+  }
+
+  /** Beta(a, b) as X / (X + Y) with X ~ Gamma(a), Y ~ Gamma(b). */
+  beta(a: number, b: number): number {
+    const x = this.gamma(a);
+    const y = this.gamma(b);
+    return x / (x + y);
+  }
+
+  /** A uniformly random permutation of 0..n−1 (Fisher–Yates). */
+  permutation(n: number): Int32Array {
+    const p = new Int32Array(n);
+    for (let i = 0; i < n; i++) p[i] = i;
+    for (let i = n - 1; i > 0; i--) {
+      const j = this.int(i + 1);
+      const t = p[i];
+      p[i] = p[j];
+      p[j] = t;
+    }
+    return p;
+  }
+
+  /** n normal draws scaled by std, as a Float32Array. */
+  normals(n: number, std = 1): Float32Array {
+    const out = new Float32Array(n);
+    for (let i = 0; i < n; i++) out[i] = this.normal() * std;
+    return out;
+  }
+}
