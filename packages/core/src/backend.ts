@@ -1,6 +1,7 @@
-// tfjs-core ships its gradients separately from the ops; training needs them registered once per process.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core ships its gradients separately from the ops; training needs them registered once per process.
+// Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
 import { registerAll, WASM_KERNEL_PACK } from './kernels/register_all_kernels';
 
 /** The backends semix knows, fastest first. `tensorflow` is tfjs-node(-gpu), an optional peer dependency. */

@@ -7,8 +7,35 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './backend';
+export { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint';
+export {
+  type Augment,
+  type Batch,
+  checkDataset,
+  datasetSize,
+  gatherPixels,
+  type ImageDataset,
+  makeBatch,
+} from './data';
+export { DEFAULT_EVALUATE_OPTIONS, type EvaluateOptions, type Evaluation, evaluate } from './evaluate';
 export { registerAll, WASM_KERNEL_PACK } from './kernels/register_all_kernels';
+export { expectedCalibrationError } from './metrics';
 export { createModel } from './models/create_model';
 export { ARCHITECTURES, type Architecture, type ModelConfig, type SemixModel } from './models/types';
 export { createReferenceStep, type ReferenceStep } from './reference_step';
 export { Rng } from './rng';
+export {
+  crossEntropyMethod,
+  DEFAULT_TRAIN_OPTIONS,
+  type LossParts,
+  type LrSchedule,
+  learningRate,
+  type MethodContext,
+  type ProgressEvent,
+  TrainingDivergedError,
+  type TrainMethod,
+  type TrainOptions,
+  type TrainResult,
+  train,
+  trainStep,
+} from './trainer';

@@ -1,0 +1,193 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from './backend';
+import type { ImageDataset } from './data';
+import { evaluate } from './evaluate';
+import { expectedCalibrationError } from './metrics';
+import { createModel } from './models/create_model';
+import type { SemixModel } from './models/types';
+import { Rng } from './rng';
+import { crossEntropyMethod, learningRate, TrainingDivergedError, type TrainMethod, train } from './trainer';
+
+/** A small learnable problem: class k brightens the k-th quadrant of a noisy 12×12 image. */
+function quadrants(n: number, seed: number): ImageDataset {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(n * 144);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    const k = i % 4;
+    labels[i] = k;
+    for (let y = 0; y < 12; y++)
+      for (let x = 0; x < 12; x++) {
+        const inQuadrant = (y < 6 ? 0 : 2) + (x < 6 ? 0 : 1) === k;
+        images[i * 144 + y * 12 + x] = Math.min(255, Math.floor(rng.uniform() * 120 + (inQuadrant ? 120 : 0)));
+      }
+  }
+  return { images, labels, shape: [12, 12, 1], numClasses: 4 };
+}
+
+const data = quadrants(256, 1);
+const test = quadrants(128, 2);
+const newModel = (seed = 3) => createModel({ arch: 'cnn-small', inputShape: [12, 12, 1], numClasses: 4, seed });
+const weightsOf = (model: SemixModel) =>
+  [...model.namedVariables()].map(([name, v]) => [name, Array.from(v.dataSync())] as const);
+
+let dir: string;
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'semix-core-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('train', () => {
+  it('learns a simple problem and evaluate reports it', async () => {
+    const model = newModel();
+    const before = evaluate(model, test);
+    await train({ model, data, epochs: 4, batchSize: 32, lr: 3e-3, seed: 1 });
+    const after = evaluate(model, test);
+    expect(after.accuracy).toBeGreaterThan(0.9);
+    expect(after.accuracy).toBeGreaterThan(before.accuracy);
+    expect(after.nll).toBeLessThan(before.nll);
+    expect(after.perClassAccuracy).toHaveLength(4);
+    model.dispose();
+  });
+
+  it('same seed, same backend: identical weights and losses; another seed differs', async () => {
+    const run = async (seed: number) => {
+      const model = newModel();
+      const result = await train({ model, data, epochs: 2, batchSize: 32, seed });
+      const w = weightsOf(model);
+      model.dispose();
+      return { w, history: result.history };
+    };
+    const a = await run(7);
+    const b = await run(7);
+    const c = await run(8);
+    expect(b.w).toEqual(a.w);
+    expect(b.history).toEqual(a.history);
+    expect(c.w).not.toEqual(a.w);
+  });
+
+  it('2 epochs straight equals 1 epoch + resume + 1 epoch (weights, optimizer, RNG)', async () => {
+    const straight = newModel();
+    await train({ model: straight, data, epochs: 2, batchSize: 32, seed: 5, schedule: { type: 'cosine' } });
+    const ckpt = join(dir, 'resume');
+    // The first run is stopped (as Ctrl-C would) after its first epoch.
+    const first = newModel();
+    const controller = new AbortController();
+    const stopped = await train({
+      model: first,
+      data,
+      epochs: 2,
+      batchSize: 32,
+      seed: 5,
+      schedule: { type: 'cosine' },
+      checkpointDir: ckpt,
+      signal: controller.signal,
+      onProgress: (e) => {
+        if (e.type === 'epoch' && e.epoch === 0) controller.abort(new Error('interrupted'));
+      },
+    }).catch((e: Error) => e);
+    expect(stopped).toBeInstanceOf(Error);
+    expect((stopped as Error).message).toBe('interrupted');
+    first.dispose();
+    // A fresh model and optimizer (new process in real life) picks up from the checkpoint.
+    const resumed = newModel(99);
+    const result = await train({
+      model: resumed,
+      data,
+      epochs: 2,
+      batchSize: 32,
+      seed: 5,
+      schedule: { type: 'cosine' },
+      checkpointDir: ckpt,
+    });
+    expect(result.resumedFromEpoch).toBe(1);
+    expect(weightsOf(resumed)).toEqual(weightsOf(straight));
+    expect((await readdir(ckpt)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    straight.dispose();
+    resumed.dispose();
+  });
+
+  it('does not leak tensors across many steps, and dispose frees the model', async () => {
+    const start = tf.memory().numTensors;
+    const model = newModel();
+    const counts: number[] = [];
+    await train({
+      model,
+      data,
+      epochs: 3,
+      batchSize: 16,
+      onProgress: (e) => {
+        if (e.type === 'step') counts.push(tf.memory().numTensors);
+      },
+    });
+    expect(counts.length).toBe(48);
+    expect(new Set(counts).size).toBe(1);
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(start);
+  });
+
+  it('stops on a non-finite loss, naming the step and the parts, and keeps the last good checkpoint', async () => {
+    const ckpt = join(dir, 'nan');
+    const model = newModel();
+    await train({ model, data, epochs: 1, batchSize: 32, checkpointDir: ckpt });
+    const poisoned: TrainMethod = (ctx) => {
+      const parts = crossEntropyMethod(ctx);
+      return ctx.step >= 10 ? { ...parts, bad: tf.scalar(Number.NaN) } : parts;
+    };
+    const error = await train({ model, data, epochs: 3, batchSize: 32, method: poisoned, checkpointDir: ckpt }).catch(
+      (e) => e,
+    );
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    expect(error.message).toMatch(/step 10/);
+    expect(error.message).toMatch(/bad=NaN/);
+    expect(error.message).toMatch(/ce=\d/);
+    // The checkpoint written after epoch 1 (step 8) is still there and loads.
+    const again = newModel();
+    const result = await train({ model: again, data, epochs: 1, batchSize: 32, checkpointDir: ckpt });
+    expect(result.resumedFromEpoch).toBe(1);
+    model.dispose();
+    again.dispose();
+  });
+
+  it('rejects bad options with the field, the value and what is allowed', async () => {
+    const model = newModel();
+    await expect(train({ model, data, epochs: 0 })).rejects.toThrow(/epochs: 0 .*integer >= 1/);
+    await expect(train({ model, data, epochs: 1, optimizer: 'rmsprop' as 'adam' })).rejects.toThrow(
+      /optimizer: 'rmsprop' .*adam, sgd/,
+    );
+    await expect(train({ model, data: { ...data, shape: [28, 28, 1] }, epochs: 1 })).rejects.toThrow(/images/);
+    model.dispose();
+  });
+});
+
+describe('evaluate and metrics', () => {
+  it('ECE on a hand-computed case', () => {
+    // Two bins used (15 bins): conf 0.95 ×2 (1 right) → |0.5 − 0.95|; conf 0.55 ×2 (2 right) → |1 − 0.55|.
+    const ece = expectedCalibrationError([0.95, 0.95, 0.55, 0.55], [1, 0, 1, 1]);
+    expect(ece).toBeCloseTo(0.5 * 0.45 + 0.5 * 0.45, 10);
+    expect(expectedCalibrationError([1, 1], [1, 1])).toBe(0);
+  });
+
+  it('fails on a shape mismatch showing both shapes, and leaks nothing', () => {
+    const model = createModel({ arch: 'mlp', inputShape: [12, 12, 1], numClasses: 4, seed: 1 });
+    const before = tf.memory().numTensors;
+    evaluate(model, test, { batchSize: 50 });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => evaluate(model, { ...test, images: new Uint8Array(128 * 100), shape: [10, 10, 1] })).toThrow(
+      /\[10, 10, 1\] but the model expects \[12, 12, 1\]/,
+    );
+    model.dispose();
+  });
+
+  it('learning-rate schedules', () => {
+    expect(learningRate(1, { type: 'cosine' }, 0, 10)).toBe(1);
+    expect(learningRate(1, { type: 'cosine' }, 5, 10)).toBeCloseTo(0.5);
+    expect(learningRate(1, { type: 'cosine', warmupEpochs: 2 }, 1, 10)).toBeCloseTo(0.5);
+    expect(learningRate(1, { type: 'step', milestones: [3, 6], gamma: 0.1 }, 7, 10)).toBeCloseTo(0.01);
+  });
+});

@@ -1,0 +1,397 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { type Augment, checkDataset, datasetSize, type ImageDataset, makeBatch } from './data';
+import type { SemixModel } from './models/types';
+import { Rng } from './rng';
+
+/** What a training method sees at each step. */
+export interface MethodContext {
+  model: SemixModel;
+  /** The (augmented, normalised) batch, [batch, H, W, C]. */
+  x: tf.Tensor4D;
+  /** Integer class labels, [batch]. */
+  labels: tf.Tensor1D;
+  numClasses: number;
+  epoch: number;
+  step: number;
+  /** The trainer's generator: draws here are part of the seeded, checkpointed sequence. */
+  rng: Rng;
+}
+
+/** Named scalar loss parts; the trainer minimises their sum and reports each one. */
+export type LossParts = Record<string, tf.Scalar>;
+
+/** A training method: (model, batch, step) → loss parts. `@semix/mixup`'s methods have this type. */
+export type TrainMethod = (ctx: MethodContext) => LossParts;
+
+/** Empirical risk minimisation: cross-entropy on the clean batch. */
+export const crossEntropyMethod: TrainMethod = ({ model, x, labels, numClasses }) => {
+  const logits = model.logits(x, true);
+  const targets = tf.oneHot(labels, numClasses);
+  return { ce: tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar };
+};
+
+export interface LrSchedule {
+  type: 'constant' | 'cosine' | 'step';
+  /** Linear warmup from 0 over this many epochs (fractions allowed). */
+  warmupEpochs?: number;
+  /** `step`: epochs at which the rate is multiplied by `gamma`. */
+  milestones?: number[];
+  gamma?: number;
+  /** `cosine`: the final rate. */
+  minLr?: number;
+}
+
+export interface TrainOptions {
+  model: SemixModel;
+  data: ImageDataset;
+  method?: TrainMethod;
+  epochs: number;
+  batchSize?: number;
+  optimizer?: 'adam' | 'sgd';
+  lr?: number;
+  /** SGD momentum (Nesterov). */
+  momentum?: number;
+  schedule?: LrSchedule;
+  /** Decoupled weight decay (AdamW / SGDW style) on weights of rank ≥ 2; biases and norms are not decayed. */
+  weightDecay?: number;
+  seed?: number;
+  augment?: Augment;
+  /** Called after every step and at the end of every epoch. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Where the checkpoint lives; written at the end of every epoch, resumed from when present. */
+  checkpointDir?: string;
+  /** Resume from `checkpointDir` when it holds a checkpoint (default true). */
+  resume?: boolean;
+  /** Stored in the checkpoint (model config, method name, …) for whoever reads it. */
+  checkpointMeta?: Record<string, unknown>;
+  /** Stops between steps; the last end-of-epoch checkpoint is what a later run resumes from. */
+  signal?: AbortSignal;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: {
+  batchSize: number;
+  optimizer: 'adam' | 'sgd';
+  lr: number;
+  momentum: number;
+  schedule: LrSchedule;
+  weightDecay: number;
+  seed: number;
+  resume: boolean;
+} = {
+  batchSize: 128,
+  optimizer: 'adam',
+  lr: 1e-3,
+  momentum: 0.9,
+  schedule: { type: 'constant' },
+  weightDecay: 0,
+  seed: 0,
+  resume: true,
+};
+
+export interface ProgressEvent {
+  type: 'step' | 'epoch';
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  globalStep: number;
+  totalSteps: number;
+  /** The step's loss parts (type 'step') or their epoch means (type 'epoch'). */
+  losses: Record<string, number>;
+  lr: number;
+  samplesPerSec: number;
+  etaSeconds: number;
+}
+
+export interface TrainResult {
+  epochs: number;
+  steps: number;
+  /** Mean loss parts per epoch trained in this call. */
+  history: Array<Record<string, number>>;
+  samplesPerSec: number;
+  wallTimeSec: number;
+  /** The epoch this call started from (non-zero after a resume). */
+  resumedFromEpoch: number;
+}
+
+export class TrainingDivergedError extends Error {
+  constructor(
+    readonly step: number,
+    readonly losses: Record<string, number>,
+  ) {
+    const parts = Object.entries(losses)
+      .map(([k, v]) => `${k}=${v}`)
+      .join(', ');
+    super(`training diverged at step ${step}: non-finite loss (${parts}); the last good checkpoint is kept`);
+    this.name = 'TrainingDivergedError';
+  }
+}
+
+/** The learning rate at a (fractional) epoch. */
+export function learningRate(base: number, schedule: LrSchedule, epoch: number, epochs: number): number {
+  const warm = schedule.warmupEpochs ?? 0;
+  if (warm > 0 && epoch < warm) return (base * epoch) / warm;
+  switch (schedule.type) {
+    case 'constant':
+      return base;
+    case 'cosine': {
+      const minLr = schedule.minLr ?? 0;
+      const t = Math.min(1, (epoch - warm) / Math.max(1e-12, epochs - warm));
+      return minLr + 0.5 * (base - minLr) * (1 + Math.cos(Math.PI * t));
+    }
+    case 'step': {
+      const passed = (schedule.milestones ?? []).filter((m) => epoch >= m).length;
+      return base * (schedule.gamma ?? 0.1) ** passed;
+    }
+  }
+}
+
+function validate(o: TrainOptions & typeof DEFAULT_TRAIN_OPTIONS): void {
+  const positiveInt = (field: string, v: number) => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${field}: ${v} is not valid; expected an integer >= 1`);
+  };
+  positiveInt('epochs', o.epochs);
+  positiveInt('batchSize', o.batchSize);
+  if (!['adam', 'sgd'].includes(o.optimizer))
+    throw new Error(`optimizer: '${o.optimizer}' is not valid; allowed: adam, sgd`);
+  if (!(o.lr > 0)) throw new Error(`lr: ${o.lr} is not valid; expected a number > 0`);
+  if (!(o.weightDecay >= 0)) throw new Error(`weightDecay: ${o.weightDecay} is not valid; expected a number >= 0`);
+  if (!['constant', 'cosine', 'step'].includes(o.schedule.type)) {
+    throw new Error(`schedule.type: '${o.schedule.type}' is not valid; allowed: constant, cosine, step`);
+  }
+  checkDataset(o.data);
+  const [h, w, c] = o.data.shape;
+  const [mh, mw, mc] = o.model.inputShape;
+  if (h !== mh || w !== mw || c !== mc) {
+    throw new Error(`data: images are [${h}, ${w}, ${c}] but the model expects [${mh}, ${mw}, ${mc}]`);
+  }
+  if (o.data.numClasses !== o.model.numClasses) {
+    throw new Error(`data: ${o.data.numClasses} classes but the model predicts ${o.model.numClasses}`);
+  }
+  if (datasetSize(o.data) < o.batchSize) {
+    throw new Error(`batchSize: ${o.batchSize} is larger than the data set (${datasetSize(o.data)} images)`);
+  }
+}
+
+function makeOptimizer(o: typeof DEFAULT_TRAIN_OPTIONS): tf.Optimizer {
+  return o.optimizer === 'adam' ? tf.train.adam(o.lr) : tf.train.momentum(o.lr, o.momentum, true);
+}
+
+function setLr(optimizer: tf.Optimizer, lr: number): void {
+  // Both optimizers read `learningRate` on every update.
+  (optimizer as unknown as { learningRate: number }).learningRate = lr;
+}
+
+/**
+ * Trains with a custom step (not `model.fit`), because SEM-style losses need representations from several
+ * forward passes. Seeded and deterministic for a given backend; leak-free; checkpointed at epoch ends
+ * (weights, optimizer state, epoch, RNG state), so an interrupted run resumes exactly where it stopped.
+ * Batches drop the last incomplete one, so every step has the same shape.
+ */
+export async function train(options: TrainOptions): Promise<TrainResult> {
+  const o = {
+    ...DEFAULT_TRAIN_OPTIONS,
+    ...options,
+    schedule: { ...DEFAULT_TRAIN_OPTIONS.schedule, ...options.schedule },
+  };
+  validate(o);
+  const { model, data, epochs, batchSize } = o;
+  const method = o.method ?? crossEntropyMethod;
+  const n = datasetSize(data);
+  const stepsPerEpoch = Math.floor(n / batchSize);
+  const totalSteps = stepsPerEpoch * epochs;
+  const optimizer = makeOptimizer(o);
+  const vars = model.trainableVariables();
+  let rng = new Rng(o.seed);
+  let startEpoch = 0;
+  let globalStep = 0;
+
+  if (o.checkpointDir && o.resume) {
+    const saved = await loadCheckpoint(o.checkpointDir);
+    if (saved) {
+      const named = model.namedVariables();
+      for (const [name, tensor] of saved.model) {
+        const v = named.get(name);
+        if (!v || !tf.util.arraysEqual(v.shape, tensor.shape)) {
+          tf.dispose([...saved.model.values(), ...saved.optimizer.map((t) => t.tensor)]);
+          throw new Error(`checkpoint: variable '${name}' [${tensor.shape}] does not match this model`);
+        }
+        v.assign(tensor);
+      }
+      tf.dispose([...saved.model.values()]);
+      if (saved.optimizer.length > 0) await optimizer.setWeights(saved.optimizer);
+      tf.dispose(saved.optimizer.map((t) => t.tensor));
+      restoreAdamPowers(optimizer, saved.header.meta.adamPowers);
+      rng = new Rng(saved.header.rngState);
+      startEpoch = saved.header.epoch;
+      globalStep = saved.header.step;
+    }
+  }
+
+  const history: Array<Record<string, number>> = [];
+  const started = performance.now();
+  let trainedSamples = 0;
+  try {
+    for (let epoch = startEpoch; epoch < epochs; epoch++) {
+      const order = rng.permutation(n);
+      const sums: Record<string, number> = {};
+      for (let step = 0; step < stepsPerEpoch; step++) {
+        if (o.signal?.aborted) throw o.signal.reason ?? new Error('training aborted');
+        const lr = learningRate(o.lr, o.schedule, epoch + step / stepsPerEpoch, epochs);
+        setLr(optimizer, lr);
+        const losses = trainStep(model, vars, optimizer, method, {
+          data,
+          indices: order.subarray(step * batchSize, (step + 1) * batchSize),
+          augment: o.augment,
+          rng,
+          epoch,
+          step: globalStep,
+        });
+        if (o.weightDecay > 0) applyWeightDecay(vars, lr * o.weightDecay);
+        globalStep += 1;
+        trainedSamples += batchSize;
+        for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v;
+        const elapsed = (performance.now() - started) / 1000;
+        const rate = trainedSamples / Math.max(elapsed, 1e-9);
+        o.onProgress?.({
+          type: 'step',
+          epoch,
+          epochs,
+          step,
+          stepsPerEpoch,
+          globalStep,
+          totalSteps,
+          losses,
+          lr,
+          samplesPerSec: rate,
+          etaSeconds: ((totalSteps - globalStep) * batchSize) / rate,
+        });
+      }
+      const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / stepsPerEpoch]));
+      history.push(means);
+      if (o.checkpointDir) {
+        const optWeights = await optimizer.getWeights();
+        await saveCheckpoint(
+          o.checkpointDir,
+          {
+            epoch: epoch + 1,
+            step: globalStep,
+            rngState: rng.state(),
+            meta: { ...o.checkpointMeta, adamPowers: adamPowers(optimizer) },
+          },
+          new Map([...model.namedVariables()].map(([k, v]) => [k, v as tf.Tensor])),
+          optWeights,
+        );
+      }
+      const elapsed = (performance.now() - started) / 1000;
+      const rate = trainedSamples / Math.max(elapsed, 1e-9);
+      o.onProgress?.({
+        type: 'epoch',
+        epoch,
+        epochs,
+        step: stepsPerEpoch - 1,
+        stepsPerEpoch,
+        globalStep,
+        totalSteps,
+        losses: means,
+        lr: learningRate(o.lr, o.schedule, epoch + 1, epochs),
+        samplesPerSec: rate,
+        etaSeconds: ((totalSteps - globalStep) * batchSize) / rate,
+      });
+    }
+  } finally {
+    optimizer.dispose();
+  }
+  const wallTimeSec = (performance.now() - started) / 1000;
+  return {
+    epochs,
+    steps: globalStep,
+    history,
+    samplesPerSec: trainedSamples / Math.max(wallTimeSec, 1e-9),
+    wallTimeSec,
+    resumedFromEpoch: startEpoch,
+  };
+}
+
+interface StepInput {
+  data: ImageDataset;
+  indices: Int32Array;
+  augment?: Augment;
+  rng: Rng;
+  epoch: number;
+  step: number;
+}
+
+/** One optimisation step; returns the loss parts' values. Throws TrainingDivergedError before updating on NaN/∞. */
+export function trainStep(
+  model: SemixModel,
+  vars: tf.Variable[],
+  optimizer: tf.Optimizer,
+  method: TrainMethod,
+  input: StepInput,
+): Record<string, number> {
+  const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
+  let names: string[] = [];
+  let kept: tf.Tensor | null = null;
+  try {
+    const { value, grads } = tf.variableGrads(() => {
+      const parts = method({
+        model,
+        x: batch.x,
+        labels: batch.labels,
+        numClasses: input.data.numClasses,
+        epoch: input.epoch,
+        step: input.step,
+        rng: input.rng,
+      });
+      names = Object.keys(parts);
+      if (names.length === 0) throw new Error('method: returned no loss parts');
+      kept = tf.keep(tf.stack(names.map((k) => parts[k])));
+      return names.length === 1 ? parts[names[0]] : (tf.addN(names.map((k) => parts[k])) as tf.Scalar);
+    }, vars);
+    const values = (kept as unknown as tf.Tensor).dataSync();
+    const losses = Object.fromEntries(names.map((k, i) => [k, values[i]]));
+    if (names.length > 1) losses.total = value.dataSync()[0];
+    value.dispose();
+    if (!Object.values(losses).every(Number.isFinite)) {
+      tf.dispose(Object.values(grads));
+      model.discardUpdates();
+      throw new TrainingDivergedError(input.step, losses);
+    }
+    optimizer.applyGradients(grads);
+    tf.dispose(Object.values(grads));
+    model.applyUpdates();
+    return losses;
+  } finally {
+    if (kept) (kept as tf.Tensor).dispose();
+    batch.x.dispose();
+    batch.labels.dispose();
+  }
+}
+
+type AdamInternals = { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+
+/**
+ * Adam keeps β₁ᵗ and β₂ᵗ as running products; tfjs's setWeights recomputes them with pow(), which differs from
+ * the product in the last float32 bits. Storing the products makes a resumed run bit-identical to a straight one.
+ */
+function adamPowers(optimizer: tf.Optimizer): number[] | null {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamInternals;
+  return accBeta1 && accBeta2 ? [accBeta1.dataSync()[0], accBeta2.dataSync()[0]] : null;
+}
+
+function restoreAdamPowers(optimizer: tf.Optimizer, powers: unknown): void {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamInternals;
+  if (!accBeta1 || !accBeta2 || !Array.isArray(powers) || powers.length !== 2) return;
+  tf.tidy(() => {
+    accBeta1.assign(tf.scalar(powers[0]));
+    accBeta2.assign(tf.scalar(powers[1]));
+  });
+}
+
+function applyWeightDecay(vars: tf.Variable[], factor: number): void {
+  tf.tidy(() => {
+    for (const v of vars) if (v.rank >= 2) v.assign(tf.mul(v, 1 - factor));
+  });
+}
