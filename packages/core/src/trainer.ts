@@ -27,7 +27,7 @@ export type TrainMethod = (ctx: MethodContext) => LossParts;
 /** Empirical risk minimisation: cross-entropy on the clean batch. */
 export const crossEntropyMethod: TrainMethod = ({ model, x, labels, numClasses }) => {
   const logits = model.logits(x, true);
-  const targets = tf.oneHot(labels, numClasses);
+  const targets = tf.oneHot(labels, numClasses, 1, 0, 'float32');
   return { ce: tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar };
 };
 

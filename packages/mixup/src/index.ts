@@ -1,1 +1,27 @@
-export const VERSION = '0.0.0';
+export { checkImages, interpolate, pasteWithMask, resolveMixOptions } from './common';
+export {
+  DEFAULT_FMIX_DECAY_POWER,
+  DEFAULT_MANIFOLD_LAYERS,
+  DEFAULT_MIX_OPTIONS,
+  DEFAULT_RESIZEMIX_SCALE,
+  DEFAULT_SEM_OPTIONS,
+} from './constants';
+export { type Box, cutmix, cutmixBox } from './cutmix';
+export { fmix, fmixMask } from './fmix';
+export { pairIndices, sampleLam } from './lam';
+export { manifoldMixup } from './manifold';
+export {
+  BASE_METHODS,
+  createMethod,
+  describeMethod,
+  METHOD_DEFAULTS,
+  METHOD_NAMES,
+  type MethodName,
+  type MethodOptions,
+} from './methods';
+export { mixup } from './mixup';
+export { resizemix } from './resizemix';
+export { equivarianceGap, mixedRepresentation, resolveSemOptions, semLoss, stopGradient } from './sem';
+export { checkLabels, mixTargets, smoothOneHot, softCrossEntropy } from './targets';
+export type { Distance, MixMode, MixOptions, MixResult, Pairing, SemOptions } from './types';
+export { DISTANCES, MIX_MODES, PAIRINGS, validateMixOptions, validateSemOptions } from './validate';

@@ -180,6 +180,13 @@ describe('wasm kernel pack vs cpu', () => {
     });
   });
 
+  it('OneHot with float on/off values (label smoothing) and int32', async () => {
+    await agree(() => {
+      const ids = tf.tensor1d([2, 0, 4, 1], 'int32');
+      return [tf.oneHot(ids, 5, 0.92, 0.02, 'float32'), tf.cast(tf.oneHot(ids, 5), 'float32')];
+    });
+  });
+
   it('BatchMatMul with transposes, and Sum over leading and other axes', async () => {
     await agree(() => {
       const a = t([2, 5, 4], 14);

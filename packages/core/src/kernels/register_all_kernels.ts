@@ -6,6 +6,7 @@ import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNati
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
 import { rememberOriginal } from './kernel_utils';
 import { maxPoolGradConfig } from './MaxPoolGrad';
+import { oneHotConfig } from './OneHot';
 import { sumConfig } from './Sum';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
@@ -13,7 +14,8 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
  * semix's training-complete kernel pack for `@tensorflow/tfjs-backend-wasm`: the forward kernels tfjs-core's
  * gradients call that wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, the depthwise gradients) and
  * faster replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, and BatchMatMul / Sum on the
- * shapes gradients produce; these two wrap wasm's own kernel for every other case).
+ * shapes gradients produce; these two wrap wasm's own kernel for every other case), and a fix: OneHot with float
+ * on/off values.
  */
 export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   batchMatMulConfig,
@@ -22,6 +24,7 @@ export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   maxPoolGradConfig,
+  oneHotConfig,
   sumConfig,
   unsortedSegmentSumConfig,
 ];

@@ -1,0 +1,57 @@
+import type { Rng } from '@semix/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_MIX_OPTIONS } from './constants';
+import { pairIndices } from './lam';
+import { checkLabels, mixTargets, smoothOneHot } from './targets';
+import type { MixOptions, MixResult } from './types';
+import { validateMixOptions } from './validate';
+
+/** Merges options over the defaults and validates them. */
+export function resolveMixOptions(options: Partial<MixOptions> & Pick<MixOptions, 'numClasses'>): MixOptions {
+  const o = { ...DEFAULT_MIX_OPTIONS, ...options } as MixOptions;
+  validateMixOptions(o);
+  return o;
+}
+
+export function checkImages(x: tf.Tensor): void {
+  if (x.rank !== 4) throw new Error(`x: expected a batch of images [batch, height, width, channels], got [${x.shape}]`);
+}
+
+/** Pairs the batch, after checking the labels against it. */
+export function pair(x: tf.Tensor, labels: tf.Tensor1D, o: MixOptions, rng: Rng): Int32Array {
+  checkLabels(labels, x.shape[0]);
+  return pairIndices(x.shape[0], o, rng);
+}
+
+/** Builds the result: mixed tensor (already made), smoothed-and-mixed targets. */
+export function result(
+  mixed: tf.Tensor,
+  labels: tf.Tensor1D,
+  lam: Float32Array,
+  index: Int32Array,
+  o: MixOptions,
+  layer = 0,
+): MixResult {
+  const targets = tf.tidy(() => mixTargets(smoothOneHot(labels, o.numClasses, o.labelSmoothing), lam, index));
+  return { mixed, targets, lam, index, layer };
+}
+
+/** λᵢ·xᵢ + (1 − λᵢ)·x_index[i] for a tensor of any rank ≥ 1 (images or hidden states). */
+export function interpolate(x: tf.Tensor, lam: Float32Array, index: Int32Array): tf.Tensor {
+  return tf.tidy(() => {
+    const shape = [lam.length, ...new Array(x.rank - 1).fill(1)];
+    const l = tf.tensor(lam, shape);
+    const partner = tf.gather(x, tf.tensor1d(index, 'int32'));
+    return tf.add(tf.mul(x, l), tf.mul(partner, tf.sub(1, l)));
+  });
+}
+
+/** x·(1 − mask) + x_index·mask with a per-sample [batch, H, W, 1] mask of pixels taken from the partner. */
+export function pasteWithMask(x: tf.Tensor, mask: Float32Array, index: Int32Array): tf.Tensor {
+  return tf.tidy(() => {
+    const [n, h, w] = x.shape;
+    const m = tf.tensor4d(mask, [n, h, w, 1]);
+    const partner = tf.gather(x, tf.tensor1d(index, 'int32'));
+    return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(partner, m));
+  });
+}

@@ -1,0 +1,35 @@
+import type { MixOptions, SemOptions } from './types';
+
+/** Defaults of every policy (CIFAR-scale literature values; timm's names). */
+export const DEFAULT_MIX_OPTIONS: Omit<MixOptions, 'numClasses'> = {
+  alpha: 1,
+  prob: 1,
+  mode: 'batch',
+  pairing: 'permutation',
+  labelSmoothing: 0,
+  correctLam: true,
+  cutmixMinMax: null,
+};
+
+/**
+ * SEM defaults. Only the paper's abstract is public, so these are our choices: MSE between the mixed
+ * representation and the mixed representations (the plainest reading of f(x̃) ≈ λf(xᵢ) + (1 − λ)f(xⱼ)), β = 0.1,
+ * stop-gradient on the target (the clean branch then needs no backward pass, and clean representations are not
+ * pulled towards mixed ones), unnormalised features, τ = 0.1 for InfoNCE.
+ */
+export const DEFAULT_SEM_OPTIONS: SemOptions = {
+  distance: 'mse',
+  weight: 0.1,
+  stopGradTarget: true,
+  normalize: false,
+  temperature: 0.1,
+};
+
+/** FMix: the spectrum's decay power δ (Harris et al. 2020 use 3). */
+export const DEFAULT_FMIX_DECAY_POWER = 3;
+
+/** ResizeMix: the pasted image's side, as a fraction of the image side (Qin et al. 2020). */
+export const DEFAULT_RESIZEMIX_SCALE: [number, number] = [0.1, 0.8];
+
+/** Manifold Mixup: α = 2 and mixing at the input or after the first two blocks (Verma et al. 2019). */
+export const DEFAULT_MANIFOLD_LAYERS = [0, 1, 2];

@@ -1,0 +1,162 @@
+import { Rng, selectBackend } from '@semix/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { cutmix } from './cutmix';
+import { fmix } from './fmix';
+import { pairIndices } from './lam';
+import { mixup } from './mixup';
+import { resizemix } from './resizemix';
+import { smoothOneHot } from './targets';
+
+beforeAll(() => selectBackend('wasm'));
+
+const N = 8;
+const H = 12;
+const W = 10;
+/** Sample i is the constant image i + 1, so every pixel tells which sample it came from. */
+const constantBatch = () =>
+  tf.tidy(() => tf.mul(tf.reshape(tf.range(1, N + 1), [N, 1, 1, 1]), tf.ones([N, H, W, 1])) as tf.Tensor4D);
+const labelsOf = () => tf.tensor1d([0, 1, 2, 3, 0, 1, 2, 3], 'int32');
+const K = 4;
+
+const policies = {
+  mixup: (x: tf.Tensor4D, y: tf.Tensor1D, o: object, rng: Rng) => mixup(x, y, { numClasses: K, ...o }, rng),
+  cutmix: (x: tf.Tensor4D, y: tf.Tensor1D, o: object, rng: Rng) => cutmix(x, y, { numClasses: K, ...o }, rng),
+  fmix: (x: tf.Tensor4D, y: tf.Tensor1D, o: object, rng: Rng) => fmix(x, y, { numClasses: K, ...o }, rng),
+  resizemix: (x: tf.Tensor4D, y: tf.Tensor1D, o: object, rng: Rng) => resizemix(x, y, { numClasses: K, ...o }, rng),
+};
+
+describe.each(Object.entries(policies))('%s', (_name, policy) => {
+  it('λ = 1 (prob 0) returns the inputs and targets unchanged; no tensors leak', () => {
+    const x = constantBatch();
+    const y = labelsOf();
+    const before = tf.memory().numTensors;
+    const r = policy(x, y, { prob: 0, labelSmoothing: 0.1 }, new Rng(1));
+    expect(Array.from(r.lam)).toEqual(new Array(N).fill(1));
+    expect(Array.from(r.mixed.dataSync())).toEqual(Array.from(x.dataSync()));
+    const smooth = smoothOneHot(y, K, 0.1);
+    expect(Array.from(r.targets.dataSync())).toEqual(Array.from(smooth.dataSync()));
+    tf.dispose([r.mixed, r.targets, smooth]);
+    expect(tf.memory().numTensors).toBe(before);
+    tf.dispose([x, y]);
+  });
+
+  it('soft targets sum to 1 per row and λ matches the pixels each sample keeps', () => {
+    const x = constantBatch();
+    const y = labelsOf();
+    const r = policy(x, y, { mode: 'elem', labelSmoothing: 0.2 }, new Rng(2));
+    const t = r.targets.arraySync();
+    for (const row of t) expect(row.reduce((a, b) => a + b, 0)).toBeCloseTo(1, 6);
+    const px = r.mixed.dataSync();
+    for (let i = 0; i < N; i++) {
+      // Pixels are exact mixes of constants i+1 and j+1: the mean value gives the kept fraction exactly.
+      let sum = 0;
+      for (let p = 0; p < H * W; p++) sum += px[i * H * W + p];
+      const mean = sum / (H * W);
+      const j = r.index[i];
+      if (j === i) continue;
+      const kept = (mean - (j + 1)) / (i + 1 - (j + 1));
+      expect(kept).toBeCloseTo(r.lam[i], 4);
+    }
+    tf.dispose([x, y, r.mixed, r.targets]);
+  });
+
+  it('same seed → same λ, pairing and pixels; another seed differs', () => {
+    const x = constantBatch();
+    const y = labelsOf();
+    const a = policy(x, y, { mode: 'elem' }, new Rng(3));
+    const b = policy(x, y, { mode: 'elem' }, new Rng(3));
+    const c = policy(x, y, { mode: 'elem' }, new Rng(4));
+    expect(Array.from(b.lam)).toEqual(Array.from(a.lam));
+    expect(Array.from(b.index)).toEqual(Array.from(a.index));
+    expect(Array.from(b.mixed.dataSync())).toEqual(Array.from(a.mixed.dataSync()));
+    expect(Array.from(c.mixed.dataSync())).not.toEqual(Array.from(a.mixed.dataSync()));
+    tf.dispose([x, y, a.mixed, a.targets, b.mixed, b.targets, c.mixed, c.targets]);
+  });
+});
+
+describe('modes, pairing, smoothing', () => {
+  it('label smoothing puts exactly ε/K on each wrong class', () => {
+    const t = smoothOneHot(tf.tensor1d([2], 'int32'), 5, 0.1);
+    const v = Array.from(t.dataSync());
+    expect(v.filter((_, k) => k !== 2)).toEqual(new Array(4).fill(Math.fround(0.1 / 5)));
+    expect(v[2]).toBeCloseTo(1 - 0.1 + 0.1 / 5, 6);
+    t.dispose();
+  });
+
+  it('elem mode gives per-sample λ; batch mode one λ; pair mode mirrored pairs share λ', () => {
+    const x = constantBatch();
+    const y = labelsOf();
+    const elem = mixup(x, y, { numClasses: K, mode: 'elem' }, new Rng(5));
+    expect(new Set(elem.lam).size).toBe(N);
+    const batch = mixup(x, y, { numClasses: K, mode: 'batch' }, new Rng(5));
+    expect(new Set(batch.lam).size).toBe(1);
+    for (const pairing of ['reverse', 'permutation'] as const) {
+      const pair = mixup(x, y, { numClasses: K, mode: 'pair', pairing }, new Rng(6));
+      for (let i = 0; i < N; i++) {
+        expect(pair.index[pair.index[i]]).toBe(i);
+        expect(pair.index[i]).not.toBe(i);
+        expect(pair.lam[pair.index[i]]).toBe(pair.lam[i]);
+      }
+      expect(new Set(pair.lam).size).toBe(N / 2);
+      tf.dispose([pair.mixed, pair.targets]);
+    }
+    tf.dispose([x, y, elem.mixed, elem.targets, batch.mixed, batch.targets]);
+  });
+
+  it('reverse pairing is the flipped batch; an odd batch in pair mode fails clearly', () => {
+    expect(Array.from(pairIndices(4, { pairing: 'reverse', mode: 'batch' }, new Rng(1)))).toEqual([3, 2, 1, 0]);
+    expect(() => pairIndices(5, { pairing: 'reverse', mode: 'pair' }, new Rng(1))).toThrow(
+      /mode: 'pair' needs an even batch size, got 5/,
+    );
+  });
+});
+
+describe('CutMix boxes', () => {
+  it('the pasted area equals (1 − λ_corrected)·H·W exactly and the box stays inside the image', () => {
+    const x = constantBatch();
+    const y = labelsOf();
+    for (let seed = 0; seed < 20; seed++) {
+      const r = cutmix(x, y, { numClasses: K, mode: 'elem', pairing: 'reverse' }, new Rng(seed));
+      const px = r.mixed.dataSync();
+      for (let i = 0; i < N; i++) {
+        const box = r.boxes[i];
+        expect(box.y0).toBeGreaterThanOrEqual(0);
+        expect(box.x0).toBeGreaterThanOrEqual(0);
+        expect(box.y1).toBeLessThanOrEqual(H);
+        expect(box.x1).toBeLessThanOrEqual(W);
+        let pasted = 0;
+        for (let p = 0; p < H * W; p++) if (px[i * H * W + p] === r.index[i] + 1) pasted += 1;
+        expect(pasted).toBe(Math.round((1 - r.lam[i]) * H * W));
+        expect((box.y1 - box.y0) * (box.x1 - box.x0)).toBe(pasted);
+      }
+      tf.dispose([r.mixed, r.targets]);
+    }
+    tf.dispose([x, y]);
+  });
+});
+
+describe('bad input', () => {
+  it.each([
+    [{ alpha: 0 }, /alpha: 0 is not valid; allowed: a number > 0/],
+    [{ alpha: -1 }, /alpha: -1/],
+    [{ prob: 1.5 }, /prob: 1.5 is not valid; allowed: a probability in \[0, 1\]/],
+    [{ mode: 'row' }, /mode: "row" is not valid; allowed: batch, pair, elem/],
+    [{ pairing: 'random' }, /pairing: "random" is not valid; allowed: reverse, permutation/],
+    [{ labelSmoothing: 1 }, /labelSmoothing: 1/],
+    [{ cutmixMinMax: [0.5, 0.2] }, /cutmixMinMax/],
+  ])('%j', (options, message) => {
+    const x = constantBatch();
+    const y = labelsOf();
+    expect(() => cutmix(x, y, { numClasses: K, ...(options as object) }, new Rng(1))).toThrow(message);
+    tf.dispose([x, y]);
+  });
+  it('labels that do not match the batch', () => {
+    const x = constantBatch();
+    const bad = tf.tensor1d([0, 1, 2], 'int32');
+    expect(() => mixup(x, bad, { numClasses: K }, new Rng(1))).toThrow(
+      /labels: shape \[3\] does not match the batch; expected \[8\]/,
+    );
+    tf.dispose([x, bad]);
+  });
+});

@@ -1,0 +1,128 @@
+import { createModel, type ImageDataset, Rng, selectBackend, train } from '@semix/core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { createMethod, describeMethod, METHOD_NAMES } from './methods';
+import { mixup } from './mixup';
+import { equivarianceGap, semLoss } from './sem';
+
+beforeAll(() => selectBackend('wasm'));
+
+const N = 8;
+const D = 6 * 5;
+const input = () => tf.tensor4d(new Rng(11).normals(N * D), [N, 6, 5, 1]);
+const labels = () => tf.tensor1d([0, 1, 2, 0, 1, 2, 0, 1], 'int32');
+const matrix = (seed: number) => tf.tensor2d(new Rng(seed).normals(D * 7, 0.3), [D, 7]);
+const linear = (w: tf.Tensor2D) => (x: tf.Tensor) => tf.matMul(tf.reshape(x, [x.shape[0], -1]), w) as tf.Tensor2D;
+const reluMlp = (w: tf.Tensor2D) => (x: tf.Tensor) => tf.relu(linear(w)(x)) as tf.Tensor2D;
+
+describe('semLoss', () => {
+  it('is ~0 for a linear encoder under input mixup (exactly equivariant) and > 0 for a ReLU MLP', () => {
+    const x = input();
+    const y = labels();
+    const w = matrix(1);
+    for (const distance of ['mse', 'l1', 'cosine'] as const) {
+      const mix = mixup(x, y, { numClasses: 3, mode: 'elem' }, new Rng(2));
+      const lin = tf.tidy(
+        () => semLoss(linear(w)(mix.mixed), linear(w)(x), mix.lam, mix.index, { distance, weight: 1 }).dataSync()[0],
+      );
+      const mlp = tf.tidy(
+        () => semLoss(reluMlp(w)(mix.mixed), reluMlp(w)(x), mix.lam, mix.index, { distance, weight: 1 }).dataSync()[0],
+      );
+      expect(lin).toBeLessThan(1e-6);
+      expect(mlp).toBeGreaterThan(1e-3);
+      tf.dispose([mix.mixed, mix.targets]);
+    }
+    const gapLinear = tf.tidy(() => equivarianceGap(linear(w), x, new Int32Array([7, 6, 5, 4, 3, 2, 1, 0])));
+    const gapMlp = tf.tidy(() => equivarianceGap(reluMlp(w), x, new Int32Array([7, 6, 5, 4, 3, 2, 1, 0])));
+    expect(gapLinear).toBeLessThan(1e-5);
+    expect(gapMlp).toBeGreaterThan(1e-2);
+    tf.dispose([x, y, w]);
+  });
+
+  it('InfoNCE prefers the matching mixed target', () => {
+    const z = tf.tensor2d(new Rng(3).normals(N * 7), [N, 7]);
+    const lam = new Float32Array(N).fill(1);
+    const index = Int32Array.from({ length: N }, (_, i) => i);
+    // f(x̃) = target exactly → low loss; shuffled → higher.
+    const good = tf.tidy(() => semLoss(z, z, lam, index, { distance: 'infonce', weight: 1 }).dataSync()[0]);
+    const shuffled = tf.tidy(
+      () => semLoss(tf.reverse(z, 0) as tf.Tensor2D, z, lam, index, { distance: 'infonce', weight: 1 }).dataSync()[0],
+    );
+    expect(good).toBeLessThan(shuffled);
+    z.dispose();
+  });
+
+  it('gradients reach the encoder through the mixed branch, and the clean branch unless stopGradTarget', () => {
+    const x = input();
+    const y = labels();
+    const mix = mixup(x, y, { numClasses: 3, mode: 'elem' }, new Rng(4));
+    const wMixed = matrix(5);
+    const wClean = matrix(6);
+    const grads = (stopGradTarget: boolean) =>
+      tf.tidy(() => {
+        const g = tf.grads((a: tf.Tensor, b: tf.Tensor) =>
+          semLoss(reluMlp(a as tf.Tensor2D)(mix.mixed), reluMlp(b as tf.Tensor2D)(x), mix.lam, mix.index, {
+            stopGradTarget,
+            weight: 1,
+          }),
+        )([wMixed, wClean]);
+        return g.map((t) => tf.max(tf.abs(t)).dataSync()[0]);
+      });
+    const [mixedOn, cleanOn] = grads(false);
+    const [mixedOff, cleanOff] = grads(true);
+    expect(mixedOn).toBeGreaterThan(0);
+    expect(cleanOn).toBeGreaterThan(0);
+    expect(mixedOff).toBeGreaterThan(0);
+    expect(cleanOff).toBe(0);
+    tf.dispose([x, y, mix.mixed, mix.targets, wMixed, wClean]);
+  });
+
+  it('rejects unknown distances and bad weights, naming the option', () => {
+    const z = tf.zeros([2, 3]) as tf.Tensor2D;
+    const lam = new Float32Array([1, 1]);
+    const index = new Int32Array([1, 0]);
+    expect(() => semLoss(z, z, lam, index, { distance: 'kl' as 'mse' })).toThrow(
+      /distance: "kl" is not valid; allowed: mse, cosine, l1, infonce/,
+    );
+    expect(() => semLoss(z, z, lam, index, { weight: -1 })).toThrow(/weight: -1/);
+    z.dispose();
+  });
+});
+
+describe('methods registry', () => {
+  const data: ImageDataset = {
+    images: Uint8Array.from({ length: 64 * 36 }, (_, i) => (i * 37) % 256),
+    labels: Uint8Array.from({ length: 64 }, (_, i) => i % 3),
+    shape: [6, 6, 1],
+    numClasses: 3,
+  };
+
+  it.each(METHOD_NAMES)('%s trains a step on cnn-small without leaking, reporting its loss parts', async (name) => {
+    const model = createModel({ arch: 'cnn-small', inputShape: [6, 6, 1], numClasses: 3, seed: 1 });
+    const before = tf.memory().numTensors;
+    const seen: string[][] = [];
+    await train({
+      model,
+      data,
+      epochs: 1,
+      batchSize: 16,
+      method: createMethod(name),
+      onProgress: (e) => {
+        if (e.type === 'step') seen.push(Object.keys(e.losses));
+      },
+    });
+    expect(tf.memory().numTensors).toBe(before);
+    expect(seen).toHaveLength(4);
+    if (name.endsWith('+sem')) expect(seen[0]).toContain('sem');
+    if (name === 'regmixup') expect(seen[0]).toContain('mix_ce');
+    expect(seen[0]).toContain('ce');
+    expect(describeMethod(name).name).toBe(name);
+    model.dispose();
+  });
+
+  it('unknown names fail with the list of valid ones', () => {
+    expect(() => createMethod('mixup+sam')).toThrow(
+      /method: 'mixup\+sam' is not a method; allowed: erm, mixup, mixup\+sem/,
+    );
+  });
+});

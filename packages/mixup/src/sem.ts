@@ -1,0 +1,119 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { DEFAULT_SEM_OPTIONS } from './constants';
+import type { SemOptions } from './types';
+import { validateSemOptions } from './validate';
+
+/** Identity forward, zero gradient: tfjs-core has no stop_gradient op, so it is a custom gradient. */
+export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor) => ({
+  value: tf.clone(x),
+  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
+})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
+
+/** The SEM target λᵢ·f(xᵢ) + (1 − λᵢ)·f(x_index[i]): the representations mixed like the inputs were. */
+export function mixedRepresentation(features: tf.Tensor2D, lam: Float32Array, index: Int32Array): tf.Tensor2D {
+  return tf.tidy(() => {
+    const l = tf.tensor2d(lam, [lam.length, 1]);
+    const partner = tf.gather(features, tf.tensor1d(index, 'int32'));
+    return tf.add(tf.mul(features, l), tf.mul(partner, tf.sub(1, l))) as tf.Tensor2D;
+  });
+}
+
+export function resolveSemOptions(options: Partial<SemOptions> = {}): SemOptions {
+  const o = { ...DEFAULT_SEM_OPTIONS, ...options };
+  validateSemOptions(o);
+  return o;
+}
+
+/**
+ * L_sem = β · d( f(x̃), λ·f(xᵢ) + (1 − λ)·f(xⱼ) ), mean over the batch.
+ *
+ * - `mse`: mean squared difference over batch and features; `l1`: mean absolute difference;
+ * - `cosine`: mean of 1 − cos(f(x̃)ᵢ, targetᵢ);
+ * - `infonce`: cross-entropy of softmax(⟨f(x̃)ᵢ, targetⱼ⟩ / τ) over j with the positive at j = i (vectors
+ *   L2-normalised): the mixed representation must be nearer its own mixed target than the batch's others.
+ *
+ * `mixedFeatures` is f(x̃), `cleanFeatures` f(x) for the clean batch; λ and the pairing come from the policy.
+ */
+export function semLoss(
+  mixedFeatures: tf.Tensor2D,
+  cleanFeatures: tf.Tensor2D,
+  lam: Float32Array,
+  index: Int32Array,
+  options: Partial<SemOptions> = {},
+): tf.Scalar {
+  const o = resolveSemOptions(options);
+  if (!tf.util.arraysEqual(mixedFeatures.shape, cleanFeatures.shape)) {
+    throw new Error(
+      `semLoss: mixed features [${mixedFeatures.shape}] and clean features [${cleanFeatures.shape}] differ in shape`,
+    );
+  }
+  if (lam.length !== mixedFeatures.shape[0] || index.length !== mixedFeatures.shape[0]) {
+    throw new Error(
+      `semLoss: lam (${lam.length}) and index (${index.length}) must have one entry per sample (${mixedFeatures.shape[0]})`,
+    );
+  }
+  return tf.tidy(() => {
+    let target: tf.Tensor2D = mixedRepresentation(cleanFeatures, lam, index);
+    if (o.stopGradTarget) target = stopGradient(target) as tf.Tensor2D;
+    let z = mixedFeatures;
+    const l2 = (t: tf.Tensor2D) => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-12)) as tf.Tensor2D;
+    if (o.normalize || o.distance === 'infonce') {
+      z = l2(z);
+      target = l2(target);
+    }
+    let d: tf.Scalar;
+    switch (o.distance) {
+      case 'mse':
+        d = tf.mean(tf.squaredDifference(z, target));
+        break;
+      case 'l1':
+        d = tf.mean(tf.abs(tf.sub(z, target)));
+        break;
+      case 'cosine': {
+        const cos = tf.div(
+          tf.sum(tf.mul(z, target), 1),
+          tf.add(tf.mul(tf.norm(z, 2, 1), tf.norm(target, 2, 1)), 1e-12),
+        );
+        d = tf.mean(tf.sub(1, cos));
+        break;
+      }
+      case 'infonce': {
+        const logits = tf.div(tf.matMul(z, target, false, true), o.temperature);
+        const n = z.shape[0];
+        const eye = tf.oneHot(tf.range(0, n, 1, 'int32'), n);
+        d = tf.mean(tf.neg(tf.sum(tf.mul(eye, tf.logSoftmax(logits)), 1)));
+        break;
+      }
+    }
+    return tf.mul(d, o.weight) as tf.Scalar;
+  });
+}
+
+/**
+ * The equivariance gap ‖f(mix(xᵢ, xⱼ, λ)) − (λf(xᵢ) + (1 − λ)f(xⱼ))‖ / ‖λf(xᵢ) + (1 − λ)f(xⱼ)‖, averaged over the
+ * batch and over λ ∈ `lams` (default {0.25, 0.5, 0.75}), with input mixup and the given pairing. 0 for an
+ * exactly equivariant (linear) encoder. What SEM is meant to shrink.
+ */
+export function equivarianceGap(
+  features: (x: tf.Tensor4D) => tf.Tensor2D,
+  x: tf.Tensor4D,
+  index: Int32Array,
+  lams: readonly number[] = [0.25, 0.5, 0.75],
+): number {
+  let total = 0;
+  for (const l of lams) {
+    const lam = new Float32Array(x.shape[0]).fill(l);
+    const gap = tf.tidy(() => {
+      const clean = features(x);
+      const partner = tf.gather(x, tf.tensor1d(index, 'int32'));
+      const mixedInput = tf.add(tf.mul(x, l), tf.mul(partner, 1 - l)) as tf.Tensor4D;
+      const target = mixedRepresentation(clean, lam, index);
+      const diff = tf.norm(tf.sub(features(mixedInput), target), 2, 1);
+      const scale = tf.add(tf.norm(target, 2, 1), 1e-12);
+      return tf.mean(tf.div(diff, scale));
+    });
+    total += gap.dataSync()[0];
+    gap.dispose();
+  }
+  return total / lams.length;
+}

@@ -1,0 +1,53 @@
+import type * as tf from '@tensorflow/tfjs-core';
+
+/** One λ per batch, per mirrored pair, or per sample (timm's `mode`). */
+export type MixMode = 'batch' | 'pair' | 'elem';
+
+/** How sample i finds its partner j: timm reverses the batch; OpenMixup draws a seeded permutation. */
+export type Pairing = 'reverse' | 'permutation';
+
+/** Options shared by every mixing policy; modelled on timm's `Mixup`. */
+export interface MixOptions {
+  /** λ ~ Beta(α, α). */
+  alpha: number;
+  /** Chance that a batch (or pair, or sample) is mixed at all; otherwise λ = 1. */
+  prob: number;
+  mode: MixMode;
+  pairing: Pairing;
+  numClasses: number;
+  /** ε: one-hot targets become ε/K off the true class and 1 − ε + ε/K on it, before mixing. */
+  labelSmoothing: number;
+  /** CutMix: λ is corrected to the clipped box's area. */
+  correctLam: boolean;
+  /** CutMix: when set, the box side ratio is drawn uniformly from [min, max] instead of from λ. */
+  cutmixMinMax: [number, number] | null;
+}
+
+/** What every policy returns: everything a loss needs. The caller disposes `mixed` and `targets`. */
+export interface MixResult {
+  /** The mixed input (or, for Manifold Mixup, the mixed hidden state at `layer`). */
+  mixed: tf.Tensor;
+  /** Soft targets λ·yᵢ + (1 − λ)·yⱼ (after label smoothing), [batch, numClasses]. */
+  targets: tf.Tensor2D;
+  /** Per-sample λ: the weight of sample i itself (for box and mask policies, the area it keeps). */
+  lam: Float32Array;
+  /** Pairing: sample i is mixed with sample index[i]. */
+  index: Int32Array;
+  /** The mixable layer the mix happened at (0 = input). */
+  layer: number;
+}
+
+export type Distance = 'mse' | 'cosine' | 'l1' | 'infonce';
+
+/** Options of the SEM representation loss. */
+export interface SemOptions {
+  distance: Distance;
+  /** β: the weight of L_sem added to the variant's own loss. */
+  weight: number;
+  /** Treat the target λ·f(xᵢ) + (1 − λ)·f(xⱼ) as a constant (no gradient through the clean branch). */
+  stopGradTarget: boolean;
+  /** L2-normalise representations before the distance. */
+  normalize: boolean;
+  /** τ for `infonce`. */
+  temperature: number;
+}
