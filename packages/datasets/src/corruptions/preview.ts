@@ -49,7 +49,7 @@ export async function previewGrid(
     for (let i = 0; i < count; i++) {
       const row = i * corruptions.length + k;
       draw(subset.images, i, row, 0);
-      levels.forEach((pixels, s) => draw(pixels, i, row, s + 1));
+      for (const [s, pixels] of levels.entries()) draw(pixels, i, row, s + 1);
     }
   });
   const bytes = new Uint8Array(PNG.sync.write(png));

@@ -59,7 +59,7 @@ export function corruptImages(data: Dataset, corruption: string, severity: numbe
     const chunk = 512;
     for (let start = 0; start < n; start += chunk) {
       const batch = Array.from({ length: Math.min(chunk, n - start) }, (_, k) => load(start + k));
-      jpegRoundTrip(batch, JPEG_QUALITY[severity - 1]).forEach((img, k) => store(start + k, img));
+      for (const [k, img] of jpegRoundTrip(batch, JPEG_QUALITY[severity - 1]).entries()) store(start + k, img);
     }
     return out;
   }
