@@ -1,1 +1,24 @@
-export const VERSION = '0.0.0';
+export { type JobContext, loadPresetData, type PresetData, runJob } from './job';
+export {
+  buildLeaderboard,
+  corruptionChart,
+  type Leaderboard,
+  leaderboardMarkdown,
+  leaderboardTable,
+  type MethodRow,
+  type SemComparison,
+  severityChart,
+  writeLeaderboard,
+} from './leaderboard';
+export { BUILTIN_PRESETS, loadPreset, type Preset, PresetSchema, parsePreset } from './preset';
+export {
+  jobId,
+  type RecordRead,
+  RecordSchema,
+  type ResultRecord,
+  readRecord,
+  readRecords,
+  recordFile,
+} from './records';
+export { type BenchEvent, type BenchOptions, type BenchResult, rebuildLeaderboard, runBench } from './run';
+export { mce, meanStd, type PairedDifference, pairedDifference, relativeMce } from './stats';

@@ -1,0 +1,73 @@
+/**
+ * `pnpm bench`: runs a preset (default `quick`) in process and prints the leaderboard.
+ *   pnpm bench [-- --preset smoke] [--out results/quick] [--backend wasm]
+ */
+import { resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import type { BackendName } from '@semix/core';
+import { leaderboardTable } from './leaderboard';
+import { loadPreset } from './preset';
+import { runBench } from './run';
+
+const { values } = parseArgs({
+  args: process.argv.slice(2).filter((a) => a !== '--'),
+  options: {
+    preset: { type: 'string', default: 'quick' },
+    out: { type: 'string' },
+    backend: { type: 'string', default: 'auto' },
+  },
+});
+const preset = loadPreset(values.preset as string);
+// pnpm runs scripts in the package's folder; paths are relative to where the user typed the command.
+const out = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? `results/${preset.name}`);
+const command = `pnpm bench -- --preset ${preset.name}`;
+const tty = process.stdout.isTTY;
+const started = performance.now();
+const controller = new AbortController();
+process.once('SIGINT', () => {
+  console.log('\nstopping after this step; finished jobs are kept and the next run resumes from them');
+  controller.abort(new Error('interrupted'));
+});
+console.log(`semix bench: preset ${preset.name}: ${preset.description}`);
+let lastLine = 0;
+try {
+  const result = await runBench({
+    preset,
+    outDir: out,
+    backend: values.backend as BackendName | 'auto',
+    command,
+    signal: controller.signal,
+    onEvent: (e) => {
+      const elapsed = ((performance.now() - started) / 1000).toFixed(0);
+      if (e.type === 'backend') console.log(`backend: ${e.name}`);
+      else if (e.type === 'data' && (e.done === e.total || e.done % 15 === 0))
+        console.log(`[${elapsed}s] corruption suite ${e.done}/${e.total}`);
+      else if (e.type === 'job-skip') console.log(`skip ${e.id} (${e.reason})`);
+      else if (e.type === 'job-bad-record')
+        console.log(`! ${e.file} cannot be parsed (${e.error}); left untouched, job not run`);
+      else if (e.type === 'job-start') console.log(`[${elapsed}s] job ${e.index + 1}/${e.total}: ${e.id}`);
+      else if (e.type === 'train') {
+        const now = performance.now();
+        if (e.event.type === 'epoch' || (tty && now - lastLine > 1000)) {
+          lastLine = now;
+          const losses = Object.entries(e.event.losses)
+            .map(([k, v]) => `${k}=${v.toFixed(3)}`)
+            .join(' ');
+          const line = `  epoch ${e.event.epoch + 1}/${e.event.epochs} step ${e.event.step + 1}/${e.event.stepsPerEpoch} ${losses} ${e.event.samplesPerSec.toFixed(0)} samples/s`;
+          if (tty && e.event.type === 'step') process.stdout.write(`\r${line}`.padEnd(100));
+          else console.log(tty ? `\r${line}`.padEnd(100) : line);
+        }
+      } else if (e.type === 'job-done')
+        console.log(
+          `  done in ${e.record.wall_time_s.toFixed(1)}s: clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${(100 * e.record.corruption_acc_mean).toFixed(2)}%`,
+        );
+    },
+  });
+  console.log(`\n${leaderboardTable(result.leaderboard)}\n`);
+  console.log(`ran ${result.ran} jobs, skipped ${result.skipped}; wrote ${result.files.join(', ')}`);
+  console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s`);
+  if (result.bad.length) process.exitCode = 1;
+} catch (error) {
+  console.error(`semix bench: ${(error as Error).message}`);
+  process.exitCode = 1;
+}

@@ -1,0 +1,81 @@
+import { readdir, readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { z } from 'zod';
+
+/** One job's result. Field names follow RobustBench's model records where they overlap. */
+export const RecordSchema = z.object({
+  schema: z.literal('semix-record-v1'),
+  job_id: z.string(),
+  preset: z.string(),
+  method: z.record(z.unknown()).and(z.object({ name: z.string() })),
+  seed: z.number().int(),
+  dataset: z.object({ name: z.string(), checksum: z.string(), train_images: z.number(), test_images: z.number() }),
+  architecture: z.string(),
+  model: z.object({ arch: z.string(), width: z.number() }),
+  train: z.record(z.unknown()),
+  backend: z.string(),
+  versions: z.record(z.string()),
+  git_commit: z.string().nullable(),
+  wall_time_s: z.number(),
+  samples_per_s: z.number(),
+  clean_acc: z.number(),
+  nll: z.number(),
+  ece: z.number(),
+  /** accuracy per corruption per severity (index 0 = severity 1). */
+  corruptions_acc: z.record(z.array(z.number()).length(5)),
+  /** ECE per corruption per severity. */
+  corruptions_ece: z.record(z.array(z.number()).length(5)),
+  /** Mean accuracy over corruptions × severities. */
+  corruption_acc_mean: z.number(),
+  /** Mean ECE over corruptions × severities. */
+  corruption_ece_mean: z.number(),
+  equivariance_gap: z.number(),
+  corruption_suite: z.string(),
+  created_at: z.string(),
+});
+export type ResultRecord = z.infer<typeof RecordSchema>;
+
+export const jobId = (preset: string, method: string, seed: number) => `${preset}__${method}__seed${seed}`;
+export const recordFile = (dir: string, id: string) => join(dir, 'records', `${id}.json`);
+
+export type RecordRead = { ok: true; record: ResultRecord } | { ok: false; file: string; error: string };
+
+/** Reads and validates a record file; a file that cannot be parsed is reported, never treated as absent. */
+export async function readRecord(file: string): Promise<RecordRead | null> {
+  let text: string;
+  try {
+    text = await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return { ok: false, file, error: (error as Error).message };
+  }
+  try {
+    const parsed = RecordSchema.safeParse(JSON.parse(text));
+    if (!parsed.success) {
+      return { ok: false, file, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
+    }
+    return { ok: true, record: parsed.data };
+  } catch (error) {
+    return { ok: false, file, error: `not valid JSON (${(error as Error).message})` };
+  }
+}
+
+/** All records of a results directory, with the files that could not be read. */
+export async function readRecords(
+  dir: string,
+): Promise<{ records: ResultRecord[]; bad: Array<{ file: string; error: string }> }> {
+  let names: string[] = [];
+  try {
+    names = (await readdir(join(dir, 'records'))).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return { records: [], bad: [] };
+  }
+  const records: ResultRecord[] = [];
+  const bad: Array<{ file: string; error: string }> = [];
+  for (const name of names) {
+    const r = await readRecord(join(dir, 'records', name));
+    if (r?.ok) records.push(r.record);
+    else if (r) bad.push({ file: r.file, error: r.error });
+  }
+  return { records, bad };
+}

@@ -1,0 +1,119 @@
+import { access, constants, mkdir, writeFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { type BackendName, type ProgressEvent, selectBackend } from '@semix/core';
+import { writeAtomic } from '@semix/datasets';
+import { METHOD_NAMES } from '@semix/mixup';
+import * as tf from '@tensorflow/tfjs-core';
+import pkg from '../package.json';
+import { loadPresetData, runJob } from './job';
+import { buildLeaderboard, type Leaderboard, writeLeaderboard } from './leaderboard';
+import type { Preset } from './preset';
+import { jobId, type ResultRecord, readRecord, readRecords, recordFile } from './records';
+
+export type BenchEvent =
+  | { type: 'backend'; name: string }
+  | { type: 'data'; done: number; total: number; what: string }
+  | { type: 'job-start'; id: string; index: number; total: number }
+  | { type: 'job-skip'; id: string; reason: string }
+  | { type: 'job-bad-record'; id: string; file: string; error: string }
+  | { type: 'train'; id: string; event: ProgressEvent }
+  | { type: 'job-done'; id: string; record: ResultRecord };
+
+export interface BenchOptions {
+  preset: Preset;
+  outDir: string;
+  backend?: BackendName | 'auto';
+  /** The command that reproduces the run, printed beside the results. */
+  command?: string;
+  onEvent?: (event: BenchEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface BenchResult {
+  leaderboard: Leaderboard;
+  files: string[];
+  ran: number;
+  skipped: number;
+  bad: Array<{ file: string; error: string }>;
+}
+
+async function checkWritable(dir: string): Promise<void> {
+  try {
+    await mkdir(join(dir, 'records'), { recursive: true });
+    await access(join(dir, 'records'), constants.W_OK);
+    const probe = join(dir, 'records', '.write-test');
+    await writeFile(probe, '');
+    const { rm } = await import('node:fs/promises');
+    await rm(probe);
+  } catch (error) {
+    throw new Error(`out: '${dir}' is not a writable directory (${(error as Error).message})`);
+  }
+}
+
+/**
+ * Runs a preset's grid of (method, seed) jobs in process; each writes one record atomically. Finished jobs are
+ * skipped, so a stopped run continues where it stopped; a record that cannot be parsed is reported by name and
+ * left alone. The leaderboard is then rebuilt from the records only.
+ */
+export async function runBench(options: BenchOptions): Promise<BenchResult> {
+  const { preset, outDir, onEvent } = options;
+  const unknown = preset.methods.filter((m) => !(METHOD_NAMES as readonly string[]).includes(m));
+  if (unknown.length) {
+    throw new Error(
+      `methods: ${unknown.map((m) => `'${m}'`).join(', ')} not known; allowed: ${METHOD_NAMES.join(', ')}`,
+    );
+  }
+  await checkWritable(outDir);
+  const selection = await selectBackend(options.backend ?? 'auto');
+  onEvent?.({ type: 'backend', name: selection.name });
+  const versions = { '@semix/bench': pkg.version, '@tensorflow/tfjs-core': tf.version_core };
+  const jobs = preset.methods.flatMap((method) => preset.seeds.map((seed) => ({ method, seed })));
+  let data: Awaited<ReturnType<typeof loadPresetData>> | null = null;
+  let ran = 0;
+  let skipped = 0;
+  const bad: Array<{ file: string; error: string }> = [];
+  for (const [index, { method, seed }] of jobs.entries()) {
+    const id = jobId(preset.name, method, seed);
+    const file = recordFile(outDir, id);
+    const existing = await readRecord(file);
+    if (existing?.ok) {
+      skipped += 1;
+      onEvent?.({ type: 'job-skip', id, reason: 'record exists' });
+      continue;
+    }
+    if (existing && !existing.ok) {
+      bad.push({ file, error: existing.error });
+      onEvent?.({ type: 'job-bad-record', id, file, error: existing.error });
+      continue;
+    }
+    data ??= await loadPresetData(preset, (done, total, what) => onEvent?.({ type: 'data', done, total, what }));
+    onEvent?.({ type: 'job-start', id, index, total: jobs.length });
+    const record = await runJob(method, seed, {
+      preset,
+      data,
+      backend: selection.name,
+      versions,
+      signal: options.signal,
+      onTrainProgress: (event) => onEvent?.({ type: 'train', id, event }),
+    });
+    await writeAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
+    ran += 1;
+    onEvent?.({ type: 'job-done', id, record });
+  }
+  const { leaderboard, files } = await rebuildLeaderboard(
+    outDir,
+    options.command ?? `semix bench --preset ${preset.name}`,
+    preset.name,
+  );
+  return { leaderboard, files, ran, skipped, bad };
+}
+
+/** Rebuilds tables and charts from the records of a results directory (records of one preset). */
+export async function rebuildLeaderboard(outDir: string, command: string, presetName?: string) {
+  const { records, bad } = await readRecords(outDir);
+  const chosen = presetName ? records.filter((r) => r.preset === presetName) : records;
+  if (chosen.length === 0) throw new Error(`leaderboard: no records in ${join(outDir, 'records')}`);
+  const leaderboard = buildLeaderboard(chosen);
+  const files = await writeLeaderboard(outDir, leaderboard, command);
+  return { leaderboard, files, bad };
+}
