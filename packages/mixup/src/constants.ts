@@ -12,16 +12,18 @@ export const DEFAULT_MIX_OPTIONS: Omit<MixOptions, 'numClasses'> = {
 };
 
 /**
- * SEM defaults. Only the paper's abstract is public, so these are our choices: MSE between the mixed
- * representation and the mixed representations (the plainest reading of f(x̃) ≈ λf(xᵢ) + (1 − λ)f(xⱼ)), β = 0.1,
- * stop-gradient on the target (the clean branch then needs no backward pass, and clean representations are not
- * pulled towards mixed ones), unnormalised features, τ = 0.1 for InfoNCE.
+ * SEM defaults. Only the paper's abstract is public, so these are our choices: squared L2 distance between the
+ * L2-normalised mixed representation and the normalised mix of representations (the plainest reading of
+ * f(x̃) ≈ λf(xᵢ) + (1 − λ)f(xⱼ) that is bounded: 2 − 2·cos ∈ [0, 4]), β = 1, stop-gradient on the target (the
+ * clean branch then needs no backward pass, and clean representations are not pulled towards mixed ones),
+ * τ = 0.1 for InfoNCE. Unnormalised MSE with β = 0.1 diverged in our quick preset (the term grew from 5 to 639 in
+ * two epochs as the features grew, and clean accuracy fell to 72% against 92% for plain mixup).
  */
 export const DEFAULT_SEM_OPTIONS: SemOptions = {
   distance: 'mse',
-  weight: 0.1,
+  weight: 1,
   stopGradTarget: true,
-  normalize: false,
+  normalize: true,
   temperature: 0.1,
 };
 

@@ -50,7 +50,7 @@ export interface MethodOptions {
  * | fmix      | Fourier mask      | 1   | Harris et al. 2020; decay power 3                        |
  * | resizemix | resized paste     | –   | Qin et al. 2020; side ratio τ ~ U[0.1, 0.8]             |
  * | regmixup  | clean + mixup CE  | 20  | Pinto et al. 2022; η = 1                                 |
- * | X+sem     | X + L_sem         | X's | β = 0.1, mse, stop-gradient target, unnormalised          |
+ * | X+sem     | X + L_sem         | X's | β = 1, squared L2 of normalised features, stop-gradient |
  */
 export const METHOD_DEFAULTS: Record<MethodName, { alpha?: number; sem: boolean }> = {
   erm: { sem: false },

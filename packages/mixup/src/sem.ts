@@ -27,7 +27,8 @@ export function resolveSemOptions(options: Partial<SemOptions> = {}): SemOptions
 /**
  * L_sem = β · d( f(x̃), λ·f(xᵢ) + (1 − λ)·f(xⱼ) ), mean over the batch.
  *
- * - `mse`: mean squared difference over batch and features; `l1`: mean absolute difference;
+ * - `mse`: squared L2 distance summed over features, mean over the batch (2 − 2·cos for normalised vectors);
+ * - `l1`: absolute difference summed over features, mean over the batch;
  * - `cosine`: mean of 1 − cos(f(x̃)ᵢ, targetᵢ);
  * - `infonce`: cross-entropy of softmax(⟨f(x̃)ᵢ, targetⱼ⟩ / τ) over j with the positive at j = i (vectors
  *   L2-normalised): the mixed representation must be nearer its own mixed target than the batch's others.
@@ -64,10 +65,10 @@ export function semLoss(
     let d: tf.Scalar;
     switch (o.distance) {
       case 'mse':
-        d = tf.mean(tf.squaredDifference(z, target));
+        d = tf.mean(tf.sum(tf.squaredDifference(z, target), 1));
         break;
       case 'l1':
-        d = tf.mean(tf.abs(tf.sub(z, target)));
+        d = tf.mean(tf.sum(tf.abs(tf.sub(z, target)), 1));
         break;
       case 'cosine': {
         const cos = tf.div(
