@@ -11,7 +11,7 @@ const dir = mkdtempSync(join(tmpdir(), 'semix-cli-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function semix(...args: string[]) {
-  const r = spawnSync(tsx, [join(root, 'src/cli.ts'), ...args], {
+  const r = spawnSync(tsx, ['--tsconfig', join(root, 'tsconfig.json'), join(root, 'src/cli.ts'), ...args], {
     encoding: 'utf8',
     cwd: dir,
     env: { ...process.env, SEMIX_CACHE: join(dir, 'cache') },

@@ -18,14 +18,14 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 function wellFormedSvg(text: string): boolean {
   if (!text.startsWith('<svg ') || !text.trimEnd().endsWith('</svg>')) return false;
   const stack: string[] = [];
-  for (const m of text.matchAll(/<(\/?)([a-zA-Z]+)((?:\s+[a-zA-Z:-]+="[^"<]*")*)\s*(\/?)>/g)) {
+  for (const m of text.matchAll(/<(\/?)([a-zA-Z]+)((?:\s+[a-zA-Z0-9:-]+="[^"<]*")*)\s*(\/?)>/g)) {
     const [, close, name, , self] = m;
     if (self) continue;
     if (close) {
       if (stack.pop() !== name) return false;
     } else stack.push(name);
   }
-  const stripped = text.replace(/<(\/?)([a-zA-Z]+)((?:\s+[a-zA-Z:-]+="[^"<]*")*)\s*(\/?)>/g, '');
+  const stripped = text.replace(/<(\/?)([a-zA-Z]+)((?:\s+[a-zA-Z0-9:-]+="[^"<]*")*)\s*(\/?)>/g, '');
   return stack.length === 0 && !/[<>]/.test(stripped);
 }
 
