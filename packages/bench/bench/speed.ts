@@ -11,7 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { Bench } from 'tinybench';
 
 const backend = await selectBackend('auto');
-const bench = new Bench({ time: 2000, warmupTime: 500 });
+const bench = new Bench({ time: 1000, iterations: 5, warmupTime: 200, warmupIterations: 2 });
 const step = createReferenceStep(128, 0);
 const model = createModel({ arch: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
 const rng = new Rng(0);
