@@ -55,3 +55,11 @@ export function pasteWithMask(x: tf.Tensor, mask: Float32Array, index: Int32Arra
     return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(partner, m));
   });
 }
+
+/**
+ * Which λ draw sample i uses: one per batch, one per mirrored pair, or its own. Box and mask policies draw one
+ * box or mask per key, so samples sharing a λ share the geometry too (as in timm).
+ */
+export function drawKey(mode: MixOptions['mode'], i: number, index: Int32Array): number {
+  return mode === 'batch' ? 0 : mode === 'pair' ? Math.min(i, index[i]) : i;
+}

@@ -1,6 +1,6 @@
 import type { Rng } from '@semix/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkImages, pair, pasteWithMask, resolveMixOptions, result } from './common';
+import { checkImages, drawKey, pair, pasteWithMask, resolveMixOptions, result } from './common';
 import { sampleLam } from './lam';
 import type { MixOptions, MixResult } from './types';
 
@@ -58,8 +58,7 @@ export function cutmix(
   const mask = new Float32Array(n * h * w);
   const cache = new Map<number, Box>();
   for (let i = 0; i < n; i++) {
-    // One box per distinct λ draw: in batch mode every sample shares the box, as in timm.
-    const key = o.mode === 'batch' ? 0 : o.mode === 'pair' ? Math.min(i, index[i]) : i;
+    const key = drawKey(o.mode, i, index);
     let box = cache.get(key);
     if (!box) {
       box = lam[i] >= 1 ? { y0: 0, y1: 0, x0: 0, x1: 0 } : cutmixBox(h, w, lam[i], rng, o.cutmixMinMax);

@@ -1,6 +1,6 @@
 import type { Rng } from '@semix/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkImages, pair, pasteWithMask, resolveMixOptions, result } from './common';
+import { checkImages, drawKey, pair, pasteWithMask, resolveMixOptions, result } from './common';
 import { DEFAULT_FMIX_DECAY_POWER } from './constants';
 import { sampleLam } from './lam';
 import type { MixOptions, MixResult } from './types';
@@ -63,7 +63,7 @@ export function fmix(
   const paste = new Float32Array(n * h * w);
   const cache = new Map<number, Uint8Array>();
   for (let i = 0; i < n; i++) {
-    const key = o.mode === 'batch' ? 0 : o.mode === 'pair' ? Math.min(i, index[i]) : i;
+    const key = drawKey(o.mode, i, index);
     let keep = cache.get(key);
     if (!keep) {
       keep = fmixMask(h, w, lam[i], rng, options.decayPower);
