@@ -36,16 +36,6 @@ export function result(
   return { mixed, targets, lam, index, layer };
 }
 
-/** λᵢ·xᵢ + (1 − λᵢ)·x_index[i] for a tensor of any rank ≥ 1 (images or hidden states). */
-export function interpolate(x: tf.Tensor, lam: Float32Array, index: Int32Array): tf.Tensor {
-  return tf.tidy(() => {
-    const shape = [lam.length, ...new Array(x.rank - 1).fill(1)];
-    const l = tf.tensor(lam, shape);
-    const partner = tf.gather(x, tf.tensor1d(index, 'int32'));
-    return tf.add(tf.mul(x, l), tf.mul(partner, tf.sub(1, l)));
-  });
-}
-
 /** x·(1 − mask) + x_index·mask with a per-sample [batch, H, W, 1] mask of pixels taken from the partner. */
 export function pasteWithMask(x: tf.Tensor, mask: Float32Array, index: Int32Array): tf.Tensor {
   return tf.tidy(() => {

@@ -1,4 +1,4 @@
-export { checkImages, interpolate, pasteWithMask, resolveMixOptions } from './common';
+export { checkImages, pasteWithMask, resolveMixOptions } from './common';
 export {
   DEFAULT_FMIX_DECAY_POWER,
   DEFAULT_MANIFOLD_LAYERS,
@@ -8,6 +8,7 @@ export {
 } from './constants';
 export { type Box, cutmix, cutmixBox } from './cutmix';
 export { fmix, fmixMask } from './fmix';
+export { interpolate } from './interpolate';
 export { pairIndices, sampleLam } from './lam';
 export { manifoldMixup } from './manifold';
 export {

@@ -1,7 +1,8 @@
 import type { Rng, SemixModel } from '@semix/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkImages, interpolate, pair, resolveMixOptions, result } from './common';
+import { checkImages, pair, resolveMixOptions, result } from './common';
 import { DEFAULT_MANIFOLD_LAYERS } from './constants';
+import { interpolate } from './interpolate';
 import { sampleLam } from './lam';
 import type { MixOptions, MixResult } from './types';
 

@@ -1,6 +1,7 @@
 import type { Rng } from '@semix/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkImages, interpolate, pair, resolveMixOptions, result } from './common';
+import { checkImages, pair, resolveMixOptions, result } from './common';
+import { interpolate } from './interpolate';
 import { sampleLam } from './lam';
 import type { MixOptions, MixResult } from './types';
 

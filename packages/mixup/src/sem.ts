@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_SEM_OPTIONS } from './constants';
+import { interpolate } from './interpolate';
 import type { SemOptions } from './types';
 import { validateSemOptions } from './validate';
 
@@ -11,11 +12,7 @@ export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.T
 
 /** The SEM target λᵢ·f(xᵢ) + (1 − λᵢ)·f(x_index[i]): the representations mixed like the inputs were. */
 export function mixedRepresentation(features: tf.Tensor2D, lam: Float32Array, index: Int32Array): tf.Tensor2D {
-  return tf.tidy(() => {
-    const l = tf.tensor2d(lam, [lam.length, 1]);
-    const partner = tf.gather(features, tf.tensor1d(index, 'int32'));
-    return tf.add(tf.mul(features, l), tf.mul(partner, tf.sub(1, l))) as tf.Tensor2D;
-  });
+  return interpolate(features, lam, index) as tf.Tensor2D;
 }
 
 export function resolveSemOptions(options: Partial<SemOptions> = {}): SemOptions {

@@ -1,4 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { interpolate } from './interpolate';
 
 /** One-hot targets with label smoothing: ε/K off the true class, 1 − ε + ε/K on it. */
 export function smoothOneHot(labels: tf.Tensor1D, numClasses: number, smoothing: number): tf.Tensor2D {
@@ -11,11 +12,7 @@ export function smoothOneHot(labels: tf.Tensor1D, numClasses: number, smoothing:
 
 /** Soft targets λᵢ·yᵢ + (1 − λᵢ)·y_index[i]. */
 export function mixTargets(targets: tf.Tensor2D, lam: Float32Array, index: Int32Array): tf.Tensor2D {
-  return tf.tidy(() => {
-    const l = tf.tensor2d(lam, [lam.length, 1]);
-    const partner = tf.gather(targets, tf.tensor1d(index, 'int32'));
-    return tf.add(tf.mul(targets, l), tf.mul(partner, tf.sub(1, l))) as tf.Tensor2D;
-  });
+  return interpolate(targets, lam, index) as tf.Tensor2D;
 }
 
 /** Checks that labels are a [batch] integer vector matching the batch. */
