@@ -1,5 +1,13 @@
 import { execFileSync } from 'node:child_process';
-import { createModel, evaluate, type ImageDataset, type ProgressEvent, type SemixModel, train } from '@semix/core';
+import {
+  createModel,
+  evaluate,
+  gatherPixels,
+  type ImageDataset,
+  type ProgressEvent,
+  type SemixModel,
+  train,
+} from '@semix/core';
 import {
   CORRUPTIONS,
   type CorruptionSuite,
@@ -116,13 +124,10 @@ export async function runJob(method: string, seed: number, ctx: JobContext): Pro
     const gap = tf.tidy(() => {
       const [h, w, c] = gapSet.shape;
       const n = gapSet.labels.length;
-      const scale = 1 / 255;
-      const { mean: mu, std } = gapSet.normalization;
-      const x = tf.tensor4d(
-        Float32Array.from(gapSet.images, (v, i) => (v * scale - mu[i % c]) / std[i % c]),
-        [n, h, w, c],
-      );
-      const index = Int32Array.from({ length: n }, (_, i) => n - 1 - i);
+      const order = Int32Array.from({ length: n }, (_, i) => i);
+      const x = tf.tensor4d(gatherPixels(gapSet as ImageDataset, order), [n, h, w, c]);
+      // Held-out pairs: each image with its mirror in the batch.
+      const index = order.map((i) => n - 1 - i);
       return equivarianceGap((t) => model.features(t, false), x, index);
     });
     return {
