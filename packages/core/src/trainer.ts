@@ -232,6 +232,29 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const history: Array<Record<string, number>> = [];
   const started = performance.now();
   let trainedSamples = 0;
+  const report = (
+    type: ProgressEvent['type'],
+    epoch: number,
+    step: number,
+    losses: Record<string, number>,
+    lr: number,
+  ) => {
+    if (!o.onProgress) return;
+    const rate = trainedSamples / Math.max((performance.now() - started) / 1000, 1e-9);
+    o.onProgress({
+      type,
+      epoch,
+      epochs,
+      step,
+      stepsPerEpoch,
+      globalStep,
+      totalSteps,
+      losses,
+      lr,
+      samplesPerSec: rate,
+      etaSeconds: ((totalSteps - globalStep) * batchSize) / rate,
+    });
+  };
   try {
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
       const order = rng.permutation(n);
@@ -252,21 +275,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         globalStep += 1;
         trainedSamples += batchSize;
         for (const [k, v] of Object.entries(losses)) sums[k] = (sums[k] ?? 0) + v;
-        const elapsed = (performance.now() - started) / 1000;
-        const rate = trainedSamples / Math.max(elapsed, 1e-9);
-        o.onProgress?.({
-          type: 'step',
-          epoch,
-          epochs,
-          step,
-          stepsPerEpoch,
-          globalStep,
-          totalSteps,
-          losses,
-          lr,
-          samplesPerSec: rate,
-          etaSeconds: ((totalSteps - globalStep) * batchSize) / rate,
-        });
+        report('step', epoch, step, losses, lr);
       }
       const means = Object.fromEntries(Object.entries(sums).map(([k, v]) => [k, v / stepsPerEpoch]));
       history.push(means);
@@ -284,21 +293,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           optWeights,
         );
       }
-      const elapsed = (performance.now() - started) / 1000;
-      const rate = trainedSamples / Math.max(elapsed, 1e-9);
-      o.onProgress?.({
-        type: 'epoch',
-        epoch,
-        epochs,
-        step: stepsPerEpoch - 1,
-        stepsPerEpoch,
-        globalStep,
-        totalSteps,
-        losses: means,
-        lr: learningRate(o.lr, o.schedule, epoch + 1, epochs),
-        samplesPerSec: rate,
-        etaSeconds: ((totalSteps - globalStep) * batchSize) / rate,
-      });
+      report('epoch', epoch, stepsPerEpoch - 1, means, learningRate(o.lr, o.schedule, epoch + 1, epochs));
     }
   } finally {
     optimizer.dispose();
