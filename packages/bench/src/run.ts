@@ -1,4 +1,4 @@
-import { access, constants, mkdir, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { type BackendName, type ProgressEvent, selectBackend } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
@@ -43,7 +43,6 @@ async function checkWritable(dir: string): Promise<void> {
     await access(join(dir, 'records'), constants.W_OK);
     const probe = join(dir, 'records', '.write-test');
     await writeFile(probe, '');
-    const { rm } = await import('node:fs/promises');
     await rm(probe);
   } catch (error) {
     throw new Error(`out: '${dir}' is not a writable directory (${(error as Error).message})`);
