@@ -1,4 +1,11 @@
-export { type JobContext, loadPresetData, type PresetData, runJob } from './job';
+export {
+  type CorruptionSource,
+  type DataProgress,
+  type JobContext,
+  loadPresetData,
+  type PresetData,
+  runJob,
+} from './job';
 export {
   buildLeaderboard,
   corruptionChart,

@@ -10,11 +10,14 @@ import {
 } from '@semix/core';
 import {
   CORRUPTIONS,
-  type CorruptionSuite,
+  type CorruptionName,
+  cifarAugment,
   corruptedDataset,
   corruptionSuite,
   type Dataset,
-  loadMnistMini,
+  type DownloadProgress,
+  loadCorrupted,
+  loadDataset,
   take,
 } from '@semix/datasets';
 import { createMethod, describeMethod, equivarianceGap, type MethodName } from '@semix/mixup';
@@ -22,35 +25,61 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { Preset } from './preset';
 import { jobId, type ResultRecord } from './records';
 
+/** The corrupted test data a preset is evaluated on: generated from the test split, or an official benchmark. */
+export interface CorruptionSource {
+  /** What it is, for the record (e.g. `mnist-mini-c (seed 0, first 500 test images)` or `cifar10-c (official)`). */
+  description: string;
+  corruptions: readonly CorruptionName[];
+  get(corruption: CorruptionName, severity: number): Promise<Dataset>;
+}
+
 export interface PresetData {
   train: Dataset;
   test: Dataset;
-  corruptionTest: Dataset;
-  suite: CorruptionSuite | null;
+  corruption: CorruptionSource | null;
 }
 
-/** Loads the preset's data and its corruption suite (generated once, then cached). */
-export async function loadPresetData(
-  preset: Preset,
-  onProgress?: (done: number, total: number, what: string) => void,
-): Promise<PresetData> {
-  if (preset.dataset !== 'mnist-mini') {
-    throw new Error(
-      `dataset: '${preset.dataset}' needs the downloader of @semix/datasets, which this version does not ship yet; presets that run today: quick, smoke, mnist-full (mnist-mini)`,
-    );
-  }
-  const splits = loadMnistMini();
+export interface DataProgress {
+  /** `download` (bytes) or `corrupt` (images of the generated suite). */
+  phase: 'download' | 'corrupt';
+  done: number;
+  total: number | null;
+  what: string;
+}
+
+/**
+ * Loads the preset's data (the embedded mnist-mini, or a data set downloaded once and verified) and its
+ * corruption source: a suite generated from the test split (cached), or the official CIFAR-10-C / CIFAR-100-C.
+ */
+export async function loadPresetData(preset: Preset, onProgress?: (p: DataProgress) => void): Promise<PresetData> {
+  const onDownload = (p: DownloadProgress) =>
+    onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file });
+  const splits = await loadDataset(preset.dataset, { onProgress: onDownload });
   const trainSet = preset.train.trainImages ? take(splits.train, preset.train.trainImages) : splits.train;
   const test = take(splits.test, preset.evaluation.cleanImages);
-  const corruptionTest = take(splits.test, preset.evaluation.corruptionImages);
-  const suite =
-    preset.evaluation.corruptions === 'none'
-      ? null
-      : await corruptionSuite(corruptionTest, 'mnist-mini', {
-          corruptions: CORRUPTIONS,
-          onProgress: (d, t, c, s) => onProgress?.(d, t, `${c} ${s}`),
-        });
-  return { train: trainSet, test, corruptionTest, suite };
+  const n = preset.evaluation.corruptionImages;
+  const ev = preset.evaluation;
+  let corruption: CorruptionSource | null = null;
+  if (ev.corruptions !== 'none' && ev.corruptionSource === 'official') {
+    const official = `${preset.dataset}-c`;
+    corruption = {
+      description: `${official} (official, first ${n} images per severity)`,
+      corruptions: CORRUPTIONS,
+      get: async (c, s) => take(await loadCorrupted(official, c, s, { onProgress: onDownload }), n),
+    };
+  } else if (ev.corruptions !== 'none') {
+    const clean = take(splits.test, n);
+    const suite = await corruptionSuite(clean, preset.dataset, {
+      corruptions: CORRUPTIONS,
+      onProgress: (done, total, c, s) => onProgress?.({ phase: 'corrupt', done, total, what: `${c} ${s}` }),
+    });
+    corruption = {
+      description: `${suite.name} (seed ${suite.seed}, first ${n} test images)`,
+      corruptions: suite.corruptions,
+      get: async (c, s) => corruptedDataset(clean, suite, c, s),
+    };
+  }
+  return { train: trainSet, test, corruption };
 }
 
 let gitCommit: string | null | undefined;
@@ -101,18 +130,19 @@ export async function runJob(method: string, seed: number, ctx: JobContext): Pro
       schedule: preset.train.schedule,
       weightDecay: preset.train.weightDecay,
       seed,
+      augment: preset.train.augment === 'cifar' ? cifarAugment(4) : undefined,
       onProgress: ctx.onTrainProgress,
       signal: ctx.signal,
     });
     const clean = evaluate(model, data.test as ImageDataset);
     const corruptionsAcc: Record<string, number[]> = {};
     const corruptionsEce: Record<string, number[]> = {};
-    if (data.suite) {
-      for (const c of data.suite.corruptions) {
+    if (data.corruption) {
+      for (const c of data.corruption.corruptions) {
         corruptionsAcc[c] = [];
         corruptionsEce[c] = [];
         for (let s = 1; s <= 5; s++) {
-          const e = evaluate(model, corruptedDataset(data.corruptionTest, data.suite, c, s) as ImageDataset);
+          const e = evaluate(model, (await data.corruption.get(c, s)) as ImageDataset);
           corruptionsAcc[c].push(e.accuracy);
           corruptionsEce[c].push(e.ece);
         }
@@ -158,9 +188,7 @@ export async function runJob(method: string, seed: number, ctx: JobContext): Pro
       corruption_acc_mean: mean(flat(corruptionsAcc)),
       corruption_ece_mean: mean(flat(corruptionsEce)),
       equivariance_gap: gap,
-      corruption_suite: data.suite
-        ? `${data.suite.name} (seed ${data.suite.seed}, first ${data.corruptionTest.labels.length} test images)`
-        : 'none',
+      corruption_suite: data.corruption?.description ?? 'none',
       created_at: new Date().toISOString(),
     };
   } finally {

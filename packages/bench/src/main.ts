@@ -40,8 +40,12 @@ try {
     onEvent: (e) => {
       const elapsed = ((performance.now() - started) / 1000).toFixed(0);
       if (e.type === 'backend') console.log(`backend: ${e.name}`);
-      else if (e.type === 'data' && (e.done === e.total || e.done % 15 === 0))
+      else if (e.type === 'data' && e.phase === 'corrupt' && (e.done === e.total || e.done % 15 === 0))
         console.log(`[${elapsed}s] corruption suite ${e.done}/${e.total}`);
+      else if (e.type === 'data' && e.phase === 'download' && (e.done === e.total || e.done % (1 << 24) < 65536))
+        console.log(
+          `[${elapsed}s] download ${e.what} ${(e.done / 1e6).toFixed(1)}${e.total ? ` / ${(e.total / 1e6).toFixed(1)}` : ''} MB`,
+        );
       else if (e.type === 'job-skip') console.log(`skip ${e.id} (${e.reason})`);
       else if (e.type === 'job-bad-record')
         console.log(`! ${e.file} cannot be parsed (${e.error}); left untouched, job not run`);

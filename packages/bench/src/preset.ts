@@ -36,10 +36,16 @@ export const PresetSchema = z
       cleanImages: z.number().int().positive(),
       corruptionImages: z.number().int().positive(),
       corruptions: z.enum(['cifar10-c-15', 'none']),
+      /** `generated`: semix's suite made from the test split; `official`: CIFAR-10-C / CIFAR-100-C files. */
+      corruptionSource: z.enum(['generated', 'official']).default('generated'),
       gapImages: z.number().int().positive(),
     }),
   })
-  .strict();
+  .strict()
+  .refine((p) => p.evaluation.corruptionSource !== 'official' || ['cifar10', 'cifar100'].includes(p.dataset), {
+    message: 'official corruption files exist only for cifar10 and cifar100; use "generated"',
+    path: ['evaluation', 'corruptionSource'],
+  });
 
 export type Preset = z.infer<typeof PresetSchema>;
 

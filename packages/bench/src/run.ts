@@ -5,14 +5,14 @@ import { writeAtomic } from '@semix/datasets';
 import { METHOD_NAMES } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import pkg from '../package.json';
-import { loadPresetData, runJob } from './job';
+import { type DataProgress, loadPresetData, runJob } from './job';
 import { buildLeaderboard, type Leaderboard, writeLeaderboard } from './leaderboard';
 import type { Preset } from './preset';
 import { jobId, type ResultRecord, readRecord, readRecords, recordFile } from './records';
 
 export type BenchEvent =
   | { type: 'backend'; name: string }
-  | { type: 'data'; done: number; total: number; what: string }
+  | ({ type: 'data' } & DataProgress)
   | { type: 'job-start'; id: string; index: number; total: number }
   | { type: 'job-skip'; id: string; reason: string }
   | { type: 'job-bad-record'; id: string; file: string; error: string }
@@ -85,7 +85,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       onEvent?.({ type: 'job-bad-record', id, file, error: existing.error });
       continue;
     }
-    data ??= await loadPresetData(preset, (done, total, what) => onEvent?.({ type: 'data', done, total, what }));
+    data ??= await loadPresetData(preset, (p) => onEvent?.({ type: 'data', ...p }));
     onEvent?.({ type: 'job-start', id, index, total: jobs.length });
     const record = await runJob(method, seed, {
       preset,

@@ -19,6 +19,10 @@ export {
   corruptionSuite,
   type SuiteOptions,
 } from './corruptions/suite';
+export { parseCifarRecords } from './formats/cifar_bin';
+export { type IdxArray, parseIdx } from './formats/idx';
+export { type NpyHeader, parseNpyHeader, readNpyHeader, readNpyRows } from './formats/npy';
+export { type ExtractOptions, extractTar } from './formats/tar';
 export {
   loadMnistMini,
   MNIST_MINI_TEST_PER_CLASS,
@@ -27,6 +31,32 @@ export {
   take,
 } from './mnist_mini';
 export { type BatchIteratorOptions, batchIndices, cifarAugment, type UniformSource } from './pipeline';
+export {
+  DownloadError,
+  type DownloadOptions,
+  type DownloadProgress,
+  downloadFile,
+  isVerified,
+  md5File,
+} from './remote/download';
+export {
+  CORRUPTION_DATASET_NAMES,
+  DATASET_NAMES,
+  type FetchOptions,
+  type FileStatus,
+  fetchDataset,
+  loadCorrupted,
+  loadDataset,
+  remoteDataset,
+  verifyDataset,
+} from './remote/load';
+export {
+  REMOTE_DATASET_NAMES,
+  REMOTE_DATASETS,
+  type RemoteDataset,
+  type RemoteFile,
+  type RemoteFormat,
+} from './remote/registry';
 export { DataRng } from './rng';
 export type { Dataset, DatasetSplits } from './types';
 export { checkSafeName, checksumOf } from './util';
