@@ -1,30 +1,31 @@
-import { spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { spawn, spawnSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// The CLI runs as a subprocess, from source through tsx (no build needed on a fresh clone).
-const root = resolve(import.meta.dirname, '..');
-const tsx = resolve(root, '../../node_modules/.bin/tsx');
+// The built binary runs as a subprocess (build.global.ts builds it first), as users run it.
+const bin = resolve(import.meta.dirname, '../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'semix-cli-'));
+const env = { ...process.env, SEMIX_CACHE: join(dir, 'cache') };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 function semix(...args: string[]) {
-  const r = spawnSync(tsx, ['--tsconfig', join(root, 'tsconfig.json'), join(root, 'src/cli.ts'), ...args], {
-    encoding: 'utf8',
-    cwd: dir,
-    env: { ...process.env, SEMIX_CACHE: join(dir, 'cache') },
-    timeout: 120_000,
-  });
+  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir, env, timeout: 120_000 });
   return { code: r.status, out: r.stdout, err: r.stderr };
 }
 
 describe('semix CLI', () => {
-  it('--help lists the commands and exits 0', () => {
+  it('--help lists the commands; every command has help with an example', () => {
     const r = semix('--help');
     expect(r.code).toBe(0);
-    for (const c of ['backends', 'bench', 'leaderboard', 'datasets']) expect(r.out).toContain(c);
+    for (const c of ['train', 'eval', 'backends', 'bench', 'leaderboard', 'speed', 'datasets'])
+      expect(r.out).toContain(c);
+    for (const c of [['train'], ['eval'], ['bench'], ['speed'], ['datasets', 'fetch'], ['datasets', 'verify']]) {
+      const h = semix(...c, '--help');
+      expect(h.code).toBe(0);
+      expect(h.out).toMatch(/Examples?:\n {2}semix /);
+    }
   });
 
   it('backends --json says which backend is chosen', () => {
@@ -34,6 +35,49 @@ describe('semix CLI', () => {
     expect(info.chosen).toBe('wasm');
     expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
   });
+
+  it('train on the smoke preset writes a checkpoint and a record; eval of the checkpoint reproduces it', () => {
+    const out = join(dir, 'run');
+    const t = semix('train', '--preset', 'smoke', '--method', 'cutmix+sem', '--seed', '3', '--out', out, '--json');
+    expect(t.err).toBe('');
+    expect(t.code).toBe(0);
+    const record = JSON.parse(t.out);
+    expect(record.method.name).toBe('cutmix+sem');
+    expect(record.seed).toBe(3);
+    expect(JSON.parse(readFileSync(join(out, 'record.json'), 'utf8'))).toEqual(record);
+    const e = semix('eval', '--checkpoint', join(out, 'checkpoint'), '--json');
+    expect(e.code).toBe(0);
+    const ev = JSON.parse(e.out);
+    expect(ev.clean_acc).toBe(record.clean_acc);
+    expect(ev.corruptions_acc).toEqual(record.corruptions_acc);
+    expect(ev.equivariance_gap).toBeCloseTo(record.equivariance_gap, 6);
+    const none = semix('eval', '--checkpoint', join(out, 'checkpoint'), '--corruptions', 'none', '--json');
+    expect(JSON.parse(none.out).corruption_suite).toBe('none');
+  }, 120_000);
+
+  it('Ctrl-C stops training cleanly (exit 1) and the same command resumes from the last epoch', async () => {
+    const out = join(dir, 'interrupted');
+    const args = [bin, 'train', '--preset', 'smoke', '--method', 'mixup', '--epochs', '6', '--out', out];
+    const child = spawn(process.execPath, args, { cwd: dir, env });
+    let stdout = '';
+    let stderr = '';
+    child.stderr.on('data', (d) => {
+      stderr += d;
+    });
+    const code = await new Promise<number | null>((done) => {
+      child.stdout.on('data', (d) => {
+        stdout += d;
+        if (/epoch 3\/6/.test(stdout) && !child.killed) child.kill('SIGINT');
+      });
+      child.on('close', done);
+    });
+    expect(code).toBe(1);
+    expect(stderr).toMatch(/interrupted; the checkpoint of the last finished epoch is in .*run the same command again/);
+    const again = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8' });
+    expect(again.status).toBe(0);
+    expect(again.stdout).toMatch(/resuming from the checkpoint of epoch [2-5]/);
+    expect(JSON.parse(readFileSync(join(out, 'record.json'), 'utf8')).method.name).toBe('mixup');
+  }, 120_000);
 
   it('bench --preset smoke writes records and a leaderboard; leaderboard rebuilds it', () => {
     const out = join(dir, 'smoke');
@@ -47,18 +91,54 @@ describe('semix CLI', () => {
     expect(JSON.parse(again.out).rows).toHaveLength(2);
   }, 120_000);
 
-  it('bad arguments: unknown command (2), unknown preset (1, lists valid), bad backend (2)', () => {
+  it('usage errors exit 2 and name the option, the value and what is allowed', () => {
     const unknown = semix('fly');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/unknown command 'fly'/);
+    const method = semix('train', '--method', 'mixdown');
+    expect(method.code).toBe(2);
+    expect(method.err).toMatch(/--method: 'mixdown' is not a method; allowed: erm, mixup, mixup\+sem/);
     const preset = semix('bench', '--preset', 'huge', '--out', join(dir, 'x'));
-    expect(preset.code).toBe(1);
+    expect(preset.code).toBe(2);
     expect(preset.err).toMatch(/preset: 'huge' is not a preset; allowed: quick, smoke/);
     const backend = semix('bench', '--backend', 'gpu');
     expect(backend.code).toBe(2);
     expect(backend.err).toMatch(/--backend: 'gpu' is not valid; allowed: auto, tensorflow, wasm, cpu/);
+    const config = join(dir, 'bad.json');
+    writeFileSync(config, JSON.stringify({ train: { optimizer: 'rmsprop' }, modle: {} }));
+    const bad = semix('train', '--config', config);
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/train\.optimizer: Invalid enum value\. Expected 'adam' \| 'sgd', received 'rmsprop'/);
+    expect(bad.err).toMatch(/unknown key\(s\) 'modle'; allowed: preset, dataset, method, model/);
+  });
+
+  it('run-time failures exit 1 with a sentence', () => {
     const dataset = semix('datasets', 'preview', '../../etc');
     expect(dataset.code).toBe(1);
     expect(dataset.err).toMatch(/dataset: '..\/..\/etc' is not available; allowed: mnist-mini/);
+    const missing = semix('eval', '--checkpoint', join(dir, 'nowhere'));
+    expect(missing.code).toBe(1);
+    expect(missing.err).toMatch(/no checkpoint in .*nowhere/);
+  });
+
+  it('datasets list and verify report the cache without downloading', () => {
+    const list = JSON.parse(semix('datasets', 'list', '--json').out);
+    expect(list.datasets.map((d: { name: string }) => d.name)).toEqual([
+      'mnist-mini',
+      'mnist',
+      'fashion-mnist',
+      'cifar10',
+      'cifar100',
+      'cifar10-c',
+      'cifar100-c',
+    ]);
+    expect(list.datasets[1].status).toBe('not downloaded');
+    const verify = semix('datasets', 'verify', 'cifar10', '--json');
+    expect(verify.code).toBe(0);
+    expect(JSON.parse(verify.out)[0]).toMatchObject({
+      dataset: 'cifar10',
+      status: 'missing',
+      md5: 'c32a1d4ab5d03f1284b67883e8d87530',
+    });
   });
 });

@@ -1,4 +1,5 @@
-import { Command, CommanderError } from 'commander';
+import { Command, CommanderError, Option } from 'commander';
+import { UsageError } from './progress';
 
 // Refuse old Node.js with a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
@@ -13,6 +14,45 @@ const program = new Command('semix')
   .version('0.0.0')
   .exitOverride()
   .showHelpAfterError();
+
+const backendOption = () =>
+  new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']);
+
+program
+  .command('train')
+  .description('Train one method on one data set; writes a checkpoint (resumable) and a result record')
+  .option('--preset <name>', 'start from a preset’s data, model and schedule (default quick)')
+  .option('--config <file>', 'settings file (JSON, validated); flags win over it')
+  .option('--dataset <name>', 'mnist-mini, mnist, fashion-mnist, cifar10, cifar100')
+  .option('--method <name>', 'erm, mixup, mixup+sem, cutmix, cutmix+sem, … (default mixup+sem)')
+  .option('--model <arch>', 'mlp, cnn-small, preact-resnet18')
+  .option('--width <x>', 'model width multiplier')
+  .option('--epochs <n>', 'epochs')
+  .option('--batch-size <n>', 'batch size')
+  .option('--optimizer <name>', 'adam or sgd')
+  .option('--lr <x>', 'learning rate')
+  .option('--weight-decay <x>', 'decoupled weight decay')
+  .option('--train-images <n>', 'use the first n training images')
+  .option('--seed <n>', 'seed of weights, shuffling and mixing')
+  .addOption(backendOption())
+  .option('--out <dir>', 'run directory (default runs/<preset>-<dataset>-<method>-seed<seed>)')
+  .option('--json', 'print the result record as JSON')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.',
+  )
+  .action(async (opts) => (await import('./commands/train')).train(opts));
+
+program
+  .command('eval')
+  .description('Evaluate a checkpoint on clean and corrupted test data')
+  .requiredOption('--checkpoint <dir>', 'checkpoint directory (runs/<run>/checkpoint)')
+  .option('--corruptions <source>', 'generated, official (cifar10/100-C) or none (default: as trained)')
+  .addOption(backendOption())
+  .option('--out <file>', 'also write the result as JSON')
+  .option('--json', 'print the result as JSON')
+  .addHelpText('after', '\nExample:\n  semix eval --checkpoint runs/cutmix-sem/checkpoint --json')
+  .action(async (opts) => (await import('./commands/eval')).evaluateCheckpoint(opts));
 
 program
   .command('backends')
@@ -39,12 +79,36 @@ program
   .addHelpText('after', '\nExample:\n  semix leaderboard --out results/quick')
   .action(async (opts) => (await import('./commands/leaderboard')).leaderboard(opts));
 
+program
+  .command('speed')
+  .description('The speed suite: train and eval steps per model and backend, mixing and SEM costs, PyTorch ratio')
+  .option('--backends <list>', 'comma-separated: tensorflow, wasm, cpu (default: every available one)')
+  .option('--models <list>', 'comma-separated: mlp, cnn-small, preact-resnet18 (default all)')
+  .option('--no-pytorch', 'skip the PyTorch comparison')
+  .option('--out <file>', 'JSON output', 'results/speed.json')
+  .option('--json', 'print the result as JSON')
+  .addHelpText('after', '\nExample:\n  semix speed --backends wasm --models cnn-small')
+  .action(async (opts) => (await import('./commands/speed')).speed(opts));
+
 const datasets = program.command('datasets').description('Data sets and corruption suites');
 datasets
   .command('list')
-  .description('List data sets and corruptions')
+  .description('List data sets (embedded, downloadable, cached) and corruptions')
   .option('--json', 'machine-readable output')
+  .addHelpText('after', '\nExample:\n  semix datasets list --json')
   .action(async (opts) => (await import('./commands/datasets')).list(opts));
+datasets
+  .command('fetch <name>')
+  .description('Download a data set into SEMIX_CACHE and verify its checksums')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', '\nExample:\n  semix datasets fetch fashion-mnist')
+  .action(async (name, opts) => (await import('./commands/datasets')).fetch(name, opts));
+datasets
+  .command('verify [name]')
+  .description('Check cached files against their published checksums (all data sets by default)')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', '\nExample:\n  semix datasets verify cifar10')
+  .action(async (name, opts) => (await import('./commands/datasets')).verify(name, opts));
 datasets
   .command('preview <name>')
   .description('Write a PNG grid (corruption × severity) of a few images of a data set')
@@ -57,6 +121,9 @@ datasets
   .command('corrupt <name>')
   .description('Generate and cache the corruption suite (15 × 5) of a data set’s test split')
   .option('--seed <n>', 'corruption seed', '0')
+  .option('--images <n>', 'only the first n test images')
+  .option('--json', 'machine-readable output')
+  .addHelpText('after', '\nExample:\n  semix datasets corrupt mnist-mini --images 500')
   .action(async (name, opts) => (await import('./commands/datasets')).corrupt(name, opts));
 
 try {
@@ -64,6 +131,9 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
+  } else if (error instanceof UsageError) {
+    console.error(`semix: ${error.message}`);
+    process.exitCode = 2;
   } else {
     console.error(`semix: ${(error as Error).message}`);
     process.exitCode = 1;

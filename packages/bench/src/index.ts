@@ -1,6 +1,8 @@
 export {
   type CorruptionSource,
   type DataProgress,
+  type EvaluationResult,
+  evaluateOn,
   type JobContext,
   loadPresetData,
   type PresetData,
@@ -17,7 +19,7 @@ export {
   severityChart,
   writeLeaderboard,
 } from './leaderboard';
-export { BUILTIN_PRESETS, loadPreset, type Preset, PresetSchema, parsePreset } from './preset';
+export { BUILTIN_PRESETS, loadPreset, type Preset, PresetObject, PresetSchema, parsePreset } from './preset';
 export {
   jobId,
   type RecordRead,
@@ -27,5 +29,13 @@ export {
   readRecords,
   recordFile,
 } from './records';
-export { type BenchEvent, type BenchOptions, type BenchResult, rebuildLeaderboard, runBench } from './run';
+export {
+  type BenchEvent,
+  type BenchOptions,
+  type BenchResult,
+  packageVersions,
+  rebuildLeaderboard,
+  runBench,
+} from './run';
+export { runSpeedSuite, type SpeedOptions, type SpeedResult, type SpeedRow, speedTable } from './speed';
 export { mce, meanStd, type PairedDifference, pairedDifference, relativeMce } from './stats';

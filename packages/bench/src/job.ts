@@ -1,9 +1,11 @@
 import { execFileSync } from 'node:child_process';
 import {
   createModel,
+  type Evaluation,
   evaluate,
   gatherPixels,
   type ImageDataset,
+  type ModelConfig,
   type ProgressEvent,
   type SemixModel,
   train,
@@ -104,6 +106,45 @@ export interface JobContext {
   versions: Record<string, string>;
   onTrainProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
+  /** Keep a checkpoint here (end of every epoch) and resume from it; `semix train` uses this. */
+  checkpointDir?: string;
+}
+
+export interface EvaluationResult {
+  clean: Evaluation;
+  /** Accuracy per corruption, severities 1–5. */
+  corruptionsAcc: Record<string, number[]>;
+  corruptionsEce: Record<string, number[]>;
+  /** Equivariance gap on the first `gapImages` clean test images, each paired with its mirror in the batch. */
+  gap: number;
+}
+
+/** Evaluates a model on a preset's clean test data, every corruption × severity, and the equivariance gap. */
+export async function evaluateOn(model: SemixModel, data: PresetData, gapImages: number): Promise<EvaluationResult> {
+  const clean = evaluate(model, data.test as ImageDataset);
+  const corruptionsAcc: Record<string, number[]> = {};
+  const corruptionsEce: Record<string, number[]> = {};
+  if (data.corruption) {
+    for (const c of data.corruption.corruptions) {
+      corruptionsAcc[c] = [];
+      corruptionsEce[c] = [];
+      for (let s = 1; s <= 5; s++) {
+        const e = evaluate(model, (await data.corruption.get(c, s)) as ImageDataset);
+        corruptionsAcc[c].push(e.accuracy);
+        corruptionsEce[c].push(e.ece);
+      }
+    }
+  }
+  const gapSet = take(data.test, gapImages);
+  const gap = tf.tidy(() => {
+    const [h, w, c] = gapSet.shape;
+    const n = gapSet.labels.length;
+    const order = Int32Array.from({ length: n }, (_, i) => i);
+    const x = tf.tensor4d(gatherPixels(gapSet as ImageDataset, order), [n, h, w, c]);
+    const index = order.map((i) => n - 1 - i);
+    return equivarianceGap((t) => model.features(t, false), x, index);
+  });
+  return { clean, corruptionsAcc, corruptionsEce, gap };
 }
 
 /** Trains one (method, seed), evaluates it on clean and corrupted data, and returns its record. */
@@ -111,13 +152,14 @@ export async function runJob(method: string, seed: number, ctx: JobContext): Pro
   const { preset, data } = ctx;
   const started = performance.now();
   const trainMethod = createMethod(method);
-  const model: SemixModel = createModel({
+  const modelConfig: ModelConfig = {
     arch: preset.model.arch,
     inputShape: [...data.train.shape] as [number, number, number],
     numClasses: data.train.numClasses,
     width: preset.model.width,
     seed,
-  });
+  };
+  const model: SemixModel = createModel(modelConfig);
   try {
     const result = await train({
       model,
@@ -133,33 +175,12 @@ export async function runJob(method: string, seed: number, ctx: JobContext): Pro
       augment: preset.train.augment === 'cifar' ? cifarAugment(4) : undefined,
       onProgress: ctx.onTrainProgress,
       signal: ctx.signal,
+      checkpointDir: ctx.checkpointDir,
+      checkpointMeta: { model: modelConfig, method, seed, preset, dataset: preset.dataset },
     });
-    const clean = evaluate(model, data.test as ImageDataset);
-    const corruptionsAcc: Record<string, number[]> = {};
-    const corruptionsEce: Record<string, number[]> = {};
-    if (data.corruption) {
-      for (const c of data.corruption.corruptions) {
-        corruptionsAcc[c] = [];
-        corruptionsEce[c] = [];
-        for (let s = 1; s <= 5; s++) {
-          const e = evaluate(model, (await data.corruption.get(c, s)) as ImageDataset);
-          corruptionsAcc[c].push(e.accuracy);
-          corruptionsEce[c].push(e.ece);
-        }
-      }
-    }
+    const { clean, corruptionsAcc, corruptionsEce, gap } = await evaluateOn(model, data, preset.evaluation.gapImages);
     const flat = (r: Record<string, number[]>) => Object.values(r).flat();
     const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
-    const gapSet = take(data.test, preset.evaluation.gapImages);
-    const gap = tf.tidy(() => {
-      const [h, w, c] = gapSet.shape;
-      const n = gapSet.labels.length;
-      const order = Int32Array.from({ length: n }, (_, i) => i);
-      const x = tf.tensor4d(gatherPixels(gapSet as ImageDataset, order), [n, h, w, c]);
-      // Held-out pairs: each image with its mirror in the batch.
-      const index = order.map((i) => n - 1 - i);
-      return equivarianceGap((t) => model.features(t, false), x, index);
-    });
     return {
       schema: 'semix-record-v1',
       job_id: jobId(preset.name, method, seed),

@@ -9,7 +9,7 @@ import smoke from './presets/smoke.json';
 
 const METHOD = z.string().min(1);
 
-export const PresetSchema = z
+export const PresetObject = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
     description: z.string(),
@@ -41,11 +41,15 @@ export const PresetSchema = z
       gapImages: z.number().int().positive(),
     }),
   })
-  .strict()
-  .refine((p) => p.evaluation.corruptionSource !== 'official' || ['cifar10', 'cifar100'].includes(p.dataset), {
+  .strict();
+
+export const PresetSchema = PresetObject.refine(
+  (p) => p.evaluation.corruptionSource !== 'official' || ['cifar10', 'cifar100'].includes(p.dataset),
+  {
     message: 'official corruption files exist only for cifar10 and cifar100; use "generated"',
     path: ['evaluation', 'corruptionSource'],
-  });
+  },
+);
 
 export type Preset = z.infer<typeof PresetSchema>;
 

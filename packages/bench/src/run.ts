@@ -10,6 +10,11 @@ import { buildLeaderboard, type Leaderboard, writeLeaderboard } from './leaderbo
 import type { Preset } from './preset';
 import { jobId, type ResultRecord, readRecord, readRecords, recordFile } from './records';
 
+/** Versions that go into every record. */
+export function packageVersions(): Record<string, string> {
+  return { '@semix/bench': pkg.version, '@tensorflow/tfjs-core': tf.version_core };
+}
+
 export type BenchEvent =
   | { type: 'backend'; name: string }
   | ({ type: 'data' } & DataProgress)
@@ -65,7 +70,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   await checkWritable(outDir);
   const selection = await selectBackend(options.backend ?? 'auto');
   onEvent?.({ type: 'backend', name: selection.name });
-  const versions = { '@semix/bench': pkg.version, '@tensorflow/tfjs-core': tf.version_core };
+  const versions = packageVersions();
   const jobs = preset.methods.flatMap((method) => preset.seeds.map((seed) => ({ method, seed })));
   let data: Awaited<ReturnType<typeof loadPresetData>> | null = null;
   let ran = 0;

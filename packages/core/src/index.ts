@@ -7,7 +7,14 @@ export {
   type SelectBackendOptions,
   selectBackend,
 } from './backend';
-export { CHECKPOINT_FILE, loadCheckpoint, saveCheckpoint, writeFileAtomic } from './checkpoint';
+export {
+  assignWeights,
+  CHECKPOINT_FILE,
+  type CheckpointHeader,
+  loadCheckpoint,
+  saveCheckpoint,
+  writeFileAtomic,
+} from './checkpoint';
 export {
   type Augment,
   type Batch,
@@ -19,6 +26,7 @@ export {
 } from './data';
 export { DEFAULT_EVALUATE_OPTIONS, type EvaluateOptions, type Evaluation, evaluate } from './evaluate';
 export { registerAll, WASM_KERNEL_PACK } from './kernels/register_all_kernels';
+export { loadModel } from './load_model';
 export { expectedCalibrationError } from './metrics';
 export { createModel } from './models/create_model';
 export { ARCHITECTURES, type Architecture, type ModelConfig, type SemixModel } from './models/types';

@@ -1,12 +1,13 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from './models/create_model';
-import type { SemixModel } from './models/types';
+import type { ModelConfig, SemixModel } from './models/types';
 import { Rng } from './rng';
 
 /**
  * The speed benchmark's reference step (issue #4): batch 128 of 28×28×1, cnn-small, Adam; loss = soft-label
  * cross-entropy on the input-mixup batch + 0.1 · MSE between f(mixed) and λ·f(x) + (1 − λ)·f(x[perm]).
- * Two forward passes, one backward. Built from tfjs ops only so it measures the backend, not semix's trainer.
+ * Two forward passes, one backward. Other models and input shapes may be passed (the speed suite times each
+ * architecture with it). Built from tfjs ops only so it measures the backend, not semix's trainer.
  */
 export interface ReferenceStep {
   model: SemixModel;
@@ -14,12 +15,18 @@ export interface ReferenceStep {
   dispose(): void;
 }
 
-export function createReferenceStep(batchSize = 128, seed = 0): ReferenceStep {
-  const model = createModel({ arch: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, seed });
+export function createReferenceStep(
+  batchSize = 128,
+  seed = 0,
+  config: Partial<Omit<ModelConfig, 'seed' | 'numClasses'>> = {},
+): ReferenceStep {
+  const inputShape = config.inputShape ?? [28, 28, 1];
+  const model = createModel({ arch: 'cnn-small', ...config, inputShape, numClasses: 10, seed });
   const rng = new Rng(seed);
+  const size = inputShape[0] * inputShape[1] * inputShape[2];
   const x = tf.tensor4d(
-    Float32Array.from({ length: batchSize * 784 }, () => rng.uniform()),
-    [batchSize, 28, 28, 1],
+    Float32Array.from({ length: batchSize * size }, () => rng.uniform()),
+    [batchSize, ...inputShape],
   );
   const labels = tf.tensor1d(
     Int32Array.from({ length: batchSize }, () => rng.int(10)),

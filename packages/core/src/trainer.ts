@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { loadCheckpoint, saveCheckpoint } from './checkpoint';
+import { assignWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { type Augment, checkDataset, datasetSize, type ImageDataset, makeBatch } from './data';
 import type { SemixModel } from './models/types';
 import { Rng } from './rng';
@@ -210,14 +210,11 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   if (o.checkpointDir && o.resume) {
     const saved = await loadCheckpoint(o.checkpointDir);
     if (saved) {
-      const named = model.namedVariables();
-      for (const [name, tensor] of saved.model) {
-        const v = named.get(name);
-        if (!v || !tf.util.arraysEqual(v.shape, tensor.shape)) {
-          tf.dispose([...saved.model.values(), ...saved.optimizer.map((t) => t.tensor)]);
-          throw new Error(`checkpoint: variable '${name}' [${tensor.shape}] does not match this model`);
-        }
-        v.assign(tensor);
+      try {
+        assignWeights(model, saved.model);
+      } catch (error) {
+        tf.dispose([...saved.model.values(), ...saved.optimizer.map((t) => t.tensor)]);
+        throw error;
       }
       tf.dispose([...saved.model.values()]);
       if (saved.optimizer.length > 0) await optimizer.setWeights(saved.optimizer);

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { leaderboardTable, loadPreset, runBench } from '@semix/bench';
 import type { BackendName } from '@semix/core';
+import { UsageError } from '../progress';
 
 export async function bench(opts: { preset: string; out?: string; backend: string; json?: boolean }): Promise<void> {
   const allowed = ['auto', 'tensorflow', 'wasm', 'cpu'];
@@ -9,7 +10,12 @@ export async function bench(opts: { preset: string; out?: string; backend: strin
     process.exitCode = 2;
     return;
   }
-  const preset = loadPreset(opts.preset);
+  let preset: ReturnType<typeof loadPreset>;
+  try {
+    preset = loadPreset(opts.preset);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const out = resolve(opts.out ?? `results/${preset.name}`);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort(new Error('interrupted: finished jobs are kept; run again to resume')));

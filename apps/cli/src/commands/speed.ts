@@ -1,0 +1,36 @@
+import { resolve } from 'node:path';
+import { runSpeedSuite, speedTable } from '@semix/bench';
+import type { Architecture, BackendName } from '@semix/core';
+import { writeAtomic } from '@semix/datasets';
+import { UsageError } from '../progress';
+
+const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
+const MODELS = ['mlp', 'cnn-small', 'preact-resnet18'];
+
+function list(field: string, value: string | undefined, allowed: string[]): string[] | undefined {
+  if (value === undefined) return undefined;
+  const items = value.split(',').map((s) => s.trim());
+  const bad = items.filter((i) => !allowed.includes(i));
+  if (bad.length) throw new UsageError(`${field}: '${bad.join(',')}' is not valid; allowed: ${allowed.join(', ')}`);
+  return items;
+}
+
+/** `semix speed`: the speed suite, as a table (or JSON), written to --out. */
+export async function speed(opts: {
+  backends?: string;
+  models?: string;
+  pytorch: boolean;
+  out: string;
+  json?: boolean;
+}): Promise<void> {
+  const result = await runSpeedSuite({
+    backends: list('--backends', opts.backends, BACKENDS) as BackendName[] | undefined,
+    models: list('--models', opts.models, MODELS) as Architecture[] | undefined,
+    noPytorch: !opts.pytorch,
+    onLog: opts.json ? undefined : (line) => console.error(line),
+  });
+  const out = resolve(opts.out);
+  await writeAtomic(out, `${JSON.stringify(result, null, 2)}\n`);
+  if (opts.json) console.log(JSON.stringify(result, null, 2));
+  else console.log(`${speedTable(result)}\nwrote ${out}`);
+}

@@ -1,0 +1,224 @@
+/**
+ * The speed suite (tinybench): samples/s of the train step and the eval step of each model on every available
+ * backend, the cost of each mixing policy and of the SEM term relative to the train step, data loading and
+ * corruption generation; and, when a Python with torch is found, the same reference step in PyTorch.
+ */
+import { execFileSync } from 'node:child_process';
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import {
+  type Architecture,
+  type BackendName,
+  createModel,
+  createReferenceStep,
+  probeBackends,
+  Rng,
+  selectBackend,
+} from '@semix/core';
+import { corruptImages, loadMnistMini, take } from '@semix/datasets';
+import { cutmix, fmix, mixup, resizemix, semLoss } from '@semix/mixup';
+import * as tf from '@tensorflow/tfjs-core';
+import { Bench } from 'tinybench';
+
+export interface SpeedRow {
+  backend: string;
+  task: string;
+  msPerOp: number;
+  /** Images per second where the task processes a batch. */
+  samplesPerSec: number | null;
+  /** Share of the reference train step on the same backend. */
+  vsTrainStep: number | null;
+  note?: string;
+}
+
+export interface SpeedResult {
+  rows: SpeedRow[];
+  pytorch: { samplesPerSec: number; msPerStep: number; torch: string; threads: number; python: string } | null;
+  pytorchNote: string;
+  /** semix's reference step on the default backend ÷ PyTorch's, on this machine. */
+  ratio: number | null;
+}
+
+export interface SpeedOptions {
+  /** Backends to time (default: every available one). */
+  backends?: BackendName[];
+  /** Architectures whose train and eval steps are timed (default all three; preact-resnet18 at width 0.25). */
+  models?: Architecture[];
+  /** A step slower than this (seconds) is timed once, not repeated (the cpu backend). Default 5. */
+  maxStepSeconds?: number;
+  /** Skip the PyTorch comparison. */
+  noPytorch?: boolean;
+  onLog?: (line: string) => void;
+}
+
+const MODEL_SHAPES: Record<Architecture, { inputShape: [number, number, number]; width: number }> = {
+  mlp: { inputShape: [28, 28, 1], width: 1 },
+  'cnn-small': { inputShape: [28, 28, 1], width: 1 },
+  'preact-resnet18': { inputShape: [32, 32, 3], width: 0.25 },
+};
+
+async function timeTask(name: string, fn: () => void, maxStepSeconds: number): Promise<{ ms: number; note?: string }> {
+  const t0 = performance.now();
+  fn();
+  const first = performance.now() - t0;
+  if (first > maxStepSeconds * 1000) return { ms: first, note: 'timed once (too slow to repeat)' };
+  const bench = new Bench({ time: 800, iterations: 3, warmupTime: 100, warmupIterations: 1 });
+  bench.add(name, fn);
+  await bench.run();
+  const r = bench.tasks[0].result as unknown as { latency?: { mean: number }; mean?: number };
+  return { ms: r?.latency?.mean ?? r?.mean ?? first };
+}
+
+export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedResult> {
+  const log = options.onLog ?? (() => {});
+  const maxStep = options.maxStepSeconds ?? 5;
+  const available = (await probeBackends()).filter((b) => b.available).map((b) => b.name as BackendName);
+  const backends = options.backends ?? available;
+  const models = options.models ?? (['mlp', 'cnn-small', 'preact-resnet18'] as Architecture[]);
+  const rows: SpeedRow[] = [];
+  const batch = 128;
+  let defaultStepMs: number | null = null;
+  const defaultBackend = (await selectBackend('auto')).name;
+
+  for (const backend of backends) {
+    await selectBackend(backend);
+    log(`backend ${backend}`);
+    const add = (task: string, ms: number, samples: number | null, note?: string) => {
+      rows.push({
+        backend,
+        task,
+        msPerOp: ms,
+        samplesPerSec: samples ? (samples * 1000) / ms : null,
+        vsTrainStep: null,
+        note,
+      });
+      log(`  ${task}: ${ms.toFixed(1)} ms${samples ? ` (${((samples * 1000) / ms).toFixed(0)} samples/s)` : ''}`);
+    };
+    // The reference step first: every other figure on this backend is relative to it.
+    const ref = createReferenceStep(batch, 0);
+    const refTime = await timeTask('reference', () => ref.run(), maxStep);
+    ref.dispose();
+    add('train step: reference (cnn-small, mixup CE + 0.1·SEM)', refTime.ms, batch, refTime.note);
+    if (backend === defaultBackend) defaultStepMs = refTime.ms;
+    for (const arch of models) {
+      const { inputShape, width } = MODEL_SHAPES[arch];
+      const step = createReferenceStep(batch, 0, { arch, inputShape, width });
+      const t = await timeTask(arch, () => step.run(), maxStep);
+      step.dispose();
+      add(`train step: ${arch}${width !== 1 ? ` ×${width}` : ''} ${inputShape.join('×')}`, t.ms, batch, t.note);
+      const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
+      const x = tf.randomUniform([batch, ...inputShape]);
+      const e = await timeTask(`${arch} eval`, () => tf.tidy(() => model.logits(x).dataSync()), maxStep);
+      add(`eval step: ${arch}${width !== 1 ? ` ×${width}` : ''}`, e.ms, batch, e.note);
+      x.dispose();
+      model.dispose();
+    }
+    if (backend !== defaultBackend) continue;
+    // Costs of mixing and of the SEM term, on the default backend.
+    const model = createModel({ arch: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
+    const x28 = tf.tensor4d(new Rng(1).normals(batch * 784), [batch, 28, 28, 1]);
+    const x32 = tf.tensor4d(new Rng(2).normals(batch * 32 * 32 * 3), [batch, 32, 32, 3]);
+    const labels = tf.tensor1d(
+      Int32Array.from({ length: batch }, (_, i) => i % 10),
+      'int32',
+    );
+    const rng = new Rng(0);
+    const f = await timeTask('forward', () => tf.tidy(() => model.features(x28, true).dataSync()), maxStep);
+    add('SEM: extra clean forward (cnn-small features)', f.ms, batch);
+    const lam = new Float32Array(batch).fill(0.5);
+    const index = Int32Array.from({ length: batch }, (_, i) => batch - 1 - i);
+    const z = model.features(x28);
+    const s = await timeTask('sem', () => tf.tidy(() => semLoss(z, z, lam, index).dataSync()), maxStep);
+    add('SEM: loss on 64-d features', s.ms, null);
+    z.dispose();
+    for (const [name, policy] of Object.entries({ mixup, cutmix, fmix, resizemix })) {
+      for (const mode of ['batch', 'elem'] as const) {
+        const t = await timeTask(
+          name,
+          () => {
+            const r = policy(x32, labels, { numClasses: 10, mode }, rng);
+            r.mixed.dataSync();
+            tf.dispose([r.mixed, r.targets]);
+          },
+          maxStep,
+        );
+        add(`mix: ${name}, mode ${mode} (batch 128 of 32×32×3)`, t.ms, batch, t.note);
+      }
+    }
+    tf.dispose([x28, x32, labels]);
+    model.dispose();
+    const load = await timeTask('load', () => loadMnistMini(), maxStep);
+    add('data: mnist-mini (held in memory after the first load)', load.ms, null);
+    const mini = take(loadMnistMini().test, 100);
+    const c = await timeTask('corrupt', () => corruptImages(mini, 'zoom_blur', 5), maxStep);
+    add('corruption: zoom_blur severity 5 on 100 images', c.ms, 100, c.note);
+  }
+  for (const row of rows) {
+    const ref = rows.find((r) => r.backend === row.backend && r.task.startsWith('train step: reference'));
+    if (ref && !row.task.startsWith('train step') && !row.task.startsWith('eval step')) {
+      row.vsTrainStep = row.msPerOp / ref.msPerOp;
+    }
+  }
+  let pytorch: SpeedResult['pytorch'] = null;
+  let pytorchNote = 'skipped (--no-pytorch)';
+  if (!options.noPytorch) {
+    const found = runPytorch(batch);
+    pytorch = found.result;
+    pytorchNote = found.note;
+    log(`PyTorch: ${pytorchNote}`);
+  }
+  const ratio = pytorch && defaultStepMs ? (batch * 1000) / defaultStepMs / pytorch.samplesPerSec : null;
+  return { rows, pytorch, pytorchNote, ratio };
+}
+
+/** The package's own PyTorch script, run with the first Python that imports torch (`SEMIX_PYTHON` first). */
+function runPytorch(batch: number): { result: SpeedResult['pytorch']; note: string } {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const script = [join(here, '../python/reference_step.py'), join(here, 'python/reference_step.py')].find(existsSync);
+  if (!script) return { result: null, note: 'skipped: python/reference_step.py not found beside the package' };
+  const pythons = [process.env.SEMIX_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const tried: string[] = [];
+  for (const python of pythons) {
+    try {
+      execFileSync(python, ['-c', 'import torch'], { stdio: 'ignore' });
+    } catch {
+      tried.push(python);
+      continue;
+    }
+    const out = execFileSync(python, [script, '--batch', String(batch)], { encoding: 'utf8' });
+    const r = JSON.parse(out.trim().split('\n').pop() as string);
+    return {
+      result: { samplesPerSec: r.samples_per_s, msPerStep: r.ms_per_step, torch: r.torch, threads: r.threads, python },
+      note: `torch ${r.torch} (${python}, ${r.threads} threads): ${r.samples_per_s.toFixed(0)} samples/s`,
+    };
+  }
+  return {
+    result: null,
+    note: `skipped: no Python with torch (tried ${tried.join(', ')}); on Debian: apt-get install python3-torch libopenblas0-pthread`,
+  };
+}
+
+/** The suite as a plain-text table. */
+export function speedTable(result: SpeedResult): string {
+  const header = ['backend', 'task', 'ms/op', 'samples/s', 'vs train step', 'note'];
+  const body = result.rows.map((r) => [
+    r.backend,
+    r.task,
+    r.msPerOp.toFixed(2),
+    r.samplesPerSec === null ? '' : r.samplesPerSec.toFixed(0),
+    r.vsTrainStep === null ? '' : `${(100 * r.vsTrainStep).toFixed(1)}%`,
+    r.note ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+  lines.push('', `PyTorch reference step: ${result.pytorchNote}`);
+  if (result.ratio !== null)
+    lines.push(`semix (default backend) / PyTorch on this machine: ${result.ratio.toFixed(3)}`);
+  return lines.join('\n');
+}
