@@ -105,16 +105,15 @@ export async function selectBackend(
       continue;
     }
     const kernelPack = name === 'wasm' ? registerAll() : [];
-    let ok = false;
+    let failure: string | null = null;
     try {
-      ok = await tf.setBackend(name);
+      if (!(await tf.setBackend(name))) failure = 'failed to initialise';
     } catch (error) {
-      result.available = false;
-      result.reason = `failed to initialise: ${shortError(error)}`;
+      failure = `failed to initialise: ${shortError(error)}`;
     }
-    if (!ok) {
+    if (failure !== null) {
       result.available = false;
-      if (result.reason.endsWith('loaded')) result.reason = 'failed to initialise';
+      result.reason = failure;
       log(`backend ${name}: skipped (${result.reason})`);
       continue;
     }

@@ -29,6 +29,7 @@ export { registerAll, WASM_KERNEL_PACK } from './kernels/register_all_kernels';
 export { loadModel } from './load_model';
 export { expectedCalibrationError } from './metrics';
 export { createModel } from './models/create_model';
+export { type FromLayersModelOptions, fromLayersModel, type LayersModelLike } from './models/layers_model';
 export { ARCHITECTURES, type Architecture, type ModelConfig, type SemixModel } from './models/types';
 export { createReferenceStep, type ReferenceStep } from './reference_step';
 export { Rng } from './rng';

@@ -289,6 +289,8 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
           new Map([...model.namedVariables()].map(([k, v]) => [k, v as tf.Tensor])),
           optWeights,
         );
+        // getWeights() returns the optimizer's variables plus a new 'iter' scalar, which is ours to dispose.
+        tf.dispose(optWeights.filter((w) => !(w.tensor instanceof tf.Variable)).map((w) => w.tensor));
       }
       report('epoch', epoch, stepsPerEpoch - 1, means, learningRate(o.lr, o.schedule, epoch + 1, epochs));
     }

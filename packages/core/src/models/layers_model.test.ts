@@ -1,0 +1,105 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import * as tfl from '@tensorflow/tfjs-layers';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../backend';
+import type { ImageDataset } from '../data';
+import { evaluate } from '../evaluate';
+import { Rng } from '../rng';
+import { train } from '../trainer';
+import { fromLayersModel } from './layers_model';
+
+/** Class k brightens the k-th quadrant of a noisy 12×12 image. */
+function quadrants(n: number, seed: number): ImageDataset {
+  const rng = new Rng(seed);
+  const images = new Uint8Array(n * 144);
+  const labels = new Uint8Array(n);
+  for (let i = 0; i < n; i++) {
+    labels[i] = i % 4;
+    for (let p = 0; p < 144; p++) {
+      const q = (Math.floor(p / 12) < 6 ? 0 : 2) + (p % 12 < 6 ? 0 : 1);
+      images[i * 144 + p] = Math.min(255, Math.floor(rng.uniform() * 120 + (q === i % 4 ? 120 : 0)));
+    }
+  }
+  return { images, labels, shape: [12, 12, 1], numClasses: 4 };
+}
+
+const encoder = () =>
+  tfl.sequential({
+    layers: [
+      tfl.layers.conv2d({
+        inputShape: [12, 12, 1],
+        filters: 8,
+        kernelSize: 3,
+        padding: 'same',
+        activation: 'relu',
+        kernelInitializer: tfl.initializers.heNormal({ seed: 1 }),
+      }),
+      tfl.layers.maxPooling2d({ poolSize: 2 }),
+      tfl.layers.flatten(),
+      tfl.layers.dense({ units: 16, activation: 'relu', kernelInitializer: tfl.initializers.heNormal({ seed: 2 }) }),
+    ],
+  });
+
+const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+
+let dir: string;
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'semix-layers-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('fromLayersModel (bring your own tf.LayersModel as the encoder)', () => {
+  it('features are the encoder output; every Sequential layer boundary is mixable; forwardFrom agrees', () => {
+    const enc = encoder();
+    const model = fromLayersModel(enc, { numClasses: 4, seed: 0 });
+    const x = tf.randomUniform([5, 12, 12, 1], 0, 1, 'float32', 7);
+    // tfjs-layers keeps a cache of scalars it creates on first use; count tensors after one warm-up pass.
+    tf.dispose([model.logits(x), enc.predict(x) as tf.Tensor]);
+    const before = tf.memory().numTensors;
+    const z = model.features(x);
+    const direct = enc.predict(x) as tf.Tensor;
+    expect(z.shape).toEqual([5, 16]);
+    expect(model.featureDim).toBe(16);
+    expect(maxAbsDiff(z, direct)).toBe(0);
+    expect(model.mixableLayers).toHaveLength(4);
+    const logits = model.logits(x);
+    for (let k = 0; k < model.mixableLayers.length; k++) {
+      const h = model.hidden(k, x);
+      const from = model.forwardFrom(k, h);
+      expect(maxAbsDiff(from, logits)).toBeLessThan(1e-5);
+      tf.dispose(h === x ? [from] : [h, from]);
+    }
+    tf.dispose([z, direct, logits]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    model.dispose();
+  });
+
+  it('trains with the semix trainer (encoder weights move, no leak, checkpoints included)', async () => {
+    const model = fromLayersModel(encoder(), { numClasses: 4, seed: 0 });
+    const encKernel = model.namedVariables().get([...model.namedVariables().keys()][0]) as tf.Variable;
+    const w0 = Array.from(encKernel.dataSync());
+    const data = quadrants(256, 1);
+    const test = quadrants(128, 2);
+    const tensorsBefore = tf.memory().numTensors;
+    await train({ model, data, epochs: 5, batchSize: 32, lr: 3e-3, seed: 1, checkpointDir: dir });
+    expect(tf.memory().numTensors).toBe(tensorsBefore);
+    expect(Array.from(encKernel.dataSync())).not.toEqual(w0);
+    const acc = evaluate(model, test).accuracy;
+    expect(acc).toBeGreaterThan(0.8);
+    model.dispose();
+  });
+
+  it('rejects encoders it cannot use, naming why', () => {
+    const vector = tfl.sequential({ layers: [tfl.layers.dense({ inputShape: [10], units: 4 })] });
+    expect(() => fromLayersModel(vector, { numClasses: 3, seed: 0 })).toThrow(
+      /input shape \[null, 10\] is not \[batch, height, width, channels\]/,
+    );
+    expect(() => fromLayersModel(encoder(), { numClasses: 1, seed: 0 })).toThrow(/numClasses: 1/);
+    vector.dispose();
+  });
+});
