@@ -116,12 +116,12 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
           vsTrainStep: null,
           note: `skipped: the reference step alone takes ${(refTime.ms / 1000).toFixed(0)} s on ${backend}`,
         });
-        continue;
+      } else {
+        const step = createReferenceStep(batch, 0, { arch, inputShape, width });
+        const t = await timeTask(arch, () => step.run(), maxStep);
+        step.dispose();
+        add(`train step: ${label} ${inputShape.join('×')}`, t.ms, batch, t.note);
       }
-      const step = createReferenceStep(batch, 0, { arch, inputShape, width });
-      const t = await timeTask(arch, () => step.run(), maxStep);
-      step.dispose();
-      add(`train step: ${label} ${inputShape.join('×')}`, t.ms, batch, t.note);
       const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
       const x = tf.randomUniform([batch, ...inputShape]);
       const e = await timeTask(`${arch} eval`, () => tf.tidy(() => model.logits(x).dataSync()), maxStep);

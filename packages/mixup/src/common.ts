@@ -36,14 +36,28 @@ export function result(
   return { mixed, targets, lam, index, layer };
 }
 
-/** x·(1 − mask) + x_index·mask with a per-sample [batch, H, W, 1] mask of pixels taken from the partner. */
+/**
+ * x·(1 − mask) + x_index·mask with a per-sample [batch, H, W] mask of pixels taken from the partner, computed in
+ * one pass over the pixels in JavaScript: the inputs of a batch need no gradient, and on wasm this is several
+ * times faster than the broadcasting tensor ops (a [batch, H, W, 1] mask against [batch, H, W, C] images).
+ */
 export function pasteWithMask(x: tf.Tensor, mask: Float32Array, index: Int32Array): tf.Tensor {
-  return tf.tidy(() => {
-    const [n, h, w] = x.shape;
-    const m = tf.tensor4d(mask, [n, h, w, 1]);
-    const partner = tf.gather(x, tf.tensor1d(index, 'int32'));
-    return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(partner, m));
-  });
+  const [n, h, w, c] = x.shape;
+  const hw = h * w;
+  const src = x.dataSync() as Float32Array;
+  const out = new Float32Array(src);
+  for (let i = 0; i < n; i++) {
+    const j = index[i];
+    for (let p = 0; p < hw; p++) {
+      const m = mask[i * hw + p];
+      if (m === 0) continue;
+      const to = (i * hw + p) * c;
+      const from = (j * hw + p) * c;
+      if (m === 1) for (let ch = 0; ch < c; ch++) out[to + ch] = src[from + ch];
+      else for (let ch = 0; ch < c; ch++) out[to + ch] = src[to + ch] * (1 - m) + src[from + ch] * m;
+    }
+  }
+  return tf.tensor(out, x.shape, 'float32');
 }
 
 /**

@@ -7,7 +7,7 @@ export {
   DEFAULT_SEM_OPTIONS,
 } from './constants';
 export { type Box, cutmix, cutmixBox } from './cutmix';
-export { fmix, fmixMask } from './fmix';
+export { fmix, fmixMask, inverseDftReal } from './fmix';
 export { interpolate } from './interpolate';
 export { pairIndices, sampleLam } from './lam';
 export { manifoldMixup } from './manifold';

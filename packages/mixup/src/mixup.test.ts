@@ -2,7 +2,7 @@ import { Rng, selectBackend } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cutmix } from './cutmix';
-import { fmix } from './fmix';
+import { fmix, inverseDftReal } from './fmix';
 import { pairIndices } from './lam';
 import { mixup } from './mixup';
 import { resizemix } from './resizemix';
@@ -158,5 +158,34 @@ describe('bad input', () => {
       /labels: shape \[3\] does not match the batch; expected \[8\]/,
     );
     tf.dispose([x, bad]);
+  });
+});
+
+describe('FMix inverse transform', () => {
+  it('the separable transform equals the direct double sum (non-square, odd and even sizes)', () => {
+    for (const [h, w] of [
+      [8, 8],
+      [5, 12],
+      [7, 3],
+    ]) {
+      const rng = new Rng(h * 31 + w);
+      const re = Float64Array.from({ length: h * w }, () => rng.normal());
+      const im = Float64Array.from({ length: h * w }, () => rng.normal());
+      const fast = inverseDftReal(re, im, h, w);
+      let worst = 0;
+      for (let y = 0; y < h; y++) {
+        for (let x = 0; x < w; x++) {
+          let sum = 0;
+          for (let u = 0; u < h; u++) {
+            for (let v = 0; v < w; v++) {
+              const phase = 2 * Math.PI * ((u * y) / h + (v * x) / w);
+              sum += re[u * w + v] * Math.cos(phase) - im[u * w + v] * Math.sin(phase);
+            }
+          }
+          worst = Math.max(worst, Math.abs(sum - fast[y * w + x]));
+        }
+      }
+      expect(worst).toBeLessThan(1e-9);
+    }
   });
 });

@@ -26,8 +26,8 @@ export function resizemix(
   checkImages(x);
   const [n, h, w, c] = x.shape;
   const index = pair(x, labels, o, rng);
-  const src = x.dataSync();
-  const out = Float32Array.from(src);
+  const src = x.dataSync() as Float32Array;
+  const out = new Float32Array(src);
   const lam = new Float32Array(n);
   const boxes: Box[] = [];
   for (let i = 0; i < n; i++) {
@@ -42,22 +42,36 @@ export function resizemix(
     const y0 = rng.int(h - bh + 1);
     const x0 = rng.int(w - bw + 1);
     const j = index[i];
+    // Bilinear sample of the partner at the centre of each target pixel (align_corners = false); the column
+    // taps and weights are the same for every row.
+    const xa = new Int32Array(bw);
+    const xb = new Int32Array(bw);
+    const fx = new Float32Array(bw);
+    for (let xx = 0; xx < bw; xx++) {
+      const sx = Math.min(w - 1, Math.max(0, ((xx + 0.5) * w) / bw - 0.5));
+      xa[xx] = Math.floor(sx);
+      xb[xx] = Math.min(w - 1, xa[xx] + 1);
+      fx[xx] = sx - xa[xx];
+    }
+    const base = j * h * w * c;
     for (let y = 0; y < bh; y++) {
-      // Bilinear sample of the partner at the centre of the target pixel (align_corners = false).
       const sy = Math.min(h - 1, Math.max(0, ((y + 0.5) * h) / bh - 0.5));
       const ya = Math.floor(sy);
       const yb = Math.min(h - 1, ya + 1);
       const fy = sy - ya;
+      const rowA = base + ya * w * c;
+      const rowB = base + yb * w * c;
+      const dstRow = ((i * h + y0 + y) * w + x0) * c;
       for (let xx = 0; xx < bw; xx++) {
-        const sx = Math.min(w - 1, Math.max(0, ((xx + 0.5) * w) / bw - 0.5));
-        const xa = Math.floor(sx);
-        const xb = Math.min(w - 1, xa + 1);
-        const fx = sx - xa;
+        const a0 = rowA + xa[xx] * c;
+        const a1 = rowA + xb[xx] * c;
+        const b0 = rowB + xa[xx] * c;
+        const b1 = rowB + xb[xx] * c;
+        const f = fx[xx];
         for (let ch = 0; ch < c; ch++) {
-          const at = (yy: number, xq: number) => src[((j * h + yy) * w + xq) * c + ch];
-          const v =
-            (1 - fy) * ((1 - fx) * at(ya, xa) + fx * at(ya, xb)) + fy * ((1 - fx) * at(yb, xa) + fx * at(yb, xb));
-          out[((i * h + y0 + y) * w + x0 + xx) * c + ch] = v;
+          const top = (1 - f) * src[a0 + ch] + f * src[a1 + ch];
+          const bottom = (1 - f) * src[b0 + ch] + f * src[b1 + ch];
+          out[dstRow + xx * c + ch] = (1 - fy) * top + fy * bottom;
         }
       }
     }

@@ -180,6 +180,51 @@ describe('wasm kernel pack vs cpu', () => {
     });
   });
 
+  it('GatherV2 on every axis, 2-D indices, int32 values, small and large trailing blocks', async () => {
+    await agree(() => {
+      const x = t([5, 4, 3, 2], 14);
+      const big = t([6, 8, 8, 3], 15);
+      const idx = tf.tensor1d([4, 0, 0, 2, 3], 'int32');
+      const idx2 = tf.tensor2d(
+        [
+          [1, 0],
+          [2, 2],
+          [0, 1],
+        ],
+        [3, 2],
+        'int32',
+      );
+      const ints = tf.tensor2d(
+        [
+          [3, 1, 4],
+          [1, 5, 9],
+          [2, 6, 5],
+        ],
+        [3, 3],
+        'int32',
+      );
+      return [
+        tf.gather(x, idx, 0),
+        tf.gather(x, tf.tensor1d([3, 1, 0], 'int32'), 1),
+        tf.gather(x, idx2, 2),
+        tf.gather(x, tf.tensor1d([1, 1, 0], 'int32'), 3),
+        tf.gather(big, tf.tensor1d([5, 4, 3, 2, 1, 0], 'int32')),
+        tf.cast(tf.gather(ints, tf.tensor1d([2, 0], 'int32'), 1), 'float32'),
+      ];
+    });
+  });
+
+  it('GatherV2 rejects an index out of range', async () => {
+    await tf.setBackend('wasm');
+    const x = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const bad = tf.tensor1d([0, 2], 'int32');
+    expect(() => tf.gather(x, bad)).toThrow(/index 2 at position 1 is outside \[0, 2\)/);
+    tf.dispose([x, bad]);
+  });
+
   it('OneHot with float on/off values (label smoothing) and int32', async () => {
     await agree(() => {
       const ids = tf.tensor1d([2, 0, 4, 1], 'int32');
