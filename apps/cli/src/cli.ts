@@ -68,8 +68,27 @@ program
   .option('--out <dir>', 'results directory (default results/<preset>)')
   .option('--backend <name>', 'auto, tensorflow, wasm, cpu', 'auto')
   .option('--json', 'print the leaderboard as JSON')
-  .addHelpText('after', '\nExample:\n  semix bench --preset smoke --out results/smoke')
+  .option(
+    '--queue <url>',
+    'enqueue the grid on BullMQ/Redis (redis:// or rediss://) for `semix worker`s and follow it (or SEMIX_QUEUE)',
+  )
+  .option('--attempts <n>', 'with --queue: tries per job before it is recorded as failed', '3')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  semix bench --preset smoke --out results/smoke\n  SEMIX_QUEUE=redis://:secret@queue-host:6379 semix bench --preset mnist-full',
+  )
   .action(async (opts) => (await import('./commands/bench')).bench(opts));
+
+program
+  .command('worker')
+  .description('Take leaderboard jobs from a BullMQ/Redis queue until stopped (Ctrl-C finishes the current job)')
+  .option('--queue <url>', 'redis://[:password@]host:port[/db] or rediss:// (TLS); or set SEMIX_QUEUE')
+  .option('--concurrency <n>', 'worker processes on this machine', '1')
+  .option('--backend <name>', 'auto, tensorflow, wasm, cpu', 'auto')
+  .option('--lock-ms <n>', "job lock duration: a killed worker's job is taken over after it (default 30000)")
+  .option('--stalled-ms <n>', 'how often stalled jobs are looked for (default 15000)')
+  .addHelpText('after', '\nExample:\n  SEMIX_QUEUE=redis://queue-host:6379 semix worker --concurrency 2')
+  .action(async (opts) => (await import('./commands/worker')).worker(opts));
 
 program
   .command('leaderboard')

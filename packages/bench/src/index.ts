@@ -21,10 +21,27 @@ export {
 } from './leaderboard';
 export { BUILTIN_PRESETS, loadPreset, type Preset, PresetObject, PresetSchema, parsePreset } from './preset';
 export {
+  JobPayloadSchema,
+  QUEUE_NAME,
+  type QueuedBenchOptions,
+  type QueuedBenchResult,
+  type QueueEvent,
+  queueJobId,
+  redactUrl,
+  runQueuedBench,
+  runWorker,
+  type WorkerEvent,
+  type WorkerOptions,
+} from './queue';
+export {
+  type FailedRecord,
+  FailedRecordSchema,
+  failedFile,
   jobId,
   type RecordRead,
   RecordSchema,
   type ResultRecord,
+  readFailed,
   readRecord,
   readRecords,
   recordFile,

@@ -1,6 +1,6 @@
 import { join } from 'node:path';
 import { writeAtomic } from '@semix/datasets';
-import type { ResultRecord } from './records';
+import type { FailedRecord, ResultRecord } from './records';
 import { meanStd, type PairedDifference, pairedDifference, relativeMce } from './stats';
 
 export interface MethodRow {
@@ -31,10 +31,12 @@ export interface Leaderboard {
   rows: MethodRow[];
   sem: SemComparison[];
   baseline: string | null;
+  /** Jobs that failed for good: shown, never silently dropped. */
+  failed: Array<{ job_id: string; method: string; seed: number; error: string; attempts: number }>;
 }
 
 /** Builds the leaderboard from records only. */
-export function buildLeaderboard(records: ResultRecord[]): Leaderboard {
+export function buildLeaderboard(records: ResultRecord[], failedJobs: readonly FailedRecord[] = []): Leaderboard {
   const preset = records[0]?.preset ?? '';
   const byMethod = new Map<string, ResultRecord[]>();
   for (const r of records) {
@@ -72,10 +74,10 @@ export function buildLeaderboard(records: ResultRecord[]): Leaderboard {
       method,
       seeds: list.length,
       clean_acc: ms((r) => r.clean_acc),
-      corruption_acc: ms((r) => r.corruption_acc_mean),
+      corruption_acc: ms((r) => r.corruption_acc_mean ?? Number.NaN),
       rel_mce: rel.length ? meanStd(rel) : null,
       ece: ms((r) => r.ece),
-      corruption_ece: ms((r) => r.corruption_ece_mean),
+      corruption_ece: ms((r) => r.corruption_ece_mean ?? Number.NaN),
       equivariance_gap: ms((r) => r.equivariance_gap),
       severity_acc,
       corruption_acc_by_name,
@@ -102,12 +104,15 @@ export function buildLeaderboard(records: ResultRecord[]): Leaderboard {
         pick(baseList, (r) => r.clean_acc),
       ),
       corruption_acc: pairedDifference(
-        pick(list, (r) => r.corruption_acc_mean),
-        pick(baseList, (r) => r.corruption_acc_mean),
+        pick(list, (r) => r.corruption_acc_mean ?? Number.NaN),
+        pick(baseList, (r) => r.corruption_acc_mean ?? Number.NaN),
       ),
     });
   }
-  return { preset, rows, sem, baseline: erm.length ? 'erm' : null };
+  const failed = failedJobs
+    .filter((f) => !preset || f.preset === preset || f.preset === '?')
+    .map((f) => ({ job_id: f.job_id, method: f.method, seed: f.seed, error: f.error, attempts: f.attempts }));
+  return { preset, rows, sem, baseline: erm.length ? 'erm' : null, failed };
 }
 
 const pct = (v: { mean: number; std: number } | null, digits = 2) =>
@@ -146,6 +151,21 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
     'A difference whose interval contains 0 is reported as *within noise*: it is not evidence either way.',
     '',
   ];
+  if (board.failed.length > 0) {
+    lines.push(
+      '## Failed jobs',
+      '',
+      'These jobs failed after their retries; the figures above do not include them.',
+      '',
+      '| job | method | seed | attempts | error |',
+      '|---|---|---:|---:|---|',
+      ...board.failed.map(
+        (f) =>
+          `| ${f.job_id} | ${f.method} | ${f.seed} | ${f.attempts} | ${f.error.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
+      ),
+      '',
+    );
+  }
   return lines.join('\n');
 }
 
@@ -166,7 +186,18 @@ export function leaderboardTable(board: Leaderboard): string {
   const semLines = board.sem.map(
     (s) => `  ${s.method} vs ${s.baseline}: corruption acc ${diff(s.corruption_acc)}; clean acc ${diff(s.clean_acc)}`,
   );
-  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), '', ...semLines].join('\n');
+  const failedLines = board.failed.length
+    ? [
+        '',
+        `FAILED (${board.failed.length}, not in the table):`,
+        ...board.failed.map(
+          (f) => `  ${f.method} seed ${f.seed} after ${f.attempts} attempt(s): ${f.error.split('\n')[0]}`,
+        ),
+      ]
+    : [];
+  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), '', ...semLines, ...failedLines].join(
+    '\n',
+  );
 }
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');

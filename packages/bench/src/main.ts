@@ -63,7 +63,7 @@ try {
         }
       } else if (e.type === 'job-done')
         console.log(
-          `  done in ${e.record.wall_time_s.toFixed(1)}s: clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${(100 * e.record.corruption_acc_mean).toFixed(2)}%`,
+          `  done in ${e.record.wall_time_s.toFixed(1)}s: clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${e.record.corruption_acc_mean === null ? 'n/a' : `${(100 * e.record.corruption_acc_mean).toFixed(2)}%`}`,
         );
     },
   });

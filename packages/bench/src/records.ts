@@ -25,10 +25,10 @@ export const RecordSchema = z.object({
   corruptions_acc: z.record(z.array(z.number()).length(5)),
   /** ECE per corruption per severity. */
   corruptions_ece: z.record(z.array(z.number()).length(5)),
-  /** Mean accuracy over corruptions × severities. */
-  corruption_acc_mean: z.number(),
+  /** Mean accuracy over corruptions × severities; null when the preset evaluates no corruptions. */
+  corruption_acc_mean: z.number().nullable(),
   /** Mean ECE over corruptions × severities. */
-  corruption_ece_mean: z.number(),
+  corruption_ece_mean: z.number().nullable(),
   equivariance_gap: z.number(),
   corruption_suite: z.string(),
   created_at: z.string(),
@@ -78,4 +78,47 @@ export async function readRecords(
     else if (r) bad.push({ file: r.file, error: r.error });
   }
   return { records, bad };
+}
+
+/** A job that failed for good (after its retries): kept so the leaderboard shows it, never silently dropped. */
+export const FailedRecordSchema = z.object({
+  schema: z.literal('semix-failed-v1'),
+  job_id: z.string(),
+  preset: z.string(),
+  method: z.string(),
+  seed: z.number().int(),
+  error: z.string(),
+  attempts: z.number().int(),
+  failed_at: z.string(),
+});
+export type FailedRecord = z.infer<typeof FailedRecordSchema>;
+export const failedFile = (dir: string, id: string) => join(dir, 'failed', `${id}.json`);
+
+/** Failed-job records of a results directory (unreadable ones are reported as failures too). */
+export async function readFailed(dir: string): Promise<FailedRecord[]> {
+  let names: string[] = [];
+  try {
+    names = (await readdir(join(dir, 'failed'))).filter((f) => f.endsWith('.json')).sort();
+  } catch {
+    return [];
+  }
+  const out: FailedRecord[] = [];
+  for (const name of names) {
+    const file = join(dir, 'failed', name);
+    try {
+      out.push(FailedRecordSchema.parse(JSON.parse(await readFile(file, 'utf8'))));
+    } catch (error) {
+      out.push({
+        schema: 'semix-failed-v1',
+        job_id: name.replace(/\.json$/, ''),
+        preset: '?',
+        method: '?',
+        seed: -1,
+        error: `unreadable failure record ${file}: ${(error as Error).message}`,
+        attempts: 0,
+        failed_at: '',
+      });
+    }
+  }
+  return out;
 }

@@ -8,7 +8,7 @@ import pkg from '../package.json';
 import { type DataProgress, loadPresetData, runJob } from './job';
 import { buildLeaderboard, type Leaderboard, writeLeaderboard } from './leaderboard';
 import type { Preset } from './preset';
-import { jobId, type ResultRecord, readRecord, readRecords, recordFile } from './records';
+import { jobId, RecordSchema, type ResultRecord, readFailed, readRecord, readRecords, recordFile } from './records';
 
 /** Versions that go into every record. */
 export function packageVersions(): Record<string, string> {
@@ -42,7 +42,7 @@ export interface BenchResult {
   bad: Array<{ file: string; error: string }>;
 }
 
-async function checkWritable(dir: string): Promise<void> {
+export async function checkWritable(dir: string): Promise<void> {
   try {
     await mkdir(join(dir, 'records'), { recursive: true });
     await access(join(dir, 'records'), constants.W_OK);
@@ -100,7 +100,8 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       signal: options.signal,
       onTrainProgress: (event) => onEvent?.({ type: 'train', id, event }),
     });
-    await writeAtomic(file, `${JSON.stringify(record, null, 2)}\n`);
+    // Validated before it is stored, as the queue's coordinator does.
+    await writeAtomic(file, `${JSON.stringify(RecordSchema.parse(record), null, 2)}\n`);
     ran += 1;
     onEvent?.({ type: 'job-done', id, record });
   }
@@ -115,9 +116,11 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
 /** Rebuilds tables and charts from the records of a results directory (records of one preset). */
 export async function rebuildLeaderboard(outDir: string, command: string, presetName?: string) {
   const { records, bad } = await readRecords(outDir);
+  const failed = await readFailed(outDir);
   const chosen = presetName ? records.filter((r) => r.preset === presetName) : records;
-  if (chosen.length === 0) throw new Error(`leaderboard: no records in ${join(outDir, 'records')}`);
-  const leaderboard = buildLeaderboard(chosen);
+  if (chosen.length === 0 && failed.length === 0)
+    throw new Error(`leaderboard: no records in ${join(outDir, 'records')}`);
+  const leaderboard = buildLeaderboard(chosen, failed);
   const files = await writeLeaderboard(outDir, leaderboard, command);
   return { leaderboard, files, bad };
 }

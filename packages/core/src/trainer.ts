@@ -257,6 +257,9 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       const order = rng.permutation(n);
       const sums: Record<string, number> = {};
       for (let step = 0; step < stepsPerEpoch; step++) {
+        // Yield to the event loop between steps (microseconds): signals, timers (a job queue's lock renewal)
+        // and progress displays run while training.
+        await new Promise<void>((resolve) => setImmediate(resolve));
         if (o.signal?.aborted) throw o.signal.reason ?? new Error('training aborted');
         const lr = learningRate(o.lr, o.schedule, epoch + step / stepsPerEpoch, epochs);
         setLr(optimizer, lr);

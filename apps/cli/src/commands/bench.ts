@@ -1,9 +1,16 @@
 import { resolve } from 'node:path';
 import { leaderboardTable, loadPreset, runBench } from '@semix/bench';
 import type { BackendName } from '@semix/core';
-import { UsageError } from '../progress';
+import { intOption, UsageError } from '../progress';
 
-export async function bench(opts: { preset: string; out?: string; backend: string; json?: boolean }): Promise<void> {
+export async function bench(opts: {
+  preset: string;
+  out?: string;
+  backend: string;
+  json?: boolean;
+  queue?: string;
+  attempts?: string;
+}): Promise<void> {
   const allowed = ['auto', 'tensorflow', 'wasm', 'cpu'];
   if (!allowed.includes(opts.backend)) {
     console.error(`semix: --backend: '${opts.backend}' is not valid; allowed: ${allowed.join(', ')}`);
@@ -17,6 +24,8 @@ export async function bench(opts: { preset: string; out?: string; backend: strin
     throw new UsageError((error as Error).message);
   }
   const out = resolve(opts.out ?? `results/${preset.name}`);
+  const queue = opts.queue ?? process.env.SEMIX_QUEUE;
+  if (queue) return queued(preset, out, queue, opts);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort(new Error('interrupted: finished jobs are kept; run again to resume')));
   const result = await runBench({
@@ -32,11 +41,58 @@ export async function bench(opts: { preset: string; out?: string; backend: strin
       else if (e.type === 'job-bad-record') console.log(`! ${e.file}: ${e.error} (left untouched)`);
       else if (e.type === 'job-done')
         console.log(
-          `  clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${(100 * e.record.corruption_acc_mean).toFixed(2)}%`,
+          `  clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${e.record.corruption_acc_mean === null ? 'n/a' : `${(100 * e.record.corruption_acc_mean).toFixed(2)}%`}`,
         );
     },
   });
   if (opts.json) console.log(JSON.stringify(result.leaderboard, null, 2));
   else console.log(`\n${leaderboardTable(result.leaderboard)}\n\nwrote ${result.files.join(', ')}`);
   if (result.bad.length) process.exitCode = 1;
+}
+
+async function queued(
+  preset: ReturnType<typeof loadPreset>,
+  out: string,
+  url: string,
+  opts: { json?: boolean; attempts?: string },
+): Promise<void> {
+  const { redactUrl, runQueuedBench } = await import('@semix/bench');
+  const controller = new AbortController();
+  process.once('SIGINT', () =>
+    controller.abort(
+      new Error('stopped following the queue; jobs keep running on the workers, run again to collect them'),
+    ),
+  );
+  let last = '';
+  const result = await runQueuedBench({
+    preset,
+    outDir: out,
+    url,
+    attempts: intOption('--attempts', opts.attempts, 1),
+    command: `semix bench --preset ${preset.name} --queue <redis-url>`,
+    signal: controller.signal,
+    onEvent: (e) => {
+      if (opts.json) return;
+      if (e.type === 'enqueued') console.log(`${e.state} ${e.method} seed ${e.seed} (${e.id})`);
+      else if (e.type === 'job-skip') console.log(`skip ${e.id} (${e.reason})`);
+      else if (e.type === 'job-done') console.log(`record ${e.id}: clean ${(100 * e.record.clean_acc).toFixed(2)}%`);
+      else if (e.type === 'job-failed')
+        console.log(`FAILED ${e.id} after ${e.failure.attempts} attempt(s): ${e.failure.error}`);
+      else if (e.type === 'redis-error') console.error(`redis (${redactUrl(url)}): ${e.error}`);
+      else if (e.type === 'progress') {
+        const line = `${e.done + e.failed}/${e.total} finished (${e.failed} failed), ${e.active} running, ${e.waiting} waiting`;
+        if (line !== last) console.log(line);
+        last = line;
+      }
+    },
+  });
+  if (opts.json) console.log(JSON.stringify(result.leaderboard, null, 2));
+  else {
+    console.log(`\n${leaderboardTable(result.leaderboard)}\n`);
+    console.log(
+      `queue: ${result.done} done, ${result.failed} failed, ${result.skipped} skipped; wall ${result.wallSeconds.toFixed(1)} s for ${result.jobSeconds.toFixed(1)} s of jobs`,
+    );
+    console.log(`wrote ${result.files.join(', ')}`);
+  }
+  if (result.failed > 0) process.exitCode = 1;
 }

@@ -130,7 +130,7 @@ export async function train(flags: TrainFlags): Promise<void> {
     if (flags.json) console.log(JSON.stringify(record, null, 2));
     else {
       log(
-        `clean accuracy ${(100 * record.clean_acc).toFixed(2)}%, corruption accuracy ${(100 * record.corruption_acc_mean).toFixed(2)}%, ECE ${record.ece.toFixed(4)}, equivariance gap ${record.equivariance_gap.toFixed(4)}`,
+        `clean accuracy ${(100 * record.clean_acc).toFixed(2)}%, corruption accuracy ${record.corruption_acc_mean === null ? 'n/a' : `${(100 * record.corruption_acc_mean).toFixed(2)}%`}, ECE ${record.ece.toFixed(4)}, equivariance gap ${record.equivariance_gap.toFixed(4)}`,
       );
       log(`wrote ${join(out, 'record.json')} and ${join(out, 'checkpoint')}`);
     }
