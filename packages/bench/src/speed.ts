@@ -17,7 +17,7 @@ import {
   selectBackend,
 } from '@semix/core';
 import { corruptImages, loadMnistMini, take } from '@semix/datasets';
-import { cutmix, fmix, mixup, resizemix, semLoss } from '@semix/mixup';
+import { cutmix, fmix, mixup, resizemix, saliencymix, semLoss } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import { Bench } from 'tinybench';
 
@@ -147,7 +147,7 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
     const s = await timeTask('sem', () => tf.tidy(() => semLoss(z, z, lam, index).dataSync()), maxStep);
     add('SEM: loss on 64-d features', s.ms, null);
     z.dispose();
-    for (const [name, policy] of Object.entries({ mixup, cutmix, fmix, resizemix })) {
+    for (const [name, policy] of Object.entries({ mixup, cutmix, fmix, resizemix, saliencymix })) {
       for (const mode of ['batch', 'elem'] as const) {
         const t = await timeTask(
           name,

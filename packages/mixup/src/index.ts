@@ -7,6 +7,7 @@ export {
   DEFAULT_SEM_OPTIONS,
 } from './constants';
 export { type Box, cutmix, cutmixBox } from './cutmix';
+export { dft2 } from './dft';
 export { fmix, fmixMask, inverseDftReal } from './fmix';
 export { interpolate } from './interpolate';
 export { pairIndices, sampleLam } from './lam';
@@ -22,6 +23,7 @@ export {
 } from './methods';
 export { mixup } from './mixup';
 export { resizemix } from './resizemix';
+export { saliencymix, spectralResidualSaliency } from './saliencymix';
 export { equivarianceGap, mixedRepresentation, resolveSemOptions, semLoss, stopGradient } from './sem';
 export { checkLabels, mixTargets, smoothOneHot, softCrossEntropy } from './targets';
 export type { Distance, MixMode, MixOptions, MixResult, Pairing, SemOptions } from './types';

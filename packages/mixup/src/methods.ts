@@ -6,11 +6,12 @@ import { fmix } from './fmix';
 import { manifoldMixup } from './manifold';
 import { mixup } from './mixup';
 import { resizemix } from './resizemix';
+import { saliencymix } from './saliencymix';
 import { semLoss } from './sem';
 import { smoothOneHot, softCrossEntropy } from './targets';
 import type { MixOptions, MixResult, SemOptions } from './types';
 
-export const BASE_METHODS = ['erm', 'mixup', 'cutmix', 'manifold', 'fmix', 'resizemix'] as const;
+export const BASE_METHODS = ['erm', 'mixup', 'cutmix', 'manifold', 'fmix', 'resizemix', 'saliencymix'] as const;
 export const METHOD_NAMES = [
   'erm',
   'mixup',
@@ -23,6 +24,8 @@ export const METHOD_NAMES = [
   'fmix+sem',
   'resizemix',
   'resizemix+sem',
+  'saliencymix',
+  'saliencymix+sem',
   'regmixup',
 ] as const;
 export type MethodName = (typeof METHOD_NAMES)[number];
@@ -49,6 +52,7 @@ export interface MethodOptions {
  * | manifold  | hidden-state mix  | 2   | Verma et al. 2019; layers {0, 1, 2}                      |
  * | fmix      | Fourier mask      | 1   | Harris et al. 2020; decay power 3                        |
  * | resizemix | resized paste     | –   | Qin et al. 2020; side ratio τ ~ U[0.1, 0.8]             |
+ * | saliencymix | salient box paste | 1 | Uddin et al. 2021; box on the partner's saliency peak   |
  * | regmixup  | clean + mixup CE  | 20  | Pinto et al. 2022; η = 1                                 |
  * | X+sem     | X + L_sem         | X's | β = 1, squared L2 of normalised features, stop-gradient |
  */
@@ -64,6 +68,8 @@ export const METHOD_DEFAULTS: Record<MethodName, { alpha?: number; sem: boolean 
   'fmix+sem': { alpha: 1, sem: true },
   resizemix: { sem: false },
   'resizemix+sem': { sem: true },
+  saliencymix: { alpha: 1, sem: false },
+  'saliencymix+sem': { alpha: 1, sem: true },
   regmixup: { alpha: 20, sem: false },
 };
 
@@ -86,6 +92,7 @@ const POLICIES: Record<Exclude<(typeof BASE_METHODS)[number], 'erm'>, Policy> = 
   cutmix: (ctx, mix, rng) => cutmix(ctx.x, ctx.labels, mix, rng),
   fmix: (ctx, mix, rng) => fmix(ctx.x, ctx.labels, mix, rng),
   resizemix: (ctx, mix, rng) => resizemix(ctx.x, ctx.labels, mix, rng),
+  saliencymix: (ctx, mix, rng) => saliencymix(ctx.x, ctx.labels, mix, rng),
   manifold: (ctx, mix, rng) => manifoldMixup(ctx.model, ctx.x, ctx.labels, { ...mix, training: true }, rng),
 };
 

@@ -2,10 +2,12 @@ import { Rng, selectBackend } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { cutmix } from './cutmix';
+import { dft2 } from './dft';
 import { fmix, inverseDftReal } from './fmix';
 import { pairIndices } from './lam';
 import { mixup } from './mixup';
 import { resizemix } from './resizemix';
+import { saliencymix, spectralResidualSaliency } from './saliencymix';
 import { smoothOneHot } from './targets';
 
 beforeAll(() => selectBackend('wasm'));
@@ -24,6 +26,7 @@ const policies = {
   cutmix: (x: tf.Tensor4D, y: tf.Tensor1D, o: object, rng: Rng) => cutmix(x, y, { numClasses: K, ...o }, rng),
   fmix: (x: tf.Tensor4D, y: tf.Tensor1D, o: object, rng: Rng) => fmix(x, y, { numClasses: K, ...o }, rng),
   resizemix: (x: tf.Tensor4D, y: tf.Tensor1D, o: object, rng: Rng) => resizemix(x, y, { numClasses: K, ...o }, rng),
+  saliencymix: (x: tf.Tensor4D, y: tf.Tensor1D, o: object, rng: Rng) => saliencymix(x, y, { numClasses: K, ...o }, rng),
 };
 
 describe.each(Object.entries(policies))('%s', (_name, policy) => {
@@ -187,5 +190,93 @@ describe('FMix inverse transform', () => {
       }
       expect(worst).toBeLessThan(1e-9);
     }
+  });
+});
+
+describe('2-D DFT', () => {
+  it('matches the direct double sum, and the inverse undoes it (non-square sizes)', () => {
+    for (const [h, w] of [
+      [6, 9],
+      [8, 8],
+    ]) {
+      const rng = new Rng(h + w);
+      const re0 = Float64Array.from({ length: h * w }, () => rng.normal());
+      const im0 = Float64Array.from({ length: h * w }, () => rng.normal());
+      const re = Float64Array.from(re0);
+      const im = Float64Array.from(im0);
+      dft2(re, im, h, w);
+      let worst = 0;
+      for (let u = 0; u < h; u++) {
+        for (let v = 0; v < w; v++) {
+          let sr = 0;
+          let si = 0;
+          for (let y = 0; y < h; y++) {
+            for (let x = 0; x < w; x++) {
+              const a = -2 * Math.PI * ((u * y) / h + (v * x) / w);
+              sr += re0[y * w + x] * Math.cos(a) - im0[y * w + x] * Math.sin(a);
+              si += re0[y * w + x] * Math.sin(a) + im0[y * w + x] * Math.cos(a);
+            }
+          }
+          worst = Math.max(worst, Math.abs(sr - re[u * w + v]), Math.abs(si - im[u * w + v]));
+        }
+      }
+      expect(worst).toBeLessThan(1e-9);
+      dft2(re, im, h, w, true);
+      for (let i = 0; i < h * w; i++) {
+        expect(re[i]).toBeCloseTo(re0[i], 9);
+        expect(im[i]).toBeCloseTo(im0[i], 9);
+      }
+    }
+  });
+});
+
+describe('SaliencyMix', () => {
+  const size = 32;
+  /** A noisy grey image with a bright 4×4 object at (py, px). */
+  const objectImage = (py: number, px: number, seed: number) => {
+    const rng = new Rng(seed);
+    const g = Float64Array.from({ length: size * size }, () => 0.2 + 0.05 * rng.normal());
+    for (let y = py; y < py + 4; y++) for (let x = px; x < px + 4; x++) g[y * size + x] = 1;
+    return g;
+  };
+
+  it.each([
+    [20, 5],
+    [4, 24],
+    [14, 14],
+  ])('the spectral-residual saliency peaks on an object at (%i, %i)', (py, px) => {
+    const sal = spectralResidualSaliency(objectImage(py, px, py * 7 + px), size, size);
+    let best = 0;
+    for (let p = 1; p < sal.length; p++) if (sal[p] > sal[best]) best = p;
+    expect(Math.abs(Math.floor(best / size) - (py + 1.5))).toBeLessThanOrEqual(3);
+    expect(Math.abs((best % size) - (px + 1.5))).toBeLessThanOrEqual(3);
+  });
+
+  it("pastes a box around the partner's object, of exactly (1 − λ)·H·W pixels", () => {
+    const n = 4;
+    const px = new Float32Array(n * size * size);
+    for (let i = 0; i < n; i++) px.set(objectImage(i === 3 ? 20 : 2, i === 3 ? 5 : 26, i), i * size * size);
+    const x = tf.tensor4d(px, [n, size, size, 1]);
+    const y = tf.tensor1d([0, 1, 2, 3], 'int32');
+    for (let seed = 0; seed < 5; seed++) {
+      const r = saliencymix(x, y, { numClasses: K, mode: 'batch', pairing: 'reverse', alpha: 1 }, new Rng(seed));
+      const box = r.boxes[0];
+      const pasted = (box.y1 - box.y0) * (box.x1 - box.x0);
+      expect(Math.round((1 - r.lam[0]) * size * size)).toBe(pasted);
+      if (pasted >= 16) {
+        // The box holds the partner's object: its centre rows and columns.
+        expect(box.y0).toBeLessThanOrEqual(22);
+        expect(box.y1).toBeGreaterThanOrEqual(22);
+        expect(box.x0).toBeLessThanOrEqual(7);
+        expect(box.x1).toBeGreaterThanOrEqual(7);
+      }
+      const mixed = r.mixed.dataSync();
+      let fromPartner = 0;
+      for (let p = 0; p < size * size; p++)
+        if (mixed[p] === px[3 * size * size + p] && mixed[p] !== px[p]) fromPartner += 1;
+      expect(fromPartner).toBe(pasted);
+      tf.dispose([r.mixed, r.targets]);
+    }
+    tf.dispose([x, y]);
   });
 });
