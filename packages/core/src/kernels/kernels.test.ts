@@ -214,6 +214,34 @@ describe('wasm kernel pack vs cpu', () => {
     });
   });
 
+  it('Tile on every axis, several at once, int32, and the batch-norm gradient that uses it', async () => {
+    await agree(() => {
+      const stats = t([1, 1, 1, 5], 16);
+      const x = t([2, 3, 4], 17);
+      const ints = tf.tensor2d(
+        [
+          [1, 2],
+          [3, 4],
+        ],
+        [2, 2],
+        'int32',
+      );
+      const act = t([4, 5, 6, 5], 18);
+      const bnGrad = tf.grads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const { mean, variance } = tf.moments(a, [0, 1, 2]);
+        const y = tf.batchNorm(a as tf.Tensor4D, mean, variance, b as tf.Tensor1D, g as tf.Tensor1D, 1e-5);
+        return tf.sum(tf.mul(y, t([4, 5, 6, 5], 19)));
+      })([act, tf.ones([5]), tf.zeros([5])]);
+      return [
+        tf.tile(stats, [3, 4, 2, 1]),
+        tf.tile(x, [2, 1, 3]),
+        tf.tile(x, [1, 2, 1]),
+        tf.cast(tf.tile(ints, [3, 2]), 'float32'),
+        ...bnGrad,
+      ];
+    });
+  });
+
   it('GatherV2 rejects an index out of range', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor2d([

@@ -9,12 +9,13 @@ import { rememberOriginal } from './kernel_utils';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { oneHotConfig } from './OneHot';
 import { sumConfig } from './Sum';
+import { tileConfig } from './Tile';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
 /**
  * semix's training-complete kernel pack for `@tensorflow/tfjs-backend-wasm`: the forward kernels tfjs-core's
  * gradients call that wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, the depthwise gradients) and
- * faster replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, and BatchMatMul / Sum on the
+ * faster replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, and BatchMatMul / Sum on the
  * shapes gradients produce; these two wrap wasm's own kernel for every other case), and a fix: OneHot with float
  * on/off values.
  */
@@ -28,6 +29,7 @@ export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   maxPoolGradConfig,
   oneHotConfig,
   sumConfig,
+  tileConfig,
   unsortedSegmentSumConfig,
 ];
 
