@@ -87,7 +87,11 @@ export function conv2DBackpropFilter(args: {
  */
 const IM2COL_MAX_PATCH = 64;
 
-/** dWᵀ[co, K] = dyᵀ[co, P] · patches[P, K] with P = n·oh·ow and K = kh·kw·ci, through XNNPACK's GEMM. */
+/**
+ * dW[K, co] = patchesᵀ[K, P] · dy[P, co] with P = n·oh·ow and K = kh·kw·ci, through XNNPACK's GEMM. The patches
+ * are written already transposed (one row per filter tap and input channel), so dy is used as it lies and the
+ * product is the filter in its own layout: no Transpose at all.
+ */
 function im2colFilterGradient(
   backend: BackendWasm,
   x: TensorInfo,
@@ -100,41 +104,43 @@ function im2colFilterGradient(
   const pl = info.padInfo.left;
   const P = n * oh * ow;
   const K = kh * kw * ci;
-  const patches = backend.makeOutput([1, P, K], 'float32');
-  const dy2 = callKernel(backend, 'Reshape', { x: dy }, { shape: [P, co] });
-  const dyT = transpose(backend, dy2, [1, 0]);
-  release(backend, dy2);
-  const dyT3 = callKernel(backend, 'Reshape', { x: dyT }, { shape: [1, co, P] });
-  release(backend, dyT);
+  const patchesT = backend.makeOutput([1, K, P], 'float32');
+  const dy3 = callKernel(backend, 'Reshape', { x: dy }, { shape: [1, P, co] });
   const src = f32(backend, x);
-  const dst = f32(backend, patches);
-  let row = 0;
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < oh; y++) {
-      for (let xo = 0; xo < ow; xo++, row++) {
-        let col = row * K;
-        for (let fy = 0; fy < kh; fy++) {
-          const iy = y * sh + fy - pt;
-          for (let fx = 0; fx < kw; fx++) {
-            const ix = xo * sw + fx - pl;
-            if (iy < 0 || iy >= H || ix < 0 || ix >= W) {
-              dst.fill(0, col, col + ci);
-            } else {
-              const s0 = ((b * H + iy) * W + ix) * ci;
-              for (let c = 0; c < ci; c++) dst[col + c] = src[s0 + c];
+  const dst = f32(backend, patchesT);
+  // Output columns whose input column lies inside the image: [xoLo, xoHi), per filter column fx.
+  for (let fy = 0; fy < kh; fy++) {
+    for (let fx = 0; fx < kw; fx++) {
+      const xoLo = Math.min(ow, Math.max(0, Math.ceil((pl - fx) / sw)));
+      const xoHi = Math.max(xoLo, Math.min(ow, Math.floor((W - 1 + pl - fx) / sw) + 1));
+      for (let c = 0; c < ci; c++) {
+        const base = ((fy * kw + fx) * ci + c) * P;
+        for (let b = 0; b < n; b++) {
+          for (let y = 0; y < oh; y++) {
+            const at = base + (b * oh + y) * ow;
+            const iy = y * sh + fy - pt;
+            if (iy < 0 || iy >= H) {
+              dst.fill(0, at, at + ow);
+              continue;
             }
-            col += ci;
+            dst.fill(0, at, at + xoLo);
+            dst.fill(0, at + xoHi, at + ow);
+            const rowStart = (b * H + iy) * W;
+            const ix0 = xoLo * sw + fx - pl;
+            if (ci === 1 && sw === 1) {
+              dst.set(src.subarray(rowStart + ix0, rowStart + ix0 + (xoHi - xoLo)), at + xoLo);
+            } else {
+              let s0 = (rowStart + ix0) * ci + c;
+              const step = sw * ci;
+              for (let xo = xoLo; xo < xoHi; xo++, s0 += step) dst[at + xo] = src[s0];
+            }
           }
         }
       }
     }
   }
-  const dWT = callKernel(backend, 'BatchMatMul', { a: dyT3, b: patches }, { transposeA: false, transposeB: false });
-  release(backend, dyT3, patches);
-  const dWT2 = callKernel(backend, 'Reshape', { x: dWT }, { shape: [co, K] });
-  release(backend, dWT);
-  const dW = transpose(backend, dWT2, [1, 0]);
-  release(backend, dWT2);
+  const dW = callKernel(backend, 'BatchMatMul', { a: patchesT, b: dy3 }, { transposeA: false, transposeB: false });
+  release(backend, patchesT, dy3);
   const out = callKernel(backend, 'Reshape', { x: dW }, { shape: [kh, kw, ci, co] });
   release(backend, dW);
   return out;

@@ -40,6 +40,21 @@ export function maxPoolGrad(args: {
   const g = f32(backend, dy);
   const out = f32(backend, dx);
   out.fill(0);
+  const plain2x2 =
+    fh === 2 &&
+    fw === 2 &&
+    strideHeight === 2 &&
+    strideWidth === 2 &&
+    dh === 1 &&
+    dw === 1 &&
+    padTop === 0 &&
+    padLeft === 0 &&
+    2 * outHeight <= inHeight &&
+    2 * outWidth <= inWidth;
+  if (plain2x2) {
+    pool2x2Grad(x, g, out, batchSize, inHeight, inWidth, c, outHeight, outWidth);
+    return dx;
+  }
   for (let b = 0; b < batchSize; b++) {
     const xBatch = b * inHeight * inWidth * c;
     for (let oy = 0; oy < outHeight; oy++) {
@@ -69,6 +84,51 @@ export function maxPoolGrad(args: {
     }
   }
   return dx;
+}
+
+/**
+ * The common case, 2×2 windows with stride 2 and no padding, unrolled: the four candidates of a window are read
+ * in the same order as the general loop (row, then column; strictly greater wins), and windows do not overlap,
+ * so each dy value is stored, not accumulated.
+ */
+function pool2x2Grad(
+  x: Float32Array,
+  g: Float32Array,
+  out: Float32Array,
+  n: number,
+  h: number,
+  w: number,
+  c: number,
+  oh: number,
+  ow: number,
+): void {
+  const row = w * c;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const top = (b * h + 2 * oy) * row;
+      let gi = (b * oh + oy) * ow * c;
+      for (let ox = 0; ox < ow; ox++) {
+        const i00 = top + 2 * ox * c;
+        const i01 = i00 + c;
+        const i10 = i00 + row;
+        const i11 = i10 + c;
+        for (let ch = 0; ch < c; ch++, gi++) {
+          let at = i00 + ch;
+          let best = x[at];
+          if (x[i01 + ch] > best) {
+            best = x[i01 + ch];
+            at = i01 + ch;
+          }
+          if (x[i10 + ch] > best) {
+            best = x[i10 + ch];
+            at = i10 + ch;
+          }
+          if (x[i11 + ch] > best) at = i11 + ch;
+          out[at] = g[gi];
+        }
+      }
+    }
+  }
 }
 
 export const maxPoolGradConfig: KernelConfig = {

@@ -158,6 +158,7 @@ describe('wasm kernel pack vs cpu', () => {
     [[1, 7, 5, 2], 2, 2, 'same'],
     [[2, 9, 7, 1], 3, 2, 'valid'],
     [[1, 6, 6, 4], 3, 1, 'same'],
+    [[1, 7, 5, 2], 2, 2, 'valid'],
   ];
   it.each(poolCases)('MaxPoolGrad x%j f%j s%j %j', async (xs, filter, strides, pad) => {
     await agree(() => {
@@ -165,6 +166,16 @@ describe('wasm kernel pack vs cpu', () => {
       return tf.grad((a: tf.Tensor) => {
         const y = tf.maxPool(a as tf.Tensor4D, filter, strides, pad);
         return tf.sum(tf.mul(y, t(y.shape, 11)));
+      })(x);
+    });
+  });
+
+  it('MaxPoolGrad 2×2/2 with ties (values rounded to integers): the first maximum of a window gets it', async () => {
+    await agree(() => {
+      const x = tf.round(tf.mul(t([2, 6, 8, 3], 20), 1.5));
+      return tf.grad((a: tf.Tensor) => {
+        const y = tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid');
+        return tf.sum(tf.mul(y, t(y.shape, 21)));
       })(x);
     });
   });

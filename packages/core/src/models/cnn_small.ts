@@ -31,7 +31,7 @@ export function cnnSmall(config: ModelConfig): SemixModel {
     featureDim: d,
     params,
     blocks: [
-      { name: 'conv1', run: (x) => tf.maxPool(convBiasRelu(x, k1, b1, 1, true), 2, 2, 'same') },
+      { name: 'conv1', run: (x) => tf.maxPool(convBiasRelu(x, k1, b1, 1, true, true), 2, 2, 'same') },
       { name: 'conv2', run: (x) => tf.maxPool(convBiasRelu(x, k2, b2, 1, true), 2, 2, 'same') },
       { name: 'fc', run: (x) => dense(flatten(x), wf, bf, true) },
     ],

@@ -1,32 +1,47 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamStore } from './params';
 
-/** Convolution + bias (+ ReLU), through tfjs's fused kernel so XNNPACK applies bias and ReLU in one pass. */
+/**
+ * Whether a gradient tape is recording. tfjs-core's fused ops fall back to separate kernels (convolution, Add,
+ * ReLU) when asked for a fused activation under a tape; a fused *linear* op keeps the bias inside the kernel.
+ */
+const recording = () => (tf.engine().state as unknown as { gradientDepth: number }).gradientDepth > 0;
+
+/**
+ * Convolution + bias (+ ReLU). Without a tape, tfjs's fused kernel applies bias and ReLU in XNNPACK's pass.
+ * Under a tape, tfjs-core unfuses a fused ReLU (convolution, Add, ReLU) and its fused gradient computes the input
+ * gradient eagerly; so under a tape the bias stays fused (one pass saved) except on the network's input
+ * (`isInput`), whose gradient nobody needs: there separate ops let the tape skip it. Without bias or ReLU
+ * there is nothing to fuse and the plain convolution is used.
+ */
 export function convBiasRelu(
   x: tf.Tensor,
   filter: tf.Variable,
   bias: tf.Variable | null,
   strides: number,
   relu: boolean,
+  isInput = false,
 ): tf.Tensor4D {
-  return tf.fused.conv2d({
-    x: x as tf.Tensor4D,
-    filter: filter as tf.Tensor4D,
-    strides,
-    pad: 'same',
-    bias: bias ?? undefined,
-    activation: relu ? 'relu' : 'linear',
-  });
+  const x4 = x as tf.Tensor4D;
+  const f4 = filter as tf.Tensor4D;
+  if (!bias && !relu) return tf.conv2d(x4, f4, strides, 'same');
+  const fused = (activation: 'relu' | 'linear') =>
+    tf.fused.conv2d({ x: x4, filter: f4, strides, pad: 'same', bias: bias ?? undefined, activation });
+  if (!recording()) return fused(relu ? 'relu' : 'linear');
+  if (isInput) {
+    const conv = tf.conv2d(x4, f4, strides, 'same');
+    const biased = bias ? tf.add(conv, bias) : conv;
+    return (relu ? tf.relu(biased) : biased) as tf.Tensor4D;
+  }
+  return relu ? tf.relu(fused('linear')) : fused('linear');
 }
 
 /** Dense layer, fused bias (+ ReLU). */
 export function dense(x: tf.Tensor, weight: tf.Variable, bias: tf.Variable, relu: boolean): tf.Tensor2D {
-  return tf.fused.matMul({
-    a: x as tf.Tensor2D,
-    b: weight as tf.Tensor2D,
-    bias,
-    activation: relu ? 'relu' : 'linear',
-  }) as tf.Tensor2D;
+  const mm = (activation: 'relu' | 'linear') =>
+    tf.fused.matMul({ a: x as tf.Tensor2D, b: weight as tf.Tensor2D, bias, activation }) as tf.Tensor2D;
+  if (!relu) return mm('linear');
+  return recording() ? tf.relu(mm('linear')) : mm('relu');
 }
 
 export function flatten(x: tf.Tensor): tf.Tensor2D {
