@@ -4,30 +4,12 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend';
-import type { ImageDataset } from './data';
 import { evaluate } from './evaluate';
 import { expectedCalibrationError } from './metrics';
 import { createModel } from './models/create_model';
 import type { SemixModel } from './models/types';
-import { Rng } from './rng';
+import { quadrants } from './test_data';
 import { crossEntropyMethod, learningRate, TrainingDivergedError, type TrainMethod, train } from './trainer';
-
-/** A small learnable problem: class k brightens the k-th quadrant of a noisy 12×12 image. */
-function quadrants(n: number, seed: number): ImageDataset {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(n * 144);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    const k = i % 4;
-    labels[i] = k;
-    for (let y = 0; y < 12; y++)
-      for (let x = 0; x < 12; x++) {
-        const inQuadrant = (y < 6 ? 0 : 2) + (x < 6 ? 0 : 1) === k;
-        images[i * 144 + y * 12 + x] = Math.min(255, Math.floor(rng.uniform() * 120 + (inQuadrant ? 120 : 0)));
-      }
-  }
-  return { images, labels, shape: [12, 12, 1], numClasses: 4 };
-}
 
 const data = quadrants(256, 1);
 const test = quadrants(128, 2);

@@ -27,8 +27,11 @@ export function cutmixBox(h: number, w: number, lam: number, rng: Rng, minMax: [
     cutH = Math.floor(h * ratio);
     cutW = Math.floor(w * ratio);
   }
-  const cy = rng.int(h);
-  const cx = rng.int(w);
+  return centredBox(h, w, rng.int(h), rng.int(w), cutH, cutW);
+}
+
+/** A cutH × cutW box centred on (cy, cx), clipped to the image (timm's rand_bbox arithmetic). */
+export function centredBox(h: number, w: number, cy: number, cx: number, cutH: number, cutW: number): Box {
   const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
   return {
     y0: clip(cy - Math.floor(cutH / 2), h),
@@ -50,6 +53,29 @@ export function cutmix(
   rng: Rng,
 ): MixResult & { boxes: Box[] } {
   const o = resolveMixOptions(options);
+  const [, h, w] = x.shape;
+  return pasteBoxes(
+    x,
+    labels,
+    o,
+    rng,
+    (lam) => cutmixBox(h, w, lam, rng, o.cutmixMinMax),
+    o.correctLam || !!o.cutmixMinMax,
+  );
+}
+
+/**
+ * The box policies' common body: pair, draw λ, one box per λ draw (`drawBox`, skipped for λ = 1), paste, and
+ * optionally correct λ to the clipped box's area.
+ */
+export function pasteBoxes(
+  x: tf.Tensor4D,
+  labels: tf.Tensor1D,
+  o: MixOptions,
+  rng: Rng,
+  drawBox: (lam: number, partner: number) => Box,
+  correct: boolean,
+): MixResult & { boxes: Box[] } {
   checkImages(x);
   const [n, h, w] = x.shape;
   const index = pair(x, labels, o, rng);
@@ -61,12 +87,12 @@ export function cutmix(
     const key = drawKey(o.mode, i, index);
     let box = cache.get(key);
     if (!box) {
-      box = lam[i] >= 1 ? { y0: 0, y1: 0, x0: 0, x1: 0 } : cutmixBox(h, w, lam[i], rng, o.cutmixMinMax);
+      box = lam[i] >= 1 ? { y0: 0, y1: 0, x0: 0, x1: 0 } : drawBox(lam[i], index[i]);
       cache.set(key, box);
     }
     boxes.push(box);
     for (let y = box.y0; y < box.y1; y++) mask.fill(1, i * h * w + y * w + box.x0, i * h * w + y * w + box.x1);
-    if (o.correctLam || o.cutmixMinMax) lam[i] = 1 - ((box.y1 - box.y0) * (box.x1 - box.x0)) / (h * w);
+    if (correct) lam[i] = 1 - ((box.y1 - box.y0) * (box.x1 - box.x0)) / (h * w);
   }
   return { ...result(pasteWithMask(x, mask, index), labels, lam, index, o), boxes };
 }

@@ -1,9 +1,8 @@
 import type { Rng } from '@semix/core';
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkImages, drawKey, pair, pasteWithMask, resolveMixOptions, result } from './common';
-import type { Box } from './cutmix';
+import { checkImages, resolveMixOptions } from './common';
+import { type Box, centredBox, pasteBoxes } from './cutmix';
 import { dft2 } from './dft';
-import { sampleLam } from './lam';
 import type { MixOptions, MixResult } from './types';
 
 /**
@@ -86,25 +85,9 @@ export function saliencymix(
 ): MixResult & { boxes: Box[] } {
   const o = resolveMixOptions(options);
   checkImages(x);
-  const [n, h, w, c] = x.shape;
-  const index = pair(x, labels, o, rng);
-  const lam = sampleLam(n, index, o, rng);
+  const [, h, w, c] = x.shape;
   const pixels = x.dataSync() as Float32Array;
-  const boxes: Box[] = [];
-  const mask = new Float32Array(n * h * w);
-  const cache = new Map<number, Box>();
-  for (let i = 0; i < n; i++) {
-    const key = drawKey(o.mode, i, index);
-    let box = cache.get(key);
-    if (!box) {
-      box = lam[i] >= 1 ? { y0: 0, y1: 0, x0: 0, x1: 0 } : salientBox(pixels, index[i], h, w, c, lam[i]);
-      cache.set(key, box);
-    }
-    boxes.push(box);
-    for (let y = box.y0; y < box.y1; y++) mask.fill(1, i * h * w + y * w + box.x0, i * h * w + y * w + box.x1);
-    lam[i] = 1 - ((box.y1 - box.y0) * (box.x1 - box.x0)) / (h * w);
-  }
-  return { ...result(pasteWithMask(x, mask, index), labels, lam, index, o), boxes };
+  return pasteBoxes(x, labels, o, rng, (lam, partner) => salientBox(pixels, partner, h, w, c, lam), true);
 }
 
 function salientBox(pixels: Float32Array, j: number, h: number, w: number, c: number, lam: number): Box {
@@ -117,16 +100,6 @@ function salientBox(pixels: Float32Array, j: number, h: number, w: number, c: nu
   const sal = spectralResidualSaliency(gray, h, w);
   let best = 0;
   for (let p = 1; p < h * w; p++) if (sal[p] > sal[best]) best = p;
-  const cy = Math.floor(best / w);
-  const cx = best % w;
   const ratio = Math.sqrt(1 - lam);
-  const cutH = Math.floor(h * ratio);
-  const cutW = Math.floor(w * ratio);
-  const clip = (v: number, hi: number) => Math.min(Math.max(v, 0), hi);
-  return {
-    y0: clip(cy - Math.floor(cutH / 2), h),
-    y1: clip(cy + Math.floor(cutH / 2), h),
-    x0: clip(cx - Math.floor(cutW / 2), w),
-    x1: clip(cx + Math.floor(cutW / 2), w),
-  };
+  return centredBox(h, w, Math.floor(best / w), best % w, Math.floor(h * ratio), Math.floor(w * ratio));
 }

@@ -5,26 +5,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
-import type { ImageDataset } from '../data';
 import { evaluate } from '../evaluate';
-import { Rng } from '../rng';
+import { quadrants } from '../test_data';
 import { train } from '../trainer';
 import { fromLayersModel } from './layers_model';
-
-/** Class k brightens the k-th quadrant of a noisy 12×12 image. */
-function quadrants(n: number, seed: number): ImageDataset {
-  const rng = new Rng(seed);
-  const images = new Uint8Array(n * 144);
-  const labels = new Uint8Array(n);
-  for (let i = 0; i < n; i++) {
-    labels[i] = i % 4;
-    for (let p = 0; p < 144; p++) {
-      const q = (Math.floor(p / 12) < 6 ? 0 : 2) + (p % 12 < 6 ? 0 : 1);
-      images[i * 144 + p] = Math.min(255, Math.floor(rng.uniform() * 120 + (q === i % 4 ? 120 : 0)));
-    }
-  }
-  return { images, labels, shape: [12, 12, 1], numClasses: 4 };
-}
 
 const encoder = () =>
   tfl.sequential({
