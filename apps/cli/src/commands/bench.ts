@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { leaderboardTable, loadPreset, runBench } from '@semix/bench';
 import type { BackendName } from '@semix/core';
-import { intOption, UsageError } from '../progress';
+import { intOption, type Progress, progress, UsageError } from '../progress';
 
 export async function bench(opts: {
   preset: string;
@@ -28,6 +28,8 @@ export async function bench(opts: {
   if (queue) return queued(preset, out, queue, opts);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort(new Error('interrupted: finished jobs are kept; run again to resume')));
+  let bar: Progress | null = null;
+  let barFor = '';
   const result = await runBench({
     preset,
     outDir: out,
@@ -36,15 +38,36 @@ export async function bench(opts: {
     signal: controller.signal,
     onEvent: (e) => {
       if (opts.json) return;
-      if (e.type === 'job-start') console.log(`job ${e.index + 1}/${e.total}: ${e.id}`);
-      else if (e.type === 'job-skip') console.log(`skip ${e.id}`);
+      if (e.type === 'data') {
+        const what = e.phase === 'download' ? `download ${e.what}` : `corrupt ${preset.dataset}`;
+        if (!bar || barFor !== what) {
+          bar?.stop();
+          bar = progress(what, e.total ?? 0, { unit: e.phase === 'download' ? ' bytes' : ' levels' });
+          barFor = what;
+        }
+        bar.update(e.done, e.phase === 'corrupt' ? e.what : '');
+      } else if (e.type === 'job-start') {
+        bar?.stop();
+        bar = null;
+        console.log(`job ${e.index + 1}/${e.total}: ${e.id}`);
+      } else if (e.type === 'train') {
+        bar ??= progress('  train', e.event.totalSteps, { unit: ' steps' });
+        const parts = Object.entries(e.event.losses)
+          .map(([k, v]) => `${k} ${v.toFixed(3)}`)
+          .join(' ');
+        bar.update(e.event.globalStep, `epoch ${e.event.epoch + 1}/${e.event.epochs} ${parts}`);
+      } else if (e.type === 'job-skip') console.log(`skip ${e.id}`);
       else if (e.type === 'job-bad-record') console.log(`! ${e.file}: ${e.error} (left untouched)`);
-      else if (e.type === 'job-done')
+      else if (e.type === 'job-done') {
+        bar?.stop();
+        bar = null;
         console.log(
           `  clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${e.record.corruption_acc_mean === null ? 'n/a' : `${(100 * e.record.corruption_acc_mean).toFixed(2)}%`}`,
         );
+      }
     },
   });
+  (bar as Progress | null)?.stop();
   if (opts.json) console.log(JSON.stringify(result.leaderboard, null, 2));
   else console.log(`\n${leaderboardTable(result.leaderboard)}\n\nwrote ${result.files.join(', ')}`);
   if (result.bad.length) process.exitCode = 1;

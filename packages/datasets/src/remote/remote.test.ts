@@ -245,6 +245,41 @@ describe('loadDataset', () => {
     expect(test.shape).toEqual([32, 32, 3]);
   });
 
+  it('reads the CIFAR-100 binary tar.gz: fine labels (second label byte) and the class names file', async () => {
+    const record = (i: number) => {
+      const r = new Uint8Array(3074);
+      r[0] = i % 20; // coarse
+      r[1] = (i * 7) % 100; // fine
+      for (let p = 0; p < 3072; p++) r[2 + p] = pixel(i, p);
+      return r;
+    };
+    const names = Array.from({ length: 100 }, (_, k) => `class${k}`).join('\n');
+    const archive = await tar(
+      {
+        'cifar-100-binary/train.bin': Buffer.concat([0, 1, 2, 3].map(record)),
+        'cifar-100-binary/test.bin': Buffer.concat([10, 11].map(record)),
+        'cifar-100-binary/fine_label_names.txt': Buffer.from(`${names}\n`),
+        'cifar-100-binary/coarse_label_names.txt': Buffer.from('a\n'),
+      },
+      true,
+    );
+    files.set('c100/cifar-100-binary.tar.gz', archive);
+    const spec: RemoteDataset = {
+      ...REMOTE_DATASETS.cifar100,
+      trainCount: 4,
+      testCount: 2,
+      files: [
+        { name: 'cifar-100-binary.tar.gz', urls: [`${base}/good/c100/cifar-100-binary.tar.gz`], md5: md5(archive) },
+      ],
+    };
+    const { train, test } = await loadDataset(spec, { cacheDir: cache });
+    expect(Array.from(train.labels)).toEqual([0, 7, 14, 21]);
+    expect(Array.from(test.labels)).toEqual([70, 77]);
+    expect(train.classNames).toHaveLength(100);
+    expect(train.classNames[77]).toBe('class77');
+    expect(test.images[3072 + 1]).toBe(pixel(11, 1024));
+  });
+
   it('fails clearly for unknown names and names with path separators', async () => {
     await expect(loadDataset('imagenet')).rejects.toThrow(/'imagenet' is not a data set; allowed: mnist-mini, mnist/);
     await expect(loadDataset('../etc')).rejects.toThrow(/may not contain/);
