@@ -253,6 +253,24 @@ describe('wasm kernel pack vs cpu', () => {
     });
   });
 
+  it('Identity shares memory: a clone outlives its source, and no tensor or byte leaks', async () => {
+    await tf.setBackend('wasm');
+    const before = tf.memory();
+    const a = tf.tensor2d([
+      [1, 2],
+      [3, 4],
+    ]);
+    const b = tf.clone(a);
+    const c = tf.clone(b);
+    a.dispose();
+    expect(Array.from(b.dataSync())).toEqual([1, 2, 3, 4]);
+    b.dispose();
+    expect(Array.from(c.dataSync())).toEqual([1, 2, 3, 4]);
+    c.dispose();
+    expect(tf.memory().numTensors).toBe(before.numTensors);
+    expect(tf.memory().numBytes).toBe(before.numBytes);
+  });
+
   it('GatherV2 rejects an index out of range', async () => {
     await tf.setBackend('wasm');
     const x = tf.tensor2d([

@@ -5,6 +5,7 @@ import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
 import { gatherV2Config } from './GatherV2';
+import { identityConfig } from './Identity';
 import { rememberOriginal } from './kernel_utils';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { oneHotConfig } from './OneHot';
@@ -15,7 +16,7 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 /**
  * semix's training-complete kernel pack for `@tensorflow/tfjs-backend-wasm`: the forward kernels tfjs-core's
  * gradients call that wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, the depthwise gradients) and
- * faster replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, and BatchMatMul / Sum on the
+ * faster replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, Identity (shares memory instead of copying), and BatchMatMul / Sum on the
  * shapes gradients produce; these two wrap wasm's own kernel for every other case), and a fix: OneHot with float
  * on/off values.
  */
@@ -26,6 +27,7 @@ export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
   gatherV2Config,
+  identityConfig,
   maxPoolGradConfig,
   oneHotConfig,
   sumConfig,
