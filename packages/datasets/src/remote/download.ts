@@ -95,10 +95,17 @@ export async function downloadFile(options: DownloadOptions): Promise<{ path: st
       return { path: dest, downloaded: true };
     } catch (error) {
       if (options.signal?.aborted) throw error;
-      causes.push(`${url}: ${(error as Error).message}`);
+      causes.push(`${url}: ${describe(error)}`);
     }
   }
   throw new DownloadError(dest, urls, md5, causes);
+}
+
+/** Node's fetch says only "fetch failed"; the reason (DNS, refused, TLS, …) is in its cause. */
+function describe(error: unknown): string {
+  const e = error as Error & { cause?: { code?: string; message?: string } };
+  const cause = e.cause ? ` (${[e.cause.code, e.cause.message].filter(Boolean).join(': ')})` : '';
+  return `${e.message}${cause}`;
 }
 
 async function fetchTo(url: string, options: DownloadOptions): Promise<void> {
