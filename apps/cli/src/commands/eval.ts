@@ -29,10 +29,17 @@ export async function evaluateCheckpoint(flags: EvalFlags): Promise<void> {
     let preset: Preset = parsePreset(header.meta.preset, `checkpoint ${dir}`);
     if (corruptions === 'none') preset = { ...preset, evaluation: { ...preset.evaluation, corruptions: 'none' } };
     else if (corruptions) {
-      preset = parsePreset(
-        { ...preset, evaluation: { ...preset.evaluation, corruptions: 'cifar10-c-15', corruptionSource: corruptions } },
-        '--corruptions',
-      );
+      try {
+        preset = parsePreset(
+          {
+            ...preset,
+            evaluation: { ...preset.evaluation, corruptions: 'cifar10-c-15', corruptionSource: corruptions },
+          },
+          '--corruptions',
+        );
+      } catch (error) {
+        throw new UsageError((error as Error).message);
+      }
     }
     const data = await loadPresetData(preset);
     const r = await evaluateOn(model, data, preset.evaluation.gapImages);
