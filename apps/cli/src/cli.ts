@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { UsageError } from './progress';
+import { UsageError } from './options';
 
 // Refuse old Node.js with a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);

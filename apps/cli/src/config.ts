@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { PresetObject } from '@semix/bench';
 import { z } from 'zod';
-import { UsageError } from './progress';
+import { UsageError } from './options';
 
 /**
  * `--config semix.config.json`: the settings of `semix train` (and `eval`) in a file. Command-line flags win over

@@ -156,13 +156,18 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
   const queue = new Queue<JobPayload, ResultRecord>(QUEUE_NAME, { connection });
   queue.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));
   const attempts = options.attempts ?? 3;
-  const jobOptions = (id: string) => ({
-    jobId: id,
-    attempts,
-    backoff: { type: 'exponential' as const, delay: options.backoffMs ?? 2000 },
-    removeOnComplete: false,
-    removeOnFail: false,
-  });
+  /** Adds a job under its stable id (first submission, or again after Redis lost it). */
+  const enqueue = async (id: string, payload: JobPayload) => {
+    const jobOptions = {
+      jobId: id,
+      attempts,
+      backoff: { type: 'exponential' as const, delay: options.backoffMs ?? 2000 },
+      removeOnComplete: false,
+      removeOnFail: false,
+    };
+    await retryRedis(() => queue.add(`${payload.method}/seed${payload.seed}`, payload, jobOptions), options, onEvent);
+    onEvent?.({ type: 'enqueued', id, method: payload.method, seed: payload.seed, state: 'added' });
+  };
   const pending = new Map<string, { payload: JobPayload; recordId: string }>();
   let skipped = 0;
   const started = performance.now();
@@ -187,10 +192,8 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
         const id = queueJobId(payload);
         pending.set(id, { payload, recordId });
         const job = await retryRedis(() => queue.getJob(id), options, onEvent);
-        if (!job) {
-          await retryRedis(() => queue.add(`${method}/seed${seed}`, payload, jobOptions(id)), options, onEvent);
-          onEvent?.({ type: 'enqueued', id, method, seed, state: 'added' });
-        } else if ((await job.getState()) === 'failed') {
+        if (!job) await enqueue(id, payload);
+        else if ((await job.getState()) === 'failed') {
           // A re-submitted grid runs its failed jobs again.
           await job.retry('failed');
           await rm(failedFile(outDir, recordId), { force: true });
@@ -207,12 +210,7 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
         const job = await retryRedis(() => queue.getJob(id), options, onEvent);
         if (!job) {
           // Lost (Redis restarted without persistence): enqueue it again under the same id.
-          await retryRedis(
-            () => queue.add(`${payload.method}/seed${payload.seed}`, payload, jobOptions(id)),
-            options,
-            onEvent,
-          );
-          onEvent?.({ type: 'enqueued', id, method: payload.method, seed: payload.seed, state: 'added' });
+          await enqueue(id, payload);
           continue;
         }
         const state = await retryRedis(() => job.getState(), options, onEvent);

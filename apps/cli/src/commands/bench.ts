@@ -1,7 +1,8 @@
 import { resolve } from 'node:path';
 import { leaderboardTable, loadPreset, runBench } from '@semix/bench';
 import type { BackendName } from '@semix/core';
-import { intOption, type Progress, progress, UsageError } from '../progress';
+import { BACKENDS, choiceOption, intOption, UsageError } from '../options';
+import { type Progress, progress } from '../progress';
 
 export async function bench(opts: {
   preset: string;
@@ -11,12 +12,7 @@ export async function bench(opts: {
   queue?: string;
   attempts?: string;
 }): Promise<void> {
-  const allowed = ['auto', 'tensorflow', 'wasm', 'cpu'];
-  if (!allowed.includes(opts.backend)) {
-    console.error(`semix: --backend: '${opts.backend}' is not valid; allowed: ${allowed.join(', ')}`);
-    process.exitCode = 2;
-    return;
-  }
+  const backend = choiceOption('--backend', opts.backend, BACKENDS) ?? 'auto';
   let preset: ReturnType<typeof loadPreset>;
   try {
     preset = loadPreset(opts.preset);
@@ -33,7 +29,7 @@ export async function bench(opts: {
   const result = await runBench({
     preset,
     outDir: out,
-    backend: opts.backend as BackendName | 'auto',
+    backend: backend as BackendName | 'auto',
     command: `semix bench --preset ${preset.name}`,
     signal: controller.signal,
     onEvent: (e) => {

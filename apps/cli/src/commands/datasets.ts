@@ -12,7 +12,8 @@ import {
   take,
   verifyDataset,
 } from '@semix/datasets';
-import { intOption, progress } from '../progress';
+import { intOption } from '../options';
+import { progress } from '../progress';
 
 const ALL = [...DATASET_NAMES, ...CORRUPTION_DATASET_NAMES];
 

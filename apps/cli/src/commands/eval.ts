@@ -2,8 +2,7 @@ import { resolve } from 'node:path';
 import { evaluateOn, loadPresetData, type Preset, parsePreset } from '@semix/bench';
 import { type BackendName, loadModel, selectBackend } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
-import { choiceOption, UsageError } from '../progress';
-import { BACKENDS } from './train';
+import { BACKENDS, choiceOption, UsageError } from '../options';
 
 export interface EvalFlags {
   checkpoint: string;

@@ -2,9 +2,8 @@ import { resolve } from 'node:path';
 import { runSpeedSuite, speedTable } from '@semix/bench';
 import type { Architecture, BackendName } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
-import { UsageError } from '../progress';
+import { BACKENDS, UsageError } from '../options';
 
-const BACKENDS = ['tensorflow', 'wasm', 'cpu'];
 const MODELS = ['mlp', 'cnn-small', 'preact-resnet18'];
 
 function list(field: string, value: string | undefined, allowed: string[]): string[] | undefined {
@@ -24,7 +23,11 @@ export async function speed(opts: {
   json?: boolean;
 }): Promise<void> {
   const result = await runSpeedSuite({
-    backends: list('--backends', opts.backends, BACKENDS) as BackendName[] | undefined,
+    backends: list(
+      '--backends',
+      opts.backends,
+      BACKENDS.filter((b) => b !== 'auto'),
+    ) as BackendName[] | undefined,
     models: list('--models', opts.models, MODELS) as Architecture[] | undefined,
     noPytorch: !opts.pytorch,
     onLog: opts.json ? undefined : (line) => console.error(line),

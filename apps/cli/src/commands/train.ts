@@ -5,7 +5,8 @@ import { ARCHITECTURES, type BackendName, selectBackend } from '@semix/core';
 import { DATASET_NAMES, writeAtomic } from '@semix/datasets';
 import { METHOD_NAMES } from '@semix/mixup';
 import { readConfig } from '../config';
-import { choiceOption, interruptSignal, intOption, numberOption, progress, UsageError } from '../progress';
+import { BACKENDS, choiceOption, interruptSignal, intOption, numberOption, UsageError } from '../options';
+import { progress } from '../progress';
 
 export interface TrainFlags {
   preset?: string;
@@ -25,8 +26,6 @@ export interface TrainFlags {
   out?: string;
   json?: boolean;
 }
-
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
 /** The run a command describes: preset < config file < flags. */
 export function resolveRun(flags: TrainFlags): {

@@ -1,7 +1,7 @@
 import { type ChildProcess, fork } from 'node:child_process';
 import { redactUrl, runWorker } from '@semix/bench';
 import type { BackendName } from '@semix/core';
-import { intOption, UsageError } from '../progress';
+import { BACKENDS, choiceOption, intOption, UsageError } from '../options';
 
 export interface WorkerFlags {
   queue?: string;
@@ -22,6 +22,7 @@ export async function worker(flags: WorkerFlags): Promise<void> {
     throw new UsageError(
       '--queue: missing; give redis://host:6379 (or set SEMIX_QUEUE, which keeps a password out of ps)',
     );
+  const backend = choiceOption('--backend', flags.backend, BACKENDS) ?? 'auto';
   const concurrency = intOption('--concurrency', flags.concurrency, 1) ?? 1;
   const lockDurationMs = intOption('--lock-ms', flags.lockMs, 1000);
   const stalledIntervalMs = intOption('--stalled-ms', flags.stalledMs, 500);
@@ -43,7 +44,7 @@ export async function worker(flags: WorkerFlags): Promise<void> {
   const tag = `worker ${process.pid}`;
   await runWorker({
     url,
-    backend: flags.backend as BackendName | 'auto',
+    backend: backend as BackendName | 'auto',
     lockDurationMs,
     stalledIntervalMs,
     signal: controller.signal,
