@@ -1,7 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  // The data-parallel worker is a second entry: DataParallel starts it as dist/parallel/worker.js.
+  entry: { index: 'src/index.ts', 'parallel/worker': 'src/parallel/worker.ts' },
   format: ['esm'],
   target: 'node20',
   dts: true,

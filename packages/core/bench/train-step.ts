@@ -5,9 +5,23 @@
  *
  *   pnpm --filter @semix/core bench            # all available backends (cpu runs only 2 steps: it is slow)
  *   pnpm --filter @semix/core bench -- wasm    # one backend
+ *
+ * On wasm (single-threaded in Node) it then times the same loss through semix's trainer with 1 and with
+ * `workers` data-parallel threads (one per core, at most 4), steady state after warm-up steps.
  */
+
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import { type BackendName, createReferenceStep, probeBackends, selectBackend } from '../src/index';
+import {
+  type BackendName,
+  createModel,
+  createReferenceStep,
+  type MethodSpec,
+  probeBackends,
+  Rng,
+  selectBackend,
+  train,
+} from '../src/index';
 
 const BATCH = 128;
 const requested = process.argv.slice(2).filter((a) => a !== '--') as BackendName[];
@@ -42,5 +56,53 @@ for (const name of backends) {
   console.log(`  kernel time in one profiled step: ${kernelMs.toFixed(1)} ms (profiling itself slows the step)`);
   for (const [kernel, { ms, calls }] of [...perKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
     console.log(`  ${kernel.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${String(calls).padStart(3)} calls`);
+  }
+}
+
+/** Steady-state samples/s of the trainer on the reference loss: the mean over steps after the first `warmup`. */
+async function trainerRate(workers: number, steps: number, warmup: number): Promise<number> {
+  const rng = new Rng(0);
+  const n = BATCH * steps;
+  const data = {
+    images: Uint8Array.from({ length: n * 784 }, () => rng.int(256)),
+    labels: Uint8Array.from({ length: n }, () => rng.int(10)),
+    shape: [28, 28, 1] as const,
+    numClasses: 10,
+  };
+  const method: MethodSpec = {
+    module: new URL('../src/reference_method.ts', import.meta.url).href,
+    export: 'createReferenceMethod',
+    args: [0.1],
+  };
+  const model = createModel({ arch: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
+  let t0 = 0;
+  let t1 = 0;
+  await train({
+    model,
+    data,
+    epochs: 1,
+    batchSize: BATCH,
+    method,
+    workers,
+    onProgress: (e) => {
+      if (e.type !== 'step') return;
+      if (e.step === warmup - 1) t0 = performance.now();
+      if (e.step === steps - 1) t1 = performance.now();
+    },
+  });
+  model.dispose();
+  return (BATCH * (steps - warmup)) / ((t1 - t0) / 1000);
+}
+
+if (backends.includes('wasm')) {
+  await selectBackend('wasm');
+  const threads = Math.min(4, availableParallelism());
+  console.log(`\nthe same loss through semix's trainer on wasm (batch ${BATCH}, 35 steps, the first 5 not timed):`);
+  console.log(`  1 thread:                    ${(await trainerRate(1, 35, 5)).toFixed(0)} samples/s`);
+  if (threads > 1) {
+    const rate = await trainerRate(threads, 35, 5);
+    console.log(
+      `  ${threads} data-parallel threads:    ${rate.toFixed(0)} samples/s  (train({ workers: ${threads} }))`,
+    );
   }
 }

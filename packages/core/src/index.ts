@@ -31,14 +31,20 @@ export { expectedCalibrationError } from './metrics';
 export { createModel } from './models/create_model';
 export { type FromLayersModelOptions, fromLayersModel, type LayersModelLike } from './models/layers_model';
 export { ARCHITECTURES, type Architecture, type ModelConfig, type SemixModel } from './models/types';
+export { DataParallel } from './parallel/data_parallel';
+export { isMethodSpec, loadMethod, type MethodSpec } from './parallel/method_spec';
+export { createReferenceMethod } from './reference_method';
 export { createReferenceStep, type ReferenceStep } from './reference_step';
 export { Rng } from './rng';
 export {
+  applyStep,
   crossEntropyMethod,
   DEFAULT_TRAIN_OPTIONS,
+  type LossGradients,
   type LossParts,
   type LrSchedule,
   learningRate,
+  lossGradients,
   type MethodContext,
   type ProgressEvent,
   TrainingDivergedError,

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from './models/create_model';
 import type { ModelConfig, SemixModel } from './models/types';
+import { createReferenceMethod } from './reference_method';
 import { Rng } from './rng';
 
 /**
@@ -32,29 +33,18 @@ export function createReferenceStep(
     Int32Array.from({ length: batchSize }, () => rng.int(10)),
     'int32',
   );
-  const y = tf.cast(tf.oneHot(labels, 10), 'float32');
-  labels.dispose();
   const optimizer = tf.train.adam(1e-3);
   const vars = model.trainableVariables();
+  const method = createReferenceMethod(0.1);
   const run = () => {
-    const lam = rng.beta(1, 1);
-    const perm = tf.tensor1d(rng.permutation(batchSize), 'int32');
     const cost = optimizer.minimize(
       () => {
-        const xMixed = tf.add(tf.mul(x, lam), tf.mul(tf.gather(x, perm), 1 - lam));
-        const yMixed = tf.add(tf.mul(y, lam), tf.mul(tf.gather(y, perm), 1 - lam));
-        const zMixed = model.features(xMixed, true);
-        const logits = model.head(zMixed);
-        const ce = tf.mean(tf.neg(tf.sum(tf.mul(yMixed, tf.logSoftmax(logits)), 1)));
-        const z = model.features(x, true);
-        const target = tf.add(tf.mul(z, lam), tf.mul(tf.gather(z, perm), 1 - lam));
-        const sem = tf.mean(tf.squaredDifference(zMixed, target));
-        return tf.add(ce, tf.mul(sem, 0.1)) as tf.Scalar;
+        const { ce, sem } = method({ model, x, labels, numClasses: 10, epoch: 0, step: 0, rng });
+        return tf.add(ce, sem) as tf.Scalar;
       },
       true,
       vars,
     );
-    perm.dispose();
     const value = cost ? cost.dataSync()[0] : Number.NaN;
     cost?.dispose();
     return value;
@@ -64,7 +54,7 @@ export function createReferenceStep(
     run,
     dispose: () => {
       x.dispose();
-      y.dispose();
+      labels.dispose();
       optimizer.dispose();
       model.dispose();
     },

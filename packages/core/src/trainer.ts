@@ -2,6 +2,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assignWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { type Augment, checkDataset, datasetSize, type ImageDataset, makeBatch } from './data';
 import type { SemixModel } from './models/types';
+import { DataParallel } from './parallel/data_parallel';
+import { isMethodSpec, loadMethod, type MethodSpec } from './parallel/method_spec';
 import { Rng } from './rng';
 
 /** What a training method sees at each step. */
@@ -45,7 +47,11 @@ export interface LrSchedule {
 export interface TrainOptions {
   model: SemixModel;
   data: ImageDataset;
-  method?: TrainMethod;
+  /**
+   * The training method: a function, or a `MethodSpec` naming a module and factory that builds it (required
+   * when `workers` > 1, since each worker thread builds its own copy). Default: cross-entropy on the clean batch.
+   */
+  method?: TrainMethod | MethodSpec;
   epochs: number;
   batchSize?: number;
   optimizer?: 'adam' | 'sgd';
@@ -67,6 +73,13 @@ export interface TrainOptions {
   checkpointMeta?: Record<string, unknown>;
   /** Stops between steps; the last end-of-epoch checkpoint is what a later run resumes from. */
   signal?: AbortSignal;
+  /**
+   * Data-parallel threads (default 1). With n > 1 each batch is split into n shards: this thread computes one,
+   * n − 1 worker threads with replicas of the model compute the others, and the size-weighted mean gradient is
+   * applied once. Meant for single-threaded backends (wasm) on several cores. Each shard is mixed within itself
+   * (as in DistributedDataParallel), so results depend on n; the same n and seed reproduce the same numbers.
+   */
+  workers?: number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: {
@@ -78,6 +91,7 @@ export const DEFAULT_TRAIN_OPTIONS: {
   weightDecay: number;
   seed: number;
   resume: boolean;
+  workers: number;
 } = {
   batchSize: 128,
   optimizer: 'adam',
@@ -87,6 +101,7 @@ export const DEFAULT_TRAIN_OPTIONS: {
   weightDecay: 0,
   seed: 0,
   resume: true,
+  workers: 1,
 };
 
 export interface ProgressEvent {
@@ -153,6 +168,15 @@ function validate(o: TrainOptions & typeof DEFAULT_TRAIN_OPTIONS): void {
   };
   positiveInt('epochs', o.epochs);
   positiveInt('batchSize', o.batchSize);
+  positiveInt('workers', o.workers);
+  if (o.workers > o.batchSize) {
+    throw new Error(`workers: ${o.workers} is more than the batch size (${o.batchSize}); each worker needs a shard`);
+  }
+  if (o.workers > 1 && o.method !== undefined && !isMethodSpec(o.method)) {
+    throw new Error(
+      `workers: ${o.workers} needs method as a MethodSpec { module, export, args } (a function cannot be sent to a worker thread)`,
+    );
+  }
   if (!['adam', 'sgd'].includes(o.optimizer))
     throw new Error(`optimizer: '${o.optimizer}' is not valid; allowed: adam, sgd`);
   if (!(o.lr > 0)) throw new Error(`lr: ${o.lr} is not valid; expected a number > 0`);
@@ -197,12 +221,15 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
   validate(o);
   const { model, data, epochs, batchSize } = o;
-  const method = o.method ?? crossEntropyMethod;
+  // Workers build the method from its spec; none means the default, cross-entropy.
+  const spec: MethodSpec | null = isMethodSpec(o.method) ? o.method : null;
+  const method = isMethodSpec(o.method) ? await loadMethod(o.method) : (o.method ?? crossEntropyMethod);
   const n = datasetSize(data);
   const stepsPerEpoch = Math.floor(n / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
-  const optimizer = makeOptimizer(o);
   const vars = model.trainableVariables();
+  const parallel = o.workers > 1 ? await DataParallel.create(model, vars, method, spec, o.workers) : null;
+  const optimizer = makeOptimizer(o);
   let rng = new Rng(o.seed);
   let startEpoch = 0;
   let globalStep = 0;
@@ -263,14 +290,17 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
         if (o.signal?.aborted) throw o.signal.reason ?? new Error('training aborted');
         const lr = learningRate(o.lr, o.schedule, epoch + step / stepsPerEpoch, epochs);
         setLr(optimizer, lr);
-        const losses = trainStep(model, vars, optimizer, method, {
+        const input = {
           data,
           indices: order.subarray(step * batchSize, (step + 1) * batchSize),
           augment: o.augment,
           rng,
           epoch,
           step: globalStep,
-        });
+        };
+        const losses = parallel
+          ? await parallelStep(model, optimizer, parallel, input)
+          : trainStep(model, vars, optimizer, method, input);
         if (o.weightDecay > 0) applyWeightDecay(vars, lr * o.weightDecay);
         globalStep += 1;
         trainedSamples += batchSize;
@@ -299,6 +329,7 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     }
   } finally {
     optimizer.dispose();
+    await parallel?.dispose();
   }
   const wallTimeSec = (performance.now() - started) / 1000;
   return {
@@ -320,28 +351,28 @@ interface StepInput {
   step: number;
 }
 
-/** One optimisation step; returns the loss parts' values. Throws TrainingDivergedError before updating on NaN/∞. */
-export function trainStep(
+/** The loss parts' values (plus `total` when there are several) and the gradients of their sum. */
+export interface LossGradients {
+  losses: Record<string, number>;
+  /** Gradients keyed by variable name. */
+  grads: tf.NamedTensorMap;
+}
+
+/**
+ * Runs the method on a batch under a gradient tape: the loss parts' values and the gradients of their sum with
+ * respect to `vars`. The caller owns (and disposes) the gradients; nothing else is left allocated.
+ */
+export function lossGradients(
   model: SemixModel,
   vars: tf.Variable[],
-  optimizer: tf.Optimizer,
   method: TrainMethod,
-  input: StepInput,
-): Record<string, number> {
-  const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
+  ctx: Omit<MethodContext, 'model'>,
+): LossGradients {
   let names: string[] = [];
   let kept: tf.Tensor | null = null;
   try {
     const { value, grads } = tf.variableGrads(() => {
-      const parts = method({
-        model,
-        x: batch.x,
-        labels: batch.labels,
-        numClasses: input.data.numClasses,
-        epoch: input.epoch,
-        step: input.step,
-        rng: input.rng,
-      });
+      const parts = method({ model, ...ctx });
       names = Object.keys(parts);
       if (names.length === 0) throw new Error('method: returned no loss parts');
       kept = tf.keep(tf.stack(names.map((k) => parts[k])));
@@ -351,17 +382,71 @@ export function trainStep(
     const losses = Object.fromEntries(names.map((k, i) => [k, values[i]]));
     if (names.length > 1) losses.total = value.dataSync()[0];
     value.dispose();
-    if (!Object.values(losses).every(Number.isFinite)) {
-      tf.dispose(Object.values(grads));
-      model.discardUpdates();
-      throw new TrainingDivergedError(input.step, losses);
-    }
-    optimizer.applyGradients(grads);
-    tf.dispose(Object.values(grads));
-    model.applyUpdates();
-    return losses;
+    return { losses, grads };
   } finally {
     if (kept) (kept as tf.Tensor).dispose();
+  }
+}
+
+/** Applies gradients (disposing them), or throws TrainingDivergedError without updating when a loss is NaN/∞. */
+export function applyStep(
+  model: SemixModel,
+  optimizer: tf.Optimizer,
+  { losses, grads }: LossGradients,
+  step: number,
+): Record<string, number> {
+  if (!Object.values(losses).every(Number.isFinite)) {
+    tf.dispose(Object.values(grads));
+    model.discardUpdates();
+    throw new TrainingDivergedError(step, losses);
+  }
+  optimizer.applyGradients(grads);
+  tf.dispose(Object.values(grads));
+  model.applyUpdates();
+  return losses;
+}
+
+/** One optimisation step; returns the loss parts' values. Throws TrainingDivergedError before updating on NaN/∞. */
+export function trainStep(
+  model: SemixModel,
+  vars: tf.Variable[],
+  optimizer: tf.Optimizer,
+  method: TrainMethod,
+  input: StepInput,
+): Record<string, number> {
+  const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
+  try {
+    const result = lossGradients(model, vars, method, {
+      x: batch.x,
+      labels: batch.labels,
+      numClasses: input.data.numClasses,
+      epoch: input.epoch,
+      step: input.step,
+      rng: input.rng,
+    });
+    return applyStep(model, optimizer, result, input.step);
+  } finally {
+    batch.x.dispose();
+    batch.labels.dispose();
+  }
+}
+
+async function parallelStep(
+  model: SemixModel,
+  optimizer: tf.Optimizer,
+  parallel: DataParallel,
+  input: StepInput,
+): Promise<Record<string, number>> {
+  const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
+  try {
+    const result = await parallel.lossGradients(batch.x, batch.labels, {
+      numClasses: input.data.numClasses,
+      epoch: input.epoch,
+      step: input.step,
+      rng: input.rng,
+    });
+    return applyStep(model, optimizer, result, input.step);
+  } finally {
     batch.x.dispose();
     batch.labels.dispose();
   }

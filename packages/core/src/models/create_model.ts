@@ -20,12 +20,21 @@ export function createModel(config: ModelConfig): SemixModel {
   if (!(width > 0) || !Number.isFinite(width)) throw new Error(`width: ${width} is not valid; expected a number > 0`);
   if (!Number.isFinite(seed)) throw new Error(`seed: ${seed} is not valid; expected a finite number`);
   const full = { ...config, width };
-  switch (arch) {
+  const model = build(full);
+  Object.defineProperty(model, 'config', {
+    value: Object.freeze({ ...full, inputShape: [...full.inputShape] }),
+    enumerable: true,
+  });
+  return model;
+}
+
+function build(config: ModelConfig & { width: number }): SemixModel {
+  switch (config.arch) {
     case 'mlp':
-      return mlp(full);
+      return mlp(config);
     case 'cnn-small':
-      return cnnSmall(full);
+      return cnnSmall(config);
     case 'preact-resnet18':
-      return preactResnet18(full);
+      return preactResnet18(config);
   }
 }

@@ -22,6 +22,8 @@ export interface ModelConfig {
  */
 export interface SemixModel {
   readonly arch: string;
+  /** How to rebuild it (set by `createModel`; absent for models wrapped with `fromLayersModel`). */
+  readonly config?: ModelConfig;
   readonly inputShape: [number, number, number];
   readonly numClasses: number;
   /** Length of the representation vector f(x). */

@@ -1,0 +1,203 @@
+import { mkdtemp, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../backend';
+import { makeBatch } from '../data';
+import { createModel } from '../models/create_model';
+import type { SemixModel } from '../models/types';
+import { createReferenceMethod } from '../reference_method';
+import { Rng } from '../rng';
+import { quadrants } from '../test_data';
+import { crossEntropyMethod, lossGradients, train } from '../trainer';
+import { DataParallel } from './data_parallel';
+import type { MethodSpec } from './method_spec';
+
+const data = quadrants(192, 1);
+const newModel = (seed = 3) => createModel({ arch: 'cnn-small', inputShape: [12, 12, 1], numClasses: 4, seed });
+const weightsOf = (model: SemixModel) =>
+  [...model.namedVariables()].map(([name, v]) => [name, Array.from(v.dataSync())] as const);
+const reference: MethodSpec = {
+  module: new URL('../reference_method.ts', import.meta.url).href,
+  export: 'createReferenceMethod',
+  args: [0.1],
+};
+const maxAbsDiff = (a: tf.Tensor, b: tf.Tensor) => tf.tidy(() => tf.max(tf.abs(tf.sub(a, b))).dataSync()[0]);
+
+let dir: string;
+beforeAll(async () => {
+  await selectBackend('wasm');
+  dir = await mkdtemp(join(tmpdir(), 'semix-dp-'));
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('DataParallel', () => {
+  it('equals the size-weighted mean of per-shard gradients computed in-process, before and after an update', async () => {
+    const model = newModel();
+    const vars = model.trainableVariables();
+    const method = createReferenceMethod(0.1);
+    const dp = await DataParallel.create(model, vars, method, reference, 3);
+    const optimizer: tf.Optimizer = tf.train.adam(0.01);
+    const start = tf.memory().numTensors;
+    try {
+      for (let step = 0; step < 3; step++) {
+        const batch = makeBatch(
+          data,
+          Int32Array.from({ length: 32 }, (_, i) => (i * 7 + step) % 192),
+        );
+        const seed = 100 + step;
+        const got = await dp.lossGradients(batch.x, batch.labels, {
+          numClasses: 4,
+          epoch: 0,
+          step,
+          rng: new Rng(seed),
+        });
+        // The same shards, one after another on this thread: 32 = 11 + 11 + 10; shard r ≥ 1 uses the r-th fork.
+        const rng = new Rng(seed);
+        const forks = [rng.fork(), rng.fork()];
+        const sizes = [11, 11, 10];
+        const shards = [rng, ...forks].map((shardRng, r) => {
+          const begin = sizes.slice(0, r).reduce((a, b) => a + b, 0);
+          const x = tf.slice(batch.x, begin, sizes[r]);
+          const labels = tf.slice(batch.labels, begin, sizes[r]);
+          const out = lossGradients(model, vars, method, { x, labels, numClasses: 4, epoch: 0, step, rng: shardRng });
+          tf.dispose([x, labels]);
+          model.discardUpdates();
+          return out;
+        });
+        for (const key of Object.keys(shards[0].losses)) {
+          const expected = shards.reduce((s, sh, r) => s + (sh.losses[key] * sizes[r]) / 32, 0);
+          expect(got.losses[key]).toBeCloseTo(expected, 6);
+        }
+        for (const v of vars) {
+          const expected = tf.tidy(() => tf.addN(shards.map((sh, r) => tf.mul(sh.grads[v.name], sizes[r] / 32))));
+          const scale = tf.tidy(() => tf.max(tf.abs(expected)).dataSync()[0]);
+          expect(maxAbsDiff(got.grads[v.name], expected)).toBeLessThanOrEqual(1e-6 * Math.max(1, scale));
+          expected.dispose();
+        }
+        for (const sh of shards) tf.dispose(Object.values(sh.grads));
+        // Update the weights, so the next step checks that the workers received them.
+        optimizer.applyGradients(got.grads);
+        tf.dispose(Object.values(got.grads));
+        tf.dispose([batch.x, batch.labels]);
+      }
+      // Leak-free here and in the workers: Adam's two slots per variable are the only new tensors.
+      expect(tf.memory().numTensors - start).toBe(vars.length * 2);
+      expect(dp.workerTensors).toHaveLength(2);
+      const workerTensors = [...dp.workerTensors];
+      const batch = makeBatch(
+        data,
+        Int32Array.from({ length: 32 }, (_, i) => i),
+      );
+      const again = await dp.lossGradients(batch.x, batch.labels, {
+        numClasses: 4,
+        epoch: 0,
+        step: 9,
+        rng: new Rng(1),
+      });
+      tf.dispose([batch.x, batch.labels, ...Object.values(again.grads)]);
+      expect(dp.workerTensors).toEqual(workerTensors);
+    } finally {
+      optimizer.dispose();
+      await dp.dispose();
+      model.dispose();
+    }
+  });
+
+  it('with a deterministic loss, the sharded gradient equals the whole-batch gradient', async () => {
+    const model = newModel();
+    const vars = model.trainableVariables();
+    const dp = await DataParallel.create(model, vars, crossEntropyMethod, null, 2);
+    try {
+      const batch = makeBatch(
+        data,
+        Int32Array.from({ length: 40 }, (_, i) => i * 3),
+      );
+      const ctx = { numClasses: 4, epoch: 0, step: 0, rng: new Rng(0) };
+      const sharded = await dp.lossGradients(batch.x, batch.labels, ctx);
+      const whole = lossGradients(model, vars, crossEntropyMethod, { ...ctx, x: batch.x, labels: batch.labels });
+      expect(sharded.losses.ce).toBeCloseTo(whole.losses.ce, 5);
+      for (const v of vars) {
+        const scale = tf.tidy(() => tf.max(tf.abs(whole.grads[v.name])).dataSync()[0]);
+        expect(maxAbsDiff(sharded.grads[v.name], whole.grads[v.name])).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
+      }
+      tf.dispose([batch.x, batch.labels, ...Object.values(sharded.grads), ...Object.values(whole.grads)]);
+    } finally {
+      await dp.dispose();
+      model.dispose();
+    }
+  });
+});
+
+describe('train({ workers })', () => {
+  it('same seed and workers: identical weights and losses; resume continues exactly; nothing leaks', async () => {
+    const before = tf.memory().numTensors;
+    const run = async (epochs: number, checkpointDir?: string) => {
+      const model = newModel();
+      const result = await train({
+        model,
+        data,
+        epochs,
+        batchSize: 32,
+        seed: 4,
+        lr: 3e-3,
+        method: reference,
+        workers: 2,
+        checkpointDir,
+      });
+      const w = weightsOf(model);
+      model.dispose();
+      return { w, history: result.history };
+    };
+    const a = await run(2);
+    const b = await run(2);
+    expect(b.w).toEqual(a.w);
+    expect(b.history).toEqual(a.history);
+    expect(a.history[1].total).toBeLessThan(a.history[0].total);
+    const ckpt = join(dir, 'resume');
+    await run(1, ckpt);
+    const resumed = await run(2, ckpt);
+    expect(resumed.w).toEqual(a.w);
+    expect(resumed.history).toEqual([a.history[1]]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('trains with the default method (cross-entropy) and learns', async () => {
+    const model = newModel();
+    const result = await train({ model, data, epochs: 3, batchSize: 32, lr: 3e-3, seed: 1, workers: 2 });
+    expect(result.history[2].ce).toBeLessThan(result.history[0].ce);
+    model.dispose();
+  });
+
+  it('bad options fail with the field, the value and what is allowed', async () => {
+    const model = newModel();
+    const base = { model, data, epochs: 1, batchSize: 32 };
+    await expect(train({ ...base, workers: 0 })).rejects.toThrow('workers: 0 is not valid; expected an integer >= 1');
+    await expect(train({ ...base, workers: 33 })).rejects.toThrow('workers: 33 is more than the batch size (32)');
+    await expect(train({ ...base, workers: 2, method: crossEntropyMethod })).rejects.toThrow(
+      'workers: 2 needs method as a MethodSpec',
+    );
+    await expect(train({ ...base, workers: 2, method: { module: '@semix/mixup' } })).rejects.toThrow(
+      "method.module: '@semix/mixup' is not valid; expected a file: URL or an absolute path",
+    );
+    await expect(train({ ...base, workers: 2, method: { ...reference, export: 'nope' } })).rejects.toThrow(
+      "method.export: 'nope' is not a function",
+    );
+    model.dispose();
+  });
+
+  it("a worker's error stops training with the worker named, and no thread is left running", async () => {
+    const model = newModel();
+    const before = tf.memory().numTensors;
+    const failing: MethodSpec = {
+      module: new URL('./test_methods.ts', import.meta.url).href,
+      export: 'createFailingInWorker',
+    };
+    await expect(train({ model, data, epochs: 1, batchSize: 32, method: failing, workers: 2 })).rejects.toThrow(
+      'data-parallel worker 1: boom in a worker at step 0',
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+});

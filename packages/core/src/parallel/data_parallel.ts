@@ -1,0 +1,235 @@
+import { createRequire } from 'node:module';
+import { Worker } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import type { BackendName } from '../backend';
+import type { ModelConfig, SemixModel } from '../models/types';
+import type { Rng } from '../rng';
+import { type LossGradients, lossGradients, type TrainMethod } from '../trainer';
+import { type MethodSpec, methodModuleUrl } from './method_spec';
+import type { StepReply, StepRequest, WorkerInit } from './protocol';
+
+/**
+ * Data-parallel gradients over worker threads, for backends that compute on one thread (wasm in Node: its
+ * threaded build cannot start workers there). The batch is split into `workers` shards; the calling thread
+ * computes shard 0 with the model itself and each worker thread holds a replica of the model that computes one
+ * other shard. Their gradients are averaged (weighted by shard size, in a fixed order, so runs are
+ * reproducible) and applied once, on the calling thread; the replicas receive the updated weights through shared
+ * memory before the next step.
+ *
+ * As in PyTorch's DistributedDataParallel with timm's Mixup, each shard is mixed within itself: a pair never spans
+ * two shards, and batch statistics (batch norm) are per shard. Each worker draws from its own generator, forked
+ * from the trainer's at every step. Running batch-norm statistics come from shard 0.
+ */
+export class DataParallel {
+  private readonly workers: Worker[] = [];
+  private readonly gradViews: Float32Array[][] = [];
+  private readonly weightViews: Float32Array[];
+  private readonly weightBuffer: SharedArrayBuffer;
+  private readonly pending = new Map<Worker, { resolve: (r: StepReply) => void; reject: (e: Error) => void }>();
+  private failure: Error | null = null;
+  /** Tensors alive in each worker after its last step (for leak checks). */
+  workerTensors: number[] = [];
+
+  private constructor(
+    private readonly model: SemixModel,
+    private readonly vars: tf.Variable[],
+    private readonly method: TrainMethod,
+    readonly size: number,
+  ) {
+    const lengths = vars.map((v) => v.size);
+    const total = lengths.reduce((a, b) => a + b, 0);
+    this.weightBuffer = new SharedArrayBuffer(total * 4);
+    this.weightViews = views(this.weightBuffer, lengths);
+  }
+
+  /**
+   * Starts `workers - 1` worker threads, each building the model from `model.config` on the current backend and
+   * the method from `spec`. Rejects with the first worker's error (named) if any cannot start.
+   */
+  static async create(
+    model: SemixModel,
+    vars: tf.Variable[],
+    method: TrainMethod,
+    spec: MethodSpec | null,
+    workers: number,
+  ): Promise<DataParallel> {
+    const config = model.config;
+    if (!config) {
+      throw new Error(
+        `workers: ${workers} needs a model built by createModel (each worker rebuilds it from its ModelConfig); '${model.arch}' has none, so train it with workers: 1`,
+      );
+    }
+    const dp = new DataParallel(model, vars, method, workers);
+    const backend = tf.getBackend() as BackendName;
+    const entry = workerEntry(spec ? methodModuleUrl(spec) : '');
+    try {
+      await Promise.all(
+        Array.from({ length: workers - 1 }, (_, i) => dp.startWorker(i + 1, entry, config, spec, backend)),
+      );
+    } catch (error) {
+      await dp.dispose();
+      throw error;
+    }
+    return dp;
+  }
+
+  private startWorker(
+    rank: number,
+    entry: { script: URL | string; eval: boolean },
+    config: ModelConfig,
+    spec: MethodSpec | null,
+    backend: BackendName,
+  ): Promise<void> {
+    const lengths = this.vars.map((v) => v.size);
+    const gradBuffer = new SharedArrayBuffer(lengths.reduce((a, b) => a + b, 0) * 4);
+    this.gradViews[rank] = views(gradBuffer, lengths);
+    const workerData: WorkerInit = {
+      rank,
+      backend,
+      config,
+      spec,
+      weights: this.weightBuffer,
+      gradients: gradBuffer,
+      shapes: this.vars.map((v) => v.shape),
+    };
+    const worker = new Worker(entry.script, { workerData, eval: entry.eval });
+    this.workers[rank - 1] = worker;
+    const fail = (error: Error) => {
+      this.failure ??= error;
+      const waiting = this.pending.get(worker);
+      this.pending.delete(worker);
+      waiting?.reject(error);
+    };
+    worker.on('error', (e) => fail(new Error(`data-parallel worker ${rank}: ${e.message}`)));
+    worker.on('exit', (code) => fail(new Error(`data-parallel worker ${rank} exited (code ${code})`)));
+    worker.on('message', (reply: StepReply) => {
+      const waiting = this.pending.get(worker);
+      this.pending.delete(worker);
+      if (reply.type === 'error') waiting?.reject(new Error(`data-parallel worker ${rank}: ${reply.message}`));
+      else waiting?.resolve(reply);
+    });
+    return this.request(worker).then(() => undefined);
+  }
+
+  private request(worker: Worker, message?: StepRequest): Promise<StepReply> {
+    if (this.failure) return Promise.reject(this.failure);
+    return new Promise((resolve, reject) => {
+      this.pending.set(worker, { resolve, reject });
+      if (message) worker.postMessage(message, [message.x.buffer as ArrayBuffer, message.labels.buffer as ArrayBuffer]);
+    });
+  }
+
+  /**
+   * The loss parts and gradients of one batch, computed across the shards: the same contract as
+   * `lossGradients` (the caller applies and disposes the gradients). `rng` draws the workers' generators and
+   * is shard 0's generator.
+   */
+  async lossGradients(
+    x: tf.Tensor4D,
+    labels: tf.Tensor1D,
+    ctx: { numClasses: number; epoch: number; step: number; rng: Rng },
+  ): Promise<LossGradients> {
+    const batch = x.shape[0];
+    const sizes = Array.from(
+      { length: this.size },
+      (_, r) => Math.floor(batch / this.size) + (r < batch % this.size ? 1 : 0),
+    );
+    const starts = sizes.map((_, r) => sizes.slice(0, r).reduce((a, b) => a + b, 0));
+    // Publish the current weights, then send each worker its shard.
+    for (const [i, v] of this.vars.entries()) this.weightViews[i].set(v.dataSync() as Float32Array);
+    const per = x.size / batch;
+    const pixels = x.dataSync() as Float32Array;
+    const ys = labels.dataSync() as Int32Array;
+    const replies = this.workers.map((worker, i) => {
+      const r = i + 1;
+      const rng = ctx.rng.fork();
+      return this.request(worker, {
+        epoch: ctx.epoch,
+        step: ctx.step,
+        numClasses: ctx.numClasses,
+        rngState: rng.state(),
+        x: pixels.slice(starts[r] * per, (starts[r] + sizes[r]) * per),
+        labels: Int32Array.from(ys.subarray(starts[r], starts[r] + sizes[r])),
+      });
+    });
+    // Shard 0 on this thread, while the workers compute theirs.
+    const [x0, labels0] = tf.tidy(() => [tf.slice(x, 0, sizes[0]), tf.slice(labels, 0, sizes[0])]);
+    let own: LossGradients;
+    try {
+      own = lossGradients(this.model, this.vars, this.method, {
+        ...ctx,
+        x: x0 as tf.Tensor4D,
+        labels: labels0 as tf.Tensor1D,
+      });
+    } catch (error) {
+      await Promise.allSettled(replies);
+      throw error;
+    } finally {
+      tf.dispose([x0, labels0]);
+    }
+    let others: StepReply[];
+    try {
+      others = await Promise.all(replies);
+    } catch (error) {
+      tf.dispose(Object.values(own.grads));
+      throw error;
+    }
+    const weights = sizes.map((s) => s / batch);
+    const losses: Record<string, number> = {};
+    for (const [k, v] of Object.entries(own.losses)) losses[k] = v * weights[0];
+    others.forEach((reply, i) => {
+      if (reply.type !== 'grads') return;
+      this.workerTensors[i] = reply.numTensors;
+      for (const [k, v] of Object.entries(reply.losses)) losses[k] = (losses[k] ?? 0) + v * weights[i + 1];
+    });
+    const grads = tf.tidy(() => {
+      const out: tf.NamedTensorMap = {};
+      this.vars.forEach((v, j) => {
+        let g = tf.mul(own.grads[v.name], weights[0]);
+        for (let r = 1; r < this.size; r++) g = tf.add(g, tf.mul(tf.tensor(this.gradViews[r][j], v.shape), weights[r]));
+        out[v.name] = g;
+      });
+      return out;
+    });
+    tf.dispose(Object.values(own.grads));
+    return { losses, grads };
+  }
+
+  /** Stops the worker threads. */
+  async dispose(): Promise<void> {
+    this.failure ??= new Error('data-parallel workers were disposed');
+    const workers = this.workers.filter(Boolean);
+    this.workers.length = 0;
+    for (const w of workers) w.removeAllListeners('exit');
+    await Promise.all(workers.map((w) => w.terminate()));
+  }
+}
+
+function views(buffer: SharedArrayBuffer, lengths: number[]): Float32Array[] {
+  let offset = 0;
+  return lengths.map((n) => {
+    const view = new Float32Array(buffer, offset * 4, n);
+    offset += n;
+    return view;
+  });
+}
+
+/**
+ * The worker script beside this module: `parallel/worker.js` in the published build. Run from TypeScript
+ * sources (tests, tsx), the worker is `worker.ts`, and it or a method module written in TypeScript needs tsx's
+ * loader, registered inside the worker by a small bootstrap (Node 20 applies no `--import` given in a worker's
+ * execArgv).
+ */
+function workerEntry(methodUrl: string): { script: URL | string; eval: boolean } {
+  const fromSource = import.meta.url.endsWith('.ts');
+  const url = new URL(fromSource ? './worker.ts' : './parallel/worker.js', import.meta.url);
+  if (!fromSource && !/\.[cm]?ts$/.test(methodUrl)) return { script: url, eval: false };
+  // Both of tsx's hooks: the ESM one alone cannot load tfjs-core's extensionless deep imports.
+  const require = createRequire(import.meta.url);
+  const cjs = JSON.stringify(require.resolve('tsx/cjs/api'));
+  const esm = JSON.stringify(require.resolve('tsx/esm/api'));
+  return {
+    script: `require(${cjs}).register(); require(${esm}).register(); import(${JSON.stringify(url.href)});`,
+    eval: true,
+  };
+}

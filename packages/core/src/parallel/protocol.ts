@@ -1,0 +1,32 @@
+import type { BackendName } from '../backend';
+import type { ModelConfig } from '../models/types';
+import type { MethodSpec } from './method_spec';
+
+/** What a data-parallel worker is started with (its `workerData`). */
+export interface WorkerInit {
+  rank: number;
+  backend: BackendName;
+  config: ModelConfig;
+  /** null: cross-entropy on the clean batch (the trainer's default). */
+  spec: MethodSpec | null;
+  /** The trainable variables' values, packed in order; written by the main thread before each step. */
+  weights: SharedArrayBuffer;
+  /** This worker's gradients, packed the same way; written by the worker before it replies. */
+  gradients: SharedArrayBuffer;
+  shapes: number[][];
+}
+
+/** One shard to compute. */
+export interface StepRequest {
+  epoch: number;
+  step: number;
+  numClasses: number;
+  rngState: number[];
+  x: Float32Array;
+  labels: Int32Array;
+}
+
+export type StepReply =
+  | { type: 'ready' }
+  | { type: 'grads'; losses: Record<string, number>; numTensors: number }
+  | { type: 'error'; message: string };

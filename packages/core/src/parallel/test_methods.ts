@@ -1,0 +1,11 @@
+import { isMainThread } from 'node:worker_threads';
+import type { TrainMethod } from '../trainer';
+import { crossEntropyMethod } from '../trainer';
+
+/** Test fixture: cross-entropy on the main thread, an error in worker threads. */
+export function createFailingInWorker(): TrainMethod {
+  return (ctx) => {
+    if (!isMainThread) throw new Error(`boom in a worker at step ${ctx.step}`);
+    return crossEntropyMethod(ctx);
+  };
+}

@@ -1,0 +1,75 @@
+/**
+ * A data-parallel worker thread (see DataParallel): holds a replica of the model, and for each shard it is sent
+ * loads the current weights from shared memory, computes the method's loss parts and gradients, and writes the
+ * gradients back to shared memory.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import * as tf from '@tensorflow/tfjs-core';
+import { selectBackend } from '../backend';
+import { createModel } from '../models/create_model';
+import { Rng } from '../rng';
+import { crossEntropyMethod, lossGradients } from '../trainer';
+import { loadMethod } from './method_spec';
+import type { StepReply, StepRequest, WorkerInit } from './protocol';
+
+const init = workerData as WorkerInit;
+const port = parentPort;
+if (!port) throw new Error('semix data-parallel worker: must run in a worker thread');
+const reply = (message: StepReply) => port.postMessage(message);
+const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
+
+try {
+  await selectBackend(init.backend);
+  const model = createModel(init.config);
+  const vars = model.trainableVariables();
+  const method = init.spec ? await loadMethod(init.spec) : crossEntropyMethod;
+  const views = (buffer: SharedArrayBuffer) => {
+    let offset = 0;
+    return init.shapes.map((shape) => {
+      const n = shape.reduce((a, b) => a * b, 1);
+      const view = new Float32Array(buffer, offset * 4, n);
+      offset += n;
+      return view;
+    });
+  };
+  const weights = views(init.weights);
+  const gradients = views(init.gradients);
+  if (vars.length !== weights.length || vars.some((v, i) => v.size !== weights[i].length)) {
+    throw new Error(`model replica's variables do not match the main thread's (${init.config.arch})`);
+  }
+  port.on('message', (request: StepRequest) => {
+    try {
+      tf.tidy(() => {
+        for (const [i, v] of vars.entries()) v.assign(tf.tensor(weights[i], v.shape));
+      });
+      const [h, w, c] = model.inputShape;
+      const n = request.labels.length;
+      const x = tf.tensor4d(request.x, [n, h, w, c]);
+      const labels = tf.tensor1d(request.labels, 'int32');
+      let losses: Record<string, number>;
+      try {
+        const result = lossGradients(model, vars, method, {
+          x,
+          labels,
+          numClasses: request.numClasses,
+          epoch: request.epoch,
+          step: request.step,
+          rng: new Rng(request.rngState),
+        });
+        losses = result.losses;
+        for (const [i, v] of vars.entries()) gradients[i].set(result.grads[v.name].dataSync() as Float32Array);
+        tf.dispose(Object.values(result.grads));
+      } finally {
+        tf.dispose([x, labels]);
+        // Running statistics are kept on the main thread (shard 0).
+        model.discardUpdates();
+      }
+      reply({ type: 'grads', losses, numTensors: tf.memory().numTensors });
+    } catch (error) {
+      reply({ type: 'error', message: messageOf(error) });
+    }
+  });
+  reply({ type: 'ready' });
+} catch (error) {
+  reply({ type: 'error', message: messageOf(error) });
+}
