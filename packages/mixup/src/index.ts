@@ -20,6 +20,7 @@ export {
   METHOD_NAMES,
   type MethodName,
   type MethodOptions,
+  methodSpec,
 } from './methods';
 export { mixup } from './mixup';
 export { resizemix } from './resizemix';

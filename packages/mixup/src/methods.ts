@@ -1,4 +1,4 @@
-import type { MethodContext, Rng, TrainMethod } from '@semix/core';
+import type { MethodContext, MethodSpec, Rng, TrainMethod } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_MANIFOLD_LAYERS, DEFAULT_SEM_OPTIONS } from './constants';
 import { cutmix } from './cutmix';
@@ -139,4 +139,13 @@ export function createMethod(name: string, options: MethodOptions = {}): TrainMe
     }
     return parts;
   };
+}
+
+/**
+ * The same method as a `MethodSpec` for `@semix/core`'s data-parallel trainer (`train({ workers })`): worker
+ * threads import this module and call `createMethod(name, options)` themselves. `options` must be plain data.
+ */
+export function methodSpec(name: string, options: MethodOptions = {}): MethodSpec {
+  createMethod(name, options); // validates here, where the error is easy to read
+  return { module: import.meta.url, export: 'createMethod', args: [name, options] };
 }

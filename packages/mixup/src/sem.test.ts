@@ -1,7 +1,7 @@
 import { createModel, type ImageDataset, Rng, selectBackend, train } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMethod, describeMethod, METHOD_NAMES } from './methods';
+import { createMethod, describeMethod, METHOD_NAMES, methodSpec } from './methods';
 import { mixup } from './mixup';
 import { equivarianceGap, semLoss } from './sem';
 
@@ -118,6 +118,30 @@ describe('methods registry', () => {
     expect(seen[0]).toContain('ce');
     expect(describeMethod(name).name).toBe(name);
     model.dispose();
+  });
+
+  it('methodSpec: a data-parallel run (2 threads) trains mixup+sem, and is reproducible', async () => {
+    const run = async () => {
+      const model = createModel({ arch: 'cnn-small', inputShape: [6, 6, 1], numClasses: 3, seed: 1 });
+      const result = await train({
+        model,
+        data,
+        epochs: 2,
+        batchSize: 16,
+        method: methodSpec('mixup+sem', { sem: { weight: 0.5 } }),
+        workers: 2,
+      });
+      const weights = model.trainableVariables().map((v) => Array.from(v.dataSync()));
+      model.dispose();
+      return { history: result.history, weights };
+    };
+    const before = tf.memory().numTensors;
+    const a = await run();
+    const b = await run();
+    expect(Object.keys(a.history[0]).sort()).toEqual(['ce', 'sem', 'total']);
+    expect(b).toEqual(a);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(() => methodSpec('mixup+sam')).toThrow(/method: 'mixup\+sam' is not a method/);
   });
 
   it('unknown names fail with the list of valid ones', () => {

@@ -1,5 +1,4 @@
-import * as tf from '@tensorflow/tfjs-core';
-import { convBiasRelu, dense, flatten } from './ops';
+import { convReluPool, dense, flatten } from './ops';
 import { ParamStore } from './params';
 import { sequentialModel } from './sequential';
 import type { ModelConfig, SemixModel } from './types';
@@ -31,8 +30,8 @@ export function cnnSmall(config: ModelConfig): SemixModel {
     featureDim: d,
     params,
     blocks: [
-      { name: 'conv1', run: (x) => tf.maxPool(convBiasRelu(x, k1, b1, 1, true, true), 2, 2, 'same') },
-      { name: 'conv2', run: (x) => tf.maxPool(convBiasRelu(x, k2, b2, 1, true), 2, 2, 'same') },
+      { name: 'conv1', run: (x) => convReluPool(x, k1, b1, true) },
+      { name: 'conv2', run: (x) => convReluPool(x, k2, b2) },
       { name: 'fc', run: (x) => dense(flatten(x), wf, bf, true) },
     ],
     toFeatures: (x) => x,

@@ -36,6 +36,17 @@ export function convBiasRelu(
   return relu ? tf.relu(fused('linear')) : fused('linear');
 }
 
+/**
+ * Convolution + bias, ReLU, then 2×2 max-pooling (stride 2, 'same'). Max-pooling commutes with ReLU (both are
+ * monotone), so under a tape it pools first: the ReLU and its gradient mask touch a quarter of the values, with
+ * identical results (the gradient reaches the same first maximum, or is zero when the window's maximum is ≤ 0).
+ * Without a tape, the ReLU stays fused in the convolution.
+ */
+export function convReluPool(x: tf.Tensor, filter: tf.Variable, bias: tf.Variable, isInput = false): tf.Tensor4D {
+  if (!recording()) return tf.maxPool(convBiasRelu(x, filter, bias, 1, true, isInput), 2, 2, 'same');
+  return tf.relu(tf.maxPool(convBiasRelu(x, filter, bias, 1, false, isInput), 2, 2, 'same'));
+}
+
 /** Dense layer, fused bias (+ ReLU). */
 export function dense(x: tf.Tensor, weight: tf.Variable, bias: tf.Variable, relu: boolean): tf.Tensor2D {
   const mm = (activation: 'relu' | 'linear') =>
