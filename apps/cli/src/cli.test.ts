@@ -55,6 +55,33 @@ describe('semix CLI', () => {
     expect(JSON.parse(none.out).corruption_suite).toBe('none');
   }, 120_000);
 
+  it('train --workers 2 trains data-parallel from the published build, reproducibly, and records it', () => {
+    const run = (name: string) => {
+      const t = semix(
+        'train',
+        '--preset',
+        'smoke',
+        '--method',
+        'mixup+sem',
+        '--workers',
+        '2',
+        '--out',
+        join(dir, name),
+      );
+      expect(t.err).toBe('');
+      expect(t.code).toBe(0);
+      return JSON.parse(readFileSync(join(dir, name, 'record.json'), 'utf8'));
+    };
+    const a = run('dp-a');
+    const b = run('dp-b');
+    expect(a.train.workers).toBe(2);
+    expect(b.clean_acc).toBe(a.clean_acc);
+    expect(b.equivariance_gap).toBe(a.equivariance_gap);
+    const zero = semix('train', '--workers', '0');
+    expect(zero.code).toBe(2);
+    expect(zero.err).toMatch(/--workers: '0' is not valid; expected an integer >= 1/);
+  }, 120_000);
+
   it('Ctrl-C stops training cleanly (exit 1) and the same command resumes from the last epoch', async () => {
     const out = join(dir, 'interrupted');
     const args = [bin, 'train', '--preset', 'smoke', '--method', 'mixup', '--epochs', '6', '--out', out];

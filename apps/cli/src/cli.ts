@@ -33,13 +33,17 @@ program
   .option('--lr <x>', 'learning rate')
   .option('--weight-decay <x>', 'decoupled weight decay')
   .option('--train-images <n>', 'use the first n training images')
+  .option(
+    '--workers <n>',
+    'data-parallel threads, one shard of each batch per thread (default 1; results depend on n; wasm uses one core per thread)',
+  )
   .option('--seed <n>', 'seed of weights, shuffling and mixing')
   .addOption(backendOption())
   .option('--out <dir>', 'run directory (default runs/<preset>-<dataset>-<method>-seed<seed>)')
   .option('--json', 'print the result record as JSON')
   .addHelpText(
     'after',
-    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.',
+    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --workers 2          # two threads on a 2-core machine\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.',
   )
   .action(async (opts) => (await import('./commands/train')).train(opts));
 

@@ -22,7 +22,7 @@ import {
   loadDataset,
   take,
 } from '@semix/datasets';
-import { createMethod, describeMethod, equivarianceGap, type MethodName } from '@semix/mixup';
+import { createMethod, describeMethod, equivarianceGap, type MethodName, methodSpec } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import type { Preset } from './preset';
 import { jobId, type ResultRecord } from './records';
@@ -151,7 +151,9 @@ export async function evaluateOn(model: SemixModel, data: PresetData, gapImages:
 export async function runJob(method: string, seed: number, ctx: JobContext): Promise<ResultRecord> {
   const { preset, data } = ctx;
   const started = performance.now();
-  const trainMethod = createMethod(method);
+  const workers = preset.train.workers ?? 1;
+  // Worker threads build the method themselves from its spec.
+  const trainMethod = workers > 1 ? methodSpec(method) : createMethod(method);
   const modelConfig: ModelConfig = {
     arch: preset.model.arch,
     inputShape: [...data.train.shape] as [number, number, number],
@@ -171,6 +173,7 @@ export async function runJob(method: string, seed: number, ctx: JobContext): Pro
       lr: preset.train.lr,
       schedule: preset.train.schedule,
       weightDecay: preset.train.weightDecay,
+      workers,
       seed,
       augment: preset.train.augment === 'cifar' ? cifarAugment(4) : undefined,
       onProgress: ctx.onTrainProgress,

@@ -31,6 +31,8 @@ export const PresetObject = z
       weightDecay: z.number().nonnegative(),
       trainImages: z.number().int().positive().optional(),
       augment: z.enum(['none', 'cifar']).optional(),
+      /** Data-parallel threads (core's `train({ workers })`); results depend on it. Default 1. */
+      workers: z.number().int().positive().optional(),
     }),
     evaluation: z.object({
       cleanImages: z.number().int().positive(),

@@ -21,6 +21,7 @@ export interface TrainFlags {
   lr?: string;
   weightDecay?: string;
   trainImages?: string;
+  workers?: string;
   seed?: string;
   backend?: string;
   out?: string;
@@ -69,6 +70,7 @@ export function resolveRun(flags: TrainFlags): {
         lr: numberOption('--lr', flags.lr),
         weightDecay: numberOption('--weight-decay', flags.weightDecay),
         trainImages: intOption('--train-images', flags.trainImages, 1),
+        workers: intOption('--workers', flags.workers, 1),
       }),
     },
     evaluation: { ...base.evaluation, ...config.evaluation },
