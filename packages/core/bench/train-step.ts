@@ -6,8 +6,8 @@
  *   pnpm --filter @semix/core bench            # all available backends (cpu runs only 2 steps: it is slow)
  *   pnpm --filter @semix/core bench -- wasm    # one backend
  *
- * On wasm (single-threaded in Node) it then times the same loss through semix's trainer with 1 and with
- * `workers` data-parallel threads (one per core, at most 4), steady state after warm-up steps.
+ * On wasm (single-threaded in Node) it then times the reference step split over data-parallel threads (one per
+ * core, at most 4), and the same loss through semix's trainer with 1 and with that many `workers`.
  */
 
 import { availableParallelism } from 'node:os';
@@ -15,6 +15,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import {
   type BackendName,
   createModel,
+  createParallelReferenceStep,
   createReferenceStep,
   type MethodSpec,
   probeBackends,
@@ -97,7 +98,19 @@ async function trainerRate(workers: number, steps: number, warmup: number): Prom
 if (backends.includes('wasm')) {
   await selectBackend('wasm');
   const threads = Math.min(4, availableParallelism());
-  console.log(`\nthe same loss through semix's trainer on wasm (batch ${BATCH}, 35 steps, the first 5 not timed):`);
+  if (threads > 1) {
+    // wasm computes on one thread in Node; train({ workers }) spreads each batch over threads.
+    const step = await createParallelReferenceStep(BATCH, 0, threads);
+    for (let i = 0; i < 5; i++) await step.run();
+    const t0 = performance.now();
+    for (let i = 0; i < 30; i++) await step.run();
+    const ms = (performance.now() - t0) / 30;
+    await step.dispose();
+    console.log(
+      `\nwasm, ${threads} data-parallel threads (DataParallel, as train({ workers: ${threads} })): ${((1000 * BATCH) / ms).toFixed(0)} samples/s (${ms.toFixed(1)} ms/step over 30 steps)`,
+    );
+  }
+  console.log(`\nthe same loss through semix's trainer (batch assembly included; 35 steps, the first 5 not timed):`);
   console.log(`  1 thread:                    ${(await trainerRate(1, 35, 5)).toFixed(0)} samples/s`);
   if (threads > 1) {
     const rate = await trainerRate(threads, 35, 5);

@@ -34,7 +34,12 @@ export { ARCHITECTURES, type Architecture, type ModelConfig, type SemixModel } f
 export { DataParallel } from './parallel/data_parallel';
 export { isMethodSpec, loadMethod, type MethodSpec } from './parallel/method_spec';
 export { createReferenceMethod } from './reference_method';
-export { createReferenceStep, type ReferenceStep } from './reference_step';
+export {
+  createParallelReferenceStep,
+  createReferenceStep,
+  type ParallelReferenceStep,
+  type ReferenceStep,
+} from './reference_step';
 export { Rng } from './rng';
 export {
   applyStep,

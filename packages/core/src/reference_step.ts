@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from './models/create_model';
 import type { ModelConfig, SemixModel } from './models/types';
+import { DataParallel } from './parallel/data_parallel';
 import { createReferenceMethod } from './reference_method';
 import { Rng } from './rng';
+import { applyStep } from './trainer';
 
 /**
  * The speed benchmark's reference step (issue #4): batch 128 of 28×28×1, cnn-small, Adam; loss = soft-label
@@ -55,6 +57,67 @@ export function createReferenceStep(
     dispose: () => {
       x.dispose();
       labels.dispose();
+      optimizer.dispose();
+      model.dispose();
+    },
+  };
+}
+
+/** The reference step computed by `workers` data-parallel threads (what `train({ workers })` does per step). */
+export interface ParallelReferenceStep {
+  model: SemixModel;
+  run(): Promise<number>;
+  dispose(): Promise<void>;
+}
+
+/**
+ * The reference step (same data, model, loss and Adam) with the batch split over `workers` threads by
+ * `DataParallel`: the calling thread computes one shard, worker threads the others, and the mean gradient is
+ * applied once. Its samples/s is what `train({ workers })` reaches on this loss, less batch assembly.
+ */
+export async function createParallelReferenceStep(
+  batchSize = 128,
+  seed = 0,
+  workers = 2,
+  config: Partial<Omit<ModelConfig, 'seed' | 'numClasses'>> = {},
+): Promise<ParallelReferenceStep> {
+  const inputShape = config.inputShape ?? [28, 28, 1];
+  const model = createModel({ arch: 'cnn-small', ...config, inputShape, numClasses: 10, seed });
+  const vars = model.trainableVariables();
+  // createReferenceMethod's module: this file's neighbour in the sources, the package entry in the build.
+  const module = import.meta.url.endsWith('.ts')
+    ? new URL('./reference_method.ts', import.meta.url).href
+    : new URL('./index.js', import.meta.url).href;
+  const spec = { module, export: 'createReferenceMethod', args: [0.1] };
+  let parallel: DataParallel;
+  try {
+    parallel = await DataParallel.create(model, vars, createReferenceMethod(0.1), spec, workers);
+  } catch (error) {
+    model.dispose();
+    throw error;
+  }
+  const rng = new Rng(seed);
+  const size = inputShape[0] * inputShape[1] * inputShape[2];
+  const x = tf.tensor4d(
+    Float32Array.from({ length: batchSize * size }, () => rng.uniform()),
+    [batchSize, ...inputShape],
+  );
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: batchSize }, () => rng.int(10)),
+    'int32',
+  );
+  const optimizer = tf.train.adam(1e-3);
+  let step = 0;
+  return {
+    model,
+    run: async () => {
+      const result = await parallel.lossGradients(x, labels, { numClasses: 10, epoch: 0, step, rng });
+      step += 1;
+      return applyStep(model, optimizer, result, step).total;
+    },
+    dispose: async () => {
+      await parallel.dispose();
+      tf.dispose([x, labels]);
       optimizer.dispose();
       model.dispose();
     },
