@@ -61,6 +61,20 @@ try {
       run(process.execPath, ['--input-type=module', '-e', script], project);
     });
   }
+  // The data-parallel trainer starts dist/parallel/worker.js from inside node_modules and imports the method's
+  // module there: train two threads from the installed tarballs.
+  check('@semix/core + @semix/mixup: train({ workers: 2 }) from the installed tarballs', () => {
+    const script = `
+      import { createModel, selectBackend, train } from '@semix/core';
+      import { methodSpec } from '@semix/mixup';
+      await selectBackend('wasm');
+      const n = 64;
+      const data = { images: Uint8Array.from({ length: n * 64 }, (_, i) => (i * 37) % 256), labels: Uint8Array.from({ length: n }, (_, i) => i % 3), shape: [8, 8, 1], numClasses: 3 };
+      const model = createModel({ arch: 'cnn-small', inputShape: [8, 8, 1], numClasses: 3, seed: 0 });
+      const r = await train({ model, data, epochs: 1, batchSize: 16, method: methodSpec('mixup+sem'), workers: 2 });
+      if (!(r.steps === 4 && Number.isFinite(r.history[0].sem))) { console.error(JSON.stringify(r)); process.exit(1); }`;
+    run(process.execPath, ['--input-type=module', '-e', script], project);
+  });
 } finally {
   rmSync(work, { recursive: true, force: true });
 }

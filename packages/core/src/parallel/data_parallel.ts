@@ -92,7 +92,7 @@ export class DataParallel {
       gradients: gradBuffer,
       shapes: this.vars.map((v) => v.shape),
     };
-    const worker = new Worker(entry.script, { workerData, eval: entry.eval });
+    const worker = new Worker(entry.script, { workerData, eval: entry.eval, execArgv: workerExecArgv() });
     this.workers[rank - 1] = worker;
     const fail = (error: Error) => {
       this.failure ??= error;
@@ -203,6 +203,21 @@ export class DataParallel {
     for (const w of workers) w.removeAllListeners('exit');
     await Promise.all(workers.map((w) => w.terminate()));
   }
+}
+
+/**
+ * The process's Node options minus those that describe the main script (`-e code`, `--input-type`): a worker
+ * inherits them by default and fails on them.
+ */
+function workerExecArgv(): string[] {
+  const out: string[] = [];
+  const args = process.execArgv;
+  for (let i = 0; i < args.length; i++) {
+    const a = args[i];
+    if (['-e', '--eval', '-p', '--print'].includes(a)) i += 1;
+    else if (!a.startsWith('--input-type') && !/^--(eval|print)=/.test(a)) out.push(a);
+  }
+  return out;
 }
 
 function views(buffer: SharedArrayBuffer, lengths: number[]): Float32Array[] {
