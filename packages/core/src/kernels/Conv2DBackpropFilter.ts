@@ -18,7 +18,9 @@ import {
 } from './kernel_utils';
 
 /**
- * The filter gradient as one XNNPACK convolution over the batch dimension.
+ * The filter gradient through XNNPACK: for small patches, patches + one GEMM; with stride 1 and padding no larger at
+ * the bottom/right than at the top/left, a GEMM over a zero-banded grid (sharedPadFilterGradient); otherwise one
+ * convolution over the batch dimension:
  *
  * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s + kh·d − pt, ow·s + kw·d − pl, ci] · dy[n, oh, ow, co]
  *
@@ -60,6 +62,9 @@ export function conv2DBackpropFilter(args: {
 
   if (kh * kw * info.inChannels < IM2COL_MAX_PATCH) {
     return im2colFilterGradient(backend, x, dy, info);
+  }
+  if (sh === 1 && sw === 1 && padInfo.bottom <= padTop && padInfo.right <= padLeft && padTop < kh && padLeft < kw) {
+    return sharedPadFilterGradient(backend, x, dy, info);
   }
   const xT = transpose(backend, x, [3, 1, 2, 0]); // [ci, H, W, n]
   const dyT = transpose(backend, dy, [1, 2, 0, 3]); // [oh, ow, n, co]
@@ -141,6 +146,78 @@ function im2colFilterGradient(
   }
   const dW = callKernel(backend, 'BatchMatMul', { a: patchesT, b: dy3 }, { transposeA: false, transposeB: false });
   release(backend, patchesT, dy3);
+  const out = callKernel(backend, 'Reshape', { x: dW }, { shape: [kh, kw, ci, co] });
+  release(backend, dW);
+  return out;
+}
+
+/**
+ * Stride 1, bottom/right padding no larger than top/left ('same' with odd kernels, 'valid'): dW[K, co] =
+ * patchesᵀ[K, Q] · dy'[Q, co] through XNNPACK's GEMM, where every patch row is one contiguous copy.
+ *
+ * x is laid out channel by channel on a grid of rows Ws = W + pl wide, Hs = H + pt rows per image, the pixel
+ * (b, iy, ix) at ((b·Hs + iy + pt)·Ws + ix + pl) and zeros elsewhere: one zero band serves as the right padding of a
+ * row and the left padding of the next, and as the bottom padding of an image and the top of the next. The output
+ * position (b, y, x) is grid point q = (b·Hs + y)·Ws + x, and its input under filter tap (fy, fx) sits at
+ * q + fy·Ws + fx, so the patch row of (fy, fx, c) is channel c's grid shifted by fy·Ws + fx. Grid points that are
+ * not outputs get dy' = 0. Measured on conv2 of the reference step (14×14×16 → 32), medians over interleaved runs:
+ * 9.5 → 9.3 ms at batch 64 and 20.5 → 18.4 ms at batch 128 against the convolution over the batch (the GEMM itself
+ * is most of it). For conv1's 3×3×1 patches the plain patches path stays faster (3.7 against 6.5 ms).
+ */
+function sharedPadFilterGradient(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
+  const { batchSize: n, inHeight: H, inWidth: W, inChannels: ci, outChannels: co } = info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const Hs = H + pt;
+  const Ws = W + pl;
+  const Q = ((n - 1) * Hs + oh - 1) * Ws + ow;
+  const L = Math.max(n * Hs * Ws, Q + (kh - 1) * Ws + kw - 1);
+  const K = kh * kw * ci;
+  const patchesT = backend.makeOutput([1, K, Q], 'float32');
+  const dyGrid = backend.makeOutput([1, Q, co], 'float32');
+  // Views after every allocation: growing the wasm heap detaches earlier ones.
+  const src = f32(backend, x);
+  const g = f32(backend, dy);
+  const grid = new Float32Array(ci * L);
+  for (let b = 0; b < n; b++) {
+    for (let iy = 0; iy < H; iy++) {
+      const rowAt = (b * Hs + iy + pt) * Ws + pl;
+      const from = (b * H + iy) * W * ci;
+      if (ci === 1) {
+        grid.set(src.subarray(from, from + W), rowAt);
+        continue;
+      }
+      for (let ix = 0; ix < W; ix++) {
+        const s0 = from + ix * ci;
+        for (let c = 0; c < ci; c++) grid[c * L + rowAt + ix] = src[s0 + c];
+      }
+    }
+  }
+  const patches = f32(backend, patchesT);
+  for (let fy = 0; fy < kh; fy++) {
+    for (let fx = 0; fx < kw; fx++) {
+      for (let c = 0; c < ci; c++) {
+        const from = c * L + fy * Ws + fx;
+        patches.set(grid.subarray(from, from + Q), ((fy * kw + fx) * ci + c) * Q);
+      }
+    }
+  }
+  const dyg = f32(backend, dyGrid);
+  dyg.fill(0);
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < oh; y++) {
+      const from = (b * oh + y) * ow * co;
+      dyg.set(g.subarray(from, from + ow * co), (b * Hs + y) * Ws * co);
+    }
+  }
+  const dW = callKernel(backend, 'BatchMatMul', { a: patchesT, b: dyGrid }, { transposeA: false, transposeB: false });
+  release(backend, patchesT, dyGrid);
   const out = callKernel(backend, 'Reshape', { x: dW }, { shape: [kh, kw, ci, co] });
   release(backend, dW);
   return out;

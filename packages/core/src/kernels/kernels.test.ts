@@ -37,8 +37,11 @@ const convCases: Array<[number[], number[], number | [number, number], Pad]> = [
   [[2, 8, 6, 3], [3, 3, 5], 2, 'same'],
   [[3, 9, 7, 3], [2, 3, 2], 2, 'valid'],
   [[2, 6, 9, 1], [5, 2, 3], [2, 1], 'valid'],
-  [[1, 8, 8, 8], [3, 3, 6], 1, 'same'], // patch 72: the helper-convolution path
-  [[2, 9, 6, 8], [3, 3, 4], 2, 'same'],
+  [[1, 8, 8, 8], [3, 3, 6], 1, 'same'], // patch 72, stride 1: the shared-padding GEMM path
+  [[2, 9, 6, 8], [3, 3, 4], 2, 'same'], // patch 72, stride 2: the helper-convolution path
+  [[3, 6, 9, 12], [3, 2, 4], 1, 'valid'],
+  [[2, 9, 7, 16], [5, 5, 3], 1, 'same'],
+  [[2, 6, 7, 24], [2, 2, 3], 1, 'same'], // even kernel: more padding at the bottom, the helper convolution
   [[2, 7, 8, 3], [3, 2, 4], 1, explicit],
   [[2, 10, 7, 3], [3, 3, 2], 2, explicit],
   [[1, 5, 5, 3], [1, 1, 4], 1, 'valid'],
