@@ -128,6 +128,30 @@ describe('DataParallel', () => {
       model.dispose();
     }
   });
+
+  it('dispose() during a step fails the step instead of hanging; a batch smaller than the threads is refused', async () => {
+    const model = newModel();
+    const vars = model.trainableVariables();
+    const dp = await DataParallel.create(model, vars, crossEntropyMethod, null, 2);
+    const before = tf.memory().numTensors;
+    const batch = makeBatch(
+      data,
+      Int32Array.from({ length: 32 }, (_, i) => i),
+    );
+    const ctx = { numClasses: 4, epoch: 0, step: 0, rng: new Rng(0) };
+    const one = makeBatch(data, Int32Array.from([0]));
+    await expect(dp.lossGradients(one.x, one.labels, ctx)).rejects.toThrow(
+      'batch: 1 images cannot be split over 2 data-parallel threads',
+    );
+    const step = expect(dp.lossGradients(batch.x, batch.labels, ctx)).rejects.toThrow(
+      'data-parallel workers were disposed',
+    );
+    await dp.dispose();
+    await step;
+    tf.dispose([batch.x, batch.labels, one.x, one.labels]);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
 });
 
 describe('train({ workers })', () => {

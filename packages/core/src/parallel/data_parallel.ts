@@ -130,6 +130,11 @@ export class DataParallel {
     ctx: { numClasses: number; epoch: number; step: number; rng: Rng },
   ): Promise<LossGradients> {
     const batch = x.shape[0];
+    if (batch < this.size) {
+      throw new Error(
+        `batch: ${batch} images cannot be split over ${this.size} data-parallel threads (one shard each)`,
+      );
+    }
     const sizes = Array.from(
       { length: this.size },
       (_, r) => Math.floor(batch / this.size) + (r < batch % this.size ? 1 : 0),
@@ -197,10 +202,14 @@ export class DataParallel {
 
   /** Stops the worker threads. */
   async dispose(): Promise<void> {
-    this.failure ??= new Error('data-parallel workers were disposed');
+    const failure = new Error('data-parallel workers were disposed');
+    this.failure ??= failure;
     const workers = this.workers.filter(Boolean);
     this.workers.length = 0;
     for (const w of workers) w.removeAllListeners('exit');
+    // A step still waiting on a worker fails instead of waiting forever.
+    for (const { reject } of this.pending.values()) reject(failure);
+    this.pending.clear();
     await Promise.all(workers.map((w) => w.terminate()));
   }
 }
