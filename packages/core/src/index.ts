@@ -33,6 +33,7 @@ export { type FromLayersModelOptions, fromLayersModel, type LayersModelLike } fr
 export { ARCHITECTURES, type Architecture, type ModelConfig, type SemixModel } from './models/types';
 export { DataParallel } from './parallel/data_parallel';
 export { isMethodSpec, loadMethod, type MethodSpec } from './parallel/method_spec';
+export { startWorker } from './parallel/start_worker';
 export { createReferenceMethod } from './reference_method';
 export {
   createParallelReferenceStep,

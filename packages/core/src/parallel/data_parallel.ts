@@ -1,5 +1,4 @@
-import { createRequire } from 'node:module';
-import { Worker } from 'node:worker_threads';
+import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend';
 import type { ModelConfig, SemixModel } from '../models/types';
@@ -7,6 +6,7 @@ import type { Rng } from '../rng';
 import { type LossGradients, lossGradients, type TrainMethod } from '../trainer';
 import { type MethodSpec, methodModuleUrl } from './method_spec';
 import type { StepReply, StepRequest, WorkerInit } from './protocol';
+import { startWorker } from './start_worker';
 
 /**
  * Data-parallel gradients over worker threads, for backends that compute on one thread (wasm in Node: its
@@ -61,10 +61,11 @@ export class DataParallel {
     }
     const dp = new DataParallel(model, vars, method, workers);
     const backend = tf.getBackend() as BackendName;
-    const entry = workerEntry(spec ? methodModuleUrl(spec) : '');
+    const script = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './parallel/worker.js', import.meta.url);
+    const loads = spec ? [methodModuleUrl(spec)] : [];
     try {
       await Promise.all(
-        Array.from({ length: workers - 1 }, (_, i) => dp.startWorker(i + 1, entry, config, spec, backend)),
+        Array.from({ length: workers - 1 }, (_, i) => dp.startWorker(i + 1, script, loads, config, spec, backend)),
       );
     } catch (error) {
       await dp.dispose();
@@ -75,7 +76,8 @@ export class DataParallel {
 
   private startWorker(
     rank: number,
-    entry: { script: URL | string; eval: boolean },
+    script: URL,
+    loads: string[],
     config: ModelConfig,
     spec: MethodSpec | null,
     backend: BackendName,
@@ -92,7 +94,7 @@ export class DataParallel {
       gradients: gradBuffer,
       shapes: this.vars.map((v) => v.shape),
     };
-    const worker = new Worker(entry.script, { workerData, eval: entry.eval, execArgv: workerExecArgv() });
+    const worker = startWorker(script, workerData, loads);
     this.workers[rank - 1] = worker;
     const fail = (error: Error) => {
       this.failure ??= error;
@@ -214,21 +216,6 @@ export class DataParallel {
   }
 }
 
-/**
- * The process's Node options minus those that describe the main script (`-e code`, `--input-type`): a worker
- * inherits them by default and fails on them.
- */
-function workerExecArgv(): string[] {
-  const out: string[] = [];
-  const args = process.execArgv;
-  for (let i = 0; i < args.length; i++) {
-    const a = args[i];
-    if (['-e', '--eval', '-p', '--print'].includes(a)) i += 1;
-    else if (!a.startsWith('--input-type') && !/^--(eval|print)=/.test(a)) out.push(a);
-  }
-  return out;
-}
-
 function views(buffer: SharedArrayBuffer, lengths: number[]): Float32Array[] {
   let offset = 0;
   return lengths.map((n) => {
@@ -236,24 +223,4 @@ function views(buffer: SharedArrayBuffer, lengths: number[]): Float32Array[] {
     offset += n;
     return view;
   });
-}
-
-/**
- * The worker script beside this module: `parallel/worker.js` in the published build. Run from TypeScript
- * sources (tests, tsx), the worker is `worker.ts`, and it or a method module written in TypeScript needs tsx's
- * loader, registered inside the worker by a small bootstrap (Node 20 applies no `--import` given in a worker's
- * execArgv).
- */
-function workerEntry(methodUrl: string): { script: URL | string; eval: boolean } {
-  const fromSource = import.meta.url.endsWith('.ts');
-  const url = new URL(fromSource ? './worker.ts' : './parallel/worker.js', import.meta.url);
-  if (!fromSource && !/\.[cm]?ts$/.test(methodUrl)) return { script: url, eval: false };
-  // Both of tsx's hooks: the ESM one alone cannot load tfjs-core's extensionless deep imports.
-  const require = createRequire(import.meta.url);
-  const cjs = JSON.stringify(require.resolve('tsx/cjs/api'));
-  const esm = JSON.stringify(require.resolve('tsx/esm/api'));
-  return {
-    script: `require(${cjs}).register(); require(${esm}).register(); import(${JSON.stringify(url.href)});`,
-    eval: true,
-  };
 }
