@@ -116,6 +116,16 @@ describe('semix CLI', () => {
     const again = semix('leaderboard', '--out', out, '--json');
     expect(again.code).toBe(0);
     expect(JSON.parse(again.out).rows).toHaveLength(2);
+    // --jobs 2 (one worker thread per job, from the build) gives the same table.
+    const threaded = semix('bench', '--preset', 'smoke', '--out', join(dir, 'smoke-jobs'), '--jobs', '2');
+    expect(threaded.err).toBe('');
+    expect(threaded.code).toBe(0);
+    const rows = (file: string) =>
+      readFileSync(file, 'utf8')
+        .split('\n')
+        .filter((l) => /^\| \d/.test(l));
+    expect(rows(join(dir, 'smoke-jobs', 'leaderboard.md'))).toEqual(rows(join(out, 'leaderboard.md')));
+    expect(rows(join(out, 'leaderboard.md'))).toHaveLength(2);
   }, 120_000);
 
   it('usage errors exit 2 and name the option, the value and what is allowed', () => {

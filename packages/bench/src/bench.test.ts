@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPreset, parsePreset } from './preset';
-import { readRecords, recordFile } from './records';
+import { type ResultRecord, readRecords, recordFile } from './records';
 import { rebuildLeaderboard, runBench } from './run';
 import { mce, meanStd, pairedDifference, relativeMce } from './stats';
 
@@ -77,6 +77,46 @@ describe('smoke preset end to end', () => {
     const again = await runBench({ preset, outDir: out, backend: 'wasm' });
     expect(again.bad.map((b) => b.file)).toEqual([bad]);
     expect(await readFile(bad, 'utf8')).toBe('{ not json');
+    expect((await readdir(join(out, 'records'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+
+    // Two jobs at once on worker threads write the same records as the sequential run (timings aside).
+    const parallelOut = join(dir, 'smoke-jobs');
+    const threaded = await runBench({ preset, outDir: parallelOut, backend: 'wasm', jobs: 2 });
+    expect(threaded.ran).toBe(2);
+    const sequential = new Map(records.map((rec) => [rec.job_id, rec]));
+    const metrics = (rec: ResultRecord) => {
+      const copy: Partial<ResultRecord> = { ...rec };
+      for (const timing of ['wall_time_s', 'samples_per_s', 'created_at'] as const) delete copy[timing];
+      return copy;
+    };
+    const parallelRecords = (await readRecords(parallelOut)).records;
+    expect(parallelRecords).toHaveLength(2);
+    for (const rec of parallelRecords)
+      expect(metrics(rec)).toEqual(metrics(sequential.get(rec.job_id) as ResultRecord));
+    await expect(runBench({ preset, outDir: parallelOut, jobs: 0 })).rejects.toThrow(
+      'jobs: 0 is not valid; expected an integer >= 1',
+    );
+  }, 120_000);
+
+  it('jobs on threads: an interrupt stops every thread and keeps what finished', async () => {
+    const preset = { ...loadPreset('smoke'), seeds: [0, 1] };
+    const out = join(dir, 'smoke-jobs-abort');
+    const controller = new AbortController();
+    const started: string[] = [];
+    const result = await runBench({
+      preset,
+      outDir: out,
+      backend: 'wasm',
+      jobs: 2,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (e.type === 'job-start') started.push(e.id);
+        if (e.type === 'train' && e.event.globalStep === 2) controller.abort(new Error('interrupted'));
+      },
+    }).catch((e: Error) => e);
+    expect(result).toBeInstanceOf(Error);
+    expect((result as Error).message).toMatch(/interrupted/);
+    expect(started.length).toBeLessThan(4);
     expect((await readdir(join(out, 'records'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
 });

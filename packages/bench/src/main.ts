@@ -1,6 +1,6 @@
 /**
  * `pnpm bench`: runs a preset (default `quick`) in process and prints the leaderboard.
- *   pnpm bench [-- --preset smoke] [--out results/quick] [--backend wasm]
+ *   pnpm bench [-- --preset smoke] [--out results/quick] [--backend wasm] [--jobs 2]
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
@@ -15,6 +15,7 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'quick' },
     out: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
+    jobs: { type: 'string', default: '1' },
   },
 });
 const preset = loadPreset(values.preset as string);
@@ -37,6 +38,7 @@ try {
     backend: values.backend as BackendName | 'auto',
     command,
     signal: controller.signal,
+    jobs: Number(values.jobs),
     onEvent: (e) => {
       const elapsed = ((performance.now() - started) / 1000).toFixed(0);
       if (e.type === 'backend') console.log(`backend: ${e.name}`);

@@ -6,6 +6,7 @@ import { METHOD_NAMES } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import pkg from '../package.json';
 import { type DataProgress, loadPresetData, runJob } from './job';
+import { runJobPool } from './job_pool';
 import { buildLeaderboard, type Leaderboard, writeLeaderboard } from './leaderboard';
 import type { Preset } from './preset';
 import { jobId, RecordSchema, type ResultRecord, readFailed, readRecord, readRecords, recordFile } from './records';
@@ -32,6 +33,11 @@ export interface BenchOptions {
   command?: string;
   onEvent?: (event: BenchEvent) => void;
   signal?: AbortSignal;
+  /**
+   * Jobs run at once, each on its own worker thread (default 1: in this thread). Every job is still one
+   * single-threaded training run, so records are those of a sequential run; only timings differ.
+   */
+  jobs?: number;
 }
 
 export interface BenchResult {
@@ -67,15 +73,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
       `methods: ${unknown.map((m) => `'${m}'`).join(', ')} not known; allowed: ${METHOD_NAMES.join(', ')}`,
     );
   }
+  if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
+    throw new Error(`jobs: ${options.jobs} is not valid; expected an integer >= 1`);
+  }
   await checkWritable(outDir);
   const selection = await selectBackend(options.backend ?? 'auto');
   onEvent?.({ type: 'backend', name: selection.name });
   const versions = packageVersions();
   const jobs = preset.methods.flatMap((method) => preset.seeds.map((seed) => ({ method, seed })));
-  let data: Awaited<ReturnType<typeof loadPresetData>> | null = null;
   let ran = 0;
   let skipped = 0;
   const bad: Array<{ file: string; error: string }> = [];
+  const pending: Array<{ method: string; seed: number; index: number }> = [];
   for (const [index, { method, seed }] of jobs.entries()) {
     const id = jobId(preset.name, method, seed);
     const file = recordFile(outDir, id);
@@ -83,27 +92,48 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     if (existing?.ok) {
       skipped += 1;
       onEvent?.({ type: 'job-skip', id, reason: 'record exists' });
-      continue;
-    }
-    if (existing && !existing.ok) {
+    } else if (existing && !existing.ok) {
       bad.push({ file, error: existing.error });
       onEvent?.({ type: 'job-bad-record', id, file, error: existing.error });
-      continue;
-    }
-    data ??= await loadPresetData(preset, (p) => onEvent?.({ type: 'data', ...p }));
-    onEvent?.({ type: 'job-start', id, index, total: jobs.length });
-    const record = await runJob(method, seed, {
-      preset,
-      data,
-      backend: selection.name,
-      versions,
-      signal: options.signal,
-      onTrainProgress: (event) => onEvent?.({ type: 'train', id, event }),
-    });
+    } else pending.push({ method, seed, index });
+  }
+  const store = async (method: string, seed: number, record: ResultRecord) => {
+    const id = jobId(preset.name, method, seed);
     // Validated before it is stored, as the queue's coordinator does.
-    await writeAtomic(file, `${JSON.stringify(RecordSchema.parse(record), null, 2)}\n`);
+    await writeAtomic(recordFile(outDir, id), `${JSON.stringify(RecordSchema.parse(record), null, 2)}\n`);
     ran += 1;
     onEvent?.({ type: 'job-done', id, record });
+  };
+  if (pending.length > 0) {
+    // Loaded here also when threads run the jobs: a missing corruption suite is generated once, not per thread.
+    const data = await loadPresetData(preset, (p) => onEvent?.({ type: 'data', ...p }));
+    const threads = Math.min(options.jobs ?? 1, pending.length);
+    if (threads > 1) {
+      await runJobPool({
+        init: { preset, backend: selection.name, versions },
+        jobs: pending,
+        size: threads,
+        signal: options.signal,
+        onStart: ({ method, seed, index }) =>
+          onEvent?.({ type: 'job-start', id: jobId(preset.name, method, seed), index, total: jobs.length }),
+        onTrain: ({ method, seed }, event) => onEvent?.({ type: 'train', id: jobId(preset.name, method, seed), event }),
+        onDone: ({ method, seed }, record) => store(method, seed, record),
+      });
+    } else {
+      for (const { method, seed, index } of pending) {
+        const id = jobId(preset.name, method, seed);
+        onEvent?.({ type: 'job-start', id, index, total: jobs.length });
+        const record = await runJob(method, seed, {
+          preset,
+          data,
+          backend: selection.name,
+          versions,
+          signal: options.signal,
+          onTrainProgress: (event) => onEvent?.({ type: 'train', id, event }),
+        });
+        await store(method, seed, record);
+      }
+    }
   }
   const { leaderboard, files } = await rebuildLeaderboard(
     outDir,

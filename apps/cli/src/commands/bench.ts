@@ -11,6 +11,7 @@ export async function bench(opts: {
   json?: boolean;
   queue?: string;
   attempts?: string;
+  jobs?: string;
 }): Promise<void> {
   const backend = choiceOption('--backend', opts.backend, BACKENDS) ?? 'auto';
   let preset: ReturnType<typeof loadPreset>;
@@ -20,6 +21,7 @@ export async function bench(opts: {
     throw new UsageError((error as Error).message);
   }
   const out = resolve(opts.out ?? `results/${preset.name}`);
+  const jobs = intOption('--jobs', opts.jobs, 1) ?? 1;
   const queue = opts.queue ?? process.env.SEMIX_QUEUE;
   if (queue) return queued(preset, out, queue, opts);
   const controller = new AbortController();
@@ -32,6 +34,7 @@ export async function bench(opts: {
     backend: backend as BackendName | 'auto',
     command: `semix bench --preset ${preset.name}`,
     signal: controller.signal,
+    jobs,
     onEvent: (e) => {
       if (opts.json) return;
       if (e.type === 'data') {
@@ -47,6 +50,7 @@ export async function bench(opts: {
         bar = null;
         console.log(`job ${e.index + 1}/${e.total}: ${e.id}`);
       } else if (e.type === 'train') {
+        if (jobs > 1) return; // jobs run side by side: a line when each starts and ends, no step bars
         bar ??= progress('  train', e.event.totalSteps, { unit: ' steps' });
         const parts = Object.entries(e.event.losses)
           .map(([k, v]) => `${k} ${v.toFixed(3)}`)
@@ -58,7 +62,7 @@ export async function bench(opts: {
         bar?.stop();
         bar = null;
         console.log(
-          `  clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${e.record.corruption_acc_mean === null ? 'n/a' : `${(100 * e.record.corruption_acc_mean).toFixed(2)}%`}`,
+          `  ${jobs > 1 ? `${e.id}: ` : ''}clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${e.record.corruption_acc_mean === null ? 'n/a' : `${(100 * e.record.corruption_acc_mean).toFixed(2)}%`}`,
         );
       }
     },

@@ -1,0 +1,83 @@
+import type { Worker } from 'node:worker_threads';
+import { type ProgressEvent, startWorker } from '@semix/core';
+import type { Preset } from './preset';
+import type { ResultRecord } from './records';
+
+export interface JobWorkerInit {
+  preset: Preset;
+  backend: string;
+  versions: Record<string, string>;
+}
+
+export type JobRequest = { type: 'job'; method: string; seed: number } | { type: 'abort' };
+
+export type JobReply =
+  | { type: 'ready' }
+  | { type: 'train'; event: ProgressEvent }
+  | { type: 'done'; record: ResultRecord }
+  | { type: 'error'; message: string };
+
+/**
+ * Runs bench jobs on `size` worker threads, one job per thread at a time. Each job is still one single-threaded
+ * run, so its record is the one a sequential run writes (only timings differ). The first failing job stops the
+ * others and is what `run` rejects with.
+ */
+export async function runJobPool(options: {
+  init: JobWorkerInit;
+  jobs: Array<{ method: string; seed: number; index: number }>;
+  size: number;
+  signal?: AbortSignal;
+  onStart: (job: { method: string; seed: number; index: number }) => void;
+  onTrain: (job: { method: string; seed: number }, event: ProgressEvent) => void;
+  onDone: (job: { method: string; seed: number }, record: ResultRecord) => Promise<void>;
+}): Promise<void> {
+  const script = new URL(import.meta.url.endsWith('.ts') ? './job_worker.ts' : './job_worker.js', import.meta.url);
+  const queue = [...options.jobs];
+  const workers: Worker[] = [];
+  let failure: Error | null = null;
+  const abortAll = () => {
+    for (const w of workers) w.postMessage({ type: 'abort' } satisfies JobRequest);
+  };
+  options.signal?.addEventListener('abort', abortAll, { once: true });
+  const lane = async (rank: number) => {
+    const worker = startWorker(script, options.init);
+    workers.push(worker);
+    let waiting: { resolve: (r: JobReply) => void; reject: (e: Error) => void } | null = null;
+    let job: { method: string; seed: number } | null = null;
+    const next = () =>
+      new Promise<JobReply>((resolve, reject) => {
+        waiting = { resolve, reject };
+      });
+    worker.on('message', (message: JobReply) => {
+      if (message.type === 'train') {
+        if (job) options.onTrain(job, message.event);
+        return;
+      }
+      waiting?.resolve(message);
+    });
+    worker.on('error', (e) => waiting?.reject(new Error(`bench job thread ${rank}: ${e.message}`)));
+    worker.on('exit', (code) => waiting?.reject(new Error(`bench job thread ${rank} exited (code ${code})`)));
+    try {
+      const ready = await next();
+      if (ready.type === 'error') throw new Error(`bench job thread ${rank}: ${ready.message}`);
+      for (let item = queue.shift(); item && !failure; item = queue.shift()) {
+        job = item;
+        options.onStart(item);
+        const reply = next();
+        worker.postMessage({ type: 'job', method: item.method, seed: item.seed } satisfies JobRequest);
+        const result = await reply;
+        if (result.type === 'error') throw new Error(result.message);
+        if (result.type === 'done') await options.onDone(item, result.record);
+      }
+    } catch (error) {
+      failure ??= error as Error;
+      abortAll();
+    } finally {
+      worker.removeAllListeners('exit');
+      await worker.terminate();
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(options.size, queue.length) }, (_, i) => lane(i + 1)));
+  options.signal?.removeEventListener('abort', abortAll);
+  if (failure) throw failure;
+}

@@ -1,0 +1,42 @@
+/**
+ * A bench job thread (runBench with `jobs` > 1): selects the backend, loads the preset's data once, then runs the
+ * jobs it is sent one at a time and posts their records back; the calling thread validates and stores them.
+ */
+import { parentPort, workerData } from 'node:worker_threads';
+import { type BackendName, selectBackend } from '@semix/core';
+import { loadPresetData, type PresetData, runJob } from './job';
+import type { JobReply, JobRequest, JobWorkerInit } from './job_pool';
+
+const init = workerData as JobWorkerInit;
+const port = parentPort;
+if (!port) throw new Error('semix bench job worker: must run in a worker thread');
+const reply = (message: JobReply) => port.postMessage(message);
+const controller = new AbortController();
+let data: PresetData | null = null;
+
+try {
+  await selectBackend(init.backend as BackendName);
+  port.on('message', async (request: JobRequest) => {
+    if (request.type === 'abort') {
+      controller.abort(new Error('interrupted'));
+      return;
+    }
+    try {
+      data ??= await loadPresetData(init.preset);
+      const record = await runJob(request.method, request.seed, {
+        preset: init.preset,
+        data,
+        backend: init.backend,
+        versions: init.versions,
+        signal: controller.signal,
+        onTrainProgress: (event) => reply({ type: 'train', event }),
+      });
+      reply({ type: 'done', record });
+    } catch (error) {
+      reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+    }
+  });
+  reply({ type: 'ready' });
+} catch (error) {
+  reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+}
