@@ -59,7 +59,8 @@ try {
           const losses = Object.entries(e.event.losses)
             .map(([k, v]) => `${k}=${v.toFixed(3)}`)
             .join(' ');
-          const line = `  epoch ${e.event.epoch + 1}/${e.event.epochs} step ${e.event.step + 1}/${e.event.stepsPerEpoch} ${losses} ${e.event.samplesPerSec.toFixed(0)} samples/s`;
+          const who = Number(values.jobs) > 1 ? ` ${e.id}` : '';
+          const line = `${who}  epoch ${e.event.epoch + 1}/${e.event.epochs} step ${e.event.step + 1}/${e.event.stepsPerEpoch} ${losses} ${e.event.samplesPerSec.toFixed(0)} samples/s`;
           if (tty && e.event.type === 'step') process.stdout.write(`\r${line}`.padEnd(100));
           else console.log(tty ? `\r${line}`.padEnd(100) : line);
         }
