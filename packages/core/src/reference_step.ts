@@ -26,15 +26,7 @@ export function createReferenceStep(
   const inputShape = config.inputShape ?? [28, 28, 1];
   const model = createModel({ arch: 'cnn-small', ...config, inputShape, numClasses: 10, seed });
   const rng = new Rng(seed);
-  const size = inputShape[0] * inputShape[1] * inputShape[2];
-  const x = tf.tensor4d(
-    Float32Array.from({ length: batchSize * size }, () => rng.uniform()),
-    [batchSize, ...inputShape],
-  );
-  const labels = tf.tensor1d(
-    Int32Array.from({ length: batchSize }, () => rng.int(10)),
-    'int32',
-  );
+  const { x, labels } = referenceBatch(batchSize, inputShape, rng);
   const optimizer = tf.train.adam(1e-3);
   const vars = model.trainableVariables();
   const method = createReferenceMethod(0.1);
@@ -97,15 +89,7 @@ export async function createParallelReferenceStep(
     throw error;
   }
   const rng = new Rng(seed);
-  const size = inputShape[0] * inputShape[1] * inputShape[2];
-  const x = tf.tensor4d(
-    Float32Array.from({ length: batchSize * size }, () => rng.uniform()),
-    [batchSize, ...inputShape],
-  );
-  const labels = tf.tensor1d(
-    Int32Array.from({ length: batchSize }, () => rng.int(10)),
-    'int32',
-  );
+  const { x, labels } = referenceBatch(batchSize, inputShape, rng);
   const optimizer = tf.train.adam(1e-3);
   let step = 0;
   return {
@@ -122,4 +106,18 @@ export async function createParallelReferenceStep(
       model.dispose();
     },
   };
+}
+
+/** The reference step's fixed batch: uniform pixels and random labels of 10 classes. */
+function referenceBatch(batchSize: number, inputShape: [number, number, number], rng: Rng) {
+  const size = inputShape[0] * inputShape[1] * inputShape[2];
+  const x = tf.tensor4d(
+    Float32Array.from({ length: batchSize * size }, () => rng.uniform()),
+    [batchSize, ...inputShape],
+  );
+  const labels = tf.tensor1d(
+    Int32Array.from({ length: batchSize }, () => rng.int(10)),
+    'int32',
+  );
+  return { x, labels };
 }

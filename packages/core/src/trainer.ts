@@ -416,19 +416,16 @@ export function trainStep(
 ): Record<string, number> {
   const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
   try {
-    const result = lossGradients(model, vars, method, {
-      x: batch.x,
-      labels: batch.labels,
-      numClasses: input.data.numClasses,
-      epoch: input.epoch,
-      step: input.step,
-      rng: input.rng,
-    });
+    const result = lossGradients(model, vars, method, { x: batch.x, labels: batch.labels, ...stepContext(input) });
     return applyStep(model, optimizer, result, input.step);
   } finally {
     batch.x.dispose();
     batch.labels.dispose();
   }
+}
+
+function stepContext(input: StepInput) {
+  return { numClasses: input.data.numClasses, epoch: input.epoch, step: input.step, rng: input.rng };
 }
 
 async function parallelStep(
@@ -439,12 +436,7 @@ async function parallelStep(
 ): Promise<Record<string, number>> {
   const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
   try {
-    const result = await parallel.lossGradients(batch.x, batch.labels, {
-      numClasses: input.data.numClasses,
-      epoch: input.epoch,
-      step: input.step,
-      rng: input.rng,
-    });
+    const result = await parallel.lossGradients(batch.x, batch.labels, stepContext(input));
     return applyStep(model, optimizer, result, input.step);
   } finally {
     batch.x.dispose();

@@ -144,11 +144,7 @@ function im2colFilterGradient(
       }
     }
   }
-  const dW = callKernel(backend, 'BatchMatMul', { a: patchesT, b: dy3 }, { transposeA: false, transposeB: false });
-  release(backend, patchesT, dy3);
-  const out = callKernel(backend, 'Reshape', { x: dW }, { shape: [kh, kw, ci, co] });
-  release(backend, dW);
-  return out;
+  return patchesTimesDy(backend, patchesT, dy3, [kh, kw, ci, co]);
 }
 
 /**
@@ -216,9 +212,19 @@ function sharedPadFilterGradient(
       dyg.set(g.subarray(from, from + ow * co), (b * Hs + y) * Ws * co);
     }
   }
-  const dW = callKernel(backend, 'BatchMatMul', { a: patchesT, b: dyGrid }, { transposeA: false, transposeB: false });
-  release(backend, patchesT, dyGrid);
-  const out = callKernel(backend, 'Reshape', { x: dW }, { shape: [kh, kw, ci, co] });
+  return patchesTimesDy(backend, patchesT, dyGrid, [kh, kw, ci, co]);
+}
+
+/** dW = patchesᵀ[1, K, P] · dy[1, P, co] through XNNPACK's GEMM, as the filter; releases both inputs. */
+function patchesTimesDy(
+  backend: BackendWasm,
+  patchesT: TensorInfo,
+  dyRows: TensorInfo,
+  filterShape: [number, number, number, number],
+): TensorInfo {
+  const dW = callKernel(backend, 'BatchMatMul', { a: patchesT, b: dyRows }, { transposeA: false, transposeB: false });
+  release(backend, patchesT, dyRows);
+  const out = callKernel(backend, 'Reshape', { x: dW }, { shape: filterShape });
   release(backend, dW);
   return out;
 }
