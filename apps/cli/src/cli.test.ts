@@ -108,7 +108,7 @@ describe('semix CLI', () => {
 
   it('bench --preset smoke writes records and a leaderboard; leaderboard rebuilds it', () => {
     const out = join(dir, 'smoke');
-    const r = semix('bench', '--preset', 'smoke', '--out', out, '--backend', 'wasm');
+    const r = semix('bench', '--preset', 'smoke', '--out', out, '--backend', 'wasm', '--jobs', '1');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/rank\s+method/);
@@ -126,6 +126,9 @@ describe('semix CLI', () => {
         .filter((l) => /^\| \d/.test(l));
     expect(rows(join(dir, 'smoke-jobs', 'leaderboard.md'))).toEqual(rows(join(out, 'leaderboard.md')));
     expect(rows(join(out, 'leaderboard.md'))).toHaveLength(2);
+    const bad = semix('bench', '--preset', 'smoke', '--jobs', 'many');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--jobs: 'many' is not valid; expected auto or an integer >= 1/);
   }, 120_000);
 
   it('usage errors exit 2 and name the option, the value and what is allowed', () => {

@@ -77,10 +77,14 @@ program
     'enqueue the grid on BullMQ/Redis (redis:// or rediss://) for `semix worker`s and follow it (or SEMIX_QUEUE)',
   )
   .option('--attempts <n>', 'with --queue: tries per job before it is recorded as failed', '3')
-  .option('--jobs <n>', 'jobs run at once, one worker thread each (records are those of a sequential run)', '1')
+  .option(
+    '--jobs <n>',
+    'jobs run at once, one worker thread each: auto (one per core, the default) or n; records are the same for any n',
+    'auto',
+  )
   .addHelpText(
     'after',
-    '\nExamples:\n  semix bench --preset smoke --out results/smoke\n  semix bench --jobs 2                      # two jobs at a time on a 2-core machine\n  SEMIX_QUEUE=redis://:secret@queue-host:6379 semix bench --preset mnist-full',
+    '\nExamples:\n  semix bench --preset smoke --out results/smoke\n  semix bench --jobs 1                      # one job at a time, in this thread\n  SEMIX_QUEUE=redis://:secret@queue-host:6379 semix bench --preset mnist-full',
   )
   .action(async (opts) => (await import('./commands/bench')).bench(opts));
 

@@ -51,6 +51,7 @@ export {
   type BenchOptions,
   type BenchResult,
   packageVersions,
+  parseJobs,
   rebuildLeaderboard,
   runBench,
 } from './run';

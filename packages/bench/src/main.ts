@@ -1,13 +1,15 @@
 /**
  * `pnpm bench`: runs a preset (default `quick`) in process and prints the leaderboard.
- *   pnpm bench [-- --preset smoke] [--out results/quick] [--backend wasm] [--jobs 2]
+ *   pnpm bench [-- --preset smoke] [--out results/quick] [--backend wasm] [--jobs auto|n]
+ * Jobs run side by side on worker threads, one per core by default (`--jobs 1`: in this thread); records are the
+ * same either way.
  */
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@semix/core';
 import { leaderboardTable } from './leaderboard';
 import { loadPreset } from './preset';
-import { runBench } from './run';
+import { parseJobs, runBench } from './run';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),
@@ -15,10 +17,18 @@ const { values } = parseArgs({
     preset: { type: 'string', default: 'quick' },
     out: { type: 'string' },
     backend: { type: 'string', default: 'auto' },
-    jobs: { type: 'string', default: '1' },
+    jobs: { type: 'string', default: 'auto' },
   },
 });
-const preset = loadPreset(values.preset as string);
+let preset: ReturnType<typeof loadPreset>;
+let jobs: number;
+try {
+  preset = loadPreset(values.preset as string);
+  jobs = parseJobs(values.jobs as string);
+} catch (error) {
+  console.error(`semix bench: ${(error as Error).message}`);
+  process.exit(2);
+}
 // pnpm runs scripts in the package's folder; paths are relative to where the user typed the command.
 const out = resolve(process.env.INIT_CWD ?? process.cwd(), values.out ?? `results/${preset.name}`);
 const command = `pnpm bench -- --preset ${preset.name}`;
@@ -30,6 +40,7 @@ process.once('SIGINT', () => {
   controller.abort(new Error('interrupted'));
 });
 console.log(`semix bench: preset ${preset.name}: ${preset.description}`);
+console.log(`jobs at a time: ${jobs}${jobs > 1 ? ' (worker threads; --jobs 1 runs them in this thread)' : ''}`);
 let lastLine = 0;
 try {
   const result = await runBench({
@@ -38,7 +49,7 @@ try {
     backend: values.backend as BackendName | 'auto',
     command,
     signal: controller.signal,
-    jobs: Number(values.jobs),
+    jobs,
     onEvent: (e) => {
       const elapsed = ((performance.now() - started) / 1000).toFixed(0);
       if (e.type === 'backend') console.log(`backend: ${e.name}`);
@@ -59,7 +70,7 @@ try {
           const losses = Object.entries(e.event.losses)
             .map(([k, v]) => `${k}=${v.toFixed(3)}`)
             .join(' ');
-          const who = Number(values.jobs) > 1 ? ` ${e.id}` : '';
+          const who = jobs > 1 ? ` ${e.id}` : '';
           const line = `${who}  epoch ${e.event.epoch + 1}/${e.event.epochs} step ${e.event.step + 1}/${e.event.stepsPerEpoch} ${losses} ${e.event.samplesPerSec.toFixed(0)} samples/s`;
           if (tty && e.event.type === 'step') process.stdout.write(`\r${line}`.padEnd(100));
           else console.log(tty ? `\r${line}`.padEnd(100) : line);

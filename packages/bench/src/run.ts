@@ -1,4 +1,5 @@
 import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type BackendName, type ProgressEvent, selectBackend } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
@@ -46,6 +47,15 @@ export interface BenchResult {
   ran: number;
   skipped: number;
   bad: Array<{ file: string; error: string }>;
+}
+
+/** `--jobs`: 'auto' (or nothing) is one job per core; otherwise an integer >= 1. */
+export function parseJobs(value: string | undefined, field = '--jobs'): number {
+  if (value === undefined || value === 'auto') return Math.max(1, availableParallelism());
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 1)
+    throw new Error(`${field}: '${value}' is not valid; expected auto or an integer >= 1`);
+  return n;
 }
 
 export async function checkWritable(dir: string): Promise<void> {

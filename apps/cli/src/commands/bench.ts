@@ -1,5 +1,5 @@
 import { resolve } from 'node:path';
-import { leaderboardTable, loadPreset, runBench } from '@semix/bench';
+import { leaderboardTable, loadPreset, parseJobs, runBench } from '@semix/bench';
 import type { BackendName } from '@semix/core';
 import { BACKENDS, choiceOption, intOption, UsageError } from '../options';
 import { type Progress, progress } from '../progress';
@@ -21,7 +21,12 @@ export async function bench(opts: {
     throw new UsageError((error as Error).message);
   }
   const out = resolve(opts.out ?? `results/${preset.name}`);
-  const jobs = intOption('--jobs', opts.jobs, 1) ?? 1;
+  let jobs: number;
+  try {
+    jobs = parseJobs(opts.jobs);
+  } catch (error) {
+    throw new UsageError((error as Error).message);
+  }
   const queue = opts.queue ?? process.env.SEMIX_QUEUE;
   if (queue) return queued(preset, out, queue, opts);
   const controller = new AbortController();
