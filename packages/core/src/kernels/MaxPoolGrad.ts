@@ -7,11 +7,14 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { BACKEND_NAME, f32, type KernelInputs } from './kernel_utils';
+import { simdPool2x2Grad } from './simd_pool_grad';
 
 /**
  * Max-pool gradient: each dy value goes to the first maximum of its window (scan order row, then column,
  * strictly greater wins), as the `cpu` backend does. One pass over the windows, channels innermost so the
- * reads are contiguous; it replaces wasm's own MaxPoolGrad, measured at ~60 ms for the reference step.
+ * reads are contiguous; it replaces wasm's own MaxPoolGrad, measured at ~60 ms for the reference step. Windows of
+ * 2×2, stride 2, that tile the input exactly with channels a multiple of 4 go to a WebAssembly SIMD kernel
+ * (simd_pool_grad.ts) when the runtime has SIMD.
  */
 export function maxPoolGrad(args: {
   inputs: KernelInputs<'dy' | 'input' | 'output'>;
@@ -36,6 +39,24 @@ export function maxPoolGrad(args: {
   const padLeft = info.padInfo.left;
 
   const dx = backend.makeOutput(input.shape, 'float32');
+  const exact2x2 =
+    fh === 2 &&
+    fw === 2 &&
+    strideHeight === 2 &&
+    strideWidth === 2 &&
+    dh === 1 &&
+    dw === 1 &&
+    padTop === 0 &&
+    padLeft === 0 &&
+    2 * outHeight === inHeight &&
+    2 * outWidth === inWidth &&
+    c % 4 === 0;
+  const simd = exact2x2 ? simdPool2x2Grad(backend) : null;
+  if (simd) {
+    const offset = (info: TensorInfo) => backend.dataIdMap.get(info.dataId)?.memoryOffset as number;
+    simd(offset(input), offset(dy), offset(dx), batchSize * outHeight, outWidth, 4 * c);
+    return dx;
+  }
   const x = f32(backend, input);
   const g = f32(backend, dy);
   const out = f32(backend, dx);
@@ -113,8 +134,13 @@ function pool2x2Grad(
         const i10 = i00 + row;
         const i11 = i10 + c;
         for (let ch = 0; ch < c; ch++, gi++) {
-          let at = i00 + ch;
-          let best = x[at];
+          // From −∞, strictly greater: as the general loop and the cpu backend (a NaN never wins).
+          let at = -1;
+          let best = Number.NEGATIVE_INFINITY;
+          if (x[i00 + ch] > best) {
+            best = x[i00 + ch];
+            at = i00 + ch;
+          }
           if (x[i01 + ch] > best) {
             best = x[i01 + ch];
             at = i01 + ch;
@@ -124,7 +150,7 @@ function pool2x2Grad(
             at = i10 + ch;
           }
           if (x[i11 + ch] > best) at = i11 + ch;
-          out[at] = g[gi];
+          if (at >= 0) out[at] = g[gi];
         }
       }
     }

@@ -162,6 +162,10 @@ describe('wasm kernel pack vs cpu', () => {
     [[2, 9, 7, 1], 3, 2, 'valid'],
     [[1, 6, 6, 4], 3, 1, 'same'],
     [[1, 7, 5, 2], 2, 2, 'valid'],
+    // Exact 2×2 tiling, channels a multiple of 4: the WebAssembly SIMD kernel.
+    [[2, 8, 6, 4], 2, 2, 'valid'],
+    [[3, 12, 10, 16], 2, 2, 'same'],
+    [[1, 2, 2, 8], 2, 2, 'valid'],
   ];
   it.each(poolCases)('MaxPoolGrad x%j f%j s%j %j', async (xs, filter, strides, pad) => {
     await agree(() => {
@@ -180,6 +184,25 @@ describe('wasm kernel pack vs cpu', () => {
         const y = tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid');
         return tf.sum(tf.mul(y, t(y.shape, 21)));
       })(x);
+    });
+  });
+
+  it('MaxPoolGrad SIMD kernel: ties (integers, and zeros as after a ReLU) and NaN agree with cpu', async () => {
+    await agree(() => {
+      const rounded = tf.round(tf.mul(t([2, 6, 8, 8], 22), 1.5));
+      const relu = tf.relu(t([2, 6, 8, 8], 23));
+      const withNaN = tf.tidy(() => {
+        const v = t([1, 4, 4, 4], 24).dataSync().slice();
+        // NaN in each window position (a, b, c, d) of different windows and channels.
+        for (const i of [0, 5, 4 * 4 + 2, 4 * 4 + 4 + 3, 8 * 4 + 1]) v[i] = Number.NaN;
+        return tf.tensor4d(v, [1, 4, 4, 4]);
+      });
+      return [rounded, relu, withNaN].map((x) =>
+        tf.grad((a: tf.Tensor) => {
+          const y = tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid');
+          return tf.sum(tf.mul(y, t(y.shape, 25)));
+        })(x),
+      );
     });
   });
 
