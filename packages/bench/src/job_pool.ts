@@ -60,7 +60,8 @@ export async function runJobPool(options: {
     try {
       const ready = await next();
       if (ready.type === 'error') throw new Error(`bench job thread ${rank}: ${ready.message}`);
-      for (let item = queue.shift(); item && !failure; item = queue.shift()) {
+      const stopped = () => failure !== null || options.signal?.aborted === true;
+      for (let item = stopped() ? undefined : queue.shift(); item; item = stopped() ? undefined : queue.shift()) {
         job = item;
         options.onStart(item);
         const reply = next();
@@ -80,4 +81,6 @@ export async function runJobPool(options: {
   await Promise.all(Array.from({ length: Math.min(options.size, queue.length) }, (_, i) => lane(i + 1)));
   options.signal?.removeEventListener('abort', abortAll);
   if (failure) throw failure;
+  // Interrupted while every running job was past its training (evaluation does not stop): jobs were left.
+  if (queue.length > 0) throw options.signal?.reason ?? new Error('interrupted');
 }
