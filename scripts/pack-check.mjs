@@ -73,7 +73,8 @@ try {
       const model = createModel({ arch: 'cnn-small', inputShape: [8, 8, 1], numClasses: 3, seed: 0 });
       const r = await train({ model, data, epochs: 1, batchSize: 16, method: methodSpec('mixup+sem'), workers: 2 });
       if (!(r.steps === 4 && Number.isFinite(r.history[0].sem))) { console.error(JSON.stringify(r)); process.exit(1); }`;
-    run(process.execPath, ['--input-type=module', '-e', script], project);
+    // Run as users do: -e code (a worker must not inherit it) and a V8 option (a worker may not be given it).
+    run(process.execPath, ['--max-old-space-size=4096', '--input-type=module', '-e', script], project);
   });
 } finally {
   rmSync(work, { recursive: true, force: true });

@@ -36,9 +36,12 @@ for (const name of backends) {
   const warmup = name === 'cpu' ? 1 : 5;
   const timed = name === 'cpu' ? 2 : 30;
   for (let i = 0; i < warmup; i++) step.run();
-  const t0 = performance.now();
-  for (let i = 0; i < timed; i++) step.run();
-  const msPerStep = (performance.now() - t0) / timed;
+  const steps: number[] = [];
+  for (let i = 0; i < timed; i++) {
+    const t0 = performance.now();
+    step.run();
+    steps.push(performance.now() - t0);
+  }
   const profile = await tf.profile(() => {
     step.run();
   });
@@ -51,17 +54,15 @@ for (const name of backends) {
     perKernel.set(k.name, entry);
   }
   const kernelMs = [...perKernel.values()].reduce((s, e) => s + e.ms, 0);
-  console.log(
-    `\n${selection.name}: ${((1000 * BATCH) / msPerStep).toFixed(0)} samples/s (${msPerStep.toFixed(1)} ms/step over ${timed} steps)`,
-  );
+  console.log(`\n${selection.name}: ${rate(steps)}`);
   console.log(`  kernel time in one profiled step: ${kernelMs.toFixed(1)} ms (profiling itself slows the step)`);
   for (const [kernel, { ms, calls }] of [...perKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
     console.log(`  ${kernel.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${String(calls).padStart(3)} calls`);
   }
 }
 
-/** Steady-state samples/s of the trainer on the reference loss: the mean over steps after the first `warmup`. */
-async function trainerRate(workers: number, steps: number, warmup: number): Promise<number> {
+/** Steady-state samples/s of the trainer on the reference loss, over the steps after the first `warmup`. */
+async function trainerRate(workers: number, steps: number, warmup: number): Promise<string> {
   const rng = new Rng(0);
   const n = BATCH * steps;
   const data = {
@@ -76,8 +77,7 @@ async function trainerRate(workers: number, steps: number, warmup: number): Prom
     args: [0.1],
   };
   const model = createModel({ arch: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, seed: 0 });
-  let t0 = 0;
-  let t1 = 0;
+  const stamps: number[] = [];
   await train({
     model,
     data,
@@ -86,13 +86,24 @@ async function trainerRate(workers: number, steps: number, warmup: number): Prom
     method,
     workers,
     onProgress: (e) => {
-      if (e.type !== 'step') return;
-      if (e.step === warmup - 1) t0 = performance.now();
-      if (e.step === steps - 1) t1 = performance.now();
+      if (e.type === 'step' && e.step >= warmup - 1) stamps.push(performance.now());
     },
   });
   model.dispose();
-  return (BATCH * (steps - warmup)) / ((t1 - t0) / 1000);
+  return rate(stamps.slice(1).map((t, i) => t - stamps[i]));
+}
+
+/**
+ * samples/s from per-step times: the median step (robust to this machine's bursts of noise from other tenants),
+ * with the mean beside it.
+ */
+function rate(stepsMs: number[]): string {
+  const sorted = [...stepsMs].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+  const mean = stepsMs.reduce((a, b) => a + b, 0) / stepsMs.length;
+  const perSec = (ms: number) => ((1000 * BATCH) / ms).toFixed(0);
+  return `${perSec(median)} samples/s at the median step (${median.toFixed(1)} ms; mean ${mean.toFixed(1)} ms = ${perSec(mean)} samples/s; ${stepsMs.length} steps)`;
 }
 
 if (backends.includes('wasm')) {
@@ -102,20 +113,20 @@ if (backends.includes('wasm')) {
     // wasm computes on one thread in Node; train({ workers }) spreads each batch over threads.
     const step = await createParallelReferenceStep(BATCH, 0, threads);
     for (let i = 0; i < 5; i++) await step.run();
-    const t0 = performance.now();
-    for (let i = 0; i < 30; i++) await step.run();
-    const ms = (performance.now() - t0) / 30;
+    const steps: number[] = [];
+    for (let i = 0; i < 30; i++) {
+      const t0 = performance.now();
+      await step.run();
+      steps.push(performance.now() - t0);
+    }
     await step.dispose();
     console.log(
-      `\nwasm, ${threads} data-parallel threads (DataParallel, as train({ workers: ${threads} })): ${((1000 * BATCH) / ms).toFixed(0)} samples/s (${ms.toFixed(1)} ms/step over 30 steps)`,
+      `\nwasm, ${threads} data-parallel threads (DataParallel, as train({ workers: ${threads} })): ${rate(steps)}`,
     );
   }
   console.log(`\nthe same loss through semix's trainer (batch assembly included; 35 steps, the first 5 not timed):`);
-  console.log(`  1 thread:                    ${(await trainerRate(1, 35, 5)).toFixed(0)} samples/s`);
+  console.log(`  1 thread:                 ${await trainerRate(1, 35, 5)}`);
   if (threads > 1) {
-    const rate = await trainerRate(threads, 35, 5);
-    console.log(
-      `  ${threads} data-parallel threads:    ${rate.toFixed(0)} samples/s  (train({ workers: ${threads} }))`,
-    );
+    console.log(`  ${threads} threads (workers: ${threads}): ${await trainerRate(threads, 35, 5)}`);
   }
 }
