@@ -1,4 +1,5 @@
 import { mkdir } from 'node:fs/promises';
+import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadPreset, loadPresetData, type Preset, packageVersions, parsePreset, runJob } from '@semix/bench';
 import { ARCHITECTURES, type BackendName, selectBackend } from '@semix/core';
@@ -103,6 +104,10 @@ export async function train(flags: TrainFlags): Promise<void> {
     if (!flags.json) console.log(line);
   };
   log(`backend: ${selection.name}; ${method} on ${preset.dataset}, ${preset.model.arch}, seed ${seed}; output ${out}`);
+  const cores = availableParallelism();
+  if (selection.name === 'wasm' && (preset.train.workers ?? 1) === 1 && cores > 1) {
+    log(`wasm computes on one thread: --workers ${cores} would use all ${cores} cores (results depend on --workers)`);
+  }
   const data = await loadPresetData(preset, (p) => {
     if (p.phase === 'download' && p.done === p.total) log(`downloaded ${p.what}`);
   });
