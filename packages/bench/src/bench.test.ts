@@ -98,6 +98,16 @@ describe('smoke preset end to end', () => {
     );
   }, 120_000);
 
+  it('jobs on threads: a failing job fails the run with its message, as in process', async () => {
+    const smoke = loadPreset('smoke');
+    const preset = { ...smoke, seeds: [0, 1], train: { ...smoke.train, lr: 1e9 } };
+    const out = join(dir, 'smoke-jobs-diverge');
+    await expect(runBench({ preset, outDir: out, backend: 'wasm', jobs: 2 })).rejects.toThrow(
+      /training diverged at step \d+: non-finite loss/,
+    );
+    expect((await readdir(join(out, 'records'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+  }, 120_000);
+
   it('jobs on threads: an interrupt stops every thread and keeps what finished', async () => {
     const preset = { ...loadPreset('smoke'), seeds: [0, 1] };
     const out = join(dir, 'smoke-jobs-abort');
