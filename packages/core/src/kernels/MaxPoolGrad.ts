@@ -50,11 +50,14 @@ export function maxPoolGrad(args: {
     padLeft === 0 &&
     2 * outHeight === inHeight &&
     2 * outWidth === inWidth &&
-    c % 4 === 0;
+    c % 4 === 0 &&
+    // The SIMD loops run their body at least once: never with an empty dimension.
+    batchSize * outHeight * outWidth * c > 0;
   const simd = exact2x2 ? simdPool2x2Grad(backend) : null;
-  if (simd) {
-    const offset = (info: TensorInfo) => backend.dataIdMap.get(info.dataId)?.memoryOffset as number;
-    simd(offset(input), offset(dy), offset(dx), batchSize * outHeight, outWidth, 4 * c);
+  const offsets = [input, dy, dx].map((info) => backend.dataIdMap.get(info.dataId)?.memoryOffset);
+  if (simd && offsets.every((o) => Number.isInteger(o))) {
+    const [xAt, dyAt, dxAt] = offsets as number[];
+    simd(xAt, dyAt, dxAt, batchSize * outHeight, outWidth, 4 * c);
     return dx;
   }
   const x = f32(backend, input);

@@ -206,6 +206,12 @@ describe('wasm kernel pack vs cpu', () => {
     });
   });
 
+  it('MaxPoolGrad on an empty batch returns an empty gradient (the SIMD loops never run empty)', () => {
+    const g = tf.grad((a: tf.Tensor) => tf.sum(tf.maxPool(a as tf.Tensor4D, 2, 2, 'valid')))(tf.zeros([0, 4, 4, 4]));
+    expect(g.shape).toEqual([0, 4, 4, 4]);
+    g.dispose();
+  });
+
   it('UnsortedSegmentSum and the gather gradient', async () => {
     await agree(() => {
       const x = t([6, 3, 2], 12);

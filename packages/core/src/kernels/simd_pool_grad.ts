@@ -17,7 +17,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  * full and needs no zeroing.
  *
  * pool(x, dy, dx, rows, ow, cBytes): byte offsets of x, dy and dx; rows = batch · outHeight; ow = outWidth;
- * cBytes = 4 · channels, a multiple of 16.
+ * cBytes = 4 · channels, a multiple of 16. Every count must be ≥ 1: the loops test at their end.
  */
 type PoolFn = (x: number, dy: number, dx: number, rows: number, ow: number, cBytes: number) => void;
 
