@@ -60,6 +60,12 @@ export function conv2DBackpropFilter(args: {
   const padBottom = Math.max(0, kh - 1 + (oh - 1) * sh + 1 - inHeight - padTop);
   const padRight = Math.max(0, kw - 1 + (ow - 1) * sw + 1 - inWidth - padLeft);
 
+  if (info.batchSize * oh * ow === 0) {
+    // No output positions (an empty batch): the gradient is zero, whatever an empty GEMM would leave.
+    const zeros = backend.makeOutput(filterShape, 'float32');
+    f32(backend, zeros).fill(0);
+    return zeros;
+  }
   if (kh * kw * info.inChannels < IM2COL_MAX_PATCH) {
     return im2colFilterGradient(backend, x, dy, info);
   }

@@ -206,6 +206,29 @@ describe('wasm kernel pack vs cpu', () => {
     });
   });
 
+  it.each([1, 16])('Conv2DBackpropFilter on an empty batch is zero (%i input channels)', (ci) => {
+    const values = tf.tidy(() => {
+      const x = tf.zeros([0, 6, 6, ci]);
+      const dy = tf.zeros([0, 6, 6, 8]);
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, ci, 8] };
+      return Array.from(
+        (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor).dataSync(),
+      );
+    });
+    expect(values).toHaveLength(9 * ci * 8);
+    expect(values.every((v) => v === 0)).toBe(true);
+  });
+
+  it('BatchMatMul over an empty inner dimension is zero (a weight gradient over an empty batch)', () => {
+    const values = tf.tidy(() => [
+      ...tf.matMul(tf.zeros([0, 3]), tf.zeros([0, 4]), true, false).dataSync(),
+      ...tf.matMul(tf.zeros([3, 0]), tf.zeros([0, 4])).dataSync(),
+      ...tf.matMul(tf.zeros([2, 3, 0]), tf.zeros([2, 4, 0]), false, true).dataSync(),
+    ]);
+    expect(values).toHaveLength(12 + 12 + 24);
+    expect(values.every((v) => v === 0)).toBe(true);
+  });
+
   it('MaxPoolGrad on an empty batch returns an empty gradient (the SIMD loops never run empty)', () => {
     const shape = tf.tidy(
       () =>
