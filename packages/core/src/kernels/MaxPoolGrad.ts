@@ -39,7 +39,8 @@ export function maxPoolGrad(args: {
   const padLeft = info.padInfo.left;
 
   const dx = backend.makeOutput(input.shape, 'float32');
-  const exact2x2 =
+  // 2×2 windows, stride 2, no padding before: windows do not overlap.
+  const window2x2 =
     fh === 2 &&
     fw === 2 &&
     strideHeight === 2 &&
@@ -47,34 +48,28 @@ export function maxPoolGrad(args: {
     dh === 1 &&
     dw === 1 &&
     padTop === 0 &&
-    padLeft === 0 &&
+    padLeft === 0;
+  const exact2x2 =
+    window2x2 &&
     2 * outHeight === inHeight &&
     2 * outWidth === inWidth &&
     c % 4 === 0 &&
     // The SIMD loops run their body at least once: never with an empty dimension.
     batchSize * outHeight * outWidth * c > 0;
   const simd = exact2x2 ? simdPool2x2Grad(backend) : null;
-  const offsets = [input, dy, dx].map((info) => backend.dataIdMap.get(info.dataId)?.memoryOffset);
-  if (simd && offsets.every((o) => Number.isInteger(o))) {
-    const [xAt, dyAt, dxAt] = offsets as number[];
-    simd(xAt, dyAt, dxAt, batchSize * outHeight, outWidth, 4 * c);
-    return dx;
+  if (simd) {
+    const offsets = [input, dy, dx].map((info) => backend.dataIdMap.get(info.dataId)?.memoryOffset);
+    if (offsets.every((o) => Number.isInteger(o))) {
+      const [xAt, dyAt, dxAt] = offsets as number[];
+      simd(xAt, dyAt, dxAt, batchSize * outHeight, outWidth, 4 * c);
+      return dx;
+    }
   }
   const x = f32(backend, input);
   const g = f32(backend, dy);
   const out = f32(backend, dx);
   out.fill(0);
-  const plain2x2 =
-    fh === 2 &&
-    fw === 2 &&
-    strideHeight === 2 &&
-    strideWidth === 2 &&
-    dh === 1 &&
-    dw === 1 &&
-    padTop === 0 &&
-    padLeft === 0 &&
-    2 * outHeight <= inHeight &&
-    2 * outWidth <= inWidth;
+  const plain2x2 = window2x2 && 2 * outHeight <= inHeight && 2 * outWidth <= inWidth;
   if (plain2x2) {
     pool2x2Grad(x, g, out, batchSize, inHeight, inWidth, c, outHeight, outWidth);
     return dx;
