@@ -5,7 +5,7 @@ import type { ModelConfig, SemixModel } from '../models/types';
 import type { Rng } from '../rng';
 import { type LossGradients, lossGradients, type TrainMethod } from '../trainer';
 import { type MethodSpec, methodModuleUrl } from './method_spec';
-import type { StepReply, StepRequest, WorkerInit } from './protocol';
+import { packedViews, type StepReply, type StepRequest, type WorkerInit } from './protocol';
 import { startWorker } from './start_worker';
 
 /**
@@ -25,6 +25,8 @@ export class DataParallel {
   private readonly gradViews: Float32Array[][] = [];
   private readonly weightViews: Float32Array[];
   private readonly weightBuffer: SharedArrayBuffer;
+  /** The trainable variables' sizes, in order: how weights and gradients are packed in shared memory. */
+  private readonly sizes: number[];
   private readonly pending = new Map<Worker, { resolve: (r: StepReply) => void; reject: (e: Error) => void }>();
   private failure: Error | null = null;
   /** Tensors alive in each worker after its last step (for leak checks). */
@@ -36,10 +38,14 @@ export class DataParallel {
     private readonly method: TrainMethod,
     readonly size: number,
   ) {
-    const lengths = vars.map((v) => v.size);
-    const total = lengths.reduce((a, b) => a + b, 0);
-    this.weightBuffer = new SharedArrayBuffer(total * 4);
-    this.weightViews = views(this.weightBuffer, lengths);
+    this.sizes = vars.map((v) => v.size);
+    this.weightBuffer = new SharedArrayBuffer(this.bytes());
+    this.weightViews = packedViews(this.weightBuffer, this.sizes);
+  }
+
+  /** Bytes of one packed copy of the trainable variables. */
+  private bytes(): number {
+    return 4 * this.sizes.reduce((a, b) => a + b, 0);
   }
 
   /**
@@ -82,9 +88,8 @@ export class DataParallel {
     spec: MethodSpec | null,
     backend: BackendName,
   ): Promise<void> {
-    const lengths = this.vars.map((v) => v.size);
-    const gradBuffer = new SharedArrayBuffer(lengths.reduce((a, b) => a + b, 0) * 4);
-    this.gradViews[rank] = views(gradBuffer, lengths);
+    const gradBuffer = new SharedArrayBuffer(this.bytes());
+    this.gradViews[rank] = packedViews(gradBuffer, this.sizes);
     const workerData: WorkerInit = {
       rank,
       backend,
@@ -92,7 +97,7 @@ export class DataParallel {
       spec,
       weights: this.weightBuffer,
       gradients: gradBuffer,
-      shapes: this.vars.map((v) => v.shape),
+      sizes: this.sizes,
     };
     const worker = startWorker(script, workerData, loads);
     this.workers[rank - 1] = worker;
@@ -214,13 +219,4 @@ export class DataParallel {
     this.pending.clear();
     await Promise.all(workers.map((w) => w.terminate()));
   }
-}
-
-function views(buffer: SharedArrayBuffer, lengths: number[]): Float32Array[] {
-  let offset = 0;
-  return lengths.map((n) => {
-    const view = new Float32Array(buffer, offset * 4, n);
-    offset += n;
-    return view;
-  });
 }

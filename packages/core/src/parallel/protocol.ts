@@ -13,7 +13,8 @@ export interface WorkerInit {
   weights: SharedArrayBuffer;
   /** This worker's gradients, packed the same way; written by the worker before it replies. */
   gradients: SharedArrayBuffer;
-  shapes: number[][];
+  /** The trainable variables' sizes, in order: the packing of `weights` and `gradients`. */
+  sizes: number[];
 }
 
 /** One shard to compute. */
@@ -30,3 +31,13 @@ export type StepReply =
   | { type: 'ready' }
   | { type: 'grads'; losses: Record<string, number>; numTensors: number }
   | { type: 'error'; message: string };
+
+/** Float32 views of a buffer holding arrays of the given lengths one after another (the packing above). */
+export function packedViews(buffer: SharedArrayBuffer, lengths: number[]): Float32Array[] {
+  let offset = 0;
+  return lengths.map((n) => {
+    const view = new Float32Array(buffer, offset * 4, n);
+    offset += n;
+    return view;
+  });
+}

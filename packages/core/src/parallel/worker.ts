@@ -10,7 +10,7 @@ import { createModel } from '../models/create_model';
 import { Rng } from '../rng';
 import { crossEntropyMethod, lossGradients } from '../trainer';
 import { loadMethod } from './method_spec';
-import type { StepReply, StepRequest, WorkerInit } from './protocol';
+import { packedViews, type StepReply, type StepRequest, type WorkerInit } from './protocol';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -23,18 +23,9 @@ try {
   const model = createModel(init.config);
   const vars = model.trainableVariables();
   const method = init.spec ? await loadMethod(init.spec) : crossEntropyMethod;
-  const views = (buffer: SharedArrayBuffer) => {
-    let offset = 0;
-    return init.shapes.map((shape) => {
-      const n = shape.reduce((a, b) => a * b, 1);
-      const view = new Float32Array(buffer, offset * 4, n);
-      offset += n;
-      return view;
-    });
-  };
-  const weights = views(init.weights);
-  const gradients = views(init.gradients);
-  if (vars.length !== weights.length || vars.some((v, i) => v.size !== weights[i].length)) {
+  const weights = packedViews(init.weights, init.sizes);
+  const gradients = packedViews(init.gradients, init.sizes);
+  if (vars.length !== init.sizes.length || vars.some((v, i) => v.size !== init.sizes[i])) {
     throw new Error(`model replica's variables do not match the main thread's (${init.config.arch})`);
   }
   port.on('message', (request: StepRequest) => {
