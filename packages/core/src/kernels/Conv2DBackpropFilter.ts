@@ -16,17 +16,13 @@ import {
   slice,
   transpose,
 } from './kernel_utils';
+import { MAX_ACCUMULATORS, simdFilterGrad } from './simd_filter_grad';
 
 /**
- * The filter gradient through XNNPACK: for small patches, patches + one GEMM; with stride 1 and padding no larger at
- * the bottom/right than at the top/left, a GEMM over a zero-banded grid (sharedPadFilterGradient); otherwise one
- * convolution over the batch dimension:
- *
- * dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s + kh·d − pt, ow·s + kw·d − pl, ci] · dy[n, oh, ow, co]
- *
- * which is a convolution whose batch is ci, whose input channels are n, whose filter is dy laid out as
- * [oh, ow, n, co], with stride d and dilation s (the forward pass's dilation and stride swapped; d = 1 for this
- * kernel). The output [ci, kh, kw, co] is transposed to the filter layout [kh, kw, ci, co].
+ * The filter gradient, dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[n, oh, ow, co]
+ * (tfjs-core's conv2d gradient requires dilation 1, and the kernel has no dilations attribute), through semix's
+ * WebAssembly SIMD kernel (simd_filter_grad.ts); where the runtime has no WebAssembly SIMD, through one XNNPACK
+ * convolution over the batch dimension (convolutionFilterGradient).
  */
 export function conv2DBackpropFilter(args: {
   inputs: KernelInputs<'x' | 'dy'>;
@@ -35,12 +31,24 @@ export function conv2DBackpropFilter(args: {
 }): TensorInfo {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs;
+  const info = filterGradientInfo(x, attrs);
+  if (info.batchSize * info.outHeight * info.outWidth === 0) {
+    // No output positions (an empty batch): the gradient is zero, whatever an empty sum would leave.
+    const zeros = backend.makeOutput(info.filterShape, 'float32');
+    f32(backend, zeros).fill(0);
+    return zeros;
+  }
+  return simdFilterGradient(backend, x, dy, info) ?? convolutionFilterGradient(backend, x, dy, info);
+}
+
+/** The convolution's geometry from the kernel's attributes (NHWC only). */
+export function filterGradientInfo(x: TensorInfo, attrs: Conv2DBackpropFilterAttrs): backend_util.Conv2DInfo {
   const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
   const $dataFormat = backend_util.convertConv2DDataFormat(dataFormat);
   if ($dataFormat !== 'channelsLast') {
     throw new Error(`semix Conv2DBackpropFilter (wasm): dataFormat '${dataFormat}' is not supported; use 'NHWC'`);
   }
-  const info = backend_util.computeConv2DInfo(
+  return backend_util.computeConv2DInfo(
     x.shape as [number, number, number, number],
     filterShape,
     strides,
@@ -50,8 +58,20 @@ export function conv2DBackpropFilter(args: {
     false,
     $dataFormat,
   );
-  // The Conv2DBackpropFilter kernel has no dilations attribute (tfjs-core's conv2d gradient requires
-  // dilation 1), so d = 1: the helper convolution runs with stride 1 and dilation s.
+}
+
+/**
+ * The filter gradient as one XNNPACK convolution whose batch is ci, whose input channels are n, whose filter is dy
+ * laid out as [oh, ow, n, co], with stride 1 and dilation s (the forward pass's dilation and stride swapped). The
+ * output [ci, kh, kw, co] is transposed to the filter layout [kh, kw, ci, co]. The fallback where WebAssembly SIMD
+ * is missing: 2–4× slower than the SIMD kernel on the shapes measured there.
+ */
+export function convolutionFilterGradient(
+  backend: BackendWasm,
+  x: TensorInfo,
+  dy: TensorInfo,
+  info: backend_util.Conv2DInfo,
+): TensorInfo {
   const { filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw, inHeight, inWidth } = info;
   const { outHeight: oh, outWidth: ow, padInfo } = info;
   const padTop = padInfo.top;
@@ -59,19 +79,6 @@ export function conv2DBackpropFilter(args: {
   // Enough bottom/right padding that the output covers kh × kw; any extra rows are sliced off below.
   const padBottom = Math.max(0, kh - 1 + (oh - 1) * sh + 1 - inHeight - padTop);
   const padRight = Math.max(0, kw - 1 + (ow - 1) * sw + 1 - inWidth - padLeft);
-
-  if (info.batchSize * oh * ow === 0) {
-    // No output positions (an empty batch): the gradient is zero, whatever an empty GEMM would leave.
-    const zeros = backend.makeOutput(filterShape, 'float32');
-    f32(backend, zeros).fill(0);
-    return zeros;
-  }
-  if (kh * kw * info.inChannels < IM2COL_MAX_PATCH) {
-    return im2colFilterGradient(backend, x, dy, info);
-  }
-  if (sh === 1 && sw === 1 && padInfo.bottom <= padTop && padInfo.right <= padLeft && padTop < kh && padLeft < kw) {
-    return sharedPadFilterGradient(backend, x, dy, info);
-  }
   const xT = transpose(backend, x, [3, 1, 2, 0]); // [ci, H, W, n]
   const dyT = transpose(backend, dy, [1, 2, 0, 3]); // [oh, ow, n, co]
   const conv = callKernel(backend, 'Conv2D', { x: xT, filter: dyT }, {
@@ -92,147 +99,128 @@ export function conv2DBackpropFilter(args: {
   return dW;
 }
 
-/**
- * Below this patch size (kh·kw·ci) the helper convolution has too few output rows for XNNPACK's tiles: for the
- * 3×3×1 first layer of cnn-small it measured 19.6 ms, against ~4 ms for patches + one GEMM.
- */
-const IM2COL_MAX_PATCH = 64;
+/** Filter rows (R) and vectors of four output channels (V) that one pass of the SIMD kernel accumulates. */
+export interface SimdPlan {
+  rows: number;
+  vectors: number;
+}
 
 /**
- * dW[K, co] = patchesᵀ[K, P] · dy[P, co] with P = n·oh·ow and K = kh·kw·ci, through XNNPACK's GEMM. The patches
- * are written already transposed (one row per filter tap and input channel), so dy is used as it lies and the
- * product is the filter in its own layout: no Transpose at all.
+ * R × V for the SIMD kernel: the most accumulators that fit the registers, then the fewest loads per
+ * multiply-add (R + V against R · V), then more vectors (a splat costs more than a load). Measured for conv2 of
+ * the reference step (batch 128, 14×14×16 → 32): 1×8 10.1 ms, 2×4 7.5, 4×2 7.6, 4×4 11.1 (spills); conv1
+ * (28×28×1 → 16): 3×2 1.5 ms, 1×4 1.9.
  */
-function im2colFilterGradient(
+export function planSimd(info: backend_util.Conv2DInfo): SimdPlan {
+  const { inChannels: ci, outChannels: co, filterWidth: kw } = info;
+  const coVectors = Math.ceil(co / 4);
+  const score = (p: SimdPlan) => [p.rows * p.vectors, -(p.rows + p.vectors), p.vectors];
+  let best: SimdPlan = { rows: 1, vectors: 1 };
+  for (let rows = 1; rows <= MAX_ACCUMULATORS; rows++) {
+    // Rows of a block read inputs 4 bytes apart: consecutive channels of one tap, or taps of a one-channel image.
+    if (ci % rows !== 0 && !(ci === 1 && kw % rows === 0)) continue;
+    for (let vectors = Math.min(coVectors, Math.floor(MAX_ACCUMULATORS / rows)); vectors >= 1; vectors--) {
+      if (coVectors % vectors !== 0) continue;
+      if (isBetter(score({ rows, vectors }), score(best))) best = { rows, vectors };
+      break;
+    }
+  }
+  return best;
+}
+
+/** Lexicographic comparison of two scores. */
+function isBetter(a: number[], b: number[]): boolean {
+  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i];
+  return false;
+}
+
+/** dy rows handed to one call of the SIMD kernel: about this many bytes, reread for every row block from L1. */
+const DY_CHUNK_BYTES = 16 * 1024;
+
+/**
+ * The filter gradient through the SIMD kernel (simd_filter_grad.ts), or null where WebAssembly SIMD is missing.
+ * Each image is copied into a zero-padded grid large enough for every tap of every output position; its output
+ * rows are then accumulated into dW a chunk at a time (about 16 KiB of dy per call: 16 and 32 KiB measured alike,
+ * whole 32×32×64 images 20% slower). Output channels that are not a multiple of 4 are padded with zero columns of
+ * dy, and the padding's columns of dW dropped. Measured against the GEMM paths it replaces (medians, batch 128):
+ * conv2 of the reference step 18 → 7.5 ms, conv1 5.5 → 1.6 ms; 12–15 GMAC/s on preact-resnet shapes, against 3–9.
+ */
+export function simdFilterGradient(
   backend: BackendWasm,
   x: TensorInfo,
   dy: TensorInfo,
   info: backend_util.Conv2DInfo,
-): TensorInfo {
+): TensorInfo | null {
+  const plan = planSimd(info);
+  const fn = simdFilterGrad(backend.wasm, plan.rows, plan.vectors);
+  if (!fn) return null;
   const { batchSize: n, inHeight: H, inWidth: W, inChannels: ci, outChannels: co } = info;
   const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
-  const P = n * oh * ow;
+  const Hg = Math.max(pt + H, (oh - 1) * sh + kh);
+  const Wg = Math.max(pl + W, (ow - 1) * sw + kw);
   const K = kh * kw * ci;
-  const patchesT = backend.makeOutput([1, K, P], 'float32');
-  const dy3 = callKernel(backend, 'Reshape', { x: dy }, { shape: [1, P, co] });
-  const src = f32(backend, x);
-  const dst = f32(backend, patchesT);
-  // Output columns whose input column lies inside the image: [xoLo, xoHi), per filter column fx.
-  for (let fy = 0; fy < kh; fy++) {
-    for (let fx = 0; fx < kw; fx++) {
-      const xoLo = Math.min(ow, Math.max(0, Math.ceil((pl - fx) / sw)));
-      const xoHi = Math.max(xoLo, Math.min(ow, Math.floor((W - 1 + pl - fx) / sw) + 1));
-      for (let c = 0; c < ci; c++) {
-        const base = ((fy * kw + fx) * ci + c) * P;
-        for (let b = 0; b < n; b++) {
-          for (let y = 0; y < oh; y++) {
-            const at = base + (b * oh + y) * ow;
-            const iy = y * sh + fy - pt;
-            if (iy < 0 || iy >= H) {
-              dst.fill(0, at, at + ow);
-              continue;
-            }
-            dst.fill(0, at, at + xoLo);
-            dst.fill(0, at + xoHi, at + ow);
-            const rowStart = (b * H + iy) * W;
-            const ix0 = xoLo * sw + fx - pl;
-            if (ci === 1 && sw === 1) {
-              dst.set(src.subarray(rowStart + ix0, rowStart + ix0 + (xoHi - xoLo)), at + xoLo);
-            } else {
-              let s0 = (rowStart + ix0) * ci + c;
-              const step = sw * ci;
-              for (let xo = xoLo; xo < xoHi; xo++, s0 += step) dst[at + xo] = src[s0];
-            }
-          }
-        }
-      }
-    }
-  }
-  return patchesTimesDy(backend, patchesT, dy3, [kh, kw, ci, co]);
-}
-
-/**
- * Stride 1, bottom/right padding no larger than top/left ('same' with odd kernels, 'valid'): dW[K, co] =
- * patchesᵀ[K, Q] · dy'[Q, co] through XNNPACK's GEMM, where every patch row is one contiguous copy.
- *
- * x is laid out channel by channel on a grid of rows Ws = W + pl wide, Hs = H + pt rows per image, the pixel
- * (b, iy, ix) at ((b·Hs + iy + pt)·Ws + ix + pl) and zeros elsewhere: one zero band serves as the right padding of a
- * row and the left padding of the next, and as the bottom padding of an image and the top of the next. The output
- * position (b, y, x) is grid point q = (b·Hs + y)·Ws + x, and its input under filter tap (fy, fx) sits at
- * q + fy·Ws + fx, so the patch row of (fy, fx, c) is channel c's grid shifted by fy·Ws + fx. Grid points that are
- * not outputs get dy' = 0. Measured on conv2 of the reference step (14×14×16 → 32), medians over interleaved runs:
- * 9.5 → 9.3 ms at batch 64 and 20.5 → 18.4 ms at batch 128 against the convolution over the batch (the GEMM itself
- * is most of it). For conv1's 3×3×1 patches the plain patches path stays faster (3.7 against 6.5 ms).
- */
-function sharedPadFilterGradient(
-  backend: BackendWasm,
-  x: TensorInfo,
-  dy: TensorInfo,
-  info: backend_util.Conv2DInfo,
-): TensorInfo {
-  const { batchSize: n, inHeight: H, inWidth: W, inChannels: ci, outChannels: co } = info;
-  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw } = info;
-  const pt = info.padInfo.top;
-  const pl = info.padInfo.left;
-  const Hs = H + pt;
-  const Ws = W + pl;
-  const Q = ((n - 1) * Hs + oh - 1) * Ws + ow;
-  const L = Math.max(n * Hs * Ws, Q + (kh - 1) * Ws + kw - 1);
-  const K = kh * kw * ci;
-  const patchesT = backend.makeOutput([1, K, Q], 'float32');
-  const dyGrid = backend.makeOutput([1, Q, co], 'float32');
+  const kBlocks = K / plan.rows;
+  const co4 = 4 * Math.ceil(co / 4);
+  const grid = backend.makeOutput([n, Hg, Wg, ci], 'float32');
+  const offsets = backend.makeOutput([kBlocks], 'int32');
+  const dyPadded = co4 === co ? dy : backend.makeOutput([n, oh, ow, co4], 'float32');
+  const dWPadded = backend.makeOutput([K, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
+  const g = f32(backend, grid);
   const src = f32(backend, x);
-  const g = f32(backend, dy);
-  const grid = new Float32Array(ci * L);
+  g.fill(0);
+  const rowFloats = W * ci;
   for (let b = 0; b < n; b++) {
     for (let iy = 0; iy < H; iy++) {
-      const rowAt = (b * Hs + iy + pt) * Ws + pl;
-      const from = (b * H + iy) * W * ci;
-      if (ci === 1) {
-        grid.set(src.subarray(from, from + W), rowAt);
-        continue;
-      }
-      for (let ix = 0; ix < W; ix++) {
-        const s0 = from + ix * ci;
-        for (let c = 0; c < ci; c++) grid[c * L + rowAt + ix] = src[s0 + c];
-      }
+      const from = (b * H + iy) * rowFloats;
+      g.set(src.subarray(from, from + rowFloats), ((b * Hg + iy + pt) * Wg + pl) * ci);
     }
   }
-  const patches = f32(backend, patchesT);
-  for (let fy = 0; fy < kh; fy++) {
-    for (let fx = 0; fx < kw; fx++) {
-      for (let c = 0; c < ci; c++) {
-        const from = c * L + fy * Ws + fx;
-        patches.set(grid.subarray(from, from + Q), ((fy * kw + fx) * ci + c) * Q);
-      }
-    }
+  if (dyPadded !== dy) {
+    const to = f32(backend, dyPadded);
+    const from = f32(backend, dy);
+    to.fill(0);
+    for (let p = 0; p < n * oh * ow; p++) to.set(from.subarray(p * co, p * co + co), p * co4);
   }
-  const dyg = f32(backend, dyGrid);
-  dyg.fill(0);
+  const offs = backend.typedArrayFromHeap(offsets) as Int32Array;
+  for (let kb = 0; kb < kBlocks; kb++) {
+    const k = kb * plan.rows;
+    const c = k % ci;
+    const tap = (k - c) / ci;
+    offs[kb] = ((Math.floor(tap / kw) * Wg + (tap % kw)) * ci + c) * 4;
+  }
+  f32(backend, dWPadded).fill(0);
+  const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset as number;
+  const [gridAt, dyAt, dWAt, offsAt] = [grid, dyPadded, dWPadded, offsets].map(address);
+  const dyRowBytes = ow * co4 * 4;
+  const rowsPerCall = Math.max(1, Math.floor(DY_CHUNK_BYTES / dyRowBytes));
   for (let b = 0; b < n; b++) {
-    for (let y = 0; y < oh; y++) {
-      const from = (b * oh + y) * ow * co;
-      dyg.set(g.subarray(from, from + ow * co), (b * Hs + y) * Ws * co);
+    for (let y0 = 0; y0 < oh; y0 += rowsPerCall) {
+      fn(
+        gridAt + (b * Hg + y0 * sh) * Wg * ci * 4,
+        dyAt + (b * oh + y0) * dyRowBytes,
+        dWAt,
+        offsAt,
+        kBlocks,
+        co4 / (4 * plan.vectors),
+        Math.min(rowsPerCall, oh - y0),
+        ow,
+        sw * ci * 4,
+        sh * Wg * ci * 4,
+        co4 * 4,
+      );
     }
   }
-  return patchesTimesDy(backend, patchesT, dyGrid, [kh, kw, ci, co]);
-}
-
-/** dW = patchesᵀ[1, K, P] · dy[1, P, co] through XNNPACK's GEMM, as the filter; releases both inputs. */
-function patchesTimesDy(
-  backend: BackendWasm,
-  patchesT: TensorInfo,
-  dyRows: TensorInfo,
-  filterShape: [number, number, number, number],
-): TensorInfo {
-  const dW = callKernel(backend, 'BatchMatMul', { a: patchesT, b: dyRows }, { transposeA: false, transposeB: false });
-  release(backend, patchesT, dyRows);
-  const out = callKernel(backend, 'Reshape', { x: dW }, { shape: filterShape });
-  release(backend, dW);
-  return out;
+  release(backend, grid, offsets);
+  if (dyPadded !== dy) release(backend, dyPadded);
+  const dW = backend.makeOutput(info.filterShape, 'float32');
+  const padded = f32(backend, dWPadded);
+  const out = f32(backend, dW);
+  for (let k = 0; k < K; k++) out.set(padded.subarray(k * co4, k * co4 + co), k * co);
+  release(backend, dWPadded);
+  return dW;
 }
 
 export const conv2DBackpropFilterConfig: KernelConfig = {

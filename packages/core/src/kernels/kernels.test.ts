@@ -1,5 +1,8 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
+import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { convolutionFilterGradient, filterGradientInfo, planSimd, simdFilterGradient } from './Conv2DBackpropFilter';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
 
 const TOLERANCE = 1e-4;
@@ -34,17 +37,24 @@ const t = (shape: number[], seed: number) =>
 // [batch, height, width, inChannels], [kh, kw, outChannels], strides, pad
 const convCases: Array<[number[], number[], number | [number, number], Pad]> = [
   [[1, 7, 5, 1], [3, 3, 4], 1, 'same'],
-  [[2, 8, 6, 3], [3, 3, 5], 2, 'same'],
+  [[2, 8, 6, 3], [3, 3, 5], 2, 'same'], // output channels not a multiple of 4: dy padded for the SIMD kernel
   [[3, 9, 7, 3], [2, 3, 2], 2, 'valid'],
   [[2, 6, 9, 1], [5, 2, 3], [2, 1], 'valid'],
-  [[1, 8, 8, 8], [3, 3, 6], 1, 'same'], // patch 72, stride 1: the shared-padding GEMM path
-  [[2, 9, 6, 8], [3, 3, 4], 2, 'same'], // patch 72, stride 2: the helper-convolution path
+  [[1, 8, 8, 8], [3, 3, 6], 1, 'same'],
+  [[2, 9, 6, 8], [3, 3, 4], 2, 'same'],
   [[3, 6, 9, 12], [3, 2, 4], 1, 'valid'],
   [[2, 9, 7, 16], [5, 5, 3], 1, 'same'],
-  [[2, 6, 7, 24], [2, 2, 3], 1, 'same'], // even kernel: more padding at the bottom, the helper convolution
+  [[2, 6, 7, 24], [2, 2, 3], 1, 'same'], // even kernel: more padding at the bottom
   [[2, 7, 8, 3], [3, 2, 4], 1, explicit],
   [[2, 10, 7, 3], [3, 3, 2], 2, explicit],
   [[1, 5, 5, 3], [1, 1, 4], 1, 'valid'],
+  // SIMD filter gradient: several vectors per pass (2 rows × 4 vectors), three passes over the output channels,
+  // dy split into chunks of output rows (4 per call here, the last call 2).
+  [[2, 11, 40, 4], [3, 3, 48], 2, 'same'],
+  // one-channel input: 3 taps × 2 vectors per pass, chunks of 9 rows (the last 1)
+  [[2, 28, 28, 1], [3, 3, 16], 1, 'same'],
+  [[2, 7, 8, 4], [3, 2, 8], 1, explicit],
+  [[1, 9, 9, 5], [3, 3, 36], [1, 2], 'valid'],
 ];
 
 describe('wasm kernel pack vs cpu', () => {
@@ -64,6 +74,46 @@ describe('wasm kernel pack vs cpu', () => {
             { strides, pad, dataFormat: 'NHWC', filterShape: [kh, kw, xs[3], co] },
           ) as tf.Tensor,
     );
+  });
+
+  it.each(convCases)('Conv2DBackpropFilter, SIMD kernel and its fallback, x%j k%j s%j %j', async (xs, [
+    kh,
+    kw,
+    co,
+  ], strides, pad) => {
+    const dyShape = tf.tidy(
+      () => tf.conv2d(t(xs, 1) as tf.Tensor4D, t([kh, kw, xs[3], co], 2) as tf.Tensor4D, strides, pad).shape,
+    );
+    const attrs = { strides, pad, dataFormat: 'NHWC', filterShape: [kh, kw, xs[3], co] } as never;
+    const cpu = await runOn(
+      'cpu',
+      () => tf.engine().runKernel('Conv2DBackpropFilter', { x: t(xs, 3), dy: t(dyShape, 4) }, attrs) as tf.Tensor,
+    );
+    for (const path of [simdFilterGradient, convolutionFilterGradient]) {
+      const wasm = await runOn('wasm', () => {
+        const x = t(xs, 3);
+        const dy = t(dyShape, 4);
+        const backend = tf.backend() as BackendWasm;
+        const out = path(backend, x, dy, filterGradientInfo(x, attrs));
+        // The SIMD kernel must have run (Node has WebAssembly SIMD), not handed over to the fallback.
+        expect(out).not.toBeNull();
+        return tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
+      });
+      expect(wasm.shapes).toEqual(cpu.shapes);
+      expect(relativeError(wasm.values[0], cpu.values[0])).toBeLessThanOrEqual(TOLERANCE);
+    }
+    expect(cpu.values[0].some((v) => v !== 0)).toBe(true);
+  });
+
+  it('the SIMD filter gradient fills the registers: R·V accumulators, fewest loads per multiply-add', () => {
+    const plan = (xs: number[], kh: number, kw: number, co: number) =>
+      planSimd(
+        backend_util.computeConv2DInfo(xs as [number, number, number, number], [kh, kw, xs[3], co], 1, 1, 'same'),
+      );
+    expect(plan([128, 14, 14, 16], 3, 3, 32)).toEqual({ rows: 2, vectors: 4 }); // conv2 of the reference step
+    expect(plan([128, 28, 28, 1], 3, 3, 16)).toEqual({ rows: 3, vectors: 2 }); // conv1: taps of one channel
+    expect(plan([8, 9, 9, 5], 3, 3, 36)).toEqual({ rows: 5, vectors: 1 }); // 9 vectors: no divisor ≤ 8 but 1, 3
+    expect(plan([8, 9, 9, 7], 3, 3, 4)).toEqual({ rows: 7, vectors: 1 });
   });
 
   it.each(convCases)('Conv2DBackpropInput x%j k%j s%j %j', async (xs, [kh, kw, co], strides, pad) => {

@@ -1,4 +1,18 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  backendMemory,
+  countDown,
+  get,
+  instantiateOnce,
+  load,
+  moduleOf,
+  op,
+  s,
+  set,
+  simd,
+  sleb,
+  store,
+} from './wasm_asm';
 
 /**
  * The 2×2/stride-2 max-pool gradient as a few lines of WebAssembly SIMD, working directly in tfjs-backend-wasm's
@@ -21,96 +35,14 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
  */
 type PoolFn = (x: number, dy: number, dx: number, rows: number, ow: number, cBytes: number) => void;
 
-/** The part of the WebAssembly JS API used here (this package compiles without the DOM library's types). */
-interface WasmApi {
-  Memory: abstract new (...args: never[]) => object;
-  Module: new (bytes: Uint8Array) => object;
-  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
-  validate(bytes: Uint8Array): boolean;
-}
-const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
-
-const cache = new WeakMap<object, PoolFn | null>();
-
 /** The SIMD kernel bound to the backend's memory, or null where WebAssembly SIMD or the memory is unavailable. */
 export function simdPool2x2Grad(backend: BackendWasm): PoolFn | null {
-  const memory = (backend.wasm as unknown as { asm?: { memory?: unknown } }).asm?.memory;
-  if (!wasmApi || !(memory instanceof wasmApi.Memory)) return null;
-  if (cache.has(memory)) return cache.get(memory) ?? null;
-  let fn: PoolFn | null = null;
-  try {
-    const bytes = moduleBytes();
-    if (wasmApi.validate(bytes)) {
-      const instance = new wasmApi.Instance(new wasmApi.Module(bytes), { env: { memory } });
-      fn = instance.exports.pool as PoolFn;
-    }
-  } catch {
-    fn = null;
-  }
-  cache.set(memory, fn);
-  return fn;
-}
-
-// Opcodes (WebAssembly core and SIMD specifications).
-const I32 = 0x7f;
-const V128 = 0x7b;
-const op = {
-  block: 0x02,
-  loop: 0x03,
-  end: 0x0b,
-  brIf: 0x0d,
-  localGet: 0x20,
-  localSet: 0x21,
-  localTee: 0x22,
-  i32Const: 0x41,
-  i32Ne: 0x47,
-  i32LtU: 0x49,
-  i32Add: 0x6a,
-  i32Sub: 0x6b,
-  i32Mul: 0x6c,
-} as const;
-const simd = {
-  load: 0x00,
-  store: 0x0b,
-  const: 0x0c,
-  f32x4Ne: 0x42,
-  f32x4Gt: 0x44,
-  and: 0x4e,
-  andnot: 0x4f,
-  or: 0x50,
-  bitselect: 0x52,
-};
-
-function uleb(n: number): number[] {
-  const out: number[] = [];
-  do {
-    let byte = n & 0x7f;
-    n >>>= 7;
-    if (n !== 0) byte |= 0x80;
-    out.push(byte);
-  } while (n !== 0);
-  return out;
-}
-
-function sleb(n: number): number[] {
-  const out: number[] = [];
-  for (;;) {
-    const byte = n & 0x7f;
-    n >>= 7;
-    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
-      out.push(byte);
-      return out;
-    }
-    out.push(byte | 0x80);
-  }
+  const memory = backendMemory(backend.wasm);
+  return memory ? instantiateOnce<PoolFn>(memory, 'pool2x2Grad', 'pool', moduleBytes) : null;
 }
 
 /** −∞ in each of four float32 lanes (little-endian 0xff800000). */
 const NEG_INF_X4 = [0x00, 0x00, 0x80, 0xff, 0x00, 0x00, 0x80, 0xff, 0x00, 0x00, 0x80, 0xff, 0x00, 0x00, 0x80, 0xff];
-
-const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
-const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
-const str = (s: string) => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
 
 function moduleBytes(): Uint8Array {
   // Parameters 0..5: x, dy, dx, rows, ow, cBytes. Locals: 6 rowBytes, 7 ox, 8 ch, 9 p (window's a in x),
@@ -119,11 +51,6 @@ function moduleBytes(): Uint8Array {
     { length: 20 },
     (_, i) => i,
   );
-  const get = (i: number) => [op.localGet, i];
-  const set = (i: number) => [op.localSet, i];
-  const s = (code: number) => [0xfd, ...uleb(code)];
-  const load = (address: number[]) => [...address, ...s(simd.load), 0, 0];
-  const store = (address: number[], value: number[]) => [...address, ...value, ...s(simd.store), 0, 0];
   const plus = (...locals: number[]) => locals.flatMap((i) => [...get(i), op.i32Add]);
   // lhs > rhs, or rhs is NaN: where a later candidate replaces the one kept so far (a NaN never stays kept).
   const replaces = (lhs: number[], rhs: number) => [
@@ -158,20 +85,6 @@ function moduleBytes(): Uint8Array {
   ];
   // local += 2 · by
   const advanceTwice = (local: number, by: number) => [...get(local), ...plus(by, by), ...set(local)];
-  // --local; continue the enclosing loop while it is not 0
-  const countDown = (local: number) => [
-    ...get(local),
-    op.i32Const,
-    1,
-    op.i32Sub,
-    op.localTee,
-    local,
-    op.i32Const,
-    0,
-    op.i32Ne,
-    op.brIf,
-    0,
-  ];
   const body = [
     // rowBytes = 2 · ow · cBytes (one input row)
     ...get(OW),
@@ -179,7 +92,7 @@ function moduleBytes(): Uint8Array {
     op.i32Mul,
     op.i32Const,
     ...sleb(1),
-    0x74, // i32.shl
+    op.i32Shl,
     ...set(ROWB),
     op.loop,
     0x40, // rows
@@ -250,26 +163,6 @@ function moduleBytes(): Uint8Array {
     ...advanceTwice(DX, ROWB),
     ...countDown(ROWS),
     op.end,
-    op.end,
   ];
-  const locals = vec([
-    [...uleb(7), I32],
-    [...uleb(7), V128],
-  ]);
-  const code = [...locals, ...body];
-  return new Uint8Array([
-    0x00,
-    0x61,
-    0x73,
-    0x6d,
-    0x01,
-    0x00,
-    0x00,
-    0x00,
-    ...section(1, vec([[0x60, ...vec([[I32], [I32], [I32], [I32], [I32], [I32]]), 0x00]])),
-    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]])),
-    ...section(3, vec([uleb(0)])),
-    ...section(7, vec([[...str('pool'), 0x00, 0x00]])),
-    ...section(10, vec([[...uleb(code.length), ...code]])),
-  ]);
+  return moduleOf('pool', 6, 7, 7, body);
 }

@@ -1,0 +1,142 @@
+import {
+  addTo,
+  backendMemory,
+  countDown,
+  get,
+  i32,
+  instantiateOnce,
+  load,
+  loop,
+  moduleOf,
+  op,
+  s,
+  set,
+  simd,
+  store,
+} from './wasm_asm';
+
+/**
+ * The convolution filter gradient as a WebAssembly SIMD kernel in tfjs-backend-wasm's memory:
+ *
+ *   dW[k, co] += Σ_{y < oh, x < ow} grid[q(y, x) + off(k)] · dy[y, x, co]
+ *
+ * for one image at a time, where grid is the image laid out with its padding (pixel-major, channels innermost),
+ * q(y, x) = y·rowBytes + x·pixBytes is the output position's top-left input, and off(k) the byte offset of filter
+ * row k = (fy, fx, c). R filter rows whose inputs lie 4 bytes apart (consecutive channels of one tap, or
+ * consecutive taps of a one-channel image) share a pass and each dy vector load; V vectors of four output channels
+ * are accumulated in registers (R·V of them) over the image's output positions, then added back to dW. The
+ * GEMM path it replaces first writes every patch (kh·kw·ci rows as long as the batch's positions) to memory and
+ * then streams it through XNNPACK's fully-connected operator, which is memory bound at this shape.
+ *
+ * fn(x, dy, dW, offs, kBlocks, coBlocks, oh, ow, pixBytes, rowBytes, coBytes): byte addresses of the image's grid,
+ * its dy and the filter; offs is an i32 table (kBlocks entries) of each row block's input offset in bytes; pixBytes
+ * and rowBytes advance one output column and one output row in the grid (stride included); coBytes = 4 · co.
+ * Every count must be ≥ 1: the loops test at their end.
+ */
+export type FilterGradFn = (
+  x: number,
+  dy: number,
+  dW: number,
+  offs: number,
+  kBlocks: number,
+  coBlocks: number,
+  oh: number,
+  ow: number,
+  pixBytes: number,
+  rowBytes: number,
+  coBytes: number,
+) => void;
+
+/** The kernel for R rows × V vectors bound to the backend's memory, or null where SIMD or the memory is missing. */
+export function simdFilterGrad(wasm: unknown, rows: number, vectors: number): FilterGradFn | null {
+  const memory = backendMemory(wasm);
+  if (!memory) return null;
+  return instantiateOnce<FilterGradFn>(memory, `filterGrad${rows}x${vectors}`, 'filterGrad', () =>
+    filterGradModule(rows, vectors),
+  );
+}
+
+/** Accumulators in registers: R·V of them, plus R splats and one dy vector, within x64's 16 vector registers. */
+export const MAX_ACCUMULATORS = 8;
+
+export function filterGradModule(R: number, V: number): Uint8Array {
+  // Parameters 0..10; i32 locals 11..21; v128 locals: R splats, one dy vector, R·V accumulators.
+  const [X, DY, W, OFFS, KB, CB0, OH, OW, PIX, ROWB, COB] = Array.from({ length: 11 }, (_, i) => i);
+  const [XK, WK, CB, XR, DR, Y, XP, DP, XC, DYC] = Array.from({ length: 10 }, (_, i) => 11 + i);
+  const i32Locals = 10;
+  const S = Array.from({ length: R }, (_, r) => 11 + i32Locals + r);
+  const D = 11 + i32Locals + R;
+  const ACC = Array.from({ length: R }, (_, r) => Array.from({ length: V }, (_, v) => D + 1 + r * V + v));
+  // Row r of the block's filter rows: WK + r · coBytes.
+  const rowAddress = (r: number) => (r === 0 ? get(WK) : [...get(WK), ...get(COB), ...i32(r), op.i32Mul, op.i32Add]);
+  const forEach = (f: (r: number, v: number) => number[]) => ACC.flatMap((row, r) => row.flatMap((_, v) => f(r, v)));
+  const body = [
+    loop(
+      // XK = x + offs[kb]; offs += 4; per row block: WK = dW, DYC = dy, CB = coBlocks
+      get(X),
+      get(OFFS),
+      [op.i32Load, 2, 0],
+      [op.i32Add],
+      set(XK),
+      addTo(OFFS, i32(4)),
+      get(W),
+      set(WK),
+      get(DY),
+      set(DYC),
+      get(CB0),
+      set(CB),
+      loop(
+        forEach((r, v) => [...load(rowAddress(r), 16 * v), ...set(ACC[r][v])]),
+        get(XK),
+        set(XR),
+        get(DYC),
+        set(DR),
+        get(OH),
+        set(Y),
+        loop(
+          get(XR),
+          set(XP),
+          get(DR),
+          set(DP),
+          get(OW),
+          set(XC),
+          loop(
+            ACC.flatMap((_, r) => [...get(XP), ...s(simd.load32Splat), 2, 4 * r, ...set(S[r])]),
+            Array.from({ length: V }, (_, v) => [
+              ...load(get(DP), 16 * v),
+              ...set(D),
+              ...ACC.flatMap((row, r) => [
+                ...get(row[v]),
+                ...get(S[r]),
+                ...get(D),
+                ...s(simd.f32x4Mul),
+                ...s(simd.f32x4Add),
+                ...set(row[v]),
+              ]),
+            ]).flat(),
+            addTo(XP, get(PIX)),
+            addTo(DP, get(COB)),
+            countDown(XC),
+          ),
+          // dy rows follow each other: the next output row starts where this one ended
+          addTo(XR, get(ROWB)),
+          get(DP),
+          set(DR),
+          countDown(Y),
+        ),
+        forEach((r, v) => store(rowAddress(r), get(ACC[r][v]), 16 * v)),
+        addTo(WK, i32(16 * V)),
+        addTo(DYC, i32(16 * V)),
+        countDown(CB),
+      ),
+      // next row block: dW += R · coBytes
+      get(W),
+      get(COB),
+      i32(R),
+      [op.i32Mul, op.i32Add],
+      set(W),
+      countDown(KB),
+    ),
+  ];
+  return moduleOf('filterGrad', 11, i32Locals, R + 1 + R * V, body.flat());
+}

@@ -1,0 +1,170 @@
+/**
+ * A few pieces for assembling small WebAssembly modules by hand: the kernels of this pack that XNNPACK has no
+ * operator for (simd_pool_grad.ts, simd_filter_grad.ts) are written as opcodes, imported into tfjs-backend-wasm's
+ * own memory, so they read and write tensors where they lie. Opcodes from the WebAssembly core and SIMD
+ * specifications.
+ */
+
+/** The part of the WebAssembly JS API used here (this package compiles without the DOM library's types). */
+export interface WasmApi {
+  Memory: abstract new (...args: never[]) => object;
+  Module: new (bytes: Uint8Array) => object;
+  Instance: new (module: object, imports: object) => { exports: Record<string, unknown> };
+  validate(bytes: Uint8Array): boolean;
+}
+export const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
+
+export const I32 = 0x7f;
+export const V128 = 0x7b;
+export const op = {
+  block: 0x02,
+  loop: 0x03,
+  end: 0x0b,
+  brIf: 0x0d,
+  localGet: 0x20,
+  localSet: 0x21,
+  localTee: 0x22,
+  i32Load: 0x28,
+  i32Const: 0x41,
+  i32Ne: 0x47,
+  i32LtU: 0x49,
+  i32Add: 0x6a,
+  i32Sub: 0x6b,
+  i32Mul: 0x6c,
+  i32Shl: 0x74,
+} as const;
+export const simd = {
+  load: 0x00,
+  load32Splat: 0x09,
+  store: 0x0b,
+  const: 0x0c,
+  f32x4Ne: 0x42,
+  f32x4Gt: 0x44,
+  and: 0x4e,
+  andnot: 0x4f,
+  or: 0x50,
+  bitselect: 0x52,
+  f32x4Add: 0xe4,
+  f32x4Mul: 0xe6,
+} as const;
+
+export function uleb(n: number): number[] {
+  const out: number[] = [];
+  do {
+    let byte = n & 0x7f;
+    n >>>= 7;
+    if (n !== 0) byte |= 0x80;
+    out.push(byte);
+  } while (n !== 0);
+  return out;
+}
+
+export function sleb(n: number): number[] {
+  const out: number[] = [];
+  for (;;) {
+    const byte = n & 0x7f;
+    n >>= 7;
+    if ((n === 0 && (byte & 0x40) === 0) || (n === -1 && (byte & 0x40) !== 0)) {
+      out.push(byte);
+      return out;
+    }
+    out.push(byte | 0x80);
+  }
+}
+
+export const section = (id: number, body: number[]) => [id, ...uleb(body.length), ...body];
+export const vec = (items: number[][]) => [...uleb(items.length), ...items.flat()];
+export const str = (s: string) => [...uleb(s.length), ...Array.from(s, (ch) => ch.charCodeAt(0))];
+
+export const get = (i: number) => [op.localGet, i];
+export const set = (i: number) => [op.localSet, i];
+/** A SIMD instruction (prefix 0xfd, LEB128 opcode). */
+export const s = (code: number) => [0xfd, ...uleb(code)];
+/** v128.load at address + offset (alignment hint 16 bytes; unaligned addresses are still allowed). */
+export const load = (address: number[], offset = 0) => [...address, ...s(simd.load), 4, ...uleb(offset)];
+/** v128.store of value at address + offset. */
+export const store = (address: number[], value: number[], offset = 0) => [
+  ...address,
+  ...value,
+  ...s(simd.store),
+  4,
+  ...uleb(offset),
+];
+/** local += delta (a local or a constant). */
+export const addTo = (local: number, delta: number[]) => [...get(local), ...delta, op.i32Add, ...set(local)];
+export const i32 = (n: number) => [op.i32Const, ...sleb(n)];
+/** --local; continue the enclosing loop while it is not 0. */
+export const countDown = (local: number) => [
+  ...get(local),
+  op.i32Const,
+  1,
+  op.i32Sub,
+  op.localTee,
+  local,
+  op.i32Const,
+  0,
+  op.i32Ne,
+  op.brIf,
+  0,
+];
+/** A loop whose body runs until it branches back no more (the body ends with the test, e.g. countDown). */
+export const loop = (...body: number[][]) => [op.loop, 0x40, ...body.flat(), op.end];
+
+/**
+ * A module importing `env.memory` and exporting one function `name` with i32 parameters `params` and locals
+ * (`i32s` i32 then `v128s` v128, numbered after the parameters), whose body is `body`.
+ */
+export function moduleOf(name: string, params: number, i32s: number, v128s: number, body: number[]): Uint8Array {
+  const locals = vec([
+    [...uleb(i32s), I32],
+    [...uleb(v128s), V128],
+  ]);
+  const code = [...locals, ...body, op.end];
+  return new Uint8Array([
+    0x00,
+    0x61,
+    0x73,
+    0x6d,
+    0x01,
+    0x00,
+    0x00,
+    0x00,
+    ...section(1, vec([[0x60, ...vec(Array.from({ length: params }, () => [I32])), 0x00]])),
+    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]])),
+    ...section(3, vec([uleb(0)])),
+    ...section(7, vec([[...str(name), 0x00, 0x00]])),
+    ...section(10, vec([[...uleb(code.length), ...code]])),
+  ]);
+}
+
+/** The backend's wasm memory, if the runtime and the backend expose it. */
+export function backendMemory(wasm: unknown): object | null {
+  const memory = (wasm as { asm?: { memory?: unknown } }).asm?.memory;
+  return wasmApi && memory instanceof wasmApi.Memory ? memory : null;
+}
+
+/**
+ * Instantiates `bytes` against `memory` once per (memory, key) and returns its export `name`, or null where the
+ * module does not validate (no SIMD) or cannot be instantiated.
+ */
+export function instantiateOnce<F>(memory: object, key: string, name: string, bytes: () => Uint8Array): F | null {
+  let forMemory = instances.get(memory);
+  if (!forMemory) {
+    forMemory = new Map();
+    instances.set(memory, forMemory);
+  }
+  if (forMemory.has(key)) return (forMemory.get(key) as F) ?? null;
+  let fn: F | null = null;
+  try {
+    const code = bytes();
+    if (wasmApi?.validate(code)) {
+      const instance = new wasmApi.Instance(new wasmApi.Module(code), { env: { memory } });
+      fn = instance.exports[name] as F;
+    }
+  } catch {
+    fn = null;
+  }
+  forMemory.set(key, fn);
+  return fn;
+}
+const instances = new WeakMap<object, Map<string, unknown>>();
