@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convolutionFilterGradient, filterGradientInfo, planSimd, simdFilterGradient } from './Conv2DBackpropFilter';
+import { sumRows } from './Sum';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
 
 const TOLERANCE = 1e-4;
@@ -411,8 +412,17 @@ describe('wasm kernel pack vs cpu', () => {
         tf.sum(x, [0], true),
         tf.sum(x, [1, 3]),
         tf.sum(x),
+        tf.sum(t([7, 3, 5], 19), [0]), // odd columns: the JavaScript loop; one block of four rows and three more
+        tf.sum(t([7, 2, 6], 19), [0, 1]), // the SIMD kernel: three blocks of four rows and two more
       ];
     });
+  });
+
+  it('Sum over leading axes: the SIMD kernel equals the float64 loop bit for bit', async () => {
+    const [outer, inner] = [4 * 97 + 3, 2 * 21];
+    const x = seededValues(outer * inner, 31).map((v) => v * 1e3 + 1e-3);
+    const wasm = await runOn('wasm', () => tf.sum(tf.tensor2d(x, [outer, inner]), 0));
+    expect(Array.from(wasm.values[0])).toEqual(Array.from(Float32Array.from(sumRows(x, outer, inner))));
   });
 
   it('tf.grads of a small convnet loss agree between wasm and cpu', async () => {

@@ -26,6 +26,7 @@ export const op = {
   localTee: 0x22,
   i32Load: 0x28,
   i32Const: 0x41,
+  i32Eqz: 0x45,
   i32Ne: 0x47,
   i32LtU: 0x49,
   i32Add: 0x6a,
@@ -44,8 +45,11 @@ export const simd = {
   andnot: 0x4f,
   or: 0x50,
   bitselect: 0x52,
+  load64Zero: 0x5d,
+  f64x2PromoteLowF32x4: 0x5f,
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
+  f64x2Add: 0xf0,
 } as const;
 
 export function uleb(n: number): number[] {
@@ -109,6 +113,17 @@ export const countDown = (local: number) => [
 ];
 /** A loop whose body runs until it branches back no more (the body ends with the test, e.g. countDown). */
 export const loop = (...body: number[][]) => [op.loop, 0x40, ...body.flat(), op.end];
+/** body, skipped when the local is 0 (a loop that tests at its end must not start with a zero count). */
+export const unlessZero = (local: number, ...body: number[][]) => [
+  op.block,
+  0x40,
+  ...get(local),
+  op.i32Eqz,
+  op.brIf,
+  0,
+  ...body.flat(),
+  op.end,
+];
 
 /**
  * A module importing `env.memory` and exporting one function `name` with i32 parameters `params` and locals
