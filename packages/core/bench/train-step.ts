@@ -48,6 +48,8 @@ for (const name of backends) {
   step.dispose();
   const perKernel = new Map<string, { ms: number; calls: number }>();
   for (const k of profile.kernels) {
+    // `name__op` entries are tf.customGrad wrappers (fused conv and matmul): their kernels are listed themselves.
+    if (k.name.endsWith('__op')) continue;
     const entry = perKernel.get(k.name) ?? { ms: 0, calls: 0 };
     entry.ms += Number(k.kernelTimeMs) || 0;
     entry.calls += 1;
