@@ -11,15 +11,34 @@ import { simdSumRows } from './simd_sum';
  */
 export function sum(args: { inputs: KernelInputs<'x'>; backend: BackendWasm; attrs: SumAttrs }): TensorInfo {
   const { inputs, backend, attrs } = args;
-  const { x } = inputs;
+  return reduceLeading(backend, inputs.x, attrs, 'sum') ?? callOriginal(backend, 'Sum', inputs, attrs as never);
+}
+
+/**
+ * Sum (or mean) over the leading axes of a float32 tensor, or null for any other reduction. Accumulated in
+ * float64 by the SIMD kernel (simd_sum.ts) or, for odd trailing sizes, by {@link sumRows}; a mean divides the
+ * float64 sums.
+ */
+export function reduceLeading(
+  backend: BackendWasm,
+  x: TensorInfo,
+  attrs: { axis: number | number[]; keepDims: boolean },
+  reduction: 'sum' | 'mean',
+): TensorInfo | null {
   const rank = x.shape.length;
   const axes = util.parseAxisParam(attrs.axis, x.shape).sort((p, q) => p - q);
   const leading = axes.length > 0 && axes.length < rank && axes.every((axis, i) => axis === i);
-  if (x.dtype !== 'float32' || !leading) return callOriginal(backend, 'Sum', { x }, attrs as never);
+  if (x.dtype !== 'float32' || !leading) return null;
   const inner = util.sizeFromShape(x.shape.slice(axes.length));
   const outer = util.sizeFromShape(x.shape.slice(0, axes.length));
   const outShape = attrs.keepDims ? x.shape.map((d, i) => (i < axes.length ? 1 : d)) : x.shape.slice(axes.length);
   const out = backend.makeOutput(outShape, 'float32');
+  if (inner === 0) return out;
+  const finish = (sums: Float64Array) => {
+    if (reduction === 'mean') for (let i = 0; i < inner; i++) sums[i] /= outer;
+    f32(backend, out).set(sums);
+    return out;
+  };
   const simd = inner % 2 === 0 ? simdSumRows(backend.wasm) : null;
   if (simd) {
     // float64 accumulators in the backend's memory (a float32 tensor of twice the length: 8 bytes each).
@@ -30,14 +49,13 @@ export function sum(args: { inputs: KernelInputs<'x'>; backend: BackendWasm; att
       const heap = f32(backend, accInfo).buffer;
       new Float64Array(heap, accAt, inner).fill(0);
       simd(xAt as number, accAt as number, Math.floor(outer / 4), outer % 4, inner / 2, 4 * inner);
-      f32(backend, out).set(new Float64Array(heap, accAt, inner));
+      const sums = new Float64Array(heap, accAt, inner).slice();
       backend.disposeData(accInfo.dataId);
-      return out;
+      return finish(sums);
     }
     backend.disposeData(accInfo.dataId);
   }
-  f32(backend, out).set(sumRows(f32(backend, x), outer, inner));
-  return out;
+  return finish(sumRows(f32(backend, x), outer, inner));
 }
 
 /**

@@ -397,7 +397,7 @@ describe('wasm kernel pack vs cpu', () => {
     });
   });
 
-  it('BatchMatMul with transposes, and Sum over leading and other axes', async () => {
+  it('BatchMatMul with transposes, and Sum and Mean over leading and other axes, empty ones included', async () => {
     await agree(() => {
       const a = t([2, 5, 4], 14);
       const b = t([2, 5, 3], 15);
@@ -414,8 +414,17 @@ describe('wasm kernel pack vs cpu', () => {
         tf.sum(x),
         tf.sum(t([7, 3, 5], 19), [0]), // odd columns: the JavaScript loop; one block of four rows and three more
         tf.sum(t([7, 2, 6], 19), [0, 1]), // the SIMD kernel: three blocks of four rows and two more
+        tf.mean(x, [0, 1, 2]),
+        tf.mean(t([7, 3, 5], 19), [0], true),
+        tf.mean(x, [1, 2]),
+        tf.mean(x),
+        tf.sum(tf.zeros([3, 0]), 0),
+        tf.sum(tf.zeros([0, 4]), 0),
       ];
     });
+    // The mean of nothing is 0/0, as in NumPy and PyTorch (tfjs's cpu backend returns 0).
+    const empty = await runOn('wasm', () => tf.mean(tf.zeros([0, 4]), 0));
+    expect(Array.from(empty.values[0])).toEqual([Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
   });
 
   it('Sum over leading axes: the SIMD kernel equals the float64 loop bit for bit', async () => {

@@ -8,6 +8,7 @@ import { gatherV2Config } from './GatherV2';
 import { identityConfig } from './Identity';
 import { rememberOriginal } from './kernel_utils';
 import { maxPoolGradConfig } from './MaxPoolGrad';
+import { meanConfig } from './Mean';
 import { oneHotConfig } from './OneHot';
 import { sumConfig } from './Sum';
 import { tileConfig } from './Tile';
@@ -16,8 +17,8 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 /**
  * semix's training-complete kernel pack for `@tensorflow/tfjs-backend-wasm`: the forward kernels tfjs-core's
  * gradients call that wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, the depthwise gradients) and
- * faster replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, Identity (shares memory instead of copying), and BatchMatMul / Sum on the
- * shapes gradients produce; these two wrap wasm's own kernel for every other case), and a fix: OneHot with float
+ * faster replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, Identity (shares memory instead of copying), and BatchMatMul / Sum / Mean on
+ * the shapes gradients and batch norm produce; these three wrap wasm's own kernel for every other case), and a fix: OneHot with float
  * on/off values.
  */
 export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
@@ -29,6 +30,7 @@ export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   gatherV2Config,
   identityConfig,
   maxPoolGradConfig,
+  meanConfig,
   oneHotConfig,
   sumConfig,
   tileConfig,
