@@ -73,11 +73,60 @@ export function batchNorm(params: ParamStore, name: string, channels: number) {
   const epsilon = 1e-5;
   return (x: tf.Tensor, training: boolean): tf.Tensor => {
     if (!training) return tf.batchNorm(x as tf.Tensor4D, runningMean, runningVar, beta, gamma, epsilon);
-    const { mean, variance } = tf.moments(x, [0, 1, 2]);
-    const n = x.size / channels;
-    const unbiased = tf.mul(variance, n / Math.max(1, n - 1));
-    params.queueUpdate(runningMean, tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
-    params.queueUpdate(runningVar, tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
-    return tf.batchNorm(x as tf.Tensor4D, mean, variance, beta, gamma, epsilon);
+    return batchNormTrain(x as tf.Tensor4D, gamma, beta, epsilon, (mean, variance) => {
+      const n = x.size / channels;
+      const unbiased = tf.mul(variance, n / Math.max(1, n - 1));
+      params.queueUpdate(runningMean, tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
+      params.queueUpdate(runningVar, tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
+    });
   };
+}
+
+/**
+ * Training-mode batch normalisation of NHWC x over [batch, height, width], y = γ·(x − μ)·s + β with
+ * s = (σ² + ε)^−½ (σ² the biased batch variance), and its gradient in closed form, as cuDNN and PyTorch compute
+ * it: with xc = x − μ and n values per channel,
+ *
+ *   dβ = Σ dy,   dγ = s·Σ dy·xc,   dx = γs·dy − γs·Σdy/n − γs·s²·Σ(dy·xc)/n · xc.
+ *
+ * Differentiating tf.moments + tf.batchNorm op by op instead costs ~30 full-size kernels per layer (each of the
+ * mean's and the variance's paths broadcast back to the input's shape); this costs 4 in the forward pass and 4
+ * in the backward one, plus per-channel arithmetic. `onMoments(mean, variance)` receives the batch statistics
+ * (for the running averages; tensors it keeps must be kept with tf.keep).
+ */
+export function batchNormTrain(
+  x: tf.Tensor4D,
+  gamma: tf.Tensor,
+  beta: tf.Tensor,
+  epsilon: number,
+  onMoments: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void = () => {},
+): tf.Tensor4D {
+  const axes = [0, 1, 2];
+  const normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
+    const [input, g, b, save] = args as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
+    const xs = input;
+    const mean = tf.mean(xs, axes) as tf.Tensor1D;
+    const xc = tf.sub(xs, mean);
+    const variance = tf.mean(tf.square(xc), axes) as tf.Tensor1D;
+    onMoments(mean, variance);
+    const invStd = tf.rsqrt(tf.add(variance, epsilon));
+    const scale = tf.mul(g, invStd);
+    save([xc, invStd, scale]);
+    return {
+      value: tf.add(tf.mul(xc, scale), b),
+      gradFunc: (dy, saved) => {
+        const [centered, s, gs] = saved;
+        const n = centered.size / (centered.shape[3] ?? 1);
+        const dBeta = tf.sum(dy, axes);
+        const sumDyXc = tf.sum(tf.mul(dy, centered), axes);
+        const dGamma = tf.mul(sumDyXc, s);
+        // per channel: the coefficient of xc, and the constant term
+        const k = tf.mul(gs, tf.mul(tf.square(s), tf.div(sumDyXc, -n)));
+        const c = tf.mul(gs, tf.div(dBeta, -n));
+        const dx = tf.add(tf.add(tf.mul(dy, gs), tf.mul(centered, k)), c);
+        return [dx, dGamma, dBeta];
+      },
+    };
+  });
+  return normalize(x, gamma, beta) as tf.Tensor4D;
 }

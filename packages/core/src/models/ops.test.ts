@@ -1,0 +1,89 @@
+import * as tf from '@tensorflow/tfjs-core';
+import { afterAll, describe, expect, it } from 'vitest';
+import { selectBackend } from '../backend';
+import { batchNorm, batchNormTrain } from './ops';
+import { ParamStore } from './params';
+
+afterAll(() => selectBackend('wasm'));
+
+/** Training-mode batch norm differentiated op by op by tfjs: the reference. */
+function composed(x: tf.Tensor4D, gamma: tf.Tensor1D, beta: tf.Tensor1D, epsilon: number): tf.Tensor4D {
+  const { mean, variance } = tf.moments(x, [0, 1, 2]);
+  return tf.batchNorm(x, mean, variance, beta, gamma, epsilon) as tf.Tensor4D;
+}
+
+const maxError = (got: tf.Tensor, want: tf.Tensor) =>
+  tf.tidy(() => tf.max(tf.abs(tf.sub(got, want))).dataSync()[0] / Math.max(1, tf.max(tf.abs(want)).dataSync()[0]));
+
+describe('batchNormTrain', () => {
+  it.each([
+    'wasm',
+    'cpu',
+  ] as const)('%s: values, moments and gradients equal tf.moments + tf.batchNorm differentiated op by op', async (backend) => {
+    await selectBackend(backend);
+    const before = tf.memory().numTensors;
+    // Shifted, scaled inputs (a mean far from 0), 6 channels (not a multiple of 4), odd spatial sizes.
+    const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal([5, 7, 3, 6], 0, 1, 'float32', 1), 3), 2)) as tf.Tensor4D;
+    const gamma = tf.randomNormal([6], 1, 0.3, 'float32', 2) as tf.Tensor1D;
+    const beta = tf.randomNormal([6], 0, 0.3, 'float32', 3) as tf.Tensor1D;
+    // A loss whose gradient differs per element, so that no term of dx cancels by symmetry.
+    const weights = tf.randomNormal([5, 7, 3, 6], 0, 1, 'float32', 4);
+    const loss = (f: typeof composed) => (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+      tf.sum(tf.mul(tf.square(f(a as tf.Tensor4D, g as tf.Tensor1D, b as tf.Tensor1D, 1e-5)), weights)) as tf.Scalar;
+    const moments: tf.Tensor[] = [];
+    const ours = (a: tf.Tensor4D, g: tf.Tensor1D, b: tf.Tensor1D, e: number) =>
+      batchNormTrain(a, g, b, e, (mean, variance) => moments.push(tf.keep(mean.clone()), tf.keep(variance.clone())));
+    const got = tf.valueAndGrads(loss(ours))([x, gamma, beta]);
+    const want = tf.valueAndGrads(loss(composed))([x, gamma, beta]);
+    expect(maxError(got.value, want.value)).toBeLessThan(1e-5);
+    for (const [i, g] of got.grads.entries()) {
+      expect(g.shape).toEqual(want.grads[i].shape);
+      expect(maxError(g, want.grads[i])).toBeLessThan(1e-4);
+    }
+    // The gradients are not trivially zero (dx of a normalisation sums to zero per channel, but is not zero).
+    expect(tf.tidy(() => tf.max(tf.abs(got.grads[0])).dataSync()[0])).toBeGreaterThan(1e-2);
+    const reference = tf.moments(x, [0, 1, 2]);
+    expect(maxError(moments[0], reference.mean)).toBeLessThan(1e-6);
+    expect(maxError(moments[1], reference.variance)).toBeLessThan(1e-5);
+    expect(tf.tidy(() => maxError(batchNormTrain(x, gamma, beta, 1e-5), composed(x, gamma, beta, 1e-5)))).toBeLessThan(
+      1e-5,
+    );
+    tf.dispose([x, gamma, beta, weights, got.value, want.value, ...got.grads, ...want.grads, ...moments]);
+    tf.dispose([reference.mean, reference.variance]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it('batchNorm in training queues the running statistics (momentum 0.1, unbiased variance), applied after the step', async () => {
+    await selectBackend('wasm');
+    const before = tf.memory().numTensors;
+    const params = new ParamStore(0);
+    const bn = batchNorm(params, 'bn', 4);
+    const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal([3, 5, 2, 4], 0, 1, 'float32', 7), 2), 1));
+    const y = tf.tidy(() => bn(x, true));
+    const running = () =>
+      ['bn.running_mean', 'bn.running_var'].map((k) => Array.from(params.vars.get(k)?.dataSync() ?? []));
+    expect(running()).toEqual([
+      [0, 0, 0, 0],
+      [1, 1, 1, 1],
+    ]);
+    params.applyUpdates();
+    const values = x.dataSync();
+    const n = 3 * 5 * 2;
+    for (let c = 0; c < 4; c++) {
+      const column = Array.from({ length: n }, (_, i) => values[i * 4 + c]);
+      const mean = column.reduce((a, b) => a + b, 0) / n;
+      const unbiased = column.reduce((a, b) => a + (b - mean) ** 2, 0) / (n - 1);
+      expect(running()[0][c]).toBeCloseTo(0.1 * mean, 5);
+      expect(running()[1][c]).toBeCloseTo(0.9 + 0.1 * unbiased, 5);
+    }
+    // In evaluation the running statistics normalise: (x − 0.1·μ) / √(0.9 + 0.1·var + ε).
+    const evaluated = tf.tidy(() => bn(x, false));
+    const [runningMean, runningVar] = running().map((v) => tf.tensor1d(v));
+    const expected = tf.tidy(() => tf.div(tf.sub(x, runningMean), tf.sqrt(tf.add(runningVar, 1e-5))));
+    expect(maxError(evaluated, expected)).toBeLessThan(1e-5);
+    tf.dispose([runningMean, runningVar, expected]);
+    tf.dispose([x, y, evaluated]);
+    for (const v of params.vars.values()) v.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
