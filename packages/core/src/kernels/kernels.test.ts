@@ -3,6 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convolutionFilterGradient, filterGradientInfo, planSimd, simdFilterGradient } from './Conv2DBackpropFilter';
+import { inputGradientInfo, planCorrelation, simdInputGradient, xnnpackInputGradient } from './Conv2DBackpropInput';
 import { sumRows } from './Sum';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
 
@@ -56,6 +57,9 @@ const convCases: Array<[number[], number[], number | [number, number], Pad]> = [
   [[2, 28, 28, 1], [3, 3, 16], 1, 'same'],
   [[2, 7, 8, 4], [3, 2, 8], 1, explicit],
   [[1, 9, 9, 5], [3, 3, 36], [1, 2], 'valid'],
+  // kernels smaller than the stride: residue classes of dx that no tap reaches (zeros)
+  [[2, 9, 8, 4], [1, 1, 8], 2, 'valid'],
+  [[1, 10, 9, 4], [2, 2, 4], 3, 'same'],
 ];
 
 describe('wasm kernel pack vs cpu', () => {
@@ -104,6 +108,42 @@ describe('wasm kernel pack vs cpu', () => {
       expect(relativeError(wasm.values[0], cpu.values[0])).toBeLessThanOrEqual(TOLERANCE);
     }
     expect(cpu.values[0].some((v) => v !== 0)).toBe(true);
+  });
+
+  it.each(convCases)('Conv2DBackpropInput, SIMD kernel and its fallback, x%j k%j s%j %j', async (xs, [
+    kh,
+    kw,
+    co,
+  ], strides, pad) => {
+    const filterShape = [kh, kw, xs[3], co];
+    const dyShape = tf.tidy(
+      () => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, strides, pad).shape,
+    );
+    const attrs = { strides, pad, dataFormat: 'NHWC', inputShape: xs } as never;
+    const run = () =>
+      tf.engine().runKernel('Conv2DBackpropInput', { dy: t(dyShape, 5), filter: t(filterShape, 6) }, attrs);
+    const cpu = await runOn('cpu', () => run() as tf.Tensor);
+    for (const path of [simdInputGradient, xnnpackInputGradient]) {
+      const wasm = await runOn('wasm', () => {
+        const dy = t(dyShape, 5);
+        const filter = t(filterShape, 6);
+        const out = path(tf.backend() as BackendWasm, dy, filter, inputGradientInfo(filter, attrs));
+        // The SIMD kernel must have run (Node has WebAssembly SIMD), not handed over to the fallback.
+        expect(out).not.toBeNull();
+        return tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
+      });
+      expect(wasm.shapes).toEqual(cpu.shapes);
+      expect(relativeError(wasm.values[0], cpu.values[0])).toBeLessThanOrEqual(TOLERANCE);
+    }
+    expect(cpu.values[0].some((v) => v !== 0)).toBe(true);
+  });
+
+  it('the SIMD correlation keeps 8 accumulators: up to 4 vectors of channels, then positions', () => {
+    expect(planCorrelation(8)).toEqual({ positions: 2, vectors: 4 });
+    expect(planCorrelation(4)).toEqual({ positions: 2, vectors: 4 });
+    expect(planCorrelation(2)).toEqual({ positions: 4, vectors: 2 });
+    expect(planCorrelation(1)).toEqual({ positions: 4, vectors: 1 });
+    expect(planCorrelation(9)).toEqual({ positions: 2, vectors: 3 });
   });
 
   it('the SIMD filter gradient fills the registers: R·V accumulators, fewest loads per multiply-add', () => {
@@ -268,6 +308,21 @@ describe('wasm kernel pack vs cpu', () => {
     });
     expect(values).toHaveLength(9 * ci * 8);
     expect(values.every((v) => v === 0)).toBe(true);
+  });
+
+  it.each([
+    [0, 3],
+    [2, 0],
+  ])('Conv2DBackpropInput with an empty batch (%i images) or no output channels (%i) returns the right shape', (n, co) => {
+    const out = tf.tidy(() => {
+      const dy = tf.zeros([n, 3, 3, co]);
+      const filter = tf.zeros([3, 3, 4, co]);
+      const attrs = { strides: 2, pad: 'same', dataFormat: 'NHWC', inputShape: [n, 6, 6, 4] };
+      const dx = tf.engine().runKernel('Conv2DBackpropInput', { dy, filter }, attrs as never) as tf.Tensor;
+      return { shape: dx.shape, values: Array.from(dx.dataSync()) };
+    });
+    expect(out.shape).toEqual([n, 6, 6, 4]);
+    expect(out.values.every((v) => v === 0)).toBe(true);
   });
 
   it('BatchMatMul over an empty inner dimension is zero (a weight gradient over an empty batch)', () => {

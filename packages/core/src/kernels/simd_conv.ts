@@ -1,0 +1,135 @@
+import {
+  addTo,
+  backendMemory,
+  countDown,
+  get,
+  i32,
+  instantiateOnce,
+  load,
+  loop,
+  moduleOf,
+  op,
+  s,
+  set,
+  simd,
+  store,
+  uleb,
+} from './wasm_asm';
+
+/**
+ * A direct 2-D correlation (NHWC) as a WebAssembly SIMD kernel in tfjs-backend-wasm's memory: P neighbouring output
+ * positions × V vectors of four output channels are accumulated in registers over the whole filter (kh rows of kw·c
+ * consecutive inputs each, as the input lies in a zero-padded grid), then stored once.
+ *
+ * fn(x, w, y, blocks, coBlocks, kh, kwc, rowBytes, wRowBytes, outPixBytes): `blocks` blocks of P positions along
+ * one output row; x is the grid address of the first position's top-left input, w the filter as rows
+ * [kh, kw, c] of output channels (wRowBytes = 4 · output channels apart), y the first output, whose neighbours lie
+ * outPixBytes apart; rowBytes advances one input row in the grid. The input distance between neighbouring
+ * positions (pixBytes) is compiled in. Every count must be ≥ 1: the loops test at their end.
+ */
+export type CorrelationFn = (
+  x: number,
+  w: number,
+  y: number,
+  blocks: number,
+  coBlocks: number,
+  kh: number,
+  kwc: number,
+  rowBytes: number,
+  wRowBytes: number,
+  outPixBytes: number,
+) => void;
+
+export interface CorrelationShape {
+  /** output positions per block */
+  positions: number;
+  /** vectors of four output channels per block */
+  vectors: number;
+  /** input bytes between neighbouring output positions */
+  pixBytes: number;
+}
+
+export function simdCorrelation(wasm: unknown, shape: CorrelationShape): CorrelationFn | null {
+  const memory = backendMemory(wasm);
+  if (!memory) return null;
+  const key = `correlation${shape.positions}x${shape.vectors}p${shape.pixBytes}`;
+  return instantiateOnce<CorrelationFn>(memory, key, 'correlate', () => correlationModule(shape));
+}
+
+function correlationModule({ positions: P, vectors: V, pixBytes }: CorrelationShape): Uint8Array {
+  const [X, W, Y, BLOCKS, CB0, KH, KWC, ROWB, WROWB, OUTPIX] = Array.from({ length: 10 }, (_, i) => i);
+  const [CB, WV, YV, XR, WR, FY, XP, WP, C, YP] = Array.from({ length: 10 }, (_, i) => 10 + i);
+  const i32Locals = 10;
+  const S = Array.from({ length: P }, (_, p) => 10 + i32Locals + p);
+  const WVEC = 10 + i32Locals + P;
+  const ACC = Array.from({ length: P }, (_, p) => Array.from({ length: V }, (_, v) => WVEC + 1 + p * V + v));
+  const zero = [...s(simd.const), ...new Array(16).fill(0)];
+  const body = [
+    loop(
+      get(W),
+      set(WV),
+      get(Y),
+      set(YV),
+      get(CB0),
+      set(CB),
+      loop(
+        ACC.flat().flatMap((acc) => [...zero, ...set(acc)]),
+        get(X),
+        set(XR),
+        get(WV),
+        set(WR),
+        get(KH),
+        set(FY),
+        loop(
+          get(XR),
+          set(XP),
+          get(WR),
+          set(WP),
+          get(KWC),
+          set(C),
+          loop(
+            S.flatMap((splat, p) => [...get(XP), ...s(simd.load32Splat), 2, ...uleb(p * pixBytes), ...set(splat)]),
+            Array.from({ length: V }, (_, v) => [
+              ...load(get(WP), 16 * v),
+              ...set(WVEC),
+              ...ACC.flatMap((row, p) => [
+                ...get(row[v]),
+                ...get(S[p]),
+                ...get(WVEC),
+                ...s(simd.f32x4Mul),
+                ...s(simd.f32x4Add),
+                ...set(row[v]),
+              ]),
+            ]).flat(),
+            addTo(XP, i32(4)),
+            addTo(WP, get(WROWB)),
+            countDown(C),
+          ),
+          // next filter row: the grid's next row; the filter's rows continue where this one ended
+          addTo(XR, get(ROWB)),
+          get(WP),
+          set(WR),
+          countDown(FY),
+        ),
+        get(YV),
+        set(YP),
+        ACC.flatMap((row, p) => [
+          ...row.flatMap((acc, v) => store(get(YP), get(acc), 16 * v)),
+          ...(p + 1 < P ? addTo(YP, get(OUTPIX)) : []),
+        ]),
+        addTo(WV, i32(16 * V)),
+        addTo(YV, i32(16 * V)),
+        countDown(CB),
+      ),
+      // next block of positions: x += P · pixBytes, y += P · outPixBytes
+      addTo(X, i32(P * pixBytes)),
+      get(Y),
+      get(OUTPIX),
+      i32(P),
+      [op.i32Mul, op.i32Add],
+      set(Y),
+      countDown(BLOCKS),
+    ),
+  ];
+  return moduleOf('correlate', 10, i32Locals, P + 1 + P * V, body.flat());
+}
