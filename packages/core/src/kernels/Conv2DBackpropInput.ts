@@ -7,7 +7,7 @@ import {
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
 import { BACKEND_NAME, callKernel, explicitPad, f32, type KernelInputs, release } from './kernel_utils';
-import { simdCorrelation } from './simd_conv';
+import { planCorrelation, simdCorrelation } from './simd_conv';
 
 /**
  * The input gradient,
@@ -102,6 +102,7 @@ export function simdInputGradient(
   const grid = backend.makeOutput([n, Hg, Wg, co], 'float32');
   const subFilters = backend.makeOutput([subFilterSizes.reduce((x, y) => x + y, 0)], 'float32');
   const out = ci4 === ci ? dx : backend.makeOutput([n, H, W, ci4], 'float32');
+  const noBias = backend.makeOutput([ci4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
   const g = f32(backend, grid);
   g.fill(0);
@@ -137,7 +138,8 @@ export function simdInputGradient(
   const covered = classes.length === sh * sw;
   if (!covered) f32(backend, out).fill(0);
   const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset as number;
-  const [gridAt, subFiltersAt, outAt] = [grid, subFilters, out].map(address);
+  f32(backend, noBias).fill(0);
+  const [gridAt, subFiltersAt, outAt, noBiasAt] = [grid, subFilters, out, noBias].map(address);
   for (const [k, { a, b, rows, cols }] of classes.entries()) {
     const count = cols.hi - cols.lo + 1;
     const blocks = Math.floor(count / P);
@@ -155,12 +157,12 @@ export function simdInputGradient(
       for (let m = rows.lo; m <= rows.hi; m++) {
         const x = gridAt + ((img * Hg + m - rows.taps + 1 + padT) * Wg + cols.lo - cols.taps + 1 + padL) * co * 4;
         const y = outAt + ((img * H + a - pt + sh * m) * W + b - pl + sw * cols.lo) * ci4 * 4;
-        if (blocks > 0) fn(x, wAt, y, blocks, ...args);
-        if (rest > 0) fn1(x + blocks * P * co * 4, wAt, y + blocks * P * sw * ci4 * 4, rest, ...args);
+        if (blocks > 0) fn(x, wAt, noBiasAt, y, blocks, ...args);
+        if (rest > 0) fn1(x + blocks * P * co * 4, wAt, noBiasAt, y + blocks * P * sw * ci4 * 4, rest, ...args);
       }
     }
   }
-  release(backend, grid, subFilters);
+  release(backend, grid, subFilters, noBias);
   if (out !== dx) {
     const from = f32(backend, out);
     const to = f32(backend, dx);
@@ -168,16 +170,6 @@ export function simdInputGradient(
     release(backend, out);
   }
   return dx;
-}
-
-/**
- * Positions × vectors of four output channels per pass of the correlation kernel: up to 4 vectors, then as many
- * positions as keep 8 accumulators (at most 4: each position also holds a splat).
- */
-export function planCorrelation(vectorsTotal: number): { positions: number; vectors: number } {
-  let vectors = Math.min(4, vectorsTotal);
-  while (vectorsTotal % vectors !== 0) vectors--;
-  return { positions: Math.min(4, Math.floor(8 / vectors)), vectors };
 }
 
 /**

@@ -2,9 +2,11 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { convolutionInfo, simdConvolution } from './Conv2D';
 import { convolutionFilterGradient, filterGradientInfo, planSimd, simdFilterGradient } from './Conv2DBackpropFilter';
-import { inputGradientInfo, planCorrelation, simdInputGradient, xnnpackInputGradient } from './Conv2DBackpropInput';
+import { inputGradientInfo, simdInputGradient, xnnpackInputGradient } from './Conv2DBackpropInput';
 import { sumRows } from './Sum';
+import { planCorrelation } from './simd_conv';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
 
 const TOLERANCE = 1e-4;
@@ -136,6 +138,52 @@ describe('wasm kernel pack vs cpu', () => {
       expect(relativeError(wasm.values[0], cpu.values[0])).toBeLessThanOrEqual(TOLERANCE);
     }
     expect(cpu.values[0].some((v) => v !== 0)).toBe(true);
+  });
+
+  it.each(convCases)('Conv2D and FusedConv2D (bias, ReLU) x%j k%j s%j %j', async (xs, [kh, kw, co], strides, pad) => {
+    const filterShape = [kh, kw, xs[3], co];
+    await agree(() => {
+      const x = t(xs, 1) as tf.Tensor4D;
+      const filter = t(filterShape, 2) as tf.Tensor4D;
+      return [
+        tf.conv2d(x, filter, strides, pad),
+        tf.fused.conv2d({ x, filter, strides, pad, bias: t([co], 3), activation: 'relu' }),
+        tf.fused.conv2d({ x, filter, strides, pad, bias: tf.scalar(0.25), activation: 'linear' }),
+      ];
+    });
+    // The SIMD kernel itself ran (Node has WebAssembly SIMD).
+    const ran = await runOn('wasm', () => {
+      const x = t(xs, 1);
+      const filter = t(filterShape, 2);
+      const info = convolutionInfo(x, filter, { strides, pad, dataFormat: 'NHWC', dilations: 1 } as never);
+      const out = info && simdConvolution(tf.backend() as BackendWasm, x, filter, null, info, false);
+      expect(out).not.toBeNull();
+      return tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
+    });
+    const cpu = await runOn('cpu', () =>
+      tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, strides, pad),
+    );
+    expect(relativeError(ran.values[0], cpu.values[0])).toBeLessThanOrEqual(TOLERANCE);
+  });
+
+  it('Conv2D: dilation, ReLU of NaN and other activations go where they should', async () => {
+    await agree(() => {
+      const x = t([2, 9, 8, 4], 30) as tf.Tensor4D;
+      const filter = t([3, 3, 4, 8], 31) as tf.Tensor4D;
+      return [
+        tf.conv2d(x, filter, 1, 'same', 'NHWC', 2), // wasm's own kernel
+        tf.fused.conv2d({ x, filter, pad: 'valid', strides: 1, bias: t([8], 32), activation: 'elu' }),
+      ];
+    });
+    // A NaN input stays NaN through the ReLU, as on cpu (whose relu keeps x unless x < 0).
+    const nanConv = () => {
+      const x = tf.tensor4d([Number.NaN, 1, 2, 3], [1, 2, 2, 1]);
+      const filter = tf.ones([1, 1, 1, 4]) as tf.Tensor4D;
+      return tf.fused.conv2d({ x, filter, strides: 1, pad: 'valid', activation: 'relu' });
+    };
+    const [wasm, cpu] = [await runOn('wasm', nanConv), await runOn('cpu', nanConv)];
+    expect(Array.from(wasm.values[0])).toEqual(Array.from(cpu.values[0]));
+    expect(Number.isNaN(cpu.values[0][0])).toBe(true);
   });
 
   it('the SIMD correlation keeps 8 accumulators: up to 4 vectors of channels, then positions', () => {

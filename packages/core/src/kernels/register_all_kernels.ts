@@ -1,9 +1,11 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { batchMatMulConfig } from './BatchMatMul';
+import { conv2DConfig } from './Conv2D';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
 import { depthwiseConv2dNativeBackpropFilterConfig } from './DepthwiseConv2dNativeBackpropFilter';
 import { depthwiseConv2dNativeBackpropInputConfig } from './DepthwiseConv2dNativeBackpropInput';
+import { fusedConv2DConfig } from './FusedConv2D';
 import { gatherV2Config } from './GatherV2';
 import { identityConfig } from './Identity';
 import { rememberOriginal } from './kernel_utils';
@@ -16,17 +18,20 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
 
 /**
  * semix's training-complete kernel pack for `@tensorflow/tfjs-backend-wasm`: the forward kernels tfjs-core's
- * gradients call that wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, the depthwise gradients) and
- * faster replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, Identity (shares memory instead of copying), and BatchMatMul / Sum / Mean on
- * the shapes gradients and batch norm produce; these three wrap wasm's own kernel for every other case), and a fix: OneHot with float
- * on/off values.
+ * gradients call that wasm 4.22 lacks (Conv2DBackpropFilter, UnsortedSegmentSum, the depthwise gradients); faster
+ * replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, Identity, which shares
+ * memory instead of copying); replacements on the cases that matter for training, wrapping wasm's own kernel for
+ * every other case (Conv2D and FusedConv2D without dilation, with a linear or ReLU activation; BatchMatMul with
+ * transposes; Sum and Mean over leading axes); and a fix: OneHot with float on/off values.
  */
 export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   batchMatMulConfig,
+  conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,
   depthwiseConv2dNativeBackpropFilterConfig,
   depthwiseConv2dNativeBackpropInputConfig,
+  fusedConv2DConfig,
   gatherV2Config,
   identityConfig,
   maxPoolGradConfig,

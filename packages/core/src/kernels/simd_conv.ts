@@ -19,17 +19,20 @@ import {
 /**
  * A direct 2-D correlation (NHWC) as a WebAssembly SIMD kernel in tfjs-backend-wasm's memory: P neighbouring output
  * positions × V vectors of four output channels are accumulated in registers over the whole filter (kh rows of kw·c
- * consecutive inputs each, as the input lies in a zero-padded grid), then stored once.
+ * consecutive inputs each, as the input lies in a zero-padded grid), starting from the bias, then stored once
+ * (through a ReLU where compiled so).
  *
- * fn(x, w, y, blocks, coBlocks, kh, kwc, rowBytes, wRowBytes, outPixBytes): `blocks` blocks of P positions along
- * one output row; x is the grid address of the first position's top-left input, w the filter as rows
- * [kh, kw, c] of output channels (wRowBytes = 4 · output channels apart), y the first output, whose neighbours lie
- * outPixBytes apart; rowBytes advances one input row in the grid. The input distance between neighbouring
- * positions (pixBytes) is compiled in. Every count must be ≥ 1: the loops test at their end.
+ * fn(x, w, bias, y, blocks, coBlocks, kh, kwc, rowBytes, wRowBytes, outPixBytes): `blocks` blocks of P positions
+ * along one output row; x is the grid address of the first position's top-left input, w the filter as rows
+ * [kh, kw, c] of output channels (wRowBytes = 4 · output channels apart), bias one value per output channel (zeros
+ * for none), y the first output, whose neighbours lie outPixBytes apart; rowBytes advances one input row in the
+ * grid. The input distance between neighbouring positions (pixBytes) is compiled in. Every count must be ≥ 1: the
+ * loops test at their end.
  */
 export type CorrelationFn = (
   x: number,
   w: number,
+  bias: number,
   y: number,
   blocks: number,
   coBlocks: number,
@@ -47,33 +50,51 @@ export interface CorrelationShape {
   vectors: number;
   /** input bytes between neighbouring output positions */
   pixBytes: number;
+  /** max(0, ·) on the way out (NaN stays NaN) */
+  relu?: boolean;
 }
 
 export function simdCorrelation(wasm: unknown, shape: CorrelationShape): CorrelationFn | null {
   const memory = backendMemory(wasm);
   if (!memory) return null;
-  const key = `correlation${shape.positions}x${shape.vectors}p${shape.pixBytes}`;
+  const key = `correlation${shape.positions}x${shape.vectors}p${shape.pixBytes}${shape.relu ? 'relu' : ''}`;
   return instantiateOnce<CorrelationFn>(memory, key, 'correlate', () => correlationModule(shape));
 }
 
-function correlationModule({ positions: P, vectors: V, pixBytes }: CorrelationShape): Uint8Array {
-  const [X, W, Y, BLOCKS, CB0, KH, KWC, ROWB, WROWB, OUTPIX] = Array.from({ length: 10 }, (_, i) => i);
-  const [CB, WV, YV, XR, WR, FY, XP, WP, C, YP] = Array.from({ length: 10 }, (_, i) => 10 + i);
-  const i32Locals = 10;
-  const S = Array.from({ length: P }, (_, p) => 10 + i32Locals + p);
-  const WVEC = 10 + i32Locals + P;
+/**
+ * Positions × vectors of four output channels per pass of the correlation kernel: up to 4 vectors, then as many
+ * positions as keep 8 accumulators (at most 4: each position also holds a splat).
+ */
+export function planCorrelation(vectorsTotal: number): { positions: number; vectors: number } {
+  let vectors = Math.min(4, vectorsTotal);
+  while (vectorsTotal % vectors !== 0) vectors--;
+  return { positions: Math.min(4, Math.floor(8 / vectors)), vectors };
+}
+
+function correlationModule({ positions: P, vectors: V, pixBytes, relu = false }: CorrelationShape): Uint8Array {
+  const [X, W, BIAS, Y, BLOCKS, CB0, KH, KWC, ROWB, WROWB, OUTPIX] = Array.from({ length: 11 }, (_, i) => i);
+  const [CB, WV, YV, BV, XR, WR, FY, XP, WP, C, YP] = Array.from({ length: 11 }, (_, i) => 11 + i);
+  const i32Locals = 11;
+  const S = Array.from({ length: P }, (_, p) => 11 + i32Locals + p);
+  const WVEC = 11 + i32Locals + P;
   const ACC = Array.from({ length: P }, (_, p) => Array.from({ length: V }, (_, v) => WVEC + 1 + p * V + v));
-  const zero = [...s(simd.const), ...new Array(16).fill(0)];
+  // ReLU as max(acc, 0): f32x4.max returns NaN for a NaN lane, as tfjs's relu does.
+  const ZERO = WVEC + 1 + P * V;
+  const output = (acc: number) => (relu ? [...get(acc), ...get(ZERO), ...s(simd.f32x4Max)] : get(acc));
   const body = [
+    relu ? [...s(simd.const), ...new Array(16).fill(0), ...set(ZERO)] : [],
     loop(
       get(W),
       set(WV),
       get(Y),
       set(YV),
+      get(BIAS),
+      set(BV),
       get(CB0),
       set(CB),
       loop(
-        ACC.flat().flatMap((acc) => [...zero, ...set(acc)]),
+        // acc = bias
+        ACC.flatMap((row) => row.flatMap((acc, v) => [...load(get(BV), 16 * v), ...set(acc)])),
         get(X),
         set(XR),
         get(WV),
@@ -114,11 +135,12 @@ function correlationModule({ positions: P, vectors: V, pixBytes }: CorrelationSh
         get(YV),
         set(YP),
         ACC.flatMap((row, p) => [
-          ...row.flatMap((acc, v) => store(get(YP), get(acc), 16 * v)),
+          ...row.flatMap((acc, v) => store(get(YP), output(acc), 16 * v)),
           ...(p + 1 < P ? addTo(YP, get(OUTPIX)) : []),
         ]),
         addTo(WV, i32(16 * V)),
         addTo(YV, i32(16 * V)),
+        addTo(BV, i32(16 * V)),
         countDown(CB),
       ),
       // next block of positions: x += P · pixBytes, y += P · outPixBytes
@@ -131,5 +153,5 @@ function correlationModule({ positions: P, vectors: V, pixBytes }: CorrelationSh
       countDown(BLOCKS),
     ),
   ];
-  return moduleOf('correlate', 10, i32Locals, P + 1 + P * V, body.flat());
+  return moduleOf('correlate', 11, i32Locals, P + 1 + P * V + 1, body.flat());
 }

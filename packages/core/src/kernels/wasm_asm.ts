@@ -49,6 +49,7 @@ export const simd = {
   f64x2PromoteLowF32x4: 0x5f,
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
+  f32x4Max: 0xe9,
   f64x2Add: 0xf0,
 } as const;
 

@@ -1,0 +1,137 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import {
+  backend_util,
+  type Conv2DAttrs,
+  type KernelConfig,
+  type KernelFunc,
+  type TensorInfo,
+  util,
+} from '@tensorflow/tfjs-core';
+import { BACKEND_NAME, callOriginal, f32, type KernelInputs, release } from './kernel_utils';
+import { planCorrelation, simdCorrelation } from './simd_conv';
+
+/**
+ * Conv2D through semix's WebAssembly SIMD correlation kernel (NHWC, dilation 1); other cases go to wasm's own
+ * (XNNPACK) kernel.
+ */
+export function conv2D(args: { inputs: KernelInputs<'x' | 'filter'>; backend: BackendWasm; attrs: Conv2DAttrs }) {
+  const { inputs, backend, attrs } = args;
+  const info = convolutionInfo(inputs.x, inputs.filter, attrs);
+  return (
+    (info && simdConvolution(backend, inputs.x, inputs.filter, null, info, false)) ??
+    callOriginal(backend, 'Conv2D', inputs, attrs as never)
+  );
+}
+
+/** The convolution's geometry, or null where the SIMD kernel does not apply (NCHW, dilation > 1). */
+export function convolutionInfo(
+  x: TensorInfo,
+  filter: TensorInfo,
+  attrs: Pick<Conv2DAttrs, 'strides' | 'pad' | 'dataFormat' | 'dilations' | 'dimRoundingMode'>,
+): backend_util.Conv2DInfo | null {
+  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
+  const $dataFormat = backend_util.convertConv2DDataFormat(dataFormat);
+  const [dh, dw] = typeof dilations === 'number' ? [dilations, dilations] : (dilations ?? [1, 1]);
+  if ($dataFormat !== 'channelsLast' || dh !== 1 || dw !== 1 || x.dtype !== 'float32') return null;
+  return backend_util.computeConv2DInfo(
+    x.shape as [number, number, number, number],
+    filter.shape as [number, number, number, number],
+    strides,
+    1,
+    pad,
+    dimRoundingMode,
+    false,
+    $dataFormat,
+  );
+}
+
+/**
+ * y[n, oy, ox, co] = bias[co] + Σ_{fy,fx,ci} x[n, oy·sh + fy − pt, ox·sw + fx − pl, ci] · W[fy, fx, ci, co] (then
+ * max(·, 0) with `relu`), one output row per call of the SIMD correlation kernel over the zero-padded input. The
+ * filter is used as it lies (rows (fy, fx, ci) of co values), so, unlike XNNPACK, nothing is packed per filter: in
+ * training every step's new weights made XNNPACK create and pack its operator again. Output channels that are not
+ * a multiple of 4 are computed padded with zero filter columns. Null where WebAssembly SIMD is missing.
+ */
+export function simdConvolution(
+  backend: BackendWasm,
+  x: TensorInfo,
+  filter: TensorInfo,
+  bias: TensorInfo | null,
+  info: backend_util.Conv2DInfo,
+  relu: boolean,
+): TensorInfo | null {
+  const { batchSize: n, inHeight: H, inWidth: W, inChannels: ci, outChannels: co } = info;
+  const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
+  const pt = info.padInfo.top;
+  const pl = info.padInfo.left;
+  const co4 = 4 * Math.ceil(co / 4);
+  const { positions: P, vectors: V } = planCorrelation(Math.max(1, co4 / 4));
+  const fn = simdCorrelation(backend.wasm, { positions: P, vectors: V, pixBytes: 4 * sw * ci, relu });
+  const fn1 = simdCorrelation(backend.wasm, { positions: 1, vectors: V, pixBytes: 4 * sw * ci, relu });
+  if (!fn || !fn1) return null;
+  const y = backend.makeOutput([n, oh, ow, co], 'float32');
+  if (n * oh * ow * co === 0) return y;
+  const Hg = Math.max(pt + H, (oh - 1) * sh + kh);
+  const Wg = Math.max(pl + W, (ow - 1) * sw + kw);
+  // The input itself where no padding is read; otherwise a zero-padded copy.
+  const grid = Hg === H && Wg === W ? x : backend.makeOutput([n, Hg, Wg, ci], 'float32');
+  const weights = co4 === co ? filter : backend.makeOutput([kh * kw * ci, co4], 'float32');
+  const biases = backend.makeOutput([co4], 'float32');
+  const out = co4 === co ? y : backend.makeOutput([n, oh, ow, co4], 'float32');
+  // Views after every allocation: growing the wasm heap detaches earlier ones.
+  if (grid !== x) {
+    const g = f32(backend, grid);
+    const src = f32(backend, x);
+    g.fill(0);
+    const rowFloats = W * ci;
+    for (let b = 0; b < n; b++) {
+      for (let iy = 0; iy < H; iy++) {
+        const from = (b * H + iy) * rowFloats;
+        g.set(src.subarray(from, from + rowFloats), ((b * Hg + iy + pt) * Wg + pl) * ci);
+      }
+    }
+  }
+  if (weights !== filter) {
+    const to = f32(backend, weights);
+    const from = f32(backend, filter);
+    to.fill(0);
+    for (let k = 0; k < kh * kw * ci; k++) to.set(from.subarray(k * co, k * co + co), k * co4);
+  }
+  const b4 = f32(backend, biases);
+  b4.fill(0);
+  if (bias) {
+    const values = f32(backend, bias);
+    // A bias broadcasts over the output channels: one value each, or one for all.
+    if (util.sizeFromShape(bias.shape) === 1) b4.fill(values[0], 0, co);
+    else b4.set(values.subarray(0, co));
+  }
+  const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset as number;
+  const [gridAt, wAt, biasAt, outAt] = [grid, weights, biases, out].map(address);
+  const blocks = Math.floor(ow / P);
+  const rest = ow % P;
+  const args = [co4 / 4 / V, kh, kw * ci, Wg * ci * 4, co4 * 4, co4 * 4] as const;
+  for (let b = 0; b < n; b++) {
+    for (let oy = 0; oy < oh; oy++) {
+      const at = gridAt + (b * Hg + oy * sh) * Wg * ci * 4;
+      const to = outAt + (b * oh + oy) * ow * co4 * 4;
+      if (blocks > 0) fn(at, wAt, biasAt, to, blocks, ...args);
+      if (rest > 0) fn1(at + blocks * P * sw * ci * 4, wAt, biasAt, to + blocks * P * co4 * 4, rest, ...args);
+    }
+  }
+  if (grid !== x) release(backend, grid);
+  if (weights !== filter) release(backend, weights);
+  release(backend, biases);
+  if (out !== y) {
+    const from = f32(backend, out);
+    const to = f32(backend, y);
+    for (let p = 0; p < n * oh * ow; p++) to.set(from.subarray(p * co4, p * co4 + co), p * co);
+    release(backend, out);
+  }
+  return y;
+}
+
+export const conv2DConfig: KernelConfig = {
+  kernelName: 'Conv2D',
+  backendName: BACKEND_NAME,
+  kernelFunc: conv2D as unknown as KernelFunc,
+};
