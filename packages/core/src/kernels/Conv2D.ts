@@ -1,14 +1,24 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
-  backend_util,
+  type backend_util,
   type Conv2DAttrs,
   type KernelConfig,
   type KernelFunc,
   type TensorInfo,
   util,
 } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, callOriginal, f32, type KernelInputs, release } from './kernel_utils';
-import { planCorrelation, simdCorrelation } from './simd_conv';
+import {
+  BACKEND_NAME,
+  type ConvAttrs,
+  callOriginal,
+  copyRows,
+  f32,
+  type KernelInputs,
+  nhwcConvInfo,
+  padIntoGrid,
+  release,
+} from './kernel_utils';
+import { correlator } from './simd_conv';
 
 /**
  * Conv2D through semix's WebAssembly SIMD correlation kernel (NHWC, dilation 1); other cases go to wasm's own
@@ -24,25 +34,11 @@ export function conv2D(args: { inputs: KernelInputs<'x' | 'filter'>; backend: Ba
 }
 
 /** The convolution's geometry, or null where the SIMD kernel does not apply (NCHW, dilation > 1). */
-export function convolutionInfo(
-  x: TensorInfo,
-  filter: TensorInfo,
-  attrs: Pick<Conv2DAttrs, 'strides' | 'pad' | 'dataFormat' | 'dilations' | 'dimRoundingMode'>,
-): backend_util.Conv2DInfo | null {
-  const { strides, pad, dataFormat, dilations, dimRoundingMode } = attrs;
-  const $dataFormat = backend_util.convertConv2DDataFormat(dataFormat);
-  const [dh, dw] = typeof dilations === 'number' ? [dilations, dilations] : (dilations ?? [1, 1]);
-  if ($dataFormat !== 'channelsLast' || dh !== 1 || dw !== 1 || x.dtype !== 'float32') return null;
-  return backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    $dataFormat,
-  );
+export function convolutionInfo(x: TensorInfo, filter: TensorInfo, attrs: ConvAttrs): backend_util.Conv2DInfo | null {
+  const { dataFormat, dilations = 1 } = attrs;
+  const [dh, dw] = typeof dilations === 'number' ? [dilations, dilations] : dilations;
+  if (dataFormat === 'NCHW' || dh !== 1 || dw !== 1 || x.dtype !== 'float32') return null;
+  return nhwcConvInfo('Conv2D', x.shape, filter.shape, attrs);
 }
 
 /**
@@ -65,10 +61,8 @@ export function simdConvolution(
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
   const co4 = 4 * Math.ceil(co / 4);
-  const { positions: P, vectors: V } = planCorrelation(Math.max(1, co4 / 4));
-  const fn = simdCorrelation(backend.wasm, { positions: P, vectors: V, pixBytes: 4 * sw * ci, relu });
-  const fn1 = simdCorrelation(backend.wasm, { positions: 1, vectors: V, pixBytes: 4 * sw * ci, relu });
-  if (!fn || !fn1) return null;
+  const row = correlator(backend.wasm, co4, 4 * sw * ci, relu);
+  if (!row) return null;
   const y = backend.makeOutput([n, oh, ow, co], 'float32');
   if (n * oh * ow * co === 0) return y;
   const Hg = Math.max(pt + H, (oh - 1) * sh + kh);
@@ -79,23 +73,11 @@ export function simdConvolution(
   const biases = backend.makeOutput([co4], 'float32');
   const out = co4 === co ? y : backend.makeOutput([n, oh, ow, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
-  if (grid !== x) {
-    const g = f32(backend, grid);
-    const src = f32(backend, x);
-    g.fill(0);
-    const rowFloats = W * ci;
-    for (let b = 0; b < n; b++) {
-      for (let iy = 0; iy < H; iy++) {
-        const from = (b * H + iy) * rowFloats;
-        g.set(src.subarray(from, from + rowFloats), ((b * Hg + iy + pt) * Wg + pl) * ci);
-      }
-    }
-  }
+  if (grid !== x) padIntoGrid(f32(backend, x), f32(backend, grid), [n, H, W, ci], Hg, Wg, pt, pl);
   if (weights !== filter) {
     const to = f32(backend, weights);
-    const from = f32(backend, filter);
     to.fill(0);
-    for (let k = 0; k < kh * kw * ci; k++) to.set(from.subarray(k * co, k * co + co), k * co4);
+    copyRows(f32(backend, filter), to, kh * kw * ci, co, co, co4);
   }
   const b4 = f32(backend, biases);
   b4.fill(0);
@@ -107,24 +89,17 @@ export function simdConvolution(
   }
   const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset as number;
   const [gridAt, wAt, biasAt, outAt] = [grid, weights, biases, out].map(address);
-  const blocks = Math.floor(ow / P);
-  const rest = ow % P;
-  const args = [co4 / 4 / V, kh, kw * ci, Wg * ci * 4, co4 * 4, co4 * 4] as const;
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {
       const at = gridAt + (b * Hg + oy * sh) * Wg * ci * 4;
-      const to = outAt + (b * oh + oy) * ow * co4 * 4;
-      if (blocks > 0) fn(at, wAt, biasAt, to, blocks, ...args);
-      if (rest > 0) fn1(at + blocks * P * sw * ci * 4, wAt, biasAt, to + blocks * P * co4 * 4, rest, ...args);
+      row(at, wAt, biasAt, outAt + (b * oh + oy) * ow * co4 * 4, ow, kh, kw * ci, Wg * ci * 4, co4 * 4);
     }
   }
   if (grid !== x) release(backend, grid);
   if (weights !== filter) release(backend, weights);
   release(backend, biases);
   if (out !== y) {
-    const from = f32(backend, out);
-    const to = f32(backend, y);
-    for (let p = 0; p < n * oh * ow; p++) to.set(from.subarray(p * co4, p * co4 + co), p * co);
+    copyRows(f32(backend, out), f32(backend, y), n * oh * ow, co, co4, co);
     release(backend, out);
   }
   return y;

@@ -1,17 +1,20 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
+import type {
   backend_util,
-  type Conv2DBackpropFilterAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
+  Conv2DBackpropFilterAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
 } from '@tensorflow/tfjs-core';
 import {
   BACKEND_NAME,
   callKernel,
+  copyRows,
   explicitPad,
   f32,
   type KernelInputs,
+  nhwcConvInfo,
+  padIntoGrid,
   release,
   slice,
   transpose,
@@ -43,21 +46,7 @@ export function conv2DBackpropFilter(args: {
 
 /** The convolution's geometry from the kernel's attributes (NHWC only). */
 export function filterGradientInfo(x: TensorInfo, attrs: Conv2DBackpropFilterAttrs): backend_util.Conv2DInfo {
-  const { strides, pad, dataFormat, dimRoundingMode, filterShape } = attrs;
-  const $dataFormat = backend_util.convertConv2DDataFormat(dataFormat);
-  if ($dataFormat !== 'channelsLast') {
-    throw new Error(`semix Conv2DBackpropFilter (wasm): dataFormat '${dataFormat}' is not supported; use 'NHWC'`);
-  }
-  return backend_util.computeConv2DInfo(
-    x.shape as [number, number, number, number],
-    filterShape,
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    $dataFormat,
-  );
+  return nhwcConvInfo('Conv2DBackpropFilter', x.shape, attrs.filterShape, attrs);
 }
 
 /**
@@ -168,21 +157,11 @@ export function simdFilterGradient(
   const dyPadded = co4 === co ? dy : backend.makeOutput([n, oh, ow, co4], 'float32');
   const dWPadded = backend.makeOutput([K, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
-  const g = f32(backend, grid);
-  const src = f32(backend, x);
-  g.fill(0);
-  const rowFloats = W * ci;
-  for (let b = 0; b < n; b++) {
-    for (let iy = 0; iy < H; iy++) {
-      const from = (b * H + iy) * rowFloats;
-      g.set(src.subarray(from, from + rowFloats), ((b * Hg + iy + pt) * Wg + pl) * ci);
-    }
-  }
+  padIntoGrid(f32(backend, x), f32(backend, grid), [n, H, W, ci], Hg, Wg, pt, pl);
   if (dyPadded !== dy) {
     const to = f32(backend, dyPadded);
-    const from = f32(backend, dy);
     to.fill(0);
-    for (let p = 0; p < n * oh * ow; p++) to.set(from.subarray(p * co, p * co + co), p * co4);
+    copyRows(f32(backend, dy), to, n * oh * ow, co, co, co4);
   }
   const offs = backend.typedArrayFromHeap(offsets) as Int32Array;
   for (let kb = 0; kb < kBlocks; kb++) {
@@ -216,9 +195,7 @@ export function simdFilterGradient(
   release(backend, grid, offsets);
   if (dyPadded !== dy) release(backend, dyPadded);
   const dW = backend.makeOutput(info.filterShape, 'float32');
-  const padded = f32(backend, dWPadded);
-  const out = f32(backend, dW);
-  for (let k = 0; k < K; k++) out.set(padded.subarray(k * co4, k * co4 + co), k * co);
+  copyRows(f32(backend, dWPadded), f32(backend, dW), K, co, co4, co);
   release(backend, dWPadded);
   return dW;
 }

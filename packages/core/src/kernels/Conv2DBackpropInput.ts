@@ -1,13 +1,23 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
+import type {
   backend_util,
-  type Conv2DBackpropInputAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
+  Conv2DBackpropInputAttrs,
+  KernelConfig,
+  KernelFunc,
+  TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, callKernel, explicitPad, f32, type KernelInputs, release } from './kernel_utils';
-import { planCorrelation, simdCorrelation } from './simd_conv';
+import {
+  BACKEND_NAME,
+  callKernel,
+  copyRows,
+  explicitPad,
+  f32,
+  type KernelInputs,
+  nhwcConvInfo,
+  padIntoGrid,
+  release,
+} from './kernel_utils';
+import { correlator } from './simd_conv';
 
 /**
  * The input gradient,
@@ -32,21 +42,7 @@ export function conv2DBackpropInput(args: {
 
 /** The convolution's geometry from the kernel's attributes (NHWC only). */
 export function inputGradientInfo(filter: TensorInfo, attrs: Conv2DBackpropInputAttrs): backend_util.Conv2DInfo {
-  const { strides, pad, dataFormat, dimRoundingMode, inputShape } = attrs;
-  const $dataFormat = backend_util.convertConv2DDataFormat(dataFormat);
-  if ($dataFormat !== 'channelsLast') {
-    throw new Error(`semix Conv2DBackpropInput (wasm): dataFormat '${dataFormat}' is not supported; use 'NHWC'`);
-  }
-  return backend_util.computeConv2DInfo(
-    inputShape,
-    filter.shape as [number, number, number, number],
-    strides,
-    1,
-    pad,
-    dimRoundingMode,
-    false,
-    $dataFormat,
-  );
+  return nhwcConvInfo('Conv2DBackpropInput', attrs.inputShape, filter.shape, attrs);
 }
 
 /**
@@ -69,10 +65,8 @@ export function simdInputGradient(
   const pt = info.padInfo.top;
   const pl = info.padInfo.left;
   const ci4 = 4 * Math.ceil(ci / 4);
-  const { positions: P, vectors: V } = planCorrelation(Math.max(1, ci4 / 4));
-  const fn = simdCorrelation(backend.wasm, { positions: P, vectors: V, pixBytes: 4 * co });
-  const fn1 = simdCorrelation(backend.wasm, { positions: 1, vectors: V, pixBytes: 4 * co });
-  if (!fn || !fn1) return null;
+  const row = correlator(backend.wasm, ci4, 4 * co);
+  if (!row) return null;
   const dx = backend.makeOutput([n, H, W, ci], 'float32');
   if (n * H * W * ci === 0) return dx;
   if (oh * ow * co === 0) {
@@ -104,16 +98,7 @@ export function simdInputGradient(
   const out = ci4 === ci ? dx : backend.makeOutput([n, H, W, ci4], 'float32');
   const noBias = backend.makeOutput([ci4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
-  const g = f32(backend, grid);
-  g.fill(0);
-  const src = f32(backend, dy);
-  const rowFloats = ow * co;
-  for (let b = 0; b < n; b++) {
-    for (let oy = 0; oy < oh; oy++) {
-      const from = (b * oh + oy) * rowFloats;
-      g.set(src.subarray(from, from + rowFloats), ((b * Hg + oy + padT) * Wg + padL) * co);
-    }
-  }
+  padIntoGrid(f32(backend, dy), f32(backend, grid), [n, oh, ow, co], Hg, Wg, padT, padL);
   // Sub-filter of class (a, b), rotated: rows (t', u', o) of ci4 output channels, from W[a + sh·(Ta−1−t'), …].
   const w = f32(backend, filter);
   const sub = f32(backend, subFilters);
@@ -142,31 +127,18 @@ export function simdInputGradient(
   const [gridAt, subFiltersAt, outAt, noBiasAt] = [grid, subFilters, out, noBias].map(address);
   for (const [k, { a, b, rows, cols }] of classes.entries()) {
     const count = cols.hi - cols.lo + 1;
-    const blocks = Math.floor(count / P);
-    const rest = count % P;
     const wAt = subFiltersAt + 4 * subAt[k];
-    const args = [
-      V === ci4 / 4 ? 1 : ci4 / 4 / V,
-      rows.taps,
-      cols.taps * co,
-      Wg * co * 4,
-      ci4 * 4,
-      sw * ci4 * 4,
-    ] as const;
     for (let img = 0; img < n; img++) {
       for (let m = rows.lo; m <= rows.hi; m++) {
         const x = gridAt + ((img * Hg + m - rows.taps + 1 + padT) * Wg + cols.lo - cols.taps + 1 + padL) * co * 4;
         const y = outAt + ((img * H + a - pt + sh * m) * W + b - pl + sw * cols.lo) * ci4 * 4;
-        if (blocks > 0) fn(x, wAt, noBiasAt, y, blocks, ...args);
-        if (rest > 0) fn1(x + blocks * P * co * 4, wAt, noBiasAt, y + blocks * P * sw * ci4 * 4, rest, ...args);
+        row(x, wAt, noBiasAt, y, count, rows.taps, cols.taps * co, Wg * co * 4, sw * ci4 * 4);
       }
     }
   }
   release(backend, grid, subFilters, noBias);
   if (out !== dx) {
-    const from = f32(backend, out);
-    const to = f32(backend, dx);
-    for (let p = 0; p < n * H * W; p++) to.set(from.subarray(p * ci4, p * ci4 + ci), p * ci);
+    copyRows(f32(backend, out), f32(backend, dx), n * H * W, ci, ci4, ci);
     release(backend, out);
   }
   return dx;

@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import {
+  backend_util,
   getKernel,
   type KernelConfig,
   type NamedAttrMap,
@@ -85,3 +86,74 @@ export function callOriginal(
 
 /** A kernel's inputs, all present (tfjs-core types every input as optional). */
 export type KernelInputs<K extends string> = Record<K, TensorInfo>;
+
+/**
+ * Copies `rows` rows of `width` values from `from` (rows `fromStride` apart) into `to` (rows `toStride` apart):
+ * padding a trailing dimension to `toStride`, or dropping the padding again.
+ */
+export function copyRows(
+  from: Float32Array,
+  to: Float32Array,
+  rows: number,
+  width: number,
+  fromStride: number,
+  toStride: number,
+): void {
+  for (let r = 0; r < rows; r++) to.set(from.subarray(r * fromStride, r * fromStride + width), r * toStride);
+}
+
+/** NHWC images [n, h, w, c] into a zero grid [n, hg, wg, c], each at row `top` and column `left` of its own. */
+export function padIntoGrid(
+  src: Float32Array,
+  grid: Float32Array,
+  [n, h, w, c]: readonly number[],
+  hg: number,
+  wg: number,
+  top: number,
+  left: number,
+): void {
+  grid.fill(0);
+  const rowFloats = w * c;
+  for (let b = 0; b < n; b++) {
+    for (let y = 0; y < h; y++) {
+      const from = (b * h + y) * rowFloats;
+      grid.set(src.subarray(from, from + rowFloats), ((b * hg + y + top) * wg + left) * c);
+    }
+  }
+}
+
+/** The geometry attributes every Conv2D-family kernel carries. */
+export interface ConvAttrs {
+  strides: number | [number, number];
+  pad: 'same' | 'valid' | number | backend_util.ExplicitPadding;
+  dataFormat: 'NHWC' | 'NCHW';
+  dilations?: number | [number, number];
+  dimRoundingMode?: 'floor' | 'round' | 'ceil';
+}
+
+/**
+ * The convolution's geometry for NHWC x and filter shapes (dilation 1 unless `attrs.dilations` says otherwise),
+ * or an error naming the kernel where the data format is NCHW, which the pack does not implement.
+ */
+export function nhwcConvInfo(
+  kernelName: string,
+  xShape: readonly number[],
+  filterShape: readonly number[],
+  attrs: ConvAttrs,
+): backend_util.Conv2DInfo {
+  const { strides, pad, dataFormat, dilations = 1, dimRoundingMode } = attrs;
+  const format = backend_util.convertConv2DDataFormat(dataFormat);
+  if (format !== 'channelsLast') {
+    throw new Error(`semix ${kernelName} (wasm): dataFormat '${dataFormat}' is not supported; use 'NHWC'`);
+  }
+  return backend_util.computeConv2DInfo(
+    xShape as [number, number, number, number],
+    filterShape as [number, number, number, number],
+    strides,
+    dilations,
+    pad,
+    dimRoundingMode,
+    false,
+    format,
+  );
+}

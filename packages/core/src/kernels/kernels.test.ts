@@ -29,6 +29,24 @@ async function agree(f: () => tf.Tensor | tf.Tensor[]) {
   expect(cpu.values.some((v) => v.some((x) => x !== 0))).toBe(true);
 }
 
+/**
+ * One path of a kernel, called directly on wasm, agrees with cpu's result. The path must not hand over (null
+ * fails: Node has WebAssembly SIMD, so the SIMD kernels must have run).
+ */
+async function pathAgrees(
+  cpu: { values: Float32Array[]; shapes: number[][] },
+  path: (backend: BackendWasm) => TensorInfo | null,
+) {
+  const wasm = await runOn('wasm', () => {
+    const out = path(tf.backend() as BackendWasm);
+    expect(out).not.toBeNull();
+    return tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
+  });
+  expect(wasm.shapes).toEqual(cpu.shapes);
+  expect(relativeError(wasm.values[0], cpu.values[0])).toBeLessThanOrEqual(TOLERANCE);
+  expect(cpu.values[0].some((v) => v !== 0)).toBe(true);
+}
+
 const t = (shape: number[], seed: number) =>
   tf.tensor(
     seededValues(
@@ -97,19 +115,11 @@ describe('wasm kernel pack vs cpu', () => {
       () => tf.engine().runKernel('Conv2DBackpropFilter', { x: t(xs, 3), dy: t(dyShape, 4) }, attrs) as tf.Tensor,
     );
     for (const path of [simdFilterGradient, convolutionFilterGradient]) {
-      const wasm = await runOn('wasm', () => {
+      await pathAgrees(cpu, (backend) => {
         const x = t(xs, 3);
-        const dy = t(dyShape, 4);
-        const backend = tf.backend() as BackendWasm;
-        const out = path(backend, x, dy, filterGradientInfo(x, attrs));
-        // The SIMD kernel must have run (Node has WebAssembly SIMD), not handed over to the fallback.
-        expect(out).not.toBeNull();
-        return tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
+        return path(backend, x, t(dyShape, 4), filterGradientInfo(x, attrs));
       });
-      expect(wasm.shapes).toEqual(cpu.shapes);
-      expect(relativeError(wasm.values[0], cpu.values[0])).toBeLessThanOrEqual(TOLERANCE);
     }
-    expect(cpu.values[0].some((v) => v !== 0)).toBe(true);
   });
 
   it.each(convCases)('Conv2DBackpropInput, SIMD kernel and its fallback, x%j k%j s%j %j', async (xs, [
@@ -126,18 +136,11 @@ describe('wasm kernel pack vs cpu', () => {
       tf.engine().runKernel('Conv2DBackpropInput', { dy: t(dyShape, 5), filter: t(filterShape, 6) }, attrs);
     const cpu = await runOn('cpu', () => run() as tf.Tensor);
     for (const path of [simdInputGradient, xnnpackInputGradient]) {
-      const wasm = await runOn('wasm', () => {
-        const dy = t(dyShape, 5);
+      await pathAgrees(cpu, (backend) => {
         const filter = t(filterShape, 6);
-        const out = path(tf.backend() as BackendWasm, dy, filter, inputGradientInfo(filter, attrs));
-        // The SIMD kernel must have run (Node has WebAssembly SIMD), not handed over to the fallback.
-        expect(out).not.toBeNull();
-        return tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
+        return path(backend, t(dyShape, 5), filter, inputGradientInfo(filter, attrs));
       });
-      expect(wasm.shapes).toEqual(cpu.shapes);
-      expect(relativeError(wasm.values[0], cpu.values[0])).toBeLessThanOrEqual(TOLERANCE);
     }
-    expect(cpu.values[0].some((v) => v !== 0)).toBe(true);
   });
 
   it.each(convCases)('Conv2D and FusedConv2D (bias, ReLU) x%j k%j s%j %j', async (xs, [kh, kw, co], strides, pad) => {
@@ -151,19 +154,16 @@ describe('wasm kernel pack vs cpu', () => {
         tf.fused.conv2d({ x, filter, strides, pad, bias: tf.scalar(0.25), activation: 'linear' }),
       ];
     });
-    // The SIMD kernel itself ran (Node has WebAssembly SIMD).
-    const ran = await runOn('wasm', () => {
-      const x = t(xs, 1);
-      const filter = t(filterShape, 2);
-      const info = convolutionInfo(x, filter, { strides, pad, dataFormat: 'NHWC', dilations: 1 } as never);
-      const out = info && simdConvolution(tf.backend() as BackendWasm, x, filter, null, info, false);
-      expect(out).not.toBeNull();
-      return tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
-    });
+    // The SIMD kernel itself.
     const cpu = await runOn('cpu', () =>
       tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, strides, pad),
     );
-    expect(relativeError(ran.values[0], cpu.values[0])).toBeLessThanOrEqual(TOLERANCE);
+    await pathAgrees(cpu, (backend) => {
+      const x = t(xs, 1);
+      const filter = t(filterShape, 2);
+      const info = convolutionInfo(x, filter, { strides, pad, dataFormat: 'NHWC' });
+      return info && simdConvolution(backend, x, filter, null, info, false);
+    });
   });
 
   it('Conv2D: dilation, ReLU of NaN and other activations go where they should', async () => {

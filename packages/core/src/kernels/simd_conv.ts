@@ -9,11 +9,11 @@ import {
   loop,
   moduleOf,
   op,
+  outerProductStep,
   s,
   set,
   simd,
   store,
-  uleb,
 } from './wasm_asm';
 
 /**
@@ -59,6 +59,39 @@ export function simdCorrelation(wasm: unknown, shape: CorrelationShape): Correla
   if (!memory) return null;
   const key = `correlation${shape.positions}x${shape.vectors}p${shape.pixBytes}${shape.relu ? 'relu' : ''}`;
   return instantiateOnce<CorrelationFn>(memory, key, 'correlate', () => correlationModule(shape));
+}
+
+/**
+ * One output row at a time through the correlation kernel: blocks of P positions, then the rest one by one.
+ * row(x, w, bias, y, count, kh, kwc, rowBytes, outPixBytes) computes `count` positions; the filter's rows are
+ * `channels` (a multiple of 4) apart.
+ */
+export type CorrelateRow = (
+  x: number,
+  w: number,
+  bias: number,
+  y: number,
+  count: number,
+  kh: number,
+  kwc: number,
+  rowBytes: number,
+  outPixBytes: number,
+) => void;
+
+/** The row correlator for `channels` outputs (a multiple of 4), or null where WebAssembly SIMD is missing. */
+export function correlator(wasm: unknown, channels: number, pixBytes: number, relu = false): CorrelateRow | null {
+  const { positions: P, vectors: V } = planCorrelation(Math.max(1, channels / 4));
+  const fn = simdCorrelation(wasm, { positions: P, vectors: V, pixBytes, relu });
+  const fn1 = simdCorrelation(wasm, { positions: 1, vectors: V, pixBytes, relu });
+  if (!fn || !fn1) return null;
+  const coBlocks = channels / 4 / V;
+  return (x, w, bias, y, count, kh, kwc, rowBytes, outPixBytes) => {
+    const blocks = Math.floor(count / P);
+    const rest = count % P;
+    const args = [coBlocks, kh, kwc, rowBytes, 4 * channels, outPixBytes] as const;
+    if (blocks > 0) fn(x, w, bias, y, blocks, ...args);
+    if (rest > 0) fn1(x + blocks * P * pixBytes, w, bias, y + blocks * P * outPixBytes, rest, ...args);
+  };
 }
 
 /**
@@ -109,19 +142,7 @@ function correlationModule({ positions: P, vectors: V, pixBytes, relu = false }:
           get(KWC),
           set(C),
           loop(
-            S.flatMap((splat, p) => [...get(XP), ...s(simd.load32Splat), 2, ...uleb(p * pixBytes), ...set(splat)]),
-            Array.from({ length: V }, (_, v) => [
-              ...load(get(WP), 16 * v),
-              ...set(WVEC),
-              ...ACC.flatMap((row, p) => [
-                ...get(row[v]),
-                ...get(S[p]),
-                ...get(WVEC),
-                ...s(simd.f32x4Mul),
-                ...s(simd.f32x4Add),
-                ...set(row[v]),
-              ]),
-            ]).flat(),
+            outerProductStep(ACC, S, WVEC, get(XP), pixBytes, get(WP)),
             addTo(XP, i32(4)),
             addTo(WP, get(WROWB)),
             countDown(C),

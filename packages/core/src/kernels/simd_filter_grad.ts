@@ -9,9 +9,8 @@ import {
   loop,
   moduleOf,
   op,
-  s,
+  outerProductStep,
   set,
-  simd,
   store,
 } from './wasm_asm';
 
@@ -101,19 +100,7 @@ export function filterGradModule(R: number, V: number): Uint8Array {
           get(OW),
           set(XC),
           loop(
-            ACC.flatMap((_, r) => [...get(XP), ...s(simd.load32Splat), 2, 4 * r, ...set(S[r])]),
-            Array.from({ length: V }, (_, v) => [
-              ...load(get(DP), 16 * v),
-              ...set(D),
-              ...ACC.flatMap((row, r) => [
-                ...get(row[v]),
-                ...get(S[r]),
-                ...get(D),
-                ...s(simd.f32x4Mul),
-                ...s(simd.f32x4Add),
-                ...set(row[v]),
-              ]),
-            ]).flat(),
+            outerProductStep(ACC, S, D, get(XP), 4, get(DP)),
             addTo(XP, get(PIX)),
             addTo(DP, get(COB)),
             countDown(XC),

@@ -112,6 +112,34 @@ export const countDown = (local: number) => [
   op.brIf,
   0,
 ];
+/**
+ * One step of a register-blocked outer product: splat[r] ← the float at address + r·stride (r < R), then for each
+ * vector v < V: vector ← the 16 bytes at vectors + 16·v, and acc[r][v] += splat[r] · vector.
+ */
+export function outerProductStep(
+  acc: number[][],
+  splats: number[],
+  vector: number,
+  address: number[],
+  stride: number,
+  vectors: number[],
+): number[] {
+  return [
+    ...splats.flatMap((splat, r) => [...address, ...s(simd.load32Splat), 2, ...uleb(r * stride), ...set(splat)]),
+    ...acc[0].flatMap((_, v) => [
+      ...load(vectors, 16 * v),
+      ...set(vector),
+      ...acc.flatMap((row, r) => [
+        ...get(row[v]),
+        ...get(splats[r]),
+        ...get(vector),
+        ...s(simd.f32x4Mul),
+        ...s(simd.f32x4Add),
+        ...set(row[v]),
+      ]),
+    ]),
+  ];
+}
 /** A loop whose body runs until it branches back no more (the body ends with the test, e.g. countDown). */
 export const loop = (...body: number[][]) => [op.loop, 0x40, ...body.flat(), op.end];
 /** body, skipped when the local is 0 (a loop that tests at its end must not start with a zero count). */
