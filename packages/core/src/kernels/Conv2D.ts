@@ -65,6 +65,16 @@ export function simdConvolution(
   if (!row) return null;
   const y = backend.makeOutput([n, oh, ow, co], 'float32');
   if (n * oh * ow * co === 0) return y;
+  if (ci * kh * kw === 0) {
+    // An empty sum (the SIMD loops never run with a zero count; wasm's own kernel returns whatever memory held):
+    // every output is the bias, through the activation.
+    const values = bias ? f32(backend, bias) : new Float32Array(1);
+    const row = Float32Array.from({ length: co }, (_, c) => values[values.length === 1 ? 0 : c]);
+    if (relu) row.forEach((v, c) => (row[c] = v < 0 ? 0 : v));
+    const to = f32(backend, y);
+    for (let p = 0; p < n * oh * ow; p++) to.set(row, p * co);
+    return y;
+  }
   const Hg = Math.max(pt + H, (oh - 1) * sh + kh);
   const Wg = Math.max(pl + W, (ow - 1) * sw + kw);
   // The input itself where no padding is read; otherwise a zero-padded copy.

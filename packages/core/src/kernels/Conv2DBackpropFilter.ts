@@ -35,8 +35,10 @@ export function conv2DBackpropFilter(args: {
   const { inputs, backend, attrs } = args;
   const { x, dy } = inputs;
   const info = filterGradientInfo(x, attrs);
-  if (info.batchSize * info.outHeight * info.outWidth === 0) {
-    // No output positions (an empty batch): the gradient is zero, whatever an empty sum would leave.
+  const { batchSize, outHeight, outWidth, filterHeight, filterWidth, inChannels, outChannels } = info;
+  if (batchSize * outHeight * outWidth * filterHeight * filterWidth * inChannels * outChannels === 0) {
+    // No output positions (an empty batch) or an empty filter: the gradient is zero (or empty), whatever an empty
+    // sum would leave; the SIMD loops never run with a zero count.
     const zeros = backend.makeOutput(info.filterShape, 'float32');
     f32(backend, zeros).fill(0);
     return zeros;

@@ -345,17 +345,34 @@ describe('wasm kernel pack vs cpu', () => {
     });
   });
 
-  it.each([1, 16])('Conv2DBackpropFilter on an empty batch is zero (%i input channels)', (ci) => {
+  it.each([
+    [0, 1, 8],
+    [0, 16, 8],
+    [2, 0, 8],
+    [2, 4, 0],
+  ])('Conv2DBackpropFilter with %i images, %i input and %i output channels is zero', (n, ci, co) => {
     const values = tf.tidy(() => {
-      const x = tf.zeros([0, 6, 6, ci]);
-      const dy = tf.zeros([0, 6, 6, 8]);
-      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, ci, 8] };
+      const x = tf.zeros([n, 6, 6, ci]);
+      const dy = tf.zeros([n, 6, 6, co]);
+      const attrs = { strides: 1, pad: 'same', dataFormat: 'NHWC', filterShape: [3, 3, ci, co] };
       return Array.from(
         (tf.engine().runKernel('Conv2DBackpropFilter', { x, dy }, attrs as never) as tf.Tensor).dataSync(),
       );
     });
-    expect(values).toHaveLength(9 * ci * 8);
+    expect(values).toHaveLength(9 * ci * co);
     expect(values.every((v) => v === 0)).toBe(true);
+  });
+
+  it('Conv2D with no input channels is its bias, through the activation (wasm 4.22 returned stale memory)', async () => {
+    await agree(() => {
+      const x = tf.zeros([2, 5, 5, 0]) as tf.Tensor4D;
+      const filter = tf.zeros([3, 3, 0, 4]) as tf.Tensor4D;
+      return [
+        tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias: t([4], 40) }),
+        tf.fused.conv2d({ x, filter, strides: 2, pad: 'same', bias: t([4], 41), activation: 'relu' }),
+        tf.add(tf.conv2d(x, filter, 1, 'valid'), 1),
+      ];
+    });
   });
 
   it.each([
