@@ -69,8 +69,10 @@ export function simdConvolution(
     // An empty sum (the SIMD loops never run with a zero count; wasm's own kernel returns whatever memory held):
     // every output is the bias, through the activation.
     const values = bias ? f32(backend, bias) : new Float32Array(1);
-    const row = Float32Array.from({ length: co }, (_, c) => values[values.length === 1 ? 0 : c]);
-    if (relu) row.forEach((v, c) => (row[c] = v < 0 ? 0 : v));
+    const row = Float32Array.from({ length: co }, (_, c) => {
+      const v = values[values.length === 1 ? 0 : c];
+      return relu && v < 0 ? 0 : v;
+    });
     const to = f32(backend, y);
     for (let p = 0; p < n * oh * ow; p++) to.set(row, p * co);
     return y;
