@@ -31,6 +31,7 @@ export { expectedCalibrationError } from './metrics';
 export { createModel } from './models/create_model';
 export { type FromLayersModelOptions, fromLayersModel, type LayersModelLike } from './models/layers_model';
 export { ARCHITECTURES, type Architecture, type ModelConfig, type SemixModel } from './models/types';
+export { adam, SemixAdamOptimizer } from './optimizers';
 export { DataParallel } from './parallel/data_parallel';
 export { isMethodSpec, loadMethod, type MethodSpec } from './parallel/method_spec';
 export { startWorker } from './parallel/start_worker';

@@ -1,6 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { createModel } from './models/create_model';
 import type { ModelConfig, SemixModel } from './models/types';
+import { adam } from './optimizers';
 import { DataParallel } from './parallel/data_parallel';
 import { createReferenceMethod } from './reference_method';
 import { Rng } from './rng';
@@ -27,7 +28,7 @@ export function createReferenceStep(
   const model = createModel({ arch: 'cnn-small', ...config, inputShape, numClasses: 10, seed });
   const rng = new Rng(seed);
   const { x, labels } = referenceBatch(batchSize, inputShape, rng);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   const vars = model.trainableVariables();
   const method = createReferenceMethod(0.1);
   const run = () => {
@@ -90,7 +91,7 @@ export async function createParallelReferenceStep(
   }
   const rng = new Rng(seed);
   const { x, labels } = referenceBatch(batchSize, inputShape, rng);
-  const optimizer = tf.train.adam(1e-3);
+  const optimizer = adam(1e-3);
   let step = 0;
   return {
     model,

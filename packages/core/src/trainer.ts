@@ -2,6 +2,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { assignWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { type Augment, checkDataset, datasetSize, type ImageDataset, makeBatch } from './data';
 import type { SemixModel } from './models/types';
+import { adam } from './optimizers';
 import { DataParallel } from './parallel/data_parallel';
 import { isMethodSpec, loadMethod, type MethodSpec } from './parallel/method_spec';
 import { Rng } from './rng';
@@ -199,7 +200,7 @@ function validate(o: TrainOptions & typeof DEFAULT_TRAIN_OPTIONS): void {
 }
 
 function makeOptimizer(o: typeof DEFAULT_TRAIN_OPTIONS): tf.Optimizer {
-  return o.optimizer === 'adam' ? tf.train.adam(o.lr) : tf.train.momentum(o.lr, o.momentum, true);
+  return o.optimizer === 'adam' ? adam(o.lr) : tf.train.momentum(o.lr, o.momentum, true);
 }
 
 function setLr(optimizer: tf.Optimizer, lr: number): void {

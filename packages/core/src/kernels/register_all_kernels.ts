@@ -1,4 +1,5 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
+import { adamUpdateConfig } from './AdamUpdate';
 import { batchMatMulConfig } from './BatchMatMul';
 import { conv2DConfig } from './Conv2D';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
@@ -22,9 +23,11 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
  * replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, Identity, which shares
  * memory instead of copying); replacements on the cases that matter for training, wrapping wasm's own kernel for
  * every other case (Conv2D and FusedConv2D without dilation, with a linear or ReLU activation; BatchMatMul with
- * transposes; Sum and Mean over leading axes); and a fix: OneHot with float on/off values.
+ * transposes; Sum and Mean over leading axes); a fix: OneHot with float on/off values; and semix's own fused Adam
+ * update (SemixAdamUpdate, called by its `adam` optimizer).
  */
 export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
+  adamUpdateConfig,
   batchMatMulConfig,
   conv2DConfig,
   conv2DBackpropFilterConfig,

@@ -47,8 +47,10 @@ export const simd = {
   bitselect: 0x52,
   load64Zero: 0x5d,
   f64x2PromoteLowF32x4: 0x5f,
+  f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
   f32x4Mul: 0xe6,
+  f32x4Div: 0xe7,
   f32x4Max: 0xe9,
   f64x2Add: 0xf0,
 } as const;
