@@ -24,7 +24,7 @@ import { MAX_ACCUMULATORS, simdFilterGrad } from './simd_filter_grad';
 /**
  * The filter gradient, dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[n, oh, ow, co]
  * (tfjs-core's conv2d gradient requires dilation 1, and the kernel has no dilations attribute), through semix's
- * WebAssembly SIMD kernel (simd_filter_grad.ts); where the runtime has no WebAssembly SIMD, through one XNNPACK
+ * WebAssembly SIMD kernel (simd_filter_grad.ts); where the runtime has no WebAssembly SIMD, through one
  * convolution over the batch dimension (convolutionFilterGradient).
  */
 export function conv2DBackpropFilter(args: {
@@ -52,7 +52,8 @@ export function filterGradientInfo(x: TensorInfo, attrs: Conv2DBackpropFilterAtt
 }
 
 /**
- * The filter gradient as one XNNPACK convolution whose batch is ci, whose input channels are n, whose filter is dy
+ * The filter gradient as one convolution (the Conv2D kernel registered for wasm: XNNPACK's where SIMD is missing,
+ * or with dilation) whose batch is ci, whose input channels are n, whose filter is dy
  * laid out as [oh, ow, n, co], with stride 1 and dilation s (the forward pass's dilation and stride swapped). The
  * output [ci, kh, kw, co] is transposed to the filter layout [kh, kw, ci, co]. The fallback where WebAssembly SIMD
  * is missing: 2–4× slower than the SIMD kernel on the shapes measured there.

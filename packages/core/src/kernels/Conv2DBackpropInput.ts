@@ -25,7 +25,7 @@ import { correlator } from './simd_conv';
  * dx[n,i,j,ci] = Σ_{fy,fx,co} dy[n, oy, ox, co] · W[fy,fx,ci,co]  over i = oy·sh + fy − pt, j = ox·sw + fx − pl,
  *
  * through semix's WebAssembly SIMD correlation kernel (simdInputGradient); where the runtime has no WebAssembly
- * SIMD, through one XNNPACK convolution (xnnpackInputGradient). Measured (batch 64, medians): stride-2 3×3
+ * SIMD, through one convolution of the zero-dilated dy (dilatedInputGradient), which is then XNNPACK's. Measured (batch 64, medians): stride-2 3×3
  * layers of preact-resnet18 ×0.25 36–43 → 8–10 ms, stride 1 19–22 → 16–18 ms (XNNPACK also creates and packs an
  * operator per call for the rotated filter); conv2 of the reference step (batch 128) 15–18 → 12 ms.
  */
@@ -37,7 +37,7 @@ export function conv2DBackpropInput(args: {
   const { inputs, backend, attrs } = args;
   const { dy, filter } = inputs;
   const info = inputGradientInfo(filter, attrs);
-  return simdInputGradient(backend, dy, filter, info) ?? xnnpackInputGradient(backend, dy, filter, info);
+  return simdInputGradient(backend, dy, filter, info) ?? dilatedInputGradient(backend, dy, filter, info);
 }
 
 /** The convolution's geometry from the kernel's attributes (NHWC only). */
@@ -145,8 +145,9 @@ export function simdInputGradient(
 }
 
 /**
- * The input gradient as one XNNPACK convolution: the stride-dilated dy, padded by (k − 1 − pad) on each side,
- * correlated with the filter rotated by 180° and with its in/out channels swapped.
+ * The input gradient as one convolution (the Conv2D kernel registered for wasm: XNNPACK's where SIMD is missing):
+ * the stride-dilated dy, padded by (k − 1 − pad) on each side, correlated with the filter rotated by 180° and with
+ * its in/out channels swapped.
  *
  * dx[n,i,j,ci] = Σ_{kh,kw,co} D[n, i + pt − kh, j + pl − kw, co] · W[kh,kw,ci,co],  D = dy with s − 1 zeros
  * between rows and columns. Substituting kh → KH − 1 − kh turns the sum into a stride-1 correlation of D,
@@ -155,7 +156,7 @@ export function simdInputGradient(
  * Stride 1 with non-negative padding needs no copy of dy (the padding goes to XNNPACK); otherwise the zero-
  * inserted, padded (or cropped) dy is built in one pass over dy.
  */
-export function xnnpackInputGradient(
+export function dilatedInputGradient(
   backend: BackendWasm,
   dy: TensorInfo,
   filter: TensorInfo,

@@ -4,7 +4,7 @@ import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convolutionInfo, simdConvolution } from './Conv2D';
 import { convolutionFilterGradient, filterGradientInfo, planSimd, simdFilterGradient } from './Conv2DBackpropFilter';
-import { inputGradientInfo, simdInputGradient, xnnpackInputGradient } from './Conv2DBackpropInput';
+import { dilatedInputGradient, inputGradientInfo, simdInputGradient } from './Conv2DBackpropInput';
 import { sumRows } from './Sum';
 import { planCorrelation } from './simd_conv';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
@@ -135,7 +135,7 @@ describe('wasm kernel pack vs cpu', () => {
     const run = () =>
       tf.engine().runKernel('Conv2DBackpropInput', { dy: t(dyShape, 5), filter: t(filterShape, 6) }, attrs);
     const cpu = await runOn('cpu', () => run() as tf.Tensor);
-    for (const path of [simdInputGradient, xnnpackInputGradient]) {
+    for (const path of [simdInputGradient, dilatedInputGradient]) {
       await pathAgrees(cpu, (backend) => {
         const filter = t(filterShape, 6);
         return path(backend, t(dyShape, 5), filter, inputGradientInfo(filter, attrs));
