@@ -194,10 +194,14 @@ describe('FMix inverse transform', () => {
 });
 
 describe('2-D DFT', () => {
-  it('matches the direct double sum, and the inverse undoes it (non-square sizes)', () => {
+  it('matches the direct double sum, and the inverse undoes it (FFT for powers of two, direct sums otherwise)', () => {
     for (const [h, w] of [
       [6, 9],
       [8, 8],
+      [32, 16],
+      [6, 32],
+      [1, 2],
+      [1, 1],
     ]) {
       const rng = new Rng(h + w);
       const re0 = Float64Array.from({ length: h * w }, () => rng.normal());

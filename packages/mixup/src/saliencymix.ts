@@ -15,17 +15,23 @@ export function spectralResidualSaliency(gray: Float64Array, h: number, w: numbe
   const re = Float64Array.from(gray);
   const im = new Float64Array(h * w);
   dft2(re, im, h, w);
+  const amp = new Float64Array(h * w);
   const logAmp = new Float64Array(h * w);
-  const phase = new Float64Array(h * w);
   for (let i = 0; i < h * w; i++) {
-    logAmp[i] = Math.log(Math.hypot(re[i], im[i]) + 1e-9);
-    phase[i] = Math.atan2(im[i], re[i]);
+    amp[i] = Math.sqrt(re[i] * re[i] + im[i] * im[i]);
+    logAmp[i] = Math.log(amp[i] + 1e-9);
   }
   const mean3 = boxBlur3(logAmp, h, w);
   for (let i = 0; i < h * w; i++) {
+    // The residual's amplitude with the original phase: (re, im) / |z| is (cos φ, sin φ); φ = 0 where z = 0.
     const r = Math.exp(logAmp[i] - mean3[i]);
-    re[i] = r * Math.cos(phase[i]);
-    im[i] = r * Math.sin(phase[i]);
+    if (amp[i] > 0) {
+      re[i] *= r / amp[i];
+      im[i] *= r / amp[i];
+    } else {
+      re[i] = r;
+      im[i] = 0;
+    }
   }
   dft2(re, im, h, w, true);
   const mag = new Float64Array(h * w);
