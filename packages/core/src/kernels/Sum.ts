@@ -39,32 +39,48 @@ export function reduceLeading(
     f32(backend, out).set(sums);
     return out;
   };
-  const simd = inner % 2 === 0 ? simdSumRows(backend.wasm) : null;
+  return finish(columnSums(backend, x, outer, inner));
+}
+
+/**
+ * Σ over rows of an [outer, inner] float32 tensor (or of its float32 products with y's values, as Multiply then
+ * Sum would give), in float64: by the SIMD kernel where it applies, else by {@link sumRows}.
+ */
+export function columnSums(
+  backend: BackendWasm,
+  x: TensorInfo,
+  outer: number,
+  inner: number,
+  y?: TensorInfo,
+): Float64Array {
+  const simd = inner % 2 === 0 ? simdSumRows(backend.wasm, y != null) : null;
   if (simd) {
     // float64 accumulators in the backend's memory (a float32 tensor of twice the length: 8 bytes each).
     const accInfo = backend.makeOutput([2 * inner], 'float32');
     const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset;
-    const [xAt, accAt] = [address(x), address(accInfo)];
-    if (Number.isInteger(xAt) && Number.isInteger(accAt) && (accAt as number) % 8 === 0) {
+    const [xAt, yAt, accAt] = [address(x), y ? address(y) : 0, address(accInfo)];
+    if ([xAt, yAt, accAt].every(Number.isInteger) && (accAt as number) % 8 === 0) {
       const heap = f32(backend, accInfo).buffer;
       new Float64Array(heap, accAt, inner).fill(0);
-      simd(xAt as number, accAt as number, Math.floor(outer / 4), outer % 4, inner / 2, 4 * inner);
+      const delta = y ? (yAt as number) - (xAt as number) : 0;
+      simd(xAt as number, accAt as number, Math.floor(outer / 4), outer % 4, inner / 2, 4 * inner, delta);
       const sums = new Float64Array(heap, accAt, inner).slice();
       backend.disposeData(accInfo.dataId);
-      return finish(sums);
+      return sums;
     }
     backend.disposeData(accInfo.dataId);
   }
-  return finish(sumRows(f32(backend, x), outer, inner));
+  return sumRows(f32(backend, x), outer, inner, y ? f32(backend, y) : undefined);
 }
 
 /**
- * Column sums of an [outer, inner] float32 matrix, accumulated in float64 so that the result does not depend on
- * the batch size's rounding more than float32 must. Four rows per pass, added in pairs first: half the
- * accumulator traffic (measured 2.7 → 1.4 ms for [64,28,28,16] → [16]). The SIMD kernel (simd_sum.ts) does the
- * same operations in the same order.
+ * Column sums of an [outer, inner] float32 matrix (or of the float32 products src·other), accumulated in float64 so
+ * that the result does not depend on the batch size's rounding more than float32 must. Four rows per pass, added
+ * in pairs first: half the accumulator traffic (measured 2.7 → 1.4 ms for [64,28,28,16] → [16]). The SIMD kernel
+ * (simd_sum.ts) does the same operations in the same order.
  */
-export function sumRows(src: Float32Array, outer: number, inner: number): Float64Array {
+export function sumRows(src: Float32Array, outer: number, inner: number, other?: Float32Array): Float64Array {
+  const v = other ? (i: number) => Math.fround(src[i] * other[i]) : (i: number) => src[i];
   const acc = new Float64Array(inner);
   const block = 4 * inner;
   const end = outer * inner;
@@ -72,11 +88,11 @@ export function sumRows(src: Float32Array, outer: number, inner: number): Float6
   for (; base + block <= end; base += block) {
     for (let i = 0; i < inner; i++) {
       const at = base + i;
-      acc[i] += src[at] + src[at + inner] + (src[at + 2 * inner] + src[at + 3 * inner]);
+      acc[i] += v(at) + v(at + inner) + (v(at + 2 * inner) + v(at + 3 * inner));
     }
   }
   for (; base < end; base += inner) {
-    for (let i = 0; i < inner; i++) acc[i] += src[base + i];
+    for (let i = 0; i < inner; i++) acc[i] += v(base + i);
   }
   return acc;
 }

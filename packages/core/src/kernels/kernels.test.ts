@@ -2,6 +2,8 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import * as tf from '@tensorflow/tfjs-core';
 import { backend_util, type TensorInfo } from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { CHANNEL_AFFINE } from './ChannelAffine';
+import { CHANNEL_DOT } from './ChannelDot';
 import { convolutionInfo, simdConvolution } from './Conv2D';
 import { convolutionFilterGradient, filterGradientInfo, planSimd, simdFilterGradient } from './Conv2DBackpropFilter';
 import { dilatedInputGradient, inputGradientInfo, simdInputGradient } from './Conv2DBackpropInput';
@@ -545,6 +547,16 @@ describe('wasm kernel pack vs cpu', () => {
     // The mean of nothing is 0/0, as in NumPy and PyTorch (tfjs's cpu backend returns 0).
     const empty = await runOn('wasm', () => tf.mean(tf.zeros([0, 4]), 0));
     expect(Array.from(empty.values[0])).toEqual([Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
+  });
+
+  it('semix channel kernels refuse mismatched inputs, naming them', () => {
+    const a = tf.zeros([2, 3, 4]);
+    const wrong = tf.zeros([3]);
+    expect(() => tf.engine().runKernel(CHANNEL_AFFINE, { a, scaleA: wrong, shift: wrong })).toThrow(
+      /scaleA is float32 \[3\]; it must be float32 \[4\]/,
+    );
+    expect(() => tf.engine().runKernel(CHANNEL_DOT, { a, b: wrong })).toThrow(/both must be float32 of one shape/);
+    tf.dispose([a, wrong]);
   });
 
   it('Sum over leading axes: the SIMD kernel equals the float64 loop bit for bit', async () => {

@@ -1,6 +1,8 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { adamUpdateConfig } from './AdamUpdate';
 import { batchMatMulConfig } from './BatchMatMul';
+import { channelAffineConfig } from './ChannelAffine';
+import { channelDotConfig } from './ChannelDot';
 import { conv2DConfig } from './Conv2D';
 import { conv2DBackpropFilterConfig } from './Conv2DBackpropFilter';
 import { conv2DBackpropInputConfig } from './Conv2DBackpropInput';
@@ -23,12 +25,15 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
  * replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, Identity, which shares
  * memory instead of copying); replacements on the cases that matter for training, wrapping wasm's own kernel for
  * every other case (Conv2D and FusedConv2D without dilation, with a linear or ReLU activation; BatchMatMul with
- * transposes; Sum and Mean over leading axes); a fix: OneHot with float on/off values; and semix's own fused Adam
- * update (SemixAdamUpdate, called by its `adam` optimizer).
+ * transposes; Sum and Mean over leading axes); a fix: OneHot with float on/off values; and semix's own fused kernels:
+ * the Adam update (SemixAdamUpdate, called by its `adam` optimizer) and batch norm's per-channel affine map and dot
+ * product (SemixChannelAffine, SemixChannelDot).
  */
 export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   adamUpdateConfig,
   batchMatMulConfig,
+  channelAffineConfig,
+  channelDotConfig,
   conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,

@@ -1,6 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
+import { CHANNEL_AFFINE } from '../kernels/ChannelAffine';
+import { CHANNEL_DOT } from '../kernels/ChannelDot';
 import { batchNorm, batchNormTrain } from './ops';
 import { ParamStore } from './params';
 
@@ -50,6 +52,37 @@ describe('batchNormTrain', () => {
     );
     tf.dispose([x, gamma, beta, weights, got.value, want.value, ...got.grads, ...want.grads, ...moments]);
     tf.dispose([reference.mean, reference.variance]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
+  it.each([
+    [5, 7, 3, 8],
+    [3, 5, 2, 6],
+  ])('wasm: the fused per-channel kernels give the unfused ops bit for bit (x [%i, %i, %i, %i])', async (...shape) => {
+    await selectBackend('wasm');
+    // The fused path runs only where the pack registered its kernels.
+    expect(tf.getKernel(CHANNEL_AFFINE, 'wasm')).toBeDefined();
+    expect(tf.getKernel(CHANNEL_DOT, 'wasm')).toBeDefined();
+    const before = tf.memory().numTensors;
+    const c = shape[3];
+    const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 11), 3), 2)) as tf.Tensor4D;
+    const gamma = tf.randomNormal([c], 1, 0.3, 'float32', 12);
+    const beta = tf.randomNormal([c], 0, 0.3, 'float32', 13);
+    const weights = tf.randomNormal(shape, 0, 1, 'float32', 14);
+    const run = (fused: boolean) =>
+      tf.valueAndGrads(
+        (a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) =>
+          tf.sum(
+            tf.mul(tf.square(batchNormTrain(a as tf.Tensor4D, g, b, 1e-5, undefined, fused)), weights),
+          ) as tf.Scalar,
+      )([x, gamma, beta]);
+    const [fused, plain] = [run(true), run(false)];
+    const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+    expect(bits(fused.value)).toEqual(bits(plain.value));
+    for (const [i, g] of fused.grads.entries()) expect(bits(g)).toEqual(bits(plain.grads[i]));
+    const forward = (f: boolean) => tf.tidy(() => bits(batchNormTrain(x, gamma, beta, 1e-5, undefined, f)));
+    expect(forward(true)).toEqual(forward(false));
+    tf.dispose([x, gamma, beta, weights, fused.value, plain.value, ...fused.grads, ...plain.grads]);
     expect(tf.memory().numTensors).toBe(before);
   });
 

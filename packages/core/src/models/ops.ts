@@ -1,4 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
+import { CHANNEL_AFFINE } from '../kernels/ChannelAffine';
+import { CHANNEL_DOT } from '../kernels/ChannelDot';
 import type { ParamStore } from './params';
 
 /**
@@ -100,8 +102,21 @@ export function batchNormTrain(
   beta: tf.Tensor,
   epsilon: number,
   onMoments: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void = () => {},
+  fused = true,
 ): tf.Tensor4D {
   const axes = [0, 1, 2];
+  // On wasm, semix's kernel pack fuses the per-channel passes (bit for bit the same as the ops below).
+  const kernels = fused && tf.getKernel(CHANNEL_AFFINE, tf.getBackend()) != null;
+  const affine = (a: tf.Tensor, scaleA: tf.Tensor, shift: tf.Tensor, b?: tf.Tensor, scaleB?: tf.Tensor) => {
+    if (kernels) {
+      const inputs: tf.NamedTensorMap = b && scaleB ? { a, scaleA, b, scaleB, shift } : { a, scaleA, shift };
+      return tf.engine().runKernel(CHANNEL_AFFINE, inputs) as tf.Tensor;
+    }
+    const first = tf.mul(a, scaleA);
+    return tf.add(b && scaleB ? tf.add(first, tf.mul(b, scaleB)) : first, shift);
+  };
+  const dot = (a: tf.Tensor, b: tf.Tensor) =>
+    kernels ? (tf.engine().runKernel(CHANNEL_DOT, { a, b }) as tf.Tensor) : tf.sum(tf.mul(a, b), axes);
   const normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, g, b, save] = args as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const xs = input;
@@ -113,17 +128,17 @@ export function batchNormTrain(
     const scale = tf.mul(g, invStd);
     save([xc, invStd, scale]);
     return {
-      value: tf.add(tf.mul(xc, scale), b),
+      value: affine(xc, scale, b),
       gradFunc: (dy, saved) => {
         const [centered, s, gs] = saved;
         const n = centered.size / (centered.shape[3] ?? 1);
         const dBeta = tf.sum(dy, axes);
-        const sumDyXc = tf.sum(tf.mul(dy, centered), axes);
+        const sumDyXc = dot(dy, centered);
         const dGamma = tf.mul(sumDyXc, s);
         // per channel: the coefficient of xc, and the constant term
         const k = tf.mul(gs, tf.mul(tf.square(s), tf.div(sumDyXc, -n)));
         const c = tf.mul(gs, tf.div(dBeta, -n));
-        const dx = tf.add(tf.add(tf.mul(dy, gs), tf.mul(centered, k)), c);
+        const dx = affine(dy, gs, c, centered, k);
         return [dx, dGamma, dBeta];
       },
     };

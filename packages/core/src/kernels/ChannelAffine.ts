@@ -1,0 +1,59 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { BACKEND_NAME, f32 } from './kernel_utils';
+import { simdAffine } from './simd_affine';
+
+/** semix's fused per-channel affine map (not a tfjs kernel: batch norm in semix's models calls it). */
+export const CHANNEL_AFFINE = 'SemixChannelAffine';
+
+/**
+ * out = (a·scaleA + b·scaleB) + shift, or a·scaleA + shift without b, where a and b are [..., C] and the scales and
+ * the shift are [C]: one pass where tf.add(tf.add(tf.mul(a, A), tf.mul(b, B)), C) takes four, with the same float32
+ * roundings in the same order (bit for bit). Channels that are not a multiple of 4 are done in JavaScript with
+ * Math.fround after each operation.
+ */
+export function channelAffine(args: {
+  inputs: { a: TensorInfo; scaleA: TensorInfo; b?: TensorInfo; scaleB?: TensorInfo; shift: TensorInfo };
+  backend: BackendWasm;
+}): TensorInfo {
+  const { inputs, backend } = args;
+  const { a, scaleA, b, scaleB, shift } = inputs;
+  const channels = a.shape[a.shape.length - 1] ?? 1;
+  const twoTerms = b != null && scaleB != null;
+  const expect = (name: string, t: TensorInfo, shape: number[]) => {
+    if (!util.arraysEqual(t.shape, shape) || t.dtype !== 'float32') {
+      throw new Error(`${CHANNEL_AFFINE}: ${name} is ${t.dtype} [${t.shape}]; it must be float32 [${shape}]`);
+    }
+  };
+  expect('a', a, a.shape);
+  for (const [name, t] of Object.entries({ scaleA, shift, ...(twoTerms ? { scaleB } : {}) })) {
+    expect(name, t as TensorInfo, [channels]);
+  }
+  if (twoTerms) expect('b', b, a.shape);
+  const out = backend.makeOutput(a.shape, 'float32');
+  const size = util.sizeFromShape(a.shape);
+  if (size === 0) return out;
+  const rows = size / channels;
+  const fn = channels % 4 === 0 ? simdAffine(backend.wasm, twoTerms) : null;
+  if (fn) {
+    const address = (t: TensorInfo | undefined) => (t ? (backend.dataIdMap.get(t.dataId)?.memoryOffset as number) : 0);
+    fn(address(a), address(scaleA), address(b), address(scaleB), address(shift), address(out), rows, channels / 4);
+    return out;
+  }
+  const fr = Math.fround;
+  const [av, sa, sh, o] = [a, scaleA, shift, out].map((t) => f32(backend, t));
+  const [bv, sb] = twoTerms ? [f32(backend, b), f32(backend, scaleB)] : [null, null];
+  for (let i = 0; i < size; i++) {
+    const c = i % channels;
+    let r = fr(av[i] * sa[c]);
+    if (bv && sb) r = fr(r + fr(bv[i] * sb[c]));
+    o[i] = fr(r + sh[c]);
+  }
+  return out;
+}
+
+export const channelAffineConfig: KernelConfig = {
+  kernelName: CHANNEL_AFFINE,
+  backendName: BACKEND_NAME,
+  kernelFunc: channelAffine as unknown as KernelFunc,
+};
