@@ -35,7 +35,10 @@ function bitReversal(n: number): Uint32Array {
   return r;
 }
 
-/** 1-D transforms of `count` sequences of length n, stride `step` between elements, `jump` between sequences. */
+/**
+ * 1-D transforms of `count` sequences of length n, stride `step` between elements, `jump` between sequences: each
+ * is copied out, transformed (radix-2 FFT where n is a power of two, else the direct sum) and copied back.
+ */
 function pass(
   re: Float64Array,
   im: Float64Array,
@@ -45,48 +48,15 @@ function pass(
   jump: number,
   sign: number,
 ): void {
-  if ((n & (n - 1)) === 0) fftPass(re, im, n, count, step, jump, sign);
-  else directPass(re, im, n, count, step, jump, sign);
-}
-
-/** The same by an iterative radix-2 FFT (n a power of two): bit-reversed copy, then log₂ n rounds of butterflies. */
-function fftPass(
-  re: Float64Array,
-  im: Float64Array,
-  n: number,
-  count: number,
-  step: number,
-  jump: number,
-  sign: number,
-): void {
-  const t = twiddles(n);
-  const rev = bitReversal(n);
-  const br = new Float64Array(n);
-  const bi = new Float64Array(n);
+  const line = (n & (n - 1)) === 0 ? fftLine : directLine;
+  const [xr, xi, br, bi] = Array.from({ length: 4 }, () => new Float64Array(n));
   for (let s = 0; s < count; s++) {
     const base = s * jump;
     for (let j = 0; j < n; j++) {
-      br[rev[j]] = re[base + j * step];
-      bi[rev[j]] = im[base + j * step];
+      xr[j] = re[base + j * step];
+      xi[j] = im[base + j * step];
     }
-    for (let size = 2; size <= n; size *= 2) {
-      const half = size / 2;
-      const stride = n / size;
-      for (let start = 0; start < n; start += size) {
-        for (let k = 0; k < half; k++) {
-          const c = t.cos[k * stride];
-          const sn = sign * t.sin[k * stride];
-          const i = start + k;
-          const j = i + half;
-          const tr = br[j] * c - bi[j] * sn;
-          const ti = br[j] * sn + bi[j] * c;
-          br[j] = br[i] - tr;
-          bi[j] = bi[i] - ti;
-          br[i] += tr;
-          bi[i] += ti;
-        }
-      }
-    }
+    line(xr, xi, br, bi, sign);
     for (let k = 0; k < n; k++) {
       re[base + k * step] = br[k];
       im[base + k * step] = bi[k];
@@ -94,42 +64,53 @@ function fftPass(
   }
 }
 
-/** The same by the direct sum, for any n. */
-function directPass(
-  re: Float64Array,
-  im: Float64Array,
-  n: number,
-  count: number,
-  step: number,
-  jump: number,
-  sign: number,
-): void {
+/** (br, bi) ← the transform of (xr, xi) by an iterative radix-2 FFT: bit-reversed copy, log₂ n rounds of butterflies. */
+function fftLine(xr: Float64Array, xi: Float64Array, br: Float64Array, bi: Float64Array, sign: number): void {
+  const n = xr.length;
   const t = twiddles(n);
-  const br = new Float64Array(n);
-  const bi = new Float64Array(n);
-  for (let s = 0; s < count; s++) {
-    const base = s * jump;
-    for (let k = 0; k < n; k++) {
-      let sr = 0;
-      let si = 0;
-      let p = 0; // (k·j) mod n, stepped
-      for (let j = 0; j < n; j++) {
-        const xr = re[base + j * step];
-        const xi = im[base + j * step];
-        const c = t.cos[p];
-        const sn = sign * t.sin[p];
-        sr += xr * c - xi * sn;
-        si += xr * sn + xi * c;
-        p += k;
-        if (p >= n) p -= n;
+  const rev = bitReversal(n);
+  for (let j = 0; j < n; j++) {
+    br[rev[j]] = xr[j];
+    bi[rev[j]] = xi[j];
+  }
+  for (let size = 2; size <= n; size *= 2) {
+    const half = size / 2;
+    const stride = n / size;
+    for (let start = 0; start < n; start += size) {
+      for (let k = 0; k < half; k++) {
+        const c = t.cos[k * stride];
+        const sn = sign * t.sin[k * stride];
+        const i = start + k;
+        const j = i + half;
+        const tr = br[j] * c - bi[j] * sn;
+        const ti = br[j] * sn + bi[j] * c;
+        br[j] = br[i] - tr;
+        bi[j] = bi[i] - ti;
+        br[i] += tr;
+        bi[i] += ti;
       }
-      br[k] = sr;
-      bi[k] = si;
     }
-    for (let k = 0; k < n; k++) {
-      re[base + k * step] = br[k];
-      im[base + k * step] = bi[k];
+  }
+}
+
+/** (br, bi) ← the transform of (xr, xi) by the direct sum, for any n. */
+function directLine(xr: Float64Array, xi: Float64Array, br: Float64Array, bi: Float64Array, sign: number): void {
+  const n = xr.length;
+  const t = twiddles(n);
+  for (let k = 0; k < n; k++) {
+    let sr = 0;
+    let si = 0;
+    let p = 0; // (k·j) mod n, stepped
+    for (let j = 0; j < n; j++) {
+      const c = t.cos[p];
+      const sn = sign * t.sin[p];
+      sr += xr[j] * c - xi[j] * sn;
+      si += xr[j] * sn + xi[j] * c;
+      p += k;
+      if (p >= n) p -= n;
     }
+    br[k] = sr;
+    bi[k] = si;
   }
 }
 
