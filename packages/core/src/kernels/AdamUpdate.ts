@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, f32, type KernelInputs } from './kernel_utils';
+import { BACKEND_NAME, f32, heapOffset, type KernelInputs } from './kernel_utils';
 import { simdAdam } from './simd_adam';
 
 /** The name under which semix registers its fused Adam update (not a tfjs kernel: only semix's optimizer calls it). */
@@ -49,7 +49,7 @@ export function adamUpdate(args: {
   const fn = simdAdam(backend.wasm);
   const groups = fn ? Math.floor(size / 4) : 0;
   if (fn && groups > 0) {
-    const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset as number;
+    const address = (t: TensorInfo) => heapOffset(backend, t) as number;
     fn(
       ...([x, m, v, g, ...outs].map(address) as [number, number, number, number, number, number, number]),
       groups,

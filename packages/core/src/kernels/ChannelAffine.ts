@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, f32 } from './kernel_utils';
+import { BACKEND_NAME, f32, heapOffset } from './kernel_utils';
 import { simdAffine } from './simd_affine';
 
 /** semix's fused per-channel affine map (not a tfjs kernel: batch norm in semix's models calls it). */
@@ -36,7 +36,7 @@ export function channelAffine(args: {
   const rows = size / channels;
   const fn = channels % 4 === 0 ? simdAffine(backend.wasm, twoTerms) : null;
   if (fn) {
-    const address = (t: TensorInfo | undefined) => (t ? (backend.dataIdMap.get(t.dataId)?.memoryOffset as number) : 0);
+    const address = (t: TensorInfo | undefined) => (t ? (heapOffset(backend, t) as number) : 0);
     fn(address(a), address(scaleA), address(b), address(scaleB), address(shift), address(out), rows, channels / 4);
     return out;
   }

@@ -13,6 +13,7 @@ import {
   callOriginal,
   copyRows,
   f32,
+  heapOffset,
   type KernelInputs,
   nhwcConvInfo,
   padIntoGrid,
@@ -99,7 +100,7 @@ export function simdConvolution(
     if (util.sizeFromShape(bias.shape) === 1) b4.fill(values[0], 0, co);
     else b4.set(values.subarray(0, co));
   }
-  const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset as number;
+  const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, wAt, biasAt, outAt] = [grid, weights, biases, out].map(address);
   for (let b = 0; b < n; b++) {
     for (let oy = 0; oy < oh; oy++) {

@@ -12,6 +12,7 @@ import {
   copyRows,
   explicitPad,
   f32,
+  heapOffset,
   type KernelInputs,
   nhwcConvInfo,
   padIntoGrid,
@@ -19,7 +20,8 @@ import {
   slice,
   transpose,
 } from './kernel_utils';
-import { MAX_ACCUMULATORS, simdFilterGrad } from './simd_filter_grad';
+import { simdFilterGrad } from './simd_filter_grad';
+import { MAX_ACCUMULATORS } from './wasm_asm';
 
 /**
  * The filter gradient, dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[n, oh, ow, co]
@@ -174,7 +176,7 @@ export function simdFilterGradient(
     offs[kb] = ((Math.floor(tap / kw) * Wg + (tap % kw)) * ci + c) * 4;
   }
   f32(backend, dWPadded).fill(0);
-  const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset as number;
+  const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, dyAt, dWAt, offsAt] = [grid, dyPadded, dWPadded, offsets].map(address);
   const dyRowBytes = ow * co4 * 4;
   const rowsPerCall = Math.max(1, Math.floor(DY_CHUNK_BYTES / dyRowBytes));

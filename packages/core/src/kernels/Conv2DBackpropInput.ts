@@ -12,6 +12,7 @@ import {
   copyRows,
   explicitPad,
   f32,
+  heapOffset,
   type KernelInputs,
   nhwcConvInfo,
   padIntoGrid,
@@ -122,7 +123,7 @@ export function simdInputGradient(
   }
   const covered = classes.length === sh * sw;
   if (!covered) f32(backend, out).fill(0);
-  const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset as number;
+  const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   f32(backend, noBias).fill(0);
   const [gridAt, subFiltersAt, outAt, noBiasAt] = [grid, subFilters, out, noBias].map(address);
   for (const [k, { a, b, rows, cols }] of classes.entries()) {

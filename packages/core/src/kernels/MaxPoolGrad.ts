@@ -6,7 +6,7 @@ import {
   type MaxPoolGradAttrs,
   type TensorInfo,
 } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, f32, type KernelInputs } from './kernel_utils';
+import { BACKEND_NAME, f32, heapOffset, type KernelInputs } from './kernel_utils';
 import { simdPool2x2Grad } from './simd_pool_grad';
 
 /**
@@ -58,7 +58,7 @@ export function maxPoolGrad(args: {
     batchSize * outHeight * outWidth * c > 0;
   const simd = exact2x2 ? simdPool2x2Grad(backend) : null;
   if (simd) {
-    const offsets = [input, dy, dx].map((info) => backend.dataIdMap.get(info.dataId)?.memoryOffset);
+    const offsets = [input, dy, dx].map((info) => heapOffset(backend, info));
     if (offsets.every((o) => Number.isInteger(o))) {
       const [xAt, dyAt, dxAt] = offsets as number[];
       simd(xAt, dyAt, dxAt, batchSize * outHeight, outWidth, 4 * c);

@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelConfig, type KernelFunc, type SumAttrs, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, callOriginal, f32, type KernelInputs } from './kernel_utils';
+import { BACKEND_NAME, callOriginal, f32, heapOffset, type KernelInputs } from './kernel_utils';
 import { simdSumRows } from './simd_sum';
 
 /**
@@ -57,8 +57,7 @@ export function columnSums(
   if (simd) {
     // float64 accumulators in the backend's memory (a float32 tensor of twice the length: 8 bytes each).
     const accInfo = backend.makeOutput([2 * inner], 'float32');
-    const address = (t: TensorInfo) => backend.dataIdMap.get(t.dataId)?.memoryOffset;
-    const [xAt, yAt, accAt] = [address(x), y ? address(y) : 0, address(accInfo)];
+    const [xAt, yAt, accAt] = [heapOffset(backend, x), y ? heapOffset(backend, y) : 0, heapOffset(backend, accInfo)];
     if ([xAt, yAt, accAt].every(Number.isInteger) && (accAt as number) % 8 === 0) {
       const heap = f32(backend, accInfo).buffer;
       new Float64Array(heap, accAt, inner).fill(0);

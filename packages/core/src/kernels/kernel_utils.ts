@@ -43,6 +43,14 @@ export function f32(backend: BackendWasm, info: TensorInfo): Float32Array {
   return backend.typedArrayFromHeap(info) as Float32Array;
 }
 
+/**
+ * Where a tensor's data starts in the wasm heap, in bytes: what the pack's SIMD kernels take as addresses. Stable
+ * when the heap grows (unlike views of it); undefined only for data the backend does not hold.
+ */
+export function heapOffset(backend: BackendWasm, info: TensorInfo): number | undefined {
+  return backend.dataIdMap.get(info.dataId)?.memoryOffset;
+}
+
 /** Transposes through the backend's own Transpose kernel. */
 export function transpose(backend: BackendWasm, x: TensorInfo, perm: number[]): TensorInfo {
   return callKernel(backend, 'Transpose', { x }, { perm });

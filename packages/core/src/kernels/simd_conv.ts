@@ -7,6 +7,7 @@ import {
   instantiateOnce,
   load,
   loop,
+  MAX_ACCUMULATORS,
   moduleOf,
   op,
   outerProductStep,
@@ -101,7 +102,7 @@ export function correlator(wasm: unknown, channels: number, pixBytes: number, re
 export function planCorrelation(vectorsTotal: number): { positions: number; vectors: number } {
   let vectors = Math.min(4, vectorsTotal);
   while (vectorsTotal % vectors !== 0) vectors--;
-  return { positions: Math.min(4, Math.floor(8 / vectors)), vectors };
+  return { positions: Math.min(4, Math.floor(MAX_ACCUMULATORS / vectors)), vectors };
 }
 
 function correlationModule({ positions: P, vectors: V, pixBytes, relu = false }: CorrelationShape): Uint8Array {

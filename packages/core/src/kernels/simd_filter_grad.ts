@@ -55,9 +55,6 @@ export function simdFilterGrad(wasm: unknown, rows: number, vectors: number): Fi
   );
 }
 
-/** Accumulators in registers: R·V of them, plus R splats and one dy vector, within x64's 16 vector registers. */
-export const MAX_ACCUMULATORS = 8;
-
 export function filterGradModule(R: number, V: number): Uint8Array {
   // Parameters 0..10; i32 locals 11..21; v128 locals: R splats, one dy vector, R·V accumulators.
   const [X, DY, W, OFFS, KB, CB0, OH, OW, PIX, ROWB, COB] = Array.from({ length: 11 }, (_, i) => i);

@@ -14,6 +14,12 @@ export interface WasmApi {
 }
 export const wasmApi = (globalThis as unknown as { WebAssembly?: WasmApi }).WebAssembly;
 
+/**
+ * Accumulators a register-blocked SIMD kernel keeps: with its splats and one loaded vector they stay within x64's
+ * 16 vector registers (16 accumulators measured slower: V8 spills them).
+ */
+export const MAX_ACCUMULATORS = 8;
+
 export const I32 = 0x7f;
 export const V128 = 0x7b;
 export const op = {
