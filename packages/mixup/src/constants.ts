@@ -35,3 +35,54 @@ export const DEFAULT_RESIZEMIX_SCALE: [number, number] = [0.1, 0.8];
 
 /** Manifold Mixup: α = 2 and mixing at the input or after the first two blocks (Verma et al. 2019). */
 export const DEFAULT_MANIFOLD_LAYERS = [0, 1, 2];
+
+export const BASE_METHODS = ['erm', 'mixup', 'cutmix', 'manifold', 'fmix', 'resizemix', 'saliencymix'] as const;
+export const METHOD_NAMES = [
+  'erm',
+  'mixup',
+  'mixup+sem',
+  'cutmix',
+  'cutmix+sem',
+  'manifold',
+  'manifold+sem',
+  'fmix',
+  'fmix+sem',
+  'resizemix',
+  'resizemix+sem',
+  'saliencymix',
+  'saliencymix+sem',
+  'regmixup',
+] as const;
+export type MethodName = (typeof METHOD_NAMES)[number];
+
+/**
+ * Each method's defaults, in one table. α: Beta(α, α) for λ. SEM defaults apply to every `+sem` twin.
+ *
+ * | method    | policy            | α   | notes                                                    |
+ * |-----------|-------------------|-----|----------------------------------------------------------|
+ * | erm       | none              | –   | cross-entropy on the clean batch                         |
+ * | mixup     | input mixup       | 1   | Zhang et al. 2018 (CIFAR value)                          |
+ * | cutmix    | box paste         | 1   | Yun et al. 2019; λ corrected to the box area             |
+ * | manifold  | hidden-state mix  | 2   | Verma et al. 2019; layers {0, 1, 2}                      |
+ * | fmix      | Fourier mask      | 1   | Harris et al. 2020; decay power 3                        |
+ * | resizemix | resized paste     | –   | Qin et al. 2020; side ratio τ ~ U[0.1, 0.8]             |
+ * | saliencymix | salient box paste | 1 | Uddin et al. 2021; box on the partner's saliency peak   |
+ * | regmixup  | clean + mixup CE  | 20  | Pinto et al. 2022; η = 1                                 |
+ * | X+sem     | X + L_sem         | X's | β = 1, squared L2 of normalised features, stop-gradient |
+ */
+export const METHOD_DEFAULTS: Record<MethodName, { alpha?: number; sem: boolean }> = {
+  erm: { sem: false },
+  mixup: { alpha: 1, sem: false },
+  'mixup+sem': { alpha: 1, sem: true },
+  cutmix: { alpha: 1, sem: false },
+  'cutmix+sem': { alpha: 1, sem: true },
+  manifold: { alpha: 2, sem: false },
+  'manifold+sem': { alpha: 2, sem: true },
+  fmix: { alpha: 1, sem: false },
+  'fmix+sem': { alpha: 1, sem: true },
+  resizemix: { sem: false },
+  'resizemix+sem': { sem: true },
+  saliencymix: { alpha: 1, sem: false },
+  'saliencymix+sem': { alpha: 1, sem: true },
+  regmixup: { alpha: 20, sem: false },
+};

@@ -1,10 +1,14 @@
 export { checkImages, pasteWithMask, resolveMixOptions } from './common';
 export {
+  BASE_METHODS,
   DEFAULT_FMIX_DECAY_POWER,
   DEFAULT_MANIFOLD_LAYERS,
   DEFAULT_MIX_OPTIONS,
   DEFAULT_RESIZEMIX_SCALE,
   DEFAULT_SEM_OPTIONS,
+  METHOD_DEFAULTS,
+  METHOD_NAMES,
+  type MethodName,
 } from './constants';
 export { type Box, cutmix, cutmixBox } from './cutmix';
 export { dft2 } from './dft';
@@ -12,20 +16,22 @@ export { fmix, fmixMask, inverseDftReal } from './fmix';
 export { interpolate } from './interpolate';
 export { pairIndices, sampleLam } from './lam';
 export { manifoldMixup } from './manifold';
-export {
-  BASE_METHODS,
-  createMethod,
-  describeMethod,
-  METHOD_DEFAULTS,
-  METHOD_NAMES,
-  type MethodName,
-  type MethodOptions,
-  methodSpec,
-} from './methods';
+export { createMethod, describeMethod, type MethodOptions, methodSpec } from './methods';
 export { mixup } from './mixup';
 export { resizemix } from './resizemix';
 export { saliencymix, spectralResidualSaliency } from './saliencymix';
 export { equivarianceGap, mixedRepresentation, resolveSemOptions, semLoss, stopGradient } from './sem';
+export {
+  defaultLabel,
+  type MethodConfig,
+  MethodConfigError,
+  MIX_KEYS,
+  methodOptions,
+  methodOverrides,
+  type ResolvedMethod,
+  resolveMethod,
+  withOption,
+} from './spec';
 export { checkLabels, mixTargets, smoothOneHot, softCrossEntropy } from './targets';
-export type { Distance, MixMode, MixOptions, MixResult, Pairing, SemOptions } from './types';
+export type { Distance, MethodMixOptions, MixMode, MixOptions, MixResult, Pairing, SemOptions } from './types';
 export { DISTANCES, MIX_MODES, PAIRINGS, validateMixOptions, validateSemOptions } from './validate';

@@ -1,7 +1,8 @@
 import { createModel, type ImageDataset, Rng, selectBackend, train } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { createMethod, describeMethod, METHOD_NAMES, methodSpec } from './methods';
+import { METHOD_NAMES } from './constants';
+import { createMethod, describeMethod, methodSpec } from './methods';
 import { mixup } from './mixup';
 import { equivarianceGap, semLoss } from './sem';
 

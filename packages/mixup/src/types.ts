@@ -51,3 +51,11 @@ export interface SemOptions {
   /** τ for `infonce`. */
   temperature: number;
 }
+
+/** The mixing options a method takes: timm's names, plus FMix's decay power and ResizeMix's scale. */
+export interface MethodMixOptions extends Omit<MixOptions, 'numClasses'> {
+  /** FMix: the decay power δ of the Fourier spectrum. */
+  decayPower: number;
+  /** ResizeMix: the pasted image's side as a fraction of the image side, drawn from [min, max]. */
+  scale: [number, number];
+}

@@ -1,31 +1,60 @@
-import type { Distance, MixMode, MixOptions, Pairing, SemOptions } from './types';
+import type { Distance, MethodMixOptions, MixMode, MixOptions, Pairing, SemOptions } from './types';
 
 export const MIX_MODES: readonly MixMode[] = ['batch', 'pair', 'elem'];
 export const PAIRINGS: readonly Pairing[] = ['reverse', 'permutation'];
 export const DISTANCES: readonly Distance[] = ['mse', 'cosine', 'l1', 'infonce'];
+
+/** Each check returns null for a valid value, otherwise what is allowed. */
+type Check = (v: unknown) => string | null;
+const finite = (v: unknown): v is number => typeof v === 'number' && Number.isFinite(v);
+const range: Check = (v) => {
+  if (!Array.isArray(v) || v.length !== 2) return 'no';
+  const [lo, hi] = v;
+  return finite(lo) && finite(hi) && lo > 0 && hi <= 1 && lo <= hi ? null : 'no';
+};
+const oneOf =
+  (allowed: readonly string[]): Check =>
+  (v) =>
+    allowed.includes(v as string) ? null : allowed.join(', ');
+const bool: Check = (v) => (typeof v === 'boolean' ? null : 'true, false');
+
+/** The value checks of every mixing option, shared by `validateMixOptions` and method configurations. */
+export const MIX_FIELD_CHECKS: Record<keyof MethodMixOptions, Check> = {
+  alpha: (v) => (finite(v) && v > 0 ? null : 'a number > 0'),
+  prob: (v) => (finite(v) && v >= 0 && v <= 1 ? null : 'a probability in [0, 1]'),
+  mode: oneOf(MIX_MODES),
+  pairing: oneOf(PAIRINGS),
+  labelSmoothing: (v) => (finite(v) && v >= 0 && v < 1 ? null : 'a number in [0, 1)'),
+  correctLam: bool,
+  cutmixMinMax: (v) => (v === null || range(v) === null ? null : '[min, max] with 0 < min <= max <= 1, or null'),
+  decayPower: (v) => (finite(v) && v > 0 ? null : 'a number > 0'),
+  scale: (v) => (range(v) === null ? null : '[min, max] with 0 < min <= max <= 1'),
+};
+
+/** The value checks of every SEM option. */
+export const SEM_FIELD_CHECKS: Record<keyof SemOptions, Check> = {
+  distance: oneOf(DISTANCES),
+  weight: (v) => (finite(v) && v >= 0 ? null : 'a number >= 0'),
+  stopGradTarget: bool,
+  normalize: bool,
+  temperature: (v) => (finite(v) && v > 0 ? null : 'a number > 0'),
+};
 
 const fail = (field: string, value: unknown, allowed: string): never => {
   throw new Error(`${field}: ${JSON.stringify(value)} is not valid; allowed: ${allowed}`);
 };
 
 export function validateMixOptions(o: MixOptions): void {
-  if (!(typeof o.alpha === 'number' && o.alpha > 0 && Number.isFinite(o.alpha))) fail('alpha', o.alpha, 'a number > 0');
-  if (!(o.prob >= 0 && o.prob <= 1)) fail('prob', o.prob, 'a probability in [0, 1]');
-  if (!MIX_MODES.includes(o.mode)) fail('mode', o.mode, MIX_MODES.join(', '));
-  if (!PAIRINGS.includes(o.pairing)) fail('pairing', o.pairing, PAIRINGS.join(', '));
-  if (!(Number.isInteger(o.numClasses) && o.numClasses >= 2)) fail('numClasses', o.numClasses, 'an integer >= 2');
-  if (!(o.labelSmoothing >= 0 && o.labelSmoothing < 1)) fail('labelSmoothing', o.labelSmoothing, 'a number in [0, 1)');
-  if (o.cutmixMinMax !== null) {
-    const [lo, hi] = o.cutmixMinMax ?? [];
-    if (!(lo > 0 && hi <= 1 && lo <= hi))
-      fail('cutmixMinMax', o.cutmixMinMax, '[min, max] with 0 < min <= max <= 1, or null');
+  for (const key of ['alpha', 'prob', 'mode', 'pairing', 'labelSmoothing', 'correctLam', 'cutmixMinMax'] as const) {
+    const problem = MIX_FIELD_CHECKS[key](o[key]);
+    if (problem) fail(key, o[key], problem);
   }
+  if (!(Number.isInteger(o.numClasses) && o.numClasses >= 2)) fail('numClasses', o.numClasses, 'an integer >= 2');
 }
 
 export function validateSemOptions(o: SemOptions): void {
-  if (!DISTANCES.includes(o.distance)) fail('distance', o.distance, DISTANCES.join(', '));
-  if (!(o.weight >= 0 && Number.isFinite(o.weight))) fail('weight', o.weight, 'a number >= 0');
-  if (!(o.temperature > 0)) fail('temperature', o.temperature, 'a number > 0');
-  if (typeof o.stopGradTarget !== 'boolean') fail('stopGradTarget', o.stopGradTarget, 'true, false');
-  if (typeof o.normalize !== 'boolean') fail('normalize', o.normalize, 'true, false');
+  for (const key of Object.keys(SEM_FIELD_CHECKS) as Array<keyof SemOptions>) {
+    const problem = SEM_FIELD_CHECKS[key](o[key]);
+    if (problem) fail(key, o[key], problem);
+  }
 }
