@@ -31,6 +31,10 @@ export function describeMethod(name: string, options: MethodOptions = {}): Resol
   return resolveMethod({ name, ...options });
 }
 
+/** A bare name stays a name (so errors read `method: …`); options make it an object. */
+const asConfig = (name: string | MethodConfig, options: MethodOptions): string | MethodConfig =>
+  typeof name === 'string' ? (Object.keys(options).length ? { name, ...options } : name) : { ...name, ...options };
+
 type Policy = (ctx: MethodContext, mix: Partial<MixOptions> & Pick<MixOptions, 'numClasses'>, rng: Rng) => MixResult;
 
 const POLICIES: Record<Exclude<(typeof BASE_METHODS)[number], 'erm'>, Policy> = {
@@ -48,7 +52,7 @@ const POLICIES: Record<Exclude<(typeof BASE_METHODS)[number], 'erm'>, Policy> = 
  * state run through the rest of the encoder), the target from one extra forward pass of the clean batch.
  */
 export function createMethod(name: string | MethodConfig, options: MethodOptions = {}): TrainMethod {
-  const resolved = resolveMethod(typeof name === 'string' ? { name, ...options } : { ...name, ...options });
+  const resolved = resolveMethod(asConfig(name, options));
   const method = resolved.name;
   const defaults = METHOD_DEFAULTS[method];
   const base = baseOf(method) as (typeof BASE_METHODS)[number] | 'regmixup';
@@ -91,6 +95,6 @@ export function createMethod(name: string | MethodConfig, options: MethodOptions
  * threads import this module and call `createMethod(name, options)` themselves. `options` must be plain data.
  */
 export function methodSpec(name: string | MethodConfig, options: MethodOptions = {}): MethodSpec {
-  const resolved = resolveMethod(typeof name === 'string' ? { name, ...options } : { ...name, ...options });
+  const resolved = resolveMethod(asConfig(name, options));
   return { module: import.meta.url, export: 'createMethod', args: [resolved.name, methodOptions(resolved)] };
 }

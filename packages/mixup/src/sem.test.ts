@@ -142,12 +142,12 @@ describe('methods registry', () => {
     expect(Object.keys(a.history[0]).sort()).toEqual(['ce', 'sem', 'total']);
     expect(b).toEqual(a);
     expect(tf.memory().numTensors).toBe(before);
-    expect(() => methodSpec('mixup+sam')).toThrow(/method: 'mixup\+sam' is not a method/);
+    expect(() => methodSpec('mixup+sam')).toThrow(/method: "mixup\+sam" is not a method/);
   });
 
   it('unknown names fail with the list of valid ones', () => {
     expect(() => createMethod('mixup+sam')).toThrow(
-      /method: 'mixup\+sam' is not a method; allowed: erm, mixup, mixup\+sem/,
+      /method: "mixup\+sam" is not a method; allowed: erm, mixup, mixup\+sem/,
     );
   });
 });
