@@ -7,5 +7,7 @@ export const sourceAliases = {
   '@semix/core': src('core'),
   '@semix/mixup': src('mixup'),
   '@semix/datasets': src('datasets'),
+  // Before '@semix/bench', which would otherwise match it as a prefix.
+  '@semix/bench/queue': fileURLToPath(new URL('./packages/bench/src/queue.ts', import.meta.url)),
   '@semix/bench': src('bench'),
 };

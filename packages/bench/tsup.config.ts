@@ -1,8 +1,8 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  // runBench({ jobs }) starts dist/job_worker.js in worker threads.
-  entry: { index: 'src/index.ts', job_worker: 'src/job_worker.ts' },
+  // runBench({ jobs }) starts dist/job_worker.js in worker threads; the queue (BullMQ, ioredis) is its own entry.
+  entry: { index: 'src/index.ts', queue: 'src/queue.ts', job_worker: 'src/job_worker.ts' },
   format: ['esm'],
   target: 'node20',
   dts: true,

@@ -3,5 +3,10 @@ import { sourceAliases } from '../../vitest.shared';
 
 export default defineProject({
   resolve: { alias: sourceAliases },
-  test: { include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+  test: {
+    include: ['src/**/*.test.ts'],
+    globalSetup: ['../../vitest.global-build.ts'],
+    testTimeout: 60_000,
+    hookTimeout: 60_000,
+  },
 });

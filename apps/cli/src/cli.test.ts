@@ -1,63 +1,146 @@
-import { spawn, spawnSync } from 'node:child_process';
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { spawn } from 'node:child_process';
+import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 
-// The built binary runs as a subprocess (build.global.ts builds it first), as users run it.
+// The built binary runs as a subprocess (vitest.global-build.ts builds it first), as users run it.
 const bin = resolve(import.meta.dirname, '../dist/cli.js');
+const SMOKE = resolve(import.meta.dirname, '../../../packages/bench/src/presets/smoke.json');
 const dir = mkdtempSync(join(tmpdir(), 'semix-cli-'));
 const env = { ...process.env, SEMIX_CACHE: join(dir, 'cache') };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-function semix(...args: string[]) {
-  const r = spawnSync(process.execPath, [bin, ...args], { encoding: 'utf8', cwd: dir, env, timeout: 120_000 });
-  return { code: r.status, out: r.stdout, err: r.stderr };
+/**
+ * Runs the CLI and waits for it without blocking this thread (a blocking spawnSync of a long training run starves
+ * vitest's RPC with the test worker on a loaded machine).
+ */
+function semix(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return new Promise((done) => {
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, timeout: 120_000 });
+    let out = '';
+    let err = '';
+    child.stdout.on('data', (d) => {
+      out += d;
+    });
+    child.stderr.on('data', (d) => {
+      err += d;
+    });
+    child.on('close', (code) => done({ code, out, err }));
+  });
 }
 
 describe('semix CLI', () => {
-  it('--help lists the commands; every command has help with an example', () => {
-    const r = semix('--help');
+  it('--help lists the commands; every command has help with an example', async () => {
+    const r = await semix('--help');
     expect(r.code).toBe(0);
     for (const c of ['train', 'eval', 'backends', 'bench', 'leaderboard', 'speed', 'datasets'])
       expect(r.out).toContain(c);
     for (const c of [['train'], ['eval'], ['bench'], ['speed'], ['datasets', 'fetch'], ['datasets', 'verify']]) {
-      const h = semix(...c, '--help');
+      const h = await semix(...c, '--help');
       expect(h.code).toBe(0);
       expect(h.out).toMatch(/Examples?:\n {2}semix /);
     }
   });
 
-  it('backends --json says which backend is chosen', () => {
-    const r = semix('backends', '--json');
+  it('backends --json says which backend is chosen', async () => {
+    const r = await semix('backends', '--json');
     expect(r.code).toBe(0);
     const info = JSON.parse(r.out);
     expect(info.chosen).toBe('wasm');
     expect(info.backends.map((b: { name: string }) => b.name)).toEqual(['tensorflow', 'wasm', 'cpu']);
   });
 
-  it('train on the smoke preset writes a checkpoint and a record; eval of the checkpoint reproduces it', () => {
+  it('train on the smoke preset writes a checkpoint and a record; eval of the checkpoint reproduces it', async () => {
     const out = join(dir, 'run');
-    const t = semix('train', '--preset', 'smoke', '--method', 'cutmix+sem', '--seed', '3', '--out', out, '--json');
+    const t = await semix(
+      'train',
+      '--preset',
+      'smoke',
+      '--method',
+      'cutmix+sem',
+      '--seed',
+      '3',
+      '--out',
+      out,
+      '--json',
+    );
     expect(t.err).toBe('');
     expect(t.code).toBe(0);
     const record = JSON.parse(t.out);
     expect(record.method.name).toBe('cutmix+sem');
     expect(record.seed).toBe(3);
     expect(JSON.parse(readFileSync(join(out, 'record.json'), 'utf8'))).toEqual(record);
-    const e = semix('eval', '--checkpoint', join(out, 'checkpoint'), '--json');
+    const e = await semix('eval', '--checkpoint', join(out, 'checkpoint'), '--json');
     expect(e.code).toBe(0);
     const ev = JSON.parse(e.out);
     expect(ev.clean_acc).toBe(record.clean_acc);
-    expect(ev.corruptions_acc).toEqual(record.corruptions_acc);
+    expect(ev.suites).toEqual(record.suites);
+    expect(ev.job_id).toBe(record.job_id);
     expect(ev.equivariance_gap).toBeCloseTo(record.equivariance_gap, 6);
-    const none = semix('eval', '--checkpoint', join(out, 'checkpoint'), '--corruptions', 'none', '--json');
-    expect(JSON.parse(none.out).corruption_suite).toBe('none');
+    const none = await semix('eval', '--checkpoint', join(out, 'checkpoint'), '--corruptions', 'none', '--json');
+    expect(JSON.parse(none.out).suites).toEqual({});
   }, 120_000);
 
-  it('train --workers 2 trains data-parallel from the published build, reproducibly, and records it', () => {
-    const run = (name: string) => {
-      const t = semix(
+  it('method flags land in the record; a run directory refuses another configuration unless --force', async () => {
+    const out = join(dir, 'flags');
+    const args = ['train', '--preset', 'smoke', '--method', 'mixup+sem', '--alpha', '0.4', '--sem-weight', '3'];
+    const flagged = [...args, '--sem-distance', 'cosine', '--no-sem-stop-grad', '--out', out, '--json'];
+    const t = await semix(...flagged);
+    expect(t.err).toBe('');
+    expect(t.code).toBe(0);
+    const record = JSON.parse(t.out);
+    expect(record.method).toEqual({
+      name: 'mixup+sem',
+      label: 'mixup+sem β=3 cosine no-stop-grad α=0.4',
+      mix: { alpha: 0.4, prob: 1, mode: 'batch', pairing: 'permutation', labelSmoothing: 0 },
+      sem: { distance: 'cosine', weight: 3, stopGradTarget: false, normalize: true, temperature: 0.1 },
+    });
+    const before = readFileSync(join(out, 'record.json'), 'utf8');
+    const configBefore = readFileSync(join(out, 'config.json'), 'utf8');
+    // Another configuration onto the same directory: exit 2, the differing fields named, nothing overwritten.
+    const other = await semix('train', '--preset', 'smoke', '--method', 'erm', '--lr', '0.01', '--out', out);
+    expect(other.code).toBe(2);
+    expect(other.err).toMatch(
+      /--out .*flags: holds a run of another configuration \(differs at method\.mix\.alpha, .*method\.name, .*train\.lr\)/,
+    );
+    expect(readFileSync(join(out, 'record.json'), 'utf8')).toBe(before);
+    expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe(configBefore);
+    // The same configuration resumes (its checkpoint is of the last epoch: nothing left to train).
+    const same = await semix(...flagged);
+    expect(same.code).toBe(0);
+    expect(JSON.parse(same.out).clean_acc).toBe(record.clean_acc);
+    const resumed = readFileSync(join(out, 'record.json'), 'utf8');
+    // --force moves the old run aside and starts fresh.
+    const forced = await semix('train', '--preset', 'smoke', '--method', 'erm', '--out', out, '--force');
+    expect(forced.code).toBe(0);
+    expect(forced.out).toMatch(/--force: moved the previous run \(differs at .*\) to .*flags\.replaced-/);
+    const aside = readdirSync(dir).find((f) => f.startsWith('flags.replaced-')) as string;
+    expect(readFileSync(join(dir, aside, 'record.json'), 'utf8')).toBe(resumed);
+    expect(JSON.parse(readFileSync(join(out, 'record.json'), 'utf8')).method.name).toBe('erm');
+    // A flag a method does not take, or a bad value, is a usage error naming the flag.
+    const erm = await semix('train', '--preset', 'smoke', '--method', 'erm', '--sem-weight', '2');
+    expect(erm.code).toBe(2);
+    expect(erm.err).toMatch(/--sem-weight: erm takes no SEM options/);
+    const ermAlpha = await semix('train', '--preset', 'smoke', '--method', 'erm', '--alpha', '2');
+    expect(ermAlpha.code).toBe(2);
+    expect(ermAlpha.err).toMatch(/--alpha: does not apply to erm; erm takes: labelSmoothing/);
+    const negative = await semix('train', '--preset', 'smoke', '--sem-weight', '-1');
+    expect(negative.code).toBe(2);
+    expect(negative.err).toMatch(/--sem-weight: -1 is not valid; allowed: a number >= 0/);
+    const distance = await semix('bench', '--preset', 'smoke', '--sem-distance', 'kl');
+    expect(distance.code).toBe(2);
+    expect(distance.err).toMatch(/--sem-distance: "kl" is not valid; allowed: mse, cosine, l1, infonce/);
+    const smoke = JSON.parse(readFileSync(SMOKE, 'utf8'));
+    writeFileSync(join(dir, 'erm-only.json'), JSON.stringify({ ...smoke, name: 'erm-only', methods: ['erm'] }));
+    const alpha = await semix('bench', '--preset', join(dir, 'erm-only.json'), '--alpha', '2');
+    expect(alpha.code).toBe(2);
+    expect(alpha.err).toMatch(/--alpha: no method of preset erm-only takes it \(methods: erm\)/);
+  }, 240_000);
+
+  it('train --workers 2 trains data-parallel from the published build, reproducibly, and records it', async () => {
+    const run = async (name: string) => {
+      const t = await semix(
         'train',
         '--preset',
         'smoke',
@@ -72,12 +155,12 @@ describe('semix CLI', () => {
       expect(t.code).toBe(0);
       return JSON.parse(readFileSync(join(dir, name, 'record.json'), 'utf8'));
     };
-    const a = run('dp-a');
-    const b = run('dp-b');
+    const a = await run('dp-a');
+    const b = await run('dp-b');
     expect(a.train.workers).toBe(2);
     expect(b.clean_acc).toBe(a.clean_acc);
     expect(b.equivariance_gap).toBe(a.equivariance_gap);
-    const zero = semix('train', '--workers', '0');
+    const zero = await semix('train', '--workers', '0');
     expect(zero.code).toBe(2);
     expect(zero.err).toMatch(/--workers: '0' is not valid; expected an integer >= 1/);
   }, 120_000);
@@ -100,24 +183,28 @@ describe('semix CLI', () => {
     });
     expect(code).toBe(1);
     expect(stderr).toMatch(/interrupted; the checkpoint of the last finished epoch is in .*run the same command again/);
-    const again = spawnSync(process.execPath, args, { cwd: dir, env, encoding: 'utf8' });
-    expect(again.status).toBe(0);
-    expect(again.stdout).toMatch(/resuming from the checkpoint of epoch [2-5]/);
-    expect(JSON.parse(readFileSync(join(out, 'record.json'), 'utf8')).method.name).toBe('mixup');
+    const again = await semix(...args.slice(1));
+    expect(again.code).toBe(0);
+    const resumedAt = Number(/resuming from the checkpoint of epoch ([2-5])/.exec(again.out)?.[1]);
+    expect(resumedAt).toBeGreaterThanOrEqual(2);
+    const record = JSON.parse(readFileSync(join(out, 'record.json'), 'utf8'));
+    expect(record.method.name).toBe('mixup');
+    // The record's history holds the epochs this run trained: those after the checkpoint it resumed from.
+    expect(record.history).toHaveLength(6 - resumedAt);
   }, 120_000);
 
-  it('bench --preset smoke writes records and a leaderboard; leaderboard rebuilds it', () => {
+  it('bench --preset smoke writes records and a leaderboard; leaderboard rebuilds it', async () => {
     const out = join(dir, 'smoke');
-    const r = semix('bench', '--preset', 'smoke', '--out', out, '--backend', 'wasm', '--jobs', '1');
+    const r = await semix('bench', '--preset', 'smoke', '--out', out, '--backend', 'wasm', '--jobs', '1');
     expect(r.err).toBe('');
     expect(r.code).toBe(0);
     expect(r.out).toMatch(/rank\s+method/);
     expect(readFileSync(join(out, 'leaderboard.md'), 'utf8')).toContain('semix bench --preset smoke');
-    const again = semix('leaderboard', '--out', out, '--json');
+    const again = await semix('leaderboard', '--out', out, '--json');
     expect(again.code).toBe(0);
     expect(JSON.parse(again.out).rows).toHaveLength(2);
     // --jobs 2 (one worker thread per job, from the build) gives the same table.
-    const threaded = semix('bench', '--preset', 'smoke', '--out', join(dir, 'smoke-jobs'), '--jobs', '2');
+    const threaded = await semix('bench', '--preset', 'smoke', '--out', join(dir, 'smoke-jobs'), '--jobs', '2');
     expect(threaded.err).toBe('');
     expect(threaded.code).toBe(0);
     const rows = (file: string) =>
@@ -126,43 +213,83 @@ describe('semix CLI', () => {
         .filter((l) => /^\| \d/.test(l));
     expect(rows(join(dir, 'smoke-jobs', 'leaderboard.md'))).toEqual(rows(join(out, 'leaderboard.md')));
     expect(rows(join(out, 'leaderboard.md'))).toHaveLength(2);
-    const bad = semix('bench', '--preset', 'smoke', '--jobs', 'many');
+    const bad = await semix('bench', '--preset', 'smoke', '--jobs', 'many');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--jobs: 'many' is not valid; expected auto or an integer >= 1/);
+    // A truncated record: leaderboard exits 1 naming the file, and marks the row incomplete.
+    const grid = JSON.parse(readFileSync(join(out, 'grid.json'), 'utf8'));
+    const file = join(out, 'records', `${grid.jobs[0].id}.json`);
+    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 100));
+    const truncated = await semix('leaderboard', '--out', out);
+    expect(truncated.code).toBe(1);
+    expect(truncated.err).toContain(`semix: unreadable record ${file}: not valid JSON`);
+    expect(truncated.err).toContain('delete the file to re-run its job');
+    expect(readFileSync(join(out, 'leaderboard.md'), 'utf8')).toContain(
+      `- erm: \`${file}\` (delete it to re-run the job)`,
+    );
+    const rerun = await semix('bench', '--preset', 'smoke', '--out', out, '--jobs', '1');
+    expect(rerun.code).toBe(1);
+    expect(rerun.err).toContain(file);
   }, 120_000);
 
-  it('usage errors exit 2 and name the option, the value and what is allowed', () => {
-    const unknown = semix('fly');
+  it('usage errors exit 2 and name the option, the value and what is allowed', async () => {
+    const unknown = await semix('fly');
     expect(unknown.code).toBe(2);
     expect(unknown.err).toMatch(/unknown command 'fly'/);
-    const method = semix('train', '--method', 'mixdown');
+    const method = await semix('train', '--method', 'mixdown');
     expect(method.code).toBe(2);
-    expect(method.err).toMatch(/--method: 'mixdown' is not a method; allowed: erm, mixup, mixup\+sem/);
-    const preset = semix('bench', '--preset', 'huge', '--out', join(dir, 'x'));
+    expect(method.err).toMatch(/--method: "mixdown" is not a method; allowed: erm, mixup, mixup\+sem/);
+    const preset = await semix('bench', '--preset', 'huge', '--out', join(dir, 'x'));
     expect(preset.code).toBe(2);
     expect(preset.err).toMatch(/preset: 'huge' is not a preset; allowed: quick, smoke/);
-    const backend = semix('bench', '--backend', 'gpu');
+    const backend = await semix('bench', '--backend', 'gpu');
     expect(backend.code).toBe(2);
     expect(backend.err).toMatch(/--backend: 'gpu' is not valid; allowed: auto, tensorflow, wasm, cpu/);
     const config = join(dir, 'bad.json');
     writeFileSync(config, JSON.stringify({ train: { optimizer: 'rmsprop' }, modle: {} }));
-    const bad = semix('train', '--config', config);
+    const bad = await semix('train', '--config', config);
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/train\.optimizer: Invalid enum value\. Expected 'adam' \| 'sgd', received 'rmsprop'/);
-    expect(bad.err).toMatch(/unknown key\(s\) 'modle'; allowed: preset, dataset, method, model/);
+    expect(bad.err).toMatch(/unknown key\(s\) 'modle'; allowed: preset, dataset, method, mix, sem, model/);
+    // The same typo three levels deep gives the same exit code in --config and in a preset file.
+    const deep = join(dir, 'deep.json');
+    writeFileSync(deep, JSON.stringify({ train: { schedule: { type: 'step', gama: 0.5 } } }));
+    const inConfig = await semix('train', '--config', deep);
+    expect(inConfig.code).toBe(2);
+    expect(inConfig.err).toMatch(
+      /train\.schedule: unknown key\(s\) 'gama'; allowed: type, milestones, gamma, warmupEpochs/,
+    );
+    const smoke = JSON.parse(readFileSync(SMOKE, 'utf8'));
+    const presetFile = join(dir, 'typo-preset.json');
+    writeFileSync(
+      presetFile,
+      JSON.stringify({ ...smoke, train: { ...smoke.train, schedule: { type: 'cosine', gama: 1 } } }),
+    );
+    for (const command of ['bench', 'train']) {
+      const inPreset = await semix(command, '--preset', presetFile);
+      expect(inPreset.code).toBe(2);
+      expect(inPreset.err).toMatch(
+        /train\.schedule: unknown key\(s\) 'gama'; allowed: type, milestones, gamma, warmupEpochs/,
+      );
+    }
+    const methodTypo = join(dir, 'method-typo.json');
+    writeFileSync(methodTypo, JSON.stringify({ method: { name: 'mixup+sem', sem: { wieght: 3 } } }));
+    const m = await semix('train', '--config', methodTypo);
+    expect(m.code).toBe(2);
+    expect(m.err).toMatch(/method\.sem\.wieght: unknown key; allowed: distance, weight/);
   });
 
-  it('run-time failures exit 1 with a sentence', () => {
-    const dataset = semix('datasets', 'preview', '../../etc');
+  it('run-time failures exit 1 with a sentence', async () => {
+    const dataset = await semix('datasets', 'preview', '../../etc');
     expect(dataset.code).toBe(1);
     expect(dataset.err).toMatch(/dataset: '..\/..\/etc' is not available; allowed: mnist-mini/);
-    const missing = semix('eval', '--checkpoint', join(dir, 'nowhere'));
+    const missing = await semix('eval', '--checkpoint', join(dir, 'nowhere'));
     expect(missing.code).toBe(1);
     expect(missing.err).toMatch(/no checkpoint in .*nowhere/);
   });
 
-  it('datasets list and verify report the cache without downloading', () => {
-    const list = JSON.parse(semix('datasets', 'list', '--json').out);
+  it('datasets list and verify report the cache without downloading', async () => {
+    const list = JSON.parse((await semix('datasets', 'list', '--json')).out);
     expect(list.datasets.map((d: { name: string }) => d.name)).toEqual([
       'mnist-mini',
       'mnist',
@@ -173,7 +300,7 @@ describe('semix CLI', () => {
       'cifar100-c',
     ]);
     expect(list.datasets[1].status).toBe('not downloaded');
-    const verify = semix('datasets', 'verify', 'cifar10', '--json');
+    const verify = await semix('datasets', 'verify', 'cifar10', '--json');
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.out)[0]).toMatchObject({
       dataset: 'cifar10',

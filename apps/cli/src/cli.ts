@@ -18,8 +18,22 @@ const program = new Command('semix')
 const backendOption = () =>
   new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']);
 
-program
-  .command('train')
+/** The common method options: the same names nest in a method object (`mix.alpha`, `sem.weight`, …). */
+function methodOptions(command: Command, scope: string): Command {
+  return command
+    .option('--alpha <x>', `mixing: λ ~ Beta(α, α) (${scope})`)
+    .option('--mix-mode <mode>', `mixing: one λ per batch, pair or elem (${scope})`)
+    .option('--label-smoothing <x>', `mixing: label smoothing ε in [0, 1) (${scope})`)
+    .option('--sem-weight <x>', `SEM: the weight β of L_sem (${scope})`)
+    .option('--sem-distance <name>', `SEM: mse, cosine, l1 or infonce (${scope})`)
+    .option('--sem-stop-grad', `SEM: no gradient through the target λf(xᵢ) + (1 − λ)f(xⱼ) (${scope}; default on)`)
+    .option('--no-sem-stop-grad', 'SEM: let the gradient flow through the target too')
+    .option('--sem-normalize', `SEM: L2-normalise representations first (${scope}; default on)`)
+    .option('--no-sem-normalize', 'SEM: compare raw representations')
+    .option('--sem-temperature <x>', `SEM: τ of infonce (${scope})`);
+}
+
+methodOptions(program.command('train'), 'this method')
   .description('Train one method on one data set; writes a checkpoint (resumable) and a result record')
   .option('--preset <name>', 'start from a preset’s data, model and schedule (default quick)')
   .option('--config <file>', 'settings file (JSON, validated); flags win over it')
@@ -40,10 +54,14 @@ program
   .option('--seed <n>', 'seed of weights, shuffling and mixing')
   .addOption(backendOption())
   .option('--out <dir>', 'run directory (default runs/<preset>-<dataset>-<method>-seed<seed>)')
+  .option(
+    '--force',
+    'the run directory holds another configuration: move it aside (<dir>.replaced-<time>) and start fresh',
+  )
   .option('--json', 'print the result record as JSON')
   .addHelpText(
     'after',
-    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --workers 2          # two threads on a 2-core machine\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.',
+    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --preset smoke --method mixup+sem --alpha 0.4 --sem-weight 3 --sem-distance cosine --no-sem-stop-grad\n  semix train --workers 2          # two threads on a 2-core machine\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.\nA run directory belongs to one configuration: another one onto it is refused (exit 2) unless --force.',
   )
   .action(async (opts) => (await import('./commands/train')).train(opts));
 
@@ -65,10 +83,13 @@ program
   .addHelpText('after', '\nExample:\n  semix backends --json')
   .action(async (opts) => (await import('./commands/backends')).backends(opts));
 
-program
-  .command('bench')
+methodOptions(program.command('bench'), 'every method of the preset that takes it')
   .description('Run a leaderboard preset in process (records, then tables and charts)')
-  .option('--preset <name>', 'quick, smoke, mnist-full, fashion, cifar10, cifar100, or a .json file', 'quick')
+  .option(
+    '--preset <name>',
+    'quick, smoke, sem-ablation, mnist-full, fashion, cifar10, cifar100, or a .json file',
+    'quick',
+  )
   .option('--out <dir>', 'results directory (default results/<preset>)')
   .option('--backend <name>', 'auto, tensorflow, wasm, cpu', 'auto')
   .option('--json', 'print the leaderboard as JSON')
@@ -84,7 +105,7 @@ program
   )
   .addHelpText(
     'after',
-    '\nExamples:\n  semix bench --preset smoke --out results/smoke\n  semix bench --jobs 1                      # one job at a time, in this thread\n  SEMIX_QUEUE=redis://:secret@queue-host:6379 semix bench --preset mnist-full',
+    "\nExamples:\n  semix bench --preset smoke --out results/smoke\n  semix bench --preset sem-ablation         # SEM's options one at a time, with the ablation tables\n  semix bench --sem-weight 3                # β = 3 for every +sem method of the preset\n  semix bench --jobs 1                      # one job at a time, in this thread\n  SEMIX_QUEUE=redis://:secret@queue-host:6379 semix bench --preset mnist-full",
   )
   .action(async (opts) => (await import('./commands/bench')).bench(opts));
 

@@ -39,3 +39,57 @@ export function interruptSignal(message: string): AbortSignal {
   });
   return controller.signal;
 }
+
+/** The method flags of `train` and `bench`, as commander parses them. */
+export interface MethodFlags {
+  alpha?: string;
+  mixMode?: string;
+  labelSmoothing?: string;
+  semWeight?: string;
+  semDistance?: string;
+  semStopGrad?: boolean;
+  semNormalize?: boolean;
+  semTemperature?: string;
+}
+
+/** Flag name of each method option path, for messages that speak the user's language. */
+export const METHOD_FLAG_OF: Record<string, string> = {
+  'mix.alpha': '--alpha',
+  'mix.mode': '--mix-mode',
+  'mix.labelSmoothing': '--label-smoothing',
+  'sem.weight': '--sem-weight',
+  'sem.distance': '--sem-distance',
+  'sem.stopGradTarget': '--sem-stop-grad / --no-sem-stop-grad',
+  'sem.normalize': '--sem-normalize / --no-sem-normalize',
+  'sem.temperature': '--sem-temperature',
+};
+
+/** Method option overrides from flags (values checked later, against the method they apply to). */
+export function methodFlagOptions(flags: MethodFlags): { mix: Record<string, unknown>; sem: Record<string, unknown> } {
+  const mix: Record<string, unknown> = {};
+  const sem: Record<string, unknown> = {};
+  const number = (field: string, v: string) => {
+    const n = Number(v);
+    if (v.trim() === '' || !Number.isFinite(n))
+      throw new UsageError(`${field}: '${v}' is not valid; expected a number`);
+    return n;
+  };
+  if (flags.alpha !== undefined) mix.alpha = number('--alpha', flags.alpha);
+  if (flags.mixMode !== undefined) mix.mode = flags.mixMode;
+  if (flags.labelSmoothing !== undefined) mix.labelSmoothing = number('--label-smoothing', flags.labelSmoothing);
+  if (flags.semWeight !== undefined) sem.weight = number('--sem-weight', flags.semWeight);
+  if (flags.semDistance !== undefined) sem.distance = flags.semDistance;
+  if (flags.semStopGrad !== undefined) sem.stopGradTarget = flags.semStopGrad;
+  if (flags.semNormalize !== undefined) sem.normalize = flags.semNormalize;
+  if (flags.semTemperature !== undefined) sem.temperature = number('--sem-temperature', flags.semTemperature);
+  return { mix, sem };
+}
+
+/** Rewrites a library error about a method option path (`method.sem.weight: …`) in terms of its flag. */
+export function flagError(message: string): string {
+  for (const [path, flag] of Object.entries(METHOD_FLAG_OF)) {
+    const m = new RegExp(`^(?:[\\w\\[\\].]*\\.)?${path.replace('.', '\\.')}: `).exec(message);
+    if (m) return `${flag}: ${message.slice(m[0].length)}`;
+  }
+  return message;
+}

@@ -93,7 +93,10 @@ async function until(what: string, f: () => boolean, ms = 60_000): Promise<void>
   }
 }
 
-function preset(name: string, extra: { train?: object; methods?: string[]; seeds?: number[] } = {}): string {
+function preset(
+  name: string,
+  extra: { train?: object; methods?: string[]; seeds?: number[]; evaluation?: object } = {},
+): string {
   const file = join(dir, `${name}.json`);
   writeFileSync(
     file,
@@ -114,13 +117,18 @@ function preset(name: string, extra: { train?: object; methods?: string[]; seeds
         trainImages: 512,
         ...extra.train,
       },
-      evaluation: { cleanImages: 200, corruptionImages: 20, corruptions: 'none', gapImages: 32 },
+      evaluation: { images: 200, corruptions: 'none', gapImages: 32, ...extra.evaluation },
     }),
   );
   return file;
 }
 
 const records = (out: string) => readdirSync(join(out, 'records')).sort();
+/** The record file names the grid of a results directory expects: its job ids. */
+const gridFiles = (out: string) =>
+  (JSON.parse(readFileSync(join(out, 'grid.json'), 'utf8')).jobs as Array<{ id: string }>)
+    .map((j) => `${j.id}.json`)
+    .sort();
 // A killed worker's job is taken over once its lock lapses: 10 s here, long enough that a live worker whose event
 // loop is held up (loading data, compiling kernels on a loaded CI machine) keeps renewing it in time. With 3 s this
 // test failed about once in fifteen runs.
@@ -141,6 +149,8 @@ describe.skipIf(!hasRedis && !process.env.CI)('leaderboard grid on BullMQ + Redi
     const coordinator = run(['bench', '--preset', file, '--queue', url, '--out', out]);
     expect(await coordinator.exit).toBe(0);
     expect(records(out)).toHaveLength(6);
+    // The queue's job ids are the in-process bench's: the same grid, the same record files.
+    expect(records(out)).toEqual(gridFiles(out));
     const done = workers.flatMap((w) => w.out().match(/: done semix-\w+/g) ?? []);
     expect(done).toHaveLength(6);
     expect(new Set(done.map((d) => d.split(' ').pop())).size).toBe(6);
@@ -174,7 +184,8 @@ describe.skipIf(!hasRedis && !process.env.CI)('leaderboard grid on BullMQ + Redi
     victim.proc.kill('SIGKILL');
     const survivor = run([...WORKER, '--queue', url]);
     expect(await coordinator.exit).toBe(0);
-    expect(records(out)).toEqual(['killed__erm__seed0.json', 'killed__mixup__seed0.json']);
+    expect(records(out)).toEqual(gridFiles(out));
+    expect(records(out)).toHaveLength(2);
     expect(survivor.out()).toContain(`done ${killedJob}`);
     expect(victim.out()).not.toContain(`done ${killedJob}`);
   }, 120_000);
@@ -208,25 +219,52 @@ describe.skipIf(!hasRedis && !process.env.CI)('leaderboard grid on BullMQ + Redi
     const port = await freePort();
     await startRedis(port, mkdtempSync(join(dir, 'redis-')));
     const url = `redis://127.0.0.1:${port}`;
-    const worker = run([...WORKER, '--queue', url]);
+    // This worker's cache is a file, so generating the corruption suite fails on every attempt.
+    const notADir = join(dir, 'cache-is-a-file');
+    writeFileSync(notADir, '');
+    const worker = run([...WORKER, '--queue', url], { SEMIX_CACHE: notADir });
     const out = join(dir, 'failing');
-    // A learning rate of 1e9 makes the loss non-finite: the trainer throws TrainingDivergedError every time.
-    const file = preset('failing', { methods: ['erm'], seeds: [0], train: { optimizer: 'sgd', lr: 1e9 } });
+    const file = preset('failing', {
+      methods: ['erm'],
+      seeds: [0],
+      evaluation: { images: 20, corruptions: 'cifar10-c-15' },
+    });
     const coordinator = run(['bench', '--preset', file, '--queue', url, '--out', out, '--attempts', '2']);
     expect(await coordinator.exit).toBe(1);
-    expect(coordinator.out()).toMatch(/FAILED failing__erm__seed0 after 2 attempt\(s\)/);
+    expect(coordinator.out()).toMatch(/FAILED erm seed 0 \(error\) after 2 attempt\(s\)/);
     expect((worker.out().match(/: start semix-\w+ erm seed 0 \(attempt \d\)/g) ?? []).length).toBe(2);
-    const failure = JSON.parse(readFileSync(join(out, 'failed', 'failing__erm__seed0.json'), 'utf8'));
-    expect(failure).toMatchObject({ schema: 'semix-failed-v1', method: 'erm', seed: 0, attempts: 2 });
-    expect(failure.error).toMatch(/non-finite|NaN|diverged/i);
-    expect(readFileSync(join(out, 'leaderboard.md'), 'utf8')).toMatch(/## Failed jobs[\s\S]*failing__erm__seed0/);
+    const [id] = gridFiles(out);
+    const failure = JSON.parse(readFileSync(join(out, 'failed', id), 'utf8'));
+    expect(failure).toMatchObject({ schema: 'semix-failed-v2', label: 'erm', seed: 0, attempts: 2, reason: 'error' });
+    expect(failure.error).toMatch(/ENOTDIR|not a directory/i);
+    expect(readFileSync(join(out, 'leaderboard.md'), 'utf8')).toMatch(/## Failed jobs[\s\S]*erm \| 0 \| error/);
+  }, 120_000);
+
+  it('a diverging job is a result, not a fault: recorded as failed with its step and losses, never retried', async () => {
+    const port = await freePort();
+    await startRedis(port, mkdtempSync(join(dir, 'redis-')));
+    const url = `redis://127.0.0.1:${port}`;
+    const worker = run([...WORKER, '--queue', url]);
+    const out = join(dir, 'diverging');
+    // A learning rate of 1e9 makes the loss non-finite: the trainer throws TrainingDivergedError every time.
+    const file = preset('diverging', { methods: ['erm'], seeds: [0], train: { optimizer: 'sgd', lr: 1e9 } });
+    const coordinator = run(['bench', '--preset', file, '--queue', url, '--out', out, '--attempts', '3']);
+    expect(await coordinator.exit).toBe(1);
+    expect(coordinator.out()).toMatch(/FAILED erm seed 0 \(diverged\) after 1 attempt\(s\)/);
+    expect((worker.out().match(/: start semix-\w+ erm seed 0/g) ?? []).length).toBe(1);
+    const [id] = gridFiles(out);
+    const failure = JSON.parse(readFileSync(join(out, 'failed', id), 'utf8'));
+    expect(failure).toMatchObject({ reason: 'diverged', label: 'erm' });
+    expect(failure.step).toBeGreaterThanOrEqual(0);
+    expect(Object.keys(failure.losses)).toContain('ce');
+    expect(readFileSync(join(out, 'leaderboard.md'), 'utf8')).toMatch(/\*\*failed\*\* \(diverged at step \d+: ce=/);
   }, 120_000);
 
   it('refuses bad queue URLs without printing secrets', () => {
     const bad = run(['bench', '--preset', 'smoke', '--queue', 'http://user:hunter2@host']);
     return bad.exit.then((code) => {
-      expect(code).toBe(1);
-      expect(bad.out()).toMatch(/protocol 'http:' is not allowed; allowed: redis:, rediss:/);
+      expect(code).toBe(2);
+      expect(bad.out()).toMatch(/--queue: protocol 'http:' is not allowed; allowed: redis:, rediss:/);
       expect(bad.out()).not.toContain('hunter2');
     });
   });

@@ -1,11 +1,11 @@
-import { chmod, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { gridFile, readGrid } from './grid';
 import { loadPreset, parsePreset } from './preset';
-import { type ResultRecord, readRecords, recordFile } from './records';
+import { failedFile, type ResultRecord, readRecord, recordFile } from './records';
 import { rebuildLeaderboard, runBench } from './run';
-import { mce, meanStd, pairedDifference, relativeMce } from './stats';
 
 let dir: string;
 beforeAll(async () => {
@@ -15,7 +15,7 @@ beforeAll(async () => {
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 /** A minimal well-formedness check: one root <svg>, every tag closed in order, attributes quoted. */
-function wellFormedSvg(text: string): boolean {
+export function wellFormedSvg(text: string): boolean {
   if (!text.startsWith('<svg ') || !text.trimEnd().endsWith('</svg>')) return false;
   const stack: string[] = [];
   for (const m of text.matchAll(/<(\/?)([a-zA-Z]+)((?:\s+[a-zA-Z0-9:-]+="[^"<]*")*)\s*(\/?)>/g)) {
@@ -29,8 +29,18 @@ function wellFormedSvg(text: string): boolean {
   return stack.length === 0 && !/[<>]/.test(stripped);
 }
 
+const recordsOf = async (out: string): Promise<ResultRecord[]> => {
+  const grid = await readGrid(out);
+  const list: ResultRecord[] = [];
+  for (const job of grid.jobs) {
+    const r = await readRecord(recordFile(out, job.id), job.id);
+    if (r?.ok) list.push(r.record);
+  }
+  return list;
+};
+
 describe('smoke preset end to end', () => {
-  it('writes records, resumes after an interrupted job, rebuilds the leaderboard from records', async () => {
+  it('writes records under hashed ids, resumes, re-runs only what an edit changed, rebuilds from records', async () => {
     const preset = loadPreset('smoke');
     const out = join(dir, 'smoke');
     // First run is interrupted during its second job.
@@ -45,68 +55,122 @@ describe('smoke preset end to end', () => {
       },
     }).catch((e: Error) => e);
     expect(first).toBeInstanceOf(Error);
-    let { records } = await readRecords(out);
-    expect(records.map((r) => r.method.name)).toEqual(['erm']);
+    expect((await recordsOf(out)).map((r) => r.method.label)).toEqual(['erm']);
     // The second run skips the finished job and runs the rest.
-    const events: string[] = [];
-    const result = await runBench({ preset, outDir: out, backend: 'wasm', onEvent: (e) => events.push(e.type) });
+    const result = await runBench({ preset, outDir: out, backend: 'wasm' });
     expect(result.skipped).toBe(1);
     expect(result.ran).toBe(1);
-    ({ records } = await readRecords(out));
-    expect(records).toHaveLength(2);
+    const records = await recordsOf(out);
+    expect(records.map((r) => r.method.label)).toEqual(['erm', 'mixup+sem']);
     const r = records[0];
-    expect(Object.keys(r.corruptions_acc)).toHaveLength(15);
-    expect(r.clean_acc).toBeGreaterThan(0.1);
+    expect(r.job_id).toMatch(/^semix-[0-9a-f]{24}$/);
+    expect(Object.keys(r.suites)).toEqual(['cifar10-c-15']);
+    expect(Object.keys(r.suites['cifar10-c-15'].corruptions_acc)).toHaveLength(15);
+    // Clean accuracy and the suite use the same 100 images; one epoch of 1,024 images learns well above chance.
+    expect(r.dataset.test_images).toBe(100);
+    expect(r.clean_acc).toBeGreaterThan(0.5);
     expect(r.equivariance_gap).toBeGreaterThan(0);
-    expect(r.backend).toBe('wasm');
-    for (const key of ['clean_acc', 'architecture', 'corruptions_acc', 'git_commit', 'samples_per_s'])
-      expect(r).toHaveProperty(key);
+    expect(r.history).toHaveLength(1);
+    expect(records[1].method.sem).toMatchObject({ distance: 'mse', weight: 1, stopGradTarget: true, normalize: true });
     // Leaderboard rebuilt from records alone gives the same table.
     const md1 = await readFile(join(out, 'leaderboard.md'), 'utf8');
     await rm(join(out, 'leaderboard.md'));
-    await rebuildLeaderboard(out, 'semix bench --preset smoke', 'smoke');
+    await rebuildLeaderboard(out, 'semix bench --preset smoke');
     expect(await readFile(join(out, 'leaderboard.md'), 'utf8')).toBe(md1);
-    expect(md1).toMatch(/\| 1 \| (erm|mixup\+sem) \|/);
-    for (const svg of ['severity.svg', 'corruptions.svg']) {
+    const tableRows = md1.split('\n').filter((l) => /^\| \d+ \| /.test(l));
+    expect(tableRows.map((l) => l.split(' | ')[1]).sort()).toEqual(['erm', 'mixup+sem']);
+    for (const svg of ['severity-cifar10-c-15.svg', 'corruptions-cifar10-c-15.svg']) {
       expect(wellFormedSvg(await readFile(join(out, svg), 'utf8'))).toBe(true);
     }
     expect(wellFormedSvg('<svg a="1"><g></svg>')).toBe(false);
-    // A corrupted record is reported by name and never overwritten.
-    const bad = recordFile(out, 'smoke__erm__seed0');
-    await writeFile(bad, '{ not json');
-    const again = await runBench({ preset, outDir: out, backend: 'wasm' });
+
+    // An edited preset (erm's config unchanged, a new option for mixup+sem, a new description) re-runs exactly
+    // the changed job; the old record stays on disk, counted as stale, never shown.
+    const edited = parsePreset(
+      { ...preset, description: 'edited', methods: ['erm', { name: 'mixup+sem', sem: { weight: 2 } }] },
+      'edited',
+    );
+    const rerun = await runBench({ preset: edited, outDir: out, backend: 'wasm' });
+    expect([rerun.ran, rerun.skipped]).toEqual([1, 1]);
+    const md2 = await readFile(join(out, 'leaderboard.md'), 'utf8');
+    expect(md2).toContain('mixup+sem β=2');
+    expect(md2).not.toMatch(/\| mixup\+sem \|/);
+    expect(md2).toContain('1 record(s) in records/ belong to other configurations');
+
+    // A truncated record is reported by name, never overwritten, and its row is marked incomplete.
+    const grid = await readGrid(out);
+    const bad = recordFile(out, grid.jobs[0].id);
+    const text = await readFile(bad, 'utf8');
+    await writeFile(bad, text.slice(0, 200));
+    const again = await runBench({ preset: edited, outDir: out, backend: 'wasm' });
     expect(again.bad.map((b) => b.file)).toEqual([bad]);
-    expect(await readFile(bad, 'utf8')).toBe('{ not json');
+    expect(again.bad[0].error).toMatch(/not valid JSON .*delete the file to re-run its job/);
+    expect(await readFile(bad, 'utf8')).toBe(text.slice(0, 200));
+    const md3 = await readFile(join(out, 'leaderboard.md'), 'utf8');
+    expect(md3).toContain(`## Unreadable records\n\n- erm: \`${bad}\` (delete it to re-run the job)`);
+    expect(md3).not.toMatch(/\| \d+ \| erm \|/);
     expect((await readdir(join(out, 'records'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
+    // A record whose contents were edited no longer hashes to its id: reported, not shown.
+    await writeFile(bad, text.replace(/"lr": 0\.002/, '"lr": 0.02'));
+    const edits = await rebuildLeaderboard(out, 'x');
+    expect(edits.bad[0].error).toMatch(/does not hash to its job_id/);
 
     // Two jobs at once on worker threads write the same records as the sequential run (timings aside).
     const parallelOut = join(dir, 'smoke-jobs');
     const threaded = await runBench({ preset, outDir: parallelOut, backend: 'wasm', jobs: 2 });
     expect(threaded.ran).toBe(2);
-    const sequential = new Map(records.map((rec) => [rec.job_id, rec]));
     const metrics = (rec: ResultRecord) => {
       const copy: Partial<ResultRecord> = { ...rec };
       for (const timing of ['wall_time_s', 'samples_per_s', 'created_at'] as const) delete copy[timing];
       return copy;
     };
-    const parallelRecords = (await readRecords(parallelOut)).records;
-    expect(parallelRecords).toHaveLength(2);
-    for (const rec of parallelRecords)
-      expect(metrics(rec)).toEqual(metrics(sequential.get(rec.job_id) as ResultRecord));
+    const parallelRecords = await recordsOf(parallelOut);
+    expect(parallelRecords.map(metrics)).toEqual(records.map(metrics));
     await expect(runBench({ preset, outDir: parallelOut, jobs: 0 })).rejects.toThrow(
       'jobs: 0 is not valid; expected an integer >= 1',
     );
-  }, 120_000);
+  }, 240_000);
 
-  it('jobs on threads: a failing job fails the run with its message, as in process', async () => {
+  it('a diverging sweep point is recorded as failed with its step and loss parts; the others run', async () => {
     const smoke = loadPreset('smoke');
-    const preset = { ...smoke, seeds: [0, 1], train: { ...smoke.train, lr: 1e9 } };
-    const out = join(dir, 'smoke-jobs-diverge');
-    await expect(runBench({ preset, outDir: out, backend: 'wasm', jobs: 2 })).rejects.toThrow(
-      /training diverged at step \d+: non-finite loss/,
+    // β = 1e39 is infinite in float32: the loss of the first step is not finite; β = 1 trains.
+    const preset = parsePreset(
+      {
+        ...smoke,
+        methods: [{ sweep: 'mixup+sem', vary: { 'sem.weight': [1, 1e39] } }],
+      },
+      'diverge',
     );
-    expect((await readdir(join(out, 'records'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-  }, 120_000);
+    expect(preset.methods.map((m) => m.label)).toEqual(['mixup+sem', 'mixup+sem β=1e+39']);
+    for (const jobs of [1, 2]) {
+      const out = join(dir, `diverge-${jobs}`);
+      const result = await runBench({ preset, outDir: out, backend: 'wasm', jobs });
+      expect([result.ran, result.failed]).toEqual([1, 1]);
+      const grid = await readGrid(out);
+      const failure = JSON.parse(await readFile(failedFile(out, grid.jobs[1].id), 'utf8'));
+      expect(failure).toMatchObject({ schema: 'semix-failed-v2', reason: 'diverged', label: 'mixup+sem β=1e+39' });
+      expect(failure.step).toBe(0);
+      expect(failure.losses.sem).toBeNull(); // not finite: JSON has no Infinity
+      expect(Object.keys(failure.losses).sort()).toEqual(['ce', 'sem', 'total']);
+      const md = await readFile(join(out, 'leaderboard.md'), 'utf8');
+      expect(md).toMatch(
+        /\| – \| mixup\+sem β=1e\+39 \| 0 of 1 \| \*\*failed\*\* \(diverged at step 0: ce=[\d.]+, sem=non-finite/,
+      );
+      expect(md).toMatch(/## Failed jobs[\s\S]*diverged/);
+      // A second run does not re-run a failed job, and says how to.
+      const events: string[] = [];
+      await runBench({
+        preset,
+        outDir: out,
+        backend: 'wasm',
+        jobs,
+        onEvent: (e) => {
+          if (e.type === 'job-skip') events.push(e.reason);
+        },
+      });
+      expect(events).toContain(`failed before; delete ${failedFile(out, grid.jobs[1].id)} to run it again`);
+    }
+  }, 240_000);
 
   it('jobs on threads: an interrupt stops every thread and keeps what finished', async () => {
     const preset = { ...loadPreset('smoke'), seeds: [0, 1] };
@@ -129,55 +193,20 @@ describe('smoke preset end to end', () => {
     expect(started.length).toBeLessThan(4);
     expect((await readdir(join(out, 'records'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
   }, 120_000);
-});
 
-describe('metrics on hand-computed cases', () => {
-  it('relative mCE and mCE', () => {
-    // One corruption, two severities. Model errors 0.3, 0.5 with clean 0.1 → Σ(E − Eclean) = 0.6.
-    // Baseline errors 0.4, 0.6 with clean 0.2 → 0.6. Relative mCE = 1. Plain mCE = 0.8 / 1.0.
-    expect(relativeMce({ fog: [0.3, 0.5] }, 0.1, { fog: [0.4, 0.6] }, 0.2)).toBeCloseTo(1, 12);
-    expect(mce({ fog: [0.3, 0.5] }, { fog: [0.4, 0.6] })).toBeCloseTo(0.8, 12);
-    expect(relativeMce({ a: [0.2], b: [0.3] }, 0.1, { a: [0.3], b: [0.3] }, 0.1)).toBeCloseTo((0.5 + 1) / 2, 12);
-  });
-
-  it('mean ± std and the paired 95% interval', () => {
-    expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
-    // Differences 1, 2, 3: mean 2, std 1, t(2) = 4.303 → 2 ± 4.303/√3.
-    const d = pairedDifference([2, 4, 6], [1, 2, 3]);
-    expect(d.mean).toBe(2);
-    expect(d.high - d.mean).toBeCloseTo(4.303 / Math.sqrt(3), 6);
-    expect(d.withinNoise).toBe(true);
-    expect(pairedDifference([2, 2.1, 2.2], [1, 1, 1]).withinNoise).toBe(false);
+  it('leaderboard: a results directory without a grid is an error that says what to run', async () => {
+    await expect(rebuildLeaderboard(join(dir, 'nothing-here'), 'x')).rejects.toThrow(
+      `no ${gridFile(join(dir, 'nothing-here'))}; run \`semix bench --out`,
+    );
   });
 });
 
-describe('bad input', () => {
-  it('unknown presets list the valid ones; schema errors name the field', () => {
-    expect(() => loadPreset('huge')).toThrow(/preset: 'huge' is not a preset; allowed: quick, smoke, mnist-full/);
+describe('unwritable output directories', () => {
+  it('are refused by name', async () => {
     const smoke = loadPreset('smoke');
-    expect(() => parsePreset({ ...smoke, train: { ...smoke.train, epochs: 0 } }, 'x.json')).toThrow(
-      /preset x.json: train.epochs: Number must be greater than 0/,
+    await writeFile(join(dir, 'a-file'), '');
+    await expect(runBench({ preset: smoke, outDir: join(dir, 'a-file') })).rejects.toThrow(
+      /out: .* is not a writable directory/,
     );
-    expect(() => parsePreset({ ...smoke, dataset: 'imagenet' }, 'x.json')).toThrow(/dataset: Invalid enum value/);
-  });
-
-  it('unknown methods and unwritable output directories', async () => {
-    const smoke = loadPreset('smoke');
-    await expect(runBench({ preset: { ...smoke, methods: ['mixup+sam'] }, outDir: join(dir, 'm') })).rejects.toThrow(
-      /methods: 'mixup\+sam' not known; allowed: erm/,
-    );
-    if (process.getuid?.() !== 0) {
-      const locked = join(dir, 'locked');
-      await runBench({ preset: { ...smoke, methods: [] as string[] }, outDir: locked }).catch(() => {});
-      await chmod(locked, 0o500);
-      await expect(runBench({ preset: smoke, outDir: join(locked, 'sub') })).rejects.toThrow(
-        /out: .* is not a writable directory/,
-      );
-    } else {
-      await writeFile(join(dir, 'a-file'), '');
-      await expect(runBench({ preset: smoke, outDir: join(dir, 'a-file') })).rejects.toThrow(
-        /out: .* is not a writable directory/,
-      );
-    }
   });
 });

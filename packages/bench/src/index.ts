@@ -1,50 +1,60 @@
+export { ablationChart, chartFiles, corruptionChart, severityChart, writeLeaderboard } from './charts';
+export { type Grid, type GridJob, planGrid, readGrid } from './grid';
+export { canonical, type DataIdentity, identityDiff, type JobIdentity, jobId, jobIdentity } from './identity';
 export {
   type CorruptionSource,
   type DataProgress,
+  dataIdentity,
   type EvaluationResult,
   evaluateOn,
   type JobContext,
+  JobFailedError,
   loadPresetData,
+  loadPresetSplits,
+  NEAR_CHANCE_FACTOR,
   type PresetData,
   runJob,
 } from './job';
 export {
+  type AblationTable,
   buildLeaderboard,
-  corruptionChart,
+  type Comparison,
   type Leaderboard,
-  leaderboardMarkdown,
-  leaderboardTable,
   type MethodRow,
-  type SemComparison,
-  severityChart,
-  writeLeaderboard,
+  optionPaths,
+  readLeaderboard,
+  type Stat,
+  type SuiteColumns,
 } from './leaderboard';
-export { BUILTIN_PRESETS, loadPreset, type Preset, PresetObject, PresetSchema, parsePreset } from './preset';
+export { leaderboardMarkdown, leaderboardTable, recordSummary } from './leaderboard_text';
 export {
-  JobPayloadSchema,
-  QUEUE_NAME,
-  type QueuedBenchOptions,
-  type QueuedBenchResult,
-  type QueueEvent,
-  queueJobId,
-  redactUrl,
-  runQueuedBench,
-  runWorker,
-  type WorkerEvent,
-  type WorkerOptions,
-} from './queue';
+  BUILTIN_PRESETS,
+  EvaluationSettings,
+  expandMethods,
+  formatIssues,
+  loadPreset,
+  ModelSettings,
+  overrideMethods,
+  type Preset,
+  PresetError,
+  PresetObject,
+  parsePreset,
+  presetSuites,
+  SUITES,
+  type SuiteName,
+  TrainSettings,
+} from './preset';
 export {
   type FailedRecord,
   FailedRecordSchema,
   failedFile,
-  jobId,
   type RecordRead,
   RecordSchema,
   type ResultRecord,
   readFailed,
   readRecord,
-  readRecords,
   recordFile,
+  type SuiteResult,
 } from './records';
 export {
   type BenchEvent,
@@ -56,4 +66,4 @@ export {
   runBench,
 } from './run';
 export { runSpeedSuite, type SpeedOptions, type SpeedResult, type SpeedRow, speedTable } from './speed';
-export { mce, meanStd, type PairedDifference, pairedDifference, relativeMce } from './stats';
+export { mce, meanStd, type PairedDifference, pairedDifference, pearson, relativeMce } from './stats';

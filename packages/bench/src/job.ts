@@ -8,11 +8,11 @@ import {
   type ModelConfig,
   type ProgressEvent,
   type SemixModel,
+  TrainingDivergedError,
   train,
 } from '@semix/core';
 import {
   CORRUPTIONS,
-  type CorruptionName,
   cifarAugment,
   corruptedDataset,
   corruptionSuite,
@@ -22,23 +22,29 @@ import {
   loadDataset,
   take,
 } from '@semix/datasets';
-import { createMethod, describeMethod, equivarianceGap, type MethodName, methodSpec } from '@semix/mixup';
+import { createMethod, equivarianceGap, methodOptions, methodSpec, type ResolvedMethod } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
-import type { Preset } from './preset';
-import { jobId, type ResultRecord } from './records';
+import { type DataIdentity, jobId, jobIdentity } from './identity';
+import { type Preset, presetSuites, type SuiteName } from './preset';
+import type { FailedRecord, ResultRecord, SuiteResult } from './records';
 
-/** The corrupted test data a preset is evaluated on: generated from the test split, or an official benchmark. */
+/** One corruption suite a preset is evaluated on: generated from the test images, or an official benchmark. */
 export interface CorruptionSource {
+  /** The suite's name as presets and records use it (e.g. `cifar10-c-15`). */
+  suite: SuiteName;
   /** What it is, for the record (e.g. `mnist-mini-c (seed 0, first 500 test images)` or `cifar10-c (official)`). */
   description: string;
-  corruptions: readonly CorruptionName[];
-  get(corruption: CorruptionName, severity: number): Promise<Dataset>;
+  corruptions: readonly string[];
+  severities: number;
+  get(corruption: string, severity: number): Promise<Dataset>;
 }
 
 export interface PresetData {
   train: Dataset;
+  /** The evaluated test images: clean accuracy and every suite use these same images. */
   test: Dataset;
-  corruption: CorruptionSource | null;
+  suites: CorruptionSource[];
+  identity: DataIdentity;
 }
 
 export interface DataProgress {
@@ -49,39 +55,67 @@ export interface DataProgress {
   what: string;
 }
 
-/**
- * Loads the preset's data (the embedded mnist-mini, or a data set downloaded once and verified) and its
- * corruption source: a suite generated from the test split (cached), or the official CIFAR-10-C / CIFAR-100-C.
- */
-export async function loadPresetData(preset: Preset, onProgress?: (p: DataProgress) => void): Promise<PresetData> {
+/** The data identity of a preset from its loaded splits, without generating any suite. */
+export function dataIdentity(preset: Preset, train: Dataset, test: Dataset): DataIdentity {
+  const source = preset.evaluation.corruptionSource;
+  return {
+    train: train.checksum,
+    test: test.checksum,
+    suites: presetSuites(preset).map((name) =>
+      source === 'official' ? { name, source } : { name, source, seed: preset.evaluation.corruptionSeed },
+    ),
+  };
+}
+
+/** The training split and evaluated test images of a preset (no suite generated): enough for job ids. */
+export async function loadPresetSplits(
+  preset: Preset,
+  onProgress?: (p: DataProgress) => void,
+): Promise<{ train: Dataset; test: Dataset; identity: DataIdentity }> {
   const onDownload = (p: DownloadProgress) =>
     onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file });
   const splits = await loadDataset(preset.dataset, { onProgress: onDownload });
   const trainSet = preset.train.trainImages ? take(splits.train, preset.train.trainImages) : splits.train;
-  const test = take(splits.test, preset.evaluation.cleanImages);
-  const n = preset.evaluation.corruptionImages;
-  const ev = preset.evaluation;
-  let corruption: CorruptionSource | null = null;
-  if (ev.corruptions !== 'none' && ev.corruptionSource === 'official') {
-    const official = `${preset.dataset}-c`;
-    corruption = {
-      description: `${official} (official, first ${n} images per severity)`,
-      corruptions: CORRUPTIONS,
-      get: async (c, s) => take(await loadCorrupted(official, c, s, { onProgress: onDownload }), n),
-    };
-  } else if (ev.corruptions !== 'none') {
-    const clean = take(splits.test, n);
-    const suite = await corruptionSuite(clean, preset.dataset, {
-      corruptions: CORRUPTIONS,
-      onProgress: (done, total, c, s) => onProgress?.({ phase: 'corrupt', done, total, what: `${c} ${s}` }),
-    });
-    corruption = {
-      description: `${suite.name} (seed ${suite.seed}, first ${n} test images)`,
-      corruptions: suite.corruptions,
-      get: async (c, s) => corruptedDataset(clean, suite, c, s),
-    };
+  const test = take(splits.test, preset.evaluation.images);
+  return { train: trainSet, test, identity: dataIdentity(preset, trainSet, test) };
+}
+
+/**
+ * Loads the preset's data (the embedded mnist-mini, or a data set downloaded once and verified) and its
+ * corruption suites: generated from the evaluated test images (cached), or the official CIFAR-10-C / -100-C.
+ */
+export async function loadPresetData(preset: Preset, onProgress?: (p: DataProgress) => void): Promise<PresetData> {
+  const { train: trainSet, test, identity } = await loadPresetSplits(preset, onProgress);
+  const onDownload = (p: DownloadProgress) =>
+    onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file });
+  const n = preset.evaluation.images;
+  const suites: CorruptionSource[] = [];
+  for (const name of presetSuites(preset)) {
+    if (preset.evaluation.corruptionSource === 'official') {
+      const official = `${preset.dataset}-c`;
+      suites.push({
+        suite: name,
+        description: `${official} (official, first ${n} images per severity)`,
+        corruptions: CORRUPTIONS,
+        severities: 5,
+        get: async (c, s) => take(await loadCorrupted(official, c as never, s, { onProgress: onDownload }), n),
+      });
+    } else {
+      const suite = await corruptionSuite(test, preset.dataset, {
+        corruptions: CORRUPTIONS,
+        seed: preset.evaluation.corruptionSeed,
+        onProgress: (done, total, c, s) => onProgress?.({ phase: 'corrupt', done, total, what: `${c} ${s}` }),
+      });
+      suites.push({
+        suite: name,
+        description: `${suite.name} (seed ${suite.seed}, first ${n} test images)`,
+        corruptions: suite.corruptions,
+        severities: 5,
+        get: async (c, s) => corruptedDataset(test, suite, c as never, s),
+      });
+    }
   }
-  return { train: trainSet, test, corruption };
+  return { train: trainSet, test, suites, identity };
 }
 
 let gitCommit: string | null | undefined;
@@ -112,28 +146,37 @@ export interface JobContext {
 
 export interface EvaluationResult {
   clean: Evaluation;
-  /** Accuracy per corruption, severities 1–5. */
-  corruptionsAcc: Record<string, number[]>;
-  corruptionsEce: Record<string, number[]>;
-  /** Equivariance gap on the first `gapImages` clean test images, each paired with its mirror in the batch. */
+  suites: Record<string, SuiteResult>;
+  /** Equivariance gap on the first `gapImages` test images, each paired with its mirror in the batch. */
   gap: number;
 }
 
-/** Evaluates a model on a preset's clean test data, every corruption × severity, and the equivariance gap. */
+const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
+
+/** Evaluates a model on the preset's test images, every suite's corruption × severity, and the equivariance gap. */
 export async function evaluateOn(model: SemixModel, data: PresetData, gapImages: number): Promise<EvaluationResult> {
   const clean = evaluate(model, data.test as ImageDataset);
-  const corruptionsAcc: Record<string, number[]> = {};
-  const corruptionsEce: Record<string, number[]> = {};
-  if (data.corruption) {
-    for (const c of data.corruption.corruptions) {
-      corruptionsAcc[c] = [];
-      corruptionsEce[c] = [];
-      for (let s = 1; s <= 5; s++) {
-        const e = evaluate(model, (await data.corruption.get(c, s)) as ImageDataset);
-        corruptionsAcc[c].push(e.accuracy);
-        corruptionsEce[c].push(e.ece);
+  const suites: Record<string, SuiteResult> = {};
+  for (const source of data.suites) {
+    const acc: Record<string, number[]> = {};
+    const ece: Record<string, number[]> = {};
+    for (const c of source.corruptions) {
+      acc[c] = [];
+      ece[c] = [];
+      for (let s = 1; s <= source.severities; s++) {
+        const e = evaluate(model, (await source.get(c, s)) as ImageDataset);
+        acc[c].push(e.accuracy);
+        ece[c].push(e.ece);
       }
     }
+    suites[source.suite] = {
+      description: source.description,
+      severities: source.severities,
+      corruptions_acc: acc,
+      corruptions_ece: ece,
+      acc_mean: mean(Object.values(acc).flat()),
+      ece_mean: mean(Object.values(ece).flat()),
+    };
   }
   const gapSet = take(data.test, gapImages);
   const gap = tf.tidy(() => {
@@ -144,16 +187,38 @@ export async function evaluateOn(model: SemixModel, data: PresetData, gapImages:
     const index = order.map((i) => n - 1 - i);
     return equivarianceGap((t) => model.features(t, false), x, index);
   });
-  return { clean, corruptionsAcc, corruptionsEce, gap };
+  return { clean, suites, gap };
 }
 
+/**
+ * A job that did not produce a usable result: it diverged (non-finite loss) or ended near chance accuracy.
+ * Bench runs record it under failed/ and go on; the leaderboard shows it as failed.
+ */
+export class JobFailedError extends Error {
+  constructor(readonly failure: Pick<FailedRecord, 'reason' | 'error' | 'step' | 'losses' | 'clean_acc'>) {
+    super(failure.error);
+    this.name = 'JobFailedError';
+  }
+}
+
+/**
+ * Clean accuracy below 1.5 × chance (15% for 10 classes) marks a run as failed rather than as a number: such a
+ * model learned nothing, and its corruption accuracy would read as robustness.
+ */
+export const NEAR_CHANCE_FACTOR = 1.5;
+
+const DIVERGED = /training diverged at step (\d+): non-finite loss \(([^)]*)\)/;
+
 /** Trains one (method, seed), evaluates it on clean and corrupted data, and returns its record. */
-export async function runJob(method: string, seed: number, ctx: JobContext): Promise<ResultRecord> {
+export async function runJob(method: ResolvedMethod, seed: number, ctx: JobContext): Promise<ResultRecord> {
   const { preset, data } = ctx;
   const started = performance.now();
   const workers = preset.train.workers ?? 1;
+  const options = methodOptions(method);
   // Worker threads build the method themselves from its spec.
-  const trainMethod = workers > 1 ? methodSpec(method) : createMethod(method);
+  const trainMethod = workers > 1 ? methodSpec(method.name, options) : createMethod(method.name, options);
+  const identity = jobIdentity(preset, method, seed, data.identity);
+  const id = jobId(identity);
   const modelConfig: ModelConfig = {
     arch: preset.model.arch,
     inputShape: [...data.train.shape] as [number, number, number],
@@ -163,32 +228,64 @@ export async function runJob(method: string, seed: number, ctx: JobContext): Pro
   };
   const model: SemixModel = createModel(modelConfig);
   try {
-    const result = await train({
-      model,
-      data: data.train as ImageDataset,
-      method: trainMethod,
-      epochs: preset.train.epochs,
-      batchSize: preset.train.batchSize,
-      optimizer: preset.train.optimizer,
-      lr: preset.train.lr,
-      schedule: preset.train.schedule,
-      weightDecay: preset.train.weightDecay,
-      workers,
-      seed,
-      augment: preset.train.augment === 'cifar' ? cifarAugment(4) : undefined,
-      onProgress: ctx.onTrainProgress,
-      signal: ctx.signal,
-      checkpointDir: ctx.checkpointDir,
-      checkpointMeta: { model: modelConfig, method, seed, preset, dataset: preset.dataset },
-    });
-    const { clean, corruptionsAcc, corruptionsEce, gap } = await evaluateOn(model, data, preset.evaluation.gapImages);
-    const flat = (r: Record<string, number[]>) => Object.values(r).flat();
-    const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
+    let result: Awaited<ReturnType<typeof train>>;
+    try {
+      result = await train({
+        model,
+        data: data.train as ImageDataset,
+        method: trainMethod,
+        epochs: preset.train.epochs,
+        batchSize: preset.train.batchSize,
+        optimizer: preset.train.optimizer,
+        lr: preset.train.lr,
+        schedule: preset.train.schedule,
+        weightDecay: preset.train.weightDecay,
+        workers,
+        seed,
+        augment: preset.train.augment === 'cifar' ? cifarAugment(4) : undefined,
+        onProgress: ctx.onTrainProgress,
+        signal: ctx.signal,
+        checkpointDir: ctx.checkpointDir,
+        checkpointMeta: { model: modelConfig, method, seed, preset, job_id: id, identity },
+      });
+    } catch (error) {
+      if (error instanceof TrainingDivergedError) {
+        throw new JobFailedError({ reason: 'diverged', error: error.message, step: error.step, losses: error.losses });
+      }
+      // From a data-parallel worker thread the error arrives as a message.
+      const m = DIVERGED.exec((error as Error).message ?? '');
+      if (m) {
+        const losses = Object.fromEntries(
+          m[2].split(', ').map((kv) => {
+            const [k, v] = kv.split('=');
+            return [k, Number.isFinite(Number(v)) ? Number(v) : null];
+          }),
+        );
+        throw new JobFailedError({ reason: 'diverged', error: (error as Error).message, step: Number(m[1]), losses });
+      }
+      throw error;
+    }
+    const { clean, suites, gap } = await evaluateOn(model, data, preset.evaluation.gapImages);
+    const chance = 1 / data.train.numClasses;
+    if (clean.accuracy < NEAR_CHANCE_FACTOR * chance) {
+      const last = result.history.at(-1) ?? {};
+      throw new JobFailedError({
+        reason: 'near-chance',
+        error: `clean accuracy ${(100 * clean.accuracy).toFixed(2)}% is near chance (${(100 * chance).toFixed(1)}%; the rule is < ${NEAR_CHANCE_FACTOR} × chance); last epoch's losses: ${Object.entries(
+          last,
+        )
+          .map(([k, v]) => `${k}=${v.toFixed(4)}`)
+          .join(', ')}`,
+        losses: last,
+        clean_acc: clean.accuracy,
+      });
+    }
     return {
-      schema: 'semix-record-v1',
-      job_id: jobId(preset.name, method, seed),
+      schema: 'semix-record-v2',
+      job_id: id,
+      identity: identity as unknown as Record<string, unknown>,
       preset: preset.name,
-      method: describeMethod(method as MethodName) as ResultRecord['method'],
+      method: method as unknown as ResultRecord['method'],
       seed,
       dataset: {
         name: preset.dataset,
@@ -199,6 +296,7 @@ export async function runJob(method: string, seed: number, ctx: JobContext): Pro
       architecture: preset.model.arch,
       model: { arch: preset.model.arch, width: preset.model.width },
       train: { ...preset.train },
+      evaluation: { ...preset.evaluation },
       backend: ctx.backend,
       versions: ctx.versions,
       git_commit: commit(),
@@ -207,12 +305,9 @@ export async function runJob(method: string, seed: number, ctx: JobContext): Pro
       clean_acc: clean.accuracy,
       nll: clean.nll,
       ece: clean.ece,
-      corruptions_acc: corruptionsAcc,
-      corruptions_ece: corruptionsEce,
-      corruption_acc_mean: flat(corruptionsAcc).length ? mean(flat(corruptionsAcc)) : null,
-      corruption_ece_mean: flat(corruptionsEce).length ? mean(flat(corruptionsEce)) : null,
+      suites,
       equivariance_gap: gap,
-      corruption_suite: data.corruption?.description ?? 'none',
+      history: result.history,
       created_at: new Date().toISOString(),
     };
   } finally {

@@ -1,7 +1,18 @@
 import type { Worker } from 'node:worker_threads';
 import { type ProgressEvent, startWorker } from '@semix/core';
+import type { ResolvedMethod } from '@semix/mixup';
 import type { Preset } from './preset';
-import type { ResultRecord } from './records';
+import type { FailedRecord, ResultRecord } from './records';
+
+/** A job as the pool runs it: the method travels as validated data, which the thread builds itself. */
+export interface PoolJob {
+  id: string;
+  method: ResolvedMethod;
+  seed: number;
+  index: number;
+}
+
+export type JobFailure = Pick<FailedRecord, 'reason' | 'error' | 'step' | 'losses' | 'clean_acc'>;
 
 export interface JobWorkerInit {
   preset: Preset;
@@ -9,27 +20,30 @@ export interface JobWorkerInit {
   versions: Record<string, string>;
 }
 
-export type JobRequest = { type: 'job'; method: string; seed: number } | { type: 'abort' };
+export type JobRequest = { type: 'job'; method: ResolvedMethod; seed: number } | { type: 'abort' };
 
 export type JobReply =
   | { type: 'ready' }
   | { type: 'train'; event: ProgressEvent }
   | { type: 'done'; record: ResultRecord }
+  | { type: 'failed'; failure: JobFailure }
   | { type: 'error'; message: string };
 
 /**
  * Runs bench jobs on `size` worker threads, one job per thread at a time. Each job is still one single-threaded
- * run, so its record is the one a sequential run writes (only timings differ). The first failing job stops the
- * others and is what `run` rejects with.
+ * run, so its record is the one a sequential run writes (only timings differ). A job that diverges or ends near
+ * chance is reported through `onFailed` and the pool goes on; any other error stops the others and is what the
+ * pool rejects with.
  */
 export async function runJobPool(options: {
   init: JobWorkerInit;
-  jobs: Array<{ method: string; seed: number; index: number }>;
+  jobs: PoolJob[];
   size: number;
   signal?: AbortSignal;
-  onStart: (job: { method: string; seed: number; index: number }) => void;
-  onTrain: (job: { method: string; seed: number }, event: ProgressEvent) => void;
-  onDone: (job: { method: string; seed: number }, record: ResultRecord) => Promise<void>;
+  onStart: (job: PoolJob) => void;
+  onTrain: (job: PoolJob, event: ProgressEvent) => void;
+  onDone: (job: PoolJob, record: ResultRecord) => Promise<void>;
+  onFailed: (job: PoolJob, failure: JobFailure) => Promise<void>;
 }): Promise<void> {
   const script = new URL(import.meta.url.endsWith('.ts') ? './job_worker.ts' : './job_worker.js', import.meta.url);
   const queue = [...options.jobs];
@@ -43,7 +57,7 @@ export async function runJobPool(options: {
     const worker = startWorker(script, options.init);
     workers.push(worker);
     let waiting: { resolve: (r: JobReply) => void; reject: (e: Error) => void } | null = null;
-    let job: { method: string; seed: number } | null = null;
+    let job: PoolJob | null = null;
     const next = () =>
       new Promise<JobReply>((resolve, reject) => {
         waiting = { resolve, reject };
@@ -69,6 +83,7 @@ export async function runJobPool(options: {
         const result = await reply;
         if (result.type === 'error') throw new Error(result.message);
         if (result.type === 'done') await options.onDone(item, result.record);
+        if (result.type === 'failed') await options.onFailed(item, result.failure);
       }
     } catch (error) {
       failure ??= error as Error;

@@ -4,7 +4,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { type BackendName, selectBackend } from '@semix/core';
-import { loadPresetData, type PresetData, runJob } from './job';
+import { JobFailedError, loadPresetData, type PresetData, runJob } from './job';
 import type { JobReply, JobRequest, JobWorkerInit } from './job_pool';
 
 const init = workerData as JobWorkerInit;
@@ -33,7 +33,8 @@ try {
       });
       reply({ type: 'done', record });
     } catch (error) {
-      reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      if (error instanceof JobFailedError) reply({ type: 'failed', failure: error.failure });
+      else reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
     }
   });
   reply({ type: 'ready' });

@@ -1,294 +1,406 @@
-import { join } from 'node:path';
-import { writeAtomic } from '@semix/datasets';
+/**
+ * The leaderboard, built from a grid and its records alone: one row per method label (mean ± std over seeds),
+ * one block of columns per corruption suite, SEM's paired comparisons, the ablation tables of every option a
+ * preset varies, failed jobs as failed, and rows with missing or unreadable records marked incomplete.
+ */
+import { methodOverrides, type ResolvedMethod } from '@semix/mixup';
+import type { Grid, GridJob } from './grid';
 import type { FailedRecord, ResultRecord } from './records';
-import { meanStd, type PairedDifference, pairedDifference, relativeMce } from './stats';
+import { mce, meanStd, type PairedDifference, pairedDifference, pearson, relativeMce } from './stats';
 
-export interface MethodRow {
-  rank: number;
-  method: string;
-  seeds: number;
-  clean_acc: { mean: number; std: number };
-  corruption_acc: { mean: number; std: number };
-  rel_mce: { mean: number; std: number } | null;
-  ece: { mean: number; std: number };
-  corruption_ece: { mean: number; std: number };
-  equivariance_gap: { mean: number; std: number };
-  /** Accuracy per severity (mean over corruptions and seeds). */
-  severity_acc: number[];
-  /** Accuracy per corruption (mean over severities and seeds). */
-  corruption_acc_by_name: Record<string, number>;
+export interface Stat {
+  mean: number;
+  std: number;
+  n: number;
 }
 
-export interface SemComparison {
-  method: string;
+export interface SuiteColumns {
+  /** Mean accuracy over corruptions × severities. */
+  corruption_acc: Stat;
+  corruption_ece: Stat;
+  /** Hendrycks & Dietterich's mCE with the preset's `erm` model as the baseline (same seed); null without one. */
+  mce: Stat | null;
+  /** Relative mCE; null without a baseline or when a denominator is uninformative (see `rel_mce_uninformative`). */
+  rel_mce: Stat | null;
+  rel_mce_uninformative: string[];
+  /** Accuracy per severity (mean over corruptions; mean and std over seeds), severity 1 first. */
+  severity_acc: Stat[];
+  /** Accuracy per corruption (mean over severities; mean and std over seeds). */
+  by_corruption: Record<string, Stat>;
+}
+
+export interface Incomplete {
+  expected: number;
+  found: number;
+  missing: number;
+  failed: number;
+  unreadable: string[];
+}
+
+export interface MethodRow {
+  /** 1 + the number of rows ranked above outside noise (rows within noise of the one above share its rank). */
+  rank: number;
+  label: string;
+  method: ResolvedMethod;
+  seeds: number[];
+  clean_acc: Stat;
+  ece: Stat;
+  equivariance_gap: Stat;
+  suites: Record<string, SuiteColumns>;
+  /** Set when some of the row's jobs have no usable record: its figures are over fewer seeds. */
+  incomplete: Incomplete | null;
+}
+
+export interface FailedRow {
+  job_id: string;
+  label: string;
+  seed: number;
+  reason: FailedRecord['reason'];
+  error: string;
+  step?: number;
+  losses?: Record<string, number | null>;
+  attempts: number;
+}
+
+export interface Comparison {
+  label: string;
   baseline: string;
   clean_acc: PairedDifference;
-  corruption_acc: PairedDifference;
+  corruption_acc: Record<string, PairedDifference>;
+  equivariance_gap: PairedDifference;
+}
+
+export interface AblationEntry {
+  value: unknown;
+  label: string;
+  /** Null when every seed of this configuration failed. */
+  row: MethodRow | null;
+  failed: number;
+  /** Paired difference to the base configuration (null for the base itself). */
+  vs_base: Comparison | null;
+}
+
+export interface AblationTable {
+  /** The option varied, as a path (`sem.weight`). */
+  option: string;
+  base: string;
+  entries: AblationEntry[];
 }
 
 export interface Leaderboard {
   preset: string;
+  description: string;
+  suites: string[];
+  /** The suite rows are ranked by (the first the preset lists), or null: ranked by clean accuracy. */
+  headline: string | null;
   rows: MethodRow[];
-  sem: SemComparison[];
+  /** Labels whose every job failed: shown as failed, not as numbers. */
+  failedLabels: string[];
   baseline: string | null;
-  /** Jobs that failed for good: shown, never silently dropped. */
-  failed: Array<{ job_id: string; method: string; seed: number; error: string; attempts: number }>;
+  sem: Comparison[];
+  ablation: AblationTable[];
+  /** Sentences computed from the numbers above (which way they point, and whether outside noise). */
+  reading: string[];
+  failed: FailedRow[];
+  /** Records on disk that belong to other configurations (an edited preset): kept, never shown. */
+  stale: number;
+  backends: string[];
+  wall_time_s: number;
 }
 
-/** Builds the leaderboard from records only. */
-export function buildLeaderboard(records: ResultRecord[], failedJobs: readonly FailedRecord[] = []): Leaderboard {
-  const preset = records[0]?.preset ?? '';
-  const byMethod = new Map<string, ResultRecord[]>();
-  for (const r of records) {
-    const list = byMethod.get(r.method.name) ?? [];
-    list.push(r);
-    byMethod.set(r.method.name, list);
-  }
-  for (const list of byMethod.values()) list.sort((a, b) => a.seed - b.seed);
-  const erm = byMethod.get('erm') ?? [];
-  const ermBySeed = new Map(erm.map((r) => [r.seed, r]));
-  const errors = (r: ResultRecord) =>
-    Object.fromEntries(Object.entries(r.corruptions_acc).map(([c, acc]) => [c, acc.map((a) => 1 - a)]));
-  const rows: MethodRow[] = [...byMethod].map(([method, list]) => {
-    const ms = (f: (r: ResultRecord) => number) => {
-      const { mean, std } = meanStd(list.map(f));
-      return { mean, std };
-    };
-    const rel = list
-      .map((r) => {
-        const base = ermBySeed.get(r.seed);
-        return base && Object.keys(r.corruptions_acc).length
-          ? relativeMce(errors(r), 1 - r.clean_acc, errors(base), 1 - base.clean_acc)
-          : Number.NaN;
-      })
-      .filter(Number.isFinite);
-    const names = Object.keys(list[0].corruptions_acc);
-    const severity_acc = [0, 1, 2, 3, 4].map(
-      (s) => meanStd(list.flatMap((r) => names.map((c) => r.corruptions_acc[c][s]))).mean,
-    );
-    const corruption_acc_by_name = Object.fromEntries(
-      names.map((c) => [c, meanStd(list.flatMap((r) => r.corruptions_acc[c])).mean]),
-    );
-    return {
-      rank: 0,
-      method,
-      seeds: list.length,
-      clean_acc: ms((r) => r.clean_acc),
-      corruption_acc: ms((r) => r.corruption_acc_mean ?? Number.NaN),
-      rel_mce: rel.length ? meanStd(rel) : null,
-      ece: ms((r) => r.ece),
-      corruption_ece: ms((r) => r.corruption_ece_mean ?? Number.NaN),
-      equivariance_gap: ms((r) => r.equivariance_gap),
-      severity_acc,
-      corruption_acc_by_name,
-    };
-  });
-  rows.sort((a, b) => b.corruption_acc.mean - a.corruption_acc.mean || b.clean_acc.mean - a.clean_acc.mean);
-  rows.forEach((row, i) => {
-    row.rank = i + 1;
-  });
-  const sem: SemComparison[] = [];
-  for (const [method, list] of byMethod) {
-    if (!method.endsWith('+sem')) continue;
-    const baseline = method.replace('+sem', '');
-    const baseList = byMethod.get(baseline);
-    if (!baseList) continue;
-    const seeds = list.map((r) => r.seed).filter((s) => baseList.some((b) => b.seed === s));
-    const pick = (l: ResultRecord[], f: (r: ResultRecord) => number) =>
-      seeds.map((s) => f(l.find((r) => r.seed === s) as ResultRecord));
-    sem.push({
-      method,
-      baseline,
-      clean_acc: pairedDifference(
-        pick(list, (r) => r.clean_acc),
-        pick(baseList, (r) => r.clean_acc),
-      ),
-      corruption_acc: pairedDifference(
-        pick(list, (r) => r.corruption_acc_mean ?? Number.NaN),
-        pick(baseList, (r) => r.corruption_acc_mean ?? Number.NaN),
-      ),
-    });
-  }
-  const failed = failedJobs
-    .filter((f) => !preset || f.preset === preset || f.preset === '?')
-    .map((f) => ({ job_id: f.job_id, method: f.method, seed: f.seed, error: f.error, attempts: f.attempts }));
-  return { preset, rows, sem, baseline: erm.length ? 'erm' : null, failed };
+export interface LeaderboardInputs {
+  failures?: readonly FailedRecord[];
+  unreadable?: ReadonlyArray<{ file: string; error: string }>;
+  missing?: readonly GridJob[];
+  stale?: number;
 }
 
-const pct = (v: { mean: number; std: number } | null, digits = 2) =>
-  v && Number.isFinite(v.mean) ? `${(100 * v.mean).toFixed(digits)} ± ${(100 * v.std).toFixed(digits)}` : 'n/a';
-const num = (v: { mean: number; std: number } | null) =>
-  v && Number.isFinite(v.mean) ? `${v.mean.toFixed(3)} ± ${v.std.toFixed(3)}` : 'n/a';
-const diff = (d: PairedDifference) =>
-  `${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(2)} pp${
-    d.n >= 2 ? ` [${(100 * d.low).toFixed(2)}, ${(100 * d.high).toFixed(2)}]` : ''
-  } (${d.withinNoise ? 'within noise' : d.mean > 0 ? 'better' : 'worse'}, n=${d.n})`;
+const stat = (values: number[]): Stat => meanStd(values);
+const errorsOf = (acc: Record<string, number[]>) =>
+  Object.fromEntries(Object.entries(acc).map(([c, a]) => [c, a.map((v) => 1 - v)]));
 
-/** The leaderboard as a Markdown document (tables, SEM comparison, notes). */
-export function leaderboardMarkdown(board: Leaderboard, command: string): string {
-  const lines = [
-    `# semix leaderboard: \`${board.preset}\``,
-    '',
-    `Reproduce with: \`${command}\``,
-    '',
-    '| rank | method | seeds | clean acc (%) | corruption acc (%) | rel. mCE | ECE (%) | corrupted ECE (%) | equivariance gap |',
-    '|---:|---|---:|---:|---:|---:|---:|---:|---:|',
-    ...board.rows.map(
-      (r) =>
-        `| ${r.rank} | ${r.method} | ${r.seeds} | ${pct(r.clean_acc)} | ${pct(r.corruption_acc)} | ${num(r.rel_mce)} | ${pct(r.ece)} | ${pct(r.corruption_ece)} | ${num(r.equivariance_gap)} |`,
-    ),
-    '',
-    'Mean ± sample std over seeds. Corruption accuracy is the mean over 15 corruptions × 5 severities. Relative mCE',
-    'uses the `erm` model of the same preset and seed as the baseline: there is no AlexNet baseline for these data',
-    'sets. Equivariance gap: ‖f(mix) − mix(f)‖ / ‖mix(f)‖ on held-out pairs, λ ∈ {0.25, 0.5, 0.75}.',
-    '',
-    '## Does SEM help? (X+sem − X, paired over seeds, 95% t-interval)',
-    '',
-    '| method | vs | clean acc | corruption acc |',
-    '|---|---|---|---|',
-    ...board.sem.map((s) => `| ${s.method} | ${s.baseline} | ${diff(s.clean_acc)} | ${diff(s.corruption_acc)} |`),
-    '',
-    'A difference whose interval contains 0 is reported as *within noise*: it is not evidence either way.',
-    '',
-  ];
-  if (board.failed.length > 0) {
-    lines.push(
-      '## Failed jobs',
-      '',
-      'These jobs failed after their retries; the figures above do not include them.',
-      '',
-      '| job | method | seed | attempts | error |',
-      '|---|---|---:|---:|---|',
-      ...board.failed.map(
-        (f) =>
-          `| ${f.job_id} | ${f.method} | ${f.seed} | ${f.attempts} | ${f.error.replace(/\|/g, '\\|').replace(/\n/g, ' ')} |`,
-      ),
-      '',
-    );
-  }
-  return lines.join('\n');
+/** Every option of a resolved method as `path → value`. */
+export function optionPaths(m: ResolvedMethod): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [k, v] of Object.entries(m.mix ?? {})) out[`mix.${k}`] = v;
+  for (const [k, v] of Object.entries(m.sem ?? {})) out[`sem.${k}`] = v;
+  if (m.layers) out.layers = m.layers;
+  if (m.eta !== undefined) out.eta = m.eta;
+  return out;
 }
 
-/** The leaderboard as a terminal table. */
-export function leaderboardTable(board: Leaderboard): string {
-  const header = ['rank', 'method', 'clean acc', 'corr. acc', 'rel. mCE', 'ECE', 'eq. gap'];
-  const rows = board.rows.map((r) => [
-    String(r.rank),
-    r.method,
-    pct(r.clean_acc),
-    pct(r.corruption_acc),
-    num(r.rel_mce),
-    pct(r.ece),
-    num(r.equivariance_gap),
-  ]);
-  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => r[i].length)));
-  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
-  const semLines = board.sem.map(
-    (s) => `  ${s.method} vs ${s.baseline}: corruption acc ${diff(s.corruption_acc)}; clean acc ${diff(s.clean_acc)}`,
+/** The option paths at which two methods of the same name differ. */
+function differingOptions(a: ResolvedMethod, b: ResolvedMethod): string[] {
+  const pa = optionPaths(a);
+  const pb = optionPaths(b);
+  return [...new Set([...Object.keys(pa), ...Object.keys(pb)])].filter(
+    (k) => JSON.stringify(pa[k]) !== JSON.stringify(pb[k]),
   );
-  const failedLines = board.failed.length
-    ? [
-        '',
-        `FAILED (${board.failed.length}, not in the table):`,
-        ...board.failed.map(
-          (f) => `  ${f.method} seed ${f.seed} after ${f.attempts} attempt(s): ${f.error.split('\n')[0]}`,
+}
+
+function compare(
+  row: MethodRow,
+  base: MethodRow,
+  bySeed: Map<string, Map<number, ResultRecord>>,
+  suites: string[],
+): Comparison {
+  const mine = bySeed.get(row.label) as Map<number, ResultRecord>;
+  const theirs = bySeed.get(base.label) as Map<number, ResultRecord>;
+  const seeds = [...mine.keys()].filter((s) => theirs.has(s)).sort((x, y) => x - y);
+  const paired = (f: (r: ResultRecord) => number) =>
+    pairedDifference(
+      seeds.map((s) => f(mine.get(s) as ResultRecord)),
+      seeds.map((s) => f(theirs.get(s) as ResultRecord)),
+    );
+  return {
+    label: row.label,
+    baseline: base.label,
+    clean_acc: paired((r) => r.clean_acc),
+    corruption_acc: Object.fromEntries(suites.map((s) => [s, paired((r) => r.suites[s]?.acc_mean ?? Number.NaN)])),
+    equivariance_gap: paired((r) => r.equivariance_gap),
+  };
+}
+
+/** Builds the leaderboard of a grid from its records (and failures, unreadable and missing jobs). */
+export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: LeaderboardInputs = {}): Leaderboard {
+  const { preset } = grid;
+  const suites = grid.suites;
+  const headline = suites[0] ?? null;
+  const labelOf = new Map(grid.jobs.map((j) => [j.id, j.label]));
+  const methodOf = new Map(grid.jobs.map((j) => [j.label, j.method]));
+  const labels = [...new Set(grid.jobs.map((j) => j.label))];
+  const bySeed = new Map<string, Map<number, ResultRecord>>(labels.map((l) => [l, new Map()]));
+  for (const r of records) bySeed.get(labelOf.get(r.job_id) as string)?.set(r.seed, r);
+
+  const failures = inputs.failures ?? [];
+  const failed: FailedRow[] = failures.map((f) => ({
+    job_id: f.job_id,
+    label: labelOf.get(f.job_id) ?? f.label,
+    seed: f.seed,
+    reason: f.reason,
+    error: f.error,
+    step: f.step,
+    losses: f.losses,
+    attempts: f.attempts,
+  }));
+  const unreadableByLabel = new Map<string, string[]>();
+  for (const u of inputs.unreadable ?? []) {
+    const id = u.file.replace(/^.*[\\/]/, '').replace(/\.json$/, '');
+    const label = labelOf.get(id);
+    if (label) unreadableByLabel.set(label, [...(unreadableByLabel.get(label) ?? []), u.file]);
+  }
+  const expected = (label: string) => grid.jobs.filter((j) => j.label === label).length;
+
+  // erm of the same seed is the baseline of mCE and relative mCE; prefer the row labelled plainly `erm`.
+  const ermLabel = labels.find((l) => l === 'erm') ?? labels.find((l) => methodOf.get(l)?.name === 'erm') ?? null;
+  const erm = ermLabel ? (bySeed.get(ermLabel) as Map<number, ResultRecord>) : new Map<number, ResultRecord>();
+
+  const rows: MethodRow[] = [];
+  const failedLabels: string[] = [];
+  for (const label of labels) {
+    const list = [...(bySeed.get(label) as Map<number, ResultRecord>).values()].sort((a, b) => a.seed - b.seed);
+    const nFailed = failed.filter((f) => f.label === label).length;
+    const unreadable = unreadableByLabel.get(label) ?? [];
+    if (list.length === 0) {
+      if (nFailed > 0) failedLabels.push(label);
+      else if (unreadable.length === 0) continue; // not run yet
+    }
+    const suiteColumns: Record<string, SuiteColumns> = {};
+    for (const s of suites) {
+      const withSuite = list.filter((r) => r.suites[s]);
+      const names = Object.keys(withSuite[0]?.suites[s].corruptions_acc ?? {});
+      const severities = withSuite[0]?.suites[s].severities ?? 0;
+      const mces: number[] = [];
+      const rels: number[] = [];
+      const uninformative = new Set<string>();
+      let relNull = false;
+      for (const r of withSuite) {
+        const base = erm.get(r.seed)?.suites[s];
+        if (!base) continue;
+        const m = mce(errorsOf(r.suites[s].corruptions_acc), errorsOf(base.corruptions_acc));
+        if (m !== null) mces.push(m);
+        const rel = relativeMce(
+          errorsOf(r.suites[s].corruptions_acc),
+          1 - r.clean_acc,
+          errorsOf(base.corruptions_acc),
+          1 - (erm.get(r.seed) as ResultRecord).clean_acc,
+        );
+        for (const c of rel.uninformative) uninformative.add(c);
+        if (rel.value === null) relNull = true;
+        else rels.push(rel.value);
+      }
+      suiteColumns[s] = {
+        corruption_acc: stat(withSuite.map((r) => r.suites[s].acc_mean)),
+        corruption_ece: stat(withSuite.map((r) => r.suites[s].ece_mean)),
+        mce: mces.length ? stat(mces) : null,
+        rel_mce: rels.length && !relNull ? stat(rels) : null,
+        rel_mce_uninformative: [...uninformative].sort(),
+        severity_acc: Array.from({ length: severities }, (_, k) =>
+          stat(withSuite.map((r) => meanStd(names.map((c) => r.suites[s].corruptions_acc[c][k])).mean)),
         ),
-      ]
-    : [];
-  return [fmt(header), fmt(widths.map((w) => '-'.repeat(w))), ...rows.map(fmt), '', ...semLines, ...failedLines].join(
-    '\n',
-  );
-}
-
-const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-const COLORS = [
-  '#1f77b4',
-  '#ff7f0e',
-  '#2ca02c',
-  '#d62728',
-  '#9467bd',
-  '#8c564b',
-  '#e377c2',
-  '#7f7f7f',
-  '#bcbd22',
-  '#17becf',
-  '#393b79',
-  '#637939',
-];
-
-/** Line chart: accuracy vs severity (0 = clean) per method. */
-export function severityChart(board: Leaderboard): string {
-  const W = 640;
-  const H = 400;
-  const m = { l: 60, r: 160, t: 30, b: 50 };
-  const x = (s: number) => m.l + (s / 5) * (W - m.l - m.r);
-  const y = (a: number) => m.t + (1 - a) * (H - m.t - m.b);
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="12">`,
-  ];
-  parts.push(`<text x="${W / 2 - 80}" y="18">accuracy vs severity (${esc(board.preset)})</text>`);
-  for (let s = 0; s <= 5; s++) parts.push(`<text x="${x(s) - 4}" y="${H - m.b + 18}">${s}</text>`);
-  for (let a = 0; a <= 1.0001; a += 0.2) {
-    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(a)}" y2="${y(a)}" stroke="#ddd"/>`);
-    parts.push(`<text x="${m.l - 36}" y="${y(a) + 4}">${(a * 100).toFixed(0)}%</text>`);
-  }
-  parts.push(`<text x="${W / 2 - 60}" y="${H - 10}">severity (0 = clean)</text>`);
-  board.rows.forEach((r, i) => {
-    const pts = [r.clean_acc.mean, ...r.severity_acc].map((a, s) => `${x(s).toFixed(1)},${y(a).toFixed(1)}`).join(' ');
-    const color = COLORS[i % COLORS.length];
-    parts.push(`<polyline fill="none" stroke="${color}" stroke-width="2" points="${pts}"/>`);
-    parts.push(`<text x="${W - m.r + 10}" y="${m.t + 16 * i + 10}" fill="${color}">${esc(r.method)}</text>`);
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
-}
-
-/** Grouped bar chart: accuracy per corruption per method. */
-export function corruptionChart(board: Leaderboard): string {
-  const names = Object.keys(board.rows[0]?.corruption_acc_by_name ?? {});
-  const W = 900;
-  const H = 420;
-  const m = { l: 50, r: 150, t: 30, b: 110 };
-  const groupW = (W - m.l - m.r) / Math.max(1, names.length);
-  const barW = (groupW * 0.8) / Math.max(1, board.rows.length);
-  const y = (a: number) => m.t + (1 - a) * (H - m.t - m.b);
-  const parts = [
-    `<svg xmlns="http://www.w3.org/2000/svg" width="${W}" height="${H}" viewBox="0 0 ${W} ${H}" font-family="sans-serif" font-size="11">`,
-  ];
-  parts.push(`<text x="${W / 2 - 100}" y="18">accuracy per corruption (${esc(board.preset)})</text>`);
-  for (let a = 0; a <= 1.0001; a += 0.2) {
-    parts.push(`<line x1="${m.l}" x2="${W - m.r}" y1="${y(a)}" y2="${y(a)}" stroke="#ddd"/>`);
-    parts.push(`<text x="${m.l - 36}" y="${y(a) + 4}">${(a * 100).toFixed(0)}%</text>`);
-  }
-  names.forEach((c, k) => {
-    const gx = m.l + k * groupW;
-    board.rows.forEach((r, i) => {
-      const a = r.corruption_acc_by_name[c];
-      parts.push(
-        `<rect x="${(gx + groupW * 0.1 + i * barW).toFixed(1)}" y="${y(a).toFixed(1)}" width="${barW.toFixed(1)}" height="${(y(0) - y(a)).toFixed(1)}" fill="${COLORS[i % COLORS.length]}"/>`,
-      );
+        by_corruption: Object.fromEntries(
+          names.map((c) => [c, stat(withSuite.map((r) => meanStd(r.suites[s].corruptions_acc[c]).mean))]),
+        ),
+      };
+    }
+    const missing = (inputs.missing ?? []).filter((j) => j.label === label).length;
+    const incomplete =
+      list.length < expected(label)
+        ? { expected: expected(label), found: list.length, missing, failed: nFailed, unreadable }
+        : null;
+    if (list.length === 0 && nFailed > 0) continue; // shown as failed
+    rows.push({
+      rank: 0,
+      label,
+      method: methodOf.get(label) as ResolvedMethod,
+      seeds: list.map((r) => r.seed),
+      clean_acc: stat(list.map((r) => r.clean_acc)),
+      ece: stat(list.map((r) => r.ece)),
+      equivariance_gap: stat(list.map((r) => r.equivariance_gap)),
+      suites: suiteColumns,
+      incomplete,
     });
-    parts.push(
-      `<text transform="translate(${(gx + groupW / 2).toFixed(1)},${H - m.b + 10}) rotate(50)">${esc(c)}</text>`,
+  }
+
+  // Ranking: by the headline suite's corruption accuracy (clean accuracy without suites), then clean accuracy;
+  // a row whose paired difference to the row above is within noise shares that row's rank.
+  const key = (r: MethodRow) => (headline ? r.suites[headline].corruption_acc.mean : r.clean_acc.mean);
+  const metric = (r: ResultRecord) => (headline ? (r.suites[headline]?.acc_mean ?? Number.NaN) : r.clean_acc);
+  rows.sort((a, b) => key(b) - key(a) || b.clean_acc.mean - a.clean_acc.mean);
+  rows.forEach((row, i) => {
+    if (i === 0) {
+      row.rank = 1;
+      return;
+    }
+    const above = rows[i - 1];
+    const mine = bySeed.get(row.label) as Map<number, ResultRecord>;
+    const theirs = bySeed.get(above.label) as Map<number, ResultRecord>;
+    const seeds = [...mine.keys()].filter((s) => theirs.has(s));
+    const d = pairedDifference(
+      seeds.map((s) => metric(mine.get(s) as ResultRecord)),
+      seeds.map((s) => metric(theirs.get(s) as ResultRecord)),
     );
+    row.rank = d.withinNoise ? above.rank : i + 1;
   });
-  board.rows.forEach((r, i) => {
-    parts.push(
-      `<text x="${W - m.r + 10}" y="${m.t + 16 * i + 10}" fill="${COLORS[i % COLORS.length]}">${esc(r.method)}</text>`,
-    );
-  });
-  parts.push('</svg>');
-  return parts.join('\n');
+
+  const rowOf = new Map(rows.map((r) => [r.label, r]));
+  // X+sem against X with the same mixing options (and layers, eta).
+  const mixKey = (m: ResolvedMethod) =>
+    JSON.stringify({ base: m.name.replace('+sem', ''), mix: m.mix, layers: m.layers, eta: m.eta });
+  const sem: Comparison[] = [];
+  for (const row of rows) {
+    if (!row.method.name.endsWith('+sem')) continue;
+    const candidates = rows.filter((r) => !r.method.name.endsWith('+sem') && mixKey(r.method) === mixKey(row.method));
+    const base = candidates.find((r) => r.label === r.method.name) ?? candidates[0];
+    if (base) sem.push(compare(row, base, bySeed, suites));
+  }
+
+  // Ablation: each configuration that differs from another of the same method in exactly one option is an entry
+  // of that option's table; the base is the configuration with the fewest non-default options.
+  const ablation: AblationTable[] = [];
+  const allLabels = [...rows.map((r) => r.label), ...failedLabels];
+  const overrides = (l: string) => methodOverrides(methodOf.get(l) as ResolvedMethod).length;
+  for (const label of allLabels) {
+    const m = methodOf.get(label) as ResolvedMethod;
+    const bases = allLabels
+      .filter((l) => l !== label && methodOf.get(l)?.name === m.name && overrides(l) < overrides(label))
+      .filter((l) => differingOptions(m, methodOf.get(l) as ResolvedMethod).length === 1)
+      .sort((a, b) => overrides(a) - overrides(b));
+    const base = bases[0];
+    if (!base) continue;
+    const option = differingOptions(m, methodOf.get(base) as ResolvedMethod)[0];
+    let table = ablation.find((t) => t.option === option && t.base === base);
+    if (!table) {
+      const baseRow = rowOf.get(base) ?? null;
+      table = {
+        option,
+        base,
+        entries: [
+          {
+            value: optionPaths(methodOf.get(base) as ResolvedMethod)[option],
+            label: base,
+            row: baseRow,
+            failed: failed.filter((f) => f.label === base).length,
+            vs_base: null,
+          },
+        ],
+      };
+      ablation.push(table);
+    }
+    const row = rowOf.get(label) ?? null;
+    const baseRow = rowOf.get(base);
+    table.entries.push({
+      value: optionPaths(m)[option],
+      label,
+      row,
+      failed: failed.filter((f) => f.label === label).length,
+      vs_base: row && baseRow ? compare(row, baseRow, bySeed, suites) : null,
+    });
+  }
+
+  const leaderboard: Leaderboard = {
+    preset: preset.name,
+    description: preset.description,
+    suites,
+    headline,
+    rows,
+    failedLabels,
+    baseline: ermLabel,
+    sem,
+    ablation,
+    reading: [],
+    failed,
+    stale: inputs.stale ?? 0,
+    backends: [...new Set(records.map((r) => r.backend))].sort(),
+    wall_time_s: records.reduce((a, r) => a + r.wall_time_s, 0),
+  };
+  leaderboard.reading = readLeaderboard(leaderboard);
+  return leaderboard;
 }
 
-/** Writes leaderboard.md, leaderboard.json, severity.svg and corruptions.svg into `dir`, atomically. */
-export async function writeLeaderboard(dir: string, board: Leaderboard, command: string): Promise<string[]> {
-  const files: Array<[string, string]> = [
-    ['leaderboard.md', leaderboardMarkdown(board, command)],
-    ['leaderboard.json', `${JSON.stringify({ command, ...board }, null, 2)}\n`],
-    ['severity.svg', severityChart(board)],
-    ['corruptions.svg', corruptionChart(board)],
-  ];
-  for (const [name, text] of files) await writeAtomic(join(dir, name), text);
-  return files.map(([name]) => join(dir, name));
+const pp = (d: PairedDifference) =>
+  `${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(2)} pp${d.n >= 2 ? ` [${(100 * d.low).toFixed(2)}, ${(100 * d.high).toFixed(2)}]` : ''}`;
+const verdict = (d: PairedDifference) => (d.withinNoise ? 'within noise' : d.mean > 0 ? 'better' : 'worse');
+
+/**
+ * What the numbers say, in sentences computed from them: every comparison whose interval excludes 0 is named
+ * with its direction; when none does, that is said plainly.
+ */
+export function readLeaderboard(board: Leaderboard): string[] {
+  const out: string[] = [];
+  const suite = board.headline;
+  const on = suite ? `${suite} corruption accuracy` : 'clean accuracy';
+  const pick = (c: Comparison) => (suite ? c.corruption_acc[suite] : c.clean_acc);
+  if (board.sem.length) {
+    const outside = board.sem.filter((c) => !pick(c).withinNoise);
+    out.push(
+      outside.length
+        ? `SEM against its base variant on ${on}: ${outside.map((c) => `${c.label} vs ${c.baseline} ${pp(pick(c))} (${verdict(pick(c))})`).join('; ')}; the other ${board.sem.length - outside.length} comparison(s) are within noise.`
+        : `SEM against its base variant on ${on}: every comparison (${board.sem.map((c) => `${c.label} vs ${c.baseline} ${pp(pick(c))}`).join('; ')}) is within noise, evidence neither way.`,
+    );
+  }
+  for (const t of board.ablation) {
+    const varied = t.entries.filter((e) => e.vs_base);
+    const outside = varied.filter((e) => !pick(e.vs_base as Comparison).withinNoise);
+    const failedOnes = t.entries.filter((e) => !e.row);
+    const parts = [
+      outside.length
+        ? `${outside.map((e) => `${e.label} ${pp(pick(e.vs_base as Comparison))} (${verdict(pick(e.vs_base as Comparison))})`).join('; ')}`
+        : `no value differs from ${t.base} outside noise`,
+    ];
+    if (failedOnes.length) parts.push(`failed: ${failedOnes.map((e) => e.label).join(', ')}`);
+    out.push(`${t.option} (against ${t.base}, ${on}): ${parts.join('; ')}.`);
+  }
+  if (suite && board.ablation.length) {
+    const points = board.rows.filter((r) => Number.isFinite(r.equivariance_gap.mean));
+    const r = pearson(
+      points.map((p) => p.equivariance_gap.mean),
+      points.map((p) => p.suites[suite].corruption_acc.mean),
+    );
+    if (Number.isFinite(r))
+      out.push(
+        `Across the ${points.length} configurations, Pearson's r between equivariance gap and ${on} is ${r.toFixed(2)} (${r < 0 ? 'a lower gap goes with higher accuracy' : 'a lower gap goes with lower accuracy'}; a correlation of means, not a causal effect).`,
+      );
+  }
+  return out;
 }

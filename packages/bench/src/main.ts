@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@semix/core';
-import { leaderboardTable } from './leaderboard';
+import { leaderboardTable, recordSummary } from './leaderboard_text';
 import { loadPreset } from './preset';
 import { parseJobs, runBench } from './run';
 
@@ -59,10 +59,10 @@ try {
         console.log(
           `[${elapsed}s] download ${e.what} ${(e.done / 1e6).toFixed(1)}${e.total ? ` / ${(e.total / 1e6).toFixed(1)}` : ''} MB`,
         );
-      else if (e.type === 'job-skip') console.log(`skip ${e.id} (${e.reason})`);
-      else if (e.type === 'job-bad-record')
-        console.log(`! ${e.file} cannot be parsed (${e.error}); left untouched, job not run`);
-      else if (e.type === 'job-start') console.log(`[${elapsed}s] job ${e.index + 1}/${e.total}: ${e.id}`);
+      else if (e.type === 'job-skip') console.log(`skip ${e.label} seed ${e.seed} (${e.id}: ${e.reason})`);
+      else if (e.type === 'job-bad-record') console.log(`! ${e.file}: ${e.error}; left untouched, job not run`);
+      else if (e.type === 'job-start')
+        console.log(`[${elapsed}s] job ${e.index + 1}/${e.total}: ${e.label} seed ${e.seed} (${e.id})`);
       else if (e.type === 'train') {
         const now = performance.now();
         if (e.event.type === 'epoch' || (tty && now - lastLine > 1000)) {
@@ -77,14 +77,21 @@ try {
         }
       } else if (e.type === 'job-done')
         console.log(
-          `  done in ${e.record.wall_time_s.toFixed(1)}s: clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${e.record.corruption_acc_mean === null ? 'n/a' : `${(100 * e.record.corruption_acc_mean).toFixed(2)}%`}`,
+          `  ${e.label} seed ${e.seed} done in ${e.record.wall_time_s.toFixed(1)}s: ${recordSummary(e.record)}`,
         );
+      else if (e.type === 'job-failed')
+        console.log(`  FAILED ${e.label} seed ${e.seed} (${e.failure.reason}): ${e.failure.error}`);
     },
   });
   console.log(`\n${leaderboardTable(result.leaderboard)}\n`);
-  console.log(`ran ${result.ran} jobs, skipped ${result.skipped}; wrote ${result.files.join(', ')}`);
+  console.log(
+    `ran ${result.ran} jobs (${result.failed} failed), skipped ${result.skipped}; wrote ${result.files.join(', ')}`,
+  );
   console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s`);
-  if (result.bad.length) process.exitCode = 1;
+  if (result.bad.length) {
+    for (const b of result.bad) console.error(`! unreadable record ${b.file}: ${b.error}`);
+    process.exitCode = 1;
+  }
 } catch (error) {
   console.error(`semix bench: ${(error as Error).message}`);
   process.exitCode = 1;

@@ -1,77 +1,287 @@
 import { readFileSync } from 'node:fs';
+import {
+  defaultLabel,
+  MethodConfigError,
+  MIX_KEYS,
+  type ResolvedMethod,
+  resolveMethod,
+  withOption,
+} from '@semix/mixup';
 import { z } from 'zod';
 import cifar10 from './presets/cifar10.json';
 import cifar100 from './presets/cifar100.json';
 import fashion from './presets/fashion.json';
 import mnistFull from './presets/mnist-full.json';
 import quick from './presets/quick.json';
+import semAblation from './presets/sem-ablation.json';
 import smoke from './presets/smoke.json';
 
-const METHOD = z.string().min(1);
+/** The corruption suites a preset can evaluate on. */
+export const SUITES = ['cifar10-c-15'] as const;
+export type SuiteName = (typeof SUITES)[number];
+
+/**
+ * A `methods` entry: a method name, a method object (`{ name, label?, mix?, sem?, layers?, eta? }`), or a sweep
+ * (`{ sweep: <name or method object>, vary: { "sem.weight": [0.1, 1, 10], … } }`). Validated by
+ * `expandMethodEntry`, which knows each method's options.
+ */
+const MethodEntry = z.union([z.string(), z.record(z.unknown())]);
+
+const Schedule = z
+  .object({
+    type: z.enum(['constant', 'cosine', 'step']),
+    milestones: z.array(z.number()).optional(),
+    gamma: z.number().optional(),
+    warmupEpochs: z.number().optional(),
+  })
+  .strict();
+
+export const TrainSettings = z
+  .object({
+    epochs: z.number().int().positive(),
+    batchSize: z.number().int().positive(),
+    optimizer: z.enum(['adam', 'sgd']),
+    lr: z.number().positive(),
+    schedule: Schedule,
+    weightDecay: z.number().nonnegative(),
+    trainImages: z.number().int().positive().optional(),
+    augment: z.enum(['none', 'cifar']).optional(),
+    /** Data-parallel threads (core's `train({ workers })`); results depend on it. Default 1. */
+    workers: z.number().int().positive().optional(),
+  })
+  .strict();
+
+export const EvaluationSettings = z
+  .object({
+    /** The first `images` test images: clean accuracy and every corruption are measured on the same images. */
+    images: z.number().int().positive(),
+    /** A suite, a list of suites, or `none`; the first suite is the headline one. */
+    corruptions: z.union([z.enum([...SUITES, 'none']), z.array(z.enum(SUITES)).min(1)]),
+    /** `generated`: semix's suite made from the test split; `official`: CIFAR-10-C / CIFAR-100-C files. */
+    corruptionSource: z.enum(['generated', 'official']).default('generated'),
+    /** Seed of the generated suites' random choices. */
+    corruptionSeed: z.number().int().nonnegative().default(0),
+    gapImages: z.number().int().positive(),
+  })
+  .strict();
+
+export const ModelSettings = z
+  .object({ arch: z.enum(['mlp', 'cnn-small', 'preact-resnet18']), width: z.number().positive().default(1) })
+  .strict();
 
 export const PresetObject = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
     description: z.string(),
     dataset: z.enum(['mnist-mini', 'fashion-mnist', 'mnist', 'cifar10', 'cifar100']),
-    model: z.object({ arch: z.enum(['mlp', 'cnn-small', 'preact-resnet18']), width: z.number().positive().default(1) }),
-    methods: z.array(METHOD).min(1),
+    model: ModelSettings,
+    methods: z.array(MethodEntry).min(1),
     seeds: z.array(z.number().int().nonnegative()).min(1),
-    train: z.object({
-      epochs: z.number().int().positive(),
-      batchSize: z.number().int().positive(),
-      optimizer: z.enum(['adam', 'sgd']),
-      lr: z.number().positive(),
-      schedule: z.object({
-        type: z.enum(['constant', 'cosine', 'step']),
-        milestones: z.array(z.number()).optional(),
-        gamma: z.number().optional(),
-        warmupEpochs: z.number().optional(),
-      }),
-      weightDecay: z.number().nonnegative(),
-      trainImages: z.number().int().positive().optional(),
-      augment: z.enum(['none', 'cifar']).optional(),
-      /** Data-parallel threads (core's `train({ workers })`); results depend on it. Default 1. */
-      workers: z.number().int().positive().optional(),
-    }),
-    evaluation: z.object({
-      cleanImages: z.number().int().positive(),
-      corruptionImages: z.number().int().positive(),
-      corruptions: z.enum(['cifar10-c-15', 'none']),
-      /** `generated`: semix's suite made from the test split; `official`: CIFAR-10-C / CIFAR-100-C files. */
-      corruptionSource: z.enum(['generated', 'official']).default('generated'),
-      gapImages: z.number().int().positive(),
-    }),
+    train: TrainSettings,
+    evaluation: EvaluationSettings,
   })
   .strict();
 
-export const PresetSchema = PresetObject.refine(
-  (p) => p.evaluation.corruptionSource !== 'official' || ['cifar10', 'cifar100'].includes(p.dataset),
-  {
-    message: 'official corruption files exist only for cifar10 and cifar100; use "generated"',
-    path: ['evaluation', 'corruptionSource'],
-  },
-);
+/** A validated preset: `methods` expanded (sweeps) and resolved, each with its label. */
+export type Preset = Omit<z.infer<typeof PresetObject>, 'methods'> & { methods: ResolvedMethod[] };
 
-export type Preset = z.infer<typeof PresetSchema>;
+/** The suites a preset evaluates, headline first. */
+export function presetSuites(preset: Pick<Preset, 'evaluation'>): SuiteName[] {
+  const c = preset.evaluation.corruptions;
+  return c === 'none' ? [] : Array.isArray(c) ? [...c] : [c];
+}
+
+/**
+ * Expands one `methods` entry (a name, a method object or a sweep) into resolved methods. A sweep gives one
+ * method per combination of the listed values (Cartesian product; the first key varies slowest, as in
+ * itertools.product), each labelled by its non-default options.
+ */
+export function expandMethodEntry(entry: unknown, field: string): ResolvedMethod[] {
+  if (entry && typeof entry === 'object' && 'sweep' in entry) {
+    const fail = (where: string, detail: string): never => {
+      throw new MethodConfigError(where, detail);
+    };
+    const extra = Object.keys(entry).filter((k) => k !== 'sweep' && k !== 'vary');
+    if (extra.length) fail(`${field}.${extra[0]}`, 'unknown key; a sweep has: sweep, vary');
+    const { sweep, vary } = entry as { sweep: unknown; vary: unknown };
+    if (!(typeof sweep === 'string' || (sweep && typeof sweep === 'object' && !Array.isArray(sweep))))
+      fail(`${field}.sweep`, `${JSON.stringify(sweep)} is not valid; allowed: a method name or a method object`);
+    if (!vary || typeof vary !== 'object' || Array.isArray(vary) || Object.keys(vary).length === 0)
+      fail(
+        `${field}.vary`,
+        `${JSON.stringify(vary)} is not valid; allowed: an object of option paths to lists of values, at least one`,
+      );
+    const base = (typeof sweep === 'string' ? { name: sweep } : sweep) as { name: string };
+    resolveMethod(base, `${field}.sweep`);
+    let combos: Array<Record<string, unknown>> = [{}];
+    for (const [path, values] of Object.entries(vary as Record<string, unknown>)) {
+      if (!Array.isArray(values) || values.length === 0)
+        fail(`${field}.vary.${path}`, `${JSON.stringify(values)} is not valid; allowed: a non-empty list of values`);
+      combos = combos.flatMap((c) => (values as unknown[]).map((v) => ({ ...c, [path]: v })));
+    }
+    return combos.map((combo) => {
+      let config = { ...base };
+      for (const [path, value] of Object.entries(combo)) {
+        try {
+          config = withOption(config, path, value);
+        } catch (error) {
+          if (error instanceof MethodConfigError) throw new MethodConfigError(`${field}.vary.${path}`, error.detail);
+          throw error;
+        }
+      }
+      const where = `${field}.vary{${Object.entries(combo)
+        .map(([k, v]) => `${k}=${JSON.stringify(v)}`)
+        .join(', ')}}`;
+      return resolveMethod(config, where);
+    });
+  }
+  return [resolveMethod(entry, field)];
+}
+
+/** Resolves every method of a preset; two methods with the same label or the same options are an error. */
+export function expandMethods(entries: readonly unknown[]): ResolvedMethod[] {
+  const out: Array<{ method: ResolvedMethod; field: string }> = [];
+  entries.forEach((entry, i) => {
+    for (const method of expandMethodEntry(entry, `methods[${i}]`)) out.push({ method, field: `methods[${i}]` });
+  });
+  const byLabel = new Map<string, string>();
+  const byOptions = new Map<string, string>();
+  for (const { method, field } of out) {
+    const { label, ...options } = method;
+    const key = JSON.stringify(options);
+    if (byLabel.has(label))
+      throw new MethodConfigError(
+        field,
+        `the label '${label}' is also used by ${byLabel.get(label)}; labels name leaderboard rows and must differ`,
+      );
+    if (byOptions.has(key))
+      throw new MethodConfigError(
+        field,
+        `'${label}' has the same options as ${byOptions.get(key)}; each method is run once`,
+      );
+    byLabel.set(label, field);
+    byOptions.set(key, `${field} ('${label}')`);
+  }
+  return out.map((o) => o.method);
+}
+
+/** Allowed keys of the object at `path` in a zod schema, for unknown-key messages. */
+export function allowedKeys(root: z.ZodTypeAny, path: ReadonlyArray<string | number>): string {
+  let schema: z.ZodTypeAny = root;
+  const unwrap = (s: z.ZodTypeAny): z.ZodTypeAny => {
+    let inner = s;
+    for (;;) {
+      if (inner instanceof z.ZodOptional || inner instanceof z.ZodDefault || inner instanceof z.ZodNullable)
+        inner = inner._def.innerType;
+      else if (inner instanceof z.ZodEffects) inner = inner._def.schema;
+      else if (inner instanceof z.ZodArray) inner = inner._def.type;
+      else return inner;
+    }
+  };
+  for (const p of path) {
+    const inner = unwrap(schema);
+    if (typeof p === 'number') continue;
+    if (!(inner instanceof z.ZodObject)) return '?';
+    schema = inner.shape[p];
+    if (!schema) return '?';
+  }
+  const inner = unwrap(schema);
+  return inner instanceof z.ZodObject ? Object.keys(inner.shape).join(', ') : '?';
+}
+
+/** zod issues as one line each: the field path, then what is wrong (unknown keys list the allowed ones). */
+export function formatIssues(root: z.ZodTypeAny, error: z.ZodError): string {
+  return error.issues
+    .map((i) => {
+      const field =
+        i.path
+          .map((p) => (typeof p === 'number' ? `[${p}]` : `.${p}`))
+          .join('')
+          .replace(/^\./, '') || '(root)';
+      if (i.code === 'unrecognized_keys')
+        return `${field}: unknown key(s) ${i.keys.map((k) => `'${k}'`).join(', ')}; allowed: ${allowedKeys(root, i.path)}`;
+      return `${field}: ${i.message}`;
+    })
+    .join('; ');
+}
+
+/** A preset error: bad JSON, an unknown key, a value out of range. The CLI maps it to exit code 2. */
+export class PresetError extends Error {}
 
 export const BUILTIN_PRESETS: Record<string, unknown> = {
   quick,
   smoke,
+  'sem-ablation': semAblation,
   'mnist-full': mnistFull,
   fashion,
   cifar10,
   cifar100,
 };
 
-/** Validates a preset object; the error names the field and what is wrong with it. */
+/** Validates a preset object and resolves its methods; the error names the field and what is wrong with it. */
 export function parsePreset(value: unknown, source: string): Preset {
-  const result = PresetSchema.safeParse(value);
-  if (!result.success) {
-    const issues = result.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new Error(`preset ${source}: ${issues}`);
+  const result = PresetObject.safeParse(value);
+  if (!result.success) throw new PresetError(`preset ${source}: ${formatIssues(PresetObject, result.error)}`);
+  const p = result.data;
+  if (p.evaluation.corruptionSource === 'official' && !['cifar10', 'cifar100'].includes(p.dataset)) {
+    throw new PresetError(
+      `preset ${source}: evaluation.corruptionSource: official corruption files exist only for cifar10 and cifar100; use "generated"`,
+    );
   }
-  return result.data;
+  let methods: ResolvedMethod[];
+  try {
+    methods = expandMethods(p.methods);
+  } catch (error) {
+    if (error instanceof MethodConfigError) throw new PresetError(`preset ${source}: ${error.message}`);
+    throw error;
+  }
+  return { ...p, methods };
+}
+
+/**
+ * The preset with `mix` / `sem` options set on every method that takes them (a method that does not take an
+ * option keeps its own); labels are derived again, so the rows say what ran. An option that no method of the
+ * preset takes is an error, as is a value a method refuses (`methods[i].sem.weight: …`).
+ */
+export function overrideMethods(
+  preset: Preset,
+  overrides: { mix?: Record<string, unknown>; sem?: Record<string, unknown> },
+): Preset {
+  const unused = new Set([
+    ...Object.keys(overrides.mix ?? {}).map((k) => `mix.${k}`),
+    ...Object.keys(overrides.sem ?? {}).map((k) => `sem.${k}`),
+  ]);
+  if (unused.size === 0) return preset;
+  const methods = preset.methods.map((m, i) => {
+    const base = m.name.replace('+sem', '');
+    const { label, ...config } = m as ResolvedMethod;
+    let next: Record<string, unknown> = { ...config };
+    for (const [k, v] of Object.entries(overrides.mix ?? {})) {
+      if (!(MIX_KEYS[base] as readonly string[]).includes(k)) continue;
+      next = withOption(next as never, `mix.${k}`, v) as never;
+      unused.delete(`mix.${k}`);
+    }
+    if (m.sem) {
+      for (const [k, v] of Object.entries(overrides.sem ?? {})) {
+        next = withOption(next as never, `sem.${k}`, v) as never;
+        unused.delete(`sem.${k}`);
+      }
+    }
+    // A label the preset derived is derived again; a label it chose keeps its name and says what was changed.
+    const derived = label === defaultLabel(m);
+    const resolved = resolveMethod(next, `methods[${i}]`);
+    return derived
+      ? resolved
+      : { ...resolved, label: `${label} (${defaultLabel(resolved).slice(m.name.length + 1) || 'defaults'})` };
+  });
+  if (unused.size > 0) {
+    const [path] = [...unused];
+    throw new MethodConfigError(
+      path,
+      `no method of preset ${preset.name} takes it (methods: ${preset.methods.map((m) => m.label).join(', ')})`,
+    );
+  }
+  return { ...preset, methods: expandMethods(methods) };
 }
 
 /** A built-in preset by name, or a preset file (JSON) by path. */
@@ -82,11 +292,11 @@ export function loadPreset(nameOrPath: string): Preset {
     try {
       value = JSON.parse(readFileSync(nameOrPath, 'utf8'));
     } catch (error) {
-      throw new Error(`preset ${nameOrPath}: cannot read it as JSON (${(error as Error).message})`);
+      throw new PresetError(`preset ${nameOrPath}: cannot read it as JSON (${(error as Error).message})`);
     }
     return parsePreset(value, nameOrPath);
   }
-  throw new Error(
+  throw new PresetError(
     `preset: '${nameOrPath}' is not a preset; allowed: ${Object.keys(BUILTIN_PRESETS).join(', ')}, or a .json file`,
   );
 }

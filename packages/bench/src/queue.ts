@@ -4,66 +4,57 @@
  * workers on any number of machines take jobs, train, evaluate and return records. Stalled jobs (a worker
  * killed mid-job) are re-run by BullMQ; failing jobs are retried with backoff and then recorded as failed.
  */
-import { createHash } from 'node:crypto';
 import { rm } from 'node:fs/promises';
 import { type BackendName, selectBackend } from '@semix/core';
-import { loadDataset, take, writeAtomic } from '@semix/datasets';
-import { describeMethod, METHOD_NAMES, type MethodName } from '@semix/mixup';
+import { writeAtomic } from '@semix/datasets';
+import { resolveMethod } from '@semix/mixup';
 import { type Job, Queue, UnrecoverableError, Worker } from 'bullmq';
 import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
-import { loadPresetData, type PresetData, runJob } from './job';
+import { type GridJob, planGrid, writeGrid } from './grid';
+import { canonical, type DataIdentity, identityDiff, jobId, jobIdentity } from './identity';
+import { JobFailedError, loadPresetData, loadPresetSplits, type PresetData, runJob } from './job';
+import type { JobFailure } from './job_pool';
 import type { Leaderboard } from './leaderboard';
-import { type Preset, PresetSchema } from './preset';
-import {
-  type FailedRecord,
-  failedFile,
-  jobId,
-  RecordSchema,
-  type ResultRecord,
-  readRecord,
-  recordFile,
-} from './records';
-import { checkWritable, packageVersions, rebuildLeaderboard } from './run';
+import { type Preset, parsePreset } from './preset';
+import { type FailedRecord, failedFile, RecordSchema, type ResultRecord, recordFile } from './records';
+import { checkWritable, failureRecord, packageVersions, pendingJobs, rebuildLeaderboard } from './run';
 
 export const QUEUE_NAME = 'semix-bench';
 
-/** A job's payload: a validated JSON config, never code. */
+/**
+ * A job's payload: validated data, never code. The method is a method configuration that the worker resolves
+ * and builds itself (it imports nothing a payload names); `data` is the coordinator's data identity, which the
+ * worker must reproduce; `id` is the hash of the job's identity, which the worker recomputes.
+ */
 export const JobPayloadSchema = z
   .object({
-    v: z.literal(1),
-    preset: PresetSchema,
-    method: z.enum(METHOD_NAMES as unknown as [string, ...string[]]),
+    v: z.literal(2),
+    id: z.string().regex(/^semix-[0-9a-f]{24}$/),
+    preset: z.record(z.unknown()),
+    method: z.record(z.unknown()),
     seed: z.number().int().nonnegative(),
-    datasetChecksum: z.string().regex(/^[0-9a-f]{64}$/),
+    data: z.object({ train: z.string(), test: z.string(), suites: z.array(z.record(z.unknown())) }).strict(),
   })
   .strict();
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
 
-/** JSON with object keys sorted, so equal configs hash equally. */
-function canonical(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
+/** Marks a failure that is a result (diverged, near chance), carried through BullMQ's failed reason. */
+const FAILURE_PREFIX = 'semix-job-failed:';
 
-/**
- * The job id: a hash of (preset, method with all its options, seed, data set checksum). Re-submitting a grid
- * adds nothing that is queued, running or done; changing any option makes a new job.
- */
-export function queueJobId(p: Pick<JobPayload, 'preset' | 'method' | 'seed' | 'datasetChecksum'>): string {
-  const key = canonical({
-    preset: p.preset,
-    method: describeMethod(p.method as MethodName),
-    seed: p.seed,
-    dataset: p.datasetChecksum,
-  });
-  return `semix-${createHash('sha256').update(key).digest('hex').slice(0, 40)}`;
+/** Validates a payload completely: its preset, its method, and that its id is the hash of its identity. */
+export function parsePayload(value: unknown): { preset: Preset; job: GridJob; data: DataIdentity } {
+  const parsed = JobPayloadSchema.safeParse(value);
+  if (!parsed.success) {
+    throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
+  }
+  const preset = parsePreset(parsed.data.preset, 'payload.preset');
+  const method = resolveMethod(parsed.data.method, 'payload.method');
+  const data = parsed.data.data as DataIdentity;
+  const identity = jobIdentity(preset, method, parsed.data.seed, data);
+  if (jobId(identity) !== parsed.data.id)
+    throw new Error(`payload.id: ${parsed.data.id} is not the hash of the job's identity (${jobId(identity)})`);
+  return { preset, job: { id: parsed.data.id, label: method.label, method, seed: parsed.data.seed, identity }, data };
 }
 
 /** The URL without its password, for messages. */
@@ -87,11 +78,11 @@ export function redisConnection(url: string, extra: RedisOptions = {}): Redis {
     parsed = new URL(url);
   } catch {
     throw new Error(
-      `--queue: '${redactUrl(url)}' is not a URL; expected redis://[:password@]host:port[/db] or rediss://…`,
+      `queue url: '${redactUrl(url)}' is not a URL; expected redis://[:password@]host:port[/db] or rediss://…`,
     );
   }
   if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new Error(`--queue: protocol '${parsed.protocol}' is not allowed; allowed: redis:, rediss: (TLS)`);
+    throw new Error(`queue url: protocol '${parsed.protocol}' is not allowed; allowed: redis:, rediss: (TLS)`);
   }
   return new Redis(url, {
     maxRetriesPerRequest: null,
@@ -102,7 +93,7 @@ export function redisConnection(url: string, extra: RedisOptions = {}): Redis {
 }
 
 export type QueueEvent =
-  | { type: 'enqueued'; id: string; method: string; seed: number; state: 'added' | 'existing' | 'retried' }
+  | { type: 'enqueued'; id: string; label: string; seed: number; state: 'added' | 'existing' | 'retried' }
   | { type: 'job-skip'; id: string; reason: string }
   | { type: 'job-bad-record'; id: string; file: string; error: string }
   | { type: 'progress'; done: number; failed: number; active: number; waiting: number; total: number }
@@ -134,12 +125,6 @@ export interface QueuedBenchResult {
   jobSeconds: number;
 }
 
-/** The data checksum the workers must reproduce: the training set the preset trains on. */
-export async function presetChecksum(preset: Preset): Promise<string> {
-  const { train } = await loadDataset(preset.dataset);
-  return (preset.train.trainImages ? take(train, preset.train.trainImages) : train).checksum;
-}
-
 /**
  * Coordinator: enqueues the grid's unfinished jobs, follows them until each has a record or a failure record,
  * and rebuilds the leaderboard. Only this process writes the records store (atomically, after validating each
@@ -147,89 +132,96 @@ export async function presetChecksum(preset: Preset): Promise<string> {
  */
 export async function runQueuedBench(options: QueuedBenchOptions): Promise<QueuedBenchResult> {
   const { preset, outDir, onEvent } = options;
-  const unknown = preset.methods.filter((m) => !(METHOD_NAMES as readonly string[]).includes(m));
-  if (unknown.length) throw new Error(`methods: ${unknown.join(', ')} not known; allowed: ${METHOD_NAMES.join(', ')}`);
   await checkWritable(outDir);
-  const datasetChecksum = await presetChecksum(preset);
+  // The same ids as the in-process bench: the hash of each job's identity on this machine's data.
+  const splits = await loadPresetSplits(preset);
+  const grid = planGrid(preset, splits.identity);
+  await writeGrid(outDir, grid);
   const connection = redisConnection(options.url);
   connection.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));
   const queue = new Queue<JobPayload, ResultRecord>(QUEUE_NAME, { connection });
   queue.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));
   const attempts = options.attempts ?? 3;
+  const payloadOf = (job: GridJob): JobPayload => ({
+    v: 2,
+    id: job.id,
+    preset: preset as unknown as Record<string, unknown>,
+    method: job.method as unknown as Record<string, unknown>,
+    seed: job.seed,
+    data: splits.identity as unknown as JobPayload['data'],
+  });
   /** Adds a job under its stable id (first submission, or again after Redis lost it). */
-  const enqueue = async (id: string, payload: JobPayload) => {
+  const enqueue = async (job: GridJob) => {
     const jobOptions = {
-      jobId: id,
+      jobId: job.id,
       attempts,
       backoff: { type: 'exponential' as const, delay: options.backoffMs ?? 2000 },
       removeOnComplete: false,
       removeOnFail: false,
     };
-    await retryRedis(() => queue.add(`${payload.method}/seed${payload.seed}`, payload, jobOptions), options, onEvent);
-    onEvent?.({ type: 'enqueued', id, method: payload.method, seed: payload.seed, state: 'added' });
+    await retryRedis(() => queue.add(`${job.label}/seed${job.seed}`, payloadOf(job), jobOptions), options, onEvent);
+    onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'added' });
   };
-  const pending = new Map<string, { payload: JobPayload; recordId: string }>();
-  let skipped = 0;
+  const { pending: todo, skipped } = await pendingJobs(outDir, grid, (e) => {
+    if (e.type === 'job-skip') onEvent?.({ type: 'job-skip', id: e.id, reason: e.reason });
+    if (e.type === 'job-bad-record') onEvent?.(e);
+  });
+  const pending = new Map(todo.map((j) => [j.id, j]));
   const started = performance.now();
   let jobSeconds = 0;
   let done = 0;
   let failedCount = 0;
+  const recordFailure = async (job: GridJob, failure: JobFailure, attemptsMade: number) => {
+    const record = failureRecord(preset, job, failure, attemptsMade);
+    await writeAtomic(failedFile(outDir, job.id), `${JSON.stringify(record, null, 2)}\n`);
+    pending.delete(job.id);
+    failedCount += 1;
+    onEvent?.({ type: 'job-failed', id: job.id, failure: record });
+  };
   try {
-    for (const method of preset.methods) {
-      for (const seed of preset.seeds) {
-        const recordId = jobId(preset.name, method, seed);
-        const existing = await readRecord(recordFile(outDir, recordId));
-        if (existing?.ok) {
-          skipped += 1;
-          onEvent?.({ type: 'job-skip', id: recordId, reason: 'record exists' });
-          continue;
-        }
-        if (existing && !existing.ok) {
-          onEvent?.({ type: 'job-bad-record', id: recordId, file: existing.file, error: existing.error });
-          continue;
-        }
-        const payload: JobPayload = { v: 1, preset, method, seed, datasetChecksum };
-        const id = queueJobId(payload);
-        pending.set(id, { payload, recordId });
-        const job = await retryRedis(() => queue.getJob(id), options, onEvent);
-        if (!job) await enqueue(id, payload);
-        else if ((await job.getState()) === 'failed') {
-          // A re-submitted grid runs its failed jobs again.
-          await job.retry('failed');
-          await rm(failedFile(outDir, recordId), { force: true });
-          onEvent?.({ type: 'enqueued', id, method, seed, state: 'retried' });
-        } else onEvent?.({ type: 'enqueued', id, method, seed, state: 'existing' });
-      }
+    for (const job of todo) {
+      const existing = await retryRedis(() => queue.getJob(job.id), options, onEvent);
+      if (!existing) await enqueue(job);
+      else if ((await existing.getState()) === 'failed') {
+        // A re-submitted grid runs its failed jobs again (a failure record, if any, was written for it).
+        await existing.retry('failed');
+        await rm(failedFile(outDir, job.id), { force: true });
+        onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'retried' });
+      } else onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'existing' });
     }
     const total = pending.size;
     while (pending.size > 0) {
       options.signal?.throwIfAborted();
       let active = 0;
       let waiting = 0;
-      for (const [id, { payload, recordId }] of [...pending]) {
-        const job = await retryRedis(() => queue.getJob(id), options, onEvent);
-        if (!job) {
+      for (const job of [...pending.values()]) {
+        const queued = await retryRedis(() => queue.getJob(job.id), options, onEvent);
+        if (!queued) {
           // Lost (Redis restarted without persistence): enqueue it again under the same id.
-          await enqueue(id, payload);
+          await enqueue(job);
           continue;
         }
-        const state = await retryRedis(() => job.getState(), options, onEvent);
+        const state = await retryRedis(() => queued.getState(), options, onEvent);
         if (state === 'completed') {
-          const parsed = RecordSchema.safeParse(job.returnvalue);
-          if (parsed.success && parsed.data.job_id === recordId) {
-            await writeAtomic(recordFile(outDir, recordId), `${JSON.stringify(parsed.data, null, 2)}\n`);
+          const parsed = RecordSchema.safeParse(queued.returnvalue);
+          if (parsed.success && parsed.data.job_id === job.id) {
+            await writeAtomic(recordFile(outDir, job.id), `${JSON.stringify(parsed.data, null, 2)}\n`);
             jobSeconds += parsed.data.wall_time_s;
             done += 1;
-            pending.delete(id);
-            onEvent?.({ type: 'job-done', id: recordId, record: parsed.data });
+            pending.delete(job.id);
+            onEvent?.({ type: 'job-done', id: job.id, record: parsed.data });
           } else {
             const why = parsed.success
-              ? `record is for job '${parsed.data.job_id}', expected '${recordId}'`
+              ? `record is for job '${parsed.data.job_id}', expected '${job.id}'`
               : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
-            await recordFailure(job, recordId, `the worker returned an invalid record (${why})`);
+            await recordFailure(
+              job,
+              { reason: 'error', error: `the worker returned an invalid record (${why})` },
+              queued.attemptsMade,
+            );
           }
         } else if (state === 'failed') {
-          await recordFailure(job, recordId, job.failedReason || 'failed without a reason');
+          await recordFailure(job, failureOf(queued), queued.attemptsMade);
         } else if (state === 'active') active += 1;
         else waiting += 1;
       }
@@ -244,26 +236,21 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
   const { leaderboard, files } = await rebuildLeaderboard(
     outDir,
     options.command ?? `semix bench --preset ${preset.name} --queue redis://…`,
-    preset.name,
   );
   return { leaderboard, files, done, failed: failedCount, skipped, wallSeconds, jobSeconds };
+}
 
-  async function recordFailure(job: Job<JobPayload, ResultRecord>, recordId: string, error: string) {
-    const failure: FailedRecord = {
-      schema: 'semix-failed-v1',
-      job_id: recordId,
-      preset: preset.name,
-      method: job.data.method,
-      seed: job.data.seed,
-      error,
-      attempts: job.attemptsMade,
-      failed_at: new Date().toISOString(),
-    };
-    await writeAtomic(failedFile(outDir, recordId), `${JSON.stringify(failure, null, 2)}\n`);
-    pending.delete(job.id as string);
-    failedCount += 1;
-    onEvent?.({ type: 'job-failed', id: recordId, failure });
+/** A failed job's reason: a result failure (diverged, near chance) the worker encoded, or an error. */
+function failureOf(job: Job<JobPayload, ResultRecord>): JobFailure {
+  const reason = job.failedReason || 'failed without a reason';
+  if (reason.startsWith(FAILURE_PREFIX)) {
+    try {
+      return JSON.parse(reason.slice(FAILURE_PREFIX.length)) as JobFailure;
+    } catch {
+      // fall through: reported as the error it is
+    }
   }
+  return { reason: 'error', error: reason };
 }
 
 /** Retries an operation while Redis is unreachable (it reconnects by itself), reporting each error once. */
@@ -285,23 +272,24 @@ async function retryRedis<T>(
   }
 }
 
-function sleep(ms: number, signal?: AbortSignal): Promise<void> {
+/** Waits `ms`, or rejects when the signal aborts; the abort listener is removed either way. */
+export function sleep(ms: number, signal?: AbortSignal): Promise<void> {
   return new Promise((resolve, reject) => {
-    const timer = setTimeout(resolve, ms);
-    signal?.addEventListener(
-      'abort',
-      () => {
-        clearTimeout(timer);
-        reject(signal.reason);
-      },
-      { once: true },
-    );
+    const onAbort = () => {
+      clearTimeout(timer);
+      reject(signal?.reason);
+    };
+    const timer = setTimeout(() => {
+      signal?.removeEventListener('abort', onAbort);
+      resolve();
+    }, ms);
+    signal?.addEventListener('abort', onAbort, { once: true });
   });
 }
 
 export type WorkerEvent =
   | { type: 'ready'; backend: string }
-  | { type: 'job-start'; id: string; method: string; seed: number; attempt: number }
+  | { type: 'job-start'; id: string; label: string; seed: number; attempt: number }
   | { type: 'job-done'; id: string; seconds: number }
   | { type: 'job-error'; id: string; error: string }
   | { type: 'redis-error'; error: string };
@@ -332,13 +320,20 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
   const worker = new Worker<JobPayload, ResultRecord>(
     QUEUE_NAME,
     async (job) => {
-      const parsed = JobPayloadSchema.safeParse(job.data);
-      if (!parsed.success) {
-        const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-        throw new UnrecoverableError(`refused: the job's config is not valid (${why})`);
+      let payload: ReturnType<typeof parsePayload>;
+      try {
+        payload = parsePayload(job.data);
+      } catch (error) {
+        throw new UnrecoverableError(`refused: the job's payload is not valid (${(error as Error).message})`);
       }
-      const { preset, method, seed, datasetChecksum } = parsed.data;
-      onEvent?.({ type: 'job-start', id: job.id as string, method, seed, attempt: job.attemptsMade + 1 });
+      const { preset, job: gridJob, data: expected } = payload;
+      onEvent?.({
+        type: 'job-start',
+        id: gridJob.id,
+        label: gridJob.label,
+        seed: gridJob.seed,
+        attempt: job.attemptsMade + 1,
+      });
       const key = canonical(preset);
       let data = dataCache.get(key);
       if (!data) {
@@ -346,13 +341,21 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
         dataCache.clear();
         dataCache.set(key, data);
       }
-      if (data.train.checksum !== datasetChecksum) {
+      const differs = identityDiff(data.identity, expected);
+      if (differs.length) {
         throw new UnrecoverableError(
-          `refused: this worker's ${preset.dataset} has checksum ${data.train.checksum}, the job expects ${datasetChecksum}`,
+          `refused: this worker's ${preset.dataset} data differs from the coordinator's at ${differs.join(', ')} (checksums ${JSON.stringify(data.identity)} against ${JSON.stringify(expected)})`,
         );
       }
       const started = performance.now();
-      const record = await runJob(method, seed, { preset, data, backend: selection.name, versions });
+      let record: ResultRecord;
+      try {
+        record = await runJob(gridJob.method, gridJob.seed, { preset, data, backend: selection.name, versions });
+      } catch (error) {
+        if (error instanceof JobFailedError)
+          throw new UnrecoverableError(`${FAILURE_PREFIX}${JSON.stringify(error.failure)}`);
+        throw error;
+      }
       const checked = RecordSchema.parse(record);
       onEvent?.({ type: 'job-done', id: job.id as string, seconds: (performance.now() - started) / 1000 });
       return checked;

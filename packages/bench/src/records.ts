@@ -1,47 +1,84 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
+import { type JobIdentity, jobId } from './identity';
+
+/** A method as records store it: every option resolved, plus its label. */
+const StoredMethod = z
+  .object({
+    name: z.string(),
+    label: z.string(),
+    mix: z.record(z.unknown()).nullable(),
+    sem: z.record(z.unknown()).nullable(),
+  })
+  .passthrough();
+
+/** One corruption suite's results: accuracy and ECE per corruption per severity (index 0 = severity 1). */
+export const SuiteResultSchema = z
+  .object({
+    description: z.string(),
+    severities: z.number().int().positive(),
+    corruptions_acc: z.record(z.array(z.number())),
+    corruptions_ece: z.record(z.array(z.number())),
+    /** Mean accuracy over corruptions × severities. */
+    acc_mean: z.number(),
+    /** Mean ECE over corruptions × severities. */
+    ece_mean: z.number(),
+  })
+  .strict()
+  .refine(
+    (s) =>
+      [...Object.values(s.corruptions_acc), ...Object.values(s.corruptions_ece)].every(
+        (a) => a.length === s.severities,
+      ),
+    { message: 'every corruption has one value per severity' },
+  );
+export type SuiteResult = z.infer<typeof SuiteResultSchema>;
 
 /** One job's result. Field names follow RobustBench's model records where they overlap. */
 export const RecordSchema = z.object({
-  schema: z.literal('semix-record-v1'),
+  schema: z.literal('semix-record-v2'),
   job_id: z.string(),
+  /** Everything that determined the result; `job_id` is its hash (see identity.ts). */
+  identity: z.record(z.unknown()),
   preset: z.string(),
-  method: z.record(z.unknown()).and(z.object({ name: z.string() })),
+  method: StoredMethod,
   seed: z.number().int(),
   dataset: z.object({ name: z.string(), checksum: z.string(), train_images: z.number(), test_images: z.number() }),
   architecture: z.string(),
   model: z.object({ arch: z.string(), width: z.number() }),
   train: z.record(z.unknown()),
+  evaluation: z.record(z.unknown()),
   backend: z.string(),
   versions: z.record(z.string()),
   git_commit: z.string().nullable(),
   wall_time_s: z.number(),
   samples_per_s: z.number(),
+  /** Clean accuracy, NLL and ECE (a fraction) on the same test images the suites corrupt. */
   clean_acc: z.number(),
   nll: z.number(),
   ece: z.number(),
-  /** accuracy per corruption per severity (index 0 = severity 1). */
-  corruptions_acc: z.record(z.array(z.number()).length(5)),
-  /** ECE per corruption per severity. */
-  corruptions_ece: z.record(z.array(z.number()).length(5)),
-  /** Mean accuracy over corruptions × severities; null when the preset evaluates no corruptions. */
-  corruption_acc_mean: z.number().nullable(),
-  /** Mean ECE over corruptions × severities. */
-  corruption_ece_mean: z.number().nullable(),
+  /** One block per corruption suite, keyed by the suite's name; empty when the preset evaluates none. */
+  suites: z.record(SuiteResultSchema),
   equivariance_gap: z.number(),
-  corruption_suite: z.string(),
+  /** Mean loss parts per epoch, of the epochs this run trained (after a resume: those since its checkpoint). */
+  history: z.array(z.record(z.number())),
   created_at: z.string(),
 });
 export type ResultRecord = z.infer<typeof RecordSchema>;
 
-export const jobId = (preset: string, method: string, seed: number) => `${preset}__${method}__seed${seed}`;
 export const recordFile = (dir: string, id: string) => join(dir, 'records', `${id}.json`);
 
 export type RecordRead = { ok: true; record: ResultRecord } | { ok: false; file: string; error: string };
 
-/** Reads and validates a record file; a file that cannot be parsed is reported, never treated as absent. */
-export async function readRecord(file: string): Promise<RecordRead | null> {
+const DELETE_HINT = 'delete the file to re-run its job';
+
+/**
+ * Reads and validates a record file; a file that cannot be parsed is reported, never treated as absent. With
+ * `expectedId`, the record must be that job's, and its stored identity must hash to its id: a record edited by
+ * hand or written for another configuration is reported, never shown.
+ */
+export async function readRecord(file: string, expectedId?: string): Promise<RecordRead | null> {
   let text: string;
   try {
     text = await readFile(file, 'utf8');
@@ -49,76 +86,90 @@ export async function readRecord(file: string): Promise<RecordRead | null> {
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     return { ok: false, file, error: (error as Error).message };
   }
+  let value: unknown;
   try {
-    const parsed = RecordSchema.safeParse(JSON.parse(text));
-    if (!parsed.success) {
-      return { ok: false, file, error: parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ') };
-    }
-    return { ok: true, record: parsed.data };
+    value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, file, error: `not valid JSON (${(error as Error).message})` };
+    return { ok: false, file, error: `not valid JSON (${(error as Error).message}); ${DELETE_HINT}` };
   }
+  const parsed = RecordSchema.safeParse(value);
+  if (!parsed.success) {
+    const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+    return { ok: false, file, error: `not a semix-record-v2 record (${why}); ${DELETE_HINT}` };
+  }
+  const record = parsed.data;
+  if (jobId(record.identity as unknown as JobIdentity) !== record.job_id) {
+    return {
+      ok: false,
+      file,
+      error: `its identity does not hash to its job_id ${record.job_id} (edited?); ${DELETE_HINT}`,
+    };
+  }
+  if (expectedId !== undefined && record.job_id !== expectedId) {
+    return { ok: false, file, error: `it holds job ${record.job_id}, expected ${expectedId}; ${DELETE_HINT}` };
+  }
+  return { ok: true, record };
 }
 
-/** All records of a results directory, with the files that could not be read. */
-export async function readRecords(
-  dir: string,
-): Promise<{ records: ResultRecord[]; bad: Array<{ file: string; error: string }> }> {
-  let names: string[] = [];
+/** The ids of every record file in a results directory (for stale-record counts). */
+export async function recordIds(dir: string): Promise<string[]> {
   try {
-    names = (await readdir(join(dir, 'records'))).filter((f) => f.endsWith('.json')).sort();
+    return (await readdir(join(dir, 'records')))
+      .filter((f) => f.endsWith('.json'))
+      .map((f) => f.replace(/\.json$/, ''))
+      .sort();
   } catch {
-    return { records: [], bad: [] };
+    return [];
   }
-  const records: ResultRecord[] = [];
-  const bad: Array<{ file: string; error: string }> = [];
-  for (const name of names) {
-    const r = await readRecord(join(dir, 'records', name));
-    if (r?.ok) records.push(r.record);
-    else if (r) bad.push({ file: r.file, error: r.error });
-  }
-  return { records, bad };
 }
 
-/** A job that failed for good (after its retries): kept so the leaderboard shows it, never silently dropped. */
+/**
+ * A job that failed for good: it diverged (a non-finite loss: the step and the loss parts), ended near chance
+ * accuracy, or threw after its retries. Kept so the leaderboard shows it as failed, never as a number.
+ */
 export const FailedRecordSchema = z.object({
-  schema: z.literal('semix-failed-v1'),
+  schema: z.literal('semix-failed-v2'),
   job_id: z.string(),
   preset: z.string(),
-  method: z.string(),
+  label: z.string(),
+  method: z.record(z.unknown()),
   seed: z.number().int(),
+  reason: z.enum(['diverged', 'near-chance', 'error']),
   error: z.string(),
+  /** `diverged`: the step whose loss was not finite, and that step's loss parts. */
+  step: z.number().int().optional(),
+  losses: z.record(z.number().nullable()).optional(),
+  /** `near-chance`: the clean accuracy it ended with. */
+  clean_acc: z.number().optional(),
   attempts: z.number().int(),
   failed_at: z.string(),
 });
 export type FailedRecord = z.infer<typeof FailedRecordSchema>;
 export const failedFile = (dir: string, id: string) => join(dir, 'failed', `${id}.json`);
 
-/** Failed-job records of a results directory (unreadable ones are reported as failures too). */
-export async function readFailed(dir: string): Promise<FailedRecord[]> {
-  let names: string[] = [];
+/** A failure record, or null when there is none; an unreadable one is reported as a failure itself. */
+export async function readFailed(dir: string, id: string): Promise<FailedRecord | null> {
+  const file = failedFile(dir, id);
+  let text: string;
   try {
-    names = (await readdir(join(dir, 'failed'))).filter((f) => f.endsWith('.json')).sort();
+    text = await readFile(file, 'utf8');
   } catch {
-    return [];
+    return null;
   }
-  const out: FailedRecord[] = [];
-  for (const name of names) {
-    const file = join(dir, 'failed', name);
-    try {
-      out.push(FailedRecordSchema.parse(JSON.parse(await readFile(file, 'utf8'))));
-    } catch (error) {
-      out.push({
-        schema: 'semix-failed-v1',
-        job_id: name.replace(/\.json$/, ''),
-        preset: '?',
-        method: '?',
-        seed: -1,
-        error: `unreadable failure record ${file}: ${(error as Error).message}`,
-        attempts: 0,
-        failed_at: '',
-      });
-    }
+  try {
+    return FailedRecordSchema.parse(JSON.parse(text));
+  } catch (error) {
+    return {
+      schema: 'semix-failed-v2',
+      job_id: id,
+      preset: '?',
+      label: '?',
+      method: {},
+      seed: -1,
+      reason: 'error',
+      error: `unreadable failure record ${file}: ${(error as Error).message}`,
+      attempts: 0,
+      failed_at: '',
+    };
   }
-  return out;
 }

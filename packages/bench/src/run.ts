@@ -3,14 +3,24 @@ import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import { type BackendName, type ProgressEvent, selectBackend } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
-import { METHOD_NAMES } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import pkg from '../package.json';
-import { type DataProgress, loadPresetData, runJob } from './job';
-import { runJobPool } from './job_pool';
-import { buildLeaderboard, type Leaderboard, writeLeaderboard } from './leaderboard';
+import { writeLeaderboard } from './charts';
+import { type Grid, type GridJob, planGrid, readGrid, writeGrid } from './grid';
+import { type DataProgress, JobFailedError, loadPresetData, loadPresetSplits, runJob } from './job';
+import { type JobFailure, type PoolJob, runJobPool } from './job_pool';
+import { buildLeaderboard, type Leaderboard } from './leaderboard';
 import type { Preset } from './preset';
-import { jobId, RecordSchema, type ResultRecord, readFailed, readRecord, readRecords, recordFile } from './records';
+import {
+  type FailedRecord,
+  failedFile,
+  RecordSchema,
+  type ResultRecord,
+  readFailed,
+  readRecord,
+  recordFile,
+  recordIds,
+} from './records';
 
 /** Versions that go into every record. */
 export function packageVersions(): Record<string, string> {
@@ -20,11 +30,12 @@ export function packageVersions(): Record<string, string> {
 export type BenchEvent =
   | { type: 'backend'; name: string }
   | ({ type: 'data' } & DataProgress)
-  | { type: 'job-start'; id: string; index: number; total: number }
-  | { type: 'job-skip'; id: string; reason: string }
+  | { type: 'job-start'; id: string; label: string; seed: number; index: number; total: number }
+  | { type: 'job-skip'; id: string; label: string; seed: number; reason: string }
   | { type: 'job-bad-record'; id: string; file: string; error: string }
   | { type: 'train'; id: string; event: ProgressEvent }
-  | { type: 'job-done'; id: string; record: ResultRecord };
+  | { type: 'job-done'; id: string; label: string; seed: number; record: ResultRecord }
+  | { type: 'job-failed'; id: string; label: string; seed: number; failure: FailedRecord };
 
 export interface BenchOptions {
   preset: Preset;
@@ -41,16 +52,23 @@ export interface BenchOptions {
   jobs?: number;
 }
 
+export interface UnreadableRecord {
+  file: string;
+  error: string;
+}
+
 export interface BenchResult {
   leaderboard: Leaderboard;
   files: string[];
   ran: number;
   skipped: number;
-  bad: Array<{ file: string; error: string }>;
+  failed: number;
+  /** Record files of this grid that could not be read (the run exits 1 naming them). */
+  bad: UnreadableRecord[];
 }
 
-/** `--jobs`: 'auto' (or nothing) is one job per core; otherwise an integer >= 1. */
-export function parseJobs(value: string | undefined, field = '--jobs'): number {
+/** `jobs`: 'auto' (or nothing) is one job per core; otherwise an integer >= 1. */
+export function parseJobs(value: string | undefined, field = 'jobs'): number {
   if (value === undefined || value === 'auto') return Math.max(1, availableParallelism());
   const n = Number(value);
   if (!Number.isInteger(n) || n < 1)
@@ -70,19 +88,60 @@ export async function checkWritable(dir: string): Promise<void> {
   }
 }
 
+/** A failure record for a job of the grid. */
+export function failureRecord(preset: Preset, job: GridJob, failure: JobFailure, attempts: number): FailedRecord {
+  return {
+    schema: 'semix-failed-v2',
+    job_id: job.id,
+    preset: preset.name,
+    label: job.label,
+    method: job.method as unknown as Record<string, unknown>,
+    seed: job.seed,
+    ...failure,
+    attempts,
+    failed_at: new Date().toISOString(),
+  };
+}
+
 /**
- * Runs a preset's grid of (method, seed) jobs in process; each writes one record atomically. Finished jobs are
- * skipped, so a stopped run continues where it stopped; a record that cannot be parsed is reported by name and
- * left alone. The leaderboard is then rebuilt from the records only.
+ * Which jobs of a grid still have to run: a job with a valid record (whose identity hashes to the job's id) or a
+ * failure record is done; a record that cannot be read is reported and left alone (its job is not re-run over
+ * it: deleting the file re-runs it).
+ */
+export async function pendingJobs(
+  outDir: string,
+  grid: Grid,
+  onEvent?: (e: BenchEvent) => void,
+): Promise<{ pending: GridJob[]; skipped: number; bad: UnreadableRecord[] }> {
+  const pending: GridJob[] = [];
+  const bad: UnreadableRecord[] = [];
+  let skipped = 0;
+  for (const job of grid.jobs) {
+    const existing = await readRecord(recordFile(outDir, job.id), job.id);
+    if (existing?.ok) {
+      skipped += 1;
+      onEvent?.({ type: 'job-skip', id: job.id, label: job.label, seed: job.seed, reason: 'record exists' });
+    } else if (existing && !existing.ok) {
+      bad.push({ file: existing.file, error: existing.error });
+      onEvent?.({ type: 'job-bad-record', id: job.id, file: existing.file, error: existing.error });
+    } else if (await readFailed(outDir, job.id)) {
+      skipped += 1;
+      const reason = `failed before; delete ${failedFile(outDir, job.id)} to run it again`;
+      onEvent?.({ type: 'job-skip', id: job.id, label: job.label, seed: job.seed, reason });
+    } else pending.push(job);
+  }
+  return { pending, skipped, bad };
+}
+
+/**
+ * Runs a preset's grid of (method, seed) jobs in process; each writes one record atomically under its id (a
+ * hash of everything that determines it). Finished jobs are skipped, so a stopped run continues where it
+ * stopped, and a changed preset re-runs exactly the jobs whose inputs changed. A job that diverges or ends near
+ * chance is recorded as failed and the run goes on. The leaderboard is then rebuilt from the records of the
+ * grid only.
  */
 export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const { preset, outDir, onEvent } = options;
-  const unknown = preset.methods.filter((m) => !(METHOD_NAMES as readonly string[]).includes(m));
-  if (unknown.length) {
-    throw new Error(
-      `methods: ${unknown.map((m) => `'${m}'`).join(', ')} not known; allowed: ${METHOD_NAMES.join(', ')}`,
-    );
-  }
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
     throw new Error(`jobs: ${options.jobs} is not valid; expected an integer >= 1`);
   }
@@ -90,77 +149,102 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const selection = await selectBackend(options.backend ?? 'auto');
   onEvent?.({ type: 'backend', name: selection.name });
   const versions = packageVersions();
-  const jobs = preset.methods.flatMap((method) => preset.seeds.map((seed) => ({ method, seed })));
+  const splits = await loadPresetSplits(preset, (p) => onEvent?.({ type: 'data', ...p }));
+  const grid = planGrid(preset, splits.identity);
+  await writeGrid(outDir, grid);
+  const { pending, skipped } = await pendingJobs(outDir, grid, onEvent);
   let ran = 0;
-  let skipped = 0;
-  const bad: Array<{ file: string; error: string }> = [];
-  const pending: Array<{ method: string; seed: number; index: number }> = [];
-  for (const [index, { method, seed }] of jobs.entries()) {
-    const id = jobId(preset.name, method, seed);
-    const file = recordFile(outDir, id);
-    const existing = await readRecord(file);
-    if (existing?.ok) {
-      skipped += 1;
-      onEvent?.({ type: 'job-skip', id, reason: 'record exists' });
-    } else if (existing && !existing.ok) {
-      bad.push({ file, error: existing.error });
-      onEvent?.({ type: 'job-bad-record', id, file, error: existing.error });
-    } else pending.push({ method, seed, index });
-  }
-  const store = async (method: string, seed: number, record: ResultRecord) => {
-    const id = jobId(preset.name, method, seed);
+  let failed = 0;
+  const byId = new Map(grid.jobs.map((j) => [j.id, j]));
+  const store = async (job: GridJob, record: ResultRecord) => {
     // Validated before it is stored, as the queue's coordinator does.
-    await writeAtomic(recordFile(outDir, id), `${JSON.stringify(RecordSchema.parse(record), null, 2)}\n`);
+    await writeAtomic(recordFile(outDir, job.id), `${JSON.stringify(RecordSchema.parse(record), null, 2)}\n`);
     ran += 1;
-    onEvent?.({ type: 'job-done', id, record });
+    onEvent?.({ type: 'job-done', id: job.id, label: job.label, seed: job.seed, record });
+  };
+  const storeFailure = async (job: GridJob, failure: JobFailure) => {
+    const record = failureRecord(preset, job, failure, 1);
+    await writeAtomic(failedFile(outDir, job.id), `${JSON.stringify(record, null, 2)}\n`);
+    failed += 1;
+    onEvent?.({ type: 'job-failed', id: job.id, label: job.label, seed: job.seed, failure: record });
   };
   if (pending.length > 0) {
     // Loaded here also when threads run the jobs: a missing corruption suite is generated once, not per thread.
     const data = await loadPresetData(preset, (p) => onEvent?.({ type: 'data', ...p }));
     const threads = Math.min(options.jobs ?? 1, pending.length);
+    const index = (job: GridJob) => grid.jobs.indexOf(job);
+    const start = (job: GridJob) =>
+      onEvent?.({
+        type: 'job-start',
+        id: job.id,
+        label: job.label,
+        seed: job.seed,
+        index: index(job),
+        total: grid.jobs.length,
+      });
     if (threads > 1) {
+      const gridJob = (j: PoolJob) => byId.get(j.id) as GridJob;
       await runJobPool({
         init: { preset, backend: selection.name, versions },
-        jobs: pending,
+        jobs: pending.map((j) => ({ id: j.id, method: j.method, seed: j.seed, index: index(j) })),
         size: threads,
         signal: options.signal,
-        onStart: ({ method, seed, index }) =>
-          onEvent?.({ type: 'job-start', id: jobId(preset.name, method, seed), index, total: jobs.length }),
-        onTrain: ({ method, seed }, event) => onEvent?.({ type: 'train', id: jobId(preset.name, method, seed), event }),
-        onDone: ({ method, seed }, record) => store(method, seed, record),
+        onStart: (j) => start(gridJob(j)),
+        onTrain: (j, event) => onEvent?.({ type: 'train', id: j.id, event }),
+        onDone: (j, record) => store(gridJob(j), record),
+        onFailed: (j, failure) => storeFailure(gridJob(j), failure),
       });
     } else {
-      for (const { method, seed, index } of pending) {
-        const id = jobId(preset.name, method, seed);
-        onEvent?.({ type: 'job-start', id, index, total: jobs.length });
-        const record = await runJob(method, seed, {
-          preset,
-          data,
-          backend: selection.name,
-          versions,
-          signal: options.signal,
-          onTrainProgress: (event) => onEvent?.({ type: 'train', id, event }),
-        });
-        await store(method, seed, record);
+      for (const job of pending) {
+        start(job);
+        try {
+          const record = await runJob(job.method, job.seed, {
+            preset,
+            data,
+            backend: selection.name,
+            versions,
+            signal: options.signal,
+            onTrainProgress: (event) => onEvent?.({ type: 'train', id: job.id, event }),
+          });
+          await store(job, record);
+        } catch (error) {
+          if (!(error instanceof JobFailedError)) throw error;
+          await storeFailure(job, error.failure);
+        }
       }
     }
   }
-  const { leaderboard, files } = await rebuildLeaderboard(
-    outDir,
-    options.command ?? `semix bench --preset ${preset.name}`,
-    preset.name,
-  );
-  return { leaderboard, files, ran, skipped, bad };
+  const rebuilt = await rebuildLeaderboard(outDir, options.command ?? `semix bench --preset ${preset.name}`);
+  return { leaderboard: rebuilt.leaderboard, files: rebuilt.files, ran, skipped, failed, bad: rebuilt.bad };
 }
 
-/** Rebuilds tables and charts from the records of a results directory (records of one preset). */
-export async function rebuildLeaderboard(outDir: string, command: string, presetName?: string) {
-  const { records, bad } = await readRecords(outDir);
-  const failed = await readFailed(outDir);
-  const chosen = presetName ? records.filter((r) => r.preset === presetName) : records;
-  if (chosen.length === 0 && failed.length === 0)
-    throw new Error(`leaderboard: no records in ${join(outDir, 'records')}`);
-  const leaderboard = buildLeaderboard(chosen, failed);
+/**
+ * Rebuilds tables and charts from the records of the grid last run in a results directory (`grid.json`).
+ * Records of other configurations are counted as stale and not shown; unreadable ones are returned (and their
+ * rows marked incomplete), never silently dropped.
+ */
+export async function rebuildLeaderboard(
+  outDir: string,
+  command: string,
+): Promise<{ leaderboard: Leaderboard; files: string[]; bad: UnreadableRecord[]; stale: number }> {
+  const grid = await readGrid(outDir);
+  const records: ResultRecord[] = [];
+  const failures: FailedRecord[] = [];
+  const bad: UnreadableRecord[] = [];
+  const missing: GridJob[] = [];
+  for (const job of grid.jobs) {
+    const r = await readRecord(recordFile(outDir, job.id), job.id);
+    if (r?.ok) records.push(r.record);
+    else if (r) bad.push({ file: r.file, error: r.error });
+    else {
+      const f = await readFailed(outDir, job.id);
+      if (f) failures.push(f);
+      else missing.push(job);
+    }
+  }
+  const inGrid = new Set(grid.jobs.map((j) => j.id));
+  const stale = (await recordIds(outDir)).filter((id) => !inGrid.has(id)).length;
+  const leaderboard = buildLeaderboard(grid, records, { failures, unreadable: bad, missing, stale });
   const files = await writeLeaderboard(outDir, leaderboard, command);
-  return { leaderboard, files, bad };
+  return { leaderboard, files, bad, stale };
 }

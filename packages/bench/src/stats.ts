@@ -33,30 +33,62 @@ export function pairedDifference(a: number[], b: number[]): PairedDifference {
 }
 
 /**
- * Relative mCE (Hendrycks & Dietterich 2019) against a baseline of the same preset: for each corruption,
- * (E_c − E_c,clean) / (E_c^base − E_clean^base) summed over severities, averaged over corruptions, where E is the
- * error. There is no AlexNet baseline for these data sets, so the baseline is the preset's `erm` model.
+ * A denominator of relative mCE below this (summed over severities) carries no information: the baseline lost
+ * less than one point of accuracy per severity to the corruption, so the ratio is noise over noise.
+ */
+export const MIN_RELATIVE_DENOMINATOR_PER_SEVERITY = 0.01;
+
+/**
+ * Corruption error CE_c = Σ_s E_{s,c} / Σ_s E^base_{s,c} averaged over corruptions (Hendrycks & Dietterich
+ * 2019, with the preset's `erm` model in place of AlexNet): the mCE. Null when a baseline sum is 0.
+ */
+export function mce(errors: Record<string, number[]>, baseErrors: Record<string, number[]>): number | null {
+  const names = Object.keys(errors);
+  let total = 0;
+  for (const c of names) {
+    const den = baseErrors[c].reduce((a, b) => a + b, 0);
+    if (!(den > 0)) return null;
+    total += errors[c].reduce((a, b) => a + b, 0) / den;
+  }
+  return total / names.length;
+}
+
+/**
+ * Relative mCE (Hendrycks & Dietterich 2019): for each corruption Σ_s (E_{s,c} − E_clean) / Σ_s (E^base_{s,c} −
+ * E^base_clean), averaged over corruptions. `value` is null when some baseline denominator is below
+ * MIN_RELATIVE_DENOMINATOR_PER_SEVERITY × severities; `uninformative` names those corruptions.
  */
 export function relativeMce(
   errors: Record<string, number[]>,
   cleanError: number,
   baseErrors: Record<string, number[]>,
   baseCleanError: number,
-): number {
+): { value: number | null; uninformative: string[] } {
   const names = Object.keys(errors);
   let total = 0;
+  const uninformative: string[] = [];
   for (const c of names) {
     const num = errors[c].reduce((s, e) => s + (e - cleanError), 0);
     const den = baseErrors[c].reduce((s, e) => s + (e - baseCleanError), 0);
-    total += den !== 0 ? num / den : Number.NaN;
+    if (den < MIN_RELATIVE_DENOMINATOR_PER_SEVERITY * baseErrors[c].length) uninformative.push(c);
+    else total += num / den;
   }
-  return total / names.length;
+  return { value: uninformative.length ? null : total / names.length, uninformative };
 }
 
-/** Plain mCE: Σ_s E_c,s / Σ_s E^base_c,s averaged over corruptions. */
-export function mce(errors: Record<string, number[]>, baseErrors: Record<string, number[]>): number {
-  const names = Object.keys(errors);
-  let total = 0;
-  for (const c of names) total += errors[c].reduce((a, b) => a + b, 0) / baseErrors[c].reduce((a, b) => a + b, 0);
-  return total / names.length;
+/** Pearson's r, or NaN with fewer than 3 points or no spread. */
+export function pearson(x: number[], y: number[]): number {
+  const n = x.length;
+  if (n < 3) return Number.NaN;
+  const mx = x.reduce((a, b) => a + b, 0) / n;
+  const my = y.reduce((a, b) => a + b, 0) / n;
+  let sxy = 0;
+  let sxx = 0;
+  let syy = 0;
+  for (let i = 0; i < n; i++) {
+    sxy += (x[i] - mx) * (y[i] - my);
+    sxx += (x[i] - mx) ** 2;
+    syy += (y[i] - my) ** 2;
+  }
+  return sxx > 0 && syy > 0 ? sxy / Math.sqrt(sxx * syy) : Number.NaN;
 }

@@ -43,6 +43,13 @@ describe('method configurations', () => {
     );
     expect(resolveMethod({ name: 'cutmix', label: 'my cutmix' }).label).toBe('my cutmix');
     expect(defaultLabel(resolveMethod({ name: 'regmixup', eta: 2 }))).toBe('regmixup η=2');
+    // A resolved method resolves to itself (records and queue payloads are re-validated).
+    for (const m of [
+      resolveMethod('erm'),
+      resolveMethod('manifold+sem'),
+      resolveMethod({ name: 'cutmix', label: 'c' }),
+    ])
+      expect(resolveMethod(JSON.parse(JSON.stringify(m)))).toEqual(m);
   });
 
   it('unknown keys, wrong values and options a method does not take are errors naming the field', () => {

@@ -89,10 +89,12 @@ function resolveOptions(
   value: unknown,
   field: string,
 ): { resolved: Omit<ResolvedMethod, 'label'>; label: string | undefined } {
-  const config: Record<string, unknown> = typeof value === 'string' ? { name: value } : (value as never);
+  let config: Record<string, unknown> = typeof value === 'string' ? { name: value } : (value as never);
   if (!isObject(config)) {
     throw new MethodConfigError(field, `${JSON.stringify(value)} is not valid; allowed: a method name or an object`);
   }
+  // A resolved method (records, payloads) has `mix: null` / `sem: null` for what a method does not take.
+  config = Object.fromEntries(Object.entries(config).filter(([k, v]) => !((k === 'mix' || k === 'sem') && v === null)));
   for (const key of Object.keys(config)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key))
       throw new MethodConfigError(`${field}.${key}`, `unknown key; allowed: ${CONFIG_KEYS.join(', ')}`);
@@ -134,7 +136,9 @@ function resolveOptions(
 
   let sem: SemOptions | null = null;
   if (config.sem !== undefined && !defaults.sem) {
-    throw new MethodConfigError(`${field}.sem`, `does not apply to ${method}; SEM options go with ${base}+sem`);
+    const twin = `${base}+sem`;
+    const where = (METHOD_NAMES as readonly string[]).includes(twin) ? twin : 'the +sem methods';
+    throw new MethodConfigError(`${field}.sem`, `does not apply to ${method}; SEM options go with ${where}`);
   }
   if (defaults.sem) {
     if (config.sem !== undefined && !isObject(config.sem))

@@ -1,18 +1,28 @@
 import { resolve } from 'node:path';
-import { leaderboardTable, loadPreset, parseJobs, runBench } from '@semix/bench';
+import { leaderboardTable, loadPreset, overrideMethods, parseJobs, recordSummary, runBench } from '@semix/bench';
 import type { BackendName } from '@semix/core';
-import { BACKENDS, choiceOption, intOption, UsageError } from '../options';
+import {
+  BACKENDS,
+  choiceOption,
+  flagError,
+  intOption,
+  type MethodFlags,
+  methodFlagOptions,
+  UsageError,
+} from '../options';
 import { type Progress, progress } from '../progress';
 
-export async function bench(opts: {
-  preset: string;
-  out?: string;
-  backend: string;
-  json?: boolean;
-  queue?: string;
-  attempts?: string;
-  jobs?: string;
-}): Promise<void> {
+export async function bench(
+  opts: MethodFlags & {
+    preset: string;
+    out?: string;
+    backend: string;
+    json?: boolean;
+    queue?: string;
+    attempts?: string;
+    jobs?: string;
+  },
+): Promise<void> {
   const backend = choiceOption('--backend', opts.backend, BACKENDS) ?? 'auto';
   let preset: ReturnType<typeof loadPreset>;
   try {
@@ -20,12 +30,18 @@ export async function bench(opts: {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
+  // Method flags apply to every method of the preset that takes them.
+  try {
+    preset = overrideMethods(preset, methodFlagOptions(opts));
+  } catch (error) {
+    throw new UsageError(flagError((error as Error).message));
+  }
   const out = resolve(opts.out ?? `results/${preset.name}`);
   let jobs: number;
   try {
     jobs = parseJobs(opts.jobs);
   } catch (error) {
-    throw new UsageError((error as Error).message);
+    throw new UsageError(`--${(error as Error).message}`);
   }
   const queue = opts.queue ?? process.env.SEMIX_QUEUE;
   if (queue) return queued(preset, out, queue, opts);
@@ -53,7 +69,7 @@ export async function bench(opts: {
       } else if (e.type === 'job-start') {
         bar?.stop();
         bar = null;
-        console.log(`job ${e.index + 1}/${e.total}: ${e.id}`);
+        console.log(`job ${e.index + 1}/${e.total}: ${e.label} seed ${e.seed} (${e.id})`);
       } else if (e.type === 'train') {
         if (jobs > 1) return; // jobs run side by side: a line when each starts and ends, no step bars
         bar ??= progress('  train', e.event.totalSteps, { unit: ' steps' });
@@ -61,21 +77,26 @@ export async function bench(opts: {
           .map(([k, v]) => `${k} ${v.toFixed(3)}`)
           .join(' ');
         bar.update(e.event.globalStep, `epoch ${e.event.epoch + 1}/${e.event.epochs} ${parts}`);
-      } else if (e.type === 'job-skip') console.log(`skip ${e.id}`);
+      } else if (e.type === 'job-skip') console.log(`skip ${e.label} seed ${e.seed} (${e.reason})`);
       else if (e.type === 'job-bad-record') console.log(`! ${e.file}: ${e.error} (left untouched)`);
       else if (e.type === 'job-done') {
         bar?.stop();
         bar = null;
-        console.log(
-          `  ${jobs > 1 ? `${e.id}: ` : ''}clean ${(100 * e.record.clean_acc).toFixed(2)}%, corrupted ${e.record.corruption_acc_mean === null ? 'n/a' : `${(100 * e.record.corruption_acc_mean).toFixed(2)}%`}`,
-        );
+        console.log(`  ${e.label} seed ${e.seed}: ${recordSummary(e.record)}`);
+      } else if (e.type === 'job-failed') {
+        bar?.stop();
+        bar = null;
+        console.log(`  FAILED ${e.label} seed ${e.seed} (${e.failure.reason}): ${e.failure.error}`);
       }
     },
   });
   (bar as Progress | null)?.stop();
   if (opts.json) console.log(JSON.stringify(result.leaderboard, null, 2));
   else console.log(`\n${leaderboardTable(result.leaderboard)}\n\nwrote ${result.files.join(', ')}`);
-  if (result.bad.length) process.exitCode = 1;
+  if (result.bad.length) {
+    for (const b of result.bad) console.error(`semix: unreadable record ${b.file}: ${b.error}`);
+    process.exitCode = 1;
+  }
 }
 
 async function queued(
@@ -84,7 +105,7 @@ async function queued(
   url: string,
   opts: { json?: boolean; attempts?: string },
 ): Promise<void> {
-  const { redactUrl, runQueuedBench } = await import('@semix/bench');
+  const { redactUrl, runQueuedBench } = await import('@semix/bench/queue');
   const controller = new AbortController();
   process.once('SIGINT', () =>
     controller.abort(
@@ -92,28 +113,38 @@ async function queued(
     ),
   );
   let last = '';
-  const result = await runQueuedBench({
-    preset,
-    outDir: out,
-    url,
-    attempts: intOption('--attempts', opts.attempts, 1),
-    command: `semix bench --preset ${preset.name} --queue <redis-url>`,
-    signal: controller.signal,
-    onEvent: (e) => {
-      if (opts.json) return;
-      if (e.type === 'enqueued') console.log(`${e.state} ${e.method} seed ${e.seed} (${e.id})`);
-      else if (e.type === 'job-skip') console.log(`skip ${e.id} (${e.reason})`);
-      else if (e.type === 'job-done') console.log(`record ${e.id}: clean ${(100 * e.record.clean_acc).toFixed(2)}%`);
-      else if (e.type === 'job-failed')
-        console.log(`FAILED ${e.id} after ${e.failure.attempts} attempt(s): ${e.failure.error}`);
-      else if (e.type === 'redis-error') console.error(`redis (${redactUrl(url)}): ${e.error}`);
-      else if (e.type === 'progress') {
-        const line = `${e.done + e.failed}/${e.total} finished (${e.failed} failed), ${e.active} running, ${e.waiting} waiting`;
-        if (line !== last) console.log(line);
-        last = line;
-      }
-    },
-  });
+  let result: Awaited<ReturnType<typeof runQueuedBench>>;
+  try {
+    result = await runQueuedBench({
+      preset,
+      outDir: out,
+      url,
+      attempts: intOption('--attempts', opts.attempts, 1),
+      command: `semix bench --preset ${preset.name} --queue <redis-url>`,
+      signal: controller.signal,
+      onEvent: (e) => {
+        if (opts.json) return;
+        if (e.type === 'enqueued') console.log(`${e.state} ${e.label} seed ${e.seed} (${e.id})`);
+        else if (e.type === 'job-skip') console.log(`skip ${e.id} (${e.reason})`);
+        else if (e.type === 'job-done') console.log(`record ${e.id}: clean ${(100 * e.record.clean_acc).toFixed(2)}%`);
+        else if (e.type === 'job-failed')
+          console.log(
+            `FAILED ${e.failure.label} seed ${e.failure.seed} (${e.failure.reason}) after ${e.failure.attempts} attempt(s): ${e.failure.error}`,
+          );
+        else if (e.type === 'redis-error') console.error(`redis (${redactUrl(url)}): ${e.error}`);
+        else if (e.type === 'progress') {
+          const line = `${e.done + e.failed}/${e.total} finished (${e.failed} failed), ${e.active} running, ${e.waiting} waiting`;
+          if (line !== last) console.log(line);
+          last = line;
+        }
+      },
+    });
+  } catch (error) {
+    // The library names its own inputs; the command line names its flag.
+    const message = (error as Error).message;
+    if (message.startsWith('queue url: ')) throw new UsageError(`--queue: ${message.slice('queue url: '.length)}`);
+    throw error;
+  }
   if (opts.json) console.log(JSON.stringify(result.leaderboard, null, 2));
   else {
     console.log(`\n${leaderboardTable(result.leaderboard)}\n`);

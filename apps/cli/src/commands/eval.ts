@@ -32,7 +32,11 @@ export async function evaluateCheckpoint(flags: EvalFlags): Promise<void> {
         preset = parsePreset(
           {
             ...preset,
-            evaluation: { ...preset.evaluation, corruptions: 'cifar10-c-15', corruptionSource: corruptions },
+            evaluation: {
+              ...preset.evaluation,
+              corruptions: preset.evaluation.corruptions === 'none' ? 'cifar10-c-15' : preset.evaluation.corruptions,
+              corruptionSource: corruptions,
+            },
           },
           '--corruptions',
         );
@@ -42,36 +46,34 @@ export async function evaluateCheckpoint(flags: EvalFlags): Promise<void> {
     }
     const data = await loadPresetData(preset);
     const r = await evaluateOn(model, data, preset.evaluation.gapImages);
-    const all = Object.values(r.corruptionsAcc).flat();
     const result = {
       checkpoint: dir,
       epoch: header.epoch,
       backend: selection.name,
       dataset: preset.dataset,
       method: header.meta.method,
+      job_id: header.meta.job_id,
       seed: header.meta.seed,
       clean_acc: r.clean.accuracy,
       nll: r.clean.nll,
       ece: r.clean.ece,
       per_class_acc: r.clean.perClassAccuracy,
-      corruptions_acc: r.corruptionsAcc,
-      corruptions_ece: r.corruptionsEce,
-      corruption_acc_mean: all.length ? all.reduce((a, b) => a + b, 0) / all.length : null,
-      corruption_suite: data.corruption?.description ?? 'none',
+      test_images: data.test.labels.length,
+      suites: r.suites,
       equivariance_gap: r.gap,
     };
     if (flags.out) await writeAtomic(resolve(flags.out), `${JSON.stringify(result, null, 2)}\n`);
     if (flags.json) console.log(JSON.stringify(result, null, 2));
     else {
+      const m = header.meta.method as { label?: string } | string | undefined;
+      const label = typeof m === 'string' ? m : (m?.label ?? '?');
+      console.log(`${dir} (epoch ${header.epoch}, ${label}, seed ${String(header.meta.seed)}) on ${selection.name}`);
       console.log(
-        `${dir} (epoch ${header.epoch}, ${String(header.meta.method)}, seed ${String(header.meta.seed)}) on ${selection.name}`,
+        `clean accuracy ${(100 * r.clean.accuracy).toFixed(2)}%, NLL ${r.clean.nll.toFixed(4)}, ECE ${(100 * r.clean.ece).toFixed(2)}% (${data.test.labels.length} test images)`,
       );
-      console.log(
-        `clean accuracy ${(100 * r.clean.accuracy).toFixed(2)}%, NLL ${r.clean.nll.toFixed(4)}, ECE ${r.clean.ece.toFixed(4)}`,
-      );
-      if (result.corruption_acc_mean !== null) {
+      for (const [name, s] of Object.entries(r.suites)) {
         console.log(
-          `corruption accuracy ${(100 * result.corruption_acc_mean).toFixed(2)}% (${result.corruption_suite})`,
+          `${name} accuracy ${(100 * s.acc_mean).toFixed(2)}%, ECE ${(100 * s.ece_mean).toFixed(2)}% (${s.description})`,
         );
       }
       console.log(`equivariance gap ${r.gap.toFixed(4)}`);

@@ -1,15 +1,38 @@
-import { mkdir } from 'node:fs/promises';
+import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
-import { loadPreset, loadPresetData, type Preset, packageVersions, parsePreset, runJob } from '@semix/bench';
+import {
+  identityDiff,
+  jobId,
+  jobIdentity,
+  loadPreset,
+  loadPresetData,
+  loadPresetSplits,
+  type Preset,
+  packageVersions,
+  parsePreset,
+  recordSummary,
+  runJob,
+} from '@semix/bench';
 import { ARCHITECTURES, type BackendName, selectBackend } from '@semix/core';
 import { DATASET_NAMES, writeAtomic } from '@semix/datasets';
-import { METHOD_NAMES } from '@semix/mixup';
+import { type ResolvedMethod, resolveMethod } from '@semix/mixup';
 import { readConfig } from '../config';
-import { BACKENDS, choiceOption, interruptSignal, intOption, numberOption, UsageError } from '../options';
+import {
+  BACKENDS,
+  choiceOption,
+  flagError,
+  interruptSignal,
+  intOption,
+  METHOD_FLAG_OF,
+  type MethodFlags,
+  methodFlagOptions,
+  numberOption,
+  UsageError,
+} from '../options';
 import { progress } from '../progress';
 
-export interface TrainFlags {
+export interface TrainFlags extends MethodFlags {
   preset?: string;
   config?: string;
   dataset?: string;
@@ -26,13 +49,26 @@ export interface TrainFlags {
   seed?: string;
   backend?: string;
   out?: string;
+  force?: boolean;
   json?: boolean;
+}
+
+/** Merges mix / sem options into a method configuration (a name or an object). */
+function withOptions(
+  method: string | Record<string, unknown>,
+  mix: Record<string, unknown>,
+  sem: Record<string, unknown>,
+) {
+  const config: Record<string, unknown> = typeof method === 'string' ? { name: method } : { ...method };
+  if (Object.keys(mix).length) config.mix = { ...((config.mix as object) ?? {}), ...mix };
+  if (Object.keys(sem).length) config.sem = { ...((config.sem as object) ?? {}), ...sem };
+  return config;
 }
 
 /** The run a command describes: preset < config file < flags. */
 export function resolveRun(flags: TrainFlags): {
   preset: Preset;
-  method: string;
+  method: ResolvedMethod;
   seed: number;
   backend: (typeof BACKENDS)[number];
   out: string | undefined;
@@ -44,9 +80,34 @@ export function resolveRun(flags: TrainFlags): {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  const method = flags.method ?? config.method ?? 'mixup+sem';
-  if (!(METHOD_NAMES as readonly string[]).includes(method)) {
-    throw new UsageError(`--method: '${method}' is not a method; allowed: ${METHOD_NAMES.join(', ')}`);
+  // The method: the config's (with its top-level mix / sem), then the flags; errors name where the value came from.
+  let fromConfig: ResolvedMethod;
+  const configMethod = withOptions(config.method ?? 'mixup+sem', config.mix ?? {}, config.sem ?? {});
+  const onlyName = Object.keys(configMethod).length === 1;
+  const named = flags.method ? (onlyName ? flags.method : { ...configMethod, name: flags.method }) : configMethod;
+  try {
+    fromConfig = resolveMethod(named, 'method');
+  } catch (error) {
+    const message = (error as Error).message;
+    throw new UsageError(
+      flags.method && /^method(\.name)?: /.test(message)
+        ? `--method: ${message.replace(/^method(\.name)?: /, '')}`
+        : `--config ${flags.config}: ${message}`,
+    );
+  }
+  const { mix, sem } = methodFlagOptions(flags);
+  if (Object.keys(sem).length && !fromConfig.sem) {
+    const given = Object.keys(sem).map((k) => METHOD_FLAG_OF[`sem.${k}`]);
+    throw new UsageError(
+      `${given.join(', ')}: ${fromConfig.name} takes no SEM options; they go with a +sem method (e.g. mixup+sem)`,
+    );
+  }
+  let method: ResolvedMethod;
+  try {
+    const { label: _label, ...options } = fromConfig;
+    method = resolveMethod(withOptions(options as never, mix, sem), 'method');
+  } catch (error) {
+    throw new UsageError(flagError((error as Error).message));
   }
   const seed = intOption('--seed', flags.seed) ?? config.seed ?? 0;
   const backend = choiceOption('--backend', flags.backend, BACKENDS) ?? config.backend ?? 'auto';
@@ -82,11 +143,57 @@ export function resolveRun(flags: TrainFlags): {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return { preset, method, seed, backend, out: flags.out ?? config.out };
+  return { preset, method: preset.methods[0], seed, backend, out: flags.out ?? config.out };
 }
 
 function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
   return Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as Partial<T>;
+}
+
+/** What a run directory's config.json holds: the job's identity and its hash, beside the readable settings. */
+interface RunConfig {
+  job_id: string;
+  identity: unknown;
+  preset: Preset;
+  method: ResolvedMethod;
+  seed: number;
+}
+
+/**
+ * A run directory belongs to one configuration. Another configuration onto it is a usage error naming the
+ * fields that differ; `--force` moves the old run aside (never deletes it) and starts fresh.
+ */
+async function claimRunDir(out: string, config: RunConfig, force: boolean, log: (line: string) => void) {
+  let previous: RunConfig | null = null;
+  let text: string | null = null;
+  try {
+    text = await readFile(join(out, 'config.json'), 'utf8');
+  } catch {
+    // no config.json: a new run directory, unless a checkpoint without one is there
+  }
+  if (text !== null) {
+    try {
+      previous = JSON.parse(text) as RunConfig;
+    } catch {
+      previous = null;
+    }
+  }
+  const hasCheckpoint = await readdir(join(out, 'checkpoint')).then(
+    (names) => names.length > 0,
+    () => false,
+  );
+  if (previous?.job_id === config.job_id) return;
+  if (!previous && !hasCheckpoint && text === null) return;
+  const differs = previous ? identityDiff(previous.identity, config.identity) : ['(unreadable or missing config.json)'];
+  if (!force) {
+    throw new UsageError(
+      `--out ${out}: holds a run of another configuration (differs at ${differs.join(', ')}); use another --out, or --force to move the old run aside and start fresh`,
+    );
+  }
+  const aside = `${out}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
+  await rename(out, aside);
+  await mkdir(out, { recursive: true });
+  log(`--force: moved the previous run (differs at ${differs.join(', ')}) to ${aside}`);
 }
 
 /**
@@ -96,14 +203,21 @@ function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
 export async function train(flags: TrainFlags): Promise<void> {
   const run = resolveRun(flags);
   const { preset, method, seed } = run;
-  const out = resolve(run.out ?? join('runs', `${preset.name}-${preset.dataset}-${method}-seed${seed}`));
-  await mkdir(out, { recursive: true });
-  await writeAtomic(join(out, 'config.json'), `${JSON.stringify({ preset, method, seed }, null, 2)}\n`);
-  const selection = await selectBackend(run.backend as BackendName | 'auto');
+  const slug = method.label.replace(/[^A-Za-z0-9+.=-]+/g, '_');
+  const out = resolve(run.out ?? join('runs', `${preset.name}-${preset.dataset}-${slug}-seed${seed}`));
   const log = (line: string) => {
     if (!flags.json) console.log(line);
   };
-  log(`backend: ${selection.name}; ${method} on ${preset.dataset}, ${preset.model.arch}, seed ${seed}; output ${out}`);
+  const splits = await loadPresetSplits(preset);
+  const identity = jobIdentity(preset, method, seed, splits.identity);
+  const config: RunConfig = { job_id: jobId(identity), identity, preset, method, seed };
+  await mkdir(out, { recursive: true });
+  await claimRunDir(out, config, flags.force === true, log);
+  await writeAtomic(join(out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
+  const selection = await selectBackend(run.backend as BackendName | 'auto');
+  log(
+    `backend: ${selection.name}; ${method.label} on ${preset.dataset}, ${preset.model.arch}, seed ${seed}; output ${out}`,
+  );
   const cores = availableParallelism();
   if (selection.name === 'wasm' && (preset.train.workers ?? 1) === 1 && cores > 1) {
     log(`wasm computes on one thread: --workers ${cores} would use all ${cores} cores (results depend on --workers)`);
@@ -136,7 +250,7 @@ export async function train(flags: TrainFlags): Promise<void> {
     if (flags.json) console.log(JSON.stringify(record, null, 2));
     else {
       log(
-        `clean accuracy ${(100 * record.clean_acc).toFixed(2)}%, corruption accuracy ${record.corruption_acc_mean === null ? 'n/a' : `${(100 * record.corruption_acc_mean).toFixed(2)}%`}, ECE ${record.ece.toFixed(4)}, equivariance gap ${record.equivariance_gap.toFixed(4)}`,
+        `${recordSummary(record)}; ECE ${(100 * record.ece).toFixed(2)}%, equivariance gap ${record.equivariance_gap.toFixed(4)}`,
       );
       log(`wrote ${join(out, 'record.json')} and ${join(out, 'checkpoint')}`);
     }

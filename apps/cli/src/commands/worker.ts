@@ -1,5 +1,5 @@
 import { type ChildProcess, fork } from 'node:child_process';
-import { redactUrl, runWorker } from '@semix/bench';
+import { redactUrl, runWorker } from '@semix/bench/queue';
 import type { BackendName } from '@semix/core';
 import { BACKENDS, choiceOption, intOption, UsageError } from '../options';
 
@@ -51,7 +51,7 @@ export async function worker(flags: WorkerFlags): Promise<void> {
     onEvent: (e) => {
       if (e.type === 'ready') console.log(`${tag}: ready on ${redactUrl(url)} (backend ${e.backend})`);
       else if (e.type === 'job-start')
-        console.log(`${tag}: start ${e.id} ${e.method} seed ${e.seed} (attempt ${e.attempt})`);
+        console.log(`${tag}: start ${e.id} ${e.label} seed ${e.seed} (attempt ${e.attempt})`);
       else if (e.type === 'job-done') console.log(`${tag}: done ${e.id} in ${e.seconds.toFixed(1)} s`);
       else if (e.type === 'job-error') console.log(`${tag}: failed ${e.id}: ${e.error}`);
       else if (e.type === 'redis-error') console.error(`${tag}: redis: ${e.error}`);

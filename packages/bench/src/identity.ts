@@ -1,0 +1,75 @@
+/**
+ * A job's identity: everything that determines its result, and nothing else. The job id (and its record's file
+ * name) is a hash of it, so a changed preset re-runs exactly the jobs whose inputs changed, and a record can be
+ * checked against its id: the record stores its identity, and the id must be the identity's hash.
+ */
+import { createHash } from 'node:crypto';
+import type { ResolvedMethod } from '@semix/mixup';
+import type { Preset } from './preset';
+
+/** What the data contribute to a job's identity: checksums of what is trained and evaluated on. */
+export interface DataIdentity {
+  /** Checksum of the training images and labels (after `trainImages`). */
+  train: string;
+  /** Checksum of the evaluated test images and labels (the first `evaluation.images`). */
+  test: string;
+  /**
+   * Each suite: generated suites are fixed by their name, seed and the test images they are made from (the
+   * same checksum as `test`); official ones by their name (the files are checked against published checksums).
+   */
+  suites: Array<{ name: string; source: 'generated' | 'official'; seed?: number }>;
+}
+
+export interface JobIdentity {
+  v: 2;
+  dataset: string;
+  model: Preset['model'];
+  train: Preset['train'];
+  evaluation: Preset['evaluation'];
+  /** The method with every option resolved; its label is presentation, not identity. */
+  method: Omit<ResolvedMethod, 'label'>;
+  seed: number;
+  data: DataIdentity;
+}
+
+/** JSON with object keys sorted and undefined fields dropped, so equal configurations hash equally. */
+export function canonical(value: unknown): string {
+  if (Array.isArray(value)) return `[${value.map(canonical).join(',')}]`;
+  if (value && typeof value === 'object') {
+    const entries = Object.entries(value as Record<string, unknown>)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
+    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonical(v)}`).join(',')}}`;
+  }
+  return JSON.stringify(value);
+}
+
+/** The identity of (preset, method, seed) on the given data. The preset's name and description are not part of it. */
+export function jobIdentity(preset: Preset, method: ResolvedMethod, seed: number, data: DataIdentity): JobIdentity {
+  const { label: _label, ...options } = method;
+  return {
+    v: 2,
+    dataset: preset.dataset,
+    model: preset.model,
+    train: preset.train,
+    evaluation: preset.evaluation,
+    method: options,
+    seed,
+    data,
+  };
+}
+
+/** `semix-` and 24 hex digits of SHA-256 over the canonical identity (also the BullMQ job id). */
+export function jobId(identity: JobIdentity): string {
+  return `semix-${createHash('sha256').update(canonical(identity)).digest('hex').slice(0, 24)}`;
+}
+
+/** The dotted paths at which two identities differ (e.g. `train.lr`, `method.name`), for error messages. */
+export function identityDiff(a: unknown, b: unknown, prefix = ''): string[] {
+  const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+  if (isObj(a) && isObj(b)) {
+    const keys = [...new Set([...Object.keys(a), ...Object.keys(b)])].sort();
+    return keys.flatMap((k) => identityDiff(a[k], b[k], prefix ? `${prefix}.${k}` : k));
+  }
+  return canonical(a) === canonical(b) ? [] : [prefix || '(root)'];
+}

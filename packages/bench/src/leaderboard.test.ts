@@ -1,0 +1,205 @@
+import { describe, expect, it } from 'vitest';
+import { type GridJob, planGrid } from './grid';
+import type { DataIdentity } from './identity';
+import { buildLeaderboard } from './leaderboard';
+import { leaderboardMarkdown } from './leaderboard_text';
+import { loadPreset, parsePreset } from './preset';
+import type { FailedRecord, ResultRecord } from './records';
+import { mce, meanStd, pairedDifference, pearson, relativeMce } from './stats';
+
+const DATA: DataIdentity = { train: 't', test: 'e', suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 0 }] };
+
+/** A record with one suite: accuracy per corruption per severity as given. */
+function record(job: GridJob, clean: number, acc: Record<string, number[]>, gap = 0.2): ResultRecord {
+  const all = Object.values(acc).flat();
+  const severities = Object.values(acc)[0].length;
+  return {
+    schema: 'semix-record-v2',
+    job_id: job.id,
+    identity: job.identity as unknown as Record<string, unknown>,
+    preset: 'p',
+    method: job.method as unknown as ResultRecord['method'],
+    seed: job.seed,
+    dataset: { name: 'mnist-mini', checksum: 't', train_images: 1, test_images: 1 },
+    architecture: 'cnn-small',
+    model: { arch: 'cnn-small', width: 1 },
+    train: {},
+    evaluation: {},
+    backend: 'wasm',
+    versions: {},
+    git_commit: null,
+    wall_time_s: 1,
+    samples_per_s: 1,
+    clean_acc: clean,
+    nll: 0.3,
+    ece: 0.02,
+    suites: {
+      'cifar10-c-15': {
+        description: 'hand-made',
+        severities,
+        corruptions_acc: acc,
+        corruptions_ece: Object.fromEntries(Object.keys(acc).map((c) => [c, acc[c].map(() => 0.05)])),
+        acc_mean: all.reduce((a, b) => a + b, 0) / all.length,
+        ece_mean: 0.05,
+      },
+    },
+    equivariance_gap: gap,
+    history: [{ ce: 1 }],
+    created_at: '',
+  };
+}
+
+describe('metrics on hand-computed cases', () => {
+  it('mCE and relative mCE follow Hendrycks & Dietterich', () => {
+    // Model errors fog 0.18, 0.30 and blur 0.10, 0.20 with clean 0.08; baseline fog 0.2, 0.4, blur 0.15, 0.25,
+    // clean 0.1. CE: fog 0.48 / 0.6 = 0.8, blur 0.30 / 0.40 = 0.75 → mCE 0.775.
+    // Relative: fog (0.10 + 0.22) / (0.1 + 0.3) = 0.8, blur (0.02 + 0.12) / (0.05 + 0.15) = 0.7 → 0.75.
+    const model = { fog: [0.18, 0.3], blur: [0.1, 0.2] };
+    const base = { fog: [0.2, 0.4], blur: [0.15, 0.25] };
+    expect(mce(model, base)).toBeCloseTo(0.775, 12);
+    const rel = relativeMce(model, 0.08, base, 0.1);
+    expect(rel.value).toBeCloseTo(0.75, 12);
+    expect(rel.uninformative).toEqual([]);
+    // A baseline that loses 0.5 point per severity (< 1) carries no information: no value, the corruption named.
+    const flat = relativeMce({ fog: [0.2, 0.2] }, 0.1, { fog: [0.105, 0.105] }, 0.1);
+    expect(flat).toEqual({ value: null, uninformative: ['fog'] });
+    expect(mce({ fog: [0.1] }, { fog: [0] })).toBeNull();
+  });
+
+  it('mean ± std, the paired 95% interval, Pearson r', () => {
+    expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
+    // Differences 1, 2, 3: mean 2, std 1, t(2) = 4.303 → 2 ± 4.303/√3.
+    const d = pairedDifference([2, 4, 6], [1, 2, 3]);
+    expect(d.mean).toBe(2);
+    expect(d.high - d.mean).toBeCloseTo(4.303 / Math.sqrt(3), 6);
+    expect(d.withinNoise).toBe(true);
+    expect(pairedDifference([2, 2.1, 2.2], [1, 1, 1]).withinNoise).toBe(false);
+    expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
+    expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
+    expect(pearson([1, 2], [1, 2])).toBeNaN();
+  });
+});
+
+describe('buildLeaderboard on constructed records', () => {
+  const smoke = loadPreset('smoke');
+  const preset = parsePreset(
+    {
+      ...smoke,
+      methods: ['erm', 'mixup', 'mixup+sem', { sweep: 'mixup+sem', vary: { 'sem.weight': [10, 1e39] } }],
+      seeds: [0, 1, 2],
+    },
+    'constructed',
+  );
+  const grid = planGrid(preset, DATA);
+  const job = (label: string, seed: number) => grid.jobs.find((j) => j.label === label && j.seed === seed) as GridJob;
+  // One corruption at one severity, so a method's corruption accuracy is the value given.
+  const fog = (label: string, seed: number, clean: number, acc: number, gap = 0.2) =>
+    record(job(label, seed), clean, { fog: [acc] }, gap);
+  const records = [
+    fog('erm', 0, 0.9, 0.8, 0.3),
+    fog('erm', 1, 0.9, 0.9, 0.3),
+    fog('erm', 2, 0.9, 0.84, 0.3),
+    fog('mixup', 0, 0.92, 0.9, 0.25),
+    fog('mixup', 1, 0.92, 0.91, 0.25),
+    fog('mixup', 2, 0.92, 0.92, 0.25),
+    fog('mixup+sem', 0, 0.91, 0.85, 0.1),
+    fog('mixup+sem', 1, 0.91, 0.86, 0.1),
+    fog('mixup+sem', 2, 0.91, 0.87, 0.1),
+    // β = 10: two of three seeds have records, the third was not run.
+    fog('mixup+sem β=10', 0, 0.9, 0.84, 0.05),
+    fog('mixup+sem β=10', 1, 0.9, 0.85, 0.05),
+  ];
+  const failures: FailedRecord[] = [0, 1, 2].map((seed) => ({
+    schema: 'semix-failed-v2',
+    job_id: job('mixup+sem β=1e+39', seed).id,
+    preset: 'p',
+    label: 'mixup+sem β=1e+39',
+    method: {},
+    seed,
+    reason: 'diverged',
+    error: 'training diverged at step 0',
+    step: 0,
+    losses: { ce: 2.3, sem: null, total: null },
+    attempts: 1,
+    failed_at: '',
+  }));
+  const board = buildLeaderboard(grid, records, { failures, missing: [job('mixup+sem β=10', 2)] });
+
+  it('ranks by the headline suite; a difference to the row above within noise shares its rank', () => {
+    // mixup leads mixup+sem by exactly 5 points on every seed (outside noise: rank 2); erm against mixup+sem:
+    // differences −0.05, +0.04, −0.03, within noise: it shares rank 2. β = 10 (mean 0.845, below erm's 0.8467)
+    // against erm on their common seeds 0 and 1: +0.04, −0.05, within noise too.
+    expect(board.rows.map((r) => [r.label, r.rank])).toEqual([
+      ['mixup', 1],
+      ['mixup+sem', 2],
+      ['erm', 2],
+      ['mixup+sem β=10', 2],
+    ]);
+    expect(board.rows[0].suites['cifar10-c-15'].corruption_acc.mean).toBeCloseTo(0.91, 12);
+    expect(board.rows[0].suites['cifar10-c-15'].corruption_acc.std).toBeCloseTo(0.01, 12);
+  });
+
+  it('mCE pairs each seed with erm of the same seed', () => {
+    // mixup seed 0: error 0.1 / erm's 0.2 = 0.5; seed 1: 0.09 / 0.1 = 0.9; seed 2: 0.08 / 0.16 = 0.5.
+    const m = board.rows[0].suites['cifar10-c-15'].mce;
+    expect(m?.mean).toBeCloseTo((0.5 + 0.9 + 0.5) / 3, 12);
+    // Relative: seed 0: (0.1 − 0.08) / (0.2 − 0.1) = 0.2; seed 1: (0.09 − 0.08) / (0.1 − 0.1) → uninformative.
+    expect(board.rows[0].suites['cifar10-c-15'].rel_mce).toBeNull();
+    expect(board.rows[0].suites['cifar10-c-15'].rel_mce_uninformative).toEqual(['fog']);
+  });
+
+  it('SEM is compared with its base variant, paired over seeds', () => {
+    expect(board.sem.map((c) => [c.label, c.baseline])).toEqual([
+      ['mixup+sem', 'mixup'],
+      ['mixup+sem β=10', 'mixup'],
+    ]);
+    const c = board.sem[0];
+    expect(c.corruption_acc['cifar10-c-15'].mean).toBeCloseTo(-0.05, 12);
+    expect(c.corruption_acc['cifar10-c-15'].withinNoise).toBe(false);
+    expect(c.clean_acc.mean).toBeCloseTo(-0.01, 12);
+    expect(c.equivariance_gap.mean).toBeCloseTo(-0.15, 12);
+    // β = 10 has two seeds: the pairing uses those two only.
+    expect(board.sem[1].corruption_acc['cifar10-c-15'].n).toBe(2);
+  });
+
+  it('the ablation table holds the base, each value, and the failed point as failed', () => {
+    expect(board.ablation).toHaveLength(1);
+    const t = board.ablation[0];
+    expect([t.option, t.base]).toEqual(['sem.weight', 'mixup+sem']);
+    expect(t.entries.map((e) => [e.value, e.label, e.row ? e.row.seeds.length : 'failed'])).toEqual([
+      [1, 'mixup+sem', 3],
+      [10, 'mixup+sem β=10', 2],
+      [1e39, 'mixup+sem β=1e+39', 'failed'],
+    ]);
+    // β = 10 − base, seeds 0 and 1: −0.01 and −0.01.
+    expect(t.entries[1].vs_base?.corruption_acc['cifar10-c-15'].mean).toBeCloseTo(-0.01, 12);
+    expect(board.failedLabels).toEqual(['mixup+sem β=1e+39']);
+  });
+
+  it('the Markdown marks incomplete rows, n = 1, failed rows, and says what the numbers show', () => {
+    const md = leaderboardMarkdown(board, 'semix bench --preset constructed');
+    expect(md).toContain('| 2 | mixup+sem β=10 ⚠ incomplete: 2 of 3 seeds (1 not run) | 2 |');
+    expect(md).toMatch(
+      /\| – \| mixup\+sem β=1e\+39 \| 0 of 3 \| \*\*failed\*\* \(diverged at step 0: ce=2\.3, sem=non-finite, total=non-finite\) \|/,
+    );
+    expect(md).toContain('— ¹');
+    expect(md).toContain(
+      '¹ Relative mCE is not shown: the baseline loses less than 1 point of accuracy per severity on cifar10-c-15/fog',
+    );
+    expect(md).toContain('Ranked by mean corruption accuracy on `cifar10-c-15`; a method whose paired difference');
+    expect(md).toContain('![corruption accuracy against equivariance gap](ablation.svg)');
+    expect(board.reading[0]).toBe(
+      // β = 10 − mixup on seeds 0 and 1: −0.06 and −0.06.
+      'SEM against its base variant on cifar10-c-15 corruption accuracy: mixup+sem vs mixup -5.00 pp [-5.00, -5.00] (worse); mixup+sem β=10 vs mixup -6.00 pp [-6.00, -6.00] (worse); the other 0 comparison(s) are within noise.',
+    );
+  });
+
+  it('a single seed is shown as n=1, never as ± 0.00', () => {
+    const one = parsePreset({ ...smoke, methods: ['erm'] }, 'one');
+    const g = planGrid(one, DATA);
+    const b = buildLeaderboard(g, [record(g.jobs[0], 0.9, { fog: [0.8] })]);
+    const md = leaderboardMarkdown(b, 'x');
+    expect(md).toContain('| 1 | erm | 1 | 90.00 (n=1) | 80.00 (n=1) |');
+    expect(md).not.toContain('± 0.00');
+  });
+});

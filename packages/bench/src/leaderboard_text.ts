@@ -1,0 +1,246 @@
+/** The leaderboard as Markdown and as a terminal table. */
+import type { Comparison, Leaderboard, MethodRow, Stat } from './leaderboard';
+import type { ResultRecord } from './records';
+import type { PairedDifference } from './stats';
+
+/** One line for a finished job: clean accuracy and each suite's corruption accuracy. */
+export function recordSummary(record: ResultRecord): string {
+  const suites = Object.entries(record.suites).map(([name, s]) => `${name} ${(100 * s.acc_mean).toFixed(2)}%`);
+  return [`clean ${(100 * record.clean_acc).toFixed(2)}%`, ...suites].join(', ');
+}
+
+/** Percent with its spread over seeds; a single seed says so instead of printing "± 0.00". */
+export const pct = (v: Stat | null | undefined, digits = 2) => {
+  if (!v || !Number.isFinite(v.mean)) return 'n/a';
+  const m = (100 * v.mean).toFixed(digits);
+  return v.n >= 2 ? `${m} ± ${(100 * v.std).toFixed(digits)}` : `${m} (n=1)`;
+};
+export const num = (v: Stat | null | undefined, digits = 3) => {
+  if (!v || !Number.isFinite(v.mean)) return 'n/a';
+  const m = v.mean.toFixed(digits);
+  return v.n >= 2 ? `${m} ± ${v.std.toFixed(digits)}` : `${m} (n=1)`;
+};
+export const diff = (d: PairedDifference | undefined, unit: 'pp' | '' = 'pp') => {
+  if (!d || d.n === 0) return 'n/a';
+  const scale = unit === 'pp' ? 100 : 1;
+  const f = (v: number) => (scale * v).toFixed(unit === 'pp' ? 2 : 3);
+  return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${
+    d.n < 2 ? 'one seed: no interval' : d.withinNoise ? 'within noise' : d.mean > 0 ? 'higher' : 'lower'
+  }, n=${d.n})`;
+};
+
+const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
+
+function labelCell(r: MethodRow): string {
+  if (!r.incomplete) return r.label;
+  const i = r.incomplete;
+  const why = [
+    i.missing ? `${i.missing} not run` : '',
+    i.failed ? `${i.failed} failed` : '',
+    i.unreadable.length ? `${i.unreadable.length} unreadable` : '',
+  ]
+    .filter(Boolean)
+    .join(', ');
+  return `${r.label} ⚠ incomplete: ${i.found} of ${i.expected} seeds (${why})`;
+}
+
+const rankingRule = (board: Leaderboard) =>
+  `Ranked by ${board.headline ? `mean corruption accuracy on \`${board.headline}\`` : 'clean accuracy'}; a method whose paired difference (over seeds, 95% t-interval) to the method above contains 0 shares its rank.`;
+
+function mainTable(board: Leaderboard): string[] {
+  const suiteHeads = board.suites.flatMap((s) => [`${s} acc (%)`, `${s} mCE`, `${s} rel. mCE`]);
+  const head = ['rank', 'method', 'seeds', 'clean acc (%)', ...suiteHeads, 'ECE (%)'];
+  if (board.headline) head.push(`${board.headline} ECE (%)`);
+  head.push('equivariance gap');
+  const lines = [`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'method' ? '---' : '---:')).join('|')}|`];
+  for (const r of board.rows) {
+    const cells = [String(r.rank), cell(labelCell(r)), String(r.seeds.length), pct(r.clean_acc)];
+    for (const s of board.suites) {
+      const c = r.suites[s];
+      cells.push(pct(c.corruption_acc), num(c.mce), c.rel_mce ? num(c.rel_mce) : c.mce ? '— ¹' : 'n/a');
+    }
+    cells.push(pct(r.ece));
+    if (board.headline) cells.push(pct(r.suites[board.headline].corruption_ece));
+    cells.push(num(r.equivariance_gap));
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  for (const label of board.failedLabels) {
+    const f = board.failed.filter((x) => x.label === label);
+    const cells = ['–', cell(label), `0 of ${f.length}`, `**failed** (${cell(failureSummary(f[0]))})`];
+    while (cells.length < head.length) cells.push('–');
+    lines.push(`| ${cells.join(' | ')} |`);
+  }
+  return lines;
+}
+
+function failureSummary(f: Leaderboard['failed'][number]): string {
+  if (f.reason === 'diverged') {
+    const parts = Object.entries(f.losses ?? {})
+      .map(([k, v]) => `${k}=${v === null ? 'non-finite' : v}`)
+      .join(', ');
+    return `diverged at step ${f.step}: ${parts}`;
+  }
+  if (f.reason === 'near-chance') return f.error.split(';')[0];
+  return f.error.split('\n')[0];
+}
+
+function comparisonCells(c: Comparison | null, board: Leaderboard): string[] {
+  return [
+    c ? diff(c.clean_acc) : '(base)',
+    ...board.suites.map((s) => (c ? diff(c.corruption_acc[s]) : '(base)')),
+    c ? diff(c.equivariance_gap, '') : '(base)',
+  ];
+}
+
+/** The leaderboard as a Markdown document. */
+export function leaderboardMarkdown(board: Leaderboard, command: string): string {
+  const lines = [
+    `# semix leaderboard: \`${board.preset}\``,
+    '',
+    board.description,
+    '',
+    `Reproduce with: \`${command}\``,
+    '',
+    `${rankingRule(board)}`,
+    '',
+    ...mainTable(board),
+    '',
+    'Mean ± sample std over seeds ("n=1": a single seed, no spread). Clean accuracy, ECE and every suite are measured',
+    'on the same test images. Corruption accuracy is the mean over the suite’s corruptions × severities. mCE and',
+    'relative mCE follow Hendrycks & Dietterich (2019): CE_c = Σ_s E_s,c / Σ_s E^base_s,c and relative CE_c =',
+    'Σ_s (E_s,c − E_clean) / Σ_s (E^base_s,c − E^base_clean), averaged over corruptions, with the `erm` model of the',
+    'same seed as the baseline (there is no AlexNet for these data sets). Equivariance gap: ‖f(mix) − mix(f)‖ /',
+    '‖mix(f)‖ on held-out pairs, λ ∈ {0.25, 0.5, 0.75}.',
+  ];
+  const uninformative = [
+    ...new Set(
+      board.rows.flatMap((r) => board.suites.flatMap((s) => r.suites[s].rel_mce_uninformative.map((c) => `${s}/${c}`))),
+    ),
+  ];
+  if (uninformative.length) {
+    lines.push(
+      '',
+      `¹ Relative mCE is not shown: the baseline loses less than 1 point of accuracy per severity on ${uninformative.join(', ')}, so those ratios divide noise by noise.`,
+    );
+  }
+  lines.push('', '## Does SEM help? (X+sem − X, paired over seeds, 95% t-interval)', '');
+  if (board.sem.length) {
+    lines.push(
+      `| method | vs | clean acc | ${board.suites.map((s) => `${s} acc`).join(' | ')} | equivariance gap |`,
+      `|---|---|---|${board.suites.map(() => '---|').join('')}---|`,
+      ...board.sem.map((c) => `| ${cell(c.label)} | ${cell(c.baseline)} | ${comparisonCells(c, board).join(' | ')} |`),
+      '',
+      'A difference whose interval contains 0 is reported as *within noise*: it is not evidence either way.',
+    );
+  } else {
+    lines.push(
+      'No comparison: this grid has no `X+sem` method whose base `X` (with the same mixing options) has results.',
+    );
+  }
+  if (board.ablation.length) {
+    lines.push('', '## Ablation: one option at a time, against its base configuration', '');
+    for (const t of board.ablation) {
+      lines.push(
+        `### \`${t.option}\` (base: ${t.base})`,
+        '',
+        `| ${t.option} | method | seeds | clean acc (%) | ${board.suites.map((s) => `${s} acc (%)`).join(' | ')} | equivariance gap | Δ clean | ${board.suites.map((s) => `Δ ${s}`).join(' | ')} | Δ gap |`,
+        `|---|---|---:|---:|${board.suites.map(() => '---:|').join('')}---:|---|${board.suites.map(() => '---|').join('')}---|`,
+      );
+      for (const e of t.entries) {
+        const v = `\`${JSON.stringify(e.value)}\``;
+        if (!e.row) {
+          const f = board.failed.find((x) => x.label === e.label);
+          lines.push(
+            `| ${v} | ${cell(e.label)} | 0 | **failed** (${cell(f ? failureSummary(f) : '?')}) | ${board.suites.map(() => '–').join(' | ')} | – | – | ${board.suites.map(() => '–').join(' | ')} | – |`,
+          );
+          continue;
+        }
+        const r = e.row;
+        lines.push(
+          `| ${v} | ${cell(labelCell(r))} | ${r.seeds.length} | ${pct(r.clean_acc)} | ${board.suites.map((s) => pct(r.suites[s].corruption_acc)).join(' | ')} | ${num(r.equivariance_gap)} | ${comparisonCells(e.vs_base, board).join(' | ')} |`,
+        );
+      }
+      lines.push('');
+    }
+    lines.push('![corruption accuracy against equivariance gap](ablation.svg)', '');
+  }
+  if (board.reading.length) {
+    lines.push(
+      '## What the numbers say (computed from the tables above)',
+      '',
+      ...board.reading.map((r) => `- ${r}`),
+      '',
+    );
+  }
+  if (board.failed.length) {
+    lines.push(
+      '## Failed jobs',
+      '',
+      'These jobs diverged, ended near chance or failed after their retries; the figures above do not include them.',
+      '',
+      '| job | method | seed | reason | attempts | detail |',
+      '|---|---|---:|---|---:|---|',
+      ...board.failed.map(
+        (f) =>
+          `| ${f.job_id} | ${cell(f.label)} | ${f.seed} | ${f.reason} | ${f.attempts} | ${cell(failureSummary(f))} |`,
+      ),
+      '',
+    );
+  }
+  const incomplete = board.rows.filter((r) => r.incomplete?.unreadable.length);
+  if (incomplete.length) {
+    lines.push(
+      '## Unreadable records',
+      '',
+      ...incomplete.flatMap((r) =>
+        (r.incomplete as NonNullable<MethodRow['incomplete']>).unreadable.map(
+          (f) => `- ${r.label}: \`${f}\` (delete it to re-run the job)`,
+        ),
+      ),
+      '',
+    );
+  }
+  if (board.stale)
+    lines.push(
+      `${board.stale} record(s) in records/ belong to other configurations of this preset; they are kept and not shown.`,
+      '',
+    );
+  return lines.join('\n');
+}
+
+/** The leaderboard as a terminal table. */
+export function leaderboardTable(board: Leaderboard): string {
+  const h = board.headline;
+  const header = ['rank', 'method', 'clean acc', ...board.suites.map((s) => `${s} acc`), 'ECE', 'eq. gap'];
+  const rows = board.rows.map((r) => [
+    String(r.rank),
+    labelCell(r),
+    pct(r.clean_acc),
+    ...board.suites.map((s) => pct(r.suites[s].corruption_acc)),
+    pct(r.ece),
+    num(r.equivariance_gap),
+  ]);
+  for (const label of board.failedLabels) rows.push(['–', label, 'FAILED', ...board.suites.map(() => '–'), '–', '–']);
+  const widths = header.map((hd, i) => Math.max(hd.length, ...rows.map((r) => r[i].length)));
+  const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
+  const pick = (c: Comparison) => (h ? c.corruption_acc[h] : c.clean_acc);
+  const semLines = board.sem.map(
+    (c) => `  ${c.label} vs ${c.baseline}: ${h ?? 'clean'} acc ${diff(pick(c))}; clean acc ${diff(c.clean_acc)}`,
+  );
+  const failedLines = board.failed.length
+    ? [
+        '',
+        `FAILED (${board.failed.length}, not in the table):`,
+        ...board.failed.map((f) => `  ${f.label} seed ${f.seed} (${f.reason}): ${failureSummary(f)}`),
+      ]
+    : [];
+  return [
+    fmt(header),
+    fmt(widths.map((w) => '-'.repeat(w))),
+    ...rows.map(fmt),
+    '',
+    rankingRule(board),
+    ...semLines,
+    ...failedLines,
+  ].join('\n');
+}

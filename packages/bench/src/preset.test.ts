@@ -1,0 +1,169 @@
+import { describe, expect, it } from 'vitest';
+import { planGrid } from './grid';
+import { type DataIdentity, identityDiff, jobId, jobIdentity } from './identity';
+import { BUILTIN_PRESETS, loadPreset, overrideMethods, parsePreset } from './preset';
+
+const DATA: DataIdentity = {
+  train: 'a'.repeat(64),
+  test: 'b'.repeat(64),
+  suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 0 }],
+};
+
+describe('job identity', () => {
+  const smoke = loadPreset('smoke');
+  const id = (preset = smoke, method = smoke.methods[1], seed = 0, data = DATA) =>
+    jobId(jobIdentity(preset, method, seed, data));
+
+  it('the same configuration has the same id, whatever the preset is called or says', () => {
+    expect(id()).toBe(id());
+    expect(id()).toMatch(/^semix-[0-9a-f]{24}$/);
+    expect(id({ ...smoke, name: 'other', description: 'changed' })).toBe(id());
+    // A label is presentation: relabelling a method keeps its results.
+    expect(id(smoke, { ...smoke.methods[1], label: 'renamed' })).toBe(id());
+    // Setting an option to its default value is the same configuration.
+    const explicit = parsePreset({ ...smoke, methods: ['erm', { name: 'mixup+sem', sem: { weight: 1 } }] }, 'x');
+    expect(id(explicit, explicit.methods[1])).toBe(id());
+  });
+
+  it('any option, training, evaluation, seed or data change gives another id', () => {
+    const changed = [
+      id(smoke, parsePreset({ ...smoke, methods: [{ name: 'mixup+sem', sem: { weight: 2 } }] }, 'x').methods[0]),
+      id(smoke, parsePreset({ ...smoke, methods: [{ name: 'mixup+sem', mix: { alpha: 0.4 } }] }, 'x').methods[0]),
+      id(smoke, smoke.methods[0]),
+      id({ ...smoke, train: { ...smoke.train, lr: 0.02 } }),
+      id({ ...smoke, train: { ...smoke.train, epochs: 2 } }),
+      id({ ...smoke, train: { ...smoke.train, schedule: { type: 'constant' } } }),
+      id({ ...smoke, evaluation: { ...smoke.evaluation, images: 200 } }),
+      id({ ...smoke, evaluation: { ...smoke.evaluation, corruptions: 'none' } }),
+      id({ ...smoke, evaluation: { ...smoke.evaluation, gapImages: 32 } }),
+      id({ ...smoke, model: { ...smoke.model, width: 1 } }),
+      id({ ...smoke, dataset: 'fashion-mnist' }),
+      id(smoke, smoke.methods[1], 1),
+      id(smoke, smoke.methods[1], 0, { ...DATA, train: 'c'.repeat(64) }),
+      id(smoke, smoke.methods[1], 0, { ...DATA, suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 1 }] }),
+    ];
+    expect(new Set([id(), ...changed]).size).toBe(changed.length + 1);
+  });
+
+  it('identityDiff names the fields that differ', () => {
+    const a = jobIdentity(smoke, smoke.methods[1], 0, DATA);
+    const b = jobIdentity({ ...smoke, train: { ...smoke.train, lr: 0.02 } }, smoke.methods[0], 0, DATA);
+    expect(identityDiff(a, b)).toEqual([
+      'method.mix.alpha',
+      'method.mix.mode',
+      'method.mix.pairing',
+      'method.mix.prob',
+      'method.name',
+      'method.sem',
+      'train.lr',
+    ]);
+  });
+});
+
+describe('presets', () => {
+  it('every built-in preset validates', () => {
+    for (const name of Object.keys(BUILTIN_PRESETS)) expect(loadPreset(name).name).toBe(name);
+  });
+
+  it('a sweep expands to the Cartesian product in the stated order, each point labelled and validated', () => {
+    const smoke = loadPreset('smoke');
+    const p = parsePreset(
+      {
+        ...smoke,
+        methods: [
+          'mixup',
+          { sweep: 'mixup+sem', vary: { 'sem.weight': [0.1, 10], 'sem.stopGradTarget': [true, false] } },
+        ],
+      },
+      'sweep',
+    );
+    expect(p.methods.map((m) => m.label)).toEqual([
+      'mixup',
+      'mixup+sem β=0.1',
+      'mixup+sem β=0.1 no-stop-grad',
+      'mixup+sem β=10',
+      'mixup+sem β=10 no-stop-grad',
+    ]);
+    expect(p.methods[4].sem).toMatchObject({ weight: 10, stopGradTarget: false, distance: 'mse' });
+    // A sweep over a base object keeps the base's options.
+    const based = parsePreset(
+      {
+        ...smoke,
+        methods: [{ sweep: { name: 'cutmix+sem', mix: { alpha: 0.5 } }, vary: { 'sem.distance': ['l1', 'cosine'] } }],
+      },
+      'based',
+    );
+    expect(based.methods.map((m) => m.label)).toEqual(['cutmix+sem l1 α=0.5', 'cutmix+sem cosine α=0.5']);
+    // Each value is validated against the method, and the error names the sweep point.
+    expect(() =>
+      parsePreset({ ...smoke, methods: [{ sweep: 'mixup+sem', vary: { 'sem.weight': [1, -1] } }] }, 'bad'),
+    ).toThrow(/preset bad: methods\[0\]\.vary\{sem\.weight=-1\}\.sem\.weight: -1 is not valid; allowed: a number >= 0/);
+    expect(() => parsePreset({ ...smoke, methods: [{ sweep: 'mixup', vary: { 'sem.weight': [1] } }] }, 'bad')).toThrow(
+      /methods\[0\]\.vary\{sem\.weight=1\}\.sem: does not apply to mixup; SEM options go with mixup\+sem/,
+    );
+    expect(() => parsePreset({ ...smoke, methods: [{ sweep: 'mixup+sem', vary: { weight: [1] } }] }, 'bad')).toThrow(
+      /methods\[0\]\.vary\.weight: is not an option path/,
+    );
+    expect(() => parsePreset({ ...smoke, methods: [{ sweep: 'mixup+sem', vary: {} }] }, 'bad')).toThrow(/methods\[0\]/);
+    // Two entries that resolve to the same configuration, or the same label, are refused.
+    expect(() =>
+      parsePreset({ ...smoke, methods: ['mixup+sem', { name: 'mixup+sem', sem: { weight: 1 } }] }, 'dup'),
+    ).toThrow(/methods\[1\]: the label 'mixup\+sem' is also used by methods\[0\]/);
+    expect(() => parsePreset({ ...smoke, methods: ['mixup', { name: 'mixup', label: 'again' }] }, 'dup')).toThrow(
+      /methods\[1\]: 'again' has the same options as methods\[0\] \('mixup'\); each method is run once/,
+    );
+  });
+
+  it('unknown keys are errors at every depth, naming the key, its path and the allowed keys', () => {
+    const smoke = loadPreset('smoke');
+    const raw = BUILTIN_PRESETS.smoke as Record<string, Record<string, unknown>>;
+    const cases: Array<[unknown, RegExp]> = [
+      [{ ...raw, model: { ...raw.model, widht: 2 } }, /model: unknown key\(s\) 'widht'; allowed: arch, width/],
+      [{ ...raw, train: { ...raw.train, lrr: 1 } }, /train: unknown key\(s\) 'lrr'; allowed: epochs, batchSize/],
+      [
+        { ...raw, train: { ...raw.train, schedule: { type: 'step', gama: 0.1 } } },
+        /train\.schedule: unknown key\(s\) 'gama'; allowed: type, milestones, gamma, warmupEpochs/,
+      ],
+      [
+        { ...raw, train: { ...raw.train, schedule: { type: 'cosine', warmupp: 1 } } },
+        /train\.schedule: unknown key\(s\) 'warmupp'/,
+      ],
+      [
+        { ...raw, evaluation: { ...raw.evaluation, corruptionImage: 5 } },
+        /evaluation: unknown key\(s\) 'corruptionImage'; allowed: images, corruptions/,
+      ],
+      [
+        { ...raw, methods: [{ name: 'mixup+sem', sem: { wieght: 3 } }] },
+        /methods\[0\]\.sem\.wieght: unknown key; allowed: distance, weight/,
+      ],
+      [{ ...raw, methods: [{ sweep: 'mixup+sem', vary: { 'sem.weight': [1] }, seeds: [1] }] }, /methods\[0\]/],
+    ];
+    for (const [value, message] of cases) expect(() => parsePreset(value, 'p.json'), String(message)).toThrow(message);
+    expect(smoke.train.trainImages).toBe(2048);
+  });
+
+  it('method flags apply to every method that takes them; labels say what ran', () => {
+    const quick = loadPreset('quick');
+    const p = overrideMethods(quick, { mix: { alpha: 0.4 }, sem: { weight: 3 } });
+    expect(p.methods.map((m) => m.label)).toEqual([
+      'erm',
+      'mixup α=0.4',
+      'mixup+sem β=3 α=0.4',
+      'cutmix α=0.4',
+      'cutmix+sem β=3 α=0.4',
+    ]);
+    expect(p.methods[0]).toEqual(quick.methods[0]);
+    expect(() => overrideMethods(quick, { sem: { distance: 'kl' } })).toThrow(
+      /methods\[2\]\.sem\.distance: "kl" is not valid; allowed: mse, cosine, l1, infonce/,
+    );
+    const ermOnly = parsePreset({ ...(BUILTIN_PRESETS.smoke as object), methods: ['erm'] }, 'e');
+    expect(() => overrideMethods(ermOnly, { sem: { weight: 2 } })).toThrow(
+      /sem\.weight: no method of preset smoke takes it/,
+    );
+    // The grid's ids follow the options.
+    const before = planGrid(quick, DATA).jobs.map((j) => j.id);
+    const after = planGrid(p, DATA).jobs.map((j) => j.id);
+    expect(after.slice(0, 3)).toEqual(before.slice(0, 3)); // erm unchanged (3 seeds)
+    expect(after.slice(3).every((x) => !before.includes(x))).toBe(true);
+  });
+});
