@@ -64,6 +64,7 @@ export {
   remoteDataset,
   verifyDataset,
 } from './remote/load';
+export { checkReleasedCorruption, MNIST_C_RELEASED, type MnistCReleasedName } from './remote/mnist_c';
 export {
   REMOTE_DATASET_NAMES,
   REMOTE_DATASETS,
