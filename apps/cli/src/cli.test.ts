@@ -288,6 +288,51 @@ describe('semix CLI', () => {
     expect(missing.err).toMatch(/no checkpoint in .*nowhere/);
   });
 
+  it('datasets corrupt and preview take --suite mnist-c | cifar10-c, validated', async () => {
+    const mnistC = await semix('datasets', 'corrupt', 'mnist-mini', '--suite', 'mnist-c', '--images', '40', '--json');
+    expect(mnistC.code).toBe(0);
+    const info = JSON.parse(mnistC.out);
+    expect(info).toMatchObject({ name: 'mnist-mini-mnist-c', suite: 'mnist-c', severities: [1], images: 40 });
+    expect(info.corruptions).toEqual([
+      'shot_noise',
+      'impulse_noise',
+      'glass_blur',
+      'motion_blur',
+      'shear',
+      'scale',
+      'rotate',
+      'brightness',
+      'translate',
+      'stripe',
+      'fog',
+      'spatter',
+      'dotted_line',
+      'zigzag',
+      'canny_edges',
+    ]);
+    const cifar = JSON.parse(
+      (await semix('datasets', 'corrupt', 'mnist-mini', '--suite', 'cifar10-c', '--images', '4', '--json')).out,
+    );
+    expect(cifar).toMatchObject({ name: 'mnist-mini-c', suite: 'cifar10-c', severities: [1, 2, 3, 4, 5] });
+    expect(cifar.corruptions).toHaveLength(15);
+    const bad = await semix('datasets', 'corrupt', 'mnist-mini', '--suite', 'imagenet-c');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toMatch(/--suite: 'imagenet-c' is not valid; allowed: cifar10-c, mnist-c/);
+    // Width = label column (longest row label: 'impulse_noise' / 'elastic_transform', 4 pixels a glyph less the
+    // last gap, × 2, plus 12 of margin) + columns (clean and the levels) × (28 × 2 + 2) + 2.
+    for (const [suite, longest, columns] of [
+      ['mnist-c', 13, 2],
+      ['cifar10-c', 17, 6],
+    ] as const) {
+      const out = join(dir, `preview-${suite}.png`);
+      const r = await semix('datasets', 'preview', 'mnist-mini', '--suite', suite, '--images', '1', '--out', out);
+      expect(r.code).toBe(0);
+      const png = readFileSync(out);
+      expect(png.subarray(1, 4).toString()).toBe('PNG');
+      expect(png.readUInt32BE(16)).toBe((longest * 4 - 1) * 2 + 12 + columns * 58 + 2);
+    }
+  });
+
   it('datasets list and verify report the cache without downloading', async () => {
     const list = JSON.parse((await semix('datasets', 'list', '--json')).out);
     expect(list.datasets.map((d: { name: string }) => d.name)).toEqual([
@@ -298,8 +343,11 @@ describe('semix CLI', () => {
       'cifar100',
       'cifar10-c',
       'cifar100-c',
+      'mnist-c',
     ]);
     expect(list.datasets[1].status).toBe('not downloaded');
+    expect(list.datasets.at(-1).kind).toBe('corruptions');
+    expect(list.suites['mnist-c']).toHaveLength(15);
     const verify = await semix('datasets', 'verify', 'cifar10', '--json');
     expect(verify.code).toBe(0);
     expect(JSON.parse(verify.out)[0]).toMatchObject({

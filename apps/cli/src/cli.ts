@@ -160,19 +160,27 @@ datasets
   .action(async (name, opts) => (await import('./commands/datasets')).verify(name, opts));
 datasets
   .command('preview <name>')
-  .description('Write a PNG grid (corruption × severity) of a few images of a data set')
+  .description('Write a labelled PNG grid (corruption × severity) of a few images of a data set')
+  .option('--suite <suite>', 'cifar10-c (severities 1–5) or mnist-c (one level, 28×28 gray)', 'cifar10-c')
   .option('--out <file>', 'PNG path', 'preview.png')
   .option('--images <n>', 'images per corruption', '2')
   .option('--seed <n>', 'corruption seed', '0')
-  .addHelpText('after', '\nExample:\n  semix datasets preview mnist-mini --out mnist-mini-c.png')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  semix datasets preview mnist-mini --out mnist-mini-c.png\n  semix datasets preview mnist-mini --suite mnist-c --out mnist-c.png',
+  )
   .action(async (name, opts) => (await import('./commands/datasets')).preview(name, opts));
 datasets
   .command('corrupt <name>')
-  .description('Generate and cache the corruption suite (15 × 5) of a data set’s test split')
+  .description('Generate and cache a corruption suite of a data set’s test split (cifar10-c: 15 × 5, mnist-c: 15 × 1)')
+  .option('--suite <suite>', 'cifar10-c or mnist-c', 'cifar10-c')
   .option('--seed <n>', 'corruption seed', '0')
   .option('--images <n>', 'only the first n test images')
   .option('--json', 'machine-readable output')
-  .addHelpText('after', '\nExample:\n  semix datasets corrupt mnist-mini --images 500')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  semix datasets corrupt mnist-mini --images 500\n  semix datasets corrupt mnist-mini --suite mnist-c --json',
+  )
   .action(async (name, opts) => (await import('./commands/datasets')).corrupt(name, opts));
 
 try {

@@ -3,7 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { ALL_CORRUPTIONS } from './corruptions/corruptions';
+import { ALL_CORRUPTIONS, CORRUPTION_FUNCTIONS } from './corruptions/corruptions';
+import type { Img } from './corruptions/image';
 import { previewGrid } from './corruptions/preview';
 import { corruptImages, corruptionSuite } from './corruptions/suite';
 import { loadMnistMini, take } from './mnist_mini';
@@ -78,7 +79,32 @@ describe('corruptions', () => {
   const gray = take(loadMnistMini().test, 12);
   const rgb = rgbImages(12, 32, 32);
 
-  it.each(ALL_CORRUPTIONS)('%s: changes the image, stays in range, same seed → same bytes', (name) => {
+  it.each(
+    ALL_CORRUPTIONS,
+  )('%s: float output in [0, 1] before uint8, changes the image, same seed → same bytes', (name) => {
+    // The range is checked on the corruption's own float output: the suite clamps when it stores uint8, so
+    // checking stored bytes could not fail.
+    for (const data of [gray, rgb]) {
+      const [h, w, c] = data.shape;
+      const per = h * w * c;
+      for (let i = 0; i < 3; i++) {
+        const img: Img = {
+          data: Float32Array.from(data.images.subarray(i * per, (i + 1) * per), (v) => v / 255),
+          h,
+          w,
+          c,
+        };
+        for (const severity of [1, 5]) {
+          const out = CORRUPTION_FUNCTIONS[name](img, severity, new DataRng(i + 1));
+          expect(out.data.length).toBe(per);
+          for (const v of out.data) {
+            expect(Number.isFinite(v)).toBe(true);
+            expect(v).toBeGreaterThanOrEqual(0);
+            expect(v).toBeLessThanOrEqual(1);
+          }
+        }
+      }
+    }
     for (const data of name === 'saturate' ? [rgb] : [gray, rgb]) {
       const a = corruptImages(data, name, 3, 7);
       const b = corruptImages(data, name, 3, 7);
@@ -130,12 +156,30 @@ describe('corruptions', () => {
     expect(files.filter((f) => String(f).endsWith('.tmp'))).toHaveLength(0);
   });
 
-  it('preview writes a PNG grid: rows = images × corruptions, columns = clean + 5 severities', async () => {
+  it('preview writes a labelled PNG grid: rows = images × corruptions, columns = clean + 5 severities', async () => {
     const path = join(dir, 'preview.png');
     const bytes = await previewGrid(gray, { images: 2, corruptions: ['fog', 'snow'], zoom: 2, path });
     const png = PNG.sync.read(Buffer.from(bytes));
-    expect(png.width).toBe(6 * (28 * 2 + 2) + 2);
-    expect(png.height).toBe(4 * (28 * 2 + 2) + 2);
+    // Left: the longest row label ('snow', 4 glyphs of 3 + 1 columns, less the last, × 2) and 6-pixel margins;
+    // top: one line of 5-row glyphs × 2 and margins.
+    const labelW = (4 * 4 - 1) * 2 + 12;
+    const headerH = 5 * 2 + 12;
+    expect(png.width).toBe(labelW + 6 * (28 * 2 + 2) + 2);
+    expect(png.height).toBe(headerH + 4 * (28 * 2 + 2) + 2);
+    const ink = (x0: number, x1: number, y0: number, y1: number) => {
+      let n = 0;
+      for (let y = y0; y < y1; y++) for (let x = x0; x < x1; x++) if (png.data[(y * png.width + x) * 4] === 0) n += 1;
+      return n;
+    };
+    // Labels are drawn: black ink in the label column beside each row and in the header above each column.
+    for (let row = 0; row < 4; row++)
+      expect(ink(0, labelW, headerH + row * 58, headerH + (row + 1) * 58)).toBeGreaterThan(10);
+    for (let col = 0; col < 6; col++)
+      expect(ink(labelW + col * 58, labelW + (col + 1) * 58, 0, headerH)).toBeGreaterThan(5);
+    const mnistC = PNG.sync.read(
+      Buffer.from(await previewGrid(gray, { suite: 'mnist-c', images: 1, corruptions: ['rotate'] })),
+    );
+    expect(mnistC.width).toBe((6 * 4 - 1) * 2 + 12 + 2 * 58 + 2);
   });
 });
 

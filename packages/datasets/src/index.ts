@@ -9,14 +9,28 @@ export {
   SEVERITIES,
 } from './corruptions/corruptions';
 export type { Img } from './corruptions/image';
+export {
+  MNIST_C_CORRUPTIONS,
+  MNIST_C_FUNCTIONS,
+  MNIST_C_SEVERITY,
+  type MnistCCorruption,
+  type MnistCCorruptionName,
+} from './corruptions/mnist_c';
 export { previewGrid } from './corruptions/preview';
 export {
   type CorruptionSuite,
   checkCorruption,
+  checkMnistCCorruption,
   checkSeverity,
+  checkSuite,
   corruptedDataset,
   corruptImages,
   corruptionSuite,
+  corruptMnistC,
+  MNIST_C_LEVEL,
+  SUITE_NAMES,
+  type SuiteCorruptionName,
+  type SuiteName,
   type SuiteOptions,
 } from './corruptions/suite';
 export { parseCifarRecords } from './formats/cifar_bin';
@@ -50,6 +64,7 @@ export {
   remoteDataset,
   verifyDataset,
 } from './remote/load';
+export { checkReleasedCorruption, MNIST_C_RELEASED, type MnistCReleasedName } from './remote/mnist_c';
 export {
   REMOTE_DATASET_NAMES,
   REMOTE_DATASETS,

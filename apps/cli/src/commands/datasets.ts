@@ -6,16 +6,19 @@ import {
   DATASET_NAMES,
   fetchDataset,
   loadDataset,
+  MNIST_C_CORRUPTIONS,
   previewGrid,
   REMOTE_DATASETS,
   remoteDataset,
+  SUITE_NAMES,
   take,
   verifyDataset,
 } from '@semix/datasets';
-import { intOption } from '../options';
+import { choiceOption, intOption } from '../options';
 import { progress } from '../progress';
 
 const ALL = [...DATASET_NAMES, ...CORRUPTION_DATASET_NAMES];
+const suiteOption = (value: string | undefined) => choiceOption('--suite', value, SUITE_NAMES) ?? 'cifar10-c';
 
 function checkName(name: string, allowed: readonly string[]): void {
   if (!allowed.includes(name)) throw new Error(`dataset: '${name}' is not available; allowed: ${allowed.join(', ')}`);
@@ -39,17 +42,23 @@ export async function list(opts: { json?: boolean }): Promise<void> {
         : 'not downloaded';
     rows.push({
       name,
-      kind: spec.format === 'cifar-c' ? 'corruptions' : 'download',
+      kind: spec.format === 'cifar-c' || spec.format === 'mnist-c-zip' ? 'corruptions' : 'download',
       description: spec.description,
       status,
       downloadMB: Math.round(spec.downloadBytes / 1e6),
     });
   }
-  const info = { datasets: rows, corruptions: ALL_CORRUPTIONS, severities: [1, 2, 3, 4, 5] };
+  const info = {
+    datasets: rows,
+    corruptions: ALL_CORRUPTIONS,
+    severities: [1, 2, 3, 4, 5],
+    suites: { 'cifar10-c': ALL_CORRUPTIONS, 'mnist-c': MNIST_C_CORRUPTIONS },
+  };
   if (opts.json) console.log(JSON.stringify(info, null, 2));
   else {
     for (const r of rows) console.log(`${r.name.padEnd(14)} ${r.status.padEnd(15)} ${r.description}`);
-    console.log(`corruptions: ${ALL_CORRUPTIONS.join(', ')}`);
+    console.log(`cifar10-c corruptions (severities 1–5): ${ALL_CORRUPTIONS.join(', ')}`);
+    console.log(`mnist-c corruptions (one level): ${MNIST_C_CORRUPTIONS.join(', ')}`);
   }
 }
 
@@ -94,10 +103,15 @@ async function test(name: string) {
   return (await loadDataset(name)).test;
 }
 
-export async function preview(name: string, opts: { out: string; images: string; seed: string }): Promise<void> {
+export async function preview(
+  name: string,
+  opts: { out: string; images: string; seed: string; suite?: string },
+): Promise<void> {
+  const suite = suiteOption(opts.suite);
   const data = await test(name);
   const path = resolve(opts.out);
   await previewGrid(take(data, 10), {
+    suite,
     images: Math.max(1, intOption('--images', opts.images) ?? 2),
     seed: intOption('--seed', opts.seed) ?? 0,
     path,
@@ -105,26 +119,38 @@ export async function preview(name: string, opts: { out: string; images: string;
   console.log(`wrote ${path}`);
 }
 
-export async function corrupt(name: string, opts: { seed: string; images?: string; json?: boolean }): Promise<void> {
+export async function corrupt(
+  name: string,
+  opts: { seed: string; images?: string; json?: boolean; suite?: string },
+): Promise<void> {
+  const suiteName = suiteOption(opts.suite);
+  const seed = intOption('--seed', opts.seed) ?? 0;
   const full = await test(name);
   const data = opts.images ? take(full, intOption('--images', opts.images, 1) ?? full.labels.length) : full;
   let bar: ReturnType<typeof progress> | null = null;
+  const started = performance.now();
   const suite = await corruptionSuite(data, name, {
-    seed: intOption('--seed', opts.seed) ?? 0,
+    suite: suiteName,
+    seed,
     onProgress: (done, total, c, s) => {
       bar ??= progress(`corrupt ${name}`, total, { quiet: opts.json, unit: ' levels' });
-      bar.update(done, `${c} ${s}`);
+      bar.update(done, suiteName === 'mnist-c' ? c : `${c} ${s}`);
     },
   });
   (bar as ReturnType<typeof progress> | null)?.stop();
-  const summary = `${suite.name}: ${suite.corruptions.length} corruptions × 5 severities × ${data.labels.length} images (cached)`;
+  const seconds = (performance.now() - started) / 1000;
+  const levels = suite.suite === 'mnist-c' ? '1 level' : `${suite.severities.length} severities`;
+  const summary = `${suite.name}: ${suite.corruptions.length} corruptions × ${levels} × ${data.labels.length} images in ${seconds.toFixed(1)} s (cached)`;
   if (opts.json)
     console.log(
       JSON.stringify({
         name: suite.name,
+        suite: suite.suite,
         seed: suite.seed,
         corruptions: suite.corruptions,
+        severities: suite.severities,
         images: data.labels.length,
+        seconds: Number(seconds.toFixed(2)),
       }),
     );
   else console.log(summary);

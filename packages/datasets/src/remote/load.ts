@@ -12,6 +12,7 @@ import { loadMnistMini } from '../mnist_mini';
 import type { Dataset, DatasetSplits } from '../types';
 import { checkSafeName, checksumOf } from '../util';
 import { type DownloadProgress, downloadFile, isVerified } from './download';
+import { loadMnistC } from './mnist_c';
 import { REMOTE_DATASET_NAMES, REMOTE_DATASETS, type RemoteDataset } from './registry';
 
 export interface FetchOptions {
@@ -105,9 +106,10 @@ export async function loadDataset(
     throw new Error(`dataset: '${nameOrSpec}' is not a data set; allowed: ${DATASET_NAMES.join(', ')}`);
   }
   const spec = resolve(nameOrSpec);
-  if (spec.format === 'cifar-c') {
+  if (spec.format === 'cifar-c' || spec.format === 'mnist-c-zip') {
+    const args = spec.format === 'cifar-c' ? 'corruption, severity' : 'corruption';
     throw new Error(
-      `dataset: '${spec.name}' is a corruption benchmark; read it with loadCorrupted('${spec.name}', corruption, severity)`,
+      `dataset: '${spec.name}' is a corruption benchmark; read it with loadCorrupted('${spec.name}', ${args})`,
     );
   }
   const paths = await fetchDataset(spec, options);
@@ -247,23 +249,45 @@ function makeDataset(
 }
 
 /**
- * One corruption at one severity of an official corruption benchmark (CIFAR-10-C, CIFAR-100-C): the 10,000
- * test images of that severity, read from `<corruption>.npy` (rows (s−1)·10,000 … s·10,000) and `labels.npy`.
- * The archive is downloaded and verified once, then unpacked once.
+ * One corruption of an official corruption benchmark. CIFAR-10-C, CIFAR-100-C: `loadCorrupted(name, corruption,
+ * severity)`, the 10,000 test images of that severity, read from `<corruption>.npy` (rows (s−1)·10,000 …
+ * s·10,000) and `labels.npy`; the archive is downloaded and verified once, then unpacked once. MNIST-C:
+ * `loadCorrupted('mnist-c', corruption)` (one level; a severity, if given, must be 1), the corruption's 10,000
+ * test images from the released mnist_c.zip (or `identity`, the clean test set).
  */
 export async function loadCorrupted(
   nameOrSpec: string | RemoteDataset,
   corruption: string,
+  options?: FetchOptions,
+): Promise<Dataset>;
+export async function loadCorrupted(
+  nameOrSpec: string | RemoteDataset,
+  corruption: string,
   severity: number,
-  options: FetchOptions = {},
+  options?: FetchOptions,
+): Promise<Dataset>;
+export async function loadCorrupted(
+  nameOrSpec: string | RemoteDataset,
+  corruption: string,
+  severityOrOptions?: number | FetchOptions,
+  maybeOptions: FetchOptions = {},
 ): Promise<Dataset> {
   const spec = resolve(nameOrSpec);
+  const options = typeof severityOrOptions === 'object' ? severityOrOptions : maybeOptions;
+  const severity = typeof severityOrOptions === 'number' ? severityOrOptions : undefined;
+  if (spec.format === 'mnist-c-zip') {
+    if (severity !== undefined && severity !== 1) {
+      throw new Error(`severity: ${severity} is not valid for ${spec.name}, which has one level; allowed: 1`);
+    }
+    return loadMnistC(spec, corruption, { ...options, dir: folder(spec, options) });
+  }
   if (spec.format !== 'cifar-c') {
     throw new Error(
       `dataset: '${spec.name}' is not a corruption benchmark; allowed: ${CORRUPTION_DATASET_NAMES.join(', ')}`,
     );
   }
   const name = checkCorruption(corruption);
+  if (severity === undefined) throw new Error(`severity: missing for ${spec.name}; allowed: 1, 2, 3, 4, 5`);
   checkSeverity(severity);
   const [archive] = await fetchDataset(spec, options);
   const dir = folder(spec, options);

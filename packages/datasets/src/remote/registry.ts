@@ -9,7 +9,7 @@ export interface RemoteFile {
   md5: string;
 }
 
-export type RemoteFormat = 'idx-gz' | 'cifar10-bin' | 'cifar100-bin' | 'cifar-c';
+export type RemoteFormat = 'idx-gz' | 'cifar10-bin' | 'cifar100-bin' | 'cifar-c' | 'mnist-c-zip';
 
 export interface RemoteDataset {
   name: string;
@@ -178,6 +178,28 @@ export const REMOTE_DATASETS: Readonly<Record<string, RemoteDataset>> = {
     trainCount: 0,
     testCount: 10000,
     downloadBytes: 2_918_473_216,
+  },
+  'mnist-c': {
+    name: 'mnist-c',
+    description: 'MNIST-C (Mu & Gilmer 2019), 15 corruptions (+ identity) × 10,000 MNIST test images, 28×28 gray',
+    homepage: 'https://zenodo.org/records/3239543',
+    format: 'mnist-c-zip',
+    files: [
+      {
+        name: 'mnist_c.zip',
+        urls: ['https://zenodo.org/records/3239543/files/mnist_c.zip?download=1'],
+        // Zenodo's MD5 for the file, as torchvision-style loaders of MNIST-C (dataeval, MNISTC datasets) record it.
+        md5: '4b34b33045869ee6d424616cd3a65da3',
+      },
+    ],
+    shape: [28, 28, 1],
+    numClasses: 10,
+    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
+    normalization: { mean: [0.1307], std: [0.3081] },
+    trainCount: 0,
+    testCount: 10000,
+    // About 342 MB, the figure a third-party download script gives; not read from Zenodo's page here.
+    downloadBytes: 342_000_000,
   },
 };
 
