@@ -1,6 +1,7 @@
 import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { MNIST_C_CORRUPTIONS } from '@semix/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridFile, readGrid } from './grid';
 import { loadPreset, parsePreset } from './preset';
@@ -64,8 +65,11 @@ describe('smoke preset end to end', () => {
     expect(records.map((r) => r.method.label)).toEqual(['erm', 'mixup+sem']);
     const r = records[0];
     expect(r.job_id).toMatch(/^semix-[0-9a-f]{24}$/);
-    expect(Object.keys(r.suites)).toEqual(['cifar10-c-15']);
+    expect(Object.keys(r.suites)).toEqual(['mnist-c', 'cifar10-c-15']);
     expect(Object.keys(r.suites['cifar10-c-15'].corruptions_acc)).toHaveLength(15);
+    expect(r.suites['cifar10-c-15'].severities).toBe(5);
+    expect(Object.keys(r.suites['mnist-c'].corruptions_acc)).toEqual(MNIST_C_CORRUPTIONS);
+    expect(r.suites['mnist-c'].severities).toBe(1);
     // Clean accuracy and the suite use the same 100 images; one epoch of 1,024 images learns well above chance.
     expect(r.dataset.test_images).toBe(100);
     expect(r.clean_acc).toBeGreaterThan(0.5);
@@ -79,7 +83,7 @@ describe('smoke preset end to end', () => {
     expect(await readFile(join(out, 'leaderboard.md'), 'utf8')).toBe(md1);
     const tableRows = md1.split('\n').filter((l) => /^\| \d+ \| /.test(l));
     expect(tableRows.map((l) => l.split(' | ')[1]).sort()).toEqual(['erm', 'mixup+sem']);
-    for (const svg of ['severity-cifar10-c-15.svg', 'corruptions-cifar10-c-15.svg']) {
+    for (const svg of ['severity-cifar10-c-15.svg', 'corruptions-cifar10-c-15.svg', 'corruptions-mnist-c.svg']) {
       expect(wellFormedSvg(await readFile(join(out, svg), 'utf8'))).toBe(true);
     }
     expect(wellFormedSvg('<svg a="1"><g></svg>')).toBe(false);

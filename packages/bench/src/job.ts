@@ -20,6 +20,7 @@ import {
   type DownloadProgress,
   loadCorrupted,
   loadDataset,
+  MNIST_C_CORRUPTIONS,
   take,
 } from '@semix/datasets';
 import { createMethod, equivarianceGap, methodOptions, methodSpec, type ResolvedMethod } from '@semix/mixup';
@@ -90,25 +91,46 @@ export async function loadPresetData(preset: Preset, onProgress?: (p: DataProgre
     onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file });
   const n = preset.evaluation.images;
   const suites: CorruptionSource[] = [];
+  const official = preset.evaluation.corruptionSource === 'official';
+  const seed = preset.evaluation.corruptionSeed;
+  const onCorrupt = (done: number, total: number, c: string, s: number) =>
+    onProgress?.({ phase: 'corrupt', done, total, what: `${c} ${s}` });
   for (const name of presetSuites(preset)) {
-    if (preset.evaluation.corruptionSource === 'official') {
-      const official = `${preset.dataset}-c`;
+    if (name === 'mnist-c' && official) {
       suites.push({
         suite: name,
-        description: `${official} (official, first ${n} images per severity)`,
+        description: `mnist-c (official, Zenodo 3239543; first ${n} test images)`,
+        corruptions: MNIST_C_CORRUPTIONS,
+        severities: 1,
+        get: async (c) => take(await loadCorrupted('mnist-c', c, { onProgress: onDownload }), n),
+      });
+    } else if (name === 'mnist-c') {
+      const suite = await corruptionSuite(test, preset.dataset, { suite: 'mnist-c', seed, onProgress: onCorrupt });
+      suites.push({
+        suite: name,
+        description: `${suite.name} (generated after MNIST-C, seed ${seed}, first ${n} test images)`,
+        corruptions: suite.corruptions,
+        severities: 1,
+        get: async (c) => corruptedDataset(test, suite, c as never),
+      });
+    } else if (official) {
+      const release = `${preset.dataset}-c`;
+      suites.push({
+        suite: name,
+        description: `${release} (official, first ${n} images per severity)`,
         corruptions: CORRUPTIONS,
         severities: 5,
-        get: async (c, s) => take(await loadCorrupted(official, c as never, s, { onProgress: onDownload }), n),
+        get: async (c, s) => take(await loadCorrupted(release, c as never, s, { onProgress: onDownload }), n),
       });
     } else {
       const suite = await corruptionSuite(test, preset.dataset, {
         corruptions: CORRUPTIONS,
-        seed: preset.evaluation.corruptionSeed,
-        onProgress: (done, total, c, s) => onProgress?.({ phase: 'corrupt', done, total, what: `${c} ${s}` }),
+        seed,
+        onProgress: onCorrupt,
       });
       suites.push({
         suite: name,
-        description: `${suite.name} (seed ${suite.seed}, first ${n} test images)`,
+        description: `${suite.name} (seed ${seed}, first ${n} test images)`,
         corruptions: suite.corruptions,
         severities: 5,
         get: async (c, s) => corruptedDataset(test, suite, c as never, s),

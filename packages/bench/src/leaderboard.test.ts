@@ -81,7 +81,10 @@ describe('metrics on hand-computed cases', () => {
 });
 
 describe('buildLeaderboard on constructed records', () => {
-  const smoke = loadPreset('smoke');
+  const smoke = {
+    ...loadPreset('smoke'),
+    evaluation: { ...loadPreset('smoke').evaluation, corruptions: 'cifar10-c-15' },
+  };
   const preset = parsePreset(
     {
       ...smoke,
@@ -188,9 +191,13 @@ describe('buildLeaderboard on constructed records', () => {
     );
     expect(md).toContain('Ranked by mean corruption accuracy on `cifar10-c-15`; a method whose paired difference');
     expect(md).toContain('![corruption accuracy against equivariance gap](ablation.svg)');
+    // β = 10 − mixup on seeds 0 and 1: −0.06 and −0.06; clean: −0.01 and −0.02 for β = 10 (0.90 − 0.92).
     expect(board.reading[0]).toBe(
-      // β = 10 − mixup on seeds 0 and 1: −0.06 and −0.06.
-      'SEM against its base variant on cifar10-c-15 corruption accuracy: mixup+sem vs mixup -5.00 pp [-5.00, -5.00] (worse); mixup+sem β=10 vs mixup -6.00 pp [-6.00, -6.00] (worse); the other 0 comparison(s) are within noise.',
+      'SEM against its base variant (mixup+sem vs mixup, mixup+sem β=10 vs mixup): on cifar10-c-15 corruption accuracy: mixup+sem vs mixup -5.00 pp [-5.00, -5.00] (worse); mixup+sem β=10 vs mixup -6.00 pp [-6.00, -6.00] (worse); on clean accuracy: mixup+sem vs mixup -1.00 pp [-1.00, -1.00] (worse); mixup+sem β=10 vs mixup -2.00 pp [-2.00, -2.00] (worse).',
+    );
+    // β = 10 − base (mixup+sem) on seeds 0, 1: −0.01, −0.01 on the suite; clean −0.01, −0.01.
+    expect(board.reading[1]).toBe(
+      'sem.weight against mixup+sem: on cifar10-c-15 corruption accuracy: mixup+sem β=10 -1.00 pp [-1.00, -1.00] (worse); on clean accuracy: mixup+sem β=10 -1.00 pp [-1.00, -1.00] (worse); failed: mixup+sem β=1e+39.',
     );
   });
 

@@ -363,44 +363,53 @@ const pp = (d: PairedDifference) =>
 const verdict = (d: PairedDifference) => (d.withinNoise ? 'within noise' : d.mean > 0 ? 'better' : 'worse');
 
 /**
- * What the numbers say, in sentences computed from them: every comparison whose interval excludes 0 is named
- * with its direction; when none does, that is said plainly.
+ * What the numbers say, in sentences computed from them: for each suite (and clean accuracy), every comparison
+ * whose interval excludes 0 is named with its direction; when none does, that is said plainly.
  */
 export function readLeaderboard(board: Leaderboard): string[] {
   const out: string[] = [];
-  const suite = board.headline;
-  const on = suite ? `${suite} corruption accuracy` : 'clean accuracy';
-  const pick = (c: Comparison) => (suite ? c.corruption_acc[suite] : c.clean_acc);
+  const metrics: Array<[string, (c: Comparison) => PairedDifference]> = [
+    ...board.suites.map((s): [string, (c: Comparison) => PairedDifference] => [
+      `${s} corruption accuracy`,
+      (c) => c.corruption_acc[s],
+    ]),
+    ['clean accuracy', (c) => c.clean_acc],
+  ];
+  const summarise = (comparisons: Array<{ label: string; vs: Comparison }>, against: (c: Comparison) => string) =>
+    metrics.map(([name, pick]) => {
+      const outside = comparisons.filter((c) => !pick(c.vs).withinNoise);
+      return outside.length
+        ? `on ${name}: ${outside.map((c) => `${c.label}${against(c.vs)} ${pp(pick(c.vs))} (${verdict(pick(c.vs))})`).join('; ')}${outside.length < comparisons.length ? `; the other ${comparisons.length - outside.length} within noise` : ''}`
+        : `on ${name}: all within noise`;
+    });
   if (board.sem.length) {
-    const outside = board.sem.filter((c) => !pick(c).withinNoise);
     out.push(
-      outside.length
-        ? `SEM against its base variant on ${on}: ${outside.map((c) => `${c.label} vs ${c.baseline} ${pp(pick(c))} (${verdict(pick(c))})`).join('; ')}; the other ${board.sem.length - outside.length} comparison(s) are within noise.`
-        : `SEM against its base variant on ${on}: every comparison (${board.sem.map((c) => `${c.label} vs ${c.baseline} ${pp(pick(c))}`).join('; ')}) is within noise, evidence neither way.`,
+      `SEM against its base variant (${board.sem.map((c) => `${c.label} vs ${c.baseline}`).join(', ')}): ${summarise(
+        board.sem.map((c) => ({ label: c.label, vs: c })),
+        (c) => ` vs ${c.baseline}`,
+      ).join('; ')}.`,
     );
   }
   for (const t of board.ablation) {
-    const varied = t.entries.filter((e) => e.vs_base);
-    const outside = varied.filter((e) => !pick(e.vs_base as Comparison).withinNoise);
+    const varied = t.entries.filter((e) => e.vs_base).map((e) => ({ label: e.label, vs: e.vs_base as Comparison }));
     const failedOnes = t.entries.filter((e) => !e.row);
-    const parts = [
-      outside.length
-        ? `${outside.map((e) => `${e.label} ${pp(pick(e.vs_base as Comparison))} (${verdict(pick(e.vs_base as Comparison))})`).join('; ')}`
-        : `no value differs from ${t.base} outside noise`,
-    ];
+    const parts = varied.length ? summarise(varied, () => '') : ['no configuration with results besides the base'];
     if (failedOnes.length) parts.push(`failed: ${failedOnes.map((e) => e.label).join(', ')}`);
-    out.push(`${t.option} (against ${t.base}, ${on}): ${parts.join('; ')}.`);
+    out.push(`${t.option} against ${t.base}: ${parts.join('; ')}.`);
   }
+  const suite = board.headline;
   if (suite && board.ablation.length) {
     const points = board.rows.filter((r) => Number.isFinite(r.equivariance_gap.mean));
-    const r = pearson(
-      points.map((p) => p.equivariance_gap.mean),
-      points.map((p) => p.suites[suite].corruption_acc.mean),
-    );
-    if (Number.isFinite(r))
-      out.push(
-        `Across the ${points.length} configurations, Pearson's r between equivariance gap and ${on} is ${r.toFixed(2)} (${r < 0 ? 'a lower gap goes with higher accuracy' : 'a lower gap goes with lower accuracy'}; a correlation of means, not a causal effect).`,
+    for (const s of board.suites) {
+      const r = pearson(
+        points.map((p) => p.equivariance_gap.mean),
+        points.map((p) => p.suites[s].corruption_acc.mean),
       );
+      if (Number.isFinite(r))
+        out.push(
+          `Across the ${points.length} configurations, Pearson's r between equivariance gap and ${s} corruption accuracy is ${r.toFixed(2)} (${r < 0 ? 'a lower gap goes with higher accuracy' : 'a lower gap goes with lower accuracy'}; a correlation of means over configurations, not a causal effect).`,
+        );
+    }
   }
   return out;
 }

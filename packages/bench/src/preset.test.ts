@@ -142,6 +142,22 @@ describe('presets', () => {
     expect(smoke.train.trainImages).toBe(2048);
   });
 
+  it('each suite is offered only where it applies: generated MNIST-C for 28 × 28 digits, official files where released', () => {
+    const raw = BUILTIN_PRESETS.smoke as Record<string, Record<string, unknown>>;
+    const with_ = (dataset: string, evaluation: object) =>
+      parsePreset({ ...raw, dataset, evaluation: { ...raw.evaluation, ...evaluation } }, 'p.json');
+    expect(() => with_('cifar10', { corruptions: 'mnist-c' })).toThrow(
+      /evaluation\.corruptions: generated mnist-c exists only for mnist-mini, mnist, fashion-mnist, not cifar10/,
+    );
+    expect(() => with_('mnist-mini', { corruptions: 'cifar10-c-15', corruptionSource: 'official' })).toThrow(
+      /official cifar10-c-15 exists only for cifar10, cifar100, not mnist-mini/,
+    );
+    expect(with_('mnist', { corruptions: 'mnist-c', corruptionSource: 'official' }).evaluation.corruptions).toBe(
+      'mnist-c',
+    );
+    expect(() => with_('mnist-mini', { corruptions: ['mnist-c', 'imagenet-c'] })).toThrow(/evaluation\.corruptions/);
+  });
+
   it('method flags apply to every method that takes them; labels say what ran', () => {
     const quick = loadPreset('quick');
     const p = overrideMethods(quick, { mix: { alpha: 0.4 }, sem: { weight: 3 } });

@@ -11,13 +11,26 @@ import { z } from 'zod';
 import cifar10 from './presets/cifar10.json';
 import cifar100 from './presets/cifar100.json';
 import fashion from './presets/fashion.json';
+import mnist from './presets/mnist.json';
 import mnistFull from './presets/mnist-full.json';
 import quick from './presets/quick.json';
 import semAblation from './presets/sem-ablation.json';
 import smoke from './presets/smoke.json';
 
-/** The corruption suites a preset can evaluate on. */
-export const SUITES = ['cifar10-c-15'] as const;
+/**
+ * The corruption suites a preset can evaluate on: the 15 CIFAR-10-C corruptions × 5 severities (Hendrycks &
+ * Dietterich 2019), and MNIST-C's 15 corruptions at its one level (Mu & Gilmer 2019), for 28 × 28 digits.
+ */
+export const SUITES = ['cifar10-c-15', 'mnist-c'] as const;
+
+/** Data sets each suite applies to, and those with official released files. */
+const SUITE_DATASETS: Record<SuiteName, { generated: readonly string[]; official: readonly string[] }> = {
+  'cifar10-c-15': {
+    generated: ['mnist-mini', 'mnist', 'fashion-mnist', 'cifar10', 'cifar100'],
+    official: ['cifar10', 'cifar100'],
+  },
+  'mnist-c': { generated: ['mnist-mini', 'mnist', 'fashion-mnist'], official: ['mnist'] },
+};
 export type SuiteName = (typeof SUITES)[number];
 
 /**
@@ -212,6 +225,7 @@ export const BUILTIN_PRESETS: Record<string, unknown> = {
   quick,
   smoke,
   'sem-ablation': semAblation,
+  mnist,
   'mnist-full': mnistFull,
   fashion,
   cifar10,
@@ -223,10 +237,13 @@ export function parsePreset(value: unknown, source: string): Preset {
   const result = PresetObject.safeParse(value);
   if (!result.success) throw new PresetError(`preset ${source}: ${formatIssues(PresetObject, result.error)}`);
   const p = result.data;
-  if (p.evaluation.corruptionSource === 'official' && !['cifar10', 'cifar100'].includes(p.dataset)) {
-    throw new PresetError(
-      `preset ${source}: evaluation.corruptionSource: official corruption files exist only for cifar10 and cifar100; use "generated"`,
-    );
+  for (const suite of presetSuites(p)) {
+    const allowed = SUITE_DATASETS[suite][p.evaluation.corruptionSource];
+    if (!allowed.includes(p.dataset)) {
+      throw new PresetError(
+        `preset ${source}: evaluation.corruptions: ${p.evaluation.corruptionSource} ${suite} exists only for ${allowed.join(', ')}, not ${p.dataset}`,
+      );
+    }
   }
   let methods: ResolvedMethod[];
   try {
