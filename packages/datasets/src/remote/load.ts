@@ -10,8 +10,9 @@ import { readNpyHeader, readNpyRows } from '../formats/npy';
 import { extractTar } from '../formats/tar';
 import { loadMnistMini } from '../mnist_mini';
 import type { Dataset, DatasetSplits } from '../types';
-import { checkSafeName, checksumOf } from '../util';
+import { checkSafeName } from '../util';
 import { type DownloadProgress, downloadFile, isVerified } from './download';
+import { makeDataset } from './make_dataset';
 import { loadMnistC } from './mnist_c';
 import { REMOTE_DATASET_NAMES, REMOTE_DATASETS, type RemoteDataset } from './registry';
 
@@ -221,31 +222,6 @@ function cifarSplit(
     offset += p.labels.length;
   }
   return makeDataset(spec, split, images, labels, classNames, `${spec.name} ${split}`);
-}
-
-function makeDataset(
-  spec: RemoteDataset,
-  split: string,
-  images: Uint8Array,
-  labels: Uint8Array,
-  classNames: readonly string[],
-  source: string,
-): Dataset {
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] >= spec.numClasses) {
-      throw new Error(`${source}: label ${labels[i]} at index ${i} is outside 0..${spec.numClasses - 1}`);
-    }
-  }
-  return {
-    name: `${spec.name}/${split}`,
-    images,
-    labels,
-    shape: spec.shape,
-    numClasses: spec.numClasses,
-    classNames,
-    normalization: spec.normalization,
-    checksum: checksumOf(images, labels),
-  };
 }
 
 /**

@@ -9,8 +9,9 @@ import yauzl from 'yauzl';
 import { MNIST_C_CORRUPTIONS } from '../corruptions/mnist_c';
 import { readNpyHeader, readNpyRows } from '../formats/npy';
 import type { Dataset } from '../types';
-import { checkSafeName, checksumOf } from '../util';
+import { checkSafeName } from '../util';
 import { type DownloadProgress, downloadFile } from './download';
+import { makeDataset } from './make_dataset';
 import type { RemoteDataset } from './registry';
 
 /** The folders of the released mnist_c.zip: the clean test set (`identity`) and the 15 corruptions. */
@@ -148,19 +149,5 @@ export async function loadMnistC(spec: RemoteDataset, corruption: string, option
   }
   const images = (await readNpyRows(imagesPath, 0, n)).data;
   const labels = (await readNpyRows(labelsPath, 0, n)).data;
-  for (let i = 0; i < labels.length; i++) {
-    if (labels[i] >= spec.numClasses) {
-      throw new Error(`${labelsPath}: label ${labels[i]} at index ${i} is outside 0..${spec.numClasses - 1}`);
-    }
-  }
-  return {
-    name: `${spec.name}/${name}`,
-    images,
-    labels,
-    shape: spec.shape,
-    numClasses: spec.numClasses,
-    classNames: spec.classNames,
-    normalization: spec.normalization,
-    checksum: checksumOf(images, labels),
-  };
+  return makeDataset(spec, name, images, labels, spec.classNames, labelsPath);
 }
