@@ -83,10 +83,15 @@ export async function loadPresetSplits(
 
 /**
  * Loads the preset's data (the embedded mnist-mini, or a data set downloaded once and verified) and its
- * corruption suites: generated from the evaluated test images (cached), or the official CIFAR-10-C / -100-C.
+ * corruption suites: generated from the evaluated test images (cached), or the official CIFAR-10-C / -100-C and
+ * MNIST-C. `splits`, when the caller has loaded them already (for job ids), are used as they are.
  */
-export async function loadPresetData(preset: Preset, onProgress?: (p: DataProgress) => void): Promise<PresetData> {
-  const { train: trainSet, test, identity } = await loadPresetSplits(preset, onProgress);
+export async function loadPresetData(
+  preset: Preset,
+  onProgress?: (p: DataProgress) => void,
+  splits?: Awaited<ReturnType<typeof loadPresetSplits>>,
+): Promise<PresetData> {
+  const { train: trainSet, test, identity } = splits ?? (await loadPresetSplits(preset, onProgress));
   const onDownload = (p: DownloadProgress) =>
     onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file });
   const n = preset.evaluation.images;

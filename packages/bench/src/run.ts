@@ -170,7 +170,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   };
   if (pending.length > 0) {
     // Loaded here also when threads run the jobs: a missing corruption suite is generated once, not per thread.
-    const data = await loadPresetData(preset, (p) => onEvent?.({ type: 'data', ...p }));
+    const data = await loadPresetData(preset, (p) => onEvent?.({ type: 'data', ...p }), splits);
     const threads = Math.min(options.jobs ?? 1, pending.length);
     const index = (job: GridJob) => grid.jobs.indexOf(job);
     const start = (job: GridJob) =>

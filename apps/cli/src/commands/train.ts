@@ -208,7 +208,10 @@ export async function train(flags: TrainFlags): Promise<void> {
   const log = (line: string) => {
     if (!flags.json) console.log(line);
   };
-  const splits = await loadPresetSplits(preset);
+  const onData = (p: { phase: string; done: number; total: number | null; what: string }) => {
+    if (p.phase === 'download' && p.done === p.total) log(`downloaded ${p.what}`);
+  };
+  const splits = await loadPresetSplits(preset, onData);
   const identity = jobIdentity(preset, method, seed, splits.identity);
   const config: RunConfig = { job_id: jobId(identity), identity, preset, method, seed };
   await mkdir(out, { recursive: true });
@@ -222,9 +225,7 @@ export async function train(flags: TrainFlags): Promise<void> {
   if (selection.name === 'wasm' && (preset.train.workers ?? 1) === 1 && cores > 1) {
     log(`wasm computes on one thread: --workers ${cores} would use all ${cores} cores (results depend on --workers)`);
   }
-  const data = await loadPresetData(preset, (p) => {
-    if (p.phase === 'download' && p.done === p.total) log(`downloaded ${p.what}`);
-  });
+  const data = await loadPresetData(preset, onData, splits);
   const signal = interruptSignal('interrupted');
   let bar: ReturnType<typeof progress> | null = null;
   try {
