@@ -1,4 +1,5 @@
 import { spawnSync } from 'node:child_process';
+import { EventEmitter } from 'node:events';
 import { resolve } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import { describe, expect, it } from 'vitest';
@@ -33,11 +34,10 @@ describe('entries', () => {
 
   it('the queue poll sleep removes its abort listener every time (no MaxListenersExceededWarning)', async () => {
     const controller = new AbortController();
-    const { getEventListeners } = await import('node:events');
     for (let i = 0; i < 50; i++) await sleep(1, controller.signal);
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(0);
     const pending = sleep(10_000, controller.signal);
-    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(1);
+    expect(EventEmitter.getEventListeners(controller.signal, 'abort')).toHaveLength(1);
     controller.abort(new Error('stop'));
     await expect(pending).rejects.toThrow('stop');
   });
