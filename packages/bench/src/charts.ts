@@ -1,7 +1,7 @@
 /** The leaderboard's SVG charts (hand-written: three small charts do not justify a charting dependency here). */
 import { join } from 'node:path';
 import { writeAtomic } from '@semix/datasets';
-import type { Leaderboard } from './leaderboard';
+import { chartList, type Leaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
@@ -188,17 +188,16 @@ export function ablationChart(board: Leaderboard): string {
   return parts.join('\n');
 }
 
-/** Chart file names: per suite, and the ablation chart when the grid has an ablation. */
+/** The chart files of a leaderboard, as `chartList` names them. */
 export function chartFiles(board: Leaderboard): Array<[string, string]> {
-  const files: Array<[string, string]> = [];
-  if (!board.rows.length) return files;
-  for (const s of board.suites) {
-    if ((board.rows[0].suites[s]?.severity_acc.length ?? 0) > 1)
-      files.push([`severity-${s}.svg`, severityChart(board, s)]);
-    files.push([`corruptions-${s}.svg`, corruptionChart(board, s)]);
-  }
-  if (board.ablation.length) files.push(['ablation.svg', ablationChart(board)]);
-  return files;
+  return chartList(board).map((c): [string, string] => [
+    c.file,
+    c.kind === 'severity'
+      ? severityChart(board, c.suite as string)
+      : c.kind === 'corruptions'
+        ? corruptionChart(board, c.suite as string)
+        : ablationChart(board),
+  ]);
 }
 
 /** Writes leaderboard.md, leaderboard.json and the SVG charts into `dir`, atomically. */

@@ -18,6 +18,7 @@ export {
 export {
   type AblationTable,
   buildLeaderboard,
+  chartList,
   type Comparison,
   type Leaderboard,
   type MethodRow,

@@ -358,6 +358,21 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
   return leaderboard;
 }
 
+/** The charts a leaderboard has: per suite (accuracy against severity only where there are several), then the ablation's. */
+export function chartList(
+  board: Leaderboard,
+): Array<{ file: string; kind: 'severity' | 'corruptions' | 'ablation'; suite: string | null }> {
+  if (!board.rows.length) return [];
+  const list: Array<{ file: string; kind: 'severity' | 'corruptions' | 'ablation'; suite: string | null }> = [];
+  for (const s of board.suites) {
+    if ((board.rows[0].suites[s]?.severity_acc.length ?? 0) > 1)
+      list.push({ file: `severity-${s}.svg`, kind: 'severity', suite: s });
+    list.push({ file: `corruptions-${s}.svg`, kind: 'corruptions', suite: s });
+  }
+  if (board.ablation.length) list.push({ file: 'ablation.svg', kind: 'ablation', suite: board.headline });
+  return list;
+}
+
 const pp = (d: PairedDifference) =>
   `${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(2)} pp${d.n >= 2 ? ` [${(100 * d.low).toFixed(2)}, ${(100 * d.high).toFixed(2)}]` : ''}`;
 const verdict = (d: PairedDifference) => (d.withinNoise ? 'within noise' : d.mean > 0 ? 'better' : 'worse');

@@ -1,5 +1,5 @@
 /** The leaderboard as Markdown and as a terminal table. */
-import type { Comparison, Leaderboard, MethodRow, Stat } from './leaderboard';
+import { type Comparison, chartList, type Leaderboard, type MethodRow, type Stat } from './leaderboard';
 import type { ResultRecord } from './records';
 import type { PairedDifference } from './stats';
 
@@ -123,6 +123,13 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
       `¹ Relative mCE is not shown: the baseline loses less than 1 point of accuracy per severity on ${uninformative.join(', ')}, so those ratios divide noise by noise.`,
     );
   }
+  const charts = chartList(board)
+    .filter((c) => c.kind !== 'ablation')
+    .map(
+      (c) =>
+        `![${c.kind === 'severity' ? 'accuracy against severity' : 'accuracy per corruption'}, ${c.suite}](${c.file})`,
+    );
+  if (charts.length) lines.push('', ...charts);
   lines.push('', '## Does SEM help? (X+sem − X, paired over seeds, 95% t-interval)', '');
   if (board.sem.length) {
     lines.push(
