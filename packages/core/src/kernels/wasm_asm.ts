@@ -55,6 +55,7 @@ export const simd = {
   f64x2PromoteLowF32x4: 0x5f,
   f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
   f32x4Max: 0xe9,
