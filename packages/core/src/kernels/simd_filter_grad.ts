@@ -10,6 +10,7 @@ import {
   moduleOf,
   op,
   outerProductStep,
+  relaxedSimd,
   set,
   store,
 } from './wasm_asm';
@@ -47,15 +48,16 @@ export type FilterGradFn = (
 ) => void;
 
 /** The kernel for R rows × V vectors bound to the backend's memory, or null where SIMD or the memory is missing. */
-export function simdFilterGrad(wasm: unknown, rows: number, vectors: number): FilterGradFn | null {
+export function simdFilterGrad(wasm: unknown, rows: number, vectors: number, fma = relaxedSimd()): FilterGradFn | null {
   const memory = backendMemory(wasm);
   if (!memory) return null;
-  return instantiateOnce<FilterGradFn>(memory, `filterGrad${rows}x${vectors}`, 'filterGrad', () =>
-    filterGradModule(rows, vectors),
+  return instantiateOnce<FilterGradFn>(memory, `filterGrad${rows}x${vectors}${fma ? 'fma' : ''}`, 'filterGrad', () =>
+    filterGradModule(rows, vectors, fma),
   );
 }
 
-export function filterGradModule(R: number, V: number): Uint8Array {
+/** With `fma`, the multiply-adds go through relaxed SIMD's f32x4.relaxed_madd (see wasm_asm's relaxedSimd). */
+export function filterGradModule(R: number, V: number, fma = false): Uint8Array {
   // Parameters 0..10; i32 locals 11..21; v128 locals: R splats, one dy vector, R·V accumulators.
   const [X, DY, W, OFFS, KB, CB0, OH, OW, PIX, ROWB, COB] = Array.from({ length: 11 }, (_, i) => i);
   const [XK, WK, CB, XR, DR, Y, XP, DP, XC, DYC] = Array.from({ length: 10 }, (_, i) => 11 + i);
@@ -97,7 +99,7 @@ export function filterGradModule(R: number, V: number): Uint8Array {
           get(OW),
           set(XC),
           loop(
-            outerProductStep(ACC, S, D, get(XP), 4, get(DP)),
+            outerProductStep(ACC, S, D, get(XP), 4, get(DP), fma),
             addTo(XP, get(PIX)),
             addTo(DP, get(COB)),
             countDown(XC),
