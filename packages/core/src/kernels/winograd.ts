@@ -19,8 +19,17 @@ export const WINOGRAD_MIN_CHANNELS = 16;
 
 /** Whether a stride-1 3×3 correlation of `inChannels` → `outChannels` goes through Winograd. */
 export function winogradPays(inChannels: number, outChannels: number): boolean {
-  return inChannels >= WINOGRAD_MIN_CHANNELS && outChannels >= WINOGRAD_MIN_CHANNELS;
+  return winogradEnabled && inChannels >= WINOGRAD_MIN_CHANNELS && outChannels >= WINOGRAD_MIN_CHANNELS;
 }
+
+/**
+ * Turns Winograd off (every convolution through the direct kernels, as before it) or on (the default): for
+ * benchmarks that compare both in one process, step by step.
+ */
+export function setWinograd(enabled: boolean): void {
+  winogradEnabled = enabled;
+}
+let winogradEnabled = true;
 
 export interface WinogradProblem {
   /** NHWC input [n, h, w, c] */
