@@ -53,6 +53,7 @@ export const simd = {
   bitselect: 0x52,
   load64Zero: 0x5d,
   f64x2PromoteLowF32x4: 0x5f,
+  f32x4Neg: 0xe1,
   f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
   f32x4Sub: 0xe5,

@@ -3,9 +3,11 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { convolutionInfo } from './Conv2D';
+import { filterGradientInfo } from './Conv2DBackpropFilter';
 import { inputGradientInfo } from './Conv2DBackpropInput';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
 import { winogradCorrelation, winogradPays } from './winograd';
+import { winogradFilterGradient, winogradFilterGradientPays } from './winograd_filter_grad';
 
 /**
  * The bound winograd.ts states: max |error| ≤ 5e-6 · max(1, max |reference|) for inputs in [−1, 1] (measured on
@@ -39,6 +41,13 @@ const cases: Array<[number[], number, Pad]> = [
   [[2, 4, 4, 128], 128, 'same'], // the last stage of preact-resnet18 ×0.25
   [[3, 16, 16, 64], 64, 'same'], // one image per chunk of tiles: three chunks
   [[5, 6, 10, 20], 12, 'same'], // several images per chunk
+  [[1, 7, 9, 18], 22, 'same'], // from 16 channels, not multiples of 4, odd sizes
+  [[2, 8, 7, 16], 16, 'valid'],
+  [[2, 9, 6, 17], 20, explicit],
+  // from 32 channels and 8 × 8 outputs: Winograd for the filter gradient too
+  [[1, 9, 11, 33], 34, 'same'],
+  [[2, 10, 11, 32], 36, 'valid'],
+  [[2, 9, 10, 32], 32, explicit],
 ];
 
 /** Runs Winograd on wasm (it must not hand over) and returns its output and the reference's error. */
@@ -123,6 +132,31 @@ describe('Winograd F(2×2, 3×3) vs cpu', () => {
         bias: null,
         relu: false,
       });
+    });
+  });
+
+  it.each(cases)('filter gradient x%j → %i channels, %j', async (xs, co, pad) => {
+    const filterShape = [3, 3, xs[3], co];
+    const dyShape = tf.tidy(() => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, pad).shape);
+    const attrs = { strides: 1, pad, dataFormat: 'NHWC', filterShape } as never;
+    const cpu = await runOn(
+      'cpu',
+      () => tf.engine().runKernel('Conv2DBackpropFilter', { x: t(xs, 3), dy: t(dyShape, 4) }, attrs) as tf.Tensor,
+    );
+    // Winograd's filter gradient from 32 channels and 8 × 8 outputs; the other cases check that it hands over.
+    if (!winogradFilterGradientPays(xs[3], co, dyShape[1], dyShape[2])) {
+      await runOn('wasm', () => {
+        const x = t(xs, 3);
+        expect(
+          winogradFilterGradient(tf.backend() as BackendWasm, x, t(dyShape, 4), filterGradientInfo(x, attrs)),
+        ).toBeNull();
+        return tf.scalar(0);
+      });
+      return;
+    }
+    await winogradAgrees(cpu, (backend) => {
+      const x = t(xs, 3);
+      return winogradFilterGradient(backend, x, t(dyShape, 4), filterGradientInfo(x, attrs));
     });
   });
 

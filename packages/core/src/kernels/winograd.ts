@@ -2,13 +2,13 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { f32, heapOffset, release } from './kernel_utils';
 import { correlator } from './simd_conv';
-import { winogradInput, winogradOutput } from './simd_winograd';
+import { winogradInput, winogradOutput, winogradTileBytes } from './simd_winograd';
 
 /**
  * Bytes of transformed input and products (V and M) per chunk of tiles: a chunk is transformed, multiplied and
  * transformed back while it is in cache (L2), whole images at a time.
  */
-const CHUNK_BYTES = 512 * 1024;
+export const CHUNK_BYTES = 512 * 1024;
 
 /**
  * Channels on both sides from which Winograd pays (batch 128, medians of 6, ms, direct → Winograd, forward): 1 → 16
@@ -71,7 +71,7 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem): T
   const co4 = 4 * Math.ceil(co / 4);
   const inputT = winogradInput(backend.wasm, c4);
   const outputT = winogradOutput(backend.wasm, co4, p.relu);
-  const gemm = correlator(backend.wasm, co4, 16 * c4 * 4);
+  const gemm = correlator(backend.wasm, co4, winogradTileBytes(c4));
   if (!inputT || !outputT || !gemm || p.top < 0 || p.left < 0) return null;
   const { outHeight: oh, outWidth: ow } = p;
   const y = backend.makeOutput([n, oh, ow, co], 'float32');
@@ -81,13 +81,17 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem): T
   const Hg = Math.max(p.top + h, 2 * th + 2);
   const Wg = Math.max(p.left + w, 2 * tw + 2);
   const tilesPerImage = th * tw;
-  const images = Math.min(n, Math.max(1, Math.floor(CHUNK_BYTES / (64 * (c4 + co4) * tilesPerImage))));
+  const images = Math.min(
+    n,
+    Math.max(1, Math.floor(CHUNK_BYTES / ((winogradTileBytes(c4) + winogradTileBytes(co4)) * tilesPerImage))),
+  );
   const chunkTiles = images * tilesPerImage;
 
   const grid = backend.makeOutput([n, Hg, Wg, c4], 'float32');
   const transformed = backend.makeOutput([16 * c4 * co4], 'float32');
-  const v = backend.makeOutput([chunkTiles * 16 * c4], 'float32');
-  const m = backend.makeOutput([chunkTiles * 16 * co4], 'float32');
+  const [vTile, mTile] = [winogradTileBytes(c4), winogradTileBytes(co4)];
+  const v = backend.makeOutput([(chunkTiles * vTile) / 4], 'float32');
+  const m = backend.makeOutput([(chunkTiles * mTile) / 4], 'float32');
   const biases = backend.makeOutput([2 * co4], 'float32');
   const exact = 2 * th === oh && 2 * tw === ow && co4 === co;
   const out = exact ? y : backend.makeOutput([n, 2 * th, 2 * tw, co4], 'float32');
@@ -115,17 +119,17 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem): T
     for (let img = first; img < last; img++) {
       for (let ty = 0; ty < th; ty++) {
         const tile = ((img - first) * th + ty) * tw;
-        inputT(gridAt + (img * Hg + 2 * ty) * Wg * c4 * 4, vAt + tile * 64 * c4, tw, Wg * c4 * 4);
+        inputT(gridAt + (img * Hg + 2 * ty) * Wg * c4 * 4, vAt + tile * vTile, tw, Wg * c4 * 4);
       }
     }
     for (let k = 0; k < 16; k++) {
-      gemm(vAt + 4 * k * c4, uAt + 4 * k * c4 * co4, zerosAt, mAt + 4 * k * co4, tiles, 1, c4, 0, 64 * co4);
+      gemm(vAt + 4 * k * c4, uAt + 4 * k * c4 * co4, zerosAt, mAt + 4 * k * co4, tiles, 1, c4, 0, mTile);
     }
     for (let img = first; img < last; img++) {
       for (let ty = 0; ty < th; ty++) {
         const tile = ((img - first) * th + ty) * tw;
         const at = outAt + (img * 2 * th + 2 * ty) * 2 * tw * co4 * 4;
-        outputT(mAt + tile * 64 * co4, biasAt, at, tw, 2 * tw * co4 * 4);
+        outputT(mAt + tile * mTile, biasAt, at, tw, 2 * tw * co4 * 4);
       }
     }
   }
@@ -182,7 +186,7 @@ function transformFilter(
 }
 
 /** NHWC images [n, h, w, c] into a zero grid [n, hg, wg, c4] (channels padded to c4), at (top, left) of each. */
-function padChannelsIntoGrid(
+export function padChannelsIntoGrid(
   src: Float32Array,
   grid: Float32Array,
   [n, h, w, c]: readonly number[],
