@@ -153,6 +153,14 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
         const t = await timeTask(arch, () => step.run(), maxStep);
         step.dispose();
         add(`train step: ${label} ${inputShape.join('×')}`, t.ms, batch, t.note);
+        if (backend === 'wasm' && threads > 1 && arch === 'preact-resnet18' && t.ms < 2 * maxStep * 1000) {
+          // Batch-norm statistics are per shard (as PyTorch's DataParallel), so the numbers depend on the threads.
+          const dp = await createParallelReferenceStep(batch, 0, threads, { arch, inputShape, width });
+          const tp = await timeTask(`${arch}, data-parallel`, () => dp.run(), maxStep);
+          await dp.dispose();
+          const task = `train step: ${label} ${inputShape.join('×')}, ${threads} data-parallel threads`;
+          add(task, tp.ms, batch, tp.note ?? 'batch-norm statistics per shard');
+        }
       }
       const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
       const x = tf.randomUniform([batch, ...inputShape]);
@@ -210,21 +218,66 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
   let pytorch: SpeedResult['pytorch'] = null;
   let pytorchNote = 'skipped (--no-pytorch)';
   if (!options.noPytorch) {
-    const found = runPytorch(batch);
+    const found = runPytorch(batch, models);
     pytorch = found.result;
     pytorchNote = found.note;
     log(`PyTorch: ${pytorchNote}`);
+    addPytorchRows(rows, found.steps);
   }
   const ratio = pytorch && defaultStepMs ? (batch * 1000) / defaultStepMs / pytorch.samplesPerSec : null;
   const parallelRatio = pytorch && parallelStepMs ? (batch * 1000) / parallelStepMs / pytorch.samplesPerSec : null;
   return { rows, pytorch, pytorchNote, ratio, parallelRatio };
 }
 
-/** The package's own PyTorch script, run with the first Python that imports torch (`SEMIX_PYTHON` first). */
-function runPytorch(batch: number): { result: SpeedResult['pytorch']; note: string } {
+/** One step the PyTorch script timed. */
+interface PytorchStep {
+  model: Architecture;
+  step: 'train' | 'eval';
+  threads: number;
+  torch: string;
+  ms_per_step: number;
+  min_ms_per_step: number;
+  max_ms_per_step: number;
+}
+
+/**
+ * PyTorch's train and eval step of every model as rows (backend `pytorch, N threads`, one thread and all cores),
+ * and on each semix row of the same step its ratio (semix samples/s ÷ PyTorch's) in the note.
+ */
+function addPytorchRows(rows: SpeedRow[], steps: PytorchStep[]): void {
+  const semixRows = [...rows];
+  for (const p of steps) {
+    const { inputShape, width } = MODEL_SHAPES[p.model];
+    const label = `${p.model}${width !== 1 ? ` ×${width}` : ''}`;
+    const task = p.step === 'train' ? `train step: ${label} ${inputShape.join('×')}` : `eval step: ${label}`;
+    rows.push({
+      backend: `pytorch, ${p.threads} thread${p.threads === 1 ? '' : 's'}`,
+      task,
+      msPerOp: p.ms_per_step,
+      samplesPerSec: (128 * 1000) / p.ms_per_step,
+      vsTrainStep: null,
+      note: `torch ${p.torch}; steps ${p.min_ms_per_step.toFixed(0)}–${p.max_ms_per_step.toFixed(0)} ms`,
+    });
+    for (const row of semixRows) {
+      if (!row.task.startsWith(task) || Number.isNaN(row.msPerOp)) continue;
+      const ratio = `${(p.ms_per_step / row.msPerOp).toFixed(2)}× PyTorch ${p.threads}t`;
+      row.note = row.note ? `${row.note}; ${ratio}` : ratio;
+    }
+  }
+}
+
+/**
+ * The package's own PyTorch script, run with the first Python that imports torch (`SEMIX_PYTHON` first): every
+ * model's train and eval step on one thread and on all cores; `result` is cnn-small's train step on all cores.
+ */
+function runPytorch(
+  batch: number,
+  models: Architecture[],
+): { result: SpeedResult['pytorch']; note: string; steps: PytorchStep[] } {
   const here = dirname(fileURLToPath(import.meta.url));
   const script = [join(here, '../python/reference_step.py'), join(here, 'python/reference_step.py')].find(existsSync);
-  if (!script) return { result: null, note: 'skipped: python/reference_step.py not found beside the package' };
+  if (!script)
+    return { result: null, note: 'skipped: python/reference_step.py not found beside the package', steps: [] };
   const pythons = [process.env.SEMIX_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
   const tried: string[] = [];
   for (const python of pythons) {
@@ -234,16 +287,30 @@ function runPytorch(batch: number): { result: SpeedResult['pytorch']; note: stri
       tried.push(python);
       continue;
     }
-    const out = execFileSync(python, [script, '--batch', String(batch)], { encoding: 'utf8' });
-    const r = JSON.parse(out.trim().split('\n').pop() as string);
+    const steps: PytorchStep[] = [];
+    const list = [...new Set(['cnn-small', ...models])].join(',');
+    for (const threads of [...new Set([1, availableParallelism()])]) {
+      const args = [script, '--batch', String(batch), '--models', list, '--steps', 'train,eval'];
+      const out = execFileSync(python, [...args, '--threads', String(threads)], { encoding: 'utf8' });
+      steps.push(
+        ...out
+          .trim()
+          .split('\n')
+          .map((line) => JSON.parse(line) as PytorchStep),
+      );
+    }
+    const r = steps.filter((p) => p.model === 'cnn-small' && p.step === 'train').pop() as PytorchStep;
+    const samplesPerSec = (batch * 1000) / r.ms_per_step;
     return {
-      result: { samplesPerSec: r.samples_per_s, msPerStep: r.ms_per_step, torch: r.torch, threads: r.threads, python },
-      note: `torch ${r.torch} (${python}, ${r.threads} threads): ${r.samples_per_s.toFixed(0)} samples/s`,
+      result: { samplesPerSec, msPerStep: r.ms_per_step, torch: r.torch, threads: r.threads, python },
+      note: `torch ${r.torch} (${python}, ${r.threads} threads): ${samplesPerSec.toFixed(0)} samples/s`,
+      steps: steps.filter((p) => models.includes(p.model)),
     };
   }
   return {
     result: null,
     note: `skipped: no Python with torch (tried ${tried.join(', ')}); on Debian: apt-get install python3-torch libopenblas0-pthread`,
+    steps: [],
   };
 }
 

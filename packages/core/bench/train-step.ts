@@ -5,6 +5,10 @@
  *
  *   pnpm --filter @semix/core bench            # all available backends (cpu runs only 2 steps: it is slow)
  *   pnpm --filter @semix/core bench -- wasm    # one backend
+ *   pnpm --filter @semix/core bench -- wasm --model preact-resnet18   # the same loss on preact-resnet18 ×0.25
+ *     (32×32×3), its convolutions broken down by kernel and shape
+ *   pnpm --filter @semix/core bench -- wasm --compare [--model …]      # only: the step with the direct kernels,
+ *     with Winograd, and with Winograd + relaxed SIMD where the engine has it, one step of each in turn
  *
  * On wasm (single-threaded in Node) it then times the reference step split over data-parallel threads (one per
  * core, at most 4), and the same loss through semix's trainer with 1 and with that many `workers`.
@@ -13,6 +17,7 @@
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import {
+  type Architecture,
   type BackendName,
   createModel,
   createParallelReferenceStep,
@@ -23,18 +28,40 @@ import {
   selectBackend,
   train,
 } from '../src/index';
+import { relaxedSimd, relaxedSimdSupported, setRelaxedSimd } from '../src/kernels/wasm_asm';
+import { setWinograd } from '../src/kernels/winograd';
 
 const BATCH = 128;
-const requested = process.argv.slice(2).filter((a) => a !== '--') as BackendName[];
+const args = process.argv.slice(2).filter((a) => a !== '--');
+const modelAt = args.indexOf('--model');
+const arch = modelAt >= 0 ? args[modelAt + 1] : 'cnn-small';
+const MODELS: Record<string, { arch: Architecture; inputShape: [number, number, number]; width: number }> = {
+  'cnn-small': { arch: 'cnn-small', inputShape: [28, 28, 1], width: 1 },
+  'preact-resnet18': { arch: 'preact-resnet18', inputShape: [32, 32, 3], width: 0.25 },
+};
+const config = MODELS[arch];
+if (!config) throw new Error(`--model: '${arch}' is not one of ${Object.keys(MODELS).join(', ')}`);
+const compare = args.includes('--compare');
+const requested = args.filter(
+  (a, i) => a !== '--model' && a !== '--compare' && (modelAt < 0 || i !== modelAt + 1),
+) as BackendName[];
 const available = (await probeBackends()).filter((p) => p.available).map((p) => p.name);
 const backends = requested.length > 0 ? requested : available;
+const big = arch !== 'cnn-small';
 
-console.log(`reference step: cnn-small, batch ${BATCH} of 28×28×1, Adam, mixup CE + 0.1·MSE representation loss`);
+console.log(
+  `reference step: ${arch}${big ? ` ×${config.width}` : ''}, batch ${BATCH} of ${config.inputShape.join('×')}, Adam, mixup CE + 0.1·MSE representation loss`,
+);
+console.log(`relaxed SIMD (f32x4.relaxed_madd): ${relaxedSimd() ? 'used' : 'not validated by this engine'}`);
+if (compare) {
+  await compareKernels();
+  process.exit(0);
+}
 for (const name of backends) {
   const selection = await selectBackend(name);
-  const step = createReferenceStep(BATCH, 0);
-  const warmup = name === 'cpu' ? 1 : 5;
-  const timed = name === 'cpu' ? 2 : 30;
+  const step = createReferenceStep(BATCH, 0, config);
+  const warmup = name === 'cpu' ? 1 : big ? 2 : 5;
+  const timed = name === 'cpu' ? 2 : big ? 8 : 30;
   for (let i = 0; i < warmup; i++) step.run();
   const steps: number[] = [];
   for (let i = 0; i < timed; i++) {
@@ -60,6 +87,22 @@ for (const name of backends) {
   console.log(`  kernel time in one profiled step: ${kernelMs.toFixed(1)} ms (profiling itself slows the step)`);
   for (const [kernel, { ms, calls }] of [...perKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
     console.log(`  ${kernel.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${String(calls).padStart(3)} calls`);
+  }
+  if (big) {
+    // Which convolutions cost most: by kernel and input shapes (x or dy, filter or dy).
+    const perShape = new Map<string, { ms: number; calls: number }>();
+    for (const k of profile.kernels) {
+      if (!k.name.startsWith('Conv2D') && k.name !== 'FusedConv2D') continue;
+      const key = `${k.name} ${k.inputShapes.map((shape) => `[${shape?.join(',')}]`).join(' ')}`;
+      const entry = perShape.get(key) ?? { ms: 0, calls: 0 };
+      entry.ms += Number(k.kernelTimeMs) || 0;
+      entry.calls += 1;
+      perShape.set(key, entry);
+    }
+    console.log('  convolutions by shape:');
+    for (const [key, { ms, calls }] of [...perShape].sort((a, b) => b[1].ms - a[1].ms).slice(0, 16)) {
+      console.log(`    ${ms.toFixed(1).padStart(7)} ms  ${String(calls).padStart(3)} calls  ${key}`);
+    }
   }
 }
 
@@ -113,10 +156,11 @@ if (backends.includes('wasm')) {
   const threads = Math.min(4, availableParallelism());
   if (threads > 1) {
     // wasm computes on one thread in Node; train({ workers }) spreads each batch over threads.
-    const step = await createParallelReferenceStep(BATCH, 0, threads);
-    for (let i = 0; i < 5; i++) await step.run();
+    // Batch-norm statistics are per shard (as PyTorch's DataParallel) where the model has batch norm.
+    const step = await createParallelReferenceStep(BATCH, 0, threads, config);
+    for (let i = 0; i < (big ? 2 : 5); i++) await step.run();
     const steps: number[] = [];
-    for (let i = 0; i < 30; i++) {
+    for (let i = 0; i < (big ? 8 : 30); i++) {
       const t0 = performance.now();
       await step.run();
       steps.push(performance.now() - t0);
@@ -126,9 +170,71 @@ if (backends.includes('wasm')) {
       `\nwasm, ${threads} data-parallel threads (DataParallel, as train({ workers: ${threads} })): ${rate(steps)}`,
     );
   }
-  console.log(`\nthe same loss through semix's trainer (batch assembly included; 35 steps, the first 5 not timed):`);
-  console.log(`  1 thread:                 ${await trainerRate(1, 35, 5)}`);
-  if (threads > 1) {
-    console.log(`  ${threads} threads (workers: ${threads}): ${await trainerRate(threads, 35, 5)}`);
+  if (!big) {
+    console.log(`\nthe same loss through semix's trainer (batch assembly included; 35 steps, the first 5 not timed):`);
+    console.log(`  1 thread:                 ${await trainerRate(1, 35, 5)}`);
+    if (threads > 1) {
+      console.log(`  ${threads} threads (workers: ${threads}): ${await trainerRate(threads, 35, 5)}`);
+    }
   }
+}
+
+/**
+ * The step through the direct kernels, through Winograd, and through Winograd + relaxed SIMD (where the engine has
+ * it), one step of each in turn for `rounds` rounds: on a machine whose speed drifts, neighbouring steps see the
+ * same load. Prints the median of each and the median of the per-round ratios to the direct kernels.
+ */
+async function compareKernels(): Promise<void> {
+  await selectBackend('wasm');
+  const variants: Array<{ name: string; winograd: boolean; relaxed: boolean }> = [
+    { name: 'direct kernels, plain SIMD', winograd: false, relaxed: false },
+    { name: 'Winograd, plain SIMD', winograd: true, relaxed: false },
+  ];
+  if (relaxedSimdSupported()) variants.push({ name: 'Winograd + relaxed SIMD', winograd: true, relaxed: true });
+  const use = (v: (typeof variants)[number]) => {
+    setWinograd(v.winograd);
+    setRelaxedSimd(v.relaxed);
+  };
+  const step = createReferenceStep(BATCH, 0, config);
+  const evalModel = createModel({ ...config, numClasses: 10, seed: 0 });
+  const x = tf.randomUniform([BATCH, ...config.inputShape]);
+  const evalStep = () => tf.tidy(() => evalModel.logits(x).dataSync());
+  const rounds = big ? 8 : 30;
+  for (const [task, run] of [
+    ['train', () => step.run()],
+    ['eval', evalStep],
+  ] as const) {
+    const times = variants.map(() => [] as number[]);
+    for (const v of variants) {
+      use(v);
+      for (let i = 0; i < 2; i++) run();
+    }
+    for (let r = 0; r < rounds; r++) {
+      variants.forEach((v, k) => {
+        use(v);
+        const t0 = performance.now();
+        run();
+        times[k].push(performance.now() - t0);
+      });
+    }
+    console.log(`\n${task} step, ${rounds} rounds (one step of each in turn):`);
+    variants.forEach((v, k) => {
+      const ratios = times[k].map((t, r) => times[0][r] / t);
+      const spread = `${Math.min(...times[k]).toFixed(0)}–${Math.max(...times[k]).toFixed(0)} ms`;
+      console.log(
+        `  ${v.name.padEnd(28)} median ${median(times[k]).toFixed(1)} ms (${spread}); speed-up over direct: median ${median(ratios).toFixed(2)}× (${Math.min(...ratios).toFixed(2)}–${Math.max(...ratios).toFixed(2)})`,
+      );
+    });
+  }
+  setWinograd(true);
+  setRelaxedSimd(true);
+  step.dispose();
+  evalModel.dispose();
+  x.dispose();
+}
+
+function median(values: number[]): number {
+  const sorted = [...values].sort((a, b) => a - b);
+  const mid = sorted.length >> 1;
+  return sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
 }

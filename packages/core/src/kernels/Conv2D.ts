@@ -20,6 +20,7 @@ import {
   release,
 } from './kernel_utils';
 import { correlator } from './simd_conv';
+import { winogradCorrelation, winogradPays } from './winograd';
 
 /**
  * Conv2D through semix's WebAssembly SIMD correlation kernel (NHWC, dilation 1); other cases go to wasm's own
@@ -77,6 +78,13 @@ export function simdConvolution(
     const to = f32(backend, y);
     for (let p = 0; p < n * oh * ow; p++) to.set(row, p * co);
     return y;
+  }
+  if (kh === 3 && kw === 3 && sh === 1 && sw === 1 && winogradPays(ci, co)) {
+    const top = pt;
+    const left = pl;
+    const problem = { x, filter, rotated: false, outChannels: co, top, left, outHeight: oh, outWidth: ow, bias, relu };
+    const winograd = winogradCorrelation(backend, problem);
+    if (winograd) return winograd;
   }
   const Hg = Math.max(pt + H, (oh - 1) * sh + kh);
   const Wg = Math.max(pl + W, (ow - 1) * sw + kw);

@@ -20,8 +20,8 @@ import {
   slice,
   transpose,
 } from './kernel_utils';
-import { simdFilterGrad } from './simd_filter_grad';
-import { MAX_ACCUMULATORS } from './wasm_asm';
+import { planSimd, simdFilterGrad } from './simd_filter_grad';
+import { winogradFilterGradient } from './winograd_filter_grad';
 
 /**
  * The filter gradient, dW[kh,kw,ci,co] = Σ_{n,oh,ow} x[n, oh·s + kh − pt, ow·s + kw − pl, ci] · dy[n, oh, ow, co]
@@ -29,6 +29,8 @@ import { MAX_ACCUMULATORS } from './wasm_asm';
  * WebAssembly SIMD kernel (simd_filter_grad.ts); where the runtime has no WebAssembly SIMD, through one
  * convolution over the batch dimension (convolutionFilterGradient).
  */
+export { planSimd, type SimdPlan } from './simd_filter_grad';
+
 export function conv2DBackpropFilter(args: {
   inputs: KernelInputs<'x' | 'dy'>;
   backend: BackendWasm;
@@ -45,7 +47,11 @@ export function conv2DBackpropFilter(args: {
     f32(backend, zeros).fill(0);
     return zeros;
   }
-  return simdFilterGradient(backend, x, dy, info) ?? convolutionFilterGradient(backend, x, dy, info);
+  return (
+    winogradFilterGradient(backend, x, dy, info) ??
+    simdFilterGradient(backend, x, dy, info) ??
+    convolutionFilterGradient(backend, x, dy, info)
+  );
 }
 
 /** The convolution's geometry from the kernel's attributes (NHWC only). */
@@ -91,41 +97,6 @@ export function convolutionFilterGradient(
   const dW = transpose(backend, cropped, [1, 2, 0, 3]);
   release(backend, cropped);
   return dW;
-}
-
-/** Filter rows (R) and vectors of four output channels (V) that one pass of the SIMD kernel accumulates. */
-export interface SimdPlan {
-  rows: number;
-  vectors: number;
-}
-
-/**
- * R × V for the SIMD kernel: the most accumulators that fit the registers, then the fewest loads per
- * multiply-add (R + V against R · V), then more vectors (a splat costs more than a load). Measured for conv2 of
- * the reference step (batch 128, 14×14×16 → 32): 1×8 10.1 ms, 2×4 7.5, 4×2 7.6, 4×4 11.1 (spills); conv1
- * (28×28×1 → 16): 3×2 1.5 ms, 1×4 1.9.
- */
-export function planSimd(info: backend_util.Conv2DInfo): SimdPlan {
-  const { inChannels: ci, outChannels: co, filterWidth: kw } = info;
-  const coVectors = Math.ceil(co / 4);
-  const score = (p: SimdPlan) => [p.rows * p.vectors, -(p.rows + p.vectors), p.vectors];
-  let best: SimdPlan = { rows: 1, vectors: 1 };
-  for (let rows = 1; rows <= MAX_ACCUMULATORS; rows++) {
-    // Rows of a block read inputs 4 bytes apart: consecutive channels of one tap, or taps of a one-channel image.
-    if (ci % rows !== 0 && !(ci === 1 && kw % rows === 0)) continue;
-    for (let vectors = Math.min(coVectors, Math.floor(MAX_ACCUMULATORS / rows)); vectors >= 1; vectors--) {
-      if (coVectors % vectors !== 0) continue;
-      if (isBetter(score({ rows, vectors }), score(best))) best = { rows, vectors };
-      break;
-    }
-  }
-  return best;
-}
-
-/** Lexicographic comparison of two scores. */
-function isBetter(a: number[], b: number[]): boolean {
-  for (let i = 0; i < a.length; i++) if (a[i] !== b[i]) return a[i] > b[i];
-  return false;
 }
 
 /** dy rows handed to one call of the SIMD kernel: about this many bytes, reread for every row block from L1. */

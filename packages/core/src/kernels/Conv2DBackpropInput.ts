@@ -19,6 +19,7 @@ import {
   release,
 } from './kernel_utils';
 import { correlator } from './simd_conv';
+import { winogradCorrelation, winogradPays } from './winograd';
 
 /**
  * The input gradient,
@@ -68,6 +69,22 @@ export function simdInputGradient(
   const ci4 = 4 * Math.ceil(ci / 4);
   const row = correlator(backend.wasm, ci4, 4 * co);
   if (!row) return null;
+  if (kh === 3 && kw === 3 && sh === 1 && sw === 1 && winogradPays(co, ci) && n * H * W * ci > 0 && oh * ow * co > 0) {
+    // The full correlation of dy with the rotated filter: dy padded by 2 − pt above and 2 − pl to the left.
+    const winograd = winogradCorrelation(backend, {
+      x: dy,
+      filter,
+      rotated: true,
+      outChannels: ci,
+      top: kh - 1 - pt,
+      left: kw - 1 - pl,
+      outHeight: H,
+      outWidth: W,
+      bias: null,
+      relu: false,
+    });
+    if (winograd) return winograd;
+  }
   const dx = backend.makeOutput([n, H, W, ci], 'float32');
   if (n * H * W * ci === 0) return dx;
   if (oh * ow * co === 0) {

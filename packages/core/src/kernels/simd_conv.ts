@@ -11,6 +11,7 @@ import {
   moduleOf,
   op,
   outerProductStep,
+  relaxedSimd,
   s,
   set,
   simd,
@@ -53,12 +54,14 @@ export interface CorrelationShape {
   pixBytes: number;
   /** max(0, ·) on the way out (NaN stays NaN) */
   relu?: boolean;
+  /** multiply-adds through relaxed SIMD's f32x4.relaxed_madd (only where {@link relaxedSimd} says so) */
+  fma?: boolean;
 }
 
 export function simdCorrelation(wasm: unknown, shape: CorrelationShape): CorrelationFn | null {
   const memory = backendMemory(wasm);
   if (!memory) return null;
-  const key = `correlation${shape.positions}x${shape.vectors}p${shape.pixBytes}${shape.relu ? 'relu' : ''}`;
+  const key = `correlation${shape.positions}x${shape.vectors}p${shape.pixBytes}${shape.relu ? 'relu' : ''}${shape.fma ? 'fma' : ''}`;
   return instantiateOnce<CorrelationFn>(memory, key, 'correlate', () => correlationModule(shape));
 }
 
@@ -79,11 +82,20 @@ export type CorrelateRow = (
   outPixBytes: number,
 ) => void;
 
-/** The row correlator for `channels` outputs (a multiple of 4), or null where WebAssembly SIMD is missing. */
-export function correlator(wasm: unknown, channels: number, pixBytes: number, relu = false): CorrelateRow | null {
+/**
+ * The row correlator for `channels` outputs (a multiple of 4), or null where WebAssembly SIMD is missing; through
+ * relaxed SIMD's fused multiply-add where the engine has it (`fma` chooses for tests).
+ */
+export function correlator(
+  wasm: unknown,
+  channels: number,
+  pixBytes: number,
+  relu = false,
+  fma = relaxedSimd(),
+): CorrelateRow | null {
   const { positions: P, vectors: V } = planCorrelation(Math.max(1, channels / 4));
-  const fn = simdCorrelation(wasm, { positions: P, vectors: V, pixBytes, relu });
-  const fn1 = simdCorrelation(wasm, { positions: 1, vectors: V, pixBytes, relu });
+  const fn = simdCorrelation(wasm, { positions: P, vectors: V, pixBytes, relu, fma });
+  const fn1 = simdCorrelation(wasm, { positions: 1, vectors: V, pixBytes, relu, fma });
   if (!fn || !fn1) return null;
   const coBlocks = channels / 4 / V;
   return (x, w, bias, y, count, kh, kwc, rowBytes, outPixBytes) => {
@@ -105,7 +117,13 @@ export function planCorrelation(vectorsTotal: number): { positions: number; vect
   return { positions: Math.min(4, Math.floor(MAX_ACCUMULATORS / vectors)), vectors };
 }
 
-function correlationModule({ positions: P, vectors: V, pixBytes, relu = false }: CorrelationShape): Uint8Array {
+function correlationModule({
+  positions: P,
+  vectors: V,
+  pixBytes,
+  relu = false,
+  fma = false,
+}: CorrelationShape): Uint8Array {
   const [X, W, BIAS, Y, BLOCKS, CB0, KH, KWC, ROWB, WROWB, OUTPIX] = Array.from({ length: 11 }, (_, i) => i);
   const [CB, WV, YV, BV, XR, WR, FY, XP, WP, C, YP] = Array.from({ length: 11 }, (_, i) => 11 + i);
   const i32Locals = 11;
@@ -143,7 +161,7 @@ function correlationModule({ positions: P, vectors: V, pixBytes, relu = false }:
           get(KWC),
           set(C),
           loop(
-            outerProductStep(ACC, S, WVEC, get(XP), pixBytes, get(WP)),
+            outerProductStep(ACC, S, WVEC, get(XP), pixBytes, get(WP), fma),
             addTo(XP, i32(4)),
             addTo(WP, get(WROWB)),
             countDown(C),

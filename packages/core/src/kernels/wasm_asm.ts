@@ -53,12 +53,16 @@ export const simd = {
   bitselect: 0x52,
   load64Zero: 0x5d,
   f64x2PromoteLowF32x4: 0x5f,
+  f32x4Neg: 0xe1,
   f32x4Sqrt: 0xe3,
   f32x4Add: 0xe4,
+  f32x4Sub: 0xe5,
   f32x4Mul: 0xe6,
   f32x4Div: 0xe7,
   f32x4Max: 0xe9,
   f64x2Add: 0xf0,
+  /** relaxed SIMD: a · b + c, fused or not as the hardware does it */
+  f32x4RelaxedMadd: 0x105,
 } as const;
 
 export function uleb(n: number): number[] {
@@ -122,7 +126,8 @@ export const countDown = (local: number) => [
 ];
 /**
  * One step of a register-blocked outer product: splat[r] ← the float at address + r·stride (r < R), then for each
- * vector v < V: vector ← the 16 bytes at vectors + 16·v, and acc[r][v] += splat[r] · vector.
+ * vector v < V: vector ← the 16 bytes at vectors + 16·v, and acc[r][v] += splat[r] · vector; with `fma`, through
+ * f32x4.relaxed_madd (one rounding where the hardware fuses it, as x64 with FMA3 does; see {@link relaxedSimd}).
  */
 export function outerProductStep(
   acc: number[][],
@@ -131,20 +136,25 @@ export function outerProductStep(
   address: number[],
   stride: number,
   vectors: number[],
+  fma = false,
 ): number[] {
   return [
     ...splats.flatMap((splat, r) => [...address, ...s(simd.load32Splat), 2, ...uleb(r * stride), ...set(splat)]),
     ...acc[0].flatMap((_, v) => [
       ...load(vectors, 16 * v),
       ...set(vector),
-      ...acc.flatMap((row, r) => [
-        ...get(row[v]),
-        ...get(splats[r]),
-        ...get(vector),
-        ...s(simd.f32x4Mul),
-        ...s(simd.f32x4Add),
-        ...set(row[v]),
-      ]),
+      ...acc.flatMap((row, r) =>
+        fma
+          ? [...get(splats[r]), ...get(vector), ...get(row[v]), ...s(simd.f32x4RelaxedMadd), ...set(row[v])]
+          : [
+              ...get(row[v]),
+              ...get(splats[r]),
+              ...get(vector),
+              ...s(simd.f32x4Mul),
+              ...s(simd.f32x4Add),
+              ...set(row[v]),
+            ],
+      ),
     ]),
   ];
 }
@@ -188,6 +198,41 @@ export function moduleOf(name: string, params: number, i32s: number, v128s: numb
     ...section(10, vec([[...uleb(code.length), ...code]])),
   ]);
 }
+
+/**
+ * Whether the engine validates a module using relaxed SIMD's f32x4.relaxed_madd (V8 from Node 22 by default,
+ * Node 20 behind --experimental-wasm-relaxed-simd). Detected, never required: the kernels fall back to a separate
+ * multiply and add. Its results may differ from the plain path's by the rounding a fused multiply-add saves (on
+ * one machine, the same every run).
+ */
+export function relaxedSimd(): boolean {
+  return preferRelaxed && relaxedSimdSupported();
+}
+
+/**
+ * Chooses the plain path even where relaxed SIMD is there (false), or relaxed SIMD where it is (true, the default):
+ * for tests and benchmarks that compare the two in one process. Returns whether relaxed SIMD is now used.
+ */
+export function setRelaxedSimd(enabled: boolean): boolean {
+  preferRelaxed = enabled;
+  return relaxedSimd();
+}
+let preferRelaxed = true;
+
+/** Whether the engine validates a module using f32x4.relaxed_madd (checked once). */
+export function relaxedSimdSupported(): boolean {
+  if (relaxed === undefined) {
+    const zero = [...s(simd.const), ...new Array(16).fill(0)];
+    const body = [...zero, ...zero, ...zero, ...s(simd.f32x4RelaxedMadd), 0x1a];
+    try {
+      relaxed = wasmApi?.validate(moduleOf('madd', 0, 0, 0, body)) ?? false;
+    } catch {
+      relaxed = false;
+    }
+  }
+  return relaxed;
+}
+let relaxed: boolean | undefined;
 
 /** The backend's wasm memory, if the runtime and the backend expose it. */
 export function backendMemory(wasm: unknown): object | null {

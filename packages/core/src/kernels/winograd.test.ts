@@ -1,0 +1,190 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import type { TensorInfo } from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
+import { beforeAll, describe, expect, it } from 'vitest';
+import { convolutionInfo } from './Conv2D';
+import { filterGradientInfo } from './Conv2DBackpropFilter';
+import { inputGradientInfo } from './Conv2DBackpropInput';
+import { relativeError, runOn, seededValues, useWasm } from './test_utils';
+import { winogradCorrelation, winogradPays } from './winograd';
+import { winogradFilterGradient, winogradFilterGradientPays } from './winograd_filter_grad';
+
+/**
+ * The bound winograd.ts states: max |error| ≤ 5e-6 · max(1, max |reference|) for inputs in [−1, 1] (measured on
+ * these cases: at most 1.0e-6).
+ */
+const WINOGRAD_TOLERANCE = 5e-6;
+
+type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
+const explicit: Pad = [
+  [0, 0],
+  [1, 2],
+  [0, 1],
+  [0, 0],
+];
+const t = (shape: number[], seed: number) =>
+  tf.tensor(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+
+// [batch, height, width, inChannels], outChannels, pad
+const cases: Array<[number[], number, Pad]> = [
+  [[1, 7, 5, 1], 4, 'same'], // batch 1, odd sizes: the last tiles are cut
+  [[2, 8, 6, 3], 5, 'same'], // channels not multiples of 4 on both sides
+  [[3, 9, 7, 6], 2, 'valid'],
+  [[2, 7, 8, 4], 8, explicit],
+  [[1, 3, 3, 8], 12, 'valid'], // one output
+  [[2, 4, 4, 128], 128, 'same'], // the last stage of preact-resnet18 ×0.25
+  [[3, 12, 12, 64], 64, 'same'], // one image per chunk of tiles: three chunks
+  [[5, 6, 10, 20], 12, 'same'], // several images per chunk
+  [[1, 7, 9, 18], 22, 'same'], // from 16 channels, not multiples of 4, odd sizes
+  [[2, 8, 7, 16], 16, 'valid'],
+  [[2, 9, 6, 17], 20, explicit],
+  // from 32 channels and 8 × 8 outputs: Winograd for the filter gradient too
+  [[1, 9, 11, 33], 34, 'same'],
+  [[2, 10, 11, 32], 36, 'valid'],
+  [[2, 9, 10, 32], 32, explicit],
+];
+
+/** Runs Winograd on wasm (it must not hand over) and returns its output and the reference's error. */
+async function winogradAgrees(
+  cpu: { values: Float32Array[]; shapes: number[][] },
+  path: (b: BackendWasm) => TensorInfo | null,
+) {
+  const wasm = await runOn('wasm', () => {
+    const out = path(tf.backend() as BackendWasm);
+    expect(out).not.toBeNull();
+    return tf.engine().makeTensorFromTensorInfo(out as TensorInfo);
+  });
+  expect(wasm.shapes).toEqual(cpu.shapes);
+  expect(cpu.values[0].some((v) => v !== 0)).toBe(true);
+  expect(relativeError(wasm.values[0], cpu.values[0])).toBeLessThanOrEqual(WINOGRAD_TOLERANCE);
+}
+
+describe('Winograd F(2×2, 3×3) vs cpu', () => {
+  beforeAll(useWasm);
+
+  it.each(cases)('forward, bias and ReLU x%j → %i channels, %j', async (xs, co, pad) => {
+    const filterShape = [3, 3, xs[3], co];
+    for (const [bias, relu] of [
+      [null, false],
+      [[co], true],
+      [[1], false],
+    ] as Array<[number[] | null, boolean]>) {
+      const cpu = await runOn('cpu', () =>
+        tf.fused.conv2d({
+          x: t(xs, 1) as tf.Tensor4D,
+          filter: t(filterShape, 2) as tf.Tensor4D,
+          strides: 1,
+          pad,
+          bias: bias ? t(bias, 3) : undefined,
+          activation: relu ? 'relu' : 'linear',
+        }),
+      );
+      await winogradAgrees(cpu, (backend) => {
+        const x = t(xs, 1);
+        const filter = t(filterShape, 2);
+        const info = convolutionInfo(x, filter, { strides: 1, pad, dataFormat: 'NHWC' });
+        if (!info) return null;
+        return winogradCorrelation(backend, {
+          x,
+          filter,
+          rotated: false,
+          outChannels: co,
+          top: info.padInfo.top,
+          left: info.padInfo.left,
+          outHeight: info.outHeight,
+          outWidth: info.outWidth,
+          bias: bias ? t(bias, 3) : null,
+          relu,
+        });
+      });
+    }
+  });
+
+  it.each(cases)('input gradient x%j → %i channels, %j', async (xs, co, pad) => {
+    const filterShape = [3, 3, xs[3], co];
+    const dyShape = tf.tidy(() => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, pad).shape);
+    const attrs = { strides: 1, pad, dataFormat: 'NHWC', inputShape: xs } as never;
+    const cpu = await runOn(
+      'cpu',
+      () =>
+        tf
+          .engine()
+          .runKernel('Conv2DBackpropInput', { dy: t(dyShape, 5), filter: t(filterShape, 6) }, attrs) as tf.Tensor,
+    );
+    await winogradAgrees(cpu, (backend) => {
+      const filter = t(filterShape, 6);
+      const info = inputGradientInfo(filter, attrs);
+      return winogradCorrelation(backend, {
+        x: t(dyShape, 5),
+        filter,
+        rotated: true,
+        outChannels: xs[3],
+        top: 2 - info.padInfo.top,
+        left: 2 - info.padInfo.left,
+        outHeight: xs[1],
+        outWidth: xs[2],
+        bias: null,
+        relu: false,
+      });
+    });
+  });
+
+  it.each(cases)('filter gradient x%j → %i channels, %j', async (xs, co, pad) => {
+    const filterShape = [3, 3, xs[3], co];
+    const dyShape = tf.tidy(() => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, pad).shape);
+    const attrs = { strides: 1, pad, dataFormat: 'NHWC', filterShape } as never;
+    const cpu = await runOn(
+      'cpu',
+      () => tf.engine().runKernel('Conv2DBackpropFilter', { x: t(xs, 3), dy: t(dyShape, 4) }, attrs) as tf.Tensor,
+    );
+    // Winograd's filter gradient from 32 channels and 8 × 8 outputs; the other cases check that it hands over.
+    if (!winogradFilterGradientPays(xs[3], co, dyShape[1], dyShape[2])) {
+      await runOn('wasm', () => {
+        const x = t(xs, 3);
+        expect(
+          winogradFilterGradient(tf.backend() as BackendWasm, x, t(dyShape, 4), filterGradientInfo(x, attrs)),
+        ).toBeNull();
+        return tf.scalar(0);
+      });
+      return;
+    }
+    await winogradAgrees(cpu, (backend) => {
+      const x = t(xs, 3);
+      return winogradFilterGradient(backend, x, t(dyShape, 4), filterGradientInfo(x, attrs));
+    });
+  });
+
+  it('the registered Conv2D, FusedConv2D and Conv2DBackpropInput agree with cpu where they take it (16 → 20 channels)', async () => {
+    expect(winogradPays(16, 20) && winogradPays(20, 16)).toBe(true);
+    expect(winogradPays(3, 16) || winogradPays(16, 8)).toBe(false);
+    const f = () => {
+      const x = t([2, 9, 7, 16], 1) as tf.Tensor4D;
+      const filter = t([3, 3, 16, 20], 2) as tf.Tensor4D;
+      return tf.grads((a: tf.Tensor, w: tf.Tensor) =>
+        tf.sum(
+          tf.square(
+            tf.fused.conv2d({
+              x: a as tf.Tensor4D,
+              filter: w as tf.Tensor4D,
+              strides: 1,
+              pad: 'same',
+              bias: t([20], 3),
+              activation: 'relu',
+            }),
+          ),
+        ),
+      )([x, filter]);
+    };
+    const wasm = await runOn('wasm', f);
+    const cpu = await runOn('cpu', f);
+    cpu.values.forEach((ref, i) => {
+      expect(relativeError(wasm.values[i], ref)).toBeLessThanOrEqual(1e-4);
+    });
+  });
+});
