@@ -1,8 +1,10 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core ships its gradients separately from the ops; training needs them registered once per process.
-// Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { registerAll, WASM_KERNEL_PACK } from './kernels/register_all_kernels';
+// `#gradients` (package.json `imports`) is `@tensorflow/tfjs` in Node, whose bundle registers the gradients of the
+// tfjs-core it pins (tfjs-core's own module is ESM that Node cannot load), and tfjs-core's `register_all_gradients`
+// in a bundler. Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
+import '#gradients';
+import { registerAll, WASM_KERNEL_PACK } from '@semix/tfjs-wasm-train';
 
 /** The backends semix knows, fastest first. `tensorflow` is tfjs-node(-gpu), an optional peer dependency. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;

@@ -25,7 +25,6 @@ export {
   makeBatch,
 } from './data';
 export { DEFAULT_EVALUATE_OPTIONS, type EvaluateOptions, type Evaluation, evaluate } from './evaluate';
-export { registerAll, WASM_KERNEL_PACK } from './kernels/register_all_kernels';
 export { loadModel } from './load_model';
 export { expectedCalibrationError } from './metrics';
 export { createModel } from './models/create_model';

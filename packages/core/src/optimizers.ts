@@ -1,5 +1,5 @@
+import { ADAM_UPDATE } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE } from './kernels/AdamUpdate';
 
 /** The state tfjs's AdamOptimizer keeps (protected in its typings). */
 interface AdamState {
