@@ -96,7 +96,8 @@ try {
   // module there: train two threads from the installed tarballs.
   check('@semix/core + @semix/mixup: train({ workers: 2 }) from the installed tarballs', () => {
     const script = `
-      import { createModel, selectBackend, train } from '@semix/core';
+      import { createModel, selectBackend } from '@semix/core';
+      import { train } from '@semix/core/node';
       import { methodSpec } from '@semix/mixup';
       await selectBackend('wasm');
       const n = 64;

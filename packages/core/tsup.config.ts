@@ -2,9 +2,15 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // The data-parallel worker is a second entry: DataParallel starts it as dist/parallel/worker.js.
-  entry: { index: 'src/index.ts', 'parallel/worker': 'src/parallel/worker.ts' },
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node.ts',
+    internal: 'src/internal.ts',
+    'parallel/worker': 'src/parallel/worker.ts',
+  },
   format: ['esm'],
-  target: 'node20',
+  // es2022, not node20: the main entry also runs in browsers.
+  target: 'es2022',
   dts: true,
   sourcemap: true,
   clean: true,

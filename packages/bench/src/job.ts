@@ -8,8 +8,8 @@ import {
   type ModelConfig,
   type ProgressEvent,
   type SemixModel,
-  train,
 } from '@semix/core';
+import { train } from '@semix/core/node';
 import {
   CORRUPTIONS,
   type CorruptionName,

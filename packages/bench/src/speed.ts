@@ -8,16 +8,8 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type Architecture,
-  type BackendName,
-  createModel,
-  createParallelReferenceStep,
-  createReferenceStep,
-  probeBackends,
-  Rng,
-  selectBackend,
-} from '@semix/core';
+import { type Architecture, type BackendName, createModel, probeBackends, Rng, selectBackend } from '@semix/core';
+import { createParallelReferenceStep, createReferenceStep } from '@semix/core/internal';
 import { corruptImages, loadMnistMini, take } from '@semix/datasets';
 import { cutmix, fmix, mixup, resizemix, saliencymix, semLoss } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';

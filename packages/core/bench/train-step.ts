@@ -12,17 +12,9 @@
 
 import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
-import {
-  type BackendName,
-  createModel,
-  createParallelReferenceStep,
-  createReferenceStep,
-  type MethodSpec,
-  probeBackends,
-  Rng,
-  selectBackend,
-  train,
-} from '../src/index';
+import { type BackendName, createModel, type MethodSpec, probeBackends, Rng, selectBackend } from '../src/index';
+import { createParallelReferenceStep, createReferenceStep } from '../src/internal';
+import { train } from '../src/node';
 
 const BATCH = 128;
 const requested = process.argv.slice(2).filter((a) => a !== '--') as BackendName[];

@@ -2,7 +2,7 @@ import { ADAM_UPDATE } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 
 /** The state tfjs's AdamOptimizer keeps (protected in its typings). */
-interface AdamState {
+export interface AdamState {
   accBeta1: tf.Variable;
   accBeta2: tf.Variable;
   accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable }>;

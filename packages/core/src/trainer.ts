@@ -1,37 +1,58 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assignWeights, loadCheckpoint, saveCheckpoint } from './checkpoint';
+// Types only: the Node parts (files, threads, module loading) come in through a TrainHost, so this module runs in
+// a browser; `@semix/core/node` passes the Node host.
+import type { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { type Augment, checkDataset, datasetSize, type ImageDataset, makeBatch } from './data';
 import type { SemixModel } from './models/types';
-import { adam } from './optimizers';
-import { DataParallel } from './parallel/data_parallel';
-import { isMethodSpec, loadMethod, type MethodSpec } from './parallel/method_spec';
+import { assignWeights } from './models/weights';
+import { type AdamState, adam } from './optimizers';
 import { Rng } from './rng';
+import {
+  applyStep,
+  crossEntropyMethod,
+  isMethodSpec,
+  type LossGradients,
+  type MethodContext,
+  type MethodSpec,
+  type StepInput,
+  stepContext,
+  type TrainMethod,
+  trainStep,
+} from './step';
 
-/** What a training method sees at each step. */
-export interface MethodContext {
-  model: SemixModel;
-  /** The (augmented, normalised) batch, [batch, H, W, C]. */
-  x: tf.Tensor4D;
-  /** Integer class labels, [batch]. */
-  labels: tf.Tensor1D;
-  numClasses: number;
-  epoch: number;
-  step: number;
-  /** The trainer's generator: draws here are part of the seeded, checkpointed sequence. */
-  rng: Rng;
+/** A data-parallel step runner: `DataParallel` from `@semix/core/node` is one. */
+export interface ParallelLossGradients {
+  lossGradients(
+    x: tf.Tensor4D,
+    labels: tf.Tensor1D,
+    ctx: Omit<MethodContext, 'model' | 'x' | 'labels'>,
+  ): Promise<LossGradients>;
+  dispose(): Promise<void>;
 }
 
-/** Named scalar loss parts; the trainer minimises their sum and reports each one. */
-export type LossParts = Record<string, tf.Scalar>;
+/** What train() needs from its platform for checkpoints, worker threads and methods named by module. */
+export interface TrainHost {
+  loadMethod(spec: MethodSpec): Promise<TrainMethod>;
+  dataParallel(
+    model: SemixModel,
+    vars: tf.Variable[],
+    method: TrainMethod,
+    spec: MethodSpec | null,
+    workers: number,
+  ): Promise<ParallelLossGradients>;
+  loadCheckpoint: typeof loadCheckpoint;
+  saveCheckpoint: typeof saveCheckpoint;
+}
 
-/** A training method: (model, batch, step) → loss parts. `@semix/mixup`'s methods have this type. */
-export type TrainMethod = (ctx: MethodContext) => LossParts;
+const needsNode = (field: string, what: string) => () =>
+  Promise.reject(new Error(`${field}: ${what} need Node; import { train } from '@semix/core/node'`));
 
-/** Empirical risk minimisation: cross-entropy on the clean batch. */
-export const crossEntropyMethod: TrainMethod = ({ model, x, labels, numClasses }) => {
-  const logits = model.logits(x, true);
-  const targets = tf.oneHot(labels, numClasses, 1, 0, 'float32');
-  return { ce: tf.losses.softmaxCrossEntropy(targets, logits) as tf.Scalar };
+/** The host of `@semix/core`'s train(): no file system, no threads, no module loading. */
+export const BROWSER_HOST: TrainHost = {
+  loadMethod: needsNode('method', 'methods given as a MethodSpec (a module to import)'),
+  dataParallel: needsNode('workers', 'worker threads (workers > 1)'),
+  loadCheckpoint: needsNode('checkpointDir', 'file checkpoints'),
+  saveCheckpoint: needsNode('checkpointDir', 'file checkpoints'),
 };
 
 export interface LrSchedule {
@@ -131,19 +152,6 @@ export interface TrainResult {
   resumedFromEpoch: number;
 }
 
-export class TrainingDivergedError extends Error {
-  constructor(
-    readonly step: number,
-    readonly losses: Record<string, number>,
-  ) {
-    const parts = Object.entries(losses)
-      .map(([k, v]) => `${k}=${v}`)
-      .join(', ');
-    super(`training diverged at step ${step}: non-finite loss (${parts}); the last good checkpoint is kept`);
-    this.name = 'TrainingDivergedError';
-  }
-}
-
 /** The learning rate at a (fractional) epoch. */
 export function learningRate(base: number, schedule: LrSchedule, epoch: number, epochs: number): number {
   const warm = schedule.warmupEpochs ?? 0;
@@ -214,7 +222,12 @@ function setLr(optimizer: tf.Optimizer, lr: number): void {
  * (weights, optimizer state, epoch, RNG state), so an interrupted run resumes exactly where it stopped.
  * Batches drop the last incomplete one, so every step has the same shape.
  */
-export async function train(options: TrainOptions): Promise<TrainResult> {
+export function train(options: TrainOptions): Promise<TrainResult> {
+  return trainOn(BROWSER_HOST, options);
+}
+
+/** train() with a platform's checkpoints, threads and method loading (`@semix/core/node` passes Node's). */
+export async function trainOn(host: TrainHost, options: TrainOptions): Promise<TrainResult> {
   const o = {
     ...DEFAULT_TRAIN_OPTIONS,
     ...options,
@@ -224,35 +237,16 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   const { model, data, epochs, batchSize } = o;
   // Workers build the method from its spec; none means the default, cross-entropy.
   const spec: MethodSpec | null = isMethodSpec(o.method) ? o.method : null;
-  const method = isMethodSpec(o.method) ? await loadMethod(o.method) : (o.method ?? crossEntropyMethod);
+  const method = isMethodSpec(o.method) ? await host.loadMethod(o.method) : (o.method ?? crossEntropyMethod);
   const n = datasetSize(data);
   const stepsPerEpoch = Math.floor(n / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const vars = model.trainableVariables();
-  const parallel = o.workers > 1 ? await DataParallel.create(model, vars, method, spec, o.workers) : null;
+  const parallel = o.workers > 1 ? await host.dataParallel(model, vars, method, spec, o.workers) : null;
   const optimizer = makeOptimizer(o);
   let rng = new Rng(o.seed);
   let startEpoch = 0;
   let globalStep = 0;
-
-  if (o.checkpointDir && o.resume) {
-    const saved = await loadCheckpoint(o.checkpointDir);
-    if (saved) {
-      try {
-        assignWeights(model, saved.model);
-      } catch (error) {
-        tf.dispose([...saved.model.values(), ...saved.optimizer.map((t) => t.tensor)]);
-        throw error;
-      }
-      tf.dispose([...saved.model.values()]);
-      if (saved.optimizer.length > 0) await optimizer.setWeights(saved.optimizer);
-      tf.dispose(saved.optimizer.map((t) => t.tensor));
-      restoreAdamPowers(optimizer, saved.header.meta.adamPowers);
-      rng = new Rng(saved.header.rngState);
-      startEpoch = saved.header.epoch;
-      globalStep = saved.header.step;
-    }
-  }
 
   const history: Array<Record<string, number>> = [];
   const started = performance.now();
@@ -281,13 +275,33 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
     });
   };
   try {
+    // Inside the try: a checkpoint that fails to load must not leave the optimizer or the worker threads behind.
+    if (o.checkpointDir && o.resume) {
+      const saved = await host.loadCheckpoint(o.checkpointDir);
+      if (saved) {
+        try {
+          assignWeights(model, saved.model);
+        } catch (error) {
+          tf.dispose([...saved.model.values(), ...saved.optimizer.map((t) => t.tensor)]);
+          throw error;
+        }
+        tf.dispose([...saved.model.values()]);
+        if (saved.optimizer.length > 0) await optimizer.setWeights(saved.optimizer);
+        tf.dispose(saved.optimizer.map((t) => t.tensor));
+        restoreAdamPowers(optimizer, saved.header.meta.adamPowers);
+        rng = new Rng(saved.header.rngState);
+        startEpoch = saved.header.epoch;
+        globalStep = saved.header.step;
+      }
+    }
+
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
       const order = rng.permutation(n);
       const sums: Record<string, number> = {};
       for (let step = 0; step < stepsPerEpoch; step++) {
         // Yield to the event loop between steps (microseconds): signals, timers (a job queue's lock renewal)
         // and progress displays run while training.
-        await new Promise<void>((resolve) => setImmediate(resolve));
+        await yieldToEventLoop();
         if (o.signal?.aborted) throw o.signal.reason ?? new Error('training aborted');
         const lr = learningRate(o.lr, o.schedule, epoch + step / stepsPerEpoch, epochs);
         setLr(optimizer, lr);
@@ -312,13 +326,14 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
       history.push(means);
       if (o.checkpointDir) {
         const optWeights = await optimizer.getWeights();
-        await saveCheckpoint(
+        await host.saveCheckpoint(
           o.checkpointDir,
           {
             epoch: epoch + 1,
             step: globalStep,
             rngState: rng.state(),
-            meta: { ...o.checkpointMeta, adamPowers: adamPowers(optimizer) },
+            // The model's config first, so that loadModel rebuilds it whoever trained it; the caller's meta may refine it.
+            meta: { model: model.config, ...o.checkpointMeta, adamPowers: adamPowers(optimizer) },
           },
           new Map([...model.namedVariables()].map(([k, v]) => [k, v as tf.Tensor])),
           optWeights,
@@ -343,96 +358,10 @@ export async function train(options: TrainOptions): Promise<TrainResult> {
   };
 }
 
-interface StepInput {
-  data: ImageDataset;
-  indices: Int32Array;
-  augment?: Augment;
-  rng: Rng;
-  epoch: number;
-  step: number;
-}
-
-/** The loss parts' values (plus `total` when there are several) and the gradients of their sum. */
-export interface LossGradients {
-  losses: Record<string, number>;
-  /** Gradients keyed by variable name. */
-  grads: tf.NamedTensorMap;
-}
-
-/**
- * Runs the method on a batch under a gradient tape: the loss parts' values and the gradients of their sum with
- * respect to `vars`. The caller owns (and disposes) the gradients; nothing else is left allocated.
- */
-export function lossGradients(
-  model: SemixModel,
-  vars: tf.Variable[],
-  method: TrainMethod,
-  ctx: Omit<MethodContext, 'model'>,
-): LossGradients {
-  let names: string[] = [];
-  let kept: tf.Tensor | null = null;
-  try {
-    const { value, grads } = tf.variableGrads(() => {
-      const parts = method({ model, ...ctx });
-      names = Object.keys(parts);
-      if (names.length === 0) throw new Error('method: returned no loss parts');
-      kept = tf.keep(tf.stack(names.map((k) => parts[k])));
-      return names.length === 1 ? parts[names[0]] : (tf.addN(names.map((k) => parts[k])) as tf.Scalar);
-    }, vars);
-    const values = (kept as unknown as tf.Tensor).dataSync();
-    const losses = Object.fromEntries(names.map((k, i) => [k, values[i]]));
-    if (names.length > 1) losses.total = value.dataSync()[0];
-    value.dispose();
-    return { losses, grads };
-  } finally {
-    if (kept) (kept as tf.Tensor).dispose();
-  }
-}
-
-/** Applies gradients (disposing them), or throws TrainingDivergedError without updating when a loss is NaN/∞. */
-export function applyStep(
-  model: SemixModel,
-  optimizer: tf.Optimizer,
-  { losses, grads }: LossGradients,
-  step: number,
-): Record<string, number> {
-  if (!Object.values(losses).every(Number.isFinite)) {
-    tf.dispose(Object.values(grads));
-    model.discardUpdates();
-    throw new TrainingDivergedError(step, losses);
-  }
-  optimizer.applyGradients(grads);
-  tf.dispose(Object.values(grads));
-  model.applyUpdates();
-  return losses;
-}
-
-/** One optimisation step; returns the loss parts' values. Throws TrainingDivergedError before updating on NaN/∞. */
-export function trainStep(
-  model: SemixModel,
-  vars: tf.Variable[],
-  optimizer: tf.Optimizer,
-  method: TrainMethod,
-  input: StepInput,
-): Record<string, number> {
-  const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
-  try {
-    const result = lossGradients(model, vars, method, { x: batch.x, labels: batch.labels, ...stepContext(input) });
-    return applyStep(model, optimizer, result, input.step);
-  } finally {
-    batch.x.dispose();
-    batch.labels.dispose();
-  }
-}
-
-function stepContext(input: StepInput) {
-  return { numClasses: input.data.numClasses, epoch: input.epoch, step: input.step, rng: input.rng };
-}
-
 async function parallelStep(
   model: SemixModel,
   optimizer: tf.Optimizer,
-  parallel: DataParallel,
+  parallel: ParallelLossGradients,
   input: StepInput,
 ): Promise<Record<string, number>> {
   const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
@@ -445,7 +374,7 @@ async function parallelStep(
   }
 }
 
-type AdamInternals = { accBeta1?: tf.Variable; accBeta2?: tf.Variable };
+type AdamInternals = Partial<Pick<AdamState, 'accBeta1' | 'accBeta2'>>;
 
 /**
  * Adam keeps β₁ᵗ and β₂ᵗ as running products; tfjs's setWeights recomputes them with pow(), which differs from
@@ -464,6 +393,10 @@ function restoreAdamPowers(optimizer: tf.Optimizer, powers: unknown): void {
     accBeta2.assign(tf.scalar(powers[1]));
   });
 }
+
+// setImmediate is Node's (microseconds); a browser has only timers, which may wait a few milliseconds.
+const yieldToEventLoop = (): Promise<void> =>
+  new Promise((resolve) => (globalThis.setImmediate ?? ((f: () => void) => setTimeout(f, 0)))(resolve));
 
 function applyWeightDecay(vars: tf.Variable[], factor: number): void {
   tf.tidy(() => {
