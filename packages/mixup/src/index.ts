@@ -27,5 +27,5 @@ export { resizemix } from './resizemix';
 export { saliencymix, spectralResidualSaliency } from './saliencymix';
 export { equivarianceGap, mixedRepresentation, resolveSemOptions, semLoss, stopGradient } from './sem';
 export { checkLabels, mixTargets, smoothOneHot, softCrossEntropy } from './targets';
-export type { Distance, MixMode, MixOptions, MixResult, Pairing, SemOptions } from './types';
+export type { Distance, MixMode, MixOptions, MixResult, Pairing, RandomSource, SemOptions } from './types';
 export { DISTANCES, MIX_MODES, PAIRINGS, validateMixOptions, validateSemOptions } from './validate';

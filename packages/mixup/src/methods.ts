@@ -1,4 +1,4 @@
-import type { MethodContext, MethodSpec, Rng, TrainMethod } from '@semix/core';
+import type { MethodContext, MethodSpec, TrainMethod } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_MANIFOLD_LAYERS, DEFAULT_SEM_OPTIONS } from './constants';
 import { cutmix } from './cutmix';
@@ -9,7 +9,7 @@ import { resizemix } from './resizemix';
 import { saliencymix } from './saliencymix';
 import { semLoss } from './sem';
 import { smoothOneHot, softCrossEntropy } from './targets';
-import type { MixOptions, MixResult, SemOptions } from './types';
+import type { MixOptions, MixResult, RandomSource, SemOptions } from './types';
 
 export const BASE_METHODS = ['erm', 'mixup', 'cutmix', 'manifold', 'fmix', 'resizemix', 'saliencymix'] as const;
 export const METHOD_NAMES = [
@@ -85,7 +85,11 @@ export function describeMethod(name: MethodName, options: MethodOptions = {}): R
   };
 }
 
-type Policy = (ctx: MethodContext, mix: Partial<MixOptions> & Pick<MixOptions, 'numClasses'>, rng: Rng) => MixResult;
+type Policy = (
+  ctx: MethodContext,
+  mix: Partial<MixOptions> & Pick<MixOptions, 'numClasses'>,
+  rng: RandomSource,
+) => MixResult;
 
 const POLICIES: Record<Exclude<(typeof BASE_METHODS)[number], 'erm'>, Policy> = {
   mixup: (ctx, mix, rng) => mixup(ctx.x, ctx.labels, mix, rng),
