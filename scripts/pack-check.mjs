@@ -8,9 +8,10 @@ import { join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const pnpm = join(root, 'node_modules/.bin/pnpm');
-const PACKAGES = ['tfjs-wasm-train', 'core', 'mixup', 'datasets', 'bench'];
+const PACKAGES = ['env', 'tfjs-wasm-train', 'core', 'mixup', 'datasets', 'bench'];
 // Symbols each package must export from its published entry.
 const EXPECTED = {
+  '@semix/env': ['env', 'DEFAULT_SETTINGS'],
   '@semix/tfjs-wasm-train': ['registerAll', 'WASM_KERNEL_PACK'],
   '@semix/core': ['selectBackend', 'createModel'],
   '@semix/mixup': [],

@@ -11,6 +11,7 @@ import { fileURLToPath } from 'node:url';
 import { type Architecture, type BackendName, createModel, probeBackends, Rng, selectBackend } from '@semix/core';
 import { createParallelReferenceStep, createReferenceStep } from '@semix/core/internal';
 import { corruptImages, loadMnistMini, take } from '@semix/datasets';
+import { env } from '@semix/env';
 import { cutmix, fmix, mixup, resizemix, saliencymix, semLoss } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import { Bench } from 'tinybench';
@@ -212,12 +213,12 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
   return { rows, pytorch, pytorchNote, ratio, parallelRatio };
 }
 
-/** The package's own PyTorch script, run with the first Python that imports torch (`SEMIX_PYTHON` first). */
+/** The package's own PyTorch script, run with the first Python that imports torch (`env.python`, SEMIX_PYTHON, first). */
 function runPytorch(batch: number): { result: SpeedResult['pytorch']; note: string } {
   const here = dirname(fileURLToPath(import.meta.url));
   const script = [join(here, '../python/reference_step.py'), join(here, 'python/reference_step.py')].find(existsSync);
   if (!script) return { result: null, note: 'skipped: python/reference_step.py not found beside the package' };
-  const pythons = [process.env.SEMIX_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const pythons = [env.python, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
   const tried: string[] = [];
   for (const python of pythons) {
     try {
