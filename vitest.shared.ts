@@ -11,6 +11,7 @@ export const sourceAliases = {
   '@semix/tfjs-wasm-train': src('tfjs-wasm-train'),
   '@semix/core/node': src('core', 'node'),
   '@semix/core/internal': src('core', 'internal'),
+  '@semix/mixup/internal': src('mixup', 'internal'),
   '@semix/core': src('core'),
   '@semix/mixup': src('mixup'),
   '@semix/datasets': src('datasets'),

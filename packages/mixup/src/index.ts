@@ -1,4 +1,4 @@
-export { checkImages, pasteWithMask, resolveMixOptions } from './common';
+export { resolveMixOptions } from './common';
 export {
   DEFAULT_FMIX_DECAY_POWER,
   DEFAULT_MANIFOLD_LAYERS,
@@ -7,10 +7,7 @@ export {
   DEFAULT_SEM_OPTIONS,
 } from './constants';
 export { type Box, cutmix, cutmixBox } from './cutmix';
-export { dft2 } from './dft';
-export { fmix, fmixMask, inverseDftReal } from './fmix';
-export { interpolate } from './interpolate';
-export { pairIndices, sampleLam } from './lam';
+export { fmix, fmixMask } from './fmix';
 export { manifoldMixup } from './manifold';
 export {
   BASE_METHODS,
