@@ -13,8 +13,11 @@ const PACKAGES = ['env', 'tfjs-wasm-train', 'core', 'mixup', 'datasets', 'bench'
 const EXPECTED = {
   '@semix/env': ['env', 'DEFAULT_SETTINGS'],
   '@semix/tfjs-wasm-train': ['registerAll', 'WASM_KERNEL_PACK'],
-  '@semix/core': ['selectBackend', 'createModel'],
+  '@semix/core': ['selectBackend', 'createModel', 'train'],
+  '@semix/core/node': ['train', 'loadModel', 'saveCheckpoint'],
+  '@semix/core/internal': ['DataParallel', 'startWorker'],
   '@semix/mixup': [],
+  '@semix/mixup/internal': ['dft2'],
   '@semix/datasets': [],
   '@semix/bench': [],
 };
@@ -89,7 +92,7 @@ try {
   );
   for (const [name, symbols] of Object.entries(EXPECTED)) {
     check(`${name}: import from the installed tarball`, () => {
-      const script = `const m = await import(${JSON.stringify(name)}); const missing = ${JSON.stringify(symbols)}.filter((s) => !(s in m)); if (missing.length) { console.error('missing exports: ' + missing); process.exit(1); } if (Object.keys(m).length === 0) { console.error('empty module'); process.exit(1); } await import(${JSON.stringify(`${name}/package.json`)}, { with: { type: 'json' } });`;
+      const script = `const m = await import(${JSON.stringify(name)}); const missing = ${JSON.stringify(symbols)}.filter((s) => !(s in m)); if (missing.length) { console.error('missing exports: ' + missing); process.exit(1); } if (Object.keys(m).length === 0) { console.error('empty module'); process.exit(1); } await import(${JSON.stringify(`${name.split('/').slice(0, 2).join('/')}/package.json`)}, { with: { type: 'json' } });`;
       run(process.execPath, ['--input-type=module', '-e', script], project);
     });
   }
