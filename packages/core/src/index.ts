@@ -24,6 +24,7 @@ export { ARCHITECTURES, type Architecture, type ModelConfig, type SemixModel } f
 export { assignWeights } from './models/weights';
 export { adam, SemixAdamOptimizer } from './optimizers';
 export { Rng } from './rng';
+export { learningRate } from './schedule';
 export {
   applyStep,
   crossEntropyMethod,
@@ -39,9 +40,8 @@ export {
 export {
   DEFAULT_TRAIN_OPTIONS,
   type LrSchedule,
-  learningRate,
   type ProgressEvent,
   type TrainOptions,
   type TrainResult,
-  train,
-} from './trainer';
+} from './train_options';
+export { train } from './trainer';

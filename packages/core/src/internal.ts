@@ -13,4 +13,5 @@ export {
   type ReferenceStep,
 } from './reference_step';
 export { isMethodSpec, type StepInput, stepContext } from './step';
-export { BROWSER_HOST, type ParallelLossGradients, type TrainHost, trainOn } from './trainer';
+export { BROWSER_HOST, type ParallelLossGradients, type TrainHost } from './train_host';
+export { trainOn } from './trainer';

@@ -3,7 +3,9 @@
 import { loadCheckpoint, saveCheckpoint } from './checkpoint';
 import { DataParallel } from './parallel/data_parallel';
 import { loadMethod } from './parallel/method_spec';
-import { type TrainHost, type TrainOptions, type TrainResult, trainOn } from './trainer';
+import type { TrainHost } from './train_host';
+import type { TrainOptions, TrainResult } from './train_options';
+import { trainOn } from './trainer';
 
 /** Node's TrainHost: checkpoints on disk, data parallelism over worker threads, methods imported by module. */
 export const NODE_HOST: TrainHost = {

@@ -68,3 +68,23 @@ export class SemixAdamOptimizer extends tf.AdamOptimizer {
 export function adam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon?: number): SemixAdamOptimizer {
   return new SemixAdamOptimizer(learningRate, beta1, beta2, epsilon);
 }
+
+type AdamInternals = Partial<Pick<AdamState, 'accBeta1' | 'accBeta2'>>;
+
+/**
+ * Adam keeps β₁ᵗ and β₂ᵗ as running products; tfjs's setWeights recomputes them with pow(), which differs from
+ * the product in the last float32 bits. Storing the products makes a resumed run bit-identical to a straight one.
+ */
+export function adamPowers(optimizer: tf.Optimizer): number[] | null {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamInternals;
+  return accBeta1 && accBeta2 ? [accBeta1.dataSync()[0], accBeta2.dataSync()[0]] : null;
+}
+
+export function restoreAdamPowers(optimizer: tf.Optimizer, powers: unknown): void {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamInternals;
+  if (!accBeta1 || !accBeta2 || !Array.isArray(powers) || powers.length !== 2) return;
+  tf.tidy(() => {
+    accBeta1.assign(tf.scalar(powers[0]));
+    accBeta2.assign(tf.scalar(powers[1]));
+  });
+}

@@ -9,9 +9,10 @@ import { expectedCalibrationError } from './metrics';
 import { createModel } from './models/create_model';
 import type { SemixModel } from './models/types';
 import { loadModel, train } from './node';
+import { learningRate } from './schedule';
 import { crossEntropyMethod, TrainingDivergedError, type TrainMethod } from './step';
 import { quadrants } from './test_data';
-import { learningRate, train as trainInBrowser } from './trainer';
+import { train as trainInBrowser } from './trainer';
 
 const data = quadrants(256, 1);
 const test = quadrants(128, 2);

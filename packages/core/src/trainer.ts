@@ -1,211 +1,27 @@
 import * as tf from '@tensorflow/tfjs-core';
-// Types only: the Node parts (files, threads, module loading) come in through a TrainHost, so this module runs in
-// a browser; `@semix/core/node` passes the Node host.
-import type { loadCheckpoint, saveCheckpoint } from './checkpoint';
-import { type Augment, checkDataset, datasetSize, type ImageDataset, makeBatch } from './data';
+import { datasetSize, makeBatch } from './data';
 import type { SemixModel } from './models/types';
 import { assignWeights } from './models/weights';
-import { type AdamState, adam } from './optimizers';
+import { adam, adamPowers, restoreAdamPowers } from './optimizers';
 import { Rng } from './rng';
+import { learningRate } from './schedule';
 import {
   applyStep,
   crossEntropyMethod,
   isMethodSpec,
-  type LossGradients,
-  type MethodContext,
   type MethodSpec,
   type StepInput,
   stepContext,
-  type TrainMethod,
   trainStep,
 } from './step';
-
-/** A data-parallel step runner: `DataParallel` from `@semix/core/node` is one. */
-export interface ParallelLossGradients {
-  lossGradients(
-    x: tf.Tensor4D,
-    labels: tf.Tensor1D,
-    ctx: Omit<MethodContext, 'model' | 'x' | 'labels'>,
-  ): Promise<LossGradients>;
-  dispose(): Promise<void>;
-}
-
-/** What train() needs from its platform for checkpoints, worker threads and methods named by module. */
-export interface TrainHost {
-  loadMethod(spec: MethodSpec): Promise<TrainMethod>;
-  dataParallel(
-    model: SemixModel,
-    vars: tf.Variable[],
-    method: TrainMethod,
-    spec: MethodSpec | null,
-    workers: number,
-  ): Promise<ParallelLossGradients>;
-  loadCheckpoint: typeof loadCheckpoint;
-  saveCheckpoint: typeof saveCheckpoint;
-}
-
-const needsNode = (field: string, what: string) => () =>
-  Promise.reject(new Error(`${field}: ${what} need Node; import { train } from '@semix/core/node'`));
-
-/** The host of `@semix/core`'s train(): no file system, no threads, no module loading. */
-export const BROWSER_HOST: TrainHost = {
-  loadMethod: needsNode('method', 'methods given as a MethodSpec (a module to import)'),
-  dataParallel: needsNode('workers', 'worker threads (workers > 1)'),
-  loadCheckpoint: needsNode('checkpointDir', 'file checkpoints'),
-  saveCheckpoint: needsNode('checkpointDir', 'file checkpoints'),
-};
-
-export interface LrSchedule {
-  type: 'constant' | 'cosine' | 'step';
-  /** Linear warmup from 0 over this many epochs (fractions allowed). */
-  warmupEpochs?: number;
-  /** `step`: epochs at which the rate is multiplied by `gamma`. */
-  milestones?: number[];
-  gamma?: number;
-  /** `cosine`: the final rate. */
-  minLr?: number;
-}
-
-export interface TrainOptions {
-  model: SemixModel;
-  data: ImageDataset;
-  /**
-   * The training method: a function, or a `MethodSpec` naming a module and factory that builds it (required
-   * when `workers` > 1, since each worker thread builds its own copy). Default: cross-entropy on the clean batch.
-   */
-  method?: TrainMethod | MethodSpec;
-  epochs: number;
-  batchSize?: number;
-  optimizer?: 'adam' | 'sgd';
-  lr?: number;
-  /** SGD momentum (Nesterov). */
-  momentum?: number;
-  schedule?: LrSchedule;
-  /** Decoupled weight decay (AdamW / SGDW style) on weights of rank ≥ 2; biases and norms are not decayed. */
-  weightDecay?: number;
-  seed?: number;
-  augment?: Augment;
-  /** Called after every step and at the end of every epoch. */
-  onProgress?: (event: ProgressEvent) => void;
-  /** Where the checkpoint lives; written at the end of every epoch, resumed from when present. */
-  checkpointDir?: string;
-  /** Resume from `checkpointDir` when it holds a checkpoint (default true). */
-  resume?: boolean;
-  /** Stored in the checkpoint (model config, method name, …) for whoever reads it. */
-  checkpointMeta?: Record<string, unknown>;
-  /** Stops between steps; the last end-of-epoch checkpoint is what a later run resumes from. */
-  signal?: AbortSignal;
-  /**
-   * Data-parallel threads (default 1). With n > 1 each batch is split into n shards: this thread computes one,
-   * n − 1 worker threads with replicas of the model compute the others, and the size-weighted mean gradient is
-   * applied once. Meant for single-threaded backends (wasm) on several cores. Each shard is mixed within itself
-   * (as in DistributedDataParallel), so results depend on n; the same n and seed reproduce the same numbers.
-   */
-  workers?: number;
-}
-
-export const DEFAULT_TRAIN_OPTIONS: {
-  batchSize: number;
-  optimizer: 'adam' | 'sgd';
-  lr: number;
-  momentum: number;
-  schedule: LrSchedule;
-  weightDecay: number;
-  seed: number;
-  resume: boolean;
-  workers: number;
-} = {
-  batchSize: 128,
-  optimizer: 'adam',
-  lr: 1e-3,
-  momentum: 0.9,
-  schedule: { type: 'constant' },
-  weightDecay: 0,
-  seed: 0,
-  resume: true,
-  workers: 1,
-};
-
-export interface ProgressEvent {
-  type: 'step' | 'epoch';
-  epoch: number;
-  epochs: number;
-  step: number;
-  stepsPerEpoch: number;
-  globalStep: number;
-  totalSteps: number;
-  /** The step's loss parts (type 'step') or their epoch means (type 'epoch'). */
-  losses: Record<string, number>;
-  lr: number;
-  samplesPerSec: number;
-  etaSeconds: number;
-}
-
-export interface TrainResult {
-  epochs: number;
-  steps: number;
-  /** Mean loss parts per epoch trained in this call. */
-  history: Array<Record<string, number>>;
-  samplesPerSec: number;
-  wallTimeSec: number;
-  /** The epoch this call started from (non-zero after a resume). */
-  resumedFromEpoch: number;
-}
-
-/** The learning rate at a (fractional) epoch. */
-export function learningRate(base: number, schedule: LrSchedule, epoch: number, epochs: number): number {
-  const warm = schedule.warmupEpochs ?? 0;
-  if (warm > 0 && epoch < warm) return (base * epoch) / warm;
-  switch (schedule.type) {
-    case 'constant':
-      return base;
-    case 'cosine': {
-      const minLr = schedule.minLr ?? 0;
-      const t = Math.min(1, (epoch - warm) / Math.max(1e-12, epochs - warm));
-      return minLr + 0.5 * (base - minLr) * (1 + Math.cos(Math.PI * t));
-    }
-    case 'step': {
-      const passed = (schedule.milestones ?? []).filter((m) => epoch >= m).length;
-      return base * (schedule.gamma ?? 0.1) ** passed;
-    }
-  }
-}
-
-function validate(o: TrainOptions & typeof DEFAULT_TRAIN_OPTIONS): void {
-  const positiveInt = (field: string, v: number) => {
-    if (!Number.isInteger(v) || v < 1) throw new Error(`${field}: ${v} is not valid; expected an integer >= 1`);
-  };
-  positiveInt('epochs', o.epochs);
-  positiveInt('batchSize', o.batchSize);
-  positiveInt('workers', o.workers);
-  if (o.workers > o.batchSize) {
-    throw new Error(`workers: ${o.workers} is more than the batch size (${o.batchSize}); each worker needs a shard`);
-  }
-  if (o.workers > 1 && o.method !== undefined && !isMethodSpec(o.method)) {
-    throw new Error(
-      `workers: ${o.workers} needs method as a MethodSpec { module, export, args } (a function cannot be sent to a worker thread)`,
-    );
-  }
-  if (!['adam', 'sgd'].includes(o.optimizer))
-    throw new Error(`optimizer: '${o.optimizer}' is not valid; allowed: adam, sgd`);
-  if (!(o.lr > 0)) throw new Error(`lr: ${o.lr} is not valid; expected a number > 0`);
-  if (!(o.weightDecay >= 0)) throw new Error(`weightDecay: ${o.weightDecay} is not valid; expected a number >= 0`);
-  if (!['constant', 'cosine', 'step'].includes(o.schedule.type)) {
-    throw new Error(`schedule.type: '${o.schedule.type}' is not valid; allowed: constant, cosine, step`);
-  }
-  checkDataset(o.data);
-  const [h, w, c] = o.data.shape;
-  const [mh, mw, mc] = o.model.inputShape;
-  if (h !== mh || w !== mw || c !== mc) {
-    throw new Error(`data: images are [${h}, ${w}, ${c}] but the model expects [${mh}, ${mw}, ${mc}]`);
-  }
-  if (o.data.numClasses !== o.model.numClasses) {
-    throw new Error(`data: ${o.data.numClasses} classes but the model predicts ${o.model.numClasses}`);
-  }
-  if (datasetSize(o.data) < o.batchSize) {
-    throw new Error(`batchSize: ${o.batchSize} is larger than the data set (${datasetSize(o.data)} images)`);
-  }
-}
+import { BROWSER_HOST, type ParallelLossGradients, type TrainHost } from './train_host';
+import {
+  DEFAULT_TRAIN_OPTIONS,
+  type ProgressEvent,
+  type TrainOptions,
+  type TrainResult,
+  validateTrainOptions,
+} from './train_options';
 
 function makeOptimizer(o: typeof DEFAULT_TRAIN_OPTIONS): tf.Optimizer {
   return o.optimizer === 'adam' ? adam(o.lr) : tf.train.momentum(o.lr, o.momentum, true);
@@ -233,7 +49,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
     ...options,
     schedule: { ...DEFAULT_TRAIN_OPTIONS.schedule, ...options.schedule },
   };
-  validate(o);
+  validateTrainOptions(o);
   const { model, data, epochs, batchSize } = o;
   // Workers build the method from its spec; none means the default, cross-entropy.
   const spec: MethodSpec | null = isMethodSpec(o.method) ? o.method : null;
@@ -372,26 +188,6 @@ async function parallelStep(
     batch.x.dispose();
     batch.labels.dispose();
   }
-}
-
-type AdamInternals = Partial<Pick<AdamState, 'accBeta1' | 'accBeta2'>>;
-
-/**
- * Adam keeps β₁ᵗ and β₂ᵗ as running products; tfjs's setWeights recomputes them with pow(), which differs from
- * the product in the last float32 bits. Storing the products makes a resumed run bit-identical to a straight one.
- */
-function adamPowers(optimizer: tf.Optimizer): number[] | null {
-  const { accBeta1, accBeta2 } = optimizer as unknown as AdamInternals;
-  return accBeta1 && accBeta2 ? [accBeta1.dataSync()[0], accBeta2.dataSync()[0]] : null;
-}
-
-function restoreAdamPowers(optimizer: tf.Optimizer, powers: unknown): void {
-  const { accBeta1, accBeta2 } = optimizer as unknown as AdamInternals;
-  if (!accBeta1 || !accBeta2 || !Array.isArray(powers) || powers.length !== 2) return;
-  tf.tidy(() => {
-    accBeta1.assign(tf.scalar(powers[0]));
-    accBeta2.assign(tf.scalar(powers[1]));
-  });
 }
 
 // setImmediate is Node's (microseconds); a browser has only timers, which may wait a few milliseconds.
