@@ -1,9 +1,17 @@
 import { fileURLToPath } from 'node:url';
 
 /** Tests read workspace packages from source, so `pnpm test` needs no build first. */
-const src = (pkg: string) => fileURLToPath(new URL(`./packages/${pkg}/src/index.ts`, import.meta.url));
+const src = (pkg: string, entry = 'index') =>
+  fileURLToPath(new URL(`./packages/${pkg}/src/${entry}.ts`, import.meta.url));
 
+// Subpaths before their package: an alias also matches `name/...`, first entry first.
 export const sourceAliases = {
+  '@semix/env': src('env'),
+  '@semix/tfjs-wasm-train/register': src('tfjs-wasm-train', 'register'),
+  '@semix/tfjs-wasm-train': src('tfjs-wasm-train'),
+  '@semix/core/node': src('core', 'node'),
+  '@semix/core/internal': src('core', 'internal'),
+  '@semix/mixup/internal': src('mixup', 'internal'),
   '@semix/core': src('core'),
   '@semix/mixup': src('mixup'),
   '@semix/datasets': src('datasets'),

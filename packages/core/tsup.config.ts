@@ -2,16 +2,21 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // The data-parallel worker is a second entry: DataParallel starts it as dist/parallel/worker.js.
-  entry: { index: 'src/index.ts', 'parallel/worker': 'src/parallel/worker.ts' },
+  entry: {
+    index: 'src/index.ts',
+    node: 'src/node.ts',
+    internal: 'src/internal.ts',
+    'parallel/worker': 'src/parallel/worker.ts',
+  },
   format: ['esm'],
-  target: 'node20',
+  // es2022, not node20: the main entry also runs in browsers.
+  target: 'es2022',
   dts: true,
   sourcemap: true,
   clean: true,
   tsconfig: 'tsconfig.build.json',
-  // tfjs-core's Node entry (a CommonJS bundle) registers no gradients, and its `register_all_gradients` module is
-  // ESM with extensionless imports that Node cannot load. Bundling that one module (and what it imports) is how
-  // @tensorflow/tfjs itself ships it; tfjs keeps its engine and registries on globalThis, so the bundled code
-  // registers into the application's single tfjs-core instance.
-  noExternal: [/@tensorflow\/tfjs-core\/dist\/register_all_gradients/],
+  // tfjs-core's gradients come from the application's tfjs through `#gradients` (package.json `imports`): in Node
+  // the `@tensorflow/tfjs` bundle, which registers the gradients of the tfjs-core it pins; in a bundler tfjs-core's
+  // own ESM `register_all_gradients`. Left for the application's resolver, so no copy of tfjs-core ships here.
+  external: ['#gradients'],
 });

@@ -9,8 +9,8 @@ import {
   type ProgressEvent,
   type SemixModel,
   TrainingDivergedError,
-  train,
 } from '@semix/core';
+import { train } from '@semix/core/node';
 import {
   CORRUPTIONS,
   cifarAugment,

@@ -1,5 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { type ProgressEvent, startWorker } from '@semix/core';
+import type { ProgressEvent } from '@semix/core';
+import { startWorker } from '@semix/core/internal';
 import type { ResolvedMethod } from '@semix/mixup';
 import type { Preset } from './preset';
 import type { FailedRecord, ResultRecord } from './records';

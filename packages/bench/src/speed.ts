@@ -8,17 +8,10 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type Architecture,
-  type BackendName,
-  createModel,
-  createParallelReferenceStep,
-  createReferenceStep,
-  probeBackends,
-  Rng,
-  selectBackend,
-} from '@semix/core';
+import { type Architecture, type BackendName, createModel, probeBackends, Rng, selectBackend } from '@semix/core';
+import { createParallelReferenceStep, createReferenceStep } from '@semix/core/internal';
 import { corruptImages, loadMnistMini, take } from '@semix/datasets';
+import { env } from '@semix/env';
 import { cutmix, fmix, mixup, resizemix, saliencymix, semLoss } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import { Bench } from 'tinybench';
@@ -267,7 +260,7 @@ function addPytorchRows(rows: SpeedRow[], steps: PytorchStep[]): void {
 }
 
 /**
- * The package's own PyTorch script, run with the first Python that imports torch (`SEMIX_PYTHON` first): every
+ * The package's own PyTorch script, run with the first Python that imports torch (`env.python`, SEMIX_PYTHON, first): every
  * model's train and eval step on one thread and on all cores; `result` is cnn-small's train step on all cores.
  */
 function runPytorch(
@@ -278,7 +271,7 @@ function runPytorch(
   const script = [join(here, '../python/reference_step.py'), join(here, 'python/reference_step.py')].find(existsSync);
   if (!script)
     return { result: null, note: 'skipped: python/reference_step.py not found beside the package', steps: [] };
-  const pythons = [process.env.SEMIX_PYTHON, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
+  const pythons = [env.python, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
   const tried: string[] = [];
   for (const python of pythons) {
     try {

@@ -20,16 +20,14 @@ import {
   type Architecture,
   type BackendName,
   createModel,
-  createParallelReferenceStep,
-  createReferenceStep,
   type MethodSpec,
   probeBackends,
   Rng,
   selectBackend,
-  train,
 } from '../src/index';
-import { relaxedSimd, relaxedSimdSupported, setRelaxedSimd } from '../src/kernels/wasm_asm';
-import { setWinograd } from '../src/kernels/winograd';
+import { createParallelReferenceStep, createReferenceStep } from '../src/internal';
+import { train } from '../src/node';
+import { relaxedSimd, relaxedSimdSupported, setRelaxedSimd, setWinograd } from '@semix/tfjs-wasm-train';
 
 const BATCH = 128;
 const args = process.argv.slice(2).filter((a) => a !== '--');

@@ -1,8 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core ships its gradients separately from the ops; training needs them registered once per process.
-// Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
-import '@tensorflow/tfjs-core/dist/register_all_gradients';
-import { registerAll, WASM_KERNEL_PACK } from './kernels/register_all_kernels';
+// `#gradients` (package.json `imports`) is `@tensorflow/tfjs` in Node, whose bundle registers the gradients of the
+// tfjs-core it pins (tfjs-core's own module is ESM that Node cannot load), and tfjs-core's `register_all_gradients`
+// in a bundler. Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
+import '#gradients';
+import { env, LOG_LEVELS } from '@semix/env';
+import { registerAll, WASM_KERNEL_PACK } from '@semix/tfjs-wasm-train';
 
 /** The backends semix knows, fastest first. `tensorflow` is tfjs-node(-gpu), an optional peer dependency. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -27,7 +30,7 @@ export interface BackendSelection {
 }
 
 export interface SelectBackendOptions {
-  /** Receives one line per decision; defaults to silence. */
+  /** Receives one line per decision; default: console.info when env.logLevel is 'info' or 'debug', else silence. */
   log?: (line: string) => void;
 }
 
@@ -91,7 +94,9 @@ export async function selectBackend(
   preference: BackendName | 'auto' = 'auto',
   options: SelectBackendOptions = {},
 ): Promise<BackendSelection> {
-  const log = options.log ?? (() => {});
+  const log =
+    options.log ??
+    (LOG_LEVELS.indexOf(env.logLevel) >= LOG_LEVELS.indexOf('info') ? (line: string) => console.info(line) : () => {});
   if (preference !== 'auto' && !BACKEND_NAMES.includes(preference)) {
     throw new Error(`backend: '${String(preference)}' is not a backend; allowed: auto, ${BACKEND_NAMES.join(', ')}`);
   }
@@ -104,7 +109,9 @@ export async function selectBackend(
       log(`backend ${name}: skipped (${result.reason})`);
       continue;
     }
-    const kernelPack = name === 'wasm' ? registerAll() : [];
+    // env.kernelPack (SEMIX_KERNEL_PACK) off: tfjs-backend-wasm's own kernels only (it cannot train convnets then).
+    const withPack = name === 'wasm' && env.kernelPack;
+    const kernelPack = withPack ? registerAll() : [];
     let failure: string | null = null;
     try {
       if (!(await tf.setBackend(name))) failure = 'failed to initialise';
@@ -121,7 +128,7 @@ export async function selectBackend(
     log(
       `backend ${name}: chosen (${result.reason}${kernelPack.length ? `; semix kernel pack: ${kernelPack.join(', ')}` : ''})`,
     );
-    return { name, probes, kernelPack: name === 'wasm' ? WASM_KERNEL_PACK.map((k) => k.kernelName) : [] };
+    return { name, probes, kernelPack: withPack ? WASM_KERNEL_PACK.map((k) => k.kernelName) : [] };
   }
   if (preference !== 'auto') {
     const available = (await probeBackends()).filter((p) => p.available).map((p) => p.name);

@@ -1,7 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { assignWeights, type CheckpointHeader, loadCheckpoint } from './checkpoint';
+import { type CheckpointHeader, loadCheckpoint } from './checkpoint';
 import { createModel } from './models/create_model';
 import type { ModelConfig, SemixModel } from './models/types';
+import { assignWeights } from './models/weights';
 
 /**
  * Rebuilds a trained model from a checkpoint directory: the architecture comes from the `model` entry of the

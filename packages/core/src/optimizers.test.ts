@@ -1,7 +1,7 @@
+import { ADAM_UPDATE } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend';
-import { ADAM_UPDATE } from './kernels/AdamUpdate';
 import { adam } from './optimizers';
 import { Rng } from './rng';
 

@@ -1,8 +1,8 @@
+import { ADAM_UPDATE } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
-import { ADAM_UPDATE } from './kernels/AdamUpdate';
 
 /** The state tfjs's AdamOptimizer keeps (protected in its typings). */
-interface AdamState {
+export interface AdamState {
   accBeta1: tf.Variable;
   accBeta2: tf.Variable;
   accumulatedFirstMoment: Array<{ originalName: string; variable: tf.Variable }>;
@@ -13,8 +13,8 @@ interface AdamState {
 /**
  * tfjs's Adam (same state, weights, checkpoints and numbers), whose update runs as one fused kernel per variable
  * where the backend has one (wasm with semix's kernel pack: SemixAdamUpdate, the same float32 operations in the
- * same order, so results are identical bit for bit) instead of ~12 kernels per variable: 4.1 → 0.7 ms per step
- * for cnn-small's 8 variables. Elsewhere, and for variables that are not float32, tfjs's own update.
+ * same order, so results are identical bit for bit) instead of ~12 kernels per variable (`pnpm --filter
+ * @semix/core bench` prints the step's per-kernel times). Elsewhere, and for variables that are not float32, tfjs's own update.
  */
 export class SemixAdamOptimizer extends tf.AdamOptimizer {
   override applyGradients(variableGradients: Parameters<tf.AdamOptimizer['applyGradients']>[0]): void {
@@ -67,4 +67,24 @@ export class SemixAdamOptimizer extends tf.AdamOptimizer {
 /** Adam with tfjs's defaults (β₁ 0.9, β₂ 0.999, the backend's ε), fused on wasm: see SemixAdamOptimizer. */
 export function adam(learningRate = 0.001, beta1 = 0.9, beta2 = 0.999, epsilon?: number): SemixAdamOptimizer {
   return new SemixAdamOptimizer(learningRate, beta1, beta2, epsilon);
+}
+
+type AdamInternals = Partial<Pick<AdamState, 'accBeta1' | 'accBeta2'>>;
+
+/**
+ * Adam keeps β₁ᵗ and β₂ᵗ as running products; tfjs's setWeights recomputes them with pow(), which differs from
+ * the product in the last float32 bits. Storing the products makes a resumed run bit-identical to a straight one.
+ */
+export function adamPowers(optimizer: tf.Optimizer): number[] | null {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamInternals;
+  return accBeta1 && accBeta2 ? [accBeta1.dataSync()[0], accBeta2.dataSync()[0]] : null;
+}
+
+export function restoreAdamPowers(optimizer: tf.Optimizer, powers: unknown): void {
+  const { accBeta1, accBeta2 } = optimizer as unknown as AdamInternals;
+  if (!accBeta1 || !accBeta2 || !Array.isArray(powers) || powers.length !== 2) return;
+  tf.tidy(() => {
+    accBeta1.assign(tf.scalar(powers[0]));
+    accBeta2.assign(tf.scalar(powers[1]));
+  });
 }

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import type { TrainMethod } from './trainer';
+import type { TrainMethod } from './step';
 
 /**
  * The loss of issue #4's reference step as a training method: soft-label cross-entropy on the input-mixup batch

@@ -5,7 +5,7 @@ import { adam } from './optimizers';
 import { DataParallel } from './parallel/data_parallel';
 import { createReferenceMethod } from './reference_method';
 import { Rng } from './rng';
-import { applyStep } from './trainer';
+import { applyStep } from './step';
 
 /**
  * The speed benchmark's reference step (issue #4): batch 128 of 28×28×1, cnn-small, Adam; loss = soft-label
@@ -80,7 +80,7 @@ export async function createParallelReferenceStep(
   // createReferenceMethod's module: this file's neighbour in the sources, the package entry in the build.
   const module = import.meta.url.endsWith('.ts')
     ? new URL('./reference_method.ts', import.meta.url).href
-    : new URL('./index.js', import.meta.url).href;
+    : new URL('./internal.js', import.meta.url).href;
   const spec = { module, export: 'createReferenceMethod', args: [0.1] };
   let parallel: DataParallel;
   try {

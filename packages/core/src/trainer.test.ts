@@ -8,8 +8,11 @@ import { evaluate } from './evaluate';
 import { expectedCalibrationError } from './metrics';
 import { createModel } from './models/create_model';
 import type { SemixModel } from './models/types';
+import { loadModel, train } from './node';
+import { learningRate } from './schedule';
+import { crossEntropyMethod, TrainingDivergedError, type TrainMethod } from './step';
 import { quadrants } from './test_data';
-import { crossEntropyMethod, learningRate, TrainingDivergedError, type TrainMethod, train } from './trainer';
+import { train as trainInBrowser } from './trainer';
 
 const data = quadrants(256, 1);
 const test = quadrants(128, 2);
@@ -134,6 +137,30 @@ describe('train', () => {
     expect(result.resumedFromEpoch).toBe(1);
     model.dispose();
     again.dispose();
+  });
+
+  it("writes the model's config into its checkpoint, so loadModel rebuilds it with no meta from the caller", async () => {
+    const model = newModel(5);
+    const ckpt = join(dir, 'config');
+    await train({ model, data, epochs: 1, batchSize: 32, checkpointDir: ckpt });
+    const { model: loaded, header } = await loadModel(ckpt);
+    expect(header.meta.model).toEqual(model.config);
+    expect(weightsOf(loaded)).toEqual(weightsOf(model));
+    model.dispose();
+    loaded.dispose();
+  });
+
+  it("@semix/core's train (no Node host) refuses checkpoints, threads and module methods, naming the field", async () => {
+    const model = newModel();
+    const before = tf.memory().numTensors;
+    await expect(trainInBrowser({ model, data, epochs: 1, checkpointDir: join(dir, 'x') })).rejects.toThrow(
+      /^checkpointDir: file checkpoints need Node; import \{ train \} from '@semix\/core\/node'/,
+    );
+    await expect(
+      trainInBrowser({ model, data, epochs: 1, workers: 2, method: { module: 'file:///m.js' } }),
+    ).rejects.toThrow(/^method: methods given as a MethodSpec/);
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
   });
 
   it('rejects bad options with the field, the value and what is allowed', async () => {

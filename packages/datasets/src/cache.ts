@@ -2,13 +2,14 @@ import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { env } from '@semix/env';
 
 /**
- * The cache directory: `SEMIX_CACHE`, else `$XDG_CACHE_HOME/semix`, else `~/.cache/semix`. One setting for
- * downloads and generated corruption suites.
+ * The cache directory: `env.cacheDir` (`SEMIX_CACHE`), else `$XDG_CACHE_HOME/semix`, else `~/.cache/semix`. One
+ * setting for downloads and generated corruption suites.
  */
 export function cacheDir(): string {
-  if (process.env.SEMIX_CACHE) return process.env.SEMIX_CACHE;
+  if (env.cacheDir) return env.cacheDir;
   const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
   return join(base, 'semix');
 }

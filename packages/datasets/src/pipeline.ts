@@ -38,8 +38,9 @@ export function* batchIndices(data: Dataset, options: BatchIteratorOptions): Gen
 
 /**
  * The standard CIFAR training augmentation, in place on a normalised float batch: random crop with `padding`
- * pixels of zero padding (zero after normalisation, as torchvision pads before normalising with fill 0 only
- * approximately) and a horizontal flip with probability 1/2.
+ * pixels of zero padding and a horizontal flip with probability 1/2. The padding is 0 after normalisation, i.e. the
+ * mean colour; torchvision's `RandomCrop(32, padding=4)` pads the image with 0 (black) before `Normalize`, which
+ * becomes −mean/std per channel. The two differ only in the padded border.
  */
 export function cifarAugment(padding = 4) {
   return (pixels: Float32Array, batchSize: number, shape: readonly [number, number, number], rng: UniformSource) => {

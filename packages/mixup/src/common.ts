@@ -1,9 +1,8 @@
-import type { Rng } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_MIX_OPTIONS } from './constants';
 import { pairIndices } from './lam';
 import { checkLabels, mixTargets, smoothOneHot } from './targets';
-import type { MixOptions, MixResult } from './types';
+import type { MixOptions, MixResult, RandomSource } from './types';
 import { validateMixOptions } from './validate';
 
 /** Merges options over the defaults and validates them. */
@@ -18,7 +17,7 @@ export function checkImages(x: tf.Tensor): void {
 }
 
 /** Pairs the batch, after checking the labels against it. */
-export function pair(x: tf.Tensor, labels: tf.Tensor1D, o: MixOptions, rng: Rng): Int32Array {
+export function pair(x: tf.Tensor, labels: tf.Tensor1D, o: MixOptions, rng: RandomSource): Int32Array {
   checkLabels(labels, x.shape[0]);
   return pairIndices(x.shape[0], o, rng);
 }
@@ -36,13 +35,30 @@ export function result(
   return { mixed, targets, lam, index, layer };
 }
 
+/** Backends whose tensors live in CPU memory, so that reading them back is a copy, not a GPU stall. */
+const CPU_MEMORY_BACKENDS = new Set(['cpu', 'wasm', 'tensorflow']);
+
 /**
- * x·(1 − mask) + x_index·mask with a per-sample [batch, H, W] mask of pixels taken from the partner, computed in
- * one pass over the pixels in JavaScript: the inputs of a batch need no gradient, and on wasm this is several
- * times faster than the broadcasting tensor ops (a [batch, H, W, 1] mask against [batch, H, W, C] images).
+ * x·(1 − mask) + x_index·mask with a per-sample [batch, H, W] mask of pixels taken from the partner. Where the
+ * tensors live in CPU memory, one pass over the pixels in JavaScript: the inputs of a batch need no gradient, and
+ * on wasm this is several times faster than the broadcasting tensor ops (a [batch, H, W, 1] mask against
+ * [batch, H, W, C] images). On a GPU backend (webgl, webgpu) the tensor ops, which need no read-back; for 0/1
+ * masks (CutMix, FMix, SaliencyMix, ResizeMix's boxes) both give the same numbers.
  */
-export function pasteWithMask(x: tf.Tensor, mask: Float32Array, index: Int32Array): tf.Tensor {
+export function pasteWithMask(
+  x: tf.Tensor,
+  mask: Float32Array,
+  index: Int32Array,
+  tensorOps = !CPU_MEMORY_BACKENDS.has(tf.getBackend()),
+): tf.Tensor {
   const [n, h, w, c] = x.shape;
+  if (tensorOps) {
+    return tf.tidy(() => {
+      const m = tf.tensor4d(mask, [n, h, w, 1]);
+      const partner = tf.gather(x, tf.tensor1d(index, 'int32'));
+      return tf.add(tf.mul(x, tf.sub(1, m)), tf.mul(partner, m));
+    });
+  }
   const hw = h * w;
   const src = x.dataSync() as Float32Array;
   const out = new Float32Array(src);

@@ -1,8 +1,7 @@
-import type { Rng } from '@semix/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { checkImages, drawKey, pair, pasteWithMask, resolveMixOptions, result } from './common';
 import { sampleLam } from './lam';
-import type { MixOptions, MixResult } from './types';
+import type { MixOptions, MixResult, RandomSource } from './types';
 
 /** A box [y0, y1) × [x0, x1) inside the image. */
 export interface Box {
@@ -16,7 +15,13 @@ export interface Box {
  * The CutMix box for λ (Yun et al. 2019; timm's rand_bbox): sides √(1 − λ)·H × √(1 − λ)·W around a uniform
  * centre, clipped to the image; with `minMax`, the side ratios are drawn from [min, max] instead.
  */
-export function cutmixBox(h: number, w: number, lam: number, rng: Rng, minMax: [number, number] | null = null): Box {
+export function cutmixBox(
+  h: number,
+  w: number,
+  lam: number,
+  rng: RandomSource,
+  minMax: [number, number] | null = null,
+): Box {
   let cutH: number;
   let cutW: number;
   if (minMax) {
@@ -50,7 +55,7 @@ export function cutmix(
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
   options: Partial<MixOptions> & Pick<MixOptions, 'numClasses'>,
-  rng: Rng,
+  rng: RandomSource,
 ): MixResult & { boxes: Box[] } {
   const o = resolveMixOptions(options);
   const [, h, w] = x.shape;
@@ -72,7 +77,7 @@ export function pasteBoxes(
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
   o: MixOptions,
-  rng: Rng,
+  rng: RandomSource,
   drawBox: (lam: number, partner: number) => Box,
   correct: boolean,
 ): MixResult & { boxes: Box[] } {

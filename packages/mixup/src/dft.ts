@@ -1,8 +1,8 @@
 /**
  * A 2-D discrete Fourier transform of a complex H×W array, separable (rows, then columns) with cached twiddles.
  * Forward: X[u, v] = Σ x[y, x]·e^{−2πi(uy/H + vx/W)}; inverse: the conjugate sum divided by HW. Sides that are
- * powers of two take a radix-2 FFT (O(n log n) per line: a 32×32 transform 0.31 → ~0.05 ms, what per-sample FMix
- * masks and SaliencyMix maps spend most of their time on); other sides the direct sum (O(n²) per line).
+ * powers of two take a radix-2 FFT (O(n log n) per line: what per-sample FMix masks and SaliencyMix maps spend
+ * most of their time on; `pnpm bench:speed` times them); other sides the direct sum (O(n²) per line).
  */
 const cache = new Map<number, { cos: Float64Array; sin: Float64Array }>();
 function twiddles(n: number) {

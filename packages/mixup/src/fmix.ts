@@ -1,21 +1,20 @@
-import type { Rng } from '@semix/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { checkImages, drawKey, pair, pasteWithMask, resolveMixOptions, result } from './common';
 import { DEFAULT_FMIX_DECAY_POWER } from './constants';
 import { dft2 } from './dft';
 import { sampleLam } from './lam';
-import type { MixOptions, MixResult } from './types';
+import type { MixOptions, MixResult, RandomSource } from './types';
 
 /**
  * A binary FMix mask (Harris et al. 2020): a random spectrum with amplitude 1 / f^δ, its inverse Fourier
  * transform's real part as a grey image, and the top ⌊λ·H·W⌉ pixels of it set to 1 (kept from sample i).
- * The 2-D inverse transform is separable (`dft2`, an FFT for power-of-two sides): ~0.07 ms for a 32×32 mask.
+ * The 2-D inverse transform is separable (`dft2`, an FFT for power-of-two sides; `pnpm bench:speed` times it).
  */
 export function fmixMask(
   h: number,
   w: number,
   lam: number,
-  rng: Rng,
+  rng: RandomSource,
   decayPower = DEFAULT_FMIX_DECAY_POWER,
 ): Uint8Array {
   const scale = spectrumScale(h, w, decayPower);
@@ -84,7 +83,7 @@ export function fmix(
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
   options: Partial<MixOptions> & Pick<MixOptions, 'numClasses'> & { decayPower?: number },
-  rng: Rng,
+  rng: RandomSource,
 ): MixResult {
   const o = resolveMixOptions(options);
   checkImages(x);

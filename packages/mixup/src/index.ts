@@ -1,4 +1,4 @@
-export { checkImages, pasteWithMask, resolveMixOptions } from './common';
+export { resolveMixOptions } from './common';
 export {
   BASE_METHODS,
   DEFAULT_FMIX_DECAY_POWER,
@@ -11,10 +11,7 @@ export {
   type MethodName,
 } from './constants';
 export { type Box, cutmix, cutmixBox } from './cutmix';
-export { dft2 } from './dft';
-export { fmix, fmixMask, inverseDftReal } from './fmix';
-export { interpolate } from './interpolate';
-export { pairIndices, sampleLam } from './lam';
+export { fmix, fmixMask } from './fmix';
 export { manifoldMixup } from './manifold';
 export { createMethod, describeMethod, type MethodOptions, methodSpec } from './methods';
 export { mixup } from './mixup';
@@ -33,5 +30,14 @@ export {
   withOption,
 } from './spec';
 export { checkLabels, mixTargets, smoothOneHot, softCrossEntropy } from './targets';
-export type { Distance, MethodMixOptions, MixMode, MixOptions, MixResult, Pairing, SemOptions } from './types';
+export type {
+  Distance,
+  MethodMixOptions,
+  MixMode,
+  MixOptions,
+  MixResult,
+  Pairing,
+  RandomSource,
+  SemOptions,
+} from './types';
 export { DISTANCES, MIX_MODES, PAIRINGS, validateMixOptions, validateSemOptions } from './validate';

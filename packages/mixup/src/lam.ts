@@ -1,11 +1,10 @@
-import type { Rng } from '@semix/core';
-import type { MixOptions } from './types';
+import type { MixOptions, RandomSource } from './types';
 
 /**
  * Pairing indices: sample i is mixed with index[i]. `reverse` is timm's flip; `permutation` a seeded
  * permutation, or in `pair` mode a seeded perfect matching, so that pairs are mutual (index[index[i]] = i).
  */
-export function pairIndices(n: number, options: Pick<MixOptions, 'pairing' | 'mode'>, rng: Rng): Int32Array {
+export function pairIndices(n: number, options: Pick<MixOptions, 'pairing' | 'mode'>, rng: RandomSource): Int32Array {
   if (options.mode === 'pair' && n % 2 !== 0) {
     throw new Error(`mode: 'pair' needs an even batch size, got ${n}`);
   }
@@ -32,7 +31,7 @@ export function sampleLam(
   n: number,
   index: Int32Array,
   options: Pick<MixOptions, 'alpha' | 'prob' | 'mode'>,
-  rng: Rng,
+  rng: RandomSource,
   draw: () => number = () => rng.beta(options.alpha, options.alpha),
 ): Float32Array {
   const lam = new Float32Array(n);

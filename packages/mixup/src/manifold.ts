@@ -1,10 +1,10 @@
-import type { Rng, SemixModel } from '@semix/core';
+import type { SemixModel } from '@semix/core';
 import type * as tf from '@tensorflow/tfjs-core';
 import { checkImages, pair, resolveMixOptions, result } from './common';
 import { DEFAULT_MANIFOLD_LAYERS } from './constants';
 import { interpolate } from './interpolate';
 import { sampleLam } from './lam';
-import type { MixOptions, MixResult } from './types';
+import type { MixOptions, MixResult, RandomSource } from './types';
 
 /**
  * Manifold Mixup (Verma et al. 2019): a mixable layer k is drawn uniformly from `layers`, the batch is run up
@@ -16,7 +16,7 @@ export function manifoldMixup(
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
   options: Partial<MixOptions> & Pick<MixOptions, 'numClasses'> & { layers?: number[]; training?: boolean },
-  rng: Rng,
+  rng: RandomSource,
 ): MixResult {
   const o = resolveMixOptions(options);
   const layers = options.layers ?? DEFAULT_MANIFOLD_LAYERS.filter((k) => k < model.mixableLayers.length);

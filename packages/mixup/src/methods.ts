@@ -1,4 +1,4 @@
-import type { MethodContext, MethodSpec, Rng, TrainMethod } from '@semix/core';
+import type { MethodContext, MethodSpec, TrainMethod } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { type BASE_METHODS, METHOD_DEFAULTS } from './constants';
 import { cutmix } from './cutmix';
@@ -10,7 +10,7 @@ import { saliencymix } from './saliencymix';
 import { semLoss } from './sem';
 import { baseOf, type MethodConfig, methodOptions, type ResolvedMethod, resolveMethod } from './spec';
 import { smoothOneHot, softCrossEntropy } from './targets';
-import type { MethodMixOptions, MixOptions, MixResult, SemOptions } from './types';
+import type { MethodMixOptions, MixOptions, MixResult, RandomSource, SemOptions } from './types';
 
 export interface MethodOptions {
   /** Mixing options (α, prob, mode, pairing, label smoothing, …), merged over the method's defaults. */
@@ -35,7 +35,11 @@ export function describeMethod(name: string, options: MethodOptions = {}): Resol
 const asConfig = (name: string | MethodConfig, options: MethodOptions): string | MethodConfig =>
   typeof name === 'string' ? (Object.keys(options).length ? { name, ...options } : name) : { ...name, ...options };
 
-type Policy = (ctx: MethodContext, mix: Partial<MixOptions> & Pick<MixOptions, 'numClasses'>, rng: Rng) => MixResult;
+type Policy = (
+  ctx: MethodContext,
+  mix: Partial<MixOptions> & Pick<MixOptions, 'numClasses'>,
+  rng: RandomSource,
+) => MixResult;
 
 const POLICIES: Record<Exclude<(typeof BASE_METHODS)[number], 'erm'>, Policy> = {
   mixup: (ctx, mix, rng) => mixup(ctx.x, ctx.labels, mix, rng),

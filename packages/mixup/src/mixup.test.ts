@@ -1,6 +1,7 @@
 import { Rng, selectBackend } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { pasteWithMask } from './common';
 import { cutmix } from './cutmix';
 import { dft2 } from './dft';
 import { fmix, inverseDftReal } from './fmix';
@@ -112,6 +113,71 @@ describe('modes, pairing, smoothing', () => {
     expect(() => pairIndices(5, { pairing: 'reverse', mode: 'pair' }, new Rng(1))).toThrow(
       /mode: 'pair' needs an even batch size, got 5/,
     );
+  });
+});
+
+describe('random source', () => {
+  it("any seeded generator with the RandomSource methods serves, not only core's Rng", () => {
+    // A generator of our own (a 32-bit LCG), structurally a RandomSource.
+    const lcg = (seed: number) => {
+      let s = seed >>> 0;
+      const uniform = () => {
+        s = (Math.imul(s, 1664525) + 1013904223) >>> 0;
+        return s / 4294967296;
+      };
+      return {
+        uniform,
+        int: (n: number) => Math.floor(uniform() * n),
+        normal: () => Math.sqrt(-2 * Math.log(1 - uniform())) * Math.cos(2 * Math.PI * uniform()),
+        beta: () => uniform(),
+        permutation: (n: number) => {
+          const p = Int32Array.from({ length: n }, (_, i) => i);
+          for (let i = n - 1; i > 0; i--) {
+            const j = Math.floor(uniform() * (i + 1));
+            [p[i], p[j]] = [p[j], p[i]];
+          }
+          return p;
+        },
+      };
+    };
+    const x = tf.randomUniform([6, 8, 8, 1], 0, 1, 'float32', 3) as tf.Tensor4D;
+    const labels = tf.tensor1d([0, 1, 2, 0, 1, 2], 'int32');
+    const draw = (seed: number) => {
+      const r = cutmix(x, labels, { numClasses: 3, alpha: 1 }, lcg(seed));
+      const out = { pixels: Array.from(r.mixed.dataSync()), lam: Array.from(r.lam) };
+      tf.dispose([r.mixed, r.targets]);
+      return out;
+    };
+    expect(draw(7)).toEqual(draw(7));
+    expect(draw(7)).not.toEqual(draw(8));
+    tf.dispose([x, labels]);
+  });
+});
+
+describe('pasteWithMask', () => {
+  it("the tensor-op path (GPU backends) gives the JavaScript path's numbers: equal on a 0/1 mask, close otherwise", () => {
+    const n = 3;
+    const x = tf.tensor4d(
+      Float32Array.from({ length: n * 4 * 5 * 2 }, (_, i) => Math.sin(i) * 3),
+      [n, 4, 5, 2],
+    );
+    const index = Int32Array.from([2, 0, 1]);
+    const binary = Float32Array.from({ length: n * 20 }, (_, i) => ((i * 7) % 3 === 0 ? 1 : 0));
+    const soft = Float32Array.from({ length: n * 20 }, (_, i) => ((i * 5) % 11) / 10);
+    const before = tf.memory().numTensors;
+    for (const mask of [binary, soft]) {
+      const js = pasteWithMask(x, mask, index, false);
+      const ops = pasteWithMask(x, mask, index, true);
+      const a = js.dataSync();
+      const b = ops.dataSync();
+      if (mask === binary) expect(Array.from(b)).toEqual(Array.from(a));
+      else for (let i = 0; i < a.length; i++) expect(b[i]).toBeCloseTo(a[i], 5);
+      // The mask takes something: the output is neither x nor the partners everywhere.
+      expect(Array.from(a)).not.toEqual(Array.from(x.dataSync()));
+      tf.dispose([js, ops]);
+    }
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
   });
 });
 

@@ -1,9 +1,8 @@
-import type { Rng } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { checkImages, pair, resolveMixOptions, result } from './common';
 import { DEFAULT_RESIZEMIX_SCALE } from './constants';
 import type { Box } from './cutmix';
-import type { MixOptions, MixResult } from './types';
+import type { MixOptions, MixResult, RandomSource } from './types';
 
 /**
  * ResizeMix (Qin et al. 2020): the partner image, shrunk (bilinear) to a side ratio τ ~ U[scale], is pasted at a
@@ -14,7 +13,7 @@ export function resizemix(
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
   options: Partial<MixOptions> & Pick<MixOptions, 'numClasses'> & { scale?: [number, number] },
-  rng: Rng,
+  rng: RandomSource,
 ): MixResult & { boxes: Box[] } {
   const o = resolveMixOptions({ ...options, mode: 'elem' });
   const [lo, hi] = options.scale ?? DEFAULT_RESIZEMIX_SCALE;

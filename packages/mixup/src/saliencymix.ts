@@ -1,9 +1,8 @@
-import type { Rng } from '@semix/core';
-import type * as tf from '@tensorflow/tfjs-core';
+import * as tf from '@tensorflow/tfjs-core';
 import { checkImages, resolveMixOptions } from './common';
 import { type Box, centredBox, pasteBoxes } from './cutmix';
 import { dft2 } from './dft';
-import type { MixOptions, MixResult } from './types';
+import type { MixOptions, MixResult, RandomSource } from './types';
 
 /**
  * Spectral-residual saliency (Hou & Zhang 2007), the map SaliencyMix uses (OpenCV's
@@ -87,13 +86,19 @@ export function saliencymix(
   x: tf.Tensor4D,
   labels: tf.Tensor1D,
   options: Partial<MixOptions> & Pick<MixOptions, 'numClasses'>,
-  rng: Rng,
+  rng: RandomSource,
 ): MixResult & { boxes: Box[] } {
   const o = resolveMixOptions(options);
   checkImages(x);
   const [, h, w, c] = x.shape;
-  const pixels = x.dataSync() as Float32Array;
-  return pasteBoxes(x, labels, o, rng, (lam, partner) => salientBox(pixels, partner, h, w, c, lam), true);
+  // Only the partners' images are read back (one in batch mode, the paper's setting), not the whole batch.
+  const image = (j: number) => {
+    const one = tf.slice(x, [j, 0, 0, 0], [1, h, w, c]);
+    const pixels = one.dataSync() as Float32Array;
+    one.dispose();
+    return pixels;
+  };
+  return pasteBoxes(x, labels, o, rng, (lam, partner) => salientBox(image(partner), 0, h, w, c, lam), true);
 }
 
 function salientBox(pixels: Float32Array, j: number, h: number, w: number, c: number, lam: number): Box {

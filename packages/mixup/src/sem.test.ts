@@ -1,4 +1,5 @@
-import { createModel, type ImageDataset, Rng, selectBackend, train } from '@semix/core';
+import { createModel, type ImageDataset, Rng, selectBackend } from '@semix/core';
+import { train } from '@semix/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES } from './constants';

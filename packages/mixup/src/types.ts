@@ -1,5 +1,22 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
+/**
+ * The seeded random numbers a policy draws: the few methods used, so that any generator serves (`Rng` from
+ * `@semix/core` is one). Same seed, same draws → same mixing.
+ */
+export interface RandomSource {
+  /** Uniform in [0, 1). */
+  uniform(): number;
+  /** Uniform integer in [0, n). */
+  int(n: number): number;
+  /** Standard normal. */
+  normal(): number;
+  /** Beta(a, b). */
+  beta(a: number, b: number): number;
+  /** A uniformly random permutation of 0 … n − 1. */
+  permutation(n: number): Int32Array;
+}
+
 /** One λ per batch, per mirrored pair, or per sample (timm's `mode`). */
 export type MixMode = 'batch' | 'pair' | 'elem';
 

@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { evaluateOn, loadPresetData, type Preset, parsePreset } from '@semix/bench';
-import { type BackendName, loadModel, selectBackend } from '@semix/core';
+import { type BackendName, selectBackend } from '@semix/core';
+import { loadModel } from '@semix/core/node';
 import { writeAtomic } from '@semix/datasets';
 import { BACKENDS, choiceOption, UsageError } from '../options';
 

@@ -6,8 +6,8 @@ import * as tfl from '@tensorflow/tfjs-layers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
 import { evaluate } from '../evaluate';
+import { train } from '../node';
 import { quadrants } from '../test_data';
-import { train } from '../trainer';
 import { fromLayersModel } from './layers_model';
 
 const encoder = () =>

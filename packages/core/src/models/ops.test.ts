@@ -1,8 +1,7 @@
+import { CHANNEL_AFFINE, CHANNEL_DOT } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
-import { CHANNEL_AFFINE } from '../kernels/ChannelAffine';
-import { CHANNEL_DOT } from '../kernels/ChannelDot';
 import { batchNorm, batchNormTrain } from './ops';
 import { ParamStore } from './params';
 

@@ -1,6 +1,5 @@
+import { CHANNEL_AFFINE, CHANNEL_DOT } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
-import { CHANNEL_AFFINE } from '../kernels/ChannelAffine';
-import { CHANNEL_DOT } from '../kernels/ChannelDot';
 import type { ParamStore } from './params';
 
 /**

@@ -7,12 +7,13 @@ import { selectBackend } from '../backend';
 import { makeBatch } from '../data';
 import { createModel } from '../models/create_model';
 import type { SemixModel } from '../models/types';
+import { train } from '../node';
 import { createReferenceMethod } from '../reference_method';
 import { Rng } from '../rng';
+import type { MethodSpec } from '../step';
+import { crossEntropyMethod, lossGradients } from '../step';
 import { quadrants } from '../test_data';
-import { crossEntropyMethod, lossGradients, train } from '../trainer';
 import { DataParallel } from './data_parallel';
-import type { MethodSpec } from './method_spec';
 
 const data = quadrants(192, 1);
 const newModel = (seed = 3) => createModel({ arch: 'cnn-small', inputShape: [12, 12, 1], numClasses: 4, seed });

@@ -3,8 +3,8 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend';
 import type { ModelConfig, SemixModel } from '../models/types';
 import type { Rng } from '../rng';
-import { type LossGradients, lossGradients, type TrainMethod } from '../trainer';
-import { type MethodSpec, methodModuleUrl } from './method_spec';
+import { type LossGradients, lossGradients, type MethodSpec, type TrainMethod } from '../step';
+import { methodModuleUrl } from './method_spec';
 import { packedViews, type StepReply, type StepRequest, type WorkerInit } from './protocol';
 import { startWorker } from './start_worker';
 

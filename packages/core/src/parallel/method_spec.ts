@@ -1,27 +1,6 @@
 import { isAbsolute } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import type { TrainMethod } from '../trainer';
-
-/**
- * A training method named by where it comes from rather than passed as a function, so that worker threads can
- * build their own copy: `(await import(module))[export](...args)` must return a `TrainMethod`.
- *
- *   { module: import.meta.resolve('@semix/mixup'), export: 'createMethod', args: ['mixup+sem', { alpha: 1 }] }
- *
- * `module` is a `file:` URL or an absolute path (resolve package names where they are installed, e.g. with
- * `import.meta.resolve`: a worker inside `@semix/core` cannot see the caller's dependencies). `args` must be
- * structured-cloneable (plain data).
- */
-export interface MethodSpec {
-  module: string;
-  /** The factory's export name (default 'createMethod'). */
-  export?: string;
-  args?: unknown[];
-}
-
-export function isMethodSpec(value: unknown): value is MethodSpec {
-  return typeof value === 'object' && value !== null && typeof (value as MethodSpec).module === 'string';
-}
+import type { MethodSpec, TrainMethod } from '../step';
 
 /** The spec's module as a URL; errors name the field and what is allowed. */
 export function methodModuleUrl(spec: MethodSpec, field = 'method.module'): string {

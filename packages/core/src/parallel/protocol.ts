@@ -1,6 +1,6 @@
 import type { BackendName } from '../backend';
 import type { ModelConfig } from '../models/types';
-import type { MethodSpec } from './method_spec';
+import type { MethodSpec } from '../step';
 
 /** What a data-parallel worker is started with (its `workerData`). */
 export interface WorkerInit {

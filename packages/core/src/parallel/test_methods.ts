@@ -1,6 +1,5 @@
 import { isMainThread } from 'node:worker_threads';
-import type { TrainMethod } from '../trainer';
-import { crossEntropyMethod } from '../trainer';
+import { crossEntropyMethod, type TrainMethod } from '../step';
 
 /** Test fixture: cross-entropy on the main thread, an error in worker threads. */
 export function createFailingInWorker(): TrainMethod {

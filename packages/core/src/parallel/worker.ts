@@ -8,7 +8,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { selectBackend } from '../backend';
 import { createModel } from '../models/create_model';
 import { Rng } from '../rng';
-import { crossEntropyMethod, lossGradients } from '../trainer';
+import { crossEntropyMethod, lossGradients } from '../step';
 import { loadMethod } from './method_spec';
 import { packedViews, type StepReply, type StepRequest, type WorkerInit } from './protocol';
 

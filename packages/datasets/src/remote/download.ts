@@ -4,6 +4,7 @@ import { mkdir, readFile, rename, rm, stat } from 'node:fs/promises';
 import { dirname } from 'node:path';
 import { Readable } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
+import { env } from '@semix/env';
 import { writeAtomic } from '../cache';
 
 /** Progress of one file: bytes so far and, when the server says, the total. */
@@ -86,6 +87,11 @@ export async function downloadFile(options: DownloadOptions): Promise<{ path: st
   if (urls.length === 0) throw new Error(`download ${dest}: no URL given`);
   if (!/^[0-9a-f]{32}$/.test(md5)) throw new Error(`download ${dest}: md5 '${md5}' is not 32 hex digits`);
   if (await isVerified(dest, md5)) return { path: dest, downloaded: false };
+  if (env.offline) {
+    throw new Error(
+      `download ${dest}: offline (env.offline / SEMIX_OFFLINE) and the file is not in the cache with md5 ${md5}; no download was attempted (it comes from ${urls[0]})`,
+    );
+  }
   await mkdir(dirname(dest), { recursive: true });
   const causes: string[] = [];
   for (const url of urls) {

@@ -1,8 +1,8 @@
 /**
- * A few pieces for assembling small WebAssembly modules by hand: the kernels of this pack that XNNPACK has no
- * operator for (simd_pool_grad.ts, simd_filter_grad.ts) are written as opcodes, imported into tfjs-backend-wasm's
- * own memory, so they read and write tensors where they lie. Opcodes from the WebAssembly core and SIMD
- * specifications.
+ * A few pieces for assembling small WebAssembly modules by hand: the pack's SIMD kernels (simd_conv.ts,
+ * simd_filter_grad.ts, simd_pool_grad.ts, simd_sum.ts, simd_affine.ts, simd_adam.ts) are written as opcodes at run
+ * time and instantiated on tfjs-backend-wasm's own memory, so they read and write tensors where they lie, with no
+ * copy and no build step. Opcodes from the WebAssembly core and SIMD specifications.
  */
 
 /** The part of the WebAssembly JS API used here (this package compiles without the DOM library's types). */

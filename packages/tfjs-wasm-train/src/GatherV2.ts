@@ -32,7 +32,8 @@ export function gatherV2(args: {
     const j = idx[k];
     if (!(j >= 0 && j < dim)) {
       backend.disposeData(out.dataId);
-      throw new Error(`GatherV2: index ${j} at position ${k} is outside [0, ${dim})`);
+      // tfjs-core's wording (its op tests match it).
+      throw new Error(`GatherV2: the index value ${j} is not in [0, ${dim - 1}]`);
     }
   }
   for (let o = 0; o < outer; o++) {

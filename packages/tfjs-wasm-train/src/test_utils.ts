@@ -1,10 +1,15 @@
 import '@tensorflow/tfjs-backend-cpu';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../backend';
+// The gradients are the application's to register (see the README); the tests register tfjs-core's own.
+import '@tensorflow/tfjs-core/dist/register_all_gradients';
+import '@tensorflow/tfjs-backend-wasm';
+import { registerAll } from './register_all_kernels';
 
 /** Activates wasm with the kernel pack (the tests compare it with `cpu`). */
 export async function useWasm(): Promise<void> {
-  await selectBackend('wasm');
+  registerAll();
+  if (!(await tf.setBackend('wasm'))) throw new Error('tfjs-backend-wasm failed to initialise');
+  await tf.ready();
 }
 
 /** Runs `f` on `backend` and returns plain arrays of its outputs; leaves no tensors behind. */

@@ -1,0 +1,137 @@
+import { type Augment, checkDataset, datasetSize, type ImageDataset } from './data';
+import type { SemixModel } from './models/types';
+import { isMethodSpec, type MethodSpec, type TrainMethod } from './step';
+
+export interface LrSchedule {
+  type: 'constant' | 'cosine' | 'step';
+  /** Linear warmup from 0 over this many epochs (fractions allowed). */
+  warmupEpochs?: number;
+  /** `step`: epochs at which the rate is multiplied by `gamma`. */
+  milestones?: number[];
+  gamma?: number;
+  /** `cosine`: the final rate. */
+  minLr?: number;
+}
+
+export interface TrainOptions {
+  model: SemixModel;
+  data: ImageDataset;
+  /**
+   * The training method: a function, or a `MethodSpec` naming a module and factory that builds it (required
+   * when `workers` > 1, since each worker thread builds its own copy). Default: cross-entropy on the clean batch.
+   */
+  method?: TrainMethod | MethodSpec;
+  epochs: number;
+  batchSize?: number;
+  optimizer?: 'adam' | 'sgd';
+  lr?: number;
+  /** SGD momentum (Nesterov). */
+  momentum?: number;
+  schedule?: LrSchedule;
+  /** Decoupled weight decay (AdamW / SGDW style) on weights of rank ≥ 2; biases and norms are not decayed. */
+  weightDecay?: number;
+  seed?: number;
+  augment?: Augment;
+  /** Called after every step and at the end of every epoch. */
+  onProgress?: (event: ProgressEvent) => void;
+  /** Where the checkpoint lives; written at the end of every epoch, resumed from when present. */
+  checkpointDir?: string;
+  /** Resume from `checkpointDir` when it holds a checkpoint (default true). */
+  resume?: boolean;
+  /** Stored in the checkpoint (model config, method name, …) for whoever reads it. */
+  checkpointMeta?: Record<string, unknown>;
+  /** Stops between steps; the last end-of-epoch checkpoint is what a later run resumes from. */
+  signal?: AbortSignal;
+  /**
+   * Data-parallel threads (default 1). With n > 1 each batch is split into n shards: this thread computes one,
+   * n − 1 worker threads with replicas of the model compute the others, and the size-weighted mean gradient is
+   * applied once. Meant for single-threaded backends (wasm) on several cores. Each shard is mixed within itself
+   * (as in DistributedDataParallel), so results depend on n; the same n and seed reproduce the same numbers.
+   */
+  workers?: number;
+}
+
+export const DEFAULT_TRAIN_OPTIONS: {
+  batchSize: number;
+  optimizer: 'adam' | 'sgd';
+  lr: number;
+  momentum: number;
+  schedule: LrSchedule;
+  weightDecay: number;
+  seed: number;
+  resume: boolean;
+  workers: number;
+} = {
+  batchSize: 128,
+  optimizer: 'adam',
+  lr: 1e-3,
+  momentum: 0.9,
+  schedule: { type: 'constant' },
+  weightDecay: 0,
+  seed: 0,
+  resume: true,
+  workers: 1,
+};
+
+export interface ProgressEvent {
+  type: 'step' | 'epoch';
+  epoch: number;
+  epochs: number;
+  step: number;
+  stepsPerEpoch: number;
+  globalStep: number;
+  totalSteps: number;
+  /** The step's loss parts (type 'step') or their epoch means (type 'epoch'). */
+  losses: Record<string, number>;
+  lr: number;
+  samplesPerSec: number;
+  etaSeconds: number;
+}
+
+export interface TrainResult {
+  epochs: number;
+  steps: number;
+  /** Mean loss parts per epoch trained in this call. */
+  history: Array<Record<string, number>>;
+  samplesPerSec: number;
+  wallTimeSec: number;
+  /** The epoch this call started from (non-zero after a resume). */
+  resumedFromEpoch: number;
+}
+
+/** Checks merged options; errors name the field, the value and what is allowed. */
+export function validateTrainOptions(o: TrainOptions & typeof DEFAULT_TRAIN_OPTIONS): void {
+  const positiveInt = (field: string, v: number) => {
+    if (!Number.isInteger(v) || v < 1) throw new Error(`${field}: ${v} is not valid; expected an integer >= 1`);
+  };
+  positiveInt('epochs', o.epochs);
+  positiveInt('batchSize', o.batchSize);
+  positiveInt('workers', o.workers);
+  if (o.workers > o.batchSize) {
+    throw new Error(`workers: ${o.workers} is more than the batch size (${o.batchSize}); each worker needs a shard`);
+  }
+  if (o.workers > 1 && o.method !== undefined && !isMethodSpec(o.method)) {
+    throw new Error(
+      `workers: ${o.workers} needs method as a MethodSpec { module, export, args } (a function cannot be sent to a worker thread)`,
+    );
+  }
+  if (!['adam', 'sgd'].includes(o.optimizer))
+    throw new Error(`optimizer: '${o.optimizer}' is not valid; allowed: adam, sgd`);
+  if (!(o.lr > 0)) throw new Error(`lr: ${o.lr} is not valid; expected a number > 0`);
+  if (!(o.weightDecay >= 0)) throw new Error(`weightDecay: ${o.weightDecay} is not valid; expected a number >= 0`);
+  if (!['constant', 'cosine', 'step'].includes(o.schedule.type)) {
+    throw new Error(`schedule.type: '${o.schedule.type}' is not valid; allowed: constant, cosine, step`);
+  }
+  checkDataset(o.data);
+  const [h, w, c] = o.data.shape;
+  const [mh, mw, mc] = o.model.inputShape;
+  if (h !== mh || w !== mw || c !== mc) {
+    throw new Error(`data: images are [${h}, ${w}, ${c}] but the model expects [${mh}, ${mw}, ${mc}]`);
+  }
+  if (o.data.numClasses !== o.model.numClasses) {
+    throw new Error(`data: ${o.data.numClasses} classes but the model predicts ${o.model.numClasses}`);
+  }
+  if (datasetSize(o.data) < o.batchSize) {
+    throw new Error(`batchSize: ${o.batchSize} is larger than the data set (${datasetSize(o.data)} images)`);
+  }
+}

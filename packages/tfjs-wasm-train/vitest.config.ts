@@ -1,0 +1,7 @@
+import { defineProject } from 'vitest/config';
+import { sourceAliases } from '../../vitest.shared';
+
+export default defineProject({
+  resolve: { alias: sourceAliases },
+  test: { include: ['src/**/*.test.ts'], testTimeout: 60_000, hookTimeout: 60_000 },
+});
