@@ -15,6 +15,7 @@
  */
 
 import { availableParallelism } from 'node:os';
+import { relaxedSimd, relaxedSimdSupported, setRelaxedSimd, setWinograd } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type Architecture,
@@ -27,7 +28,6 @@ import {
 } from '../src/index';
 import { createParallelReferenceStep, createReferenceStep } from '../src/internal';
 import { train } from '../src/node';
-import { relaxedSimd, relaxedSimdSupported, setRelaxedSimd, setWinograd } from '@semix/tfjs-wasm-train';
 
 const BATCH = 128;
 const args = process.argv.slice(2).filter((a) => a !== '--');
