@@ -18,8 +18,8 @@ export {
 export {
   type AblationTable,
   buildLeaderboard,
-  chartList,
   type Comparison,
+  chartList,
   type Leaderboard,
   type MethodRow,
   optionPaths,
