@@ -5,7 +5,6 @@ export default defineProject({
   resolve: { alias: sourceAliases },
   test: {
     include: ['src/**/*.test.ts'],
-    globalSetup: ['../../vitest.global-build.ts'],
     testTimeout: 60_000,
     hookTimeout: 60_000,
   },

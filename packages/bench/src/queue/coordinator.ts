@@ -1,0 +1,176 @@
+/**
+ * The coordinator: enqueues the grid's unfinished jobs, follows them until each has a record or a failure
+ * record, and rebuilds the leaderboard. The only writer of the records store.
+ */
+import { rm } from 'node:fs/promises';
+import { writeAtomic } from '@semix/datasets';
+import { type Job, Queue } from 'bullmq';
+import { type GridJob, planGrid, writeGrid } from '../grid';
+import { loadPresetSplits } from '../job';
+import type { JobFailure } from '../job_pool';
+import type { Leaderboard } from '../leaderboard';
+import type { Preset } from '../preset';
+import { type FailedRecord, failedFile, RecordSchema, type ResultRecord, recordFile } from '../records';
+import { checkWritable, failureRecord, pendingJobs, rebuildLeaderboard } from '../run';
+import { FAILURE_PREFIX, type JobPayload, QUEUE_NAME, redisConnection, retryRedis, sleep } from './shared';
+
+export type QueueEvent =
+  | { type: 'enqueued'; id: string; label: string; seed: number; state: 'added' | 'existing' | 'retried' }
+  | { type: 'job-skip'; id: string; reason: string }
+  | { type: 'job-bad-record'; id: string; file: string; error: string }
+  | { type: 'progress'; done: number; failed: number; active: number; waiting: number; total: number }
+  | { type: 'job-done'; id: string; record: ResultRecord }
+  | { type: 'job-failed'; id: string; failure: FailedRecord }
+  | { type: 'redis-error'; error: string };
+
+export interface QueuedBenchOptions {
+  preset: Preset;
+  outDir: string;
+  url: string;
+  command?: string;
+  /** Retries of a failing job (BullMQ attempts), with exponential backoff from `backoffMs`. Default 3 and 2 s. */
+  attempts?: number;
+  backoffMs?: number;
+  pollMs?: number;
+  onEvent?: (e: QueueEvent) => void;
+  signal?: AbortSignal;
+}
+
+export interface QueuedBenchResult {
+  leaderboard: Leaderboard;
+  files: string[];
+  done: number;
+  failed: number;
+  skipped: number;
+  /** Seconds from the first enqueue to the last record, and the sum of the workers' own job times. */
+  wallSeconds: number;
+  jobSeconds: number;
+}
+
+/**
+ * Coordinator: enqueues the grid's unfinished jobs, follows them until each has a record or a failure record,
+ * and rebuilds the leaderboard. Only this process writes the records store (atomically, after validating each
+ * record). Stopping it leaves the queue running; starting it again picks up where it was.
+ */
+export async function runQueuedBench(options: QueuedBenchOptions): Promise<QueuedBenchResult> {
+  const { preset, outDir, onEvent } = options;
+  await checkWritable(outDir);
+  // The same ids as the in-process bench: the hash of each job's identity on this machine's data.
+  const splits = await loadPresetSplits(preset);
+  const grid = planGrid(preset, splits.identity);
+  await writeGrid(outDir, grid);
+  const connection = redisConnection(options.url);
+  connection.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));
+  const queue = new Queue<JobPayload, ResultRecord>(QUEUE_NAME, { connection });
+  queue.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));
+  const attempts = options.attempts ?? 3;
+  const payloadOf = (job: GridJob): JobPayload => ({
+    v: 2,
+    id: job.id,
+    preset: preset as unknown as Record<string, unknown>,
+    method: job.method as unknown as Record<string, unknown>,
+    seed: job.seed,
+    data: splits.identity as unknown as JobPayload['data'],
+  });
+  /** Adds a job under its stable id (first submission, or again after Redis lost it). */
+  const enqueue = async (job: GridJob) => {
+    const jobOptions = {
+      jobId: job.id,
+      attempts,
+      backoff: { type: 'exponential' as const, delay: options.backoffMs ?? 2000 },
+      removeOnComplete: false,
+      removeOnFail: false,
+    };
+    await retryRedis(() => queue.add(`${job.label}/seed${job.seed}`, payloadOf(job), jobOptions), options, onEvent);
+    onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'added' });
+  };
+  const { pending: todo, skipped } = await pendingJobs(outDir, grid, (e) => {
+    if (e.type === 'job-skip') onEvent?.({ type: 'job-skip', id: e.id, reason: e.reason });
+    if (e.type === 'job-bad-record') onEvent?.(e);
+  });
+  const pending = new Map(todo.map((j) => [j.id, j]));
+  const started = performance.now();
+  let jobSeconds = 0;
+  let done = 0;
+  let failedCount = 0;
+  const recordFailure = async (job: GridJob, failure: JobFailure, attemptsMade: number) => {
+    const record = failureRecord(preset, job, failure, attemptsMade);
+    await writeAtomic(failedFile(outDir, job.id), `${JSON.stringify(record, null, 2)}\n`);
+    pending.delete(job.id);
+    failedCount += 1;
+    onEvent?.({ type: 'job-failed', id: job.id, failure: record });
+  };
+  try {
+    for (const job of todo) {
+      const existing = await retryRedis(() => queue.getJob(job.id), options, onEvent);
+      if (!existing) await enqueue(job);
+      else if ((await existing.getState()) === 'failed') {
+        // A re-submitted grid runs its failed jobs again (a failure record, if any, was written for it).
+        await existing.retry('failed');
+        await rm(failedFile(outDir, job.id), { force: true });
+        onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'retried' });
+      } else onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'existing' });
+    }
+    const total = pending.size;
+    while (pending.size > 0) {
+      options.signal?.throwIfAborted();
+      let active = 0;
+      let waiting = 0;
+      for (const job of [...pending.values()]) {
+        const queued = await retryRedis(() => queue.getJob(job.id), options, onEvent);
+        if (!queued) {
+          // Lost (Redis restarted without persistence): enqueue it again under the same id.
+          await enqueue(job);
+          continue;
+        }
+        const state = await retryRedis(() => queued.getState(), options, onEvent);
+        if (state === 'completed') {
+          const parsed = RecordSchema.safeParse(queued.returnvalue);
+          if (parsed.success && parsed.data.job_id === job.id) {
+            await writeAtomic(recordFile(outDir, job.id), `${JSON.stringify(parsed.data, null, 2)}\n`);
+            jobSeconds += parsed.data.wall_time_s;
+            done += 1;
+            pending.delete(job.id);
+            onEvent?.({ type: 'job-done', id: job.id, record: parsed.data });
+          } else {
+            const why = parsed.success
+              ? `record is for job '${parsed.data.job_id}', expected '${job.id}'`
+              : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
+            await recordFailure(
+              job,
+              { reason: 'error', error: `the worker returned an invalid record (${why})` },
+              queued.attemptsMade,
+            );
+          }
+        } else if (state === 'failed') {
+          await recordFailure(job, failureOf(queued), queued.attemptsMade);
+        } else if (state === 'active') active += 1;
+        else waiting += 1;
+      }
+      onEvent?.({ type: 'progress', done, failed: failedCount, active, waiting, total });
+      if (pending.size > 0) await sleep(options.pollMs ?? 500, options.signal);
+    }
+  } finally {
+    await queue.close().catch(() => {});
+    connection.disconnect();
+  }
+  const wallSeconds = (performance.now() - started) / 1000;
+  const { leaderboard, files } = await rebuildLeaderboard(
+    outDir,
+    options.command ?? `semix bench --preset ${preset.name} --queue redis://…`,
+  );
+  return { leaderboard, files, done, failed: failedCount, skipped, wallSeconds, jobSeconds };
+}
+
+/** A failed job's reason: a result failure (diverged, near chance) the worker encoded, or an error. */
+function failureOf(job: Job<JobPayload, ResultRecord>): JobFailure {
+  const reason = job.failedReason || 'failed without a reason';
+  if (reason.startsWith(FAILURE_PREFIX)) {
+    try {
+      return JSON.parse(reason.slice(FAILURE_PREFIX.length)) as JobFailure;
+    } catch {
+      // fall through: reported as the error it is
+    }
+  }
+  return { reason: 'error', error: reason };
+}
