@@ -75,7 +75,12 @@ describe('smoke preset end to end', () => {
     expect(r.clean_acc).toBeGreaterThan(0.5);
     expect(r.equivariance_gap).toBeGreaterThan(0);
     expect(r.history).toHaveLength(1);
-    expect(records[1].method.sem).toMatchObject({ distance: 'mse', weight: 1, stopGradTarget: true, normalize: true });
+    expect(records[1].method.sem).toMatchObject({
+      distance: 'mse',
+      weight: 0.1,
+      stopGradTarget: true,
+      normalize: true,
+    });
     // Leaderboard rebuilt from records alone gives the same table.
     const md1 = await readFile(join(out, 'leaderboard.md'), 'utf8');
     await rm(join(out, 'leaderboard.md'));

@@ -170,7 +170,7 @@ describe('buildLeaderboard on constructed records', () => {
     const t = board.ablation[0];
     expect([t.option, t.base]).toEqual(['sem.weight', 'mixup+sem']);
     expect(t.entries.map((e) => [e.value, e.label, e.row ? e.row.seeds.length : 'failed'])).toEqual([
-      [1, 'mixup+sem', 3],
+      [0.1, 'mixup+sem', 3],
       [10, 'mixup+sem β=10', 2],
       [1e39, 'mixup+sem β=1e+39', 'failed'],
     ]);

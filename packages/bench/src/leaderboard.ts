@@ -59,6 +59,7 @@ export interface FailedRow {
   error: string;
   step?: number;
   losses?: Record<string, number | null>;
+  clean_acc?: number;
   attempts: number;
 }
 
@@ -181,6 +182,7 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
     error: f.error,
     step: f.step,
     losses: f.losses,
+    clean_acc: f.clean_acc,
     attempts: f.attempts,
   }));
   const unreadableByLabel = new Map<string, string[]>();
@@ -422,7 +424,7 @@ export function readLeaderboard(board: Leaderboard): string[] {
       );
       if (Number.isFinite(r))
         out.push(
-          `Across the ${points.length} configurations, Pearson's r between equivariance gap and ${s} corruption accuracy is ${r.toFixed(2)} (${r < 0 ? 'a lower gap goes with higher accuracy' : 'a lower gap goes with lower accuracy'}; a correlation of means over configurations, not a causal effect).`,
+          `Across the ${points.length} configurations, Pearson's r between equivariance gap and ${s} corruption accuracy is ${r.toFixed(2)} (${Math.abs(r) < 0.3 ? 'no clear linear relation' : r < 0 ? 'a lower gap goes with higher accuracy' : 'a lower gap goes with lower accuracy'}; a correlation of means over configurations, not a causal effect).`,
         );
     }
   }

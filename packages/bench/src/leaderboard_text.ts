@@ -80,7 +80,12 @@ function failureSummary(f: Leaderboard['failed'][number]): string {
       .join(', ');
     return `diverged at step ${f.step}: ${parts}`;
   }
-  if (f.reason === 'near-chance') return f.error.split(';')[0];
+  if (f.reason === 'near-chance') {
+    const losses = Object.entries(f.losses ?? {})
+      .map(([k, v]) => `${k}=${v === null ? 'non-finite' : Number(v.toPrecision(4))}`)
+      .join(', ');
+    return `near chance: clean accuracy ${f.clean_acc === undefined ? '?' : `${(100 * f.clean_acc).toFixed(2)}%`}; last epoch ${losses}`;
+  }
   return f.error.split('\n')[0];
 }
 

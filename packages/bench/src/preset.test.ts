@@ -21,7 +21,7 @@ describe('job identity', () => {
     // A label is presentation: relabelling a method keeps its results.
     expect(id(smoke, { ...smoke.methods[1], label: 'renamed' })).toBe(id());
     // Setting an option to its default value is the same configuration.
-    const explicit = parsePreset({ ...smoke, methods: ['erm', { name: 'mixup+sem', sem: { weight: 1 } }] }, 'x');
+    const explicit = parsePreset({ ...smoke, methods: ['erm', { name: 'mixup+sem', sem: { weight: 0.1 } }] }, 'x');
     expect(id(explicit, explicit.methods[1])).toBe(id());
   });
 
@@ -79,8 +79,9 @@ describe('presets', () => {
     );
     expect(p.methods.map((m) => m.label)).toEqual([
       'mixup',
-      'mixup+sem β=0.1',
-      'mixup+sem β=0.1 no-stop-grad',
+      // β = 0.1 is the default: its label names no β.
+      'mixup+sem',
+      'mixup+sem no-stop-grad',
       'mixup+sem β=10',
       'mixup+sem β=10 no-stop-grad',
     ]);
@@ -107,7 +108,7 @@ describe('presets', () => {
     expect(() => parsePreset({ ...smoke, methods: [{ sweep: 'mixup+sem', vary: {} }] }, 'bad')).toThrow(/methods\[0\]/);
     // Two entries that resolve to the same configuration, or the same label, are refused.
     expect(() =>
-      parsePreset({ ...smoke, methods: ['mixup+sem', { name: 'mixup+sem', sem: { weight: 1 } }] }, 'dup'),
+      parsePreset({ ...smoke, methods: ['mixup+sem', { name: 'mixup+sem', sem: { weight: 0.1 } }] }, 'dup'),
     ).toThrow(/methods\[1\]: the label 'mixup\+sem' is also used by methods\[0\]/);
     expect(() => parsePreset({ ...smoke, methods: ['mixup', { name: 'mixup', label: 'again' }] }, 'dup')).toThrow(
       /methods\[1\]: 'again' has the same options as methods\[0\] \('mixup'\); each method is run once/,

@@ -38,7 +38,7 @@ describe('method configurations', () => {
       'mixup+sem no-stop-grad no-normalize',
     );
     // Setting an option to its default value changes nothing, label included.
-    expect(resolveMethod({ name: 'mixup+sem', sem: { weight: 1 }, mix: { alpha: 1 } })).toEqual(
+    expect(resolveMethod({ name: 'mixup+sem', sem: { weight: 0.1 }, mix: { alpha: 1 } })).toEqual(
       resolveMethod('mixup+sem'),
     );
     expect(resolveMethod({ name: 'cutmix', label: 'my cutmix' }).label).toBe('my cutmix');
