@@ -65,6 +65,14 @@ export function simdConvolution(
   const co4 = 4 * Math.ceil(co / 4);
   const row = correlator(backend.wasm, co4, 4 * sw * ci, relu);
   if (!row) return null;
+  if (kh === 3 && kw === 3 && sh === 1 && sw === 1 && winogradPays(ci, co)) {
+    // Before this kernel allocates its own output: Winograd returns one of its own.
+    const top = pt;
+    const left = pl;
+    const problem = { x, filter, rotated: false, outChannels: co, top, left, outHeight: oh, outWidth: ow, bias, relu };
+    const winograd = winogradCorrelation(backend, problem);
+    if (winograd) return winograd;
+  }
   const y = backend.makeOutput([n, oh, ow, co], 'float32');
   if (n * oh * ow * co === 0) return y;
   if (ci * kh * kw === 0) {
@@ -78,13 +86,6 @@ export function simdConvolution(
     const to = f32(backend, y);
     for (let p = 0; p < n * oh * ow; p++) to.set(row, p * co);
     return y;
-  }
-  if (kh === 3 && kw === 3 && sh === 1 && sw === 1 && winogradPays(ci, co)) {
-    const top = pt;
-    const left = pl;
-    const problem = { x, filter, rotated: false, outChannels: co, top, left, outHeight: oh, outWidth: ow, bias, relu };
-    const winograd = winogradCorrelation(backend, problem);
-    if (winograd) return winograd;
   }
   const Hg = Math.max(pt + H, (oh - 1) * sh + kh);
   const Wg = Math.max(pl + W, (ow - 1) * sw + kw);
