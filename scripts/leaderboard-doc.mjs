@@ -16,7 +16,9 @@ const parts = [
   '',
   'Each section below is the `leaderboard.md` that `pnpm bench` wrote for one preset, pasted by',
   `\`node scripts/leaderboard-doc.mjs ${dirs.join(' ')}\`; the command that reproduces it is printed in it. Charts`,
-  'are the SVGs of the same run, copied to docs/. Our reading of the numbers follows them.',
+  'are the SVGs of the same run, copied to docs/. Our reading of the numbers follows them. Regenerate all of it from a',
+  'clone of this repository with `npx -y pnpm@9.15.9 bench && npx -y pnpm@9.15.9 bench -- --preset sem-ablation &&',
+  `node scripts/leaderboard-doc.mjs ${dirs.join(' ')}\`.`,
   '',
 ];
 for (const dir of dirs) {
