@@ -13,7 +13,7 @@ import { buildLeaderboard, type Leaderboard } from './leaderboard';
 import { loadPreset, parsePreset } from './preset';
 import { type FailedRecord, type ResultRecord, recordFile } from './records';
 import { reportHtml } from './report';
-import { rebuildLeaderboard } from './run';
+import { rebuildLeaderboard, runBench } from './run';
 
 const DATA: DataIdentity = {
   train: 't',
@@ -307,6 +307,31 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     expect(dots).toBe(ablationBoard.rows.length);
     expect(await page.locator('.ablation-table').count()).toBe(ablationBoard.ablation.length);
     expect(await page.innerText('#gallery')).toContain('No gallery: not loaded');
+    await page.close();
+  });
+
+  it('the report of a real smoke run (one seed: no error bars) opens clean with every chart drawn', async () => {
+    const out = join(dir, 'smoke');
+    const result = await runBench({ preset: loadPreset('smoke'), outDir: out, backend: 'wasm', jobs: 1 });
+    expect(result.files).toContain(join(out, 'report.html'));
+    const { page, errors, outside } = await open(context, join(out, 'report.html'));
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    const rows = await page.$$eval('#leaderboard-table tbody tr', (trs) => trs.map((t) => t.dataset.label));
+    expect(rows.sort()).toEqual(['erm', 'mixup+sem']);
+    const drawn = await page.$$eval('figure.chart', (figs) =>
+      figs.map((f) => [
+        f.getAttribute('data-chart'),
+        f.querySelectorAll('g[aria-label="bar"] rect, g[aria-label="line"] path, g[aria-label="dot"] :is(circle, path)')
+          .length,
+      ]),
+    );
+    // smoke runs mixup+sem without mixup: no SEM comparison, and the page says so.
+    expect(drawn.map(([kind]) => kind)).toEqual(['severity', 'corruptions', 'severity', 'corruptions']);
+    expect(await page.innerText('#sem')).toContain('No comparison');
+    expect(drawn.every(([, n]) => Number(n) > 0)).toBe(true);
+    expect(await page.locator('.gallery img').count()).toBe(30);
+    expect(await page.innerText('#report')).toContain(result.leaderboard.backends[0]);
     await page.close();
   });
 
