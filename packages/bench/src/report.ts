@@ -151,7 +151,7 @@ export function reportData(board: Leaderboard, command: string, context: ReportC
     schema: 'semix-report-v1',
     command,
     board,
-    records: records.length,
+    records: context.records ? records.length : null,
     versions,
     commits: [...new Set(records.map((r) => r.git_commit ?? 'unknown'))].sort(),
     backends: board.backends,

@@ -48,7 +48,12 @@
   root.append(el('p', {}, 'Reproduce with: ', el('code', { id: 'command', text: data.command })));
   const meta = el('table', { class: 'meta' });
   const metaRow = (k, v) => meta.append(el('tr', {}, el('th', { text: k }), el('td', { text: v })));
-  metaRow('records', `${data.records} (${board.failed.length} failed, ${board.stale} stale not shown)`);
+  metaRow(
+    'records',
+    data.records === null
+      ? 'not given to the report writer'
+      : `${data.records} (${board.failed.length} failed, ${board.stale} stale not shown)`,
+  );
   metaRow('backend', data.backends.join(', ') || 'n/a');
   for (const [k, v] of Object.entries(data.versions)) metaRow(k, v.join(', '));
   metaRow('commit', data.commits.join(', ') || 'n/a');
@@ -464,6 +469,8 @@
       }),
     );
     for (const note of g.notes) gal.append(el('p', { class: 'note', text: note }));
+    if (!g.suites.length && !g.notes.length)
+      gal.append(el('p', { class: 'note', text: 'This preset evaluates no corruption suite.' }));
     for (const s of g.suites) {
       gal.append(el('h3', { text: `${s.suite} (columns: ${s.columns.join(', ')})` }));
       const box = el('div', { class: 'gallery', 'data-suite': s.suite });
