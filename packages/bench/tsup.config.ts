@@ -1,3 +1,4 @@
+import { copyFile } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
@@ -9,4 +10,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   tsconfig: 'tsconfig.build.json',
+  // report.ts reads the report page's script beside itself (src/ from source, dist/ once built).
+  onSuccess: async () => copyFile('src/report_client.js', 'dist/report_client.js'),
 });

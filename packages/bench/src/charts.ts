@@ -3,6 +3,7 @@ import { join } from 'node:path';
 import { writeAtomic } from '@semix/datasets';
 import { chartList, type Leaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
+import { type ReportContext, reportHtml } from './report';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const COLORS = [
@@ -200,12 +201,18 @@ export function chartFiles(board: Leaderboard): Array<[string, string]> {
   ]);
 }
 
-/** Writes leaderboard.md, leaderboard.json and the SVG charts into `dir`, atomically. */
-export async function writeLeaderboard(dir: string, board: Leaderboard, command: string): Promise<string[]> {
+/** Writes leaderboard.md, leaderboard.json, the SVG charts and report.html into `dir`, atomically. */
+export async function writeLeaderboard(
+  dir: string,
+  board: Leaderboard,
+  command: string,
+  report: ReportContext = {},
+): Promise<string[]> {
   const files: Array<[string, string]> = [
     ['leaderboard.md', leaderboardMarkdown(board, command)],
     ['leaderboard.json', `${JSON.stringify({ command, ...board }, null, 2)}\n`],
     ...chartFiles(board),
+    ['report.html', reportHtml(board, command, report)],
   ];
   for (const [name, text] of files) await writeAtomic(join(dir, name), text);
   return files.map(([name]) => join(dir, name));

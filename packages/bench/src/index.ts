@@ -57,6 +57,7 @@ export {
   recordFile,
   type SuiteResult,
 } from './records';
+export { type Gallery, type GalleryOptions, loadGallery, type ReportContext, reportData, reportHtml } from './report';
 export {
   type BenchEvent,
   type BenchOptions,

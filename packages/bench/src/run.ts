@@ -21,6 +21,7 @@ import {
   recordFile,
   recordIds,
 } from './records';
+import { loadGallery } from './report';
 
 /** Versions that go into every record. */
 export function packageVersions(): Record<string, string> {
@@ -245,6 +246,8 @@ export async function rebuildLeaderboard(
   const inGrid = new Set(grid.jobs.map((j) => j.id));
   const stale = (await recordIds(outDir)).filter((id) => !inGrid.has(id)).length;
   const leaderboard = buildLeaderboard(grid, records, { failures, unreadable: bad, missing, stale });
-  const files = await writeLeaderboard(outDir, leaderboard, command);
+  // The report's gallery shows a few evaluated test images; a failure to load them only costs the gallery.
+  const gallery = await loadGallery(grid.preset).catch((error: Error) => ({ unavailable: error.message }));
+  const files = await writeLeaderboard(outDir, leaderboard, command, { records, gallery });
   return { leaderboard, files, bad, stale };
 }

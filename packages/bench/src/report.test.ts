@@ -1,0 +1,350 @@
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { pathToFileURL } from 'node:url';
+import { CORRUPTIONS, corruptImages, MNIST_C_CORRUPTIONS, take } from '@semix/datasets';
+import { type BrowserContext, chromium } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type Grid, type GridJob, planGrid, writeGrid } from './grid';
+import type { DataIdentity } from './identity';
+import { loadPresetData } from './job';
+import { buildLeaderboard, type Leaderboard } from './leaderboard';
+import { loadPreset, parsePreset } from './preset';
+import { type FailedRecord, type ResultRecord, recordFile } from './records';
+import { reportHtml } from './report';
+import { rebuildLeaderboard, runBench } from './run';
+
+const DATA: DataIdentity = {
+  train: 't',
+  test: 'e',
+  suites: [
+    { name: 'mnist-c', source: 'generated', seed: 0 },
+    { name: 'cifar10-c-15', source: 'generated', seed: 0 },
+  ],
+};
+
+/** A deterministic value in [0, 1) from a string (the hand-made records' noise). */
+const hash = (s: string) => {
+  let h = 2166136261;
+  for (const ch of s) h = Math.imul(h ^ ch.charCodeAt(0), 16777619) >>> 0;
+  return h / 2 ** 32;
+};
+
+/**
+ * A record of a quick-sized grid: both suites, every corruption and severity. Method i's clean accuracy falls
+ * with i while its corruption accuracy rises, so sorting by clean accuracy reverses the ranking.
+ */
+function record(job: GridJob, index: number): ResultRecord {
+  const noise = (k: string) => 0.02 * hash(`${job.label}/${job.seed}/${k}`);
+  const clean = 0.95 - 0.01 * index + noise('clean');
+  const suite = (corruptions: readonly string[], severities: number, base: number) => {
+    const acc = Object.fromEntries(
+      corruptions.map((c, k) => [
+        c,
+        Array.from({ length: severities }, (_, s) => base + 0.01 * index - 0.04 * s - 0.005 * k + noise(`${c}${s}`)),
+      ]),
+    );
+    const all = Object.values(acc).flat();
+    return {
+      description: 'hand-made',
+      severities,
+      corruptions_acc: acc,
+      corruptions_ece: Object.fromEntries(corruptions.map((c) => [c, Array(severities).fill(0.05)])),
+      acc_mean: all.reduce((a, b) => a + b, 0) / all.length,
+      ece_mean: 0.05,
+    };
+  };
+  return {
+    schema: 'semix-record-v2',
+    job_id: job.id,
+    identity: job.identity as unknown as Record<string, unknown>,
+    preset: 'quick',
+    method: job.method as unknown as ResultRecord['method'],
+    seed: job.seed,
+    dataset: { name: 'mnist-mini', checksum: 't', train_images: 1, test_images: 1 },
+    architecture: 'cnn-small',
+    model: { arch: 'cnn-small', width: 1 },
+    train: {},
+    evaluation: {},
+    backend: 'wasm',
+    versions: { '@semix/bench': '0.0.0', '@tensorflow/tfjs-core': '4.22.0' },
+    git_commit: 'abc1234',
+    wall_time_s: 10,
+    samples_per_s: 1000,
+    clean_acc: clean,
+    nll: 0.3,
+    ece: 0.02 + noise('ece'),
+    suites: { 'mnist-c': suite(MNIST_C_CORRUPTIONS, 1, 0.8), 'cifar10-c-15': suite(CORRUPTIONS, 5, 0.85) },
+    equivariance_gap: 0.3 - 0.02 * index + noise('gap'),
+    history: [{ ce: 1 }],
+    created_at: `2026-12-01T00:00:0${job.seed}Z`,
+  };
+}
+
+const recordsOf = (grid: Grid) => {
+  const labels = [...new Set(grid.jobs.map((j) => j.label))];
+  return grid.jobs.map((j) => record(j, labels.indexOf(j.label)));
+};
+
+let dir: string;
+beforeAll(async () => {
+  dir = await mkdtemp(join(tmpdir(), 'semix-report-'));
+  process.env.SEMIX_CACHE = join(dir, 'cache');
+});
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+// The quick preset exactly, its records written as `semix bench` writes them: the report comes from
+// rebuildLeaderboard, with the gallery of quick's own test images.
+const quick = loadPreset('quick');
+const quickGrid = planGrid(quick, DATA);
+// With an ablation (sem.weight) and a configuration whose every seed failed.
+const ablationPreset = parsePreset(
+  {
+    ...quick,
+    methods: [...quick.methods, { sweep: 'mixup+sem', vary: { 'sem.weight': [10, 1e39] } }],
+  },
+  'ablation',
+);
+const ablationGrid = planGrid(ablationPreset, DATA);
+const failedLabel = 'mixup+sem β=1e+39';
+const ablationRecords = recordsOf(ablationGrid).filter((r) => r.method.label !== failedLabel);
+const failures: FailedRecord[] = ablationGrid.jobs
+  .filter((j) => j.label === failedLabel)
+  .map((j) => ({
+    schema: 'semix-failed-v2',
+    job_id: j.id,
+    preset: 'ablation',
+    label: j.label,
+    method: {},
+    seed: j.seed,
+    reason: 'diverged',
+    error: 'training diverged at step 0',
+    step: 0,
+    losses: { ce: 2.3, sem: null, total: null },
+    attempts: 1,
+    failed_at: '',
+  }));
+const ablationBoard = buildLeaderboard(ablationGrid, ablationRecords, { failures });
+
+let quickReport: string;
+let quickBoard: Leaderboard;
+
+beforeAll(async () => {
+  const out = join(dir, 'quick');
+  await mkdir(join(out, 'records'), { recursive: true });
+  await writeGrid(out, quickGrid);
+  for (const r of recordsOf(quickGrid)) await writeFile(recordFile(out, r.job_id), JSON.stringify(r));
+  const rebuilt = await rebuildLeaderboard(out, 'semix bench --preset quick');
+  quickReport = join(out, 'report.html');
+  expect(rebuilt.files).toContain(quickReport);
+  quickBoard = rebuilt.leaderboard;
+  const ablation = join(dir, 'ablation.html');
+  await writeFile(ablation, reportHtml(ablationBoard, 'semix bench --preset ablation'));
+});
+
+describe('report.html', () => {
+  it('is one self-contained file under 1.5 MB for a quick-sized board, gallery included', async () => {
+    const html = await readFile(quickReport, 'utf8');
+    const { size } = await stat(quickReport);
+    console.log(
+      `report.html for a quick-sized board (5 methods × 3 seeds, 2 suites, gallery): ${(size / 1e6).toFixed(2)} MB`,
+    );
+    expect(size).toBeLessThan(1.5e6);
+    // Nothing is loaded from elsewhere: no src= or href= to a URL, only inline scripts and data: images.
+    expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="(?!data:)/);
+    expect(html).toContain('@observablehq/plot v0.6.17');
+    expect(html).toContain(`"command":"semix bench --preset quick"`);
+  });
+
+  it('shows the very test images the evaluation corrupted', async () => {
+    // The gallery corrupts only the first images; image i of a generated suite depends on (seed, corruption,
+    // severity, i) alone, so those bytes are the evaluated ones. Checked against the suite loadPresetData builds.
+    const smoke = loadPreset('smoke');
+    const data = await loadPresetData(smoke);
+    const suite = data.suites.find((s) => s.suite === 'cifar10-c-15');
+    if (!suite) throw new Error('smoke evaluates cifar10-c-15');
+    const first = take(data.test, 2);
+    for (const c of ['gaussian_noise', 'glass_blur', 'jpeg_compression'])
+      for (const s of [1, 5]) {
+        const evaluated = (await suite.get(c, s)).images.subarray(0, first.images.length);
+        expect(Buffer.from(corruptImages(first, c, s, smoke.evaluation.corruptionSeed)).equals(evaluated)).toBe(true);
+      }
+  });
+});
+
+const CHROMIUM = '/usr/bin/chromium';
+const hasChromium = existsSync(CHROMIUM);
+if (!hasChromium && !process.env.CI)
+  console.warn(`report browser tests skipped: ${CHROMIUM} is not installed (apt-get install chromium)`);
+
+/** Opens a report from file:// and records console errors, page errors and every request that is not local. */
+async function open(context: BrowserContext, file: string) {
+  const page = await context.newPage();
+  const errors: string[] = [];
+  const outside: string[] = [];
+  page.on('console', (m) => {
+    if (m.type() === 'error') errors.push(m.text());
+  });
+  page.on('pageerror', (e) => errors.push(e.message));
+  page.on('request', (r) => {
+    if (!/^(file|data):/.test(r.url())) outside.push(r.url());
+  });
+  await page.goto(pathToFileURL(file).href);
+  await page.waitForSelector('body[data-ready]', { timeout: 20_000 }).catch(() => undefined);
+  return { page, errors, outside };
+}
+
+describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () => {
+  let context: BrowserContext;
+  beforeAll(async () => {
+    const profile = await mkdtemp(join(dir, 'chromium-'));
+    context = await chromium.launchPersistentContext(profile, {
+      executablePath: CHROMIUM,
+      headless: true,
+      args: [
+        '--headless',
+        '--no-sandbox',
+        '--disable-gpu',
+        '--disable-quic',
+        '--no-first-run',
+        '--disable-background-networking',
+        '--disable-component-update',
+        '--disable-sync',
+      ],
+    });
+    // Anything that is not the file itself or inline data fails the request, and is counted by `open`.
+    await context.route(/^(?!file:|data:)/, (route) => route.abort());
+  });
+  afterAll(() => context?.close());
+
+  it('the quick report: no errors, no requests, one row per method, every chart drawn, sortable', async () => {
+    const { page, errors, outside } = await open(context, join(dir, 'quick', 'report.html'));
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    expect(await page.getAttribute('body', 'data-ready')).toBe('true');
+    const rowLabels = () => page.$$eval('#leaderboard-table tbody tr', (trs) => trs.map((t) => t.dataset.label));
+    expect(await rowLabels()).toEqual(['cutmix+sem', 'cutmix', 'mixup+sem', 'mixup', 'erm']);
+    // Per suite a severity chart (a line and a dot per method and level, an error bar each: 3 seeds) and a
+    // per-corruption chart (a bar per method and corruption, an error bar each); then the SEM comparisons.
+    // Marks drawn inside their chart: a value outside a scale's domain lands off it (or has no size).
+    const marks = await page.$$eval('figure.chart', (figs) =>
+      figs.map((f) => {
+        const count = (selector: string, minSize = 1) =>
+          [...f.querySelectorAll(selector)].filter((e) => {
+            const box = e.getBoundingClientRect();
+            const svg = e.closest('svg')!.getBoundingClientRect();
+            const inside = (a: number, lo: number, hi: number) => a >= lo - 0.5 && a <= hi + 0.5;
+            return (
+              box.width + box.height >= minSize &&
+              inside(box.top, svg.top, svg.bottom) &&
+              inside(box.bottom, svg.top, svg.bottom) &&
+              inside(box.left, svg.left, svg.right) &&
+              inside(box.right, svg.left, svg.right)
+            );
+          }).length;
+        return {
+          kind: f.getAttribute('data-chart'),
+          lines: count('g[aria-label="line"] path'),
+          dots: count('g[aria-label="dot"] circle, g[aria-label="dot"] path'),
+          bars: count('g[aria-label="bar"] rect'),
+          // An error bar over seeds that agree closely is shorter than a pixel.
+          rules: count('g[aria-label="rule"] line', 0),
+        };
+      }),
+    );
+    const m = 5;
+    expect(marks.map((x) => x.kind)).toEqual(['severity', 'corruptions', 'severity', 'corruptions', 'sem']);
+    expect(marks[0]).toMatchObject({ lines: m, dots: m * 2, rules: m * 2 });
+    expect(marks[1]).toMatchObject({ bars: m * 15 });
+    expect(marks[1].rules).toBeGreaterThanOrEqual(m * 15);
+    expect(marks[2]).toMatchObject({ lines: m, dots: m * 6, rules: m * 6 });
+    expect(marks[3]).toMatchObject({ bars: m * 15 });
+    // Two comparisons (mixup+sem, cutmix+sem) × three metrics, each a dot and its interval.
+    expect(marks[4].dots).toBe(quickBoard.sem.length * 3);
+    expect(quickBoard.sem.length).toBe(2);
+    // Sorting by clean accuracy: highest first, then lowest first.
+    const byClean = [...quickBoard.rows].sort((a, b) => b.clean_acc.mean - a.clean_acc.mean).map((r) => r.label);
+    expect(byClean).not.toEqual(await rowLabels());
+    await page.click('#leaderboard-table th:text-is("clean acc (%)")');
+    expect(await rowLabels()).toEqual(byClean);
+    await page.click('#leaderboard-table th:text-is("clean acc (%)")');
+    expect(await rowLabels()).toEqual([...byClean].reverse());
+    // A method's full options open under its name.
+    await page.click('#leaderboard-table tr[data-label="mixup+sem"] summary');
+    const options = JSON.parse(await page.innerText('#leaderboard-table tr[data-label="mixup+sem"] details pre'));
+    expect(options).toEqual(JSON.parse(JSON.stringify(quickBoard.rows.find((r) => r.label === 'mixup+sem')?.method)));
+    // Ranks shared within noise are marked.
+    const shared = quickBoard.rows.filter((r, i) => i > 0 && quickBoard.rows[i - 1].rank === r.rank).length;
+    await page.click('#leaderboard-table th:text-is("rank")');
+    expect(await page.locator('#leaderboard-table .shared').count()).toBe(shared);
+    // The gallery: one decoded PNG per corruption of each suite.
+    const images = await page.$$eval('.gallery img', (imgs) =>
+      imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),
+    );
+    expect(images).toHaveLength(30);
+    expect(images.every((w) => w > 0)).toBe(true);
+    expect(await page.innerText('#command')).toBe('semix bench --preset quick');
+    await page.close();
+  });
+
+  it('the ablation report: its chart, tables and the failed configuration', async () => {
+    const { page, errors, outside } = await open(context, join(dir, 'ablation.html'));
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    const rows = await page.$$eval('#leaderboard-table tbody tr', (trs) => trs.map((t) => t.dataset.label));
+    expect(rows).toHaveLength(ablationBoard.rows.length + 1);
+    expect(rows.at(-1)).toBe(failedLabel);
+    const dots = await page.$$eval(
+      'figure[data-chart="ablation"] g[aria-label="dot"] :is(circle, path)',
+      (d) =>
+        d.filter((e) => {
+          const box = e.getBoundingClientRect();
+          const svg = e.closest('svg')!.getBoundingClientRect();
+          return box.left >= svg.left && box.right <= svg.right && box.top >= svg.top && box.bottom <= svg.bottom;
+        }).length,
+    );
+    expect(dots).toBe(ablationBoard.rows.length);
+    expect(await page.locator('.ablation-table').count()).toBe(ablationBoard.ablation.length);
+    expect(await page.innerText('#gallery')).toContain('No gallery: not loaded');
+    await page.close();
+  });
+
+  it('the report of a real smoke run (one seed: no error bars) opens clean with every chart drawn', async () => {
+    const out = join(dir, 'smoke');
+    const result = await runBench({ preset: loadPreset('smoke'), outDir: out, backend: 'wasm', jobs: 1 });
+    expect(result.files).toContain(join(out, 'report.html'));
+    const { page, errors, outside } = await open(context, join(out, 'report.html'));
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    const rows = await page.$$eval('#leaderboard-table tbody tr', (trs) => trs.map((t) => t.dataset.label));
+    expect(rows.sort()).toEqual(['erm', 'mixup+sem']);
+    const drawn = await page.$$eval('figure.chart', (figs) =>
+      figs.map((f) => [
+        f.getAttribute('data-chart'),
+        f.querySelectorAll('g[aria-label="bar"] rect, g[aria-label="line"] path, g[aria-label="dot"] :is(circle, path)')
+          .length,
+      ]),
+    );
+    // smoke runs mixup+sem without mixup: no SEM comparison, and the page says so.
+    expect(drawn.map(([kind]) => kind)).toEqual(['severity', 'corruptions', 'severity', 'corruptions']);
+    expect(await page.innerText('#sem')).toContain('No comparison');
+    expect(drawn.every(([, n]) => Number(n) > 0)).toBe(true);
+    expect(await page.locator('.gallery img').count()).toBe(30);
+    expect(await page.innerText('#report')).toContain(result.leaderboard.backends[0]);
+    await page.close();
+  });
+
+  it('the checks see a request that leaves the page (control)', async () => {
+    const html = (await readFile(join(dir, 'ablation.html'), 'utf8')).replace(
+      '</body>',
+      '<script>fetch("http://127.0.0.1:9/x").catch(() => {});</script></body>',
+    );
+    const file = join(dir, 'leaky.html');
+    await writeFile(file, html);
+    const { page, errors } = await open(context, file);
+    // The page's Content-Security-Policy stops it before the network; Chromium reports that as a console error.
+    expect(errors.join('\n')).toMatch(/Content Security Policy|127\.0\.0\.1:9/);
+    await page.close();
+  });
+});

@@ -1,0 +1,204 @@
+/**
+ * report.html: the leaderboard as one self-contained page (data, styles, scripts and images inlined) that opens
+ * offline from file://. Charts are drawn in the page by Observable Plot (with d3, which it builds on), read from
+ * their published browser builds in node_modules when the report is written; the page's own script is
+ * report_client.js, shipped beside this module (src/ under tsx and vitest, dist/ once built).
+ */
+import { readFileSync } from 'node:fs';
+import { createRequire } from 'node:module';
+import { dirname, join } from 'node:path';
+import {
+  CORRUPTIONS,
+  type SuiteName as DataSuiteName,
+  MNIST_C_CORRUPTIONS,
+  previewGrid,
+  verifyDataset,
+} from '@semix/datasets';
+import { loadPresetSplits } from './job';
+import type { Leaderboard } from './leaderboard';
+import { type Preset, presetSuites, type SuiteName } from './preset';
+import type { ResultRecord } from './records';
+
+/** A labelled PNG of a few test images under one corruption: columns clean, then each severity. */
+export interface GalleryImage {
+  corruption: string;
+  /** base64 of the PNG bytes. */
+  png: string;
+}
+
+export interface GallerySuite {
+  suite: string;
+  columns: string[];
+  images: GalleryImage[];
+}
+
+export interface Gallery {
+  /** Test images shown per corruption. */
+  count: number;
+  suites: GallerySuite[];
+  /** What could not be shown and why (a suite read from official files, data not in the cache). */
+  notes: string[];
+}
+
+export interface ReportContext {
+  /** The records the board was built from: versions, commits and per-job wall times. */
+  records?: readonly ResultRecord[];
+  /** The corruption gallery, or why there is none. */
+  gallery?: Gallery | { unavailable: string };
+}
+
+export interface GalleryOptions {
+  /** Test images per corruption (default 2). */
+  images?: number;
+  zoom?: number;
+}
+
+/** The datasets package's name for a bench suite, and the corruptions the bench evaluates of it. */
+const GENERATED: Record<SuiteName, { suite: DataSuiteName; corruptions: readonly string[] }> = {
+  'cifar10-c-15': { suite: 'cifar10-c', corruptions: CORRUPTIONS },
+  'mnist-c': { suite: 'mnist-c', corruptions: MNIST_C_CORRUPTIONS },
+};
+
+/**
+ * The corruption gallery of a preset: for each generated suite, one labelled PNG per corruption of the first
+ * `images` evaluated test images (clean, then each severity). Corrupting only those images gives the bytes the
+ * evaluation saw, because image i of a generated suite draws from a generator seeded by (seed, corruption,
+ * severity, i) alone. Nothing is downloaded: a data set not in the cache, or a suite read from official files,
+ * is named in `notes` instead.
+ */
+export async function loadGallery(preset: Preset, options: GalleryOptions = {}): Promise<Gallery> {
+  const count = options.images ?? 2;
+  const notes: string[] = [];
+  const suites = presetSuites(preset);
+  if (preset.dataset !== 'mnist-mini') {
+    const missing = (await verifyDataset(preset.dataset)).filter((f) => f.status !== 'ok');
+    if (missing.length)
+      return {
+        count,
+        suites: [],
+        notes: [
+          `${preset.dataset} is not in the cache (${missing.map((f) => `${f.file}: ${f.status}`).join(', ')}): no gallery; \`semix datasets fetch ${preset.dataset}\` adds it`,
+        ],
+      };
+  }
+  const { test } = await loadPresetSplits(preset);
+  const out: GallerySuite[] = [];
+  for (const suite of suites) {
+    if (preset.evaluation.corruptionSource === 'official') {
+      notes.push(`${suite} is read from the official files: its images are not shown here`);
+      continue;
+    }
+    const { suite: name, corruptions } = GENERATED[suite];
+    const images: GalleryImage[] = [];
+    for (const corruption of corruptions) {
+      const png = await previewGrid(test, {
+        suite: name,
+        corruptions: [corruption],
+        images: count,
+        seed: preset.evaluation.corruptionSeed,
+        zoom: options.zoom ?? 2,
+      });
+      images.push({ corruption, png: Buffer.from(png).toString('base64') });
+    }
+    out.push({ suite, columns: ['clean', ...(name === 'mnist-c' ? ['mnist-c'] : ['1', '2', '3', '4', '5'])], images });
+  }
+  return { count: Math.min(count, test.labels.length), suites: out, notes };
+}
+
+const require = createRequire(import.meta.url);
+
+/** The directory of an installed package (its `exports` hide dist/, so walk up from its entry). */
+function packageDir(name: string): string {
+  let dir = dirname(require.resolve(name));
+  for (;;) {
+    try {
+      if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === name) return dir;
+    } catch {
+      // not the package root yet
+    }
+    const up = dirname(dir);
+    if (up === dir) throw new Error(`report: cannot find the package directory of ${name}`);
+    dir = up;
+  }
+}
+
+let scripts: string | undefined;
+/** d3, Observable Plot (both minified browser builds) and the page's own script. */
+function reportScripts(): string {
+  if (scripts === undefined) {
+    const d3 = readFileSync(join(packageDir('d3'), 'dist/d3.min.js'), 'utf8');
+    const plot = readFileSync(join(packageDir('@observablehq/plot'), 'dist/plot.umd.min.js'), 'utf8');
+    const client = readFileSync(new URL('./report_client.js', import.meta.url), 'utf8');
+    scripts = [d3, plot, client].map((s) => `<script>${scriptSafe(s)}</script>`).join('\n');
+  }
+  return scripts;
+}
+
+/** `</script` inside inlined code would end the element early; `<\/` means the same in JS strings and regexes. */
+const scriptSafe = (s: string) => s.replace(/<\/(script)/gi, '<\\/$1');
+/** JSON inside a <script> element: `<` escaped so no text of the data can close it. */
+const jsonSafe = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
+const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+
+/** What the page shows besides the board: provenance from the records, the gallery. */
+export function reportData(board: Leaderboard, command: string, context: ReportContext = {}) {
+  const records = context.records ?? [];
+  const versions: Record<string, string[]> = {};
+  for (const r of records)
+    for (const [k, v] of Object.entries(r.versions)) versions[k] = [...new Set([...(versions[k] ?? []), v])].sort();
+  const gallery = context.gallery ?? { unavailable: 'not loaded (the report was written without its preset data)' };
+  return {
+    schema: 'semix-report-v1',
+    command,
+    board,
+    records: context.records ? records.length : null,
+    versions,
+    commits: [...new Set(records.map((r) => r.git_commit ?? 'unknown'))].sort(),
+    backends: board.backends,
+    wall_time_s: board.wall_time_s,
+    created: records.map((r) => r.created_at).sort(),
+    gallery,
+  };
+}
+
+/** The report as one HTML document. */
+export function reportHtml(board: Leaderboard, command: string, context: ReportContext = {}): string {
+  return `<!doctype html>
+<html lang="en">
+<head>
+<meta charset="utf-8">
+<meta name="viewport" content="width=device-width, initial-scale=1">
+<meta http-equiv="Content-Security-Policy" content="default-src 'none'; script-src 'unsafe-inline'; style-src 'unsafe-inline'; img-src data:">
+<title>semix leaderboard: ${esc(board.preset)}</title>
+<style>${STYLE}</style>
+</head>
+<body>
+<main id="report"><noscript>This report draws its tables and charts with JavaScript; leaderboard.md holds the same numbers.</noscript></main>
+<script type="application/json" id="semix-data">${jsonSafe(reportData(board, command, context))}</script>
+${reportScripts()}
+</body>
+</html>
+`;
+}
+
+const STYLE = `
+body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #222; background: #fff; }
+main { max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; } h3 { margin-top: 1.4rem; }
+code, pre { font: 12px/1.4 ui-monospace, monospace; background: #f4f4f4; }
+code { padding: 0 .25em; } pre { padding: .5em; overflow-x: auto; }
+table { border-collapse: collapse; margin: .6rem 0; font-variant-numeric: tabular-nums; }
+th, td { border-bottom: 1px solid #e4e4e4; padding: .3em .6em; text-align: right; vertical-align: top; }
+th { background: #fafafa; }
+th.sortable { cursor: pointer; user-select: none; } th.sortable:hover { background: #eef; }
+th[aria-sort=ascending]::after { content: ' ▲'; } th[aria-sort=descending]::after { content: ' ▼'; }
+td.label, th.label { text-align: left; }
+td.failed { color: #b00; }
+.shared { color: #666; } .incomplete { color: #a60; }
+details summary { cursor: pointer; } details pre { text-align: left; margin: .3em 0 0; }
+figure.chart { margin: 1rem 0; } figure.chart figcaption { color: #555; margin-bottom: .3rem; }
+.gallery { display: flex; flex-wrap: wrap; gap: .8rem; }
+.gallery figure { margin: 0; } .gallery figcaption { font-size: 12px; color: #555; }
+.gallery img { image-rendering: pixelated; border: 1px solid #ddd; }
+.note { color: #555; } .meta td { text-align: left; }
+`;
