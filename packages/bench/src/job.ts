@@ -68,13 +68,18 @@ export function dataIdentity(preset: Preset, train: Dataset, test: Dataset): Dat
   };
 }
 
+/** A data set's download progress as bench data events. */
+const downloadProgress =
+  (onProgress?: (p: DataProgress) => void) =>
+  (p: DownloadProgress): void =>
+    onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file });
+
 /** The training split and evaluated test images of a preset (no suite generated): enough for job ids. */
 export async function loadPresetSplits(
   preset: Preset,
   onProgress?: (p: DataProgress) => void,
 ): Promise<{ train: Dataset; test: Dataset; identity: DataIdentity }> {
-  const onDownload = (p: DownloadProgress) =>
-    onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file });
+  const onDownload = downloadProgress(onProgress);
   const splits = await loadDataset(preset.dataset, { onProgress: onDownload });
   const trainSet = preset.train.trainImages ? take(splits.train, preset.train.trainImages) : splits.train;
   const test = take(splits.test, preset.evaluation.images);
@@ -92,8 +97,7 @@ export async function loadPresetData(
   splits?: Awaited<ReturnType<typeof loadPresetSplits>>,
 ): Promise<PresetData> {
   const { train: trainSet, test, identity } = splits ?? (await loadPresetSplits(preset, onProgress));
-  const onDownload = (p: DownloadProgress) =>
-    onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file });
+  const onDownload = downloadProgress(onProgress);
   const n = preset.evaluation.images;
   const suites: CorruptionSource[] = [];
   const official = preset.evaluation.corruptionSource === 'official';
