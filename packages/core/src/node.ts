@@ -10,7 +10,8 @@ import { trainOn } from './trainer';
 /** Node's TrainHost: checkpoints on disk, data parallelism over worker threads, methods imported by module. */
 export const NODE_HOST: TrainHost = {
   loadMethod: (spec) => loadMethod(spec),
-  dataParallel: (model, vars, method, spec, workers) => DataParallel.create(model, vars, method, spec, workers),
+  dataParallel: (model, vars, method, spec, workers, shards) =>
+    DataParallel.create(model, vars, method, spec, workers, shards),
   loadCheckpoint,
   saveCheckpoint,
 };

@@ -24,6 +24,8 @@ export interface TrainHost {
     method: TrainMethod,
     spec: MethodSpec | null,
     workers: number,
+    /** Logical shards of each batch, computed by the `workers` threads (default `workers`). */
+    shards?: number,
   ): Promise<ParallelLossGradients>;
   loadCheckpoint: typeof loadCheckpoint;
   saveCheckpoint: typeof saveCheckpoint;

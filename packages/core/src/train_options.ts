@@ -43,10 +43,19 @@ export interface TrainOptions {
   /** Stops between steps; the last end-of-epoch checkpoint is what a later run resumes from. */
   signal?: AbortSignal;
   /**
-   * Data-parallel threads (default 1). With n > 1 each batch is split into n shards: this thread computes one,
-   * n − 1 worker threads with replicas of the model compute the others, and the size-weighted mean gradient is
-   * applied once. Meant for single-threaded backends (wasm) on several cores. Each shard is mixed within itself
-   * (as in DistributedDataParallel), so results depend on n; the same n and seed reproduce the same numbers.
+   * Data-parallel shards of each batch (default: `workers`). Each shard is mixed within itself (a pair never spans
+   * two shards, as in DistributedDataParallel with timm's Mixup), has its own batch-norm batch statistics and its
+   * own generator (shard r ≥ 1 a fork of the trainer's), and the size-weighted mean gradient over the shards, in
+   * shard order, is applied once; running batch-norm statistics come from shard 0. So results depend on
+   * `shards`: the same shards and seed reproduce the same numbers, whatever `workers` computes them.
+   */
+  shards?: number;
+  /**
+   * Threads computing the shards (default 1), from 1 to `shards`: this thread and `workers` − 1 worker threads,
+   * each holding a replica of the model and computing a run of the shards one after another. Meant for
+   * single-threaded backends (wasm) on several cores. Scheduling only: with the same `shards`, any `workers`
+   * gives bit-identical weights and losses (only the speed differs). `workers` > 1 needs Node
+   * (`@semix/core/node`) and the method as a `MethodSpec`.
    */
   workers?: number;
 }
@@ -97,18 +106,32 @@ export interface TrainResult {
   wallTimeSec: number;
   /** The epoch this call started from (non-zero after a resume). */
   resumedFromEpoch: number;
+  /** Data-parallel shards of each batch (what the numbers depend on) and the threads that computed them. */
+  shards: number;
+  workers: number;
 }
 
-/** Checks merged options; errors name the field, the value and what is allowed. */
-export function validateTrainOptions(o: TrainOptions & typeof DEFAULT_TRAIN_OPTIONS): void {
+/** Checks merged options (`shards` resolved); errors name the field, the value and what is allowed. */
+export function validateTrainOptions(o: TrainOptions & typeof DEFAULT_TRAIN_OPTIONS & { shards: number }): void {
   const positiveInt = (field: string, v: number) => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${field}: ${v} is not valid; expected an integer >= 1`);
   };
   positiveInt('epochs', o.epochs);
   positiveInt('batchSize', o.batchSize);
   positiveInt('workers', o.workers);
+  positiveInt('shards', o.shards);
   if (o.workers > o.batchSize) {
     throw new Error(`workers: ${o.workers} is more than the batch size (${o.batchSize}); each worker needs a shard`);
+  }
+  if (o.workers > o.shards) {
+    throw new Error(
+      `workers: ${o.workers} is more than shards (${o.shards}); each thread computes one shard or more; allowed: 1 to ${o.shards}`,
+    );
+  }
+  if (o.shards > o.batchSize) {
+    throw new Error(
+      `shards: ${o.shards} is more than the batch size (${o.batchSize}); each shard needs one image at least`,
+    );
   }
   if (o.workers > 1 && o.method !== undefined && !isMethodSpec(o.method)) {
     throw new Error(

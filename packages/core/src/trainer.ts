@@ -3,6 +3,7 @@ import { datasetSize, makeBatch } from './data';
 import type { SemixModel } from './models/types';
 import { assignWeights } from './models/weights';
 import { adam, adamPowers, restoreAdamPowers } from './optimizers';
+import { LocalShards } from './parallel/shards';
 import { Rng } from './rng';
 import { learningRate } from './schedule';
 import {
@@ -48,6 +49,8 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
     ...DEFAULT_TRAIN_OPTIONS,
     ...options,
     schedule: { ...DEFAULT_TRAIN_OPTIONS.schedule, ...options.schedule },
+    workers: options.workers ?? DEFAULT_TRAIN_OPTIONS.workers,
+    shards: options.shards ?? options.workers ?? DEFAULT_TRAIN_OPTIONS.workers,
   };
   validateTrainOptions(o);
   const { model, data, epochs, batchSize } = o;
@@ -58,7 +61,14 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
   const stepsPerEpoch = Math.floor(n / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const vars = model.trainableVariables();
-  const parallel = o.workers > 1 ? await host.dataParallel(model, vars, method, spec, o.workers) : null;
+  // Shards on threads (workers > 1), one after another on this thread (workers 1), or the plain step (shards 1):
+  // the numbers depend on the shards only.
+  const parallel =
+    o.workers > 1
+      ? await host.dataParallel(model, vars, method, spec, o.workers, o.shards)
+      : o.shards > 1
+        ? new LocalShards(model, vars, method, o.shards)
+        : null;
   const optimizer = makeOptimizer(o);
   let rng = new Rng(o.seed);
   let startEpoch = 0;
@@ -95,7 +105,14 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
     if (o.checkpointDir && o.resume) {
       const saved = await host.loadCheckpoint(o.checkpointDir);
       if (saved) {
+        const savedShards = saved.header.meta.shards;
         try {
+          // Resuming under other shards would continue another run's sequence; other workers are fine.
+          if (typeof savedShards === 'number' && savedShards !== o.shards) {
+            throw new Error(
+              `shards: ${o.shards} differs from the checkpoint's (${savedShards}) in ${o.checkpointDir}; train with shards: ${savedShards} to resume it, or start in another directory`,
+            );
+          }
           assignWeights(model, saved.model);
         } catch (error) {
           tf.dispose([...saved.model.values(), ...saved.optimizer.map((t) => t.tensor)]);
@@ -149,7 +166,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
             step: globalStep,
             rngState: rng.state(),
             // The model's config first, so that loadModel rebuilds it whoever trained it; the caller's meta may refine it.
-            meta: { model: model.config, ...o.checkpointMeta, adamPowers: adamPowers(optimizer) },
+            meta: { model: model.config, ...o.checkpointMeta, shards: o.shards, adamPowers: adamPowers(optimizer) },
           },
           new Map([...model.namedVariables()].map(([k, v]) => [k, v as tf.Tensor])),
           optWeights,
@@ -171,6 +188,8 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
     samplesPerSec: trainedSamples / Math.max(wallTimeSec, 1e-9),
     wallTimeSec,
     resumedFromEpoch: startEpoch,
+    shards: o.shards,
+    workers: o.workers,
   };
 }
 

@@ -130,7 +130,7 @@ describe('DataParallel', () => {
     }
   });
 
-  it('dispose() during a step fails the step instead of hanging; a batch smaller than the threads is refused', async () => {
+  it('dispose() during a step fails the step instead of hanging; a batch smaller than the shards is refused', async () => {
     const model = newModel();
     const vars = model.trainableVariables();
     const dp = await DataParallel.create(model, vars, crossEntropyMethod, null, 2);
@@ -142,7 +142,7 @@ describe('DataParallel', () => {
     const ctx = { numClasses: 4, epoch: 0, step: 0, rng: new Rng(0) };
     const one = makeBatch(data, Int32Array.from([0]));
     await expect(dp.lossGradients(one.x, one.labels, ctx)).rejects.toThrow(
-      'batch: 1 images cannot be split over 2 data-parallel threads',
+      'batch: 1 images cannot be split into 2 data-parallel shards',
     );
     const step = expect(dp.lossGradients(batch.x, batch.labels, ctx)).rejects.toThrow(
       'data-parallel workers were disposed',

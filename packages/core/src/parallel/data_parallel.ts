@@ -3,41 +3,53 @@ import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend';
 import type { ModelConfig, SemixModel } from '../models/types';
 import type { Rng } from '../rng';
-import { type LossGradients, lossGradients, type MethodSpec, type TrainMethod } from '../step';
+import type { LossGradients, MethodSpec, TrainMethod } from '../step';
 import { methodModuleUrl } from './method_spec';
 import { packedViews, type StepReply, type StepRequest, type WorkerInit } from './protocol';
+import { combineShards, computeShards, planShards, shardRngs, threadShards } from './shards';
 import { startWorker } from './start_worker';
 
 /**
  * Data-parallel gradients over worker threads, for backends that compute on one thread (wasm in Node: its
- * threaded build cannot start workers there). The batch is split into `workers` shards; the calling thread
- * computes shard 0 with the model itself and each worker thread holds a replica of the model that computes one
- * other shard. Their gradients are averaged (weighted by shard size, in a fixed order, so runs are
- * reproducible) and applied once, on the calling thread; the replicas receive the updated weights through shared
+ * threaded build cannot start workers there). The batch is split into `shards` logical shards (default: one per
+ * thread) computed by `size` threads: the calling thread computes shard 0 (and the next ones when there are more
+ * shards than threads) with the model itself, and each worker thread holds a replica of the model that computes
+ * its run of the other shards, one after another. The shards' gradients are averaged (weighted by shard size, in
+ * shard order) and applied once, on the calling thread; the replicas receive the updated weights through shared
  * memory before the next step.
  *
  * As in PyTorch's DistributedDataParallel with timm's Mixup, each shard is mixed within itself: a pair never spans
- * two shards, and batch statistics (batch norm) are per shard. Each worker draws from its own generator, forked
- * from the trainer's at every step. Running batch-norm statistics come from shard 0.
+ * two shards, and batch statistics (batch norm) are per shard. Each shard r ≥ 1 draws from its own generator,
+ * forked from the trainer's at every step. Running batch-norm statistics come from shard 0. All of that depends
+ * on `shards`, none of it on the number of threads: the same shards and seed give bit-identical results with any
+ * number of threads from 1 to `shards` (see shards.ts).
  */
 export class DataParallel {
   private readonly workers: Worker[] = [];
+  /** Per shard r ≥ 1 computed by a worker thread: its gradients' views in that worker's shared buffer. */
   private readonly gradViews: Float32Array[][] = [];
+  /** Thread t's shards (thread 0: this one). */
+  private readonly plan: number[][];
   private readonly weightViews: Float32Array[];
   private readonly weightBuffer: SharedArrayBuffer;
   /** The trainable variables' sizes, in order: how weights and gradients are packed in shared memory. */
   private readonly sizes: number[];
-  private readonly pending = new Map<Worker, { resolve: (r: StepReply) => void; reject: (e: Error) => void }>();
+  /** Replies each worker still owes, in the order of the requests (a worker answers them in order). */
+  private readonly pending = new Map<Worker, Array<{ resolve: (r: StepReply) => void; reject: (e: Error) => void }>>();
   private failure: Error | null = null;
-  /** Tensors alive in each worker after its last step (for leak checks). */
+  /** Tensors alive in each worker thread after its last shard (for leak checks). */
   workerTensors: number[] = [];
 
   private constructor(
     private readonly model: SemixModel,
     private readonly vars: tf.Variable[],
     private readonly method: TrainMethod,
+    /** Threads computing the shards, this one included. */
     readonly size: number,
+    /** Logical shards of each batch: what the numbers depend on. */
+    readonly shards: number,
   ) {
+    this.plan = threadShards(shards, size);
     this.sizes = vars.map((v) => v.size);
     this.weightBuffer = new SharedArrayBuffer(this.bytes());
     this.weightViews = packedViews(this.weightBuffer, this.sizes);
@@ -50,7 +62,8 @@ export class DataParallel {
 
   /**
    * Starts `workers - 1` worker threads, each building the model from `model.config` on the current backend and
-   * the method from `spec`. Rejects with the first worker's error (named) if any cannot start.
+   * the method from `spec`, for `shards` shards (default `workers`; at least `workers`). Rejects with the first
+   * worker's error (named) if any cannot start.
    */
   static async create(
     model: SemixModel,
@@ -58,14 +71,16 @@ export class DataParallel {
     method: TrainMethod,
     spec: MethodSpec | null,
     workers: number,
+    shards = workers,
   ): Promise<DataParallel> {
+    threadShards(shards, workers);
     const config = model.config;
     if (!config) {
       throw new Error(
         `workers: ${workers} needs a model built by createModel (each worker rebuilds it from its ModelConfig); '${model.arch}' has none, so train it with workers: 1`,
       );
     }
-    const dp = new DataParallel(model, vars, method, workers);
+    const dp = new DataParallel(model, vars, method, workers, shards);
     const backend = tf.getBackend() as BackendName;
     const script = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './parallel/worker.js', import.meta.url);
     const loads = spec ? [methodModuleUrl(spec)] : [];
@@ -88,30 +103,33 @@ export class DataParallel {
     spec: MethodSpec | null,
     backend: BackendName,
   ): Promise<void> {
-    const gradBuffer = new SharedArrayBuffer(this.bytes());
-    this.gradViews[rank] = packedViews(gradBuffer, this.sizes);
+    // One gradient buffer per shard this worker computes.
+    const gradients = this.plan[rank].map((r) => {
+      const buffer = new SharedArrayBuffer(this.bytes());
+      this.gradViews[r] = packedViews(buffer, this.sizes);
+      return buffer;
+    });
     const workerData: WorkerInit = {
       rank,
       backend,
       config,
       spec,
       weights: this.weightBuffer,
-      gradients: gradBuffer,
+      gradients,
       sizes: this.sizes,
     };
     const worker = startWorker(script, workerData, loads);
     this.workers[rank - 1] = worker;
     const fail = (error: Error) => {
       this.failure ??= error;
-      const waiting = this.pending.get(worker);
+      const waiting = this.pending.get(worker) ?? [];
       this.pending.delete(worker);
-      waiting?.reject(error);
+      for (const w of waiting) w.reject(error);
     };
     worker.on('error', (e) => fail(new Error(`data-parallel worker ${rank}: ${e.message}`)));
     worker.on('exit', (code) => fail(new Error(`data-parallel worker ${rank} exited (code ${code})`)));
     worker.on('message', (reply: StepReply) => {
-      const waiting = this.pending.get(worker);
-      this.pending.delete(worker);
+      const waiting = this.pending.get(worker)?.shift();
       if (reply.type === 'error') waiting?.reject(new Error(`data-parallel worker ${rank}: ${reply.message}`));
       else waiting?.resolve(reply);
     });
@@ -121,7 +139,9 @@ export class DataParallel {
   private request(worker: Worker, message?: StepRequest): Promise<StepReply> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
-      this.pending.set(worker, { resolve, reject });
+      const queue = this.pending.get(worker) ?? [];
+      queue.push({ resolve, reject });
+      this.pending.set(worker, queue);
       if (message) worker.postMessage(message, [message.x.buffer as ArrayBuffer, message.labels.buffer as ArrayBuffer]);
     });
   }
@@ -137,74 +157,65 @@ export class DataParallel {
     ctx: { numClasses: number; epoch: number; step: number; rng: Rng },
   ): Promise<LossGradients> {
     const batch = x.shape[0];
-    if (batch < this.size) {
-      throw new Error(
-        `batch: ${batch} images cannot be split over ${this.size} data-parallel threads (one shard each)`,
-      );
-    }
-    const sizes = Array.from(
-      { length: this.size },
-      (_, r) => Math.floor(batch / this.size) + (r < batch % this.size ? 1 : 0),
-    );
-    const starts = sizes.map((_, r) => sizes.slice(0, r).reduce((a, b) => a + b, 0));
-    // Publish the current weights, then send each worker its shard.
+    const plan = planShards(batch, this.shards);
+    const { sizes, starts } = plan;
+    // Publish the current weights, then send each worker its shards (one request each, answered in order).
     for (const [i, v] of this.vars.entries()) this.weightViews[i].set(v.dataSync() as Float32Array);
+    const rngs = shardRngs(ctx.rng, this.shards);
     const per = x.size / batch;
     const pixels = x.dataSync() as Float32Array;
     const ys = labels.dataSync() as Int32Array;
-    const replies = this.workers.map((worker, i) => {
-      const r = i + 1;
-      const rng = ctx.rng.fork();
-      return this.request(worker, {
-        epoch: ctx.epoch,
-        step: ctx.step,
-        numClasses: ctx.numClasses,
-        rngState: rng.state(),
-        x: pixels.slice(starts[r] * per, (starts[r] + sizes[r]) * per),
-        labels: Int32Array.from(ys.subarray(starts[r], starts[r] + sizes[r])),
+    const requested: number[] = [];
+    const replies: Array<Promise<StepReply>> = [];
+    this.workers.forEach((worker, i) => {
+      this.plan[i + 1].forEach((r, slot) => {
+        requested.push(r);
+        replies.push(
+          this.request(worker, {
+            epoch: ctx.epoch,
+            step: ctx.step,
+            numClasses: ctx.numClasses,
+            rngState: rngs[r].state(),
+            slot,
+            x: pixels.slice(starts[r] * per, (starts[r] + sizes[r]) * per),
+            labels: Int32Array.from(ys.subarray(starts[r], starts[r] + sizes[r])),
+          }),
+        );
       });
     });
-    // Shard 0 on this thread, while the workers compute theirs.
-    const [x0, labels0] = tf.tidy(() => [tf.slice(x, 0, sizes[0]), tf.slice(labels, 0, sizes[0])]);
-    let own: LossGradients;
+    // This thread's shards (shard 0 last, its batch-norm updates kept), while the workers compute theirs.
+    const { rng: _rng, ...shardCtx } = ctx;
+    let own: Map<number, LossGradients>;
     try {
-      own = lossGradients(this.model, this.vars, this.method, {
-        ...ctx,
-        x: x0 as tf.Tensor4D,
-        labels: labels0 as tf.Tensor1D,
-      });
+      own = computeShards(this.model, this.vars, this.method, { x, labels }, shardCtx, plan, rngs, this.plan[0]);
     } catch (error) {
       await Promise.allSettled(replies);
       throw error;
-    } finally {
-      tf.dispose([x0, labels0]);
     }
     let others: StepReply[];
     try {
       others = await Promise.all(replies);
     } catch (error) {
-      tf.dispose(Object.values(own.grads));
+      for (const g of own.values()) tf.dispose(Object.values(g.grads));
       throw error;
     }
-    const weights = sizes.map((s) => s / batch);
-    const losses: Record<string, number> = {};
-    for (const [k, v] of Object.entries(own.losses)) losses[k] = v * weights[0];
+    const losses: Array<Record<string, number>> = [];
+    for (const [r, g] of own) losses[r] = g.losses;
     others.forEach((reply, i) => {
-      if (reply.type !== 'grads') return;
-      this.workerTensors[i] = reply.numTensors;
-      for (const [k, v] of Object.entries(reply.losses)) losses[k] = (losses[k] ?? 0) + v * weights[i + 1];
+      if (reply.type === 'grads') losses[requested[i]] = reply.losses;
     });
-    const grads = tf.tidy(() => {
-      const out: tf.NamedTensorMap = {};
-      this.vars.forEach((v, j) => {
-        let g = tf.mul(own.grads[v.name], weights[0]);
-        for (let r = 1; r < this.size; r++) g = tf.add(g, tf.mul(tf.tensor(this.gradViews[r][j], v.shape), weights[r]));
-        out[v.name] = g;
+    this.workers.forEach((_, i) => {
+      const last = others[requested.lastIndexOf(this.plan[i + 1].at(-1) as number)];
+      if (last?.type === 'grads') this.workerTensors[i] = last.numTensors;
+    });
+    try {
+      return combineShards(this.vars, plan, losses, (r, v, j) => {
+        const local = own.get(r);
+        return local ? local.grads[v.name] : tf.tensor(this.gradViews[r][j], v.shape);
       });
-      return out;
-    });
-    tf.dispose(Object.values(own.grads));
-    return { losses, grads };
+    } finally {
+      for (const g of own.values()) tf.dispose(Object.values(g.grads));
+    }
   }
 
   /** Stops the worker threads. */
@@ -215,7 +226,7 @@ export class DataParallel {
     this.workers.length = 0;
     for (const w of workers) w.removeAllListeners('exit');
     // A step still waiting on a worker fails instead of waiting forever.
-    for (const { reject } of this.pending.values()) reject(failure);
+    for (const waiting of this.pending.values()) for (const { reject } of waiting) reject(failure);
     this.pending.clear();
     await Promise.all(workers.map((w) => w.terminate()));
   }

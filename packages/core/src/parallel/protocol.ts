@@ -11,8 +11,11 @@ export interface WorkerInit {
   spec: MethodSpec | null;
   /** The trainable variables' values, packed in order; written by the main thread before each step. */
   weights: SharedArrayBuffer;
-  /** This worker's gradients, packed the same way; written by the worker before it replies. */
-  gradients: SharedArrayBuffer;
+  /**
+   * One buffer per shard this worker computes (its slots, in shard order), the gradients packed the same way;
+   * written by the worker before it replies to that shard's request.
+   */
+  gradients: SharedArrayBuffer[];
   /** The trainable variables' sizes, in order: the packing of `weights` and `gradients`. */
   sizes: number[];
 }
@@ -23,6 +26,8 @@ export interface StepRequest {
   step: number;
   numClasses: number;
   rngState: number[];
+  /** Which of the worker's gradient buffers receives this shard's gradients. */
+  slot: number;
   x: Float32Array;
   labels: Int32Array;
 }

@@ -1,7 +1,8 @@
 /**
  * A data-parallel worker thread (see DataParallel): holds a replica of the model, and for each shard it is sent
  * loads the current weights from shared memory, computes the method's loss parts and gradients, and writes the
- * gradients back to shared memory.
+ * gradients back to shared memory, into the buffer of the request's slot (a worker may compute several shards
+ * of a step, one request each).
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
@@ -24,7 +25,7 @@ try {
   const vars = model.trainableVariables();
   const method = init.spec ? await loadMethod(init.spec) : crossEntropyMethod;
   const weights = packedViews(init.weights, init.sizes);
-  const gradients = packedViews(init.gradients, init.sizes);
+  const gradients = init.gradients.map((buffer) => packedViews(buffer, init.sizes));
   if (vars.length !== init.sizes.length || vars.some((v, i) => v.size !== init.sizes[i])) {
     throw new Error(`model replica's variables do not match the main thread's (${init.config.arch})`);
   }
@@ -34,6 +35,8 @@ try {
         for (const [i, v] of vars.entries()) v.assign(tf.tensor(weights[i], v.shape));
       });
       const [h, w, c] = model.inputShape;
+      const slot = gradients[request.slot];
+      if (!slot) throw new Error(`slot: ${request.slot} is not one of this worker's ${gradients.length} shards`);
       const n = request.labels.length;
       const x = tf.tensor4d(request.x, [n, h, w, c]);
       const labels = tf.tensor1d(request.labels, 'int32');
@@ -48,7 +51,7 @@ try {
           rng: new Rng(request.rngState),
         });
         losses = result.losses;
-        for (const [i, v] of vars.entries()) gradients[i].set(result.grads[v.name].dataSync() as Float32Array);
+        for (const [i, v] of vars.entries()) slot[i].set(result.grads[v.name].dataSync() as Float32Array);
         tf.dispose(Object.values(result.grads));
       } finally {
         tf.dispose([x, labels]);
