@@ -48,8 +48,12 @@ methodOptions(program.command('train'), 'this method')
   .option('--weight-decay <x>', 'decoupled weight decay')
   .option('--train-images <n>', 'use the first n training images')
   .option(
+    '--shards <n>',
+    'data-parallel shards of each batch, each mixed and batch-normalised within itself (default: --workers, else 1; results depend on n)',
+  )
+  .option(
     '--workers <n>',
-    'data-parallel threads, one shard of each batch per thread (default 1; results depend on n; wasm uses one core per thread)',
+    'threads computing the shards, 1 to --shards (default 1; wasm uses one core per thread; results do not depend on it)',
   )
   .option('--seed <n>', 'seed of weights, shuffling and mixing')
   .addOption(backendOption())
@@ -61,7 +65,7 @@ methodOptions(program.command('train'), 'this method')
   .option('--json', 'print the result record as JSON')
   .addHelpText(
     'after',
-    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --preset smoke --method mixup+sem --alpha 0.4 --sem-weight 3 --sem-distance cosine --no-sem-stop-grad\n  semix train --workers 2          # two threads on a 2-core machine\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.\nA run directory belongs to one configuration: another one onto it is refused (exit 2) unless --force.',
+    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --preset smoke --method mixup+sem --alpha 0.4 --sem-weight 3 --sem-distance cosine --no-sem-stop-grad\n  semix train --workers 2          # two threads on a 2-core machine (two shards)\n  semix train --shards 4 --workers 2   # four shards on two threads: the numbers of --shards 4 on any threads\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.\nA run directory belongs to one configuration: another one onto it is refused (exit 2) unless --force.',
   )
   .action(async (opts) => (await import('./commands/train')).train(opts));
 
@@ -100,7 +104,7 @@ methodOptions(program.command('bench'), 'every method of the preset that takes i
   .option('--attempts <n>', 'with --queue: tries per job before it is recorded as failed', '3')
   .option(
     '--jobs <n>',
-    'jobs run at once, one worker thread each: auto (one per core, the default) or n; records are the same for any n',
+    'jobs run at once, one worker thread each: auto (one per core, the default) or n; when fewer jobs remain, a preset with train.shards > 1 gives them the idle threads; records are the same for any n',
     'auto',
   )
   .addHelpText(

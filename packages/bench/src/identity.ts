@@ -5,7 +5,7 @@
  */
 import { createHash } from 'node:crypto';
 import type { ResolvedMethod } from '@semix/mixup';
-import type { Preset } from './preset';
+import { type Preset, presetShards } from './preset';
 
 /** What the data contribute to a job's identity: checksums of what is trained and evaluated on. */
 export interface DataIdentity {
@@ -24,7 +24,8 @@ export interface JobIdentity {
   v: 2;
   dataset: string;
   model: Preset['model'];
-  train: Preset['train'];
+  /** The preset's training settings with `shards` resolved (absent when 1) and without `workers` (threads). */
+  train: Omit<Preset['train'], 'workers'>;
   evaluation: Preset['evaluation'];
   /** The method with every option resolved; its label is presentation, not identity. */
   method: Omit<ResolvedMethod, 'label'>;
@@ -44,6 +45,17 @@ export function canonical(value: unknown): string {
   return JSON.stringify(value);
 }
 
+/**
+ * What of the training settings determines a result: `shards` (resolved: a preset's `workers` alone is as many
+ * shards) but not `workers`, the threads that compute them (the numbers are the same for any). One shard, the
+ * default, is left out, so ids from before the field existed stay valid.
+ */
+export function identityTrain(train: Preset['train']): JobIdentity['train'] {
+  const { workers: _workers, shards: _shards, ...rest } = train;
+  const shards = presetShards(train);
+  return shards === 1 ? rest : { ...rest, shards };
+}
+
 /** The identity of (preset, method, seed) on the given data. The preset's name and description are not part of it. */
 export function jobIdentity(preset: Preset, method: ResolvedMethod, seed: number, data: DataIdentity): JobIdentity {
   const { label: _label, ...options } = method;
@@ -51,7 +63,7 @@ export function jobIdentity(preset: Preset, method: ResolvedMethod, seed: number
     v: 2,
     dataset: preset.dataset,
     model: preset.model,
-    train: preset.train,
+    train: identityTrain(preset.train),
     evaluation: preset.evaluation,
     method: options,
     seed,

@@ -26,7 +26,7 @@ import {
 import { createMethod, equivarianceGap, methodOptions, methodSpec, type ResolvedMethod } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import { type DataIdentity, jobId, jobIdentity } from './identity';
-import { type Preset, presetSuites, type SuiteName } from './preset';
+import { type Preset, presetShards, presetSuites, type SuiteName } from './preset';
 import type { FailedRecord, ResultRecord, SuiteResult } from './records';
 
 /** One corruption suite a preset is evaluated on: generated from the test images, or an official benchmark. */
@@ -173,6 +173,19 @@ export interface JobContext {
   signal?: AbortSignal;
   /** Keep a checkpoint here (end of every epoch) and resume from it; `semix train` uses this. */
   checkpointDir?: string;
+  /**
+   * Threads to train on (default: the preset's `train.workers`, else 1), at most the preset's shards: the bench's
+   * pool gives a job the cores no other job needs. The record states it; the numbers do not depend on it.
+   */
+  workers?: number;
+}
+
+/**
+ * The threads a job trains on: `offered` (what the caller can give it, default 1), at least the preset's
+ * `train.workers`, at most its shards (a thread computes one shard or more).
+ */
+export function jobWorkers(train: Preset['train'], offered = 1): number {
+  return Math.min(presetShards(train), Math.max(train.workers ?? 1, offered));
 }
 
 export interface EvaluationResult {
@@ -244,7 +257,8 @@ const DIVERGED = /training diverged at step (\d+): non-finite loss \(([^)]*)\)/;
 export async function runJob(method: ResolvedMethod, seed: number, ctx: JobContext): Promise<ResultRecord> {
   const { preset, data } = ctx;
   const started = performance.now();
-  const workers = preset.train.workers ?? 1;
+  const shards = presetShards(preset.train);
+  const workers = jobWorkers(preset.train, ctx.workers);
   const options = methodOptions(method);
   // Worker threads build the method themselves from its spec.
   const trainMethod = workers > 1 ? methodSpec(method.name, options) : createMethod(method.name, options);
@@ -271,6 +285,7 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
         lr: preset.train.lr,
         schedule: preset.train.schedule,
         weightDecay: preset.train.weightDecay,
+        shards,
         workers,
         seed,
         augment: preset.train.augment === 'cifar' ? cifarAugment(4) : undefined,
@@ -326,13 +341,15 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
       },
       architecture: preset.model.arch,
       model: { arch: preset.model.arch, width: preset.model.width },
-      train: { ...preset.train },
+      // The settings that determined the result (shards resolved); the threads are stated apart, as `workers`.
+      train: { ...identity.train, shards },
       evaluation: { ...preset.evaluation },
       backend: ctx.backend,
       versions: ctx.versions,
       git_commit: commit(),
       wall_time_s: (performance.now() - started) / 1000,
       samples_per_s: result.samplesPerSec,
+      workers: result.workers,
       clean_acc: clean.accuracy,
       nll: clean.nll,
       ece: clean.ece,

@@ -2,6 +2,7 @@ import type { Worker } from 'node:worker_threads';
 import type { ProgressEvent } from '@semix/core';
 import { startWorker } from '@semix/core/internal';
 import type { ResolvedMethod } from '@semix/mixup';
+import { jobWorkers } from './job';
 import type { Preset } from './preset';
 import type { FailedRecord, ResultRecord } from './records';
 
@@ -21,7 +22,7 @@ export interface JobWorkerInit {
   versions: Record<string, string>;
 }
 
-export type JobRequest = { type: 'job'; method: ResolvedMethod; seed: number } | { type: 'abort' };
+export type JobRequest = { type: 'job'; method: ResolvedMethod; seed: number; workers: number } | { type: 'abort' };
 
 export type JobReply =
   | { type: 'ready' }
@@ -31,17 +32,29 @@ export type JobReply =
   | { type: 'error'; message: string };
 
 /**
- * Runs bench jobs on `size` worker threads, one job per thread at a time. Each job is still one single-threaded
- * run, so its record is the one a sequential run writes (only timings differ). A job that diverges or ends near
- * chance is reported through `onFailed` and the pool goes on; any other error stops the others and is what the
- * pool rejects with.
+ * How many threads a job starting now may train on: its own, plus its share of the `free` threads (those of the
+ * budget that no lane holds) split evenly between it and the `queued` jobs that could still start and claim
+ * some; at most the preset's shards, at least its `train.workers`. Decided once, when the job starts.
+ */
+export function offeredWorkers(train: Preset['train'], free: number, queued: number): number {
+  return jobWorkers(train, 1 + Math.max(0, Math.floor(free / (1 + queued))));
+}
+
+/**
+ * Runs bench jobs on up to `size` lanes (worker threads, one job each at a time); `size` is also the budget of
+ * threads. A job whose preset has `train.shards` > 1 may take the threads no lane holds (lanes never started
+ * because the grid is shorter, or finished because the queue is empty) as data-parallel threads of its own
+ * (`offeredWorkers`); the shards fix its numbers, so its record is the one a sequential run writes whatever
+ * threads it got (only timings, and `workers`, differ). A job that diverges or ends near chance is reported
+ * through `onFailed` and the pool goes on; any other error stops the others and is what the pool rejects with.
  */
 export async function runJobPool(options: {
   init: JobWorkerInit;
   jobs: PoolJob[];
   size: number;
   signal?: AbortSignal;
-  onStart: (job: PoolJob) => void;
+  /** A job starts, on `workers` threads. */
+  onStart: (job: PoolJob, workers: number) => void;
   onTrain: (job: PoolJob, event: ProgressEvent) => void;
   onDone: (job: PoolJob, record: ResultRecord) => Promise<void>;
   onFailed: (job: PoolJob, failure: JobFailure) => Promise<void>;
@@ -49,6 +62,10 @@ export async function runJobPool(options: {
   const script = new URL(import.meta.url.endsWith('.ts') ? './job_worker.ts' : './job_worker.js', import.meta.url);
   const queue = [...options.jobs];
   const workers: Worker[] = [];
+  const lanes = Math.min(options.size, queue.length);
+  const train = options.init.preset.train;
+  // Threads held: one per lane alive, plus the extra data-parallel threads of the job each lane runs.
+  let held = lanes;
   let failure: Error | null = null;
   const abortAll = () => {
     for (const w of workers) w.postMessage({ type: 'abort' } satisfies JobRequest);
@@ -78,23 +95,35 @@ export async function runJobPool(options: {
       const stopped = () => failure !== null || options.signal?.aborted === true;
       for (let item = stopped() ? undefined : queue.shift(); item; item = stopped() ? undefined : queue.shift()) {
         job = item;
-        options.onStart(item);
-        const reply = next();
-        worker.postMessage({ type: 'job', method: item.method, seed: item.seed } satisfies JobRequest);
-        const result = await reply;
-        if (result.type === 'error') throw new Error(result.message);
-        if (result.type === 'done') await options.onDone(item, result.record);
-        if (result.type === 'failed') await options.onFailed(item, result.failure);
+        const threads = offeredWorkers(train, options.size - held, queue.length);
+        held += threads - 1;
+        try {
+          options.onStart(item, threads);
+          const reply = next();
+          worker.postMessage({
+            type: 'job',
+            method: item.method,
+            seed: item.seed,
+            workers: threads,
+          } satisfies JobRequest);
+          const result = await reply;
+          if (result.type === 'error') throw new Error(result.message);
+          if (result.type === 'done') await options.onDone(item, result.record);
+          if (result.type === 'failed') await options.onFailed(item, result.failure);
+        } finally {
+          held -= threads - 1;
+        }
       }
     } catch (error) {
       failure ??= error as Error;
       abortAll();
     } finally {
+      held -= 1;
       worker.removeAllListeners('exit');
       await worker.terminate();
     }
   };
-  await Promise.all(Array.from({ length: Math.min(options.size, queue.length) }, (_, i) => lane(i + 1)));
+  await Promise.all(Array.from({ length: lanes }, (_, i) => lane(i + 1)));
   options.signal?.removeEventListener('abort', abortAll);
   if (failure) throw failure;
   // Interrupted while every running job was past its training (evaluation does not stop): jobs were left.

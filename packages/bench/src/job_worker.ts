@@ -29,6 +29,7 @@ try {
         backend: init.backend,
         versions: init.versions,
         signal: controller.signal,
+        workers: request.workers,
         onTrainProgress: (event) => reply({ type: 'train', event }),
       });
       reply({ type: 'done', record });

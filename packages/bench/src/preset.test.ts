@@ -45,6 +45,32 @@ describe('job identity', () => {
     expect(new Set([id(), ...changed]).size).toBe(changed.length + 1);
   });
 
+  it('shards are identity, threads are not; one shard (the default) leaves identities as they were', () => {
+    const train = (t: Record<string, number>) => ({ ...smoke, train: { ...smoke.train, ...t } });
+    // No key added for the default: every record written before shards existed keeps its id.
+    expect(jobIdentity(smoke, smoke.methods[1], 0, DATA).train).toEqual(smoke.train);
+    expect(id(train({ shards: 1 }))).toBe(id());
+    expect(id(train({ workers: 1 }))).toBe(id());
+    expect(id(train({ shards: 2 }))).not.toBe(id());
+    expect(id(train({ shards: 2, workers: 2 }))).toBe(id(train({ shards: 2 })));
+    // workers alone is as many shards (as core's train({ workers })).
+    expect(id(train({ workers: 2 }))).toBe(id(train({ shards: 2 })));
+    expect(jobIdentity(train({ shards: 4, workers: 2 }), smoke.methods[1], 0, DATA).train).toEqual({
+      ...smoke.train,
+      shards: 4,
+    });
+    const raw = BUILTIN_PRESETS.smoke as Record<string, Record<string, unknown>>;
+    const bad = (t: Record<string, unknown>) => () => parsePreset({ ...raw, train: { ...raw.train, ...t } }, 'p.json');
+    expect(bad({ shards: 2, workers: 3 })).toThrow(
+      'train.workers: 3 is more than shards (2); each thread computes one shard or more; allowed: 1 to 2',
+    );
+    expect(bad({ shards: 65 })).toThrow(
+      'train.shards: 65 is more than batchSize (64); each data-parallel shard needs one image at least',
+    );
+    expect(bad({ workers: 65 })).toThrow('train.workers: 65 is more than batchSize (64)');
+    expect(bad({ shards: 0 })).toThrow(/train\.shards: Number must be greater than 0/);
+  });
+
   it('identityDiff names the fields that differ', () => {
     const a = jobIdentity(smoke, smoke.methods[1], 0, DATA);
     const b = jobIdentity({ ...smoke, train: { ...smoke.train, lr: 0.02 } }, smoke.methods[0], 0, DATA);

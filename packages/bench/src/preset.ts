@@ -59,10 +59,45 @@ export const TrainSettings = z
     weightDecay: z.number().nonnegative(),
     trainImages: z.number().int().positive().optional(),
     augment: z.enum(['none', 'cifar']).optional(),
-    /** Data-parallel threads (core's `train({ workers })`); results depend on it. Default 1. */
+    /**
+     * Data-parallel shards of each batch (core's `train({ shards })`): each shard is mixed within itself and has
+     * its own batch-norm statistics, so results depend on it and it is part of a job's identity. Default:
+     * `workers`, else 1 (one batch, nothing to spread over threads).
+     */
+    shards: z.number().int().positive().optional(),
+    /**
+     * Threads a job computes its shards on (core's `train({ workers })`, 1 to `shards`); default 1. Scheduling
+     * only: not part of a job's identity (records state it as `workers`). `semix bench` may give a job more
+     * threads, up to `shards`, from cores no other job needs.
+     */
     workers: z.number().int().positive().optional(),
   })
   .strict();
+
+/** `workers` within `shards`, `shards` within the batch; checked with the whole preset (a config file's `train` is partial). */
+function checkShards(t: z.infer<typeof TrainSettings>, ctx: z.RefinementCtx): void {
+  const shards = presetShards(t);
+  if (t.workers !== undefined && t.workers > shards)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: ['workers'],
+      message: `${t.workers} is more than shards (${shards}); each thread computes one shard or more; allowed: 1 to ${shards}`,
+    });
+  if (shards > t.batchSize)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: [t.shards === undefined ? 'workers' : 'shards'],
+      message: `${shards} is more than batchSize (${t.batchSize}); each data-parallel shard needs one image at least`,
+    });
+}
+
+/**
+ * The data-parallel shards of a preset's training (`shards`, else `workers`, else 1): what its numbers depend
+ * on. Threads are another matter (`jobWorkers`).
+ */
+export function presetShards(train: { shards?: number; workers?: number }): number {
+  return train.shards ?? train.workers ?? 1;
+}
 
 export const EvaluationSettings = z
   .object({
@@ -90,7 +125,7 @@ export const PresetObject = z
     model: ModelSettings,
     methods: z.array(MethodEntry).min(1),
     seeds: z.array(z.number().int().nonnegative()).min(1),
-    train: TrainSettings,
+    train: TrainSettings.superRefine(checkShards),
     evaluation: EvaluationSettings,
   })
   .strict();

@@ -54,6 +54,11 @@ export const RecordSchema = z.object({
   git_commit: z.string().nullable(),
   wall_time_s: z.number(),
   samples_per_s: z.number(),
+  /**
+   * Threads the job trained on (its `train.shards` computed by this many threads): like the wall time, how it
+   * ran, not what it computed; not part of the identity. Absent in records from before it was stated.
+   */
+  workers: z.number().int().positive().optional(),
   /** Clean accuracy, NLL and ECE (a fraction) on the same test images the suites corrupt. */
   clean_acc: z.number(),
   nll: z.number(),

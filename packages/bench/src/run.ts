@@ -7,10 +7,10 @@ import * as tf from '@tensorflow/tfjs-core';
 import pkg from '../package.json';
 import { writeLeaderboard } from './charts';
 import { type Grid, type GridJob, planGrid, readGrid, writeGrid } from './grid';
-import { type DataProgress, JobFailedError, loadPresetData, loadPresetSplits, runJob } from './job';
+import { type DataProgress, JobFailedError, jobWorkers, loadPresetData, loadPresetSplits, runJob } from './job';
 import { type JobFailure, type PoolJob, runJobPool } from './job_pool';
 import { buildLeaderboard, type Leaderboard } from './leaderboard';
-import type { Preset } from './preset';
+import { type Preset, presetShards } from './preset';
 import {
   type FailedRecord,
   failedFile,
@@ -31,8 +31,19 @@ export function packageVersions(): Record<string, string> {
 export type BenchEvent =
   | { type: 'backend'; name: string }
   | ({ type: 'data' } & DataProgress)
-  | { type: 'job-start'; id: string; label: string; seed: number; index: number; total: number }
+  | {
+      type: 'job-start';
+      id: string;
+      label: string;
+      seed: number;
+      index: number;
+      total: number;
+      /** Threads it trains on (its data-parallel shards computed by this many; 1 when the preset has one shard). */
+      workers: number;
+    }
   | { type: 'job-skip'; id: string; label: string; seed: number; reason: string }
+  /** Fewer jobs than threads in the budget, and a job of this preset cannot use more than one: `idle` stay unused. */
+  | { type: 'idle-threads'; idle: number; budget: number; reason: string }
   | { type: 'job-bad-record'; id: string; file: string; error: string }
   | { type: 'train'; id: string; event: ProgressEvent }
   | { type: 'job-done'; id: string; label: string; seed: number; record: ResultRecord }
@@ -47,8 +58,10 @@ export interface BenchOptions {
   onEvent?: (event: BenchEvent) => void;
   signal?: AbortSignal;
   /**
-   * Jobs run at once, each on its own worker thread (default 1: in this thread). Every job is still one
-   * single-threaded training run, so records are those of a sequential run; only timings differ.
+   * Jobs run at once, each on its own worker thread (default 1: in this thread); also the budget of threads. When
+   * fewer jobs than that remain and the preset has `train.shards` > 1, a starting job takes the idle threads as
+   * data-parallel threads of its own (up to its shards). The shards fix the numbers, so records are those of a
+   * sequential run whatever the threads; only timings (and each record's `workers`) differ.
    */
   jobs?: number;
 }
@@ -172,9 +185,18 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   if (pending.length > 0) {
     // Loaded here also when threads run the jobs: a missing corruption suite is generated once, not per thread.
     const data = await loadPresetData(preset, (p) => onEvent?.({ type: 'data', ...p }), splits);
-    const threads = Math.min(options.jobs ?? 1, pending.length);
+    const budget = options.jobs ?? 1;
+    const threads = Math.min(budget, pending.length);
+    if (budget > pending.length && presetShards(preset.train) === 1) {
+      onEvent?.({
+        type: 'idle-threads',
+        idle: budget - pending.length,
+        budget,
+        reason: `train.shards is 1: each batch is one shard, so a job computes on one thread (train.shards > 1 lets idle threads help; it changes the numbers, so the job ids)`,
+      });
+    }
     const index = (job: GridJob) => grid.jobs.indexOf(job);
-    const start = (job: GridJob) =>
+    const start = (job: GridJob, workers: number) =>
       onEvent?.({
         type: 'job-start',
         id: job.id,
@@ -182,28 +204,32 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
         seed: job.seed,
         index: index(job),
         total: grid.jobs.length,
+        workers,
       });
     if (threads > 1) {
       const gridJob = (j: PoolJob) => byId.get(j.id) as GridJob;
       await runJobPool({
         init: { preset, backend: selection.name, versions },
         jobs: pending.map((j) => ({ id: j.id, method: j.method, seed: j.seed, index: index(j) })),
-        size: threads,
+        size: budget,
         signal: options.signal,
-        onStart: (j) => start(gridJob(j)),
+        onStart: (j, workers) => start(gridJob(j), workers),
         onTrain: (j, event) => onEvent?.({ type: 'train', id: j.id, event }),
         onDone: (j, record) => store(gridJob(j), record),
         onFailed: (j, failure) => storeFailure(gridJob(j), failure),
       });
     } else {
+      // One job at a time here: it may use the whole budget (a single pending job of `jobs` > 1).
+      const workers = jobWorkers(preset.train, budget);
       for (const job of pending) {
-        start(job);
+        start(job, workers);
         try {
           const record = await runJob(job.method, job.seed, {
             preset,
             data,
             backend: selection.name,
             versions,
+            workers,
             signal: options.signal,
             onTrainProgress: (event) => onEvent?.({ type: 'train', id: job.id, event }),
           });

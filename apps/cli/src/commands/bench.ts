@@ -69,7 +69,8 @@ export async function bench(
       } else if (e.type === 'job-start') {
         bar?.stop();
         bar = null;
-        console.log(`job ${e.index + 1}/${e.total}: ${e.label} seed ${e.seed} (${e.id})`);
+        const threads = e.workers > 1 ? `, ${e.workers} threads` : '';
+        console.log(`job ${e.index + 1}/${e.total}: ${e.label} seed ${e.seed} (${e.id}${threads})`);
       } else if (e.type === 'train') {
         if (jobs > 1) return; // jobs run side by side: a line when each starts and ends, no step bars
         bar ??= progress('  train', e.event.totalSteps, { unit: ' steps' });
@@ -77,6 +78,8 @@ export async function bench(
           .map(([k, v]) => `${k} ${v.toFixed(3)}`)
           .join(' ');
         bar.update(e.event.globalStep, `epoch ${e.event.epoch + 1}/${e.event.epochs} ${parts}`);
+      } else if (e.type === 'idle-threads') {
+        console.log(`${e.idle} of ${e.budget} threads idle: ${e.reason}`);
       } else if (e.type === 'job-skip') console.log(`skip ${e.label} seed ${e.seed} (${e.reason})`);
       else if (e.type === 'job-bad-record') console.log(`! ${e.file}: ${e.error} (left untouched)`);
       else if (e.type === 'job-done') {

@@ -45,6 +45,7 @@ export interface TrainFlags extends MethodFlags {
   lr?: string;
   weightDecay?: string;
   trainImages?: string;
+  shards?: string;
   workers?: string;
   seed?: string;
   backend?: string;
@@ -132,6 +133,7 @@ export function resolveRun(flags: TrainFlags): {
         lr: numberOption('--lr', flags.lr),
         weightDecay: numberOption('--weight-decay', flags.weightDecay),
         trainImages: intOption('--train-images', flags.trainImages, 1),
+        shards: intOption('--shards', flags.shards, 1),
         workers: intOption('--workers', flags.workers, 1),
       }),
     },
@@ -223,7 +225,9 @@ export async function train(flags: TrainFlags): Promise<void> {
   );
   const cores = availableParallelism();
   if (selection.name === 'wasm' && (preset.train.workers ?? 1) === 1 && cores > 1) {
-    log(`wasm computes on one thread: --workers ${cores} would use all ${cores} cores (results depend on --workers)`);
+    log(
+      `wasm computes on one thread: --workers ${cores} would use all ${cores} cores (results depend on --shards, which defaults to --workers; not on --workers)`,
+    );
   }
   const data = await loadPresetData(preset, onData, splits);
   const signal = interruptSignal('interrupted');
