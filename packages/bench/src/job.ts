@@ -178,6 +178,8 @@ export interface JobContext {
    * pool gives a job the cores no other job needs. The record states it; the numbers do not depend on it.
    */
   workers?: number;
+  /** Polled between steps: threads the job may use now (the pool offers more when lanes finish); never fewer. */
+  workersAvailable?: () => number;
 }
 
 /**
@@ -260,8 +262,9 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
   const shards = presetShards(preset.train);
   const workers = jobWorkers(preset.train, ctx.workers);
   const options = methodOptions(method);
-  // Worker threads build the method themselves from its spec.
-  const trainMethod = workers > 1 ? methodSpec(method.name, options) : createMethod(method.name, options);
+  // Worker threads build the method themselves from its spec (also when threads may be added later).
+  const threaded = workers > 1 || (shards > 1 && ctx.workersAvailable !== undefined);
+  const trainMethod = threaded ? methodSpec(method.name, options) : createMethod(method.name, options);
   const identity = jobIdentity(preset, method, seed, data.identity);
   const id = jobId(identity);
   const modelConfig: ModelConfig = {
@@ -287,6 +290,7 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
         weightDecay: preset.train.weightDecay,
         shards,
         workers,
+        workersAvailable: ctx.workersAvailable,
         seed,
         augment: preset.train.augment === 'cifar' ? cifarAugment(4) : undefined,
         onProgress: ctx.onTrainProgress,

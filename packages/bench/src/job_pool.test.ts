@@ -84,6 +84,18 @@ describe('spare threads for jobs with shards', () => {
     expect(last.records.map(computed)).toEqual([computed(alone.records[1])]);
   }, 180_000);
 
+  it('a running job takes the threads of a lane that finishes with nothing left to take; same records', async () => {
+    // Budget 2: erm and mixup start side by side; erm's lane (the cheaper job) takes mixup+sem, and when mixup's
+    // lane then finishes with the queue empty, its thread joins mixup+sem's training from its next step.
+    const methods = ['erm', 'mixup', 'mixup+sem'];
+    const sharded = preset({ shards: 2, epochs: 2 }, methods);
+    const alone = await run(sharded, 'grow-one-thread', 1);
+    const pool = await run(sharded, 'grow', 2);
+    expect(pool.records.map((r) => r.method.label)).toEqual(methods);
+    expect(pool.records.map((r) => r.workers)).toEqual([1, 1, 2]);
+    expect(pool.records.map(computed)).toEqual(alone.records.map(computed));
+  }, 240_000);
+
   it('one shard (the built-in presets): nothing to spread, and the idle threads are named', async () => {
     const single = await run(preset({}, ['erm']), 'single', 3);
     expect(single.records.map((r) => [r.workers, r.train.shards])).toEqual([[1, 1]]);

@@ -3,7 +3,7 @@ import type { ProgressEvent } from '@semix/core';
 import { startWorker } from '@semix/core/internal';
 import type { ResolvedMethod } from '@semix/mixup';
 import { jobWorkers } from './job';
-import type { Preset } from './preset';
+import { type Preset, presetShards } from './preset';
 import type { FailedRecord, ResultRecord } from './records';
 
 /** A job as the pool runs it: the method travels as validated data, which the thread builds itself. */
@@ -22,7 +22,11 @@ export interface JobWorkerInit {
   versions: Record<string, string>;
 }
 
-export type JobRequest = { type: 'job'; method: ResolvedMethod; seed: number; workers: number } | { type: 'abort' };
+export type JobRequest =
+  | { type: 'job'; method: ResolvedMethod; seed: number; workers: number }
+  /** The running job may use this many threads from its next step on (more than it has; never fewer). */
+  | { type: 'threads'; workers: number }
+  | { type: 'abort' };
 
 export type JobReply =
   | { type: 'ready' }
@@ -43,9 +47,10 @@ export function offeredWorkers(train: Preset['train'], free: number, queued: num
 /**
  * Runs bench jobs on up to `size` lanes (worker threads, one job each at a time); `size` is also the budget of
  * threads. A job whose preset has `train.shards` > 1 may take the threads no lane holds (lanes never started
- * because the grid is shorter, or finished because the queue is empty) as data-parallel threads of its own
- * (`offeredWorkers`); the shards fix its numbers, so its record is the one a sequential run writes whatever
- * threads it got (only timings, and `workers`, differ). A job that diverges or ends near chance is reported
+ * because the grid is shorter, or finished because the queue is empty) as data-parallel threads of its own: when
+ * it starts (`offeredWorkers`), and while it runs, when a lane finishes with nothing left to take (its threads go
+ * to the running jobs that can use them, split evenly, from their next step on). The shards fix the numbers, so a
+ * record is the one a sequential run writes whatever threads it got (only timings, and `workers`, differ). A job that diverges or ends near chance is reported
  * through `onFailed` and the pool goes on; any other error stops the others and is what the pool rejects with.
  */
 export async function runJobPool(options: {
@@ -66,6 +71,20 @@ export async function runJobPool(options: {
   const train = options.init.preset.train;
   // Threads held: one per lane alive, plus the extra data-parallel threads of the job each lane runs.
   let held = lanes;
+  const shards = presetShards(train);
+  // The threads of each running job, by its lane's thread.
+  const running = new Map<Worker, { threads: number }>();
+  // Threads no lane holds go to running jobs that could use more (the grid's last jobs, once lanes finish).
+  const redistribute = () => {
+    const wanting = [...running].filter(([, r]) => r.threads < shards);
+    wanting.forEach(([worker, r], i) => {
+      const extra = Math.min(shards - r.threads, Math.floor((options.size - held) / (wanting.length - i)));
+      if (extra <= 0) return;
+      r.threads += extra;
+      held += extra;
+      worker.postMessage({ type: 'threads', workers: r.threads } satisfies JobRequest);
+    });
+  };
   let failure: Error | null = null;
   const abortAll = () => {
     for (const w of workers) w.postMessage({ type: 'abort' } satisfies JobRequest);
@@ -96,7 +115,9 @@ export async function runJobPool(options: {
       for (let item = stopped() ? undefined : queue.shift(); item; item = stopped() ? undefined : queue.shift()) {
         job = item;
         const threads = offeredWorkers(train, options.size - held, queue.length);
+        const state = { threads };
         held += threads - 1;
+        running.set(worker, state);
         try {
           options.onStart(item, threads);
           const reply = next();
@@ -111,7 +132,8 @@ export async function runJobPool(options: {
           if (result.type === 'done') await options.onDone(item, result.record);
           if (result.type === 'failed') await options.onFailed(item, result.failure);
         } finally {
-          held -= threads - 1;
+          running.delete(worker);
+          held -= state.threads - 1;
         }
       }
     } catch (error) {
@@ -119,6 +141,7 @@ export async function runJobPool(options: {
       abortAll();
     } finally {
       held -= 1;
+      if (failure === null) redistribute();
       worker.removeAllListeners('exit');
       await worker.terminate();
     }

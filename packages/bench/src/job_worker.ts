@@ -13,6 +13,8 @@ if (!port) throw new Error('semix bench job worker: must run in a worker thread'
 const reply = (message: JobReply) => port.postMessage(message);
 const controller = new AbortController();
 let data: PresetData | null = null;
+// Threads the running job may use: what it started with, raised by the pool's 'threads' messages.
+let available = 1;
 
 try {
   await selectBackend(init.backend as BackendName);
@@ -21,6 +23,11 @@ try {
       controller.abort(new Error('interrupted'));
       return;
     }
+    if (request.type === 'threads') {
+      available = Math.max(available, request.workers);
+      return;
+    }
+    available = request.workers;
     try {
       data ??= await loadPresetData(init.preset);
       const record = await runJob(request.method, request.seed, {
@@ -30,6 +37,7 @@ try {
         versions: init.versions,
         signal: controller.signal,
         workers: request.workers,
+        workersAvailable: () => available,
         onTrainProgress: (event) => reply({ type: 'train', event }),
       });
       reply({ type: 'done', record });

@@ -58,6 +58,13 @@ export interface TrainOptions {
    * (`@semix/core/node`) and the method as a `MethodSpec`.
    */
   workers?: number;
+  /**
+   * Polled between steps: how many threads this run may use now (a scheduler with idle cores, e.g. the bench's
+   * job pool at the end of a grid). When it offers more than the threads in use, up to `shards`, the next steps
+   * run on that many: only the speed changes, never the numbers. Threads are never taken away. Needs what
+   * `workers` > 1 needs (Node, a `MethodSpec`) as soon as `shards` > 1.
+   */
+  workersAvailable?: () => number;
 }
 
 export const DEFAULT_TRAIN_OPTIONS: {
@@ -106,7 +113,10 @@ export interface TrainResult {
   wallTimeSec: number;
   /** The epoch this call started from (non-zero after a resume). */
   resumedFromEpoch: number;
-  /** Data-parallel shards of each batch (what the numbers depend on) and the threads that computed them. */
+  /**
+   * Data-parallel shards of each batch (what the numbers depend on) and the threads that computed them (the most
+   * it ran on, when `workersAvailable` added some).
+   */
   shards: number;
   workers: number;
 }
@@ -131,6 +141,16 @@ export function validateTrainOptions(o: TrainOptions & typeof DEFAULT_TRAIN_OPTI
   if (o.shards > o.batchSize) {
     throw new Error(
       `shards: ${o.shards} is more than the batch size (${o.batchSize}); each shard needs one image at least`,
+    );
+  }
+  if (o.workersAvailable !== undefined && typeof o.workersAvailable !== 'function') {
+    throw new Error(
+      `workersAvailable: ${String(o.workersAvailable)} is not valid; expected a function returning a thread count`,
+    );
+  }
+  if (o.workersAvailable && o.shards > 1 && o.method !== undefined && !isMethodSpec(o.method)) {
+    throw new Error(
+      `workersAvailable: more threads for ${o.shards} shards need method as a MethodSpec { module, export, args } (a function cannot be sent to a worker thread)`,
     );
   }
   if (o.workers > 1 && o.method !== undefined && !isMethodSpec(o.method)) {

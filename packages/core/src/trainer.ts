@@ -63,12 +63,25 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
   const vars = model.trainableVariables();
   // Shards on threads (workers > 1), one after another on this thread (workers 1), or the plain step (shards 1):
   // the numbers depend on the shards only.
-  const parallel =
+  let parallel: ParallelLossGradients | null =
     o.workers > 1
       ? await host.dataParallel(model, vars, method, spec, o.workers, o.shards)
       : o.shards > 1
         ? new LocalShards(model, vars, method, o.shards)
         : null;
+  let threads = o.workers;
+  // More threads offered between steps (workersAvailable): the same shards on more threads, the same numbers.
+  const grow = async () => {
+    if (!o.workersAvailable || threads >= o.shards) return;
+    const offered = o.workersAvailable();
+    const want = Number.isFinite(offered) ? Math.min(o.shards, Math.floor(offered)) : threads;
+    if (want <= threads) return;
+    const next = await host.dataParallel(model, vars, method, spec, want, o.shards);
+    const previous = parallel;
+    parallel = next;
+    threads = want;
+    await previous?.dispose();
+  };
   const optimizer = makeOptimizer(o);
   let rng = new Rng(o.seed);
   let startEpoch = 0;
@@ -136,6 +149,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
         // and progress displays run while training.
         await yieldToEventLoop();
         if (o.signal?.aborted) throw o.signal.reason ?? new Error('training aborted');
+        await grow();
         const lr = learningRate(o.lr, o.schedule, epoch + step / stepsPerEpoch, epochs);
         setLr(optimizer, lr);
         const input = {
@@ -189,7 +203,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
     wallTimeSec,
     resumedFromEpoch: startEpoch,
     shards: o.shards,
-    workers: o.workers,
+    workers: threads,
   };
 }
 

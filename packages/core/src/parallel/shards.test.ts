@@ -95,7 +95,13 @@ describe('DataParallel with fewer threads than shards', () => {
 });
 
 describe('train({ shards, workers })', () => {
-  const run = async (options: { shards?: number; workers?: number; epochs?: number; checkpointDir?: string }) => {
+  const run = async (options: {
+    shards?: number;
+    workers?: number;
+    epochs?: number;
+    checkpointDir?: string;
+    workersAvailable?: () => number;
+  }) => {
     const model = newModel();
     const result = await train({
       model,
@@ -108,13 +114,14 @@ describe('train({ shards, workers })', () => {
       shards: options.shards,
       workers: options.workers,
       checkpointDir: options.checkpointDir,
+      workersAvailable: options.workersAvailable,
     });
     const w = weightsOf(model);
     model.dispose();
     return { w, history: result.history, shards: result.shards, workers: result.workers };
   };
 
-  it('same seed and shards: bit-identical weights, running statistics and losses for 1, 2 and 4 threads', async () => {
+  it('same seed and shards: bit-identical weights, running statistics and losses for 1, 2, 4 threads and threads added mid-run', async () => {
     const before = tf.memory().numTensors;
     const one = await run({ shards: 4, workers: 1 });
     const two = await run({ shards: 4, workers: 2 });
@@ -124,6 +131,13 @@ describe('train({ shards, workers })', () => {
     expect(two.history).toEqual(one.history);
     expect(four.w).toEqual(one.w);
     expect(four.history).toEqual(one.history);
+    // Threads offered mid-run (one until the third step, then three: runs [0], [1], [2, 3]) change nothing either.
+    let polls = 0;
+    const grown = await run({ shards: 4, workers: 1, workersAvailable: () => (++polls <= 2 ? 1 : 3) });
+    expect(polls).toBeGreaterThan(2);
+    expect(grown.workers).toBe(3);
+    expect(grown.w).toEqual(one.w);
+    expect(grown.history).toEqual(one.history);
     // Not vacuous: the running statistics moved, and the shards (not the threads) determine the numbers.
     const fresh = newModel();
     const initial = weightsOf(fresh);
@@ -166,6 +180,10 @@ describe('train({ shards, workers })', () => {
     await expect(train({ ...base, shards: 1.5 })).rejects.toThrow('shards: 1.5 is not valid');
     await expect(train({ ...base, shards: 33 })).rejects.toThrow(
       'shards: 33 is more than the batch size (32); each shard needs one image at least',
+    );
+    const fn = createReferenceMethod(0.1);
+    await expect(train({ ...base, shards: 2, method: fn, workersAvailable: () => 2 })).rejects.toThrow(
+      'workersAvailable: more threads for 2 shards need method as a MethodSpec',
     );
     await expect(train({ ...base, shards: 2, workers: 3, method: reference })).rejects.toThrow(
       'workers: 3 is more than shards (2); each thread computes one shard or more; allowed: 1 to 2',
