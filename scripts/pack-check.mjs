@@ -18,7 +18,8 @@ const EXPECTED = {
   '@semix/core/internal': ['DataParallel', 'startWorker'],
   '@semix/mixup': [],
   '@semix/mixup/internal': ['dft2'],
-  '@semix/datasets': [],
+  '@semix/datasets': ['corruptionSuite', 'loadMnistMini'],
+  '@semix/datasets/browser': ['corruptionSuite', 'corruptImages', 'corruptMnistC'],
   '@semix/bench': [],
 };
 const results = [];
