@@ -48,7 +48,7 @@ async function inChromium(browser: Browser, served: Served): Promise<{ ms: numbe
   try {
     await page.goto(`${served.url}?method=mixup&sem=1&beta=0.1&steps=${STEPS}&backend=wasm`);
     await page.waitForFunction(() => ['ready', 'error'].includes(window.__semix?.state), null, { timeout: 60_000 });
-    await page.click('#train');
+    await page.click('#train', { noWaitAfter: true });
     // Training is over when the corruption panel starts.
     await page.waitForFunction(() => ['corruptions', 'done', 'error'].includes(window.__semix.state), null, {
       timeout: 300_000,

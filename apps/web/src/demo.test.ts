@@ -51,7 +51,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web demo in Chromium', () 
   it(`trains ${STEPS} steps of mixup+sem on wasm: loss falls, no tensor leaks, above chance, both corruption suites, a screenshot`, async () => {
     await page.goto(`${served.url}?method=mixup&sem=1&beta=0.1&steps=${STEPS}&backend=wasm`);
     await page.waitForFunction(() => ['ready', 'error'].includes(window.__semix?.state), null, { timeout: 30_000 });
-    await page.click('#train');
+    await page.click('#train', { noWaitAfter: true });
     await page.waitForFunction(() => ['done', 'error'].includes(window.__semix.state), null, { timeout: 90_000 });
     // Let the last frame of charts draw.
     await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
