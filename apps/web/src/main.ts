@@ -257,6 +257,8 @@ const webglOption = form.querySelector<HTMLOptionElement>('option[value="webgl"]
 if (!hook.webgl) {
   webglOption.disabled = true;
   webglOption.textContent = 'webgl (not offered by this browser)';
+  const backendSelect = form.elements.namedItem('backend') as HTMLSelectElement;
+  if (backendSelect.value === 'webgl') backendSelect.value = 'wasm';
 }
 
 const data = fetch(`${import.meta.env.BASE_URL}mnist-mini.bin`)
@@ -269,7 +271,7 @@ const data = fetch(`${import.meta.env.BASE_URL}mnist-mini.bin`)
 void (async () => {
   try {
     const { backend } = readOptions();
-    hook.backend = await useBackend(backend === 'webgl' && !hook.webgl ? 'wasm' : backend);
+    hook.backend = await useBackend(backend);
     showBackend(hook.backend);
     const splits = await data;
     drawMixed(splits.train, methodSelect.value as DemoMethod, 0);
