@@ -20,6 +20,8 @@ export default defineConfig({
   preview: { headers: ISOLATION_HEADERS },
   build: {
     target: 'es2022',
+    // The gzip column of the build's table costs seconds on a small machine, for a figure nobody reads here.
+    reportCompressedSize: false,
     // Observable Plot with d3 and tfjs are what they are; the default warning at 500 kB says nothing here.
     chunkSizeWarningLimit: 2000,
   },

@@ -18,6 +18,7 @@ const mean = (values: number[]) => values.reduce((a, b) => a + b, 0) / values.le
 describe.skipIf(!hasChromium && !process.env.CI)('the web demo in Chromium', () => {
   let dir: string;
   let served: Served;
+  let plain: Served;
   let browser: Browser;
   let page: Page;
   const errors: string[] = [];
@@ -25,41 +26,48 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web demo in Chromium', () 
 
   beforeAll(async () => {
     dir = await mkdtemp(join(tmpdir(), 'semix-web-'));
-    served = await serve(await buildApp(join(dir, 'dist')));
+    const dist = await buildApp(join(dir, 'dist'));
+    served = await serve(dist);
+    plain = await serve(dist, false);
     browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1200, height: 900 } });
     page.on('console', (m) => {
       if (m.type() === 'error') errors.push(m.text());
     });
     page.on('pageerror', (e) => errors.push(e.message));
-    const origin = new URL(served.url).origin;
-    // Anything not from the app's own server (or inline data and blobs: tfjs's wasm worker) fails, and is counted.
-    await page.route(
-      (url) => !(url.origin === origin || /^(data|blob):/.test(url.protocol)),
+    // Anything not from the app's own servers (or inline data and blobs: tfjs's wasm worker) fails, and is counted.
+    const origins = [new URL(served.url).origin, new URL(plain.url).origin];
+    await page.context().route(
+      (url) => !(origins.includes(url.origin) || /^(data|blob):/.test(url.protocol)),
       (route) => {
         outside.push(route.request().url());
         return route.abort();
       },
     );
   });
+
+  /** Opens the demo with settings in the address, trains, and returns window.__semix (less its function). */
+  async function trainIn(target: Page, url: string): Promise<Omit<SemixHook, 'numTensors'>> {
+    await target.goto(url);
+    await target.waitForFunction(() => ['ready', 'error'].includes(window.__semix?.state), null, { timeout: 30_000 });
+    await target.click('#train', { noWaitAfter: true });
+    await target.waitForFunction(() => ['done', 'error'].includes(window.__semix.state), null, { timeout: 90_000 });
+    // Let the last frame of charts draw.
+    await target.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
+    return target.evaluate(() => {
+      const { numTensors: _, ...rest } = window.__semix;
+      return JSON.parse(JSON.stringify(rest));
+    });
+  }
   afterAll(async () => {
     await browser?.close();
     await served?.close();
+    await plain?.close();
     if (dir) await rm(dir, { recursive: true, force: true });
   });
 
   it(`trains ${STEPS} steps of mixup+sem on wasm: loss falls, no tensor leaks, above chance, both corruption suites, a screenshot`, async () => {
-    await page.goto(`${served.url}?method=mixup&sem=1&beta=0.1&steps=${STEPS}&backend=wasm`);
-    await page.waitForFunction(() => ['ready', 'error'].includes(window.__semix?.state), null, { timeout: 30_000 });
-    await page.click('#train', { noWaitAfter: true });
-    await page.waitForFunction(() => ['done', 'error'].includes(window.__semix.state), null, { timeout: 90_000 });
-    // Let the last frame of charts draw.
-    await page.evaluate(() => new Promise((resolve) => requestAnimationFrame(() => requestAnimationFrame(resolve))));
-    const hook = (await page.evaluate(() => {
-      const { numTensors: _, ...rest } = window.__semix;
-      return JSON.parse(JSON.stringify(rest));
-    })) as Omit<SemixHook, 'numTensors'>;
-
+    const hook = await trainIn(page, `${served.url}?method=mixup&sem=1&beta=0.1&steps=${STEPS}&backend=wasm`);
     expect(hook.error).toBeNull();
     expect(hook.state).toBe('done');
     expect(hook.method).toBe('mixup+sem');
@@ -67,6 +75,8 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web demo in Chromium', () 
     expect(hook.backend?.kernelPack.length).toBeGreaterThan(0);
     // The test server sends COOP/COEP, as the app's vite config does: the page may use threads.
     expect(hook.backend?.crossOriginIsolated).toBe(true);
+    expect(hook.backend?.detail).toMatch(/^threaded SIMD binary/);
+    expect(hook.backend?.memory).toBe('shared');
     expect(await page.textContent('#backend')).toContain('backend: wasm');
 
     const log = hook.log;
@@ -123,4 +133,30 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web demo in Chromium', () 
     expect(colours.size).toBeGreaterThan(100);
     expect(inked / (png.width * png.height)).toBeGreaterThan(0.01);
   }, 150_000);
+
+  it('without COOP/COEP (a plain static host): the single-threaded SIMD binary, and cutmix+sem trains', async () => {
+    const other = await browser.newPage();
+    other.on('pageerror', (e) => errors.push(e.message));
+    other.on('console', (m) => {
+      if (m.type() === 'error') errors.push(m.text());
+    });
+    try {
+      const hook = await trainIn(other, `${plain.url}?method=cutmix&sem=1&beta=0.5&steps=5&backend=wasm`);
+      expect(hook.error).toBeNull();
+      expect(hook.method).toBe('cutmix+sem');
+      expect(hook.backend?.crossOriginIsolated).toBe(false);
+      expect(hook.backend?.detail).toMatch(/^SIMD binary, 1 thread; semix kernel pack/);
+      expect(hook.backend?.memory).toBe('exported');
+      expect(await other.textContent('#backend')).toContain('not cross-origin isolated');
+      expect(hook.log.length).toBe(5);
+      expect(new Set(hook.log.slice(1).map((l) => l.numTensors)).size).toBe(1);
+      expect(hook.corruptions.length).toBe(24);
+      // cutmix's λ is the area each image keeps.
+      expect(hook.mixed.every((m) => m.lam > 0 && m.lam <= 1)).toBe(true);
+      expect(errors).toEqual([]);
+      expect(outside).toEqual([]);
+    } finally {
+      await other.close();
+    }
+  }, 120_000);
 });
