@@ -14,6 +14,7 @@ export const sourceAliases = {
   '@semix/mixup/internal': src('mixup', 'internal'),
   '@semix/core': src('core'),
   '@semix/mixup': src('mixup'),
+  '@semix/datasets/browser': src('datasets', 'browser'),
   '@semix/datasets': src('datasets'),
   // Before '@semix/bench', which would otherwise match it as a prefix.
   '@semix/bench/queue': fileURLToPath(new URL('./packages/bench/src/queue.ts', import.meta.url)),

@@ -57,6 +57,12 @@ function shortError(error: unknown): string {
 
 /** Loads a backend's package and checks that tfjs can initialise it, without switching to it. */
 async function probe(name: BackendName): Promise<BackendProbe> {
+  // A backend the application registered itself (a browser app imports its backend package: a bare specifier in a
+  // dynamic import does not resolve in a page) is taken as it is.
+  if (tf.findBackendFactory(name) != null) {
+    const module = LOADERS[name].map((l) => l.module).join(' | ');
+    return { name, module, available: true, reason: 'already registered with tfjs (its package was imported)' };
+  }
   const failures: string[] = [];
   for (const loader of LOADERS[name]) {
     try {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { PNG } from 'pngjs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checksumOf } from './checksum';
 import { ALL_CORRUPTIONS, CORRUPTION_FUNCTIONS } from './corruptions/corruptions';
 import type { Img } from './corruptions/image';
 import { previewGrid } from './corruptions/preview';
@@ -11,7 +12,6 @@ import { loadMnistMini, take } from './mnist_mini';
 import { batchIndices, cifarAugment } from './pipeline';
 import { DataRng } from './rng';
 import type { Dataset } from './types';
-import { checksumOf } from './util';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,4 +1,5 @@
 export { cacheDir, writeAtomic } from './cache';
+export { checksumOf } from './checksum';
 export {
   ALL_CORRUPTIONS,
   CORRUPTION_FUNCTIONS,
@@ -19,6 +20,7 @@ export {
 export { previewGrid } from './corruptions/preview';
 export {
   type CorruptionSuite,
+  type CorruptionSuiteFunction,
   checkCorruption,
   checkMnistCCorruption,
   checkSeverity,
@@ -27,11 +29,13 @@ export {
   corruptImages,
   corruptionSuite,
   corruptMnistC,
+  generateSuite,
   MNIST_C_LEVEL,
   SUITE_NAMES,
   type SuiteCorruptionName,
   type SuiteName,
   type SuiteOptions,
+  type SuiteStore,
 } from './corruptions/suite';
 export { parseCifarRecords } from './formats/cifar_bin';
 export { type IdxArray, parseIdx } from './formats/idx';
@@ -74,4 +78,4 @@ export {
 } from './remote/registry';
 export { DataRng } from './rng';
 export type { Dataset, DatasetSplits } from './types';
-export { checkSafeName, checksumOf } from './util';
+export { checkSafeName } from './util';

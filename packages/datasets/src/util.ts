@@ -1,9 +1,5 @@
-import { createHash } from 'node:crypto';
-
-/** SHA-256 over images then labels: identifies the exact data a result was computed on. */
-export function checksumOf(images: Uint8Array, labels: Uint8Array): string {
-  return createHash('sha256').update(images).update(labels).digest('hex');
-}
+// Browser-safe helpers (no Node built-ins): the browser entry imports them. checksumOf, which hashes with
+// node:crypto, lives in checksum.ts.
 
 /** Rejects names that could escape a directory, before any file system access. */
 export function checkSafeName(field: string, name: string): void {

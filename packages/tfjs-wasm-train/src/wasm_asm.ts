@@ -192,7 +192,19 @@ export function moduleOf(name: string, params: number, i32s: number, v128s: numb
     0x00,
     0x00,
     ...section(1, vec([[0x60, ...vec(Array.from({ length: params }, () => [I32])), 0x00]])),
-    ...section(2, vec([[...str('env'), ...str('memory'), 0x02, 0x00, ...uleb(1)]])),
+    // The memory import: limits {min 1}, or for a shared memory (tfjs-backend-wasm's threaded binary) {shared,
+    // min 1, max 65536 pages}: a shared memory links only to a shared import whose maximum is at least its own.
+    ...section(
+      2,
+      vec([
+        [
+          ...str('env'),
+          ...str('memory'),
+          0x02,
+          ...(sharedImport ? [0x03, ...uleb(1), ...uleb(65536)] : [0x00, ...uleb(1)]),
+        ],
+      ]),
+    ),
     ...section(3, vec([uleb(0)])),
     ...section(7, vec([[...str(name), 0x00, 0x00]])),
     ...section(10, vec([[...uleb(code.length), ...code]])),
@@ -234,11 +246,24 @@ export function relaxedSimdSupported(): boolean {
 }
 let relaxed: boolean | undefined;
 
-/** The backend's wasm memory, if the runtime and the backend expose it. */
+/**
+ * The backend's wasm memory, if the runtime and the backend expose it: the binary's export (`asm.memory`), or, for
+ * the threaded binary, which imports its memory, the one Emscripten keeps as `wasmMemory`.
+ */
 export function backendMemory(wasm: unknown): object | null {
-  const memory = (wasm as { asm?: { memory?: unknown } }).asm?.memory;
+  const w = wasm as { asm?: { memory?: unknown }; wasmMemory?: unknown };
+  const memory = w.asm?.memory ?? w.wasmMemory;
   return wasmApi && memory instanceof wasmApi.Memory ? memory : null;
 }
+
+/** Whether a memory is shared (a SharedArrayBuffer behind it): the threaded binary's. */
+function isShared(memory: object): boolean {
+  const buffer = (memory as { buffer?: unknown }).buffer;
+  return typeof SharedArrayBuffer !== 'undefined' && buffer instanceof SharedArrayBuffer;
+}
+
+/** Set while instantiateOnce builds a module for a shared memory: moduleOf then declares a shared import. */
+let sharedImport = false;
 
 /**
  * Instantiates `bytes` against `memory` once per (memory, key) and returns its export `name`, or null where the
@@ -253,7 +278,13 @@ export function instantiateOnce<F>(memory: object, key: string, name: string, by
   if (forMemory.has(key)) return (forMemory.get(key) as F) ?? null;
   let fn: F | null = null;
   try {
-    const code = bytes();
+    sharedImport = isShared(memory);
+    let code: Uint8Array;
+    try {
+      code = bytes();
+    } finally {
+      sharedImport = false;
+    }
     if (wasmApi?.validate(code)) {
       const instance = new wasmApi.Instance(new wasmApi.Module(code), { env: { memory } });
       fn = instance.exports[name] as F;

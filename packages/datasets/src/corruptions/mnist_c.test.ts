@@ -2,10 +2,10 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { checksumOf } from '../checksum';
 import { loadMnistMini, take } from '../mnist_mini';
 import { DataRng } from '../rng';
 import type { Dataset } from '../types';
-import { checksumOf } from '../util';
 import type { Img } from './image';
 import {
   canny,

@@ -1,5 +1,5 @@
+import { checksumOf } from '../checksum';
 import type { Dataset } from '../types';
-import { checksumOf } from '../util';
 import type { RemoteDataset } from './registry';
 
 /** A data set from a remote one's decoded arrays; every label is checked against the class count first. */
