@@ -50,7 +50,15 @@ export interface KernelProfile {
   kernelMs: number;
   /** Heaviest first. */
   kernels: Array<{ name: string; ms: number; calls: number; share: number }>;
+  /**
+   * Scopes tf.profile records beside the kernels they run (tfjs-core's customGrad ops: `fusedConv2d__op`, semix's
+   * batch norm as 'unnamed scope'), left out of the sum and the shares: their kernels are counted already.
+   */
+  scopes: Array<{ name: string; ms: number; calls: number }>;
 }
+
+/** tf.profile's entries that wrap other kernels (customGrad ops) rather than run one. */
+export const isScope = (name: string) => name.endsWith('__op') || name === 'unnamed scope';
 
 /**
  * The kernels of one warm call of `fn` by name: total ms, calls, share of the kernels' sum. tfjs-core's profiler
@@ -70,11 +78,13 @@ export async function profileKernels(backend: string, task: string, fn: () => un
     entry.calls += 1;
     byName.set(k.name, entry);
   }
-  const kernelMs = [...byName.values()].reduce((a, b) => a + b.ms, 0);
-  const kernels = [...byName]
-    .map(([name, e]) => ({ name, ms: e.ms, calls: e.calls, share: kernelMs > 0 ? e.ms / kernelMs : 0 }))
-    .sort((a, b) => b.ms - a.ms);
-  return { backend, task, wallMs, kernelMs, kernels };
+  const entries = [...byName].sort((a, b) => b[1].ms - a[1].ms);
+  const kernelMs = entries.filter(([name]) => !isScope(name)).reduce((a, [, e]) => a + e.ms, 0);
+  const kernels = entries
+    .filter(([name]) => !isScope(name))
+    .map(([name, e]) => ({ name, ms: e.ms, calls: e.calls, share: kernelMs > 0 ? e.ms / kernelMs : 0 }));
+  const scopes = entries.filter(([name]) => isScope(name)).map(([name, e]) => ({ name, ...e }));
+  return { backend, task, wallMs, kernelMs, kernels, scopes };
 }
 
 export interface SpeedOptions {
@@ -398,10 +408,12 @@ export function kernelTable(p: KernelProfile, minShare = 0.005): string[] {
   const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
   const line = (cells: string[]) =>
     cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const scopes = (p.scopes ?? []).map((sc) => `${sc.name} ${sc.ms.toFixed(1)} ms × ${sc.calls}`);
   return [
     `Kernels of ${p.task} on ${p.backend}, one thread (tf.profile of one warm call: wall ${p.wallMs.toFixed(0)} ms, kernels ${p.kernelMs.toFixed(0)} ms):`,
     line(header),
     line(widths.map((w) => '-'.repeat(w))),
     ...body.map(line),
+    ...(scopes.length ? [`(scopes around the kernels above, not added: ${scopes.join(', ')})`] : []),
   ];
 }

@@ -549,6 +549,33 @@ describe('wasm kernel pack vs cpu', () => {
     expect(Array.from(empty.values[0])).toEqual([Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
   });
 
+  it('ChannelAffine with relu equals relu(a·scale + shift) on cpu bit for bit, SIMD (16 channels) and JavaScript (6)', async () => {
+    for (const channels of [16, 6]) {
+      const shape = [3, 5, 7, channels];
+      const inputs = () => {
+        const a = t(shape, 40 + channels);
+        // a shift of either sign, so that about half the outputs are clamped
+        return [a, t([channels], 41), t([channels], 42)];
+      };
+      const cpu = await runOn('cpu', () => {
+        const [a, scale, shift] = inputs();
+        return tf.relu(tf.add(tf.mul(a, scale), shift));
+      });
+      const wasm = await runOn('wasm', () => {
+        const [a, scaleA, shift] = inputs();
+        return tf.engine().runKernel(CHANNEL_AFFINE, { a, scaleA, shift }, { relu: true }) as tf.Tensor;
+      });
+      const unclamped = await runOn('wasm', () => {
+        const [a, scaleA, shift] = inputs();
+        return tf.engine().runKernel(CHANNEL_AFFINE, { a, scaleA, shift }) as tf.Tensor;
+      });
+      expect(Array.from(wasm.values[0])).toEqual(Array.from(cpu.values[0]));
+      const zeros = cpu.values[0].filter((v) => v === 0).length;
+      expect(zeros).toBeGreaterThan(cpu.values[0].length / 5);
+      expect(unclamped.values[0].some((v) => v < 0)).toBe(true);
+    }
+  });
+
   it('semix channel kernels refuse mismatched inputs, naming them', () => {
     const a = tf.zeros([2, 3, 4]);
     const wrong = tf.zeros([3]);
