@@ -8,8 +8,16 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Architecture, type BackendName, createModel, probeBackends, Rng, selectBackend } from '@semix/core';
-import { createParallelReferenceStep, createReferenceStep } from '@semix/core/internal';
+import {
+  type Architecture,
+  type BackendName,
+  createModel,
+  crossEntropyMethod,
+  probeBackends,
+  Rng,
+  selectBackend,
+} from '@semix/core';
+import { createParallelReferenceStep, createReferenceStep, DataParallel } from '@semix/core/internal';
 import { corruptImages, loadMnistMini, take } from '@semix/datasets';
 import { env } from '@semix/env';
 import { cutmix, fmix, mixup, resizemix, saliencymix, semLoss } from '@semix/mixup';
@@ -217,6 +225,18 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
       add(`eval step: ${label}`, e.ms, batch, e.note);
       if (arch === 'preact-resnet18' && backend === 'wasm') {
         kernelProfiles.push(await profileKernels(backend, `eval step: ${label}`, evalStep));
+      }
+      if (backend === 'wasm' && threads > 1 && arch === 'preact-resnet18' && !slow(e.ms)) {
+        // The eval step sharded over the same data-parallel threads (inference outputs are per image).
+        const dp = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, threads);
+        const run = async () => {
+          const logits = await dp.logits(x as tf.Tensor4D);
+          logits.dataSync();
+          logits.dispose();
+        };
+        const ep = await timeTask(`${arch} eval, data-parallel`, run, maxStep);
+        await dp.dispose();
+        add(`eval step: ${label}, ${threads} data-parallel threads`, ep.ms, batch, ep.note);
       }
       x.dispose();
       model.dispose();
