@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { f32, heapOffset, release } from './kernel_utils';
+import { f32, heapOffset, release, zeroBorders } from './kernel_utils';
 import { correlator } from './simd_conv';
 import { winogradInput, winogradOutput, winogradTileBytes } from './simd_winograd';
 
@@ -97,11 +97,7 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem): T
   const out = exact ? y : backend.makeOutput([n, 2 * th, 2 * tw, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
   padChannelsIntoGrid(f32(backend, p.x), f32(backend, grid), [n, h, w, c], Hg, Wg, c4, p.top, p.left);
-  const wv = f32(backend, p.filter);
-  const tap = p.rotated
-    ? (fy: number, fx: number, i: number, o: number) => wv[((8 - 3 * fy - fx) * co + o) * c + i]
-    : (fy: number, fx: number, i: number, o: number) => wv[((3 * fy + fx) * c + i) * co + o];
-  transformFilter(tap, c, co, c4, co4, f32(backend, transformed));
+  transformFilter(f32(backend, p.filter), p.rotated, c, co, c4, co4, f32(backend, transformed));
   // The bias for the output transform, then zeros for the products.
   const b = f32(backend, biases);
   b.fill(0);
@@ -152,10 +148,14 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem): T
 
 /**
  * U[ξ = 4a + b][i][o] = (G g Gᵀ)[a][b] for the filter g of channels i → o, G = [1 0 0; ½ ½ ½; ½ −½ ½; 0 0 1]
- * (Lavin & Gray eq. 9), rows of co4 output channels, channels beyond c and co zero.
+ * (Lavin & Gray eq. 9), rows of co4 output channels, channels beyond c and co zero. g is `filter` [3, 3, c, co], or
+ * with `rotated` [3, 3, co, c] rotated by 180° with its channels swapped (see {@link WinogradProblem}). In float64,
+ * rounded once to float32; one pass over the filter with no allocation (at 128 → 128 channels a closure per tap and
+ * arrays per row took ~3 ms a call, as long as the products of the last stage).
  */
 function transformFilter(
-  g: (fy: number, fx: number, i: number, o: number) => number,
+  filter: Float32Array,
+  rotated: boolean,
   c: number,
   co: number,
   c4: number,
@@ -163,24 +163,43 @@ function transformFilter(
   u: Float32Array,
 ): void {
   u.fill(0);
-  const gg = new Float64Array(12);
+  const plane = c4 * co4;
+  // distance between taps (fy, fx) and (fy, fx + 1), and (fy, fx) and (fy + 1, fx), in the filter
+  const tapStep = rotated ? -co * c : c * co;
   for (let i = 0; i < c; i++) {
     for (let o = 0; o < co; o++) {
-      // G g (4 × 3), then (G g) Gᵀ (4 × 4)
-      for (let fx = 0; fx < 3; fx++) {
-        const g0 = g(0, fx, i, o);
-        const g1 = g(1, fx, i, o);
-        const g2 = g(2, fx, i, o);
-        gg[fx] = g0;
-        gg[3 + fx] = 0.5 * (g0 + g1 + g2);
-        gg[6 + fx] = 0.5 * (g0 - g1 + g2);
-        gg[9 + fx] = g2;
-      }
-      for (let a = 0; a < 4; a++) {
-        const [r0, r1, r2] = [gg[3 * a], gg[3 * a + 1], gg[3 * a + 2]];
-        const row = [r0, 0.5 * (r0 + r1 + r2), 0.5 * (r0 - r1 + r2), r2];
-        for (let b = 0; b < 4; b++) u[((4 * a + b) * c4 + i) * co4 + o] = row[b];
-      }
+      // tap (0, 0) of g for (i, o)
+      const t0 = rotated ? 8 * co * c + o * c + i : i * co + o;
+      const g = (fy: number, fx: number) => filter[t0 + (3 * fy + fx) * tapStep];
+      // G g, column by column (rows a = 0…3 of the 4 × 3 product)
+      const g00 = g(0, 0);
+      const g01 = g(0, 1);
+      const g02 = g(0, 2);
+      const g10 = g(1, 0);
+      const g11 = g(1, 1);
+      const g12 = g(1, 2);
+      const g20 = g(2, 0);
+      const g21 = g(2, 1);
+      const g22 = g(2, 2);
+      const r10 = 0.5 * (g00 + g10 + g20);
+      const r11 = 0.5 * (g01 + g11 + g21);
+      const r12 = 0.5 * (g02 + g12 + g22);
+      const r20 = 0.5 * (g00 - g10 + g20);
+      const r21 = 0.5 * (g01 - g11 + g21);
+      const r22 = 0.5 * (g02 - g12 + g22);
+      // (G g) Gᵀ, row a: [r0, ½(r0 + r1 + r2), ½(r0 − r1 + r2), r2]
+      const at = i * co4 + o;
+      const row = (a: number, r0: number, r1: number, r2: number) => {
+        const k = at + 4 * a * plane;
+        u[k] = r0;
+        u[k + plane] = 0.5 * (r0 + r1 + r2);
+        u[k + 2 * plane] = 0.5 * (r0 - r1 + r2);
+        u[k + 3 * plane] = r2;
+      };
+      row(0, g00, g01, g02);
+      row(1, r10, r11, r12);
+      row(2, r20, r21, r22);
+      row(3, g20, g21, g22);
     }
   }
 }
@@ -196,7 +215,9 @@ export function padChannelsIntoGrid(
   top: number,
   left: number,
 ): void {
-  grid.fill(0);
+  // Channels padded inside each pixel: all of it; otherwise only what the images do not cover.
+  if (c4 === c) zeroBorders(grid, n, hg, wg, c, top, left, h, w);
+  else grid.fill(0);
   for (let b = 0; b < n; b++) {
     for (let yy = 0; yy < h; yy++) {
       const from = (b * h + yy) * w * c;
