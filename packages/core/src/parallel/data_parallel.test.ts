@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
 import { makeBatch } from '../data';
+import { evaluate, evaluateAsync } from '../evaluate';
 import { createModel } from '../models/create_model';
 import type { SemixModel } from '../models/types';
 import { train } from '../node';
@@ -195,6 +196,25 @@ describe('DataParallel.logits', () => {
       const again = await dp.logits(x);
       expect(dp.workerTensors).toEqual(workerTensors);
       tf.dispose([x, one, got, want, again]);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await dp.dispose();
+      model.dispose();
+    }
+  });
+
+  it('evaluateAsync with DataParallel.logits gives evaluate’s figures (batches of 50 over 2 threads), leak-free', async () => {
+    const model = newModel(4);
+    const dp = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, 2);
+    try {
+      const before = tf.memory().numTensors;
+      const want = evaluate(model, data, { batchSize: 50 });
+      const got = await evaluateAsync(model, data, (x) => dp.logits(x), { batchSize: 50 });
+      expect(got.n).toBe(192);
+      expect(got.accuracy).toBe(want.accuracy);
+      expect(got.perClassAccuracy).toEqual(want.perClassAccuracy);
+      expect(got.nll).toBeCloseTo(want.nll, 5);
+      expect(got.ece).toBeCloseTo(want.ece, 5);
       expect(tf.memory().numTensors).toBe(before);
     } finally {
       await dp.dispose();
