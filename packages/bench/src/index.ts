@@ -69,5 +69,14 @@ export {
   rebuildLeaderboard,
   runBench,
 } from './run';
-export { runSpeedSuite, type SpeedOptions, type SpeedResult, type SpeedRow, speedTable } from './speed';
+export {
+  type KernelProfile,
+  kernelTable,
+  profileKernels,
+  runSpeedSuite,
+  type SpeedOptions,
+  type SpeedResult,
+  type SpeedRow,
+  speedTable,
+} from './speed';
 export { mce, meanStd, type PairedDifference, pairedDifference, pearson, relativeMce } from './stats';

@@ -1,15 +1,19 @@
 import { execFileSync } from 'node:child_process';
 import {
   createModel,
+  crossEntropyMethod,
   type Evaluation,
-  evaluate,
+  evaluateAsync,
+  evaluate as evaluateSync,
   gatherPixels,
   type ImageDataset,
+  type LogitsFn,
   type ModelConfig,
   type ProgressEvent,
   type SemixModel,
   TrainingDivergedError,
 } from '@semix/core';
+import { DataParallel } from '@semix/core/internal';
 import { train } from '@semix/core/node';
 import {
   CORRUPTIONS,
@@ -199,9 +203,19 @@ export interface EvaluationResult {
 
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
 
-/** Evaluates a model on the preset's test images, every suite's corruption × severity, and the equivariance gap. */
-export async function evaluateOn(model: SemixModel, data: PresetData, gapImages: number): Promise<EvaluationResult> {
-  const clean = evaluate(model, data.test as ImageDataset);
+/**
+ * Evaluates a model on the preset's test images, every suite's corruption × severity, and the equivariance gap; with
+ * `logits` (DataParallel.logits: the batches sharded over worker threads) computing the classifications.
+ */
+export async function evaluateOn(
+  model: SemixModel,
+  data: PresetData,
+  gapImages: number,
+  logits?: LogitsFn,
+): Promise<EvaluationResult> {
+  const evaluate = (d: ImageDataset) =>
+    logits ? evaluateAsync(model, d, logits) : Promise.resolve(evaluateSync(model, d));
+  const clean = await evaluate(data.test as ImageDataset);
   const suites: Record<string, SuiteResult> = {};
   for (const source of data.suites) {
     const acc: Record<string, number[]> = {};
@@ -210,7 +224,7 @@ export async function evaluateOn(model: SemixModel, data: PresetData, gapImages:
       acc[c] = [];
       ece[c] = [];
       for (let s = 1; s <= source.severities; s++) {
-        const e = evaluate(model, (await source.get(c, s)) as ImageDataset);
+        const e = await evaluate((await source.get(c, s)) as ImageDataset);
         acc[c].push(e.accuracy);
         ece[c].push(e.ece);
       }
@@ -315,7 +329,19 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
       }
       throw error;
     }
-    const { clean, suites, gap } = await evaluateOn(model, data, preset.evaluation.gapImages);
+    // Trained on worker threads: evaluated on as many (replicas of the final weights and running statistics).
+    const parallel =
+      workers > 1
+        ? await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, workers)
+        : null;
+    let evaluation: EvaluationResult;
+    try {
+      const logits = parallel ? (x: tf.Tensor4D) => parallel.logits(x) : undefined;
+      evaluation = await evaluateOn(model, data, preset.evaluation.gapImages, logits);
+    } finally {
+      await parallel?.dispose();
+    }
+    const { clean, suites, gap } = evaluation;
     const chance = 1 / data.train.numClasses;
     if (clean.accuracy < NEAR_CHANCE_FACTOR * chance) {
       const last = result.history.at(-1) ?? {};

@@ -8,8 +8,16 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { type Architecture, type BackendName, createModel, probeBackends, Rng, selectBackend } from '@semix/core';
-import { createParallelReferenceStep, createReferenceStep } from '@semix/core/internal';
+import {
+  type Architecture,
+  type BackendName,
+  createModel,
+  crossEntropyMethod,
+  probeBackends,
+  Rng,
+  selectBackend,
+} from '@semix/core';
+import { createParallelReferenceStep, createReferenceStep, DataParallel } from '@semix/core/internal';
 import { corruptImages, loadMnistMini, take } from '@semix/datasets';
 import { env } from '@semix/env';
 import { cutmix, fmix, mixup, resizemix, saliencymix, semLoss } from '@semix/mixup';
@@ -35,6 +43,56 @@ export interface SpeedResult {
   ratio: number | null;
   /** The same with the default backend's data-parallel step (wasm, one thread per core), when it was timed. */
   parallelRatio: number | null;
+  /** Per-kernel time of preact-resnet18's train and eval steps on wasm (one thread), where it was timed. */
+  kernelProfiles: KernelProfile[];
+}
+
+/** One step's kernels aggregated by name (tf.profile of one warm call on one thread). */
+export interface KernelProfile {
+  backend: string;
+  /** e.g. 'eval step: preact-resnet18 ×0.25' */
+  task: string;
+  /** Wall time of the profiled call (profiling adds a little). */
+  wallMs: number;
+  /** Sum of the kernels' times. */
+  kernelMs: number;
+  /** Heaviest first. */
+  kernels: Array<{ name: string; ms: number; calls: number; share: number }>;
+  /**
+   * Scopes tf.profile records beside the kernels they run (tfjs-core's customGrad ops: `fusedConv2d__op`, semix's
+   * batch norm as 'unnamed scope'), left out of the sum and the shares: their kernels are counted already.
+   */
+  scopes: Array<{ name: string; ms: number; calls: number }>;
+}
+
+/** tf.profile's entries that wrap other kernels (customGrad ops) rather than run one. */
+export const isScope = (name: string) => name.endsWith('__op') || name === 'unnamed scope';
+
+/**
+ * The kernels of one warm call of `fn` by name: total ms, calls, share of the kernels' sum. tfjs-core's profiler
+ * times each kernel synchronously on wasm (and cpu), so the times add up to the step's.
+ */
+export async function profileKernels(backend: string, task: string, fn: () => unknown): Promise<KernelProfile> {
+  await fn();
+  const t0 = performance.now();
+  const info = await tf.profile(async () => {
+    await fn();
+  });
+  const wallMs = performance.now() - t0;
+  const byName = new Map<string, { ms: number; calls: number }>();
+  for (const k of info.kernels) {
+    const entry = byName.get(k.name) ?? { ms: 0, calls: 0 };
+    entry.ms += typeof k.kernelTimeMs === 'number' ? k.kernelTimeMs : 0;
+    entry.calls += 1;
+    byName.set(k.name, entry);
+  }
+  const entries = [...byName].sort((a, b) => b[1].ms - a[1].ms);
+  const kernelMs = entries.filter(([name]) => !isScope(name)).reduce((a, [, e]) => a + e.ms, 0);
+  const kernels = entries
+    .filter(([name]) => !isScope(name))
+    .map(([name, e]) => ({ name, ms: e.ms, calls: e.calls, share: kernelMs > 0 ? e.ms / kernelMs : 0 }));
+  const scopes = entries.filter(([name]) => isScope(name)).map(([name, e]) => ({ name, ...e }));
+  return { backend, task, wallMs, kernelMs, kernels, scopes };
 }
 
 export interface SpeedOptions {
@@ -91,6 +149,7 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
   const backends = options.backends ?? available;
   const models = options.models ?? (['mlp', 'cnn-small', 'preact-resnet18'] as Architecture[]);
   const rows: SpeedRow[] = [];
+  const kernelProfiles: KernelProfile[] = [];
   const batch = 128;
   let defaultStepMs: number | null = null;
   let parallelStepMs: number | null = null;
@@ -144,8 +203,12 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
       } else {
         const step = createReferenceStep(batch, 0, { arch, inputShape, width });
         const t = await timeTask(arch, () => step.run(), maxStep);
+        const task = `train step: ${label} ${inputShape.join('×')}`;
+        if (arch === 'preact-resnet18' && backend === 'wasm') {
+          kernelProfiles.push(await profileKernels(backend, task, () => step.run()));
+        }
         step.dispose();
-        add(`train step: ${label} ${inputShape.join('×')}`, t.ms, batch, t.note);
+        add(task, t.ms, batch, t.note);
         if (backend === 'wasm' && threads > 1 && arch === 'preact-resnet18' && t.ms < 2 * maxStep * 1000) {
           // Batch-norm statistics are per shard (as PyTorch's DataParallel), so the numbers depend on the threads.
           const dp = await createParallelReferenceStep(batch, 0, threads, { arch, inputShape, width });
@@ -157,8 +220,24 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
       }
       const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
       const x = tf.randomUniform([batch, ...inputShape]);
-      const e = await timeTask(`${arch} eval`, () => tf.tidy(() => model.logits(x).dataSync()), maxStep);
+      const evalStep = () => tf.tidy(() => model.logits(x).dataSync());
+      const e = await timeTask(`${arch} eval`, evalStep, maxStep);
       add(`eval step: ${label}`, e.ms, batch, e.note);
+      if (arch === 'preact-resnet18' && backend === 'wasm') {
+        kernelProfiles.push(await profileKernels(backend, `eval step: ${label}`, evalStep));
+      }
+      if (backend === 'wasm' && threads > 1 && arch === 'preact-resnet18' && !slow(e.ms)) {
+        // The eval step sharded over the same data-parallel threads (inference outputs are per image).
+        const dp = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, threads);
+        const run = async () => {
+          const logits = await dp.logits(x as tf.Tensor4D);
+          logits.dataSync();
+          logits.dispose();
+        };
+        const ep = await timeTask(`${arch} eval, data-parallel`, run, maxStep);
+        await dp.dispose();
+        add(`eval step: ${label}, ${threads} data-parallel threads`, ep.ms, batch, ep.note);
+      }
       x.dispose();
       model.dispose();
     }
@@ -219,7 +298,7 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
   }
   const ratio = pytorch && defaultStepMs ? (batch * 1000) / defaultStepMs / pytorch.samplesPerSec : null;
   const parallelRatio = pytorch && parallelStepMs ? (batch * 1000) / parallelStepMs / pytorch.samplesPerSec : null;
-  return { rows, pytorch, pytorchNote, ratio, parallelRatio };
+  return { rows, pytorch, pytorchNote, ratio, parallelRatio, kernelProfiles };
 }
 
 /** One step the PyTorch script timed. */
@@ -330,5 +409,31 @@ export function speedTable(result: SpeedResult): string {
     lines.push(`semix (default backend, one thread) / PyTorch on this machine: ${result.ratio.toFixed(3)}`);
   if (result.parallelRatio !== null)
     lines.push(`semix (default backend, data-parallel threads) / PyTorch: ${result.parallelRatio.toFixed(3)}`);
+  for (const p of result.kernelProfiles ?? []) lines.push('', ...kernelTable(p));
   return lines.join('\n');
+}
+
+/** A profile's kernels as table lines: those above 0.5% of the time, then the rest summed. */
+export function kernelTable(p: KernelProfile, minShare = 0.005): string[] {
+  const shown = p.kernels.filter((k) => k.share >= minShare);
+  const rest = p.kernels.filter((k) => k.share < minShare);
+  const body = shown.map((k) => [k.name, k.ms.toFixed(1), String(k.calls), `${(100 * k.share).toFixed(1)}%`]);
+  if (rest.length) {
+    const ms = rest.reduce((a, k) => a + k.ms, 0);
+    const calls = rest.reduce((a, k) => a + k.calls, 0);
+    const share = rest.reduce((a, k) => a + k.share, 0);
+    body.push([`(${rest.length} others)`, ms.toFixed(1), String(calls), `${(100 * share).toFixed(1)}%`]);
+  }
+  const header = ['kernel', 'ms', 'calls', 'share'];
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const scopes = (p.scopes ?? []).map((sc) => `${sc.name} ${sc.ms.toFixed(1)} ms × ${sc.calls}`);
+  return [
+    `Kernels of ${p.task} on ${p.backend}, one thread (tf.profile of one warm call: wall ${p.wallMs.toFixed(0)} ms, kernels ${p.kernelMs.toFixed(0)} ms):`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+    ...(scopes.length ? [`(scopes around the kernels above, not added: ${scopes.join(', ')})`] : []),
+  ];
 }

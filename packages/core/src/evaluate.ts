@@ -26,6 +26,45 @@ export interface Evaluation {
  * running statistics), outside any gradient tape, and leak-free.
  */
 export function evaluate(model: SemixModel, data: ImageDataset, options: EvaluateOptions = {}): Evaluation {
+  const run = evaluation(model, data, options);
+  for (const batch of run.batches()) {
+    const logProbs = tf.tidy(() => tf.logSoftmax(model.logits(batch.x, false)));
+    batch.x.dispose();
+    run.add(batch, logProbs);
+  }
+  return run.result();
+}
+
+/** Computes the logits of a batch of images in evaluation mode: `DataParallel.logits` is one. */
+export type LogitsFn = (x: tf.Tensor4D) => Promise<tf.Tensor2D>;
+
+/**
+ * {@link evaluate} with the logits of each batch from `logits` (e.g. `DataParallel.logits`, which shards the batch
+ * over worker threads): the same figures up to float rounding, since inference-mode outputs are per image.
+ */
+export async function evaluateAsync(
+  model: SemixModel,
+  data: ImageDataset,
+  logits: LogitsFn,
+  options: EvaluateOptions = {},
+): Promise<Evaluation> {
+  const run = evaluation(model, data, options);
+  for (const batch of run.batches()) {
+    let out: tf.Tensor2D;
+    try {
+      out = await logits(batch.x);
+    } finally {
+      batch.x.dispose();
+    }
+    const logProbs = tf.tidy(() => tf.logSoftmax(out));
+    out.dispose();
+    run.add(batch, logProbs);
+  }
+  return run.result();
+}
+
+/** The batches of an evaluation and the running sums of its metrics (shared by evaluate and evaluateAsync). */
+function evaluation(model: SemixModel, data: ImageDataset, options: EvaluateOptions) {
   const { batchSize, bins } = { ...DEFAULT_EVALUATE_OPTIONS, ...options };
   checkDataset(data);
   const [h, w, c] = data.shape;
@@ -42,35 +81,42 @@ export function evaluate(model: SemixModel, data: ImageDataset, options: Evaluat
   let nllSum = 0;
   const classTotal = new Float64Array(data.numClasses);
   const classCorrect = new Float64Array(data.numClasses);
-  for (let start = 0; start < n; start += batchSize) {
-    const size = Math.min(batchSize, n - start);
-    const indices = Int32Array.from({ length: size }, (_, i) => start + i);
-    const logProbs = tf.tidy(() => {
-      const x = tf.tensor4d(gatherPixels(data, indices), [size, h, w, c]);
-      return tf.logSoftmax(model.logits(x, false));
-    });
-    const values = logProbs.dataSync();
-    logProbs.dispose();
-    const k = data.numClasses;
-    for (let i = 0; i < size; i++) {
-      let best = 0;
-      for (let j = 1; j < k; j++) if (values[i * k + j] > values[i * k + best]) best = j;
-      const label = data.labels[start + i];
-      confidences[start + i] = Math.exp(values[i * k + best]);
-      const ok = best === label ? 1 : 0;
-      correct[start + i] = ok;
-      nllSum -= values[i * k + label];
-      classTotal[label] += 1;
-      classCorrect[label] += ok;
-    }
-  }
-  let hits = 0;
-  for (let i = 0; i < n; i++) hits += correct[i];
   return {
-    n,
-    accuracy: hits / n,
-    nll: nllSum / n,
-    ece: expectedCalibrationError(confidences, correct, bins),
-    perClassAccuracy: Array.from(classTotal, (t, j) => (t > 0 ? classCorrect[j] / t : Number.NaN)),
+    /** Each batch's images as a new tensor (the caller's to dispose), made when the iteration reaches it. */
+    *batches(): Generator<{ start: number; size: number; x: tf.Tensor4D }> {
+      for (let start = 0; start < n; start += batchSize) {
+        const size = Math.min(batchSize, n - start);
+        const indices = Int32Array.from({ length: size }, (_, i) => start + i);
+        yield { start, size, x: tf.tensor4d(gatherPixels(data, indices), [size, h, w, c]) };
+      }
+    },
+    /** Adds a batch's log-probabilities (disposes them). */
+    add({ start, size }: { start: number; size: number }, logProbs: tf.Tensor): void {
+      const values = logProbs.dataSync();
+      logProbs.dispose();
+      const k = data.numClasses;
+      for (let i = 0; i < size; i++) {
+        let best = 0;
+        for (let j = 1; j < k; j++) if (values[i * k + j] > values[i * k + best]) best = j;
+        const label = data.labels[start + i];
+        confidences[start + i] = Math.exp(values[i * k + best]);
+        const ok = best === label ? 1 : 0;
+        correct[start + i] = ok;
+        nllSum -= values[i * k + label];
+        classTotal[label] += 1;
+        classCorrect[label] += ok;
+      }
+    },
+    result(): Evaluation {
+      let hits = 0;
+      for (let i = 0; i < n; i++) hits += correct[i];
+      return {
+        n,
+        accuracy: hits / n,
+        nll: nllSum / n,
+        ece: expectedCalibrationError(confidences, correct, bins),
+        perClassAccuracy: Array.from(classTotal, (t, j) => (t > 0 ? classCorrect[j] / t : Number.NaN)),
+      };
+    },
   };
 }

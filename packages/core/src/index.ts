@@ -16,7 +16,14 @@ export {
   type ImageDataset,
   makeBatch,
 } from './data';
-export { DEFAULT_EVALUATE_OPTIONS, type EvaluateOptions, type Evaluation, evaluate } from './evaluate';
+export {
+  DEFAULT_EVALUATE_OPTIONS,
+  type EvaluateOptions,
+  type Evaluation,
+  evaluate,
+  evaluateAsync,
+  type LogitsFn,
+} from './evaluate';
 export { expectedCalibrationError } from './metrics';
 export { createModel } from './models/create_model';
 export { type FromLayersModelOptions, fromLayersModel, type LayersModelLike } from './models/layers_model';

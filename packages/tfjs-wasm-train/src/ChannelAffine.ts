@@ -6,17 +6,26 @@ import { simdAffine } from './simd_affine';
 /** semix's fused per-channel affine map (not a tfjs kernel: batch norm in semix's models calls it). */
 export const CHANNEL_AFFINE = 'SemixChannelAffine';
 
+/** Attributes of {@link CHANNEL_AFFINE}: `relu` takes max(·, 0) of the result in the same pass. */
+export interface ChannelAffineAttrs {
+  relu?: boolean;
+}
+
 /**
  * out = (a·scaleA + b·scaleB) + shift, or a·scaleA + shift without b, where a and b are [..., C] and the scales and
  * the shift are [C]: one pass where tf.add(tf.add(tf.mul(a, A), tf.mul(b, B)), C) takes four, with the same float32
- * roundings in the same order (bit for bit). Channels that are not a multiple of 4 are done in JavaScript with
- * Math.fround after each operation.
+ * roundings in the same order (bit for bit); with `relu`, max(·, 0) of it (batch norm + ReLU in inference, with the
+ * running statistics folded into the scale and the shift). Channels that are not a multiple of 4 are done in
+ * JavaScript with Math.fround after each operation. No gradient: callers use it inside their own (customGrad) or
+ * outside a tape.
  */
 export function channelAffine(args: {
   inputs: { a: TensorInfo; scaleA: TensorInfo; b?: TensorInfo; scaleB?: TensorInfo; shift: TensorInfo };
   backend: BackendWasm;
+  attrs?: ChannelAffineAttrs;
 }): TensorInfo {
   const { inputs, backend } = args;
+  const relu = args.attrs?.relu === true;
   const { a, scaleA, b, scaleB, shift } = inputs;
   const channels = a.shape[a.shape.length - 1] ?? 1;
   const twoTerms = b != null && scaleB != null;
@@ -34,7 +43,7 @@ export function channelAffine(args: {
   const size = util.sizeFromShape(a.shape);
   if (size === 0) return out;
   const rows = size / channels;
-  const fn = channels % 4 === 0 ? simdAffine(backend.wasm, twoTerms) : null;
+  const fn = channels % 4 === 0 ? simdAffine(backend.wasm, twoTerms, relu) : null;
   if (fn) {
     const address = (t: TensorInfo | undefined) => (t ? (heapOffset(backend, t) as number) : 0);
     fn(address(a), address(scaleA), address(b), address(scaleB), address(shift), address(out), rows, channels / 4);
@@ -47,7 +56,8 @@ export function channelAffine(args: {
     const c = i % channels;
     let r = fr(av[i] * sa[c]);
     if (bv && sb) r = fr(r + fr(bv[i] * sb[c]));
-    o[i] = fr(r + sh[c]);
+    r = fr(r + sh[c]);
+    o[i] = relu && r < 0 ? 0 : r;
   }
   return out;
 }

@@ -1,5 +1,5 @@
 export { ADAM_UPDATE } from './AdamUpdate';
-export { CHANNEL_AFFINE } from './ChannelAffine';
+export { CHANNEL_AFFINE, type ChannelAffineAttrs } from './ChannelAffine';
 export { CHANNEL_DOT } from './ChannelDot';
 export { registerAll, WASM_KERNEL_PACK } from './register_all_kernels';
 /** Switches for comparing kernel paths in one process (benchmarks, tests); both default to the fastest valid path. */

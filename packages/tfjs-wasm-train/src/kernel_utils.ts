@@ -120,13 +120,45 @@ export function padIntoGrid(
   top: number,
   left: number,
 ): void {
-  grid.fill(0);
+  zeroBorders(grid, n, hg, wg, c, top, left, h, w);
   const rowFloats = w * c;
   for (let b = 0; b < n; b++) {
     for (let y = 0; y < h; y++) {
       const from = (b * h + y) * rowFloats;
       grid.set(src.subarray(from, from + rowFloats), ((b * hg + y + top) * wg + left) * c);
     }
+  }
+}
+
+/**
+ * Zeros every value of the grid [n, hg, wg, c] outside the h × w images placed at (top, left) of each: what a
+ * fill(0) before copying the images in would leave, writing only the border (at 32 × 32 with one pixel each side,
+ * an eighth of the grid instead of all of it).
+ */
+export function zeroBorders(
+  grid: Float32Array,
+  n: number,
+  hg: number,
+  wg: number,
+  c: number,
+  top: number,
+  left: number,
+  h: number,
+  w: number,
+): void {
+  const row = wg * c;
+  const right = (left + w) * c;
+  for (let b = 0; b < n; b++) {
+    const image = b * hg * row;
+    if (top > 0) grid.fill(0, image, image + top * row);
+    if (left > 0 || right < row) {
+      for (let y = top; y < top + h; y++) {
+        const at = image + y * row;
+        if (left > 0) grid.fill(0, at, at + left * c);
+        if (right < row) grid.fill(0, at + right, at + row);
+      }
+    }
+    if (top + h < hg) grid.fill(0, image + (top + h) * row, image + hg * row);
   }
 }
 

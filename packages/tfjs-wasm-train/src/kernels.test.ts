@@ -7,6 +7,7 @@ import { CHANNEL_DOT } from './ChannelDot';
 import { convolutionInfo, simdConvolution } from './Conv2D';
 import { convolutionFilterGradient, filterGradientInfo, planSimd, simdFilterGradient } from './Conv2DBackpropFilter';
 import { dilatedInputGradient, inputGradientInfo, simdInputGradient } from './Conv2DBackpropInput';
+import { padIntoGrid } from './kernel_utils';
 import { sumRows } from './Sum';
 import { planCorrelation } from './simd_conv';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
@@ -547,6 +548,54 @@ describe('wasm kernel pack vs cpu', () => {
     // The mean of nothing is 0/0, as in NumPy and PyTorch (tfjs's cpu backend returns 0).
     const empty = await runOn('wasm', () => tf.mean(tf.zeros([0, 4]), 0));
     expect(Array.from(empty.values[0])).toEqual([Number.NaN, Number.NaN, Number.NaN, Number.NaN]);
+  });
+
+  it('ChannelAffine with relu equals relu(a·scale + shift) on cpu bit for bit, SIMD (16 channels) and JavaScript (6)', async () => {
+    for (const channels of [16, 6]) {
+      const shape = [3, 5, 7, channels];
+      const inputs = () => {
+        const a = t(shape, 40 + channels);
+        // a shift of either sign, so that about half the outputs are clamped
+        return [a, t([channels], 41), t([channels], 42)];
+      };
+      const cpu = await runOn('cpu', () => {
+        const [a, scale, shift] = inputs();
+        return tf.relu(tf.add(tf.mul(a, scale), shift));
+      });
+      const wasm = await runOn('wasm', () => {
+        const [a, scaleA, shift] = inputs();
+        return tf.engine().runKernel(CHANNEL_AFFINE, { a, scaleA, shift }, { relu: true }) as tf.Tensor;
+      });
+      const unclamped = await runOn('wasm', () => {
+        const [a, scaleA, shift] = inputs();
+        return tf.engine().runKernel(CHANNEL_AFFINE, { a, scaleA, shift }) as tf.Tensor;
+      });
+      expect(Array.from(wasm.values[0])).toEqual(Array.from(cpu.values[0]));
+      const zeros = cpu.values[0].filter((v) => v === 0).length;
+      expect(zeros).toBeGreaterThan(cpu.values[0].length / 5);
+      expect(unclamped.values[0].some((v) => v < 0)).toBe(true);
+    }
+  });
+
+  it('padIntoGrid over stale memory (NaN) leaves exactly what zero-filling the grid first would', () => {
+    for (const [top, left, hg, wg] of [
+      [1, 1, 7, 6],
+      [0, 0, 5, 4],
+      [2, 0, 8, 4],
+      [0, 1, 5, 7],
+    ]) {
+      const [n, h, w, c] = [3, 5, 4, 2];
+      const src = seededValues(n * h * w * c, 50 + top);
+      const grid = new Float32Array(n * hg * wg * c).fill(Number.NaN);
+      padIntoGrid(src, grid, [n, h, w, c], hg, wg, top, left);
+      const want = new Float32Array(grid.length);
+      for (let b = 0; b < n; b++)
+        for (let y = 0; y < h; y++)
+          for (let x = 0; x < w; x++)
+            for (let k = 0; k < c; k++)
+              want[((b * hg + y + top) * wg + x + left) * c + k] = src[((b * h + y) * w + x) * c + k];
+      expect(Array.from(grid)).toEqual(Array.from(want));
+    }
   });
 
   it('semix channel kernels refuse mismatched inputs, naming them', () => {

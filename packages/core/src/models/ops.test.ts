@@ -2,7 +2,7 @@ import { CHANNEL_AFFINE, CHANNEL_DOT } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
-import { batchNorm, batchNormTrain } from './ops';
+import { batchNorm, batchNormTrain, convBnRelu, scaleShiftRelu } from './ops';
 import { ParamStore } from './params';
 
 afterAll(() => selectBackend('wasm'));
@@ -116,6 +116,64 @@ describe('batchNormTrain', () => {
     tf.dispose([runningMean, runningVar, expected]);
     tf.dispose([x, y, evaluated]);
     for (const v of params.vars.values()) v.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});
+
+describe('batch norm in inference, folded', () => {
+  /** A layer whose running statistics, scale and shift are far from their initial values. */
+  const layerWithStats = (channels: number) => {
+    const params = new ParamStore(0);
+    const bn = batchNorm(params, 'bn', channels);
+    const set = (key: string, t: tf.Tensor) => {
+      params.vars.get(key)?.assign(t);
+      t.dispose();
+    };
+    set('bn.weight', tf.randomNormal([channels], 1, 0.5, 'float32', 11));
+    set('bn.bias', tf.randomNormal([channels], 0, 0.5, 'float32', 12));
+    set('bn.running_mean', tf.randomNormal([channels], 0.5, 1, 'float32', 13));
+    set('bn.running_var', tf.randomUniform([channels], 0.2, 3, 'float32', 14));
+    return { params, bn };
+  };
+
+  it.each([
+    'wasm',
+    'cpu',
+  ] as const)('%s: relu(x·scale + shift) and the conv with BN folded in equal relu(tf.batchNorm(·)) within 1e-5', async (backend) => {
+    await selectBackend(backend);
+    const before = tf.memory().numTensors;
+    for (const channels of [16, 6]) {
+      const { params, bn } = layerWithStats(channels);
+      const x = tf.tidy(() => tf.mul(tf.randomNormal([3, 6, 5, channels], 0, 1, 'float32', 15), 2)) as tf.Tensor4D;
+      const init = tf.randomNormal([3, 3, channels, channels], 0, 0.3, 'float32', 16);
+      const filter = tf.variable(init);
+      init.dispose();
+      const unfolded = tf.tidy(() => tf.relu(bn(x, false)));
+      const folded = tf.tidy(() => {
+        const { scale, shift } = bn.folded();
+        return scaleShiftRelu(x, scale, shift);
+      });
+      // Not a test of zeros: a good share clamped, a good share not.
+      const positive = tf.tidy(() => tf.mean(tf.cast(tf.greater(unfolded, 0), 'float32')).dataSync()[0]);
+      expect(positive).toBeGreaterThan(0.2);
+      expect(positive).toBeLessThan(0.8);
+      expect(maxError(folded, unfolded)).toBeLessThan(1e-5);
+      for (const stride of [1, 2]) {
+        const want = tf.tidy(() => tf.relu(bn(tf.conv2d(x, filter as tf.Tensor4D, stride, 'same'), false)));
+        const got = tf.tidy(() => convBnRelu(x, filter, bn, stride));
+        expect(got.shape).toEqual(want.shape);
+        expect(maxError(got, want)).toBeLessThan(1e-5);
+        // Under a tape it is differentiable (the fused ReLU is applied as its own op there).
+        const grad = tf.grad((a: tf.Tensor) => tf.sum(convBnRelu(a, filter, bn, stride)))(x);
+        const gradWant = tf.grad((a: tf.Tensor) =>
+          tf.sum(tf.relu(bn(tf.conv2d(a as tf.Tensor4D, filter as tf.Tensor4D, stride, 'same'), false))),
+        )(x);
+        expect(maxError(grad, gradWant)).toBeLessThan(1e-5);
+        tf.dispose([want, got, grad, gradWant]);
+      }
+      tf.dispose([x, filter, unfolded, folded]);
+      for (const v of params.vars.values()) v.dispose();
+    }
     expect(tf.memory().numTensors).toBe(before);
   });
 });

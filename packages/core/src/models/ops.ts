@@ -60,19 +60,30 @@ export function flatten(x: tf.Tensor): tf.Tensor2D {
   return tf.reshape(x, [x.shape[0], -1]) as tf.Tensor2D;
 }
 
+/** A batch-norm layer: `(x, training)`, and its inference-mode map folded to one scale and shift per channel. */
+export interface BatchNormLayer {
+  (x: tf.Tensor, training: boolean): tf.Tensor;
+  /**
+   * y = x·scale + shift with scale = γ / √(running variance + ε) and shift = β − running mean · scale: the
+   * inference-mode normalisation as one affine map (to fuse with a ReLU, or to fold into the convolution before it).
+   * New tensors, the caller's to dispose.
+   */
+  folded(): { scale: tf.Tensor1D; shift: tf.Tensor1D };
+}
+
 /**
  * Batch normalisation over [batch, height, width] with learned scale and shift. In training it normalises
  * with the batch statistics and queues the running-statistics update (momentum 0.1, unbiased variance, as
  * PyTorch's BatchNorm2d does); in evaluation it uses the running statistics.
  */
-export function batchNorm(params: ParamStore, name: string, channels: number) {
+export function batchNorm(params: ParamStore, name: string, channels: number): BatchNormLayer {
   const gamma = params.ones(`${name}.weight`, channels);
   const beta = params.zeros(`${name}.bias`, channels);
   const runningMean = params.zeros(`${name}.running_mean`, channels, false);
   const runningVar = params.ones(`${name}.running_var`, channels, false);
   const momentum = 0.1;
   const epsilon = 1e-5;
-  return (x: tf.Tensor, training: boolean): tf.Tensor => {
+  const layer = (x: tf.Tensor, training: boolean): tf.Tensor => {
     if (!training) return tf.batchNorm(x as tf.Tensor4D, runningMean, runningVar, beta, gamma, epsilon);
     return batchNormTrain(x as tf.Tensor4D, gamma, beta, epsilon, (mean, variance) => {
       const n = x.size / channels;
@@ -81,6 +92,39 @@ export function batchNorm(params: ParamStore, name: string, channels: number) {
       params.queueUpdate(runningVar, tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
     });
   };
+  layer.folded = () =>
+    tf.tidy(() => {
+      const scale = tf.mul(gamma, tf.rsqrt(tf.add(runningVar, epsilon))) as tf.Tensor1D;
+      return { scale, shift: tf.sub(beta, tf.mul(runningMean, scale)) as tf.Tensor1D };
+    });
+  return layer;
+}
+
+/**
+ * Inference-mode batch norm + ReLU: max(x·scale + shift, 0) per channel (scale and shift from
+ * {@link BatchNormLayer.folded}). On wasm one pass of semix's channel kernel outside a tape (where three kernels,
+ * FusedBatchNorm's 5-input pass, then ReLU, took ~9× longer); elsewhere, or under a tape, tfjs ops.
+ */
+export function scaleShiftRelu(x: tf.Tensor, scale: tf.Tensor1D, shift: tf.Tensor1D): tf.Tensor {
+  if (!recording() && tf.getKernel(CHANNEL_AFFINE, tf.getBackend()) != null && x.dtype === 'float32') {
+    return tf.engine().runKernel(CHANNEL_AFFINE, { a: x, scaleA: scale, shift }, { relu: true }) as tf.Tensor;
+  }
+  return tf.relu(tf.add(tf.mul(x, scale), shift));
+}
+
+/**
+ * relu(bn(conv(x, filter))) in inference mode, with the batch norm folded into the convolution: filter·scale (per
+ * output channel) and the shift as its bias, one fused convolution + bias + ReLU. Equal to the unfolded layers up
+ * to float rounding (the scale multiplies the filter instead of the sum).
+ */
+export function convBnRelu(x: tf.Tensor, filter: tf.Variable, bn: BatchNormLayer, strides: number): tf.Tensor4D {
+  return tf.tidy(() => {
+    const { scale, shift } = bn.folded();
+    const folded = tf.mul(filter, scale) as tf.Tensor4D;
+    const conv = (activation: 'relu' | 'linear') =>
+      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: folded, strides, pad: 'same', bias: shift, activation });
+    return recording() ? tf.relu(conv('linear')) : conv('relu');
+  });
 }
 
 /**

@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNorm, convBiasRelu } from './ops';
+import { batchNorm, convBiasRelu, convBnRelu, scaleShiftRelu } from './ops';
 import { ParamStore } from './params';
 import { type Block, sequentialModel } from './sequential';
 import type { ModelConfig, SemixModel } from './types';
@@ -39,7 +39,11 @@ export function preactResnet18(config: ModelConfig): SemixModel {
     featureDim: inPlanes,
     params,
     blocks: stages,
-    toFeatures: (x, training) => tf.mean(tf.relu(finalBn(x, training)), [1, 2]),
+    toFeatures: (x, training) => {
+      if (training) return tf.mean(tf.relu(finalBn(x, true)), [1, 2]);
+      const { scale, shift } = finalBn.folded();
+      return tf.mean(scaleShiftRelu(x, scale, shift), [1, 2]);
+    },
     headWeight: wh,
     headBias: bh,
   });
@@ -53,6 +57,15 @@ function preactBlock(params: ParamStore, name: string, inPlanes: number, planes:
   const shortcut =
     stride !== 1 || inPlanes !== planes ? params.conv(`${name}.shortcut.weight`, 1, 1, inPlanes, planes) : null;
   return (x, training) => {
+    if (!training) {
+      // Inference: BN1 + ReLU in one pass, BN2 folded into conv1 (scaled filter, shift as bias, fused ReLU).
+      const { scale, shift } = bn1.folded();
+      const out = scaleShiftRelu(x, scale, shift);
+      tf.dispose([scale, shift]);
+      const skip = shortcut ? convBiasRelu(out, shortcut, null, stride, false) : x;
+      const h = convBnRelu(out, conv1, bn2, stride);
+      return tf.add(convBiasRelu(h, conv2, null, 1, false), skip);
+    }
     const out = tf.relu(bn1(x, training));
     const skip = shortcut ? convBiasRelu(out, shortcut, null, stride, false) : x;
     const h = convBiasRelu(out, conv1, null, stride, false);

@@ -5,6 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
 import { makeBatch } from '../data';
+import { evaluate, evaluateAsync } from '../evaluate';
 import { createModel } from '../models/create_model';
 import type { SemixModel } from '../models/types';
 import { train } from '../node';
@@ -152,6 +153,73 @@ describe('DataParallel', () => {
     tf.dispose([batch.x, batch.labels, one.x, one.labels]);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
+  });
+});
+
+describe('DataParallel.logits', () => {
+  it('equals model.logits(x, false) with the current weights and running statistics; no tensor leaks anywhere', async () => {
+    // Batch norm in inference mode reads the running statistics: the replicas must get them from this thread.
+    const model = createModel({ arch: 'preact-resnet18', inputShape: [8, 8, 3], width: 0.25, numClasses: 4, seed: 2 });
+    const vars = model.trainableVariables();
+    const dp = await DataParallel.create(model, vars, crossEntropyMethod, null, 3);
+    const before = tf.memory().numTensors;
+    const perturb = (seed: number) => {
+      // New weights and running statistics (as after training steps), different from the replicas' initial ones.
+      for (const [name, v] of model.namedVariables()) {
+        tf.tidy(() =>
+          v.assign(
+            name.endsWith('running_var')
+              ? tf.randomUniform(v.shape, 0.3, 2, 'float32', seed++)
+              : tf.add(v, tf.randomNormal(v.shape, 0, 0.2, 'float32', seed++)),
+          ),
+        );
+      }
+    };
+    try {
+      const x = tf.randomNormal([7, 8, 8, 3], 0, 1, 'float32', 9) as tf.Tensor4D;
+      for (const seed of [10, 500]) {
+        perturb(seed);
+        const got = await dp.logits(x);
+        const want = model.logits(x, false);
+        expect(got.shape).toEqual([7, 4]);
+        const scale = tf.tidy(() => tf.max(tf.abs(want)).dataSync()[0]);
+        expect(scale).toBeGreaterThan(0.1);
+        expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
+        tf.dispose([got, want]);
+      }
+      const workerTensors = [...dp.workerTensors];
+      expect(workerTensors).toHaveLength(2);
+      // Fewer images than threads: as many shards as images.
+      const one = tf.slice(x, 2, 1) as tf.Tensor4D;
+      const [got, want] = [await dp.logits(one), model.logits(one, false)];
+      expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-6);
+      const again = await dp.logits(x);
+      expect(dp.workerTensors).toEqual(workerTensors);
+      tf.dispose([x, one, got, want, again]);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await dp.dispose();
+      model.dispose();
+    }
+  });
+
+  it('evaluateAsync with DataParallel.logits gives evaluate’s figures (batches of 50 over 2 threads), leak-free', async () => {
+    const model = newModel(4);
+    const dp = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, 2);
+    try {
+      const before = tf.memory().numTensors;
+      const want = evaluate(model, data, { batchSize: 50 });
+      const got = await evaluateAsync(model, data, (x) => dp.logits(x), { batchSize: 50 });
+      expect(got.n).toBe(192);
+      expect(got.accuracy).toBe(want.accuracy);
+      expect(got.perClassAccuracy).toEqual(want.perClassAccuracy);
+      expect(got.nll).toBeCloseTo(want.nll, 5);
+      expect(got.ece).toBeCloseTo(want.ece, 5);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await dp.dispose();
+      model.dispose();
+    }
   });
 });
 

@@ -5,7 +5,7 @@ import type { ModelConfig, SemixModel } from '../models/types';
 import type { Rng } from '../rng';
 import type { LossGradients, MethodSpec, TrainMethod } from '../step';
 import { methodModuleUrl } from './method_spec';
-import { packedViews, type StepReply, type StepRequest, type WorkerInit } from './protocol';
+import { type EvalRequest, packedViews, type StepReply, type StepRequest, type WorkerInit } from './protocol';
 import { combineShards, computeShards, planShards, shardRngs, threadShards } from './shards';
 import { startWorker } from './start_worker';
 
@@ -136,14 +136,79 @@ export class DataParallel {
     return this.request(worker).then(() => undefined);
   }
 
-  private request(worker: Worker, message?: StepRequest): Promise<StepReply> {
+  private request(worker: Worker, message?: StepRequest | EvalRequest): Promise<StepReply> {
     if (this.failure) return Promise.reject(this.failure);
     return new Promise((resolve, reject) => {
       const queue = this.pending.get(worker) ?? [];
       queue.push({ resolve, reject });
       this.pending.set(worker, queue);
-      if (message) worker.postMessage(message, [message.x.buffer as ArrayBuffer, message.labels.buffer as ArrayBuffer]);
+      if (message && 'labels' in message) {
+        worker.postMessage(message, [message.x.buffer as ArrayBuffer, message.labels.buffer as ArrayBuffer]);
+      } else if (message) {
+        worker.postMessage(message, [message.x.buffer as ArrayBuffer, message.state.buffer as ArrayBuffer]);
+      }
     });
+  }
+
+  /**
+   * Inference-mode logits of `x` (batch-norm running statistics: no state changes), [batch, classes], the batch
+   * split over the threads as the train step splits it: this thread computes the first shard with the model, each
+   * worker's replica another with the current weights and running statistics (sent with the request). Outputs in
+   * inference mode depend on each image alone, so they equal `model.logits(x, false)` up to float rounding. A
+   * batch smaller than the threads uses as many of them as it has images.
+   */
+  async logits(x: tf.Tensor4D): Promise<tf.Tensor2D> {
+    const batch = x.shape[0];
+    const shards = Math.max(1, Math.min(this.size, batch));
+    const { sizes, starts } = planShards(batch, shards);
+    if (shards > 1) {
+      for (const [i, v] of this.vars.entries()) this.weightViews[i].set(v.dataSync() as Float32Array);
+    }
+    const trainable = new Set(this.vars);
+    const state = [...this.model.namedVariables().values()].filter((v) => !trainable.has(v));
+    const packedState = () => {
+      const out = new Float32Array(state.reduce((a, v) => a + v.size, 0));
+      let offset = 0;
+      for (const v of state) {
+        out.set(v.dataSync() as Float32Array, offset);
+        offset += v.size;
+      }
+      return out;
+    };
+    const per = x.size / Math.max(1, batch);
+    const pixels = shards > 1 ? (x.dataSync() as Float32Array) : null;
+    const replies = this.workers.slice(0, shards - 1).map((worker, i) => {
+      const r = i + 1;
+      const shard = (pixels as Float32Array).slice(starts[r] * per, (starts[r] + sizes[r]) * per);
+      return this.request(worker, { type: 'eval', state: packedState(), x: shard, n: sizes[r] });
+    });
+    let own: tf.Tensor2D;
+    try {
+      own = tf.tidy(() => this.model.logits(shards > 1 ? tf.slice(x, 0, sizes[0]) : x, false));
+    } catch (error) {
+      await Promise.allSettled(replies);
+      throw error;
+    }
+    let others: StepReply[];
+    try {
+      others = await Promise.all(replies);
+    } catch (error) {
+      own.dispose();
+      throw error;
+    }
+    if (others.length === 0) return own;
+    try {
+      const classes = own.shape[1];
+      const parts = others.map((reply, i) => {
+        if (reply.type !== 'logits')
+          throw new Error(`data-parallel worker ${i + 1}: expected logits, got ${reply.type}`);
+        this.workerTensors[i] = reply.numTensors;
+        return reply.logits;
+      });
+      return tf.tidy(() => tf.concat([own, ...parts.map((p, i) => tf.tensor2d(p, [sizes[i + 1], classes]))], 0));
+    } finally {
+      own.dispose();
+    }
   }
 
   /**

@@ -32,9 +32,25 @@ export interface StepRequest {
   labels: Int32Array;
 }
 
+/**
+ * One shard to evaluate: the replica loads the current trainable weights from shared memory and the other
+ * variables (batch-norm running statistics) from `state`, then returns the inference-mode logits of `x`.
+ */
+export interface EvalRequest {
+  type: 'eval';
+  /** The model's variables that are not trainable, packed in `namedVariables()` order. */
+  state: Float32Array;
+  x: Float32Array;
+  /** images in x */
+  n: number;
+}
+
+export const isEvalRequest = (m: StepRequest | EvalRequest): m is EvalRequest => (m as EvalRequest).type === 'eval';
+
 export type StepReply =
   | { type: 'ready' }
   | { type: 'grads'; losses: Record<string, number>; numTensors: number }
+  | { type: 'logits'; logits: Float32Array; numTensors: number }
   | { type: 'error'; message: string };
 
 /** Float32 views of a buffer holding arrays of the given lengths one after another (the packing above). */

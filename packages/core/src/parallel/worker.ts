@@ -11,7 +11,14 @@ import { createModel } from '../models/create_model';
 import { Rng } from '../rng';
 import { crossEntropyMethod, lossGradients } from '../step';
 import { loadMethod } from './method_spec';
-import { packedViews, type StepReply, type StepRequest, type WorkerInit } from './protocol';
+import {
+  type EvalRequest,
+  isEvalRequest,
+  packedViews,
+  type StepReply,
+  type StepRequest,
+  type WorkerInit,
+} from './protocol';
 
 const init = workerData as WorkerInit;
 const port = parentPort;
@@ -29,7 +36,34 @@ try {
   if (vars.length !== init.sizes.length || vars.some((v, i) => v.size !== init.sizes[i])) {
     throw new Error(`model replica's variables do not match the main thread's (${init.config.arch})`);
   }
-  port.on('message', (request: StepRequest) => {
+  const trainable = new Set(vars);
+  const state = [...model.namedVariables().values()].filter((v) => !trainable.has(v));
+  /** Inference-mode logits of one shard with the main thread's weights and running statistics. */
+  const evaluateShard = (request: EvalRequest) => {
+    tf.tidy(() => {
+      for (const [i, v] of vars.entries()) v.assign(tf.tensor(weights[i], v.shape));
+      let offset = 0;
+      for (const v of state) {
+        v.assign(tf.tensor(request.state.subarray(offset, offset + v.size), v.shape));
+        offset += v.size;
+      }
+    });
+    const [h, w, c] = model.inputShape;
+    const logits = tf.tidy(() => model.logits(tf.tensor4d(request.x, [request.n, h, w, c]), false).dataSync());
+    const values = Float32Array.from(logits as Float32Array);
+    port.postMessage({ type: 'logits', logits: values, numTensors: tf.memory().numTensors } satisfies StepReply, [
+      values.buffer,
+    ]);
+  };
+  port.on('message', (request: StepRequest | EvalRequest) => {
+    if (isEvalRequest(request)) {
+      try {
+        evaluateShard(request);
+      } catch (error) {
+        reply({ type: 'error', message: messageOf(error) });
+      }
+      return;
+    }
     try {
       tf.tidy(() => {
         for (const [i, v] of vars.entries()) v.assign(tf.tensor(weights[i], v.shape));

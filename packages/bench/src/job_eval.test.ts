@@ -1,0 +1,43 @@
+import { createModel, crossEntropyMethod, selectBackend } from '@semix/core';
+import { DataParallel } from '@semix/core/internal';
+import { loadMnistMini, take } from '@semix/datasets';
+import * as tf from '@tensorflow/tfjs-core';
+import { describe, expect, it } from 'vitest';
+import { evaluateOn, type PresetData } from './job';
+
+describe('evaluateOn', () => {
+  it('with DataParallel.logits (2 threads) gives the figures of the one-thread evaluation', async () => {
+    await selectBackend('wasm');
+    const { train, test } = loadMnistMini();
+    const clean = take(test, 120);
+    // A second set standing in for a corruption: the images upside down.
+    const [h, w] = clean.shape;
+    const flipped = {
+      ...clean,
+      images: clean.images.map((_, i) => clean.images[Math.floor(i / (h * w)) * h * w + (h * w - 1 - (i % (h * w)))]),
+    };
+    const data = {
+      train,
+      test: clean,
+      suites: [
+        { suite: 'mnist-c', description: 'flipped', corruptions: ['flip'], severities: 1, get: async () => flipped },
+      ],
+      identity: { train: '', test: '', suites: [] },
+    } as unknown as PresetData;
+    const model = createModel({ arch: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, seed: 1 });
+    const dp = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, 2);
+    try {
+      const before = tf.memory().numTensors;
+      const one = await evaluateOn(model, data, 16);
+      const two = await evaluateOn(model, data, 16, (x) => dp.logits(x));
+      expect(two.clean.accuracy).toBe(one.clean.accuracy);
+      expect(two.clean.nll).toBeCloseTo(one.clean.nll, 5);
+      expect(two.suites['mnist-c'].corruptions_acc).toEqual(one.suites['mnist-c'].corruptions_acc);
+      expect(two.gap).toBeCloseTo(one.gap, 6);
+      expect(tf.memory().numTensors).toBe(before);
+    } finally {
+      await dp.dispose();
+      model.dispose();
+    }
+  });
+});
