@@ -330,9 +330,11 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
       throw error;
     }
     // Trained on worker threads: evaluated on as many (replicas of the final weights and running statistics).
+    // (`result.workers`: the most threads the training reached, when the pool gave it more.)
+    const evalThreads = Math.max(workers, result.workers);
     const parallel =
-      workers > 1
-        ? await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, workers)
+      evalThreads > 1
+        ? await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, evalThreads)
         : null;
     let evaluation: EvaluationResult;
     try {
