@@ -20,7 +20,7 @@ import {
   release,
 } from './kernel_utils';
 import { correlator } from './simd_conv';
-import { winogradCorrelation, winogradPays } from './winograd';
+import { winogradCorrelation, winogradPays, winogradTile } from './winograd';
 
 /**
  * Conv2D through semix's WebAssembly SIMD correlation kernel (NHWC, dilation 1); other cases go to wasm's own
@@ -70,7 +70,7 @@ export function simdConvolution(
     const top = pt;
     const left = pl;
     const problem = { x, filter, rotated: false, outChannels: co, top, left, outHeight: oh, outWidth: ow, bias, relu };
-    const winograd = winogradCorrelation(backend, problem);
+    const winograd = winogradCorrelation(backend, problem, winogradTile());
     if (winograd) return winograd;
   }
   const y = backend.makeOutput([n, oh, ow, co], 'float32');

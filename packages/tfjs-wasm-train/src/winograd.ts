@@ -3,6 +3,7 @@ import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { f32, heapOffset, release, zeroBorders } from './kernel_utils';
 import { correlator } from './simd_conv';
 import { winogradInput, winogradOutput, winogradTileBytes } from './simd_winograd';
+import { winograd4Input, winograd4Output, winograd4TileBytes } from './simd_winograd4';
 
 /**
  * Bytes of transformed input and products (V and M) per chunk of tiles: a chunk is transformed, multiplied and
@@ -30,6 +31,18 @@ export function setWinograd(enabled: boolean): void {
   winogradEnabled = enabled;
 }
 let winogradEnabled = true;
+
+/**
+ * The tile of the forward pass's Winograd (Conv2D, FusedConv2D): F(4×4, 3×3) (the default) or F(2×2, 3×3); the
+ * input gradient keeps F(2×2, 3×3). For benchmarks and tests that compare both in one process.
+ */
+export function setWinogradTile(tile: 2 | 4): void {
+  forwardTile = tile;
+}
+export function winogradTile(): 2 | 4 {
+  return forwardTile;
+}
+let forwardTile: 2 | 4 = 2;
 
 export interface WinogradProblem {
   /** NHWC input [n, h, w, c] */
@@ -62,42 +75,61 @@ export interface WinogradProblem {
  * winograd.test.ts (inputs in [−1, 1], up to 128 channels): max |error| ≤ 1.0e-6 · max(1, max |y|) measured; the
  * test holds it to 5e-6.
  *
+ * With `tile` 4, F(4×4, 3×3) (simd_winograd4.ts): 36 multiplies per 4×4 outputs and channel pair, 4× fewer than
+ * the direct sum, and the transformed tiles per output are fewer too (36 values per 16 outputs, 16 per 4 for
+ * F(2×2)). Its transforms multiply by up to 8 and 5 (input) and the filter's by sixths, so its error is larger:
+ * against \`cpu\` on the same cases max |error| ≤ 7.3e-6 · max(1, max |y|) measured (at 128 channels; ≤ 3.7e-6 up
+ * to 34 channels); the test holds it to 2e-5. Measured here (batch 128, fused bias + ReLU, medians of 9, ms,
+ * F(2×2) → F(4×4)): 16 → 16 on 32×32 25.3 → 21.7, 32 → 32 on 16×16 18.1 → 14.6, 64 → 64 on 8×8 16.8 → 12.6,
+ * 128 → 128 on 4×4 17.4 → 14.4.
+ *
  * Null where WebAssembly SIMD is missing; callers fall back to the direct kernel.
  */
-export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem): TensorInfo | null {
+export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, tile: 2 | 4 = 2): TensorInfo | null {
   const [n, h, w, c] = p.x.shape;
   const co = p.outChannels;
   const c4 = 4 * Math.ceil(c / 4);
   const co4 = 4 * Math.ceil(co / 4);
-  const inputT = winogradInput(backend.wasm, c4);
-  const outputT = winogradOutput(backend.wasm, co4, p.relu);
-  const gemm = correlator(backend.wasm, co4, winogradTileBytes(c4));
+  // F(tile × tile, 3×3): input tiles of a × a, a² products
+  const a = tile + 2;
+  const tileBytes = tile === 2 ? winogradTileBytes : winograd4TileBytes;
+  const inputT = tile === 2 ? winogradInput(backend.wasm, c4) : winograd4Input(backend.wasm, c4);
+  const outputT = tile === 2 ? winogradOutput(backend.wasm, co4, p.relu) : winograd4Output(backend.wasm, co4, p.relu);
+  const gemm = correlator(backend.wasm, co4, tileBytes(c4));
   if (!inputT || !outputT || !gemm || p.top < 0 || p.left < 0) return null;
   const { outHeight: oh, outWidth: ow } = p;
   const y = backend.makeOutput([n, oh, ow, co], 'float32');
   if (n * oh * ow * co === 0) return y;
-  const th = Math.ceil(oh / 2);
-  const tw = Math.ceil(ow / 2);
-  const Hg = Math.max(p.top + h, 2 * th + 2);
-  const Wg = Math.max(p.left + w, 2 * tw + 2);
+  const th = Math.ceil(oh / tile);
+  const tw = Math.ceil(ow / tile);
+  const Wg = Math.max(p.left + w, tile * tw + 2);
   const tilesPerImage = th * tw;
-  const images = Math.min(
-    n,
-    Math.max(1, Math.floor(CHUNK_BYTES / ((winogradTileBytes(c4) + winogradTileBytes(co4)) * tilesPerImage))),
-  );
+  const images = Math.min(n, Math.max(1, Math.floor(CHUNK_BYTES / ((tileBytes(c4) + tileBytes(co4)) * tilesPerImage))));
   const chunkTiles = images * tilesPerImage;
 
-  const grid = backend.makeOutput([n, Hg, Wg, c4], 'float32');
-  const transformed = backend.makeOutput([16 * c4 * co4], 'float32');
-  const [vTile, mTile] = [winogradTileBytes(c4), winogradTileBytes(co4)];
+  // The a zero-padded grid rows one row of tiles reads, at a time, not a padded copy of every image: the copy stays
+  // in cache and the images are read once.
+  const strip = backend.makeOutput([a, Wg, c4], 'float32');
+  const transformed = backend.makeOutput([a * a * c4 * co4], 'float32');
+  const [vTile, mTile] = [tileBytes(c4), tileBytes(co4)];
   const v = backend.makeOutput([(chunkTiles * vTile) / 4], 'float32');
   const m = backend.makeOutput([(chunkTiles * mTile) / 4], 'float32');
   const biases = backend.makeOutput([2 * co4], 'float32');
-  const exact = 2 * th === oh && 2 * tw === ow && co4 === co;
-  const out = exact ? y : backend.makeOutput([n, 2 * th, 2 * tw, co4], 'float32');
+  const exact = tile * th === oh && tile * tw === ow && co4 === co;
+  const out = exact ? y : backend.makeOutput([n, tile * th, tile * tw, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
-  padChannelsIntoGrid(f32(backend, p.x), f32(backend, grid), [n, h, w, c], Hg, Wg, c4, p.top, p.left);
-  transformFilter(f32(backend, p.filter), p.rotated, c, co, c4, co4, f32(backend, transformed));
+  const images4 = f32(backend, p.x);
+  const rows4 = f32(backend, strip);
+  rows4.fill(0);
+  (tile === 2 ? transformFilter : transformFilter4)(
+    f32(backend, p.filter),
+    p.rotated,
+    c,
+    co,
+    c4,
+    co4,
+    f32(backend, transformed),
+  );
   // The bias for the output transform, then zeros for the products.
   const b = f32(backend, biases);
   b.fill(0);
@@ -107,35 +139,51 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem): T
     else b.set(values.subarray(0, co));
   }
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
-  const [gridAt, uAt, vAt, mAt, biasAt, outAt] = [grid, transformed, v, m, biases, out].map(address);
+  const [stripAt, uAt, vAt, mAt, biasAt, outAt] = [strip, transformed, v, m, biases, out].map(address);
+  const stripRow = Wg * c4;
+  /** Grid rows gy … gy + a − 1 of image img into the strip: the image's row gy + i − top, or zeros outside it. */
+  const fillStrip = (img: number, gy: number) => {
+    for (let i = 0; i < a; i++) {
+      const yy = gy + i - p.top;
+      const to = i * stripRow + p.left * c4;
+      if (yy < 0 || yy >= h) {
+        rows4.fill(0, to, to + w * c4);
+        continue;
+      }
+      const from = (img * h + yy) * w * c;
+      if (c4 === c) rows4.set(images4.subarray(from, from + w * c), to);
+      else for (let xx = 0; xx < w; xx++) rows4.set(images4.subarray(from + xx * c, from + xx * c + c), to + xx * c4);
+    }
+  };
   const zerosAt = biasAt + 4 * co4;
   for (let first = 0; first < n; first += images) {
     const last = Math.min(n, first + images);
     const tiles = (last - first) * tilesPerImage;
     for (let img = first; img < last; img++) {
       for (let ty = 0; ty < th; ty++) {
-        const tile = ((img - first) * th + ty) * tw;
-        inputT(gridAt + (img * Hg + 2 * ty) * Wg * c4 * 4, vAt + tile * vTile, tw, Wg * c4 * 4);
+        const index = ((img - first) * th + ty) * tw;
+        fillStrip(img, tile * ty);
+        inputT(stripAt, vAt + index * vTile, tw, stripRow * 4);
       }
     }
-    for (let k = 0; k < 16; k++) {
+    for (let k = 0; k < a * a; k++) {
       gemm(vAt + 4 * k * c4, uAt + 4 * k * c4 * co4, zerosAt, mAt + 4 * k * co4, tiles, 1, c4, 0, mTile);
     }
     for (let img = first; img < last; img++) {
       for (let ty = 0; ty < th; ty++) {
-        const tile = ((img - first) * th + ty) * tw;
-        const at = outAt + (img * 2 * th + 2 * ty) * 2 * tw * co4 * 4;
-        outputT(mAt + tile * mTile, biasAt, at, tw, 2 * tw * co4 * 4);
+        const index = ((img - first) * th + ty) * tw;
+        const at = outAt + (img * tile * th + tile * ty) * tile * tw * co4 * 4;
+        outputT(mAt + index * mTile, biasAt, at, tw, tile * tw * co4 * 4);
       }
     }
   }
-  release(backend, grid, transformed, v, m, biases);
+  release(backend, strip, transformed, v, m, biases);
   if (out !== y) {
     const from = f32(backend, out);
     const to = f32(backend, y);
     for (let img = 0; img < n; img++) {
       for (let oy = 0; oy < oh; oy++) {
-        const src = (img * 2 * th + oy) * 2 * tw * co4;
+        const src = (img * tile * th + oy) * tile * tw * co4;
         const dst = (img * oh + oy) * ow * co;
         if (co4 === co) to.set(from.subarray(src, src + ow * co), dst);
         else for (let ox = 0; ox < ow; ox++) to.set(from.subarray(src + ox * co4, src + ox * co4 + co), dst + ox * co);
@@ -209,6 +257,71 @@ export function transformFilter(
       u[k + 3 * plane] = g22;
     }
   }
+}
+
+/**
+ * U[ξ = 6a + b][i][o] = (G g Gᵀ)[a][b] of F(4×4, 3×3) (G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1⁄24 1⁄12 ⅙; 1⁄24 −1⁄12 ⅙;
+ * 0 0 1], G4 of simd_winograd4.ts), laid out as {@link transformFilter}'s; float64, rounded once to float32. Written
+ * out, no closure, no array per tap (as transformFilter: V8 does not inline those).
+ */
+export function transformFilter4(
+  filter: Float32Array,
+  rotated: boolean,
+  c: number,
+  co: number,
+  c4: number,
+  co4: number,
+  u: Float32Array,
+): void {
+  u.fill(0);
+  const plane = c4 * co4;
+  const step = rotated ? -co * c : c * co;
+  for (let i = 0; i < c; i++) {
+    for (let o = 0; o < co; o++) {
+      const t = rotated ? 8 * co * c + o * c + i : i * co + o;
+      const g00 = filter[t];
+      const g01 = filter[t + step];
+      const g02 = filter[t + 2 * step];
+      const g10 = filter[t + 3 * step];
+      const g11 = filter[t + 4 * step];
+      const g12 = filter[t + 5 * step];
+      const g20 = filter[t + 6 * step];
+      const g21 = filter[t + 7 * step];
+      const g22 = filter[t + 8 * step];
+      // G g (6 × 3), row by row, then each row r times Gᵀ to ξ = 6a … 6a + 5
+      const k = i * co4 + o;
+      g4Row(u, k, plane, g00 / 4, g01 / 4, g02 / 4);
+      g4Row(u, k + 6 * plane, plane, -(g00 + g10 + g20) / 6, -(g01 + g11 + g21) / 6, -(g02 + g12 + g22) / 6);
+      g4Row(u, k + 12 * plane, plane, -(g00 - g10 + g20) / 6, -(g01 - g11 + g21) / 6, -(g02 - g12 + g22) / 6);
+      g4Row(
+        u,
+        k + 18 * plane,
+        plane,
+        g00 / 24 + g10 / 12 + g20 / 6,
+        g01 / 24 + g11 / 12 + g21 / 6,
+        g02 / 24 + g12 / 12 + g22 / 6,
+      );
+      g4Row(
+        u,
+        k + 24 * plane,
+        plane,
+        g00 / 24 - g10 / 12 + g20 / 6,
+        g01 / 24 - g11 / 12 + g21 / 6,
+        g02 / 24 - g12 / 12 + g22 / 6,
+      );
+      g4Row(u, k + 30 * plane, plane, g20, g21, g22);
+    }
+  }
+}
+
+/** (r0, r1, r2) Gᵀ of F(4×4, 3×3) to u[k], u[k + plane], … u[k + 5·plane]. */
+function g4Row(u: Float32Array, k: number, plane: number, r0: number, r1: number, r2: number): void {
+  u[k] = r0 / 4;
+  u[k + plane] = -(r0 + r1 + r2) / 6;
+  u[k + 2 * plane] = -(r0 - r1 + r2) / 6;
+  u[k + 3 * plane] = r0 / 24 + r1 / 12 + r2 / 6;
+  u[k + 4 * plane] = r0 / 24 - r1 / 12 + r2 / 6;
+  u[k + 5 * plane] = r2;
 }
 
 /** NHWC images [n, h, w, c] into a zero grid [n, hg, wg, c4] (channels padded to c4), at (top, left) of each. */
