@@ -124,8 +124,15 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
           continue;
         }
         const state = await retryRedis(() => queued.getState(), options, onEvent);
+        // A final state: read the job again. The copy above was fetched before getState, and the job may have
+        // completed, or been retried and failed, in between (its returnvalue, attemptsMade and failedReason would
+        // be an earlier attempt's); completed and failed are final, so this read is the last attempt's.
+        const final =
+          state === 'completed' || state === 'failed'
+            ? ((await retryRedis(() => queue.getJob(job.id), options, onEvent)) ?? queued)
+            : queued;
         if (state === 'completed') {
-          const parsed = RecordSchema.safeParse(queued.returnvalue);
+          const parsed = RecordSchema.safeParse(final.returnvalue);
           if (parsed.success && parsed.data.job_id === job.id) {
             await writeAtomic(recordFile(outDir, job.id), `${JSON.stringify(parsed.data, null, 2)}\n`);
             jobSeconds += parsed.data.wall_time_s;
@@ -139,11 +146,11 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
             await recordFailure(
               job,
               { reason: 'error', error: `the worker returned an invalid record (${why})` },
-              queued.attemptsMade,
+              final.attemptsMade,
             );
           }
         } else if (state === 'failed') {
-          await recordFailure(job, failureOf(queued), queued.attemptsMade);
+          await recordFailure(job, failureOf(final), final.attemptsMade);
         } else if (state === 'active') active += 1;
         else waiting += 1;
       }
