@@ -20,7 +20,7 @@ import {
   release,
 } from './kernel_utils';
 import { correlator } from './simd_conv';
-import { winogradCorrelation, winogradPays } from './winograd';
+import { winogradCorrelation, winogradPays, winogradTile } from './winograd';
 
 /**
  * The input gradient,
@@ -78,18 +78,22 @@ export function simdInputGradient(
   if (!row) return null;
   if (kh === 3 && kw === 3 && sh === 1 && sw === 1 && winogradPays(co, ci) && n * H * W * ci > 0 && oh * ow * co > 0) {
     // The full correlation of dy with the rotated filter: dy padded by 2 − pt above and 2 − pl to the left.
-    const winograd = winogradCorrelation(backend, {
-      x: dy,
-      filter,
-      rotated: true,
-      outChannels: ci,
-      top: kh - 1 - pt,
-      left: kw - 1 - pl,
-      outHeight: H,
-      outWidth: W,
-      bias: null,
-      relu: false,
-    });
+    const winograd = winogradCorrelation(
+      backend,
+      {
+        x: dy,
+        filter,
+        rotated: true,
+        outChannels: ci,
+        top: kh - 1 - pt,
+        left: kw - 1 - pl,
+        outHeight: H,
+        outWidth: W,
+        bias: null,
+        relu: false,
+      },
+      winogradTile(),
+    );
     if (winograd) return winograd;
   }
   const dx = backend.makeOutput([n, H, W, ci], 'float32');

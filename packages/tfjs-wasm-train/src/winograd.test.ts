@@ -186,6 +186,43 @@ describe('Winograd F(2×2, 3×3) vs cpu', () => {
     });
   });
 
+  it.each(cases)('F(4×4, 3×3) input gradient x%j → %i channels, %j', async (xs, co, pad) => {
+    const filterShape = [3, 3, xs[3], co];
+    const dyShape = tf.tidy(() => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, pad).shape);
+    const attrs = { strides: 1, pad, dataFormat: 'NHWC', inputShape: xs } as never;
+    const cpu = await runOn(
+      'cpu',
+      () =>
+        tf
+          .engine()
+          .runKernel('Conv2DBackpropInput', { dy: t(dyShape, 5), filter: t(filterShape, 6) }, attrs) as tf.Tensor,
+    );
+    await winogradAgrees(
+      cpu,
+      (backend) => {
+        const filter = t(filterShape, 6);
+        const info = inputGradientInfo(filter, attrs);
+        return winogradCorrelation(
+          backend,
+          {
+            x: t(dyShape, 5),
+            filter,
+            rotated: true,
+            outChannels: xs[3],
+            top: 2 - info.padInfo.top,
+            left: 2 - info.padInfo.left,
+            outHeight: xs[1],
+            outWidth: xs[2],
+            bias: null,
+            relu: false,
+          },
+          4,
+        );
+      },
+      WINOGRAD4_TOLERANCE,
+    );
+  });
+
   it.each(cases)('filter gradient x%j → %i channels, %j', async (xs, co, pad) => {
     const filterShape = [3, 3, xs[3], co];
     const dyShape = tf.tidy(() => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, pad).shape);

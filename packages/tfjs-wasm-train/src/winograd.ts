@@ -33,8 +33,9 @@ export function setWinograd(enabled: boolean): void {
 let winogradEnabled = true;
 
 /**
- * The tile of the forward pass's Winograd (Conv2D, FusedConv2D): F(4×4, 3×3) (the default) or F(2×2, 3×3); the
- * input gradient keeps F(2×2, 3×3). For benchmarks and tests that compare both in one process.
+ * The tile of Winograd's stride-1 3×3 correlations, the forward pass (Conv2D, FusedConv2D) and the input gradient
+ * (Conv2DBackpropInput): F(4×4, 3×3) (the default) or F(2×2, 3×3). The filter gradient keeps F(3×3, 2×2). For
+ * benchmarks and tests that compare both in one process.
  */
 export function setWinogradTile(tile: 2 | 4): void {
   forwardTile = tile;
@@ -42,7 +43,7 @@ export function setWinogradTile(tile: 2 | 4): void {
 export function winogradTile(): 2 | 4 {
   return forwardTile;
 }
-let forwardTile: 2 | 4 = 2;
+let forwardTile: 2 | 4 = 4;
 
 export interface WinogradProblem {
   /** NHWC input [n, h, w, c] */
