@@ -19,6 +19,8 @@ export type JobFailure = Pick<FailedRecord, 'reason' | 'error' | 'step' | 'losse
 export interface JobWorkerInit {
   preset: Preset;
   backend: string;
+  /** The calling thread's kernel path: every job thread computes as it does (see BackendSelection). */
+  relaxedSimd: boolean;
   versions: Record<string, string>;
 }
 

@@ -17,7 +17,7 @@ let data: PresetData | null = null;
 let available = 1;
 
 try {
-  await selectBackend(init.backend as BackendName);
+  await selectBackend(init.backend as BackendName, { relaxedSimd: init.relaxedSimd });
   port.on('message', async (request: JobRequest) => {
     if (request.type === 'abort') {
       controller.abort(new Error('interrupted'));

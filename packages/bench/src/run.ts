@@ -1,7 +1,7 @@
 import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type BackendName, type ProgressEvent, selectBackend } from '@semix/core';
+import { type BackendName, type BackendSelection, type ProgressEvent, selectBackend } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import pkg from '../package.json';
@@ -23,9 +23,18 @@ import {
 } from './records';
 import { loadGallery } from './report';
 
-/** Versions that go into every record. */
-export function packageVersions(): Record<string, string> {
-  return { '@semix/bench': pkg.version, '@tensorflow/tfjs-core': tf.version_core };
+/**
+ * Versions that go into every record; with the backend's selection, also the wasm kernel pack's arithmetic
+ * (`wasm kernels`: relaxed SIMD's fused multiply-add or the plain multiply and add, which round differently).
+ */
+export function packageVersions(
+  selection?: Pick<BackendSelection, 'kernelPack' | 'relaxedSimd'>,
+): Record<string, string> {
+  const versions: Record<string, string> = { '@semix/bench': pkg.version, '@tensorflow/tfjs-core': tf.version_core };
+  if (selection && selection.kernelPack.length > 0) {
+    versions['wasm kernels'] = selection.relaxedSimd ? 'relaxed SIMD (fused multiply-add)' : 'SIMD';
+  }
+  return versions;
 }
 
 export type BenchEvent =
@@ -162,7 +171,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   await checkWritable(outDir);
   const selection = await selectBackend(options.backend ?? 'auto');
   onEvent?.({ type: 'backend', name: selection.name });
-  const versions = packageVersions();
+  const versions = packageVersions(selection);
   const splits = await loadPresetSplits(preset, (p) => onEvent?.({ type: 'data', ...p }));
   const grid = planGrid(preset, splits.identity);
   await writeGrid(outDir, grid);
@@ -209,7 +218,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     if (threads > 1) {
       const gridJob = (j: PoolJob) => byId.get(j.id) as GridJob;
       await runJobPool({
-        init: { preset, backend: selection.name, versions },
+        init: { preset, backend: selection.name, relaxedSimd: selection.relaxedSimd, versions },
         jobs: pending.map((j) => ({ id: j.id, method: j.method, seed: j.seed, index: index(j) })),
         size: budget,
         signal: options.signal,

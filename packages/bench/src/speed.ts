@@ -45,6 +45,11 @@ export interface SpeedResult {
   parallelRatio: number | null;
   /** Per-kernel time of preact-resnet18's train and eval steps on wasm (one thread), where it was timed. */
   kernelProfiles: KernelProfile[];
+  /**
+   * The wasm kernel pack's arithmetic where wasm was timed with it: 'relaxed SIMD (fused multiply-add)' or 'SIMD'
+   * (see BackendSelection.relaxedSimd); null otherwise.
+   */
+  wasmKernels?: string | null;
 }
 
 /** One step's kernels aggregated by name (tf.profile of one warm call on one thread). */
@@ -156,8 +161,12 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
   const slow = (ms: number) => ms > maxStep * 1000;
   const defaultBackend = (await selectBackend('auto')).name;
 
+  let wasmKernels: string | null = null;
   for (const backend of backends) {
-    await selectBackend(backend);
+    const selection = await selectBackend(backend);
+    if (backend === 'wasm' && selection.kernelPack.length > 0) {
+      wasmKernels = selection.relaxedSimd ? 'relaxed SIMD (fused multiply-add)' : 'SIMD';
+    }
     log(`backend ${backend}`);
     const add = (task: string, ms: number, samples: number | null, note?: string) => {
       rows.push({
@@ -298,7 +307,7 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
   }
   const ratio = pytorch && defaultStepMs ? (batch * 1000) / defaultStepMs / pytorch.samplesPerSec : null;
   const parallelRatio = pytorch && parallelStepMs ? (batch * 1000) / parallelStepMs / pytorch.samplesPerSec : null;
-  return { rows, pytorch, pytorchNote, ratio, parallelRatio, kernelProfiles };
+  return { rows, pytorch, pytorchNote, ratio, parallelRatio, kernelProfiles, wasmKernels };
 }
 
 /** One step the PyTorch script timed. */
@@ -404,6 +413,7 @@ export function speedTable(result: SpeedResult): string {
       .join('  ')
       .trimEnd();
   const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+  if (result.wasmKernels) lines.push('', `wasm kernel pack: ${result.wasmKernels}`);
   lines.push('', `PyTorch reference step: ${result.pytorchNote}`);
   if (result.ratio !== null)
     lines.push(`semix (default backend, one thread) / PyTorch on this machine: ${result.ratio.toFixed(3)}`);

@@ -5,7 +5,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // in a bundler. Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
 import '#gradients';
 import { env, LOG_LEVELS } from '@semix/env';
-import { registerAll, WASM_KERNEL_PACK } from '@semix/tfjs-wasm-train';
+import { enableRelaxedSimd, registerAll, setRelaxedSimd, WASM_KERNEL_PACK } from '@semix/tfjs-wasm-train';
 
 /** The backends semix knows, fastest first. `tensorflow` is tfjs-node(-gpu), an optional peer dependency. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -27,11 +27,22 @@ export interface BackendSelection {
   probes: BackendProbe[];
   /** Kernels semix registered for this backend (the wasm kernel pack), if any. */
   kernelPack: string[];
+  /**
+   * Whether the kernel pack multiplies-adds through relaxed SIMD (a fused multiply-add where the hardware has one);
+   * false on every backend but wasm with the pack.
+   */
+  relaxedSimd: boolean;
 }
 
 export interface SelectBackendOptions {
   /** Receives one line per decision; default: console.info when env.logLevel is 'info' or 'debug', else silence. */
   log?: (line: string) => void;
+  /**
+   * wasm with the kernel pack: its multiply-adds through relaxed SIMD where the engine has it (switching Node 20's
+   * flag on, see `enableRelaxedSimd`), or the plain path (false). Default `env.relaxedSimd` (`SEMIX_RELAXED_SIMD`).
+   * Data-parallel and bench worker threads are started with their parent's choice.
+   */
+  relaxedSimd?: boolean;
 }
 
 type Loader = { module: string; load: () => Promise<unknown> };
@@ -118,6 +129,7 @@ export async function selectBackend(
     // env.kernelPack (SEMIX_KERNEL_PACK) off: tfjs-backend-wasm's own kernels only (it cannot train convnets then).
     const withPack = name === 'wasm' && env.kernelPack;
     const kernelPack = withPack ? registerAll() : [];
+    const relaxed = withPack && setRelaxedSimd((options.relaxedSimd ?? env.relaxedSimd) && enableRelaxedSimd());
     let failure: string | null = null;
     try {
       if (!(await tf.setBackend(name))) failure = 'failed to initialise';
@@ -132,9 +144,14 @@ export async function selectBackend(
     }
     await tf.ready();
     log(
-      `backend ${name}: chosen (${result.reason}${kernelPack.length ? `; semix kernel pack: ${kernelPack.join(', ')}` : ''})`,
+      `backend ${name}: chosen (${result.reason}${kernelPack.length ? `; semix kernel pack: ${kernelPack.join(', ')}` : ''}${withPack ? `; ${relaxed ? 'relaxed SIMD (fused multiply-add)' : 'plain SIMD'}` : ''})`,
     );
-    return { name, probes, kernelPack: withPack ? WASM_KERNEL_PACK.map((k) => k.kernelName) : [] };
+    return {
+      name,
+      probes,
+      kernelPack: withPack ? WASM_KERNEL_PACK.map((k) => k.kernelName) : [],
+      relaxedSimd: relaxed,
+    };
   }
   if (preference !== 'auto') {
     const available = (await probeBackends()).filter((p) => p.available).map((p) => p.name);

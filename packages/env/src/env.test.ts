@@ -13,12 +13,15 @@ describe('env', () => {
   it('defaults, then environment variables, then assignments; undefined gives the variable back', () => {
     delete process.env.SEMIX_CACHE;
     delete process.env.SEMIX_OFFLINE;
+    delete process.env.SEMIX_RELAXED_SIMD;
     expect(env.cacheDir).toBeNull();
     expect(env.offline).toBe(false);
     expect(env.kernelPack).toBe(true);
+    expect(env.relaxedSimd).toBe(true);
     process.env.SEMIX_CACHE = '/tmp/from-env';
     process.env.SEMIX_OFFLINE = 'true';
     process.env.SEMIX_KERNEL_PACK = 'off';
+    process.env.SEMIX_RELAXED_SIMD = '0';
     process.env.SEMIX_LOG_LEVEL = 'debug';
     process.env.SEMIX_PYTHON = '/opt/py/bin/python';
     expect({ ...env }).toEqual({
@@ -26,6 +29,7 @@ describe('env', () => {
       offline: true,
       logLevel: 'debug',
       kernelPack: false,
+      relaxedSimd: false,
       python: '/opt/py/bin/python',
     });
     env.cacheDir = '/tmp/assigned';

@@ -19,6 +19,13 @@ export interface Settings {
   logLevel: LogLevel;
   /** Register @semix/tfjs-wasm-train's kernels when wasm is selected (default true). `SEMIX_KERNEL_PACK` (0/false/off). */
   kernelPack: boolean;
+  /**
+   * The kernel pack multiplies-adds through relaxed SIMD (f32x4.relaxed_madd: fused on x64 with FMA3 and on arm64)
+   * where the engine has it; on Node 20, whose V8 has it behind --experimental-wasm-relaxed-simd, selecting wasm
+   * switches that flag on for the process (default true). False: the plain SIMD multiply and add, as on an engine
+   * without it. The two differ by a rounding per multiply-add. `SEMIX_RELAXED_SIMD` (0/false/off).
+   */
+  relaxedSimd: boolean;
   /** The Python that runs the speed suite's PyTorch row; null: the first of python3, /usr/bin/python3 with torch. `SEMIX_PYTHON`. */
   python: string | null;
 }
@@ -29,6 +36,7 @@ export const ENV_VARS: Readonly<Record<keyof Settings, string>> = {
   offline: 'SEMIX_OFFLINE',
   logLevel: 'SEMIX_LOG_LEVEL',
   kernelPack: 'SEMIX_KERNEL_PACK',
+  relaxedSimd: 'SEMIX_RELAXED_SIMD',
   python: 'SEMIX_PYTHON',
 };
 
@@ -37,6 +45,7 @@ export const DEFAULT_SETTINGS: Readonly<Settings> = {
   offline: false,
   logLevel: 'warn',
   kernelPack: true,
+  relaxedSimd: true,
   python: null,
 };
 
@@ -68,6 +77,7 @@ function fromEnvironment<K extends keyof Settings>(key: K): Settings[K] {
     switch (key) {
       case 'offline':
       case 'kernelPack':
+      case 'relaxedSimd':
         return flag(name);
       case 'logLevel': {
         const value = variable(name);

@@ -3,5 +3,5 @@ export { CHANNEL_AFFINE, type ChannelAffineAttrs } from './ChannelAffine';
 export { CHANNEL_DOT } from './ChannelDot';
 export { registerAll, WASM_KERNEL_PACK } from './register_all_kernels';
 /** Switches for comparing kernel paths in one process (benchmarks, tests); both default to the fastest valid path. */
-export { relaxedSimd, relaxedSimdSupported, setRelaxedSimd } from './wasm_asm';
+export { enableRelaxedSimd, relaxedSimd, relaxedSimdSupported, setRelaxedSimd } from './wasm_asm';
 export { setWinograd, setWinogradTile } from './winograd';

@@ -40,4 +40,22 @@ describe('relaxed SIMD (f32x4.relaxed_madd) where the engine has it, the plain p
       expect(c.relaxedVsPlain, c.name).toBeLessThanOrEqual(RELAXED_TOLERANCE);
     }
   }, 120_000);
+
+  it('enableRelaxedSimd switches it on at run time where Node has it behind the flag (a child without the flag)', () => {
+    const hasSwitch = typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function';
+    const out = execFileSync(process.execPath, ['--import', 'tsx', fixture, 'enable'], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'ignore'],
+    });
+    const result: RelaxedComparison = JSON.parse(out.trim().split('\n').pop() as string);
+    // Node 20.16+ has the switch (process.getBuiltinModule); Node 22+ has relaxed SIMD without it.
+    if (hasSwitch || nodeMajor >= 22) expect(result.supported).toBe(true);
+    else expect(result.supported).toBe(false);
+    for (const c of result.cases) {
+      expect(c.relaxedVsCpu, c.name).toBeLessThanOrEqual(RELAXED_TOLERANCE);
+      expect(c.relaxedVsPlain, c.name).toBeLessThanOrEqual(RELAXED_TOLERANCE);
+    }
+    // Where it is on, the fused path is taken: some output differs from the plain path's in its last bits.
+    if (result.supported) expect(result.cases.some((c) => c.differs)).toBe(true);
+  }, 120_000);
 });

@@ -247,6 +247,25 @@ export function relaxedSimdSupported(): boolean {
 let relaxed: boolean | undefined;
 
 /**
+ * Switches relaxed SIMD on where the engine has it behind a flag, then detects again: Node 20's V8 (11.3) compiles
+ * it only with --experimental-wasm-relaxed-simd (Chrome and Node 22 ship it on), and this sets that flag for the
+ * process through node:v8's setFlagsFromString, reached by process.getBuiltinModule (Node 20.16+) so that the
+ * package still bundles for a browser. Kernels built after the call use it, and so do worker threads started
+ * after it (V8's flags are per process). Nothing changes where relaxed SIMD is already there, or where the runtime
+ * offers no such switch (a browser without it, Node before 20.16): the plain path stays. An application's choice,
+ * not the pack's: it never calls this itself. Returns {@link relaxedSimdSupported}.
+ */
+export function enableRelaxedSimd(): boolean {
+  if (relaxedSimdSupported()) return true;
+  const runtime = (globalThis as { process?: { getBuiltinModule?: (id: string) => unknown } }).process;
+  const v8 = runtime?.getBuiltinModule?.('node:v8') as { setFlagsFromString?: (flags: string) => void } | undefined;
+  if (typeof v8?.setFlagsFromString !== 'function') return false;
+  v8.setFlagsFromString('--experimental-wasm-relaxed-simd');
+  relaxed = undefined;
+  return relaxedSimdSupported();
+}
+
+/**
  * The backend's wasm memory, if the runtime and the backend expose it: the binary's export (`asm.memory`), or, for
  * the threaded binary, which imports its memory, the one Emscripten keeps as `wasmMemory`.
  */

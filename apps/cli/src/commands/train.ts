@@ -237,7 +237,7 @@ export async function train(flags: TrainFlags): Promise<void> {
       preset,
       data,
       backend: selection.name,
-      versions: packageVersions(),
+      versions: packageVersions(selection),
       checkpointDir: join(out, 'checkpoint'),
       signal,
       onTrainProgress: (e) => {

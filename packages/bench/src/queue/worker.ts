@@ -36,7 +36,7 @@ export interface WorkerOptions {
 export async function runWorker(options: WorkerOptions): Promise<void> {
   const { onEvent } = options;
   const selection = await selectBackend(options.backend ?? 'auto');
-  const versions = packageVersions();
+  const versions = packageVersions(selection);
   const dataCache = new Map<string, PresetData>();
   const connection = redisConnection(options.url);
   connection.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));

@@ -1,4 +1,5 @@
 import type { Worker } from 'node:worker_threads';
+import { relaxedSimd } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import type { BackendName } from '../backend';
 import type { ModelConfig, SemixModel } from '../models/types';
@@ -112,6 +113,7 @@ export class DataParallel {
     const workerData: WorkerInit = {
       rank,
       backend,
+      relaxedSimd: relaxedSimd(),
       config,
       spec,
       weights: this.weightBuffer,

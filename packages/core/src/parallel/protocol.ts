@@ -6,6 +6,8 @@ import type { MethodSpec } from '../step';
 export interface WorkerInit {
   rank: number;
   backend: BackendName;
+  /** The main thread's kernel path (relaxed SIMD or not): every shard computed with the same arithmetic. */
+  relaxedSimd: boolean;
   config: ModelConfig;
   /** null: cross-entropy on the clean batch (the trainer's default). */
   spec: MethodSpec | null;

@@ -121,6 +121,19 @@ describe('train({ shards, workers })', () => {
     return { w, history: result.history, shards: result.shards, workers: result.workers };
   };
 
+  it("worker threads compute with the calling thread's kernel path (relaxed SIMD off there: off in them too)", async () => {
+    const off = await selectBackend('wasm', { relaxedSimd: false });
+    try {
+      expect(off.relaxedSimd).toBe(false);
+      const one = await run({ shards: 2, workers: 1 });
+      const two = await run({ shards: 2, workers: 2 });
+      expect(two.w).toEqual(one.w);
+      expect(two.history).toEqual(one.history);
+    } finally {
+      await selectBackend('wasm');
+    }
+  });
+
   it('same seed and shards: bit-identical weights, running statistics and losses for 1, 2, 4 threads and threads added mid-run', async () => {
     const before = tf.memory().numTensors;
     const one = await run({ shards: 4, workers: 1 });

@@ -27,7 +27,7 @@ const reply = (message: StepReply) => port.postMessage(message);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 try {
-  await selectBackend(init.backend);
+  await selectBackend(init.backend, { relaxedSimd: init.relaxedSimd });
   const model = createModel(init.config);
   const vars = model.trainableVariables();
   const method = init.spec ? await loadMethod(init.spec) : crossEntropyMethod;

@@ -1,11 +1,12 @@
 /**
  * The SIMD convolution kernels with relaxed SIMD's fused multiply-add and without, against tfjs `cpu`, in one
  * process. kernels.test.ts calls it directly where the running Node validates relaxed SIMD, or runs this file in a
- * child started with --experimental-wasm-relaxed-simd (Node 20), which prints the result as one JSON line.
+ * child started with --experimental-wasm-relaxed-simd (Node 20), or with `enable` (enableRelaxedSimd at run time),
+ * which prints the result as one JSON line.
  */
 import * as tf from '@tensorflow/tfjs-core';
 import { relativeError, runOn, seededValues, useWasm } from '../test_utils';
-import { relaxedSimdSupported, setRelaxedSimd } from '../wasm_asm';
+import { enableRelaxedSimd, relaxedSimdSupported, setRelaxedSimd } from '../wasm_asm';
 
 export interface RelaxedComparison {
   supported: boolean;
@@ -64,5 +65,7 @@ export async function compareRelaxed(): Promise<RelaxedComparison> {
 }
 
 if (process.argv[1]?.endsWith('relaxed_simd.ts')) {
+  // `enable`: switched on at run time (enableRelaxedSimd) instead of by the command line's flag.
+  if (process.argv[2] === 'enable') enableRelaxedSimd();
   console.log(JSON.stringify(await compareRelaxed()));
 }

@@ -1,0 +1,54 @@
+import { env } from '@semix/env';
+import { relaxedSimd } from '@semix/tfjs-wasm-train';
+import * as tf from '@tensorflow/tfjs-core';
+import { afterEach, describe, expect, it } from 'vitest';
+import { selectBackend } from './backend';
+
+// Node 20.16+ can switch V8's relaxed SIMD on at run time (process.getBuiltinModule); Node 22+ has it on.
+const switchable =
+  typeof (process as { getBuiltinModule?: unknown }).getBuiltinModule === 'function' ||
+  Number(process.versions.node.split('.')[0]) >= 22;
+
+afterEach(() => {
+  env.relaxedSimd = undefined as never;
+});
+
+describe('selectBackend: the kernel pack and its arithmetic', () => {
+  it('wasm with the pack multiplies-adds through relaxed SIMD by default where Node can, and says so', async () => {
+    const lines: string[] = [];
+    const selection = await selectBackend('wasm', { log: (l) => lines.push(l) });
+    expect(selection.kernelPack.length).toBeGreaterThan(0);
+    expect(selection.relaxedSimd).toBe(switchable);
+    expect(relaxedSimd()).toBe(selection.relaxedSimd);
+    expect(lines.at(-1)).toContain(switchable ? 'relaxed SIMD (fused multiply-add)' : 'plain SIMD');
+  });
+
+  it('the option, then env.relaxedSimd, turn it off; the same convolution then rounds differently', async () => {
+    const conv = () =>
+      tf.tidy(() => {
+        const x = tf.linspace(-1, 1, 2 * 9 * 9 * 16).reshape([2, 9, 9, 16]) as tf.Tensor4D;
+        const w = tf.sin(tf.linspace(0, 40, 3 * 3 * 16 * 8)).reshape([3, 3, 16, 8]) as tf.Tensor4D;
+        return tf.conv2d(x, w, 1, 'same').dataSync() as Float32Array;
+      });
+    expect((await selectBackend('wasm', { relaxedSimd: false })).relaxedSimd).toBe(false);
+    expect(relaxedSimd()).toBe(false);
+    const plain = conv();
+    env.relaxedSimd = false;
+    expect((await selectBackend('wasm')).relaxedSimd).toBe(false);
+    env.relaxedSimd = true;
+    const on = await selectBackend('wasm');
+    expect(on.relaxedSimd).toBe(switchable);
+    const fused = conv();
+    if (switchable) expect(fused.some((v, i) => v !== plain[i])).toBe(true);
+    else expect(fused).toEqual(plain);
+    let worst = 0;
+    for (let i = 0; i < plain.length; i++) worst = Math.max(worst, Math.abs(fused[i] - plain[i]));
+    expect(worst).toBeLessThan(1e-4);
+  });
+
+  it('cpu has no pack and no relaxed SIMD', async () => {
+    const selection = await selectBackend('cpu');
+    expect(selection).toMatchObject({ name: 'cpu', kernelPack: [], relaxedSimd: false });
+    await selectBackend('wasm');
+  });
+});
