@@ -9,6 +9,7 @@ import {
   loop,
   moduleOf,
   op,
+  relaxedSimd,
   s,
   set,
   simd,
@@ -26,7 +27,10 @@ import {
  * 36 multiplies per 4×4 outputs and channel pair where the direct sum takes 144 (4×; F(2×2, 3×3): 2.25×). The
  * transforms multiply by small constants (2, 4, 5, 8, and G's sixths), which is where F(4×4)'s larger rounding
  * error comes from. Layout of a tile's transformed values: 36 rows ξ = 6i + j of `channels` floats, the next
- * tile's {@link winograd4TileBytes} later.
+ * tile's {@link winograd4TileBytes} later. The kernels evaluate BT4 and AT4 written out with their shared sums
+ * (inputRows, outputRows: about half the vector operations of the matrices row by row), each product loaded once,
+ * and multiply-add through relaxed SIMD where it is on (by 5 only does fusing change a rounding: 2, 4 and 8 are
+ * exact).
  */
 export const BT4 = [
   [4, 0, -5, 0, 1, 0],
@@ -61,47 +65,92 @@ export type Winograd4InputFn = (x: number, v: number, count: number, rowBytes: n
 /** fn(m, bias, y, count, rowBytes): as {@link WinogradOutputFn}, 4×4 output tiles. */
 export type Winograd4OutputFn = (m: number, bias: number, y: number, count: number, rowBytes: number) => void;
 
-export function winograd4Input(wasm: unknown, channels: number): Winograd4InputFn | null {
+export function winograd4Input(wasm: unknown, channels: number, fma = relaxedSimd()): Winograd4InputFn | null {
   const memory = backendMemory(wasm);
   if (!memory) return null;
-  return instantiateOnce<Winograd4InputFn>(memory, `winograd4Input${channels}`, 'transform', () =>
-    inputModule(channels),
+  return instantiateOnce<Winograd4InputFn>(memory, `winograd4Input${channels}${fma ? 'fma' : ''}`, 'transform', () =>
+    inputModule(channels, fma),
   );
 }
 
-export function winograd4Output(wasm: unknown, channels: number, relu: boolean): Winograd4OutputFn | null {
+export function winograd4Output(
+  wasm: unknown,
+  channels: number,
+  relu: boolean,
+  fma = relaxedSimd(),
+): Winograd4OutputFn | null {
   const memory = backendMemory(wasm);
   if (!memory) return null;
-  const key = `winograd4Output${channels}${relu ? 'relu' : ''}`;
-  return instantiateOnce<Winograd4OutputFn>(memory, key, 'transform', () => outputModule(channels, relu));
+  const key = `winograd4Output${channels}${relu ? 'relu' : ''}${fma ? 'fma' : ''}`;
+  return instantiateOnce<Winograd4OutputFn>(memory, key, 'transform', () => outputModule(channels, relu, fma));
 }
 
 const splat = (value: number) => {
   const bytes = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
   return [...s(simd.const), ...bytes];
 };
+const add = (x: number[], y: number[]) => [...x, ...y, ...s(simd.f32x4Add)];
+const sub = (x: number[], y: number[]) => [...x, ...y, ...s(simd.f32x4Sub)];
+/** x · c + y: one f32x4.relaxed_madd with `fma`, else a multiply and an add (the same where c is ±2, ±4, ±8). */
+const madd = (x: number[], c: number, y: number[], fma: boolean) =>
+  fma
+    ? [...x, ...splat(c), ...y, ...s(simd.f32x4RelaxedMadd)]
+    : [...x, ...splat(c), ...s(simd.f32x4Mul), ...y, ...s(simd.f32x4Add)];
 
-/** Σ_k coeffs[k] · terms[k] over the nonzero coefficients: adds and subtracts for ±1, multiplies otherwise. */
-function combine(coeffs: number[], terms: number[][]): number[] {
-  const out: number[] = [];
-  let first = true;
-  coeffs.forEach((c, k) => {
-    if (c === 0) return;
-    if (first) {
-      out.push(...terms[k]);
-      if (c === -1) out.push(...s(simd.f32x4Neg));
-      else if (c !== 1) out.push(...splat(c), ...s(simd.f32x4Mul));
-      first = false;
-      return;
-    }
-    if (Math.abs(c) === 1) out.push(...terms[k], ...s(c === 1 ? simd.f32x4Add : simd.f32x4Sub));
-    else if (c < 0) out.push(...terms[k], ...splat(-c), ...s(simd.f32x4Mul), ...s(simd.f32x4Sub));
-    else out.push(...terms[k], ...splat(c), ...s(simd.f32x4Mul), ...s(simd.f32x4Add));
-  });
-  return out;
+/**
+ * Bᵀ times six values d0 … d5 (a column, then a row, of a 6×6 tile), rows 1–4 sharing their sums (Lavin & Gray's
+ * F(4×4, 3×3) input transform written out, 14 vector operations where the matrix row by row takes about 30):
+ *   row 0 = 4d0 − 5d2 + d4          row 1 = (d3 + d4) − 4(d1 + d2)    row 2 = (d4 − d3) + 4(d1 − d2)
+ *   row 3 = (d4 − d2) − 2(d1 − d3)  row 4 = (d4 − d2) + 2(d1 − d3)    row 5 = 4d1 − 5d3 + d5
+ * `tmp`: six v128 locals for the shared terms, set by `prelude` before `rows` are evaluated.
+ */
+function inputRows(d: number[][], tmp: number[], fma: boolean): { prelude: number[]; rows: number[][] } {
+  const [S, U, P, Q, A, B] = tmp;
+  const prelude = [
+    [add(d[1], d[2]), set(S)],
+    [add(d[3], d[4]), set(U)],
+    [sub(d[1], d[2]), set(P)],
+    [sub(d[4], d[3]), set(Q)],
+    [sub(d[1], d[3]), set(A)],
+    [sub(d[4], d[2]), set(B)],
+  ].flat(2);
+  const rows = [
+    madd(d[2], -5, madd(d[0], 4, d[4], fma), fma),
+    madd(get(S), -4, get(U), fma),
+    madd(get(P), 4, get(Q), fma),
+    madd(get(A), -2, get(B), fma),
+    madd(get(A), 2, get(B), fma),
+    madd(d[3], -5, madd(d[1], 4, d[5], fma), fma),
+  ];
+  return { prelude, rows };
 }
 
-function inputModule(channels: number): Uint8Array {
+/**
+ * Aᵀ times six values m0 … m5 (the output transform, written out: 10 vector operations for 4 rows):
+ *   row 0 = m0 + (m1 + m2) + (m3 + m4)   row 1 = (m1 − m2) + 2(m3 − m4)
+ *   row 2 = (m1 + m2) + 4(m3 + m4)       row 3 = (m1 − m2) + 8(m3 − m4) + m5
+ * `tmp`: four v128 locals.
+ */
+function outputRows(m: number[][], tmp: number[], fma: boolean): { prelude: number[]; rows: number[][] } {
+  const [A, B, C, D] = tmp;
+  const prelude = [
+    [add(m[1], m[2]), set(A)],
+    [sub(m[1], m[2]), set(B)],
+    [add(m[3], m[4]), set(C)],
+    [sub(m[3], m[4]), set(D)],
+  ].flat(2);
+  const rows = [
+    add(add(m[0], get(A)), get(C)),
+    madd(get(D), 2, get(B), fma),
+    madd(get(C), 4, get(A), fma),
+    add(madd(get(D), 8, get(B), fma), m[5]),
+  ];
+  return { prelude, rows };
+}
+
+const six = [0, 1, 2, 3, 4, 5];
+
+function inputModule(channels: number, fma: boolean): Uint8Array {
   const pix = 4 * channels;
   const [X, V, COUNT, ROWB] = [0, 1, 2, 3];
   const [XC, VC, C] = [4, 5, 6];
@@ -109,6 +158,7 @@ function inputModule(channels: number): Uint8Array {
   const i32Locals = 8;
   const D = Array.from({ length: 6 }, (_, k) => 12 + k);
   const T = Array.from({ length: 36 }, (_, k) => 18 + k);
+  const TMP = Array.from({ length: 6 }, (_, k) => 54 + k);
   const body = [
     loop(
       get(X),
@@ -119,30 +169,32 @@ function inputModule(channels: number): Uint8Array {
       set(C),
       loop(
         [1, 2, 3, 4, 5].flatMap((k) => [...get(R[k - 1]), ...get(ROWB), op.i32Add, ...set(R[k])]),
-        // t = Bᵀ d, one column j of the tile at a time
-        [0, 1, 2, 3, 4, 5].flatMap((j) => [
-          ...R.flatMap((row, i) => [...load(get(row), j * pix), ...set(D[i])]),
-          ...BT4.flatMap((coeffs, i) => [
-            ...combine(
-              coeffs,
-              D.map((d) => get(d)),
-            ),
-            ...set(T[6 * i + j]),
-          ]),
-        ]),
-        // V = t B: V[i][j] = Σ_k t[i][k] · Bᵀ[j][k]
-        [0, 1, 2, 3, 4, 5].flatMap((i) =>
-          BT4.flatMap((coeffs, j) =>
-            store(
-              get(VC),
-              combine(
-                coeffs,
-                [0, 1, 2, 3, 4, 5].map((k) => get(T[6 * i + k])),
-              ),
-              (6 * i + j) * pix,
-            ),
-          ),
-        ),
+        // t = Bᵀ d, one column j of the tile at a time, into V's place (row i, column j at (6i + j) · pix)
+        six.flatMap((j) => {
+          const { prelude, rows } = inputRows(
+            D.map((d) => get(d)),
+            TMP,
+            fma,
+          );
+          return [
+            ...R.flatMap((row, i) => [...load(get(row), j * pix), ...set(D[i])]),
+            ...prelude,
+            ...rows.flatMap((row, i) => store(get(VC), row, (6 * i + j) * pix)),
+          ];
+        }),
+        // V = t B: row i of V is Bᵀ times row i of t, read back and overwritten in place
+        six.flatMap((i) => {
+          const { prelude, rows } = inputRows(
+            D.map((d) => get(d)),
+            TMP,
+            fma,
+          );
+          return [
+            ...six.flatMap((k) => [...load(get(VC), (6 * i + k) * pix), ...set(D[k])]),
+            ...prelude,
+            ...rows.flatMap((row, j) => store(get(VC), row, (6 * i + j) * pix)),
+          ];
+        }),
         addTo(XC, i32(16)),
         addTo(VC, i32(16)),
         countDown(C),
@@ -152,10 +204,10 @@ function inputModule(channels: number): Uint8Array {
       countDown(COUNT),
     ),
   ];
-  return moduleOf('transform', 4, i32Locals, 6 + 36, body.flat());
+  return moduleOf('transform', 4, i32Locals, 6 + 36 + 6, body.flat());
 }
 
-function outputModule(channels: number, relu: boolean): Uint8Array {
+function outputModule(channels: number, relu: boolean, fma: boolean): Uint8Array {
   const pix = 4 * channels;
   const [M, BIAS, Y, COUNT, ROWB] = [0, 1, 2, 3, 4];
   const [MC, BC, C] = [5, 6, 7];
@@ -165,6 +217,8 @@ function outputModule(channels: number, relu: boolean): Uint8Array {
   const S = Array.from({ length: 24 }, (_, k) => 12 + k);
   const B = 36;
   const ZERO = 37;
+  const ML = Array.from({ length: 6 }, (_, k) => 38 + k);
+  const TMP = Array.from({ length: 4 }, (_, k) => 44 + k);
   const out = (value: number[]) => {
     const biased = [...value, ...get(B), ...s(simd.f32x4Add)];
     return relu ? [...biased, ...get(ZERO), ...s(simd.f32x4Max)] : biased;
@@ -181,32 +235,31 @@ function outputModule(channels: number, relu: boolean): Uint8Array {
       i32(channels / 4),
       set(C),
       loop(
-        [0, 1, 2, 3, 4, 5].flatMap((j) =>
-          AT4.flatMap((coeffs, a) => [
-            ...combine(
-              coeffs,
-              [0, 1, 2, 3, 4, 5].map((k) => load(get(MC), (6 * k + j) * pix)),
-            ),
-            ...set(S[6 * a + j]),
-          ]),
-        ),
+        // S = Aᵀ m, one column j at a time: its six products loaded once each
+        six.flatMap((j) => {
+          const { prelude, rows } = outputRows(
+            ML.map((m) => get(m)),
+            TMP,
+            fma,
+          );
+          return [
+            ...six.flatMap((k) => [...load(get(MC), (6 * k + j) * pix), ...set(ML[k])]),
+            ...prelude,
+            ...rows.flatMap((row, a) => [...row, ...set(S[6 * a + j])]),
+          ];
+        }),
         load(get(BC)),
         set(B),
         [1, 2, 3].flatMap((r) => [...get(YR[r - 1]), ...get(ROWB), op.i32Add, ...set(YR[r])]),
-        [0, 1, 2, 3].flatMap((a) =>
-          AT4.flatMap((coeffs, b) =>
-            store(
-              get(YR[a]),
-              out(
-                combine(
-                  coeffs,
-                  [0, 1, 2, 3, 4, 5].map((k) => get(S[6 * a + k])),
-                ),
-              ),
-              b * pix,
-            ),
-          ),
-        ),
+        // Y = S A: row a of Y is Aᵀ times row a of S
+        [0, 1, 2, 3].flatMap((a) => {
+          const { prelude, rows } = outputRows(
+            six.map((k) => get(S[6 * a + k])),
+            TMP,
+            fma,
+          );
+          return [...prelude, ...rows.flatMap((row, b) => store(get(YR[a]), out(row), b * pix))];
+        }),
         addTo(MC, i32(16)),
         addTo(BC, i32(16)),
         addTo(YR[0], i32(16)),
@@ -217,5 +270,5 @@ function outputModule(channels: number, relu: boolean): Uint8Array {
       countDown(COUNT),
     ),
   ];
-  return moduleOf('transform', 5, i32Locals, 26, body.flat());
+  return moduleOf('transform', 5, i32Locals, 26 + 6 + 4, body.flat());
 }

@@ -108,9 +108,10 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   const images = Math.min(n, Math.max(1, Math.floor(CHUNK_BYTES / ((tileBytes(c4) + tileBytes(co4)) * tilesPerImage))));
   const chunkTiles = images * tilesPerImage;
 
-  // The a zero-padded grid rows one row of tiles reads, at a time, not a padded copy of every image: the copy stays
-  // in cache and the images are read once.
-  const strip = backend.makeOutput([a, Wg, c4], 'float32');
+  // One image at a time in a zero-padded grid (its borders zeroed once, never written), not a padded copy of every
+  // image: the grid stays in cache, each image row is copied once, with copyWithin (no view per row).
+  const Hg = Math.max(p.top + h, tile * th + 2);
+  const grid = backend.makeOutput([Hg, Wg, c4], 'float32');
   const transformed = backend.makeOutput([a * a * c4 * co4], 'float32');
   const [vTile, mTile] = [tileBytes(c4), tileBytes(co4)];
   const v = backend.makeOutput([(chunkTiles * vTile) / 4], 'float32');
@@ -120,8 +121,8 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   const out = exact ? y : backend.makeOutput([n, tile * th, tile * tw, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
   const images4 = f32(backend, p.x);
-  const rows4 = f32(backend, strip);
-  rows4.fill(0);
+  const grid4 = f32(backend, grid);
+  grid4.fill(0);
   (tile === 2 ? transformFilter : transformFilter4)(
     f32(backend, p.filter),
     p.rotated,
@@ -140,20 +141,18 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
     else b.set(values.subarray(0, co));
   }
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
-  const [stripAt, uAt, vAt, mAt, biasAt, outAt] = [strip, transformed, v, m, biases, out].map(address);
-  const stripRow = Wg * c4;
-  /** Grid rows gy … gy + a − 1 of image img into the strip: the image's row gy + i − top, or zeros outside it. */
-  const fillStrip = (img: number, gy: number) => {
-    for (let i = 0; i < a; i++) {
-      const yy = gy + i - p.top;
-      const to = i * stripRow + p.left * c4;
-      if (yy < 0 || yy >= h) {
-        rows4.fill(0, to, to + w * c4);
-        continue;
-      }
-      const from = (img * h + yy) * w * c;
-      if (c4 === c) rows4.set(images4.subarray(from, from + w * c), to);
-      else for (let xx = 0; xx < w; xx++) rows4.set(images4.subarray(from + xx * c, from + xx * c + c), to + xx * c4);
+  const [gridAt, uAt, vAt, mAt, biasAt, outAt] = [grid, transformed, v, m, biases, out].map(address);
+  const gridRow = Wg * c4;
+  // Offsets in the heap's float32 view: the image's rows copied within the heap into the grid's interior.
+  const heap = new Float32Array(images4.buffer);
+  const [imagesAt, gridStart] = [images4.byteOffset / 4, gridAt / 4];
+  /** Image img into the grid's interior (rows top …, columns left …); the zero borders stay as they are. */
+  const fillGrid = (img: number) => {
+    for (let yy = 0; yy < h; yy++) {
+      const from = imagesAt + (img * h + yy) * w * c;
+      const to = gridStart + (yy + p.top) * gridRow + p.left * c4;
+      if (c4 === c) heap.copyWithin(to, from, from + w * c);
+      else for (let xx = 0; xx < w; xx++) heap.copyWithin(to + xx * c4, from + xx * c, from + xx * c + c);
     }
   };
   const zerosAt = biasAt + 4 * co4;
@@ -161,10 +160,10 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
     const last = Math.min(n, first + images);
     const tiles = (last - first) * tilesPerImage;
     for (let img = first; img < last; img++) {
+      fillGrid(img);
       for (let ty = 0; ty < th; ty++) {
         const index = ((img - first) * th + ty) * tw;
-        fillStrip(img, tile * ty);
-        inputT(stripAt, vAt + index * vTile, tw, stripRow * 4);
+        inputT(gridAt + tile * ty * gridRow * 4, vAt + index * vTile, tw, gridRow * 4);
       }
     }
     for (let k = 0; k < a * a; k++) {
@@ -178,7 +177,7 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
       }
     }
   }
-  release(backend, strip, transformed, v, m, biases);
+  release(backend, grid, transformed, v, m, biases);
   if (out !== y) {
     const from = f32(backend, out);
     const to = f32(backend, y);
