@@ -157,8 +157,7 @@ function inputModule(channels: number, fma: boolean): Uint8Array {
   const R = [XC, 7, 8, 9, 10, 11];
   const i32Locals = 8;
   const D = Array.from({ length: 6 }, (_, k) => 12 + k);
-  const T = Array.from({ length: 36 }, (_, k) => 18 + k);
-  const TMP = Array.from({ length: 6 }, (_, k) => 54 + k);
+  const TMP = Array.from({ length: 6 }, (_, k) => 18 + k);
   const body = [
     loop(
       get(X),
@@ -204,7 +203,7 @@ function inputModule(channels: number, fma: boolean): Uint8Array {
       countDown(COUNT),
     ),
   ];
-  return moduleOf('transform', 4, i32Locals, 6 + 36 + 6, body.flat());
+  return moduleOf('transform', 4, i32Locals, 6 + 6, body.flat());
 }
 
 function outputModule(channels: number, relu: boolean, fma: boolean): Uint8Array {
