@@ -150,22 +150,33 @@ export function simdFilterGradient(
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, dyAt, dWAt, offsAt] = [grid, dyPadded, dWPadded, offsets].map(address);
   const dyRowBytes = ow * co4 * 4;
-  const rowsPerCall = Math.max(1, Math.floor(DY_CHUNK_BYTES / dyRowBytes));
-  for (let b = 0; b < n; b++) {
-    for (let y0 = 0; y0 < oh; y0 += rowsPerCall) {
-      fn(
-        gridAt + (b * Hg + y0 * sh) * Wg * ci * 4,
-        dyAt + (b * oh + y0) * dyRowBytes,
-        dWAt,
-        offsAt,
-        kBlocks,
-        co4 / (4 * plan.vectors),
-        Math.min(rowsPerCall, oh - y0),
-        ow,
-        sw * ci * 4,
-        sh * Wg * ci * 4,
-        co4 * 4,
-      );
+  const imageBytes = Hg * Wg * ci * 4;
+  const args = (rows: number, images: number) =>
+    [
+      offsAt,
+      kBlocks,
+      co4 / (4 * plan.vectors),
+      rows,
+      ow,
+      sw * ci * 4,
+      sh * Wg * ci * 4,
+      co4 * 4,
+      images,
+      imageBytes,
+    ] as const;
+  if (oh * dyRowBytes <= DY_CHUNK_BYTES) {
+    // Small outputs: whole images a call, as many as fill the chunk, summed in one pass of the accumulators.
+    const perCall = Math.floor(DY_CHUNK_BYTES / (oh * dyRowBytes));
+    for (let b = 0; b < n; b += perCall) {
+      fn(gridAt + b * imageBytes, dyAt + b * oh * dyRowBytes, dWAt, ...args(oh, Math.min(perCall, n - b)));
+    }
+  } else {
+    const rowsPerCall = Math.max(1, Math.floor(DY_CHUNK_BYTES / dyRowBytes));
+    for (let b = 0; b < n; b++) {
+      for (let y0 = 0; y0 < oh; y0 += rowsPerCall) {
+        const at = gridAt + b * imageBytes + y0 * sh * Wg * ci * 4;
+        fn(at, dyAt + (b * oh + y0) * dyRowBytes, dWAt, ...args(Math.min(rowsPerCall, oh - y0), 1));
+      }
     }
   }
   release(backend, grid, offsets);

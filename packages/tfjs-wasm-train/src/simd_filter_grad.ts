@@ -30,10 +30,12 @@ import {
  * GEMM path it replaces first writes every patch (kh·kw·ci rows as long as the batch's positions) to memory and
  * then streams it through XNNPACK's fully-connected operator, which is memory bound at this shape.
  *
- * fn(x, dy, dW, offs, kBlocks, coBlocks, oh, ow, pixBytes, rowBytes, coBytes): byte addresses of the image's grid,
- * its dy and the filter; offs is an i32 table (kBlocks entries) of each row block's input offset in bytes; pixBytes
- * and rowBytes advance one output column and one output row in the grid (stride included); coBytes = 4 · co.
- * Every count must be ≥ 1: the loops test at their end.
+ * fn(x, dy, dW, offs, kBlocks, coBlocks, oh, ow, pixBytes, rowBytes, coBytes, images, imageBytes): byte addresses
+ * of the image's grid, its dy and the filter; offs is an i32 table (kBlocks entries) of each row block's input
+ * offset in bytes; pixBytes and rowBytes advance one output column and one output row in the grid (stride
+ * included); coBytes = 4 · co. `images` consecutive images (grids imageBytes apart, their dy rows following each
+ * other) are summed in one pass of the accumulators: on small outputs (4×4) the accumulators' loads and stores
+ * per image cost as much as its multiply-adds. Every count must be ≥ 1: the loops test at their end.
  */
 export type FilterGradFn = (
   x: number,
@@ -47,6 +49,8 @@ export type FilterGradFn = (
   pixBytes: number,
   rowBytes: number,
   coBytes: number,
+  images: number,
+  imageBytes: number,
 ) => void;
 
 /** Filter rows (R) and vectors of four output channels (V) that one pass of the SIMD kernel accumulates. */
@@ -95,12 +99,12 @@ export function simdFilterGrad(wasm: unknown, rows: number, vectors: number, fma
 
 /** With `fma`, the multiply-adds go through relaxed SIMD's f32x4.relaxed_madd (see wasm_asm's relaxedSimd). */
 export function filterGradModule(R: number, V: number, fma = false): Uint8Array {
-  // Parameters 0..10; i32 locals 11..21; v128 locals: R splats, one dy vector, R·V accumulators.
-  const [X, DY, W, OFFS, KB, CB0, OH, OW, PIX, ROWB, COB] = Array.from({ length: 11 }, (_, i) => i);
-  const [XK, WK, CB, XR, DR, Y, XP, DP, XC, DYC] = Array.from({ length: 10 }, (_, i) => 11 + i);
-  const i32Locals = 10;
-  const S = Array.from({ length: R }, (_, r) => 11 + i32Locals + r);
-  const D = 11 + i32Locals + R;
+  // Parameters 0..12; i32 locals 13..24; v128 locals: R splats, one dy vector, R·V accumulators.
+  const [X, DY, W, OFFS, KB, CB0, OH, OW, PIX, ROWB, COB, IMGS, IMGB] = Array.from({ length: 13 }, (_, i) => i);
+  const [XK, WK, CB, XR, DR, Y, XP, DP, XC, DYC, XI, I] = Array.from({ length: 12 }, (_, i) => 13 + i);
+  const i32Locals = 12;
+  const S = Array.from({ length: R }, (_, r) => 13 + i32Locals + r);
+  const D = 13 + i32Locals + R;
   const ACC = Array.from({ length: R }, (_, r) => Array.from({ length: V }, (_, v) => D + 1 + r * V + v));
   // Row r of the block's filter rows: WK + r · coBytes.
   const rowAddress = (r: number) => (r === 0 ? get(WK) : [...get(WK), ...get(COB), ...i32(r), op.i32Mul, op.i32Add]);
@@ -123,29 +127,37 @@ export function filterGradModule(R: number, V: number, fma = false): Uint8Array 
       loop(
         forEach((r, v) => [...load(rowAddress(r), 16 * v), ...set(ACC[r][v])]),
         get(XK),
-        set(XR),
+        set(XI),
         get(DYC),
         set(DR),
-        get(OH),
-        set(Y),
+        get(IMGS),
+        set(I),
         loop(
-          get(XR),
-          set(XP),
-          get(DR),
-          set(DP),
-          get(OW),
-          set(XC),
+          get(XI),
+          set(XR),
+          get(OH),
+          set(Y),
           loop(
-            outerProductStep(ACC, S, D, get(XP), 4, get(DP), fma),
-            addTo(XP, get(PIX)),
-            addTo(DP, get(COB)),
-            countDown(XC),
+            get(XR),
+            set(XP),
+            get(DR),
+            set(DP),
+            get(OW),
+            set(XC),
+            loop(
+              outerProductStep(ACC, S, D, get(XP), 4, get(DP), fma),
+              addTo(XP, get(PIX)),
+              addTo(DP, get(COB)),
+              countDown(XC),
+            ),
+            // dy rows follow each other, also from one image to the next: the next row starts where this one ended
+            addTo(XR, get(ROWB)),
+            get(DP),
+            set(DR),
+            countDown(Y),
           ),
-          // dy rows follow each other: the next output row starts where this one ended
-          addTo(XR, get(ROWB)),
-          get(DP),
-          set(DR),
-          countDown(Y),
+          addTo(XI, get(IMGB)),
+          countDown(I),
         ),
         forEach((r, v) => store(rowAddress(r), get(ACC[r][v]), 16 * v)),
         addTo(WK, i32(16 * V)),
@@ -161,5 +173,5 @@ export function filterGradModule(R: number, V: number, fma = false): Uint8Array 
       countDown(KB),
     ),
   ];
-  return moduleOf('filterGrad', 11, i32Locals, R + 1 + R * V, body.flat());
+  return moduleOf('filterGrad', 13, i32Locals, R + 1 + R * V, body.flat());
 }

@@ -95,7 +95,7 @@ export function winogradFilterGradient(
         const xAt = vAt + t0 * vTile + 4 * k * c4;
         const dyTilesAt = uAt + t0 * uTile + 4 * k * co4;
         const coBlocks = co4 / (4 * plan.vectors);
-        accumulate(xAt, dyTilesAt, mAt + 4 * k * co4, offsAt, kBlocks, coBlocks, 1, count, vTile, 0, uTile);
+        accumulate(xAt, dyTilesAt, mAt + 4 * k * co4, offsAt, kBlocks, coBlocks, 1, count, vTile, 0, uTile, 1, 0);
       }
     }
   }
