@@ -26,8 +26,8 @@ describe('selectBackend: the kernel pack and its arithmetic', () => {
   it('the option, then env.relaxedSimd, turn it off; the same convolution then rounds differently', async () => {
     const conv = () =>
       tf.tidy(() => {
-        const x = tf.linspace(-1, 1, 2 * 9 * 9 * 16).reshape([2, 9, 9, 16]) as tf.Tensor4D;
-        const w = tf.sin(tf.linspace(0, 40, 3 * 3 * 16 * 8)).reshape([3, 3, 16, 8]) as tf.Tensor4D;
+        const x = tf.reshape(tf.linspace(-1, 1, 2 * 9 * 9 * 16), [2, 9, 9, 16]) as tf.Tensor4D;
+        const w = tf.reshape(tf.sin(tf.linspace(0, 40, 3 * 3 * 16 * 8)), [3, 3, 16, 8]) as tf.Tensor4D;
         return tf.conv2d(x, w, 1, 'same').dataSync() as Float32Array;
       });
     expect((await selectBackend('wasm', { relaxedSimd: false })).relaxedSimd).toBe(false);
