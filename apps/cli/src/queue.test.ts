@@ -246,8 +246,10 @@ describe.skipIf(!hasRedis && !process.env.CI)('leaderboard grid on BullMQ + Redi
     const url = `redis://127.0.0.1:${port}`;
     const worker = run([...WORKER, '--queue', url]);
     const out = join(dir, 'diverging');
-    // A learning rate of 1e9 makes the loss non-finite: the trainer throws TrainingDivergedError every time.
-    const file = preset('diverging', { methods: ['erm'], seeds: [0], train: { optimizer: 'sgd', lr: 1e9 } });
+    // A learning rate of 1e38 makes the loss non-finite (float32 overflows) within the first steps, with fused or plain
+    // multiply-adds: the trainer throws TrainingDivergedError every time. (1e9 and 1e30 left it finite under fused
+    // multiply-adds, ce 4e34 and 9e29: a near-chance failure instead.)
+    const file = preset('diverging', { methods: ['erm'], seeds: [0], train: { optimizer: 'sgd', lr: 1e38 } });
     const coordinator = run(['bench', '--preset', file, '--queue', url, '--out', out, '--attempts', '3']);
     expect(await coordinator.exit).toBe(1);
     expect(coordinator.out()).toMatch(/FAILED erm seed 0 \(diverged\) after 1 attempt\(s\)/);
