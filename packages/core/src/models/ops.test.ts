@@ -85,6 +85,38 @@ describe('batchNormTrain', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
+  it.each([
+    'wasm',
+    'cpu',
+  ] as const)('%s: relu fused into batchNormTrain gives tf.relu of it, values and gradients bit for bit', async (backend) => {
+    await selectBackend(backend);
+    const before = tf.memory().numTensors;
+    const shape = [4, 5, 3, 8];
+    const x = tf.tidy(() => tf.add(tf.mul(tf.randomNormal(shape, 0, 1, 'float32', 21), 3), 2)) as tf.Tensor4D;
+    const gamma = tf.randomNormal([8], 1, 0.3, 'float32', 22);
+    const beta = tf.randomNormal([8], 0, 0.3, 'float32', 23);
+    const weights = tf.randomNormal(shape, 0, 1, 'float32', 24);
+    const run = (fusedRelu: boolean) =>
+      tf.valueAndGrads((a: tf.Tensor, g: tf.Tensor, b: tf.Tensor) => {
+        const y = fusedRelu
+          ? batchNormTrain(a as tf.Tensor4D, g, b, 1e-5, undefined, true, true)
+          : tf.relu(batchNormTrain(a as tf.Tensor4D, g, b, 1e-5));
+        return tf.sum(tf.mul(tf.square(y), weights)) as tf.Scalar;
+      })([x, gamma, beta]);
+    const [fused, plain] = [run(true), run(false)];
+    const bits = (t: tf.Tensor) => Array.from(new Uint32Array((t.dataSync() as Float32Array).slice().buffer));
+    expect(bits(fused.value)).toEqual(bits(plain.value));
+    for (const [i, g] of fused.grads.entries()) expect(bits(g)).toEqual(bits(plain.grads[i]));
+    // Some values are clipped, so the mask is exercised, and some gradient flows.
+    const y = batchNormTrain(x, gamma, beta, 1e-5, undefined, true, true);
+    const zeros = tf.tidy(() => tf.sum(tf.cast(tf.equal(y, 0), 'int32')).dataSync()[0]);
+    expect(zeros).toBeGreaterThan(0);
+    expect(zeros).toBeLessThan(y.size);
+    expect(tf.tidy(() => tf.max(tf.abs(fused.grads[0])).dataSync()[0])).toBeGreaterThan(1e-2);
+    tf.dispose([x, gamma, beta, weights, y, fused.value, plain.value, ...fused.grads, ...plain.grads]);
+    expect(tf.memory().numTensors).toBe(before);
+  });
+
   it('batchNorm in training queues the running statistics (momentum 0.1, unbiased variance), applied after the step', async () => {
     await selectBackend('wasm');
     const before = tf.memory().numTensors;

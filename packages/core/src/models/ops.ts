@@ -62,7 +62,8 @@ export function flatten(x: tf.Tensor): tf.Tensor2D {
 
 /** A batch-norm layer: `(x, training)`, and its inference-mode map folded to one scale and shift per channel. */
 export interface BatchNormLayer {
-  (x: tf.Tensor, training: boolean): tf.Tensor;
+  /** With `relu`, max(·, 0) of the normalisation, fused into it in training (see batchNormTrain). */
+  (x: tf.Tensor, training: boolean, relu?: boolean): tf.Tensor;
   /**
    * y = x·scale + shift with scale = γ / √(running variance + ε) and shift = β − running mean · scale: the
    * inference-mode normalisation as one affine map (to fuse with a ReLU, or to fold into the convolution before it).
@@ -83,14 +84,18 @@ export function batchNorm(params: ParamStore, name: string, channels: number): B
   const runningVar = params.ones(`${name}.running_var`, channels, false);
   const momentum = 0.1;
   const epsilon = 1e-5;
-  const layer = (x: tf.Tensor, training: boolean): tf.Tensor => {
-    if (!training) return tf.batchNorm(x as tf.Tensor4D, runningMean, runningVar, beta, gamma, epsilon);
-    return batchNormTrain(x as tf.Tensor4D, gamma, beta, epsilon, (mean, variance) => {
+  const layer = (x: tf.Tensor, training: boolean, relu = false): tf.Tensor => {
+    if (!training) {
+      const y = tf.batchNorm(x as tf.Tensor4D, runningMean, runningVar, beta, gamma, epsilon);
+      return relu ? tf.relu(y) : y;
+    }
+    const onMoments = (mean: tf.Tensor1D, variance: tf.Tensor1D) => {
       const n = x.size / channels;
       const unbiased = tf.mul(variance, n / Math.max(1, n - 1));
       params.queueUpdate(runningMean, tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
       params.queueUpdate(runningVar, tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
-    });
+    };
+    return batchNormTrain(x as tf.Tensor4D, gamma, beta, epsilon, onMoments, true, relu);
   };
   layer.folded = () =>
     tf.tidy(() => {
@@ -138,6 +143,10 @@ export function convBnRelu(x: tf.Tensor, filter: tf.Variable, bn: BatchNormLayer
  * mean's and the variance's paths broadcast back to the input's shape); this costs 4 in the forward pass and 4
  * in the backward one, plus per-channel arithmetic. `onMoments(mean, variance)` receives the batch statistics
  * (for the running averages; tensors it keeps must be kept with tf.keep).
+ *
+ * With `relu`, max(·, 0) of y in the same pass (the channel kernel's `relu` attribute), and in the backward pass
+ * dy · step(y) before the rest, which is what tf.relu's gradient (dy · cast(step(x))) gives for y = max(x, 0), bit
+ * for bit, without its cast (a copy of every value) and the separate ReLU pass.
  */
 export function batchNormTrain(
   x: tf.Tensor4D,
@@ -146,6 +155,7 @@ export function batchNormTrain(
   epsilon: number,
   onMoments: (mean: tf.Tensor1D, variance: tf.Tensor1D) => void = () => {},
   fused = true,
+  relu = false,
 ): tf.Tensor4D {
   const axes = [0, 1, 2];
   // On wasm, semix's kernel pack fuses the per-channel passes (bit for bit the same as the ops below).
@@ -169,11 +179,17 @@ export function batchNormTrain(
     onMoments(mean, variance);
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
     const scale = tf.mul(g, invStd);
-    save([xc, invStd, scale]);
+    let value: tf.Tensor;
+    if (!relu) value = affine(xc, scale, b);
+    else if (kernels)
+      value = tf.engine().runKernel(CHANNEL_AFFINE, { a: xc, scaleA: scale, shift: b }, { relu: true }) as tf.Tensor;
+    else value = tf.relu(affine(xc, scale, b));
+    save(relu ? [xc, invStd, scale, value] : [xc, invStd, scale]);
     return {
-      value: affine(xc, scale, b),
-      gradFunc: (dy, saved) => {
-        const [centered, s, gs] = saved;
+      value,
+      gradFunc: (upstream, saved) => {
+        const [centered, s, gs, y] = saved;
+        const dy = relu ? tf.mul(upstream, tf.step(y)) : upstream;
         const n = centered.size / (centered.shape[3] ?? 1);
         const dBeta = tf.sum(dy, axes);
         const sumDyXc = dot(dy, centered);

@@ -40,7 +40,7 @@ export function preactResnet18(config: ModelConfig): SemixModel {
     params,
     blocks: stages,
     toFeatures: (x, training) => {
-      if (training) return tf.mean(tf.relu(finalBn(x, true)), [1, 2]);
+      if (training) return tf.mean(finalBn(x, true, true), [1, 2]);
       const { scale, shift } = finalBn.folded();
       return tf.mean(scaleShiftRelu(x, scale, shift), [1, 2]);
     },
@@ -66,10 +66,10 @@ function preactBlock(params: ParamStore, name: string, inPlanes: number, planes:
       const h = convBnRelu(out, conv1, bn2, stride);
       return tf.add(convBiasRelu(h, conv2, null, 1, false), skip);
     }
-    const out = tf.relu(bn1(x, training));
+    const out = bn1(x, training, true);
     const skip = shortcut ? convBiasRelu(out, shortcut, null, stride, false) : x;
     const h = convBiasRelu(out, conv1, null, stride, false);
-    const h2 = convBiasRelu(tf.relu(bn2(h, training)), conv2, null, 1, false);
+    const h2 = convBiasRelu(bn2(h, training, true), conv2, null, 1, false);
     return tf.add(h2, skip);
   };
 }
