@@ -203,6 +203,46 @@ describe('DataParallel.logits', () => {
     }
   });
 
+  it('publishes the weights and running statistics once while nothing is assigned, again after any assign or train step', async () => {
+    const model = createModel({ arch: 'preact-resnet18', inputShape: [8, 8, 3], width: 0.25, numClasses: 4, seed: 3 });
+    const vars = model.trainableVariables();
+    const dp = await DataParallel.create(model, vars, crossEntropyMethod, null, 2);
+    const x = tf.randomNormal([6, 8, 8, 3], 0, 1, 'float32', 4) as tf.Tensor4D;
+    const agrees = async () => {
+      const [got, want] = [await dp.logits(x), model.logits(x, false)];
+      const scale = tf.tidy(() => tf.max(tf.abs(want)).dataSync()[0]);
+      const diff = maxAbsDiff(got, want);
+      tf.dispose([got, want]);
+      return diff <= 1e-5 * Math.max(1, scale);
+    };
+    const named = model.namedVariables();
+    const runningVar = [...named.entries()].find(([n]) => n.endsWith('running_var'))?.[1] as tf.Variable;
+    try {
+      expect(await agrees()).toBe(true);
+      expect(await agrees()).toBe(true);
+      expect(dp.evalPublications).toBe(1);
+      // One trainable weight changed: published again, and the replica uses it.
+      tf.tidy(() => vars[3].assign(tf.add(vars[3], tf.randomNormal(vars[3].shape, 0, 0.5, 'float32', 5))));
+      expect(await agrees()).toBe(true);
+      expect(dp.evalPublications).toBe(2);
+      // Only a running statistic changed.
+      tf.tidy(() => runningVar.assign(tf.randomUniform(runningVar.shape, 0.2, 3, 'float32', 6)));
+      expect(await agrees()).toBe(true);
+      expect(dp.evalPublications).toBe(3);
+      // A train step writes the shared weights: the next evaluation publishes again even with the same variables.
+      const labels = tf.tensor1d([0, 1, 2, 3, 0, 1], 'int32');
+      const g = await dp.lossGradients(x, labels, { numClasses: 4, epoch: 0, step: 0, rng: new Rng(1) });
+      tf.dispose([labels, ...Object.values(g.grads)]);
+      model.discardUpdates();
+      expect(await agrees()).toBe(true);
+      expect(dp.evalPublications).toBe(4);
+    } finally {
+      x.dispose();
+      await dp.dispose();
+      model.dispose();
+    }
+  });
+
   it('evaluateAsync with DataParallel.logits gives evaluate’s figures (batches of 50 over 2 threads), leak-free', async () => {
     const model = newModel(4);
     const dp = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, 2);

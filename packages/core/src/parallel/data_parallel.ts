@@ -40,6 +40,16 @@ export class DataParallel {
   private failure: Error | null = null;
   /** Tensors alive in each worker thread after its last shard (for leak checks). */
   workerTensors: number[] = [];
+  /**
+   * The variables' dataIds when their values were last published for evaluation (weights into shared memory,
+   * running statistics packed), and that publication's number. A tfjs variable takes a new dataId on every
+   * assign (optimizer steps, batch-norm updates, loaded weights), so equal dataIds mean equal values: evaluating
+   * batch after batch with the same weights publishes them once. A train step resets it (it writes the weights).
+   */
+  private publishedIds: readonly object[] = [];
+  private published = { version: 0, state: new Float32Array(0) };
+  /** Publications of the weights and state for evaluation so far (diagnostics, tests). */
+  evalPublications = 0;
 
   private constructor(
     private readonly model: SemixModel,
@@ -163,26 +173,13 @@ export class DataParallel {
     const batch = x.shape[0];
     const shards = Math.max(1, Math.min(this.size, batch));
     const { sizes, starts } = planShards(batch, shards);
-    if (shards > 1) {
-      for (const [i, v] of this.vars.entries()) this.weightViews[i].set(v.dataSync() as Float32Array);
-    }
-    const trainable = new Set(this.vars);
-    const state = [...this.model.namedVariables().values()].filter((v) => !trainable.has(v));
-    const packedState = () => {
-      const out = new Float32Array(state.reduce((a, v) => a + v.size, 0));
-      let offset = 0;
-      for (const v of state) {
-        out.set(v.dataSync() as Float32Array, offset);
-        offset += v.size;
-      }
-      return out;
-    };
+    const { version, state } = shards > 1 ? this.publishForEval() : this.published;
     const per = x.size / Math.max(1, batch);
     const pixels = shards > 1 ? (x.dataSync() as Float32Array) : null;
     const replies = this.workers.slice(0, shards - 1).map((worker, i) => {
       const r = i + 1;
       const shard = (pixels as Float32Array).slice(starts[r] * per, (starts[r] + sizes[r]) * per);
-      return this.request(worker, { type: 'eval', state: packedState(), x: shard, n: sizes[r] });
+      return this.request(worker, { type: 'eval', version, state: state.slice(), x: shard, n: sizes[r] });
     });
     let own: tf.Tensor2D;
     try {
@@ -213,6 +210,26 @@ export class DataParallel {
     }
   }
 
+  /** The weights into shared memory and the running statistics packed, unless nothing was assigned since. */
+  private publishForEval(): { version: number; state: Float32Array } {
+    const trainable = new Set(this.vars);
+    const state = [...this.model.namedVariables().values()].filter((v) => !trainable.has(v));
+    const ids = [...this.vars, ...state].map((v) => v.dataId);
+    const same = ids.length === this.publishedIds.length && ids.every((id, i) => id === this.publishedIds[i]);
+    if (same) return this.published;
+    for (const [i, v] of this.vars.entries()) this.weightViews[i].set(v.dataSync() as Float32Array);
+    const packed = new Float32Array(state.reduce((a, v) => a + v.size, 0));
+    let offset = 0;
+    for (const v of state) {
+      packed.set(v.dataSync() as Float32Array, offset);
+      offset += v.size;
+    }
+    this.publishedIds = ids;
+    this.published = { version: this.published.version + 1, state: packed };
+    this.evalPublications += 1;
+    return this.published;
+  }
+
   /**
    * The loss parts and gradients of one batch, computed across the shards: the same contract as
    * `lossGradients` (the caller applies and disposes the gradients). `rng` draws the workers' generators and
@@ -226,8 +243,10 @@ export class DataParallel {
     const batch = x.shape[0];
     const plan = planShards(batch, this.shards);
     const { sizes, starts } = plan;
-    // Publish the current weights, then send each worker its shards (one request each, answered in order).
+    // Publish the current weights, then send each worker its shards (one request each, answered in order). The
+    // next evaluation publishes again (the workers reload after a step request too).
     for (const [i, v] of this.vars.entries()) this.weightViews[i].set(v.dataSync() as Float32Array);
+    this.publishedIds = [];
     const rngs = shardRngs(ctx.rng, this.shards);
     const per = x.size / batch;
     const pixels = x.dataSync() as Float32Array;

@@ -40,6 +40,11 @@ export interface StepRequest {
  */
 export interface EvalRequest {
   type: 'eval';
+  /**
+   * Which publication of the weights and `state` this is: a replica that loaded this one already (evaluation over
+   * many batches with the same weights) skips loading them again. Any step request in between makes it reload.
+   */
+  version: number;
   /** The model's variables that are not trainable, packed in `namedVariables()` order. */
   state: Float32Array;
   x: Float32Array;

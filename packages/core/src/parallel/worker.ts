@@ -38,16 +38,21 @@ try {
   }
   const trainable = new Set(vars);
   const state = [...model.namedVariables().values()].filter((v) => !trainable.has(v));
+  // The publication of weights and state last loaded for evaluation (-1: none, or a step request since).
+  let loaded = -1;
   /** Inference-mode logits of one shard with the main thread's weights and running statistics. */
   const evaluateShard = (request: EvalRequest) => {
-    tf.tidy(() => {
-      for (const [i, v] of vars.entries()) v.assign(tf.tensor(weights[i], v.shape));
-      let offset = 0;
-      for (const v of state) {
-        v.assign(tf.tensor(request.state.subarray(offset, offset + v.size), v.shape));
-        offset += v.size;
-      }
-    });
+    if (request.version !== loaded) {
+      tf.tidy(() => {
+        for (const [i, v] of vars.entries()) v.assign(tf.tensor(weights[i], v.shape));
+        let offset = 0;
+        for (const v of state) {
+          v.assign(tf.tensor(request.state.subarray(offset, offset + v.size), v.shape));
+          offset += v.size;
+        }
+      });
+      loaded = request.version;
+    }
     const [h, w, c] = model.inputShape;
     const logits = tf.tidy(() => model.logits(tf.tensor4d(request.x, [request.n, h, w, c]), false).dataSync());
     const values = Float32Array.from(logits as Float32Array);
@@ -65,6 +70,7 @@ try {
       return;
     }
     try {
+      loaded = -1;
       tf.tidy(() => {
         for (const [i, v] of vars.entries()) v.assign(tf.tensor(weights[i], v.shape));
       });
