@@ -157,7 +157,11 @@ describe('Winograd F(2×2, 3×3) vs cpu', () => {
     }
   });
 
-  it.each(cases)('input gradient x%j → %i channels, %j', async (xs, co, pad) => {
+  // The input gradient through both tiles, each held to its forward pass's bound.
+  const inputGradientCases = ([2, 4] as const).flatMap((tile) =>
+    cases.map(([xs, co, pad]) => [tile, xs, co, pad] as const),
+  );
+  it.each(inputGradientCases)('F(%i×·) input gradient x%j → %i channels, %j', async (tile, xs, co, pad) => {
     const filterShape = [3, 3, xs[3], co];
     const dyShape = tf.tidy(() => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, pad).shape);
     const attrs = { strides: 1, pad, dataFormat: 'NHWC', inputShape: xs } as never;
@@ -168,59 +172,14 @@ describe('Winograd F(2×2, 3×3) vs cpu', () => {
           .engine()
           .runKernel('Conv2DBackpropInput', { dy: t(dyShape, 5), filter: t(filterShape, 6) }, attrs) as tf.Tensor,
     );
-    await winogradAgrees(cpu, (backend) => {
+    const problem = (backend: BackendWasm) => {
       const filter = t(filterShape, 6);
       const info = inputGradientInfo(filter, attrs);
-      return winogradCorrelation(backend, {
-        x: t(dyShape, 5),
-        filter,
-        rotated: true,
-        outChannels: xs[3],
-        top: 2 - info.padInfo.top,
-        left: 2 - info.padInfo.left,
-        outHeight: xs[1],
-        outWidth: xs[2],
-        bias: null,
-        relu: false,
-      });
-    });
-  });
-
-  it.each(cases)('F(4×4, 3×3) input gradient x%j → %i channels, %j', async (xs, co, pad) => {
-    const filterShape = [3, 3, xs[3], co];
-    const dyShape = tf.tidy(() => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, pad).shape);
-    const attrs = { strides: 1, pad, dataFormat: 'NHWC', inputShape: xs } as never;
-    const cpu = await runOn(
-      'cpu',
-      () =>
-        tf
-          .engine()
-          .runKernel('Conv2DBackpropInput', { dy: t(dyShape, 5), filter: t(filterShape, 6) }, attrs) as tf.Tensor,
-    );
-    await winogradAgrees(
-      cpu,
-      (backend) => {
-        const filter = t(filterShape, 6);
-        const info = inputGradientInfo(filter, attrs);
-        return winogradCorrelation(
-          backend,
-          {
-            x: t(dyShape, 5),
-            filter,
-            rotated: true,
-            outChannels: xs[3],
-            top: 2 - info.padInfo.top,
-            left: 2 - info.padInfo.left,
-            outHeight: xs[1],
-            outWidth: xs[2],
-            bias: null,
-            relu: false,
-          },
-          4,
-        );
-      },
-      WINOGRAD4_TOLERANCE,
-    );
+      const p = { x: t(dyShape, 5), filter, rotated: true, outChannels: xs[3], bias: null, relu: false };
+      const at = { top: 2 - info.padInfo.top, left: 2 - info.padInfo.left, outHeight: xs[1], outWidth: xs[2] };
+      return winogradCorrelation(backend, { ...p, ...at }, tile);
+    };
+    await winogradAgrees(cpu, problem, tile === 4 ? WINOGRAD4_TOLERANCE : WINOGRAD_TOLERANCE);
   });
 
   it.each(cases)('filter gradient x%j → %i channels, %j', async (xs, co, pad) => {
