@@ -70,10 +70,14 @@ async function winogradAgrees(
   expect(error).toBeLessThanOrEqual(tolerance);
 }
 
-describe('Winograd F(2×2, 3×3) vs cpu', () => {
+describe('Winograd (F(2×2, 3×3), F(4×4, 3×3); filter gradient F(3×3, 2×2)) vs cpu', () => {
   beforeAll(useWasm);
 
-  it.each(cases)('forward, bias and ReLU x%j → %i channels, %j', async (xs, co, pad) => {
+  // Both tiles, each held to its bound: F(2×2, 3×3) at 5e-6, F(4×4, 3×3) at 2e-5.
+  const tileCases = ([2, 4] as const).flatMap((tile) => cases.map(([xs, co, pad]) => [tile, xs, co, pad] as const));
+  const toleranceOf = (tile: 2 | 4) => (tile === 4 ? WINOGRAD4_TOLERANCE : WINOGRAD_TOLERANCE);
+
+  it.each(tileCases)('F(%i×·) forward, bias and ReLU x%j → %i channels, %j', async (tile, xs, co, pad) => {
     const filterShape = [3, 3, xs[3], co];
     for (const [bias, relu] of [
       [null, false],
@@ -90,78 +94,21 @@ describe('Winograd F(2×2, 3×3) vs cpu', () => {
           activation: relu ? 'relu' : 'linear',
         }),
       );
-      await winogradAgrees(cpu, (backend) => {
+      const problem = (backend: BackendWasm) => {
         const x = t(xs, 1);
         const filter = t(filterShape, 2);
         const info = convolutionInfo(x, filter, { strides: 1, pad, dataFormat: 'NHWC' });
         if (!info) return null;
-        return winogradCorrelation(backend, {
-          x,
-          filter,
-          rotated: false,
-          outChannels: co,
-          top: info.padInfo.top,
-          left: info.padInfo.left,
-          outHeight: info.outHeight,
-          outWidth: info.outWidth,
-          bias: bias ? t(bias, 3) : null,
-          relu,
-        });
-      });
-    }
-  });
-
-  it.each(cases)('F(4×4, 3×3) forward, bias and ReLU x%j → %i channels, %j', async (xs, co, pad) => {
-    const filterShape = [3, 3, xs[3], co];
-    for (const [bias, relu] of [
-      [null, false],
-      [[co], true],
-      [[1], false],
-    ] as Array<[number[] | null, boolean]>) {
-      const cpu = await runOn('cpu', () =>
-        tf.fused.conv2d({
-          x: t(xs, 1) as tf.Tensor4D,
-          filter: t(filterShape, 2) as tf.Tensor4D,
-          strides: 1,
-          pad,
-          bias: bias ? t(bias, 3) : undefined,
-          activation: relu ? 'relu' : 'linear',
-        }),
-      );
-      await winogradAgrees(
-        cpu,
-        (backend) => {
-          const x = t(xs, 1);
-          const filter = t(filterShape, 2);
-          const info = convolutionInfo(x, filter, { strides: 1, pad, dataFormat: 'NHWC' });
-          if (!info) return null;
-          return winogradCorrelation(
-            backend,
-            {
-              x,
-              filter,
-              rotated: false,
-              outChannels: co,
-              top: info.padInfo.top,
-              left: info.padInfo.left,
-              outHeight: info.outHeight,
-              outWidth: info.outWidth,
-              bias: bias ? t(bias, 3) : null,
-              relu,
-            },
-            4,
-          );
-        },
-        WINOGRAD4_TOLERANCE,
-      );
+        const { top, left } = info.padInfo;
+        const p = { x, filter, rotated: false, outChannels: co, top, left, bias: bias ? t(bias, 3) : null, relu };
+        return winogradCorrelation(backend, { ...p, outHeight: info.outHeight, outWidth: info.outWidth }, tile);
+      };
+      await winogradAgrees(cpu, problem, toleranceOf(tile));
     }
   });
 
   // The input gradient through both tiles, each held to its forward pass's bound.
-  const inputGradientCases = ([2, 4] as const).flatMap((tile) =>
-    cases.map(([xs, co, pad]) => [tile, xs, co, pad] as const),
-  );
-  it.each(inputGradientCases)('F(%i×·) input gradient x%j → %i channels, %j', async (tile, xs, co, pad) => {
+  it.each(tileCases)('F(%i×·) input gradient x%j → %i channels, %j', async (tile, xs, co, pad) => {
     const filterShape = [3, 3, xs[3], co];
     const dyShape = tf.tidy(() => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, pad).shape);
     const attrs = { strides: 1, pad, dataFormat: 'NHWC', inputShape: xs } as never;
@@ -179,7 +126,7 @@ describe('Winograd F(2×2, 3×3) vs cpu', () => {
       const at = { top: 2 - info.padInfo.top, left: 2 - info.padInfo.left, outHeight: xs[1], outWidth: xs[2] };
       return winogradCorrelation(backend, { ...p, ...at }, tile);
     };
-    await winogradAgrees(cpu, problem, tile === 4 ? WINOGRAD4_TOLERANCE : WINOGRAD_TOLERANCE);
+    await winogradAgrees(cpu, problem, toleranceOf(tile));
   });
 
   it.each(cases)('filter gradient x%j → %i channels, %j', async (xs, co, pad) => {
