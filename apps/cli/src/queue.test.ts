@@ -262,6 +262,29 @@ describe.skipIf(!hasRedis && !process.env.CI)('leaderboard grid on BullMQ + Redi
     expect(readFileSync(join(out, 'leaderboard.md'), 'utf8')).toMatch(/\*\*failed\*\* \(diverged at step \d+: ce=/);
   }, 120_000);
 
+  it('a worker that computes otherwise (another backend) refuses the job: recorded as failed, not retried', async () => {
+    const port = await freePort();
+    await startRedis(port, mkdtempSync(join(dir, 'redis-')));
+    const url = `redis://127.0.0.1:${port}`;
+    const worker = run(['worker', '--backend', 'cpu', '--queue', url]);
+    const out = join(dir, 'other-compute');
+    const file = preset('other-compute', { methods: ['erm'], seeds: [0] });
+    const coordinator = run(['bench', '--preset', file, '--backend', 'wasm', '--queue', url, '--out', out]);
+    expect(await coordinator.exit).toBe(1);
+    expect(coordinator.out()).toMatch(/FAILED erm seed 0 \(error\) after 1 attempt\(s\)/);
+    const [id] = gridFiles(out);
+    const failure = JSON.parse(readFileSync(join(out, 'failed', id), 'utf8'));
+    expect(failure.error).toMatch(
+      /^refused: this worker computes with \{"backend":"cpu"\}, the coordinator planned \{"backend":"wasm","kernels":/,
+    );
+    expect(failure.error).toContain('differs at backend, kernels');
+    // The grid's identities say what they are planned for; no record was written under them.
+    const grid = JSON.parse(readFileSync(join(out, 'grid.json'), 'utf8'));
+    expect(grid.jobs[0].identity.compute.backend).toBe('wasm');
+    expect(records(out)).toEqual([]);
+    expect(worker.out()).not.toMatch(/: done /);
+  }, 120_000);
+
   it('refuses bad queue URLs without printing secrets', () => {
     const bad = run(['bench', '--preset', 'smoke', '--queue', 'http://user:hunter2@host']);
     return bad.exit.then((code) => {

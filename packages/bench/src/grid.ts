@@ -5,6 +5,7 @@
  */
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
+import type { ComputeIdentity } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
 import type { ResolvedMethod } from '@semix/mixup';
 import { z } from 'zod';
@@ -27,11 +28,11 @@ export interface Grid {
   jobs: GridJob[];
 }
 
-/** One job per (method, seed), methods in preset order, seeds in preset order. */
-export function planGrid(preset: Preset, data: DataIdentity): Grid {
+/** One job per (method, seed), methods in preset order, seeds in preset order, each to be computed by `compute`. */
+export function planGrid(preset: Preset, data: DataIdentity, compute: ComputeIdentity): Grid {
   const jobs = preset.methods.flatMap((method) =>
     preset.seeds.map((seed) => {
-      const identity = jobIdentity(preset, method, seed, data);
+      const identity = jobIdentity(preset, method, seed, data, compute);
       return { id: jobId(identity), label: method.label, method, seed, identity };
     }),
   );

@@ -4,6 +4,7 @@
  * checked against its id: the record stores its identity, and the id must be the identity's hash.
  */
 import { createHash } from 'node:crypto';
+import type { ComputeIdentity } from '@semix/core';
 import type { ResolvedMethod } from '@semix/mixup';
 import { type Preset, presetShards } from './preset';
 
@@ -20,8 +21,12 @@ export interface DataIdentity {
   suites: Array<{ name: string; source: 'generated' | 'official'; seed?: number }>;
 }
 
+/**
+ * Version 3 added `compute`: version 2 ids did not say what computed them, so a results directory made under
+ * other kernels (or another backend) reused their records as done and mixed them with new ones on one board.
+ */
 export interface JobIdentity {
-  v: 2;
+  v: 3;
   dataset: string;
   model: Preset['model'];
   /** The preset's training settings with `shards` resolved (absent when 1) and without `workers` (threads). */
@@ -31,6 +36,11 @@ export interface JobIdentity {
   method: Omit<ResolvedMethod, 'label'>;
   seed: number;
   data: DataIdentity;
+  /**
+   * What computes it: the backend and, on wasm with semix's kernel pack, the pack's arithmetic (`computeIdentity()`
+   * of @semix/core). Another backend, or fused instead of separate multiply-adds, rounds differently: another result.
+   */
+  compute: ComputeIdentity;
 }
 
 /** JSON with object keys sorted and undefined fields dropped, so equal configurations hash equally. */
@@ -56,11 +66,20 @@ export function identityTrain(train: Preset['train']): JobIdentity['train'] {
   return shards === 1 ? rest : { ...rest, shards };
 }
 
-/** The identity of (preset, method, seed) on the given data. The preset's name and description are not part of it. */
-export function jobIdentity(preset: Preset, method: ResolvedMethod, seed: number, data: DataIdentity): JobIdentity {
+/**
+ * The identity of (preset, method, seed) on the given data, computed by `compute`. The preset's name and
+ * description are not part of it.
+ */
+export function jobIdentity(
+  preset: Preset,
+  method: ResolvedMethod,
+  seed: number,
+  data: DataIdentity,
+  compute: ComputeIdentity,
+): JobIdentity {
   const { label: _label, ...options } = method;
   return {
-    v: 2,
+    v: 3,
     dataset: preset.dataset,
     model: preset.model,
     train: identityTrain(preset.train),
@@ -68,6 +87,7 @@ export function jobIdentity(preset: Preset, method: ResolvedMethod, seed: number
     method: options,
     seed,
     data,
+    compute,
   };
 }
 

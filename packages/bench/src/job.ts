@@ -1,5 +1,7 @@
 import { execFileSync } from 'node:child_process';
 import {
+  type ComputeIdentity,
+  computeIdentity,
   createModel,
   crossEntropyMethod,
   type Evaluation,
@@ -11,6 +13,7 @@ import {
   type ModelConfig,
   type ProgressEvent,
   type SemixModel,
+  sameCompute,
   TrainingDivergedError,
 } from '@semix/core';
 import { DataParallel } from '@semix/core/internal';
@@ -29,7 +32,7 @@ import {
 } from '@semix/datasets';
 import { createMethod, equivarianceGap, methodOptions, methodSpec, type ResolvedMethod } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
-import { type DataIdentity, jobId, jobIdentity } from './identity';
+import { type DataIdentity, identityDiff, jobId, jobIdentity } from './identity';
 import { type Preset, presetShards, presetSuites, type SuiteName } from './preset';
 import type { FailedRecord, ResultRecord, SuiteResult } from './records';
 
@@ -171,7 +174,11 @@ function commit(): string | null {
 export interface JobContext {
   preset: Preset;
   data: PresetData;
-  backend: string;
+  /**
+   * What the caller planned the job to be computed with (part of its identity and id); the job refuses to start
+   * when this thread computes otherwise (see `computeIdentity`).
+   */
+  compute: ComputeIdentity;
   versions: Record<string, string>;
   onTrainProgress?: (event: ProgressEvent) => void;
   signal?: AbortSignal;
@@ -279,7 +286,13 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
   // Worker threads build the method themselves from its spec (also when threads may be added later).
   const threaded = workers > 1 || (shards > 1 && ctx.workersAvailable !== undefined);
   const trainMethod = threaded ? methodSpec(method.name, options) : createMethod(method.name, options);
-  const identity = jobIdentity(preset, method, seed, data.identity);
+  const here = computeIdentity();
+  if (!sameCompute(here, ctx.compute)) {
+    throw new Error(
+      `compute: this job was planned for ${JSON.stringify(ctx.compute)} but this thread computes with ${JSON.stringify(here)} (at ${identityDiff(ctx.compute, here).join(', ')})`,
+    );
+  }
+  const identity = jobIdentity(preset, method, seed, data.identity, ctx.compute);
   const id = jobId(identity);
   const modelConfig: ModelConfig = {
     arch: preset.model.arch,
@@ -376,7 +389,7 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
       // The settings that determined the result (shards resolved); the threads are stated apart, as `workers`.
       train: { ...identity.train, shards },
       evaluation: { ...preset.evaluation },
-      backend: ctx.backend,
+      backend: ctx.compute.backend,
       versions: ctx.versions,
       git_commit: commit(),
       wall_time_s: (performance.now() - started) / 1000,

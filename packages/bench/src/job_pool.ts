@@ -1,5 +1,5 @@
 import type { Worker } from 'node:worker_threads';
-import type { ProgressEvent } from '@semix/core';
+import type { ComputeIdentity, ProgressEvent } from '@semix/core';
 import { startWorker } from '@semix/core/internal';
 import type { ResolvedMethod } from '@semix/mixup';
 import { jobWorkers } from './job';
@@ -18,9 +18,8 @@ export type JobFailure = Pick<FailedRecord, 'reason' | 'error' | 'step' | 'losse
 
 export interface JobWorkerInit {
   preset: Preset;
-  backend: string;
-  /** The calling thread's kernel path: every job thread computes as it does (see BackendSelection). */
-  relaxedSimd: boolean;
+  /** The calling thread's backend and kernel arithmetic: every job thread computes as it does (`selectCompute`). */
+  compute: ComputeIdentity;
   versions: Record<string, string>;
 }
 

@@ -3,7 +3,7 @@
  * jobs it is sent one at a time and posts their records back; the calling thread validates and stores them.
  */
 import { parentPort, workerData } from 'node:worker_threads';
-import { type BackendName, selectBackend } from '@semix/core';
+import { selectCompute } from '@semix/core';
 import { JobFailedError, loadPresetData, type PresetData, runJob } from './job';
 import type { JobReply, JobRequest, JobWorkerInit } from './job_pool';
 
@@ -17,7 +17,7 @@ let data: PresetData | null = null;
 let available = 1;
 
 try {
-  await selectBackend(init.backend as BackendName, { relaxedSimd: init.relaxedSimd });
+  await selectCompute(init.compute);
   port.on('message', async (request: JobRequest) => {
     if (request.type === 'abort') {
       controller.abort(new Error('interrupted'));
@@ -33,7 +33,7 @@ try {
       const record = await runJob(request.method, request.seed, {
         preset: init.preset,
         data,
-        backend: init.backend,
+        compute: init.compute,
         versions: init.versions,
         signal: controller.signal,
         workers: request.workers,

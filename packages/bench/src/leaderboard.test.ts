@@ -1,3 +1,4 @@
+import type { ComputeIdentity } from '@semix/core';
 import { describe, expect, it } from 'vitest';
 import { type GridJob, planGrid } from './grid';
 import type { DataIdentity } from './identity';
@@ -8,6 +9,7 @@ import type { FailedRecord, ResultRecord } from './records';
 import { mce, meanStd, pairedDifference, pearson, relativeMce } from './stats';
 
 const DATA: DataIdentity = { train: 't', test: 'e', suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 0 }] };
+const COMPUTE: ComputeIdentity = { backend: 'wasm', kernels: { multiplyAdd: 'fused', winograd: 'F(4x4,3x3)' } };
 
 /** A record with one suite: accuracy per corruption per severity as given. */
 function record(job: GridJob, clean: number, acc: Record<string, number[]>, gap = 0.2): ResultRecord {
@@ -93,7 +95,7 @@ describe('buildLeaderboard on constructed records', () => {
     },
     'constructed',
   );
-  const grid = planGrid(preset, DATA);
+  const grid = planGrid(preset, DATA, COMPUTE);
   const job = (label: string, seed: number) => grid.jobs.find((j) => j.label === label && j.seed === seed) as GridJob;
   // One corruption at one severity, so a method's corruption accuracy is the value given.
   const fog = (label: string, seed: number, clean: number, acc: number, gap = 0.2) =>
@@ -203,7 +205,7 @@ describe('buildLeaderboard on constructed records', () => {
 
   it('a single seed is shown as n=1, never as ± 0.00', () => {
     const one = parsePreset({ ...smoke, methods: ['erm'] }, 'one');
-    const g = planGrid(one, DATA);
+    const g = planGrid(one, DATA, COMPUTE);
     const b = buildLeaderboard(g, [record(g.jobs[0], 0.9, { fog: [0.8] })]);
     const md = leaderboardMarkdown(b, 'x');
     expect(md).toContain('| 1 | erm | 1 | 90.00 (n=1) | 80.00 (n=1) |');

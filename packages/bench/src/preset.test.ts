@@ -1,3 +1,4 @@
+import type { ComputeIdentity } from '@semix/core';
 import { describe, expect, it } from 'vitest';
 import { planGrid } from './grid';
 import { type DataIdentity, identityDiff, jobId, jobIdentity } from './identity';
@@ -8,11 +9,12 @@ const DATA: DataIdentity = {
   test: 'b'.repeat(64),
   suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 0 }],
 };
+const COMPUTE: ComputeIdentity = { backend: 'wasm', kernels: { multiplyAdd: 'fused', winograd: 'F(4x4,3x3)' } };
 
 describe('job identity', () => {
   const smoke = loadPreset('smoke');
-  const id = (preset = smoke, method = smoke.methods[1], seed = 0, data = DATA) =>
-    jobId(jobIdentity(preset, method, seed, data));
+  const id = (preset = smoke, method = smoke.methods[1], seed = 0, data = DATA, compute = COMPUTE) =>
+    jobId(jobIdentity(preset, method, seed, data, compute));
 
   it('the same configuration has the same id, whatever the preset is called or says', () => {
     expect(id()).toBe(id());
@@ -25,7 +27,7 @@ describe('job identity', () => {
     expect(id(explicit, explicit.methods[1])).toBe(id());
   });
 
-  it('any option, training, evaluation, seed or data change gives another id', () => {
+  it('any option, training, evaluation, seed, data or compute change gives another id', () => {
     const changed = [
       id(smoke, parsePreset({ ...smoke, methods: [{ name: 'mixup+sem', sem: { weight: 2 } }] }, 'x').methods[0]),
       id(smoke, parsePreset({ ...smoke, methods: [{ name: 'mixup+sem', mix: { alpha: 0.4 } }] }, 'x').methods[0]),
@@ -41,6 +43,14 @@ describe('job identity', () => {
       id(smoke, smoke.methods[1], 1),
       id(smoke, smoke.methods[1], 0, { ...DATA, train: 'c'.repeat(64) }),
       id(smoke, smoke.methods[1], 0, { ...DATA, suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 1 }] }),
+      // What computes it: another backend, or the kernel pack's other rounding, is another result.
+      id(smoke, smoke.methods[1], 0, DATA, { backend: 'cpu' }),
+      id(smoke, smoke.methods[1], 0, DATA, { backend: 'wasm' }),
+      id(smoke, smoke.methods[1], 0, DATA, {
+        ...COMPUTE,
+        kernels: { multiplyAdd: 'separate', winograd: 'F(4x4,3x3)' },
+      }),
+      id(smoke, smoke.methods[1], 0, DATA, { ...COMPUTE, kernels: { multiplyAdd: 'fused', winograd: 'F(2x2,3x3)' } }),
     ];
     expect(new Set([id(), ...changed]).size).toBe(changed.length + 1);
   });
@@ -48,14 +58,14 @@ describe('job identity', () => {
   it('shards are identity, threads are not; one shard (the default) leaves identities as they were', () => {
     const train = (t: Record<string, number>) => ({ ...smoke, train: { ...smoke.train, ...t } });
     // No key added for the default: every record written before shards existed keeps its id.
-    expect(jobIdentity(smoke, smoke.methods[1], 0, DATA).train).toEqual(smoke.train);
+    expect(jobIdentity(smoke, smoke.methods[1], 0, DATA, COMPUTE).train).toEqual(smoke.train);
     expect(id(train({ shards: 1 }))).toBe(id());
     expect(id(train({ workers: 1 }))).toBe(id());
     expect(id(train({ shards: 2 }))).not.toBe(id());
     expect(id(train({ shards: 2, workers: 2 }))).toBe(id(train({ shards: 2 })));
     // workers alone is as many shards (as core's train({ workers })).
     expect(id(train({ workers: 2 }))).toBe(id(train({ shards: 2 })));
-    expect(jobIdentity(train({ shards: 4, workers: 2 }), smoke.methods[1], 0, DATA).train).toEqual({
+    expect(jobIdentity(train({ shards: 4, workers: 2 }), smoke.methods[1], 0, DATA, COMPUTE).train).toEqual({
       ...smoke.train,
       shards: 4,
     });
@@ -72,8 +82,8 @@ describe('job identity', () => {
   });
 
   it('identityDiff names the fields that differ', () => {
-    const a = jobIdentity(smoke, smoke.methods[1], 0, DATA);
-    const b = jobIdentity({ ...smoke, train: { ...smoke.train, lr: 0.02 } }, smoke.methods[0], 0, DATA);
+    const a = jobIdentity(smoke, smoke.methods[1], 0, DATA, COMPUTE);
+    const b = jobIdentity({ ...smoke, train: { ...smoke.train, lr: 0.02 } }, smoke.methods[0], 0, DATA, COMPUTE);
     expect(identityDiff(a, b)).toEqual([
       'method.mix.alpha',
       'method.mix.mode',
@@ -204,8 +214,8 @@ describe('presets', () => {
       /sem\.weight: no method of preset smoke takes it/,
     );
     // The grid's ids follow the options.
-    const before = planGrid(quick, DATA).jobs.map((j) => j.id);
-    const after = planGrid(p, DATA).jobs.map((j) => j.id);
+    const before = planGrid(quick, DATA, COMPUTE).jobs.map((j) => j.id);
+    const after = planGrid(p, DATA, COMPUTE).jobs.map((j) => j.id);
     expect(after.slice(0, 3)).toEqual(before.slice(0, 3)); // erm unchanged (3 seeds)
     expect(after.slice(3).every((x) => !before.includes(x))).toBe(true);
   });

@@ -3,6 +3,7 @@ import { mkdir, mkdtemp, readFile, rm, stat, writeFile } from 'node:fs/promises'
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
+import type { ComputeIdentity } from '@semix/core';
 import { CORRUPTIONS, corruptImages, MNIST_C_CORRUPTIONS, take } from '@semix/datasets';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -23,6 +24,7 @@ const DATA: DataIdentity = {
     { name: 'cifar10-c-15', source: 'generated', seed: 0 },
   ],
 };
+const COMPUTE: ComputeIdentity = { backend: 'wasm', kernels: { multiplyAdd: 'fused', winograd: 'F(4x4,3x3)' } };
 
 /** A deterministic value in [0, 1) from a string (the hand-made records' noise). */
 const hash = (s: string) => {
@@ -97,7 +99,7 @@ afterAll(() => rm(dir, { recursive: true, force: true }));
 // The quick preset exactly, its records written as `semix bench` writes them: the report comes from
 // rebuildLeaderboard, with the gallery of quick's own test images.
 const quick = loadPreset('quick');
-const quickGrid = planGrid(quick, DATA);
+const quickGrid = planGrid(quick, DATA, COMPUTE);
 // With an ablation (sem.weight) and a configuration whose every seed failed.
 const ablationPreset = parsePreset(
   {
@@ -106,7 +108,7 @@ const ablationPreset = parsePreset(
   },
   'ablation',
 );
-const ablationGrid = planGrid(ablationPreset, DATA);
+const ablationGrid = planGrid(ablationPreset, DATA, COMPUTE);
 const failedLabel = 'mixup+sem β=1e+39';
 const ablationRecords = recordsOf(ablationGrid).filter((r) => r.method.label !== failedLabel);
 const failures: FailedRecord[] = ablationGrid.jobs

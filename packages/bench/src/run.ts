@@ -1,7 +1,13 @@
 import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
-import { type BackendName, type BackendSelection, type ProgressEvent, selectBackend } from '@semix/core';
+import {
+  type BackendName,
+  type BackendSelection,
+  computeIdentity,
+  type ProgressEvent,
+  selectBackend,
+} from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
 import * as tf from '@tensorflow/tfjs-core';
 import pkg from '../package.json';
@@ -172,8 +178,9 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   const selection = await selectBackend(options.backend ?? 'auto');
   onEvent?.({ type: 'backend', name: selection.name });
   const versions = packageVersions(selection);
+  const compute = computeIdentity();
   const splits = await loadPresetSplits(preset, (p) => onEvent?.({ type: 'data', ...p }));
-  const grid = planGrid(preset, splits.identity);
+  const grid = planGrid(preset, splits.identity, compute);
   await writeGrid(outDir, grid);
   const { pending, skipped } = await pendingJobs(outDir, grid, onEvent);
   let ran = 0;
@@ -218,7 +225,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
     if (threads > 1) {
       const gridJob = (j: PoolJob) => byId.get(j.id) as GridJob;
       await runJobPool({
-        init: { preset, backend: selection.name, relaxedSimd: selection.relaxedSimd, versions },
+        init: { preset, compute, versions },
         jobs: pending.map((j) => ({ id: j.id, method: j.method, seed: j.seed, index: index(j) })),
         size: budget,
         signal: options.signal,
@@ -236,7 +243,7 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
           const record = await runJob(job.method, job.seed, {
             preset,
             data,
-            backend: selection.name,
+            compute,
             versions,
             workers,
             signal: options.signal,

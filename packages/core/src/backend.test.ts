@@ -1,8 +1,8 @@
 import { env } from '@semix/env';
-import { relaxedSimd } from '@semix/tfjs-wasm-train';
+import { relaxedSimd, setWinograd, setWinogradTile } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { selectBackend } from './backend';
+import { computeIdentity, selectBackend } from './backend';
 
 // Node 20.16+ can switch V8's relaxed SIMD on at run time (process.getBuiltinModule); Node 22+ has it on.
 const switchable =
@@ -49,6 +49,30 @@ describe('selectBackend: the kernel pack and its arithmetic', () => {
   it('cpu has no pack and no relaxed SIMD', async () => {
     const selection = await selectBackend('cpu');
     expect(selection).toMatchObject({ name: 'cpu', kernelPack: [], relaxedSimd: false });
+    await selectBackend('wasm');
+  });
+});
+
+describe('computeIdentity: what a result was computed with', () => {
+  afterEach(() => {
+    setWinograd(true);
+    setWinogradTile(4);
+  });
+
+  it('wasm with the pack: its multiply-add and Winograd tile, as they are switched; cpu: the backend alone', async () => {
+    await selectBackend('wasm', { relaxedSimd: false });
+    expect(computeIdentity()).toEqual({
+      backend: 'wasm',
+      kernels: { multiplyAdd: 'separate', winograd: 'F(4x4,3x3)' },
+    });
+    const on = await selectBackend('wasm');
+    expect(computeIdentity().kernels?.multiplyAdd).toBe(on.relaxedSimd ? 'fused' : 'separate');
+    setWinogradTile(2);
+    expect(computeIdentity().kernels?.winograd).toBe('F(2x2,3x3)');
+    setWinograd(false);
+    expect(computeIdentity().kernels?.winograd).toBe('off');
+    await selectBackend('cpu');
+    expect(computeIdentity()).toEqual({ backend: 'cpu' });
     await selectBackend('wasm');
   });
 });

@@ -5,7 +5,17 @@ import * as tf from '@tensorflow/tfjs-core';
 // in a bundler. Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
 import '#gradients';
 import { env, LOG_LEVELS } from '@semix/env';
-import { enableRelaxedSimd, registerAll, setRelaxedSimd, WASM_KERNEL_PACK } from '@semix/tfjs-wasm-train';
+import {
+  enableRelaxedSimd,
+  type KernelArithmetic,
+  kernelArithmetic,
+  registerAll,
+  setKernelArithmetic,
+  setRelaxedSimd,
+  WASM_KERNEL_PACK,
+} from '@semix/tfjs-wasm-train';
+
+export type { KernelArithmetic };
 
 /** The backends semix knows, fastest first. `tensorflow` is tfjs-node(-gpu), an optional peer dependency. */
 export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
@@ -43,6 +53,54 @@ export interface SelectBackendOptions {
    * Data-parallel and bench worker threads are started with their parent's choice.
    */
   relaxedSimd?: boolean;
+}
+
+/**
+ * What computes results now: the active backend and, on wasm with semix's kernel pack, the pack's arithmetic (fused
+ * or separate multiply-add, the Winograd tile). The same job under another compute identity gives other numbers
+ * (each within tolerance of the others, rounded differently), so it is part of a result's identity.
+ */
+export interface ComputeIdentity {
+  backend: string;
+  /** Absent unless the kernel pack computes (wasm with the pack registered). */
+  kernels?: KernelArithmetic;
+}
+
+/** The compute identity of the active backend (see {@link ComputeIdentity}). */
+export function computeIdentity(): ComputeIdentity {
+  const backend = tf.getBackend();
+  const pack = WASM_KERNEL_PACK[0];
+  const withPack =
+    backend === 'wasm' && pack !== undefined && tf.getKernel(pack.kernelName, 'wasm')?.kernelFunc === pack.kernelFunc;
+  return withPack ? { backend, kernels: kernelArithmetic() } : { backend };
+}
+
+/** Whether two compute identities are the same (field by field, whatever their key order). */
+export function sameCompute(a: ComputeIdentity, b: ComputeIdentity): boolean {
+  return (
+    a.backend === b.backend &&
+    a.kernels?.multiplyAdd === b.kernels?.multiplyAdd &&
+    a.kernels?.winograd === b.kernels?.winograd &&
+    (a.kernels === undefined) === (b.kernels === undefined)
+  );
+}
+
+/**
+ * Selects `identity.backend` computing with `identity.kernels` (a worker thread computing as its parent does), or
+ * fails saying what this thread computes with instead (a backend not available here, fused multiply-add where the
+ * engine has no relaxed SIMD).
+ */
+export async function selectCompute(identity: ComputeIdentity): Promise<BackendSelection> {
+  const fused = identity.kernels?.multiplyAdd === 'fused';
+  const selection = await selectBackend(identity.backend as BackendName, { relaxedSimd: fused });
+  if (identity.kernels) setKernelArithmetic(identity.kernels);
+  const here = computeIdentity();
+  if (!sameCompute(here, identity)) {
+    throw new Error(
+      `compute: this thread computes with ${JSON.stringify(here)}, not ${JSON.stringify(identity)} as asked`,
+    );
+  }
+  return selection;
 }
 
 type Loader = { module: string; load: () => Promise<unknown> };

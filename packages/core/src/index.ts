@@ -3,9 +3,14 @@ export {
   type BackendName,
   type BackendProbe,
   type BackendSelection,
+  type ComputeIdentity,
+  computeIdentity,
+  type KernelArithmetic,
   probeBackends,
   type SelectBackendOptions,
+  sameCompute,
   selectBackend,
+  selectCompute,
 } from './backend';
 export {
   type Augment,

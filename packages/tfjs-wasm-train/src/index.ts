@@ -1,4 +1,5 @@
 export { ADAM_UPDATE } from './AdamUpdate';
+export { type KernelArithmetic, kernelArithmetic, setKernelArithmetic } from './arithmetic';
 export { CHANNEL_AFFINE, type ChannelAffineAttrs } from './ChannelAffine';
 export { CHANNEL_DOT } from './ChannelDot';
 export { registerAll, WASM_KERNEL_PACK } from './register_all_kernels';

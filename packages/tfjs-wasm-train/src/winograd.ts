@@ -20,17 +20,20 @@ export const WINOGRAD_MIN_CHANNELS = 16;
 
 /** Whether a stride-1 3×3 correlation of `inChannels` → `outChannels` goes through Winograd. */
 export function winogradPays(inChannels: number, outChannels: number): boolean {
-  return winogradEnabled && inChannels >= WINOGRAD_MIN_CHANNELS && outChannels >= WINOGRAD_MIN_CHANNELS;
+  return enabled && inChannels >= WINOGRAD_MIN_CHANNELS && outChannels >= WINOGRAD_MIN_CHANNELS;
 }
 
 /**
  * Turns Winograd off (every convolution through the direct kernels, as before it) or on (the default): for
  * benchmarks that compare both in one process, step by step.
  */
-export function setWinograd(enabled: boolean): void {
-  winogradEnabled = enabled;
+export function setWinograd(on: boolean): void {
+  enabled = on;
 }
-let winogradEnabled = true;
+export function winogradEnabled(): boolean {
+  return enabled;
+}
+let enabled = true;
 
 /**
  * The tile of Winograd's stride-1 3×3 correlations, the forward pass (Conv2D, FusedConv2D) and the input gradient

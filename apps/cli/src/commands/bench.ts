@@ -44,7 +44,7 @@ export async function bench(
     throw new UsageError(`--${(error as Error).message}`);
   }
   const queue = opts.queue ?? process.env.SEMIX_QUEUE;
-  if (queue) return queued(preset, out, queue, opts);
+  if (queue) return queued(preset, out, queue, { ...opts, backend: backend as BackendName | 'auto' });
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort(new Error('interrupted: finished jobs are kept; run again to resume')));
   let bar: Progress | null = null;
@@ -106,7 +106,7 @@ async function queued(
   preset: ReturnType<typeof loadPreset>,
   out: string,
   url: string,
-  opts: { json?: boolean; attempts?: string },
+  opts: { json?: boolean; attempts?: string; backend: BackendName | 'auto' },
 ): Promise<void> {
   const { redactUrl, runQueuedBench } = await import('@semix/bench/queue');
   const controller = new AbortController();
@@ -122,6 +122,7 @@ async function queued(
       preset,
       outDir: out,
       url,
+      backend: opts.backend,
       attempts: intOption('--attempts', opts.attempts, 1),
       command: `semix bench --preset ${preset.name} --queue <redis-url>`,
       signal: controller.signal,

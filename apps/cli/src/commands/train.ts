@@ -14,7 +14,7 @@ import {
   recordSummary,
   runJob,
 } from '@semix/bench';
-import { ARCHITECTURES, type BackendName, selectBackend } from '@semix/core';
+import { ARCHITECTURES, type BackendName, computeIdentity, selectBackend } from '@semix/core';
 import { DATASET_NAMES, writeAtomic } from '@semix/datasets';
 import { type ResolvedMethod, resolveMethod } from '@semix/mixup';
 import { readConfig } from '../config';
@@ -214,12 +214,14 @@ export async function train(flags: TrainFlags): Promise<void> {
     if (p.phase === 'download' && p.done === p.total) log(`downloaded ${p.what}`);
   };
   const splits = await loadPresetSplits(preset, onData);
-  const identity = jobIdentity(preset, method, seed, splits.identity);
+  // The backend first: what computes the run (and its kernel arithmetic) is part of its identity.
+  const selection = await selectBackend(run.backend as BackendName | 'auto');
+  const compute = computeIdentity();
+  const identity = jobIdentity(preset, method, seed, splits.identity, compute);
   const config: RunConfig = { job_id: jobId(identity), identity, preset, method, seed };
   await mkdir(out, { recursive: true });
   await claimRunDir(out, config, flags.force === true, log);
   await writeAtomic(join(out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
-  const selection = await selectBackend(run.backend as BackendName | 'auto');
   log(
     `backend: ${selection.name}; ${method.label} on ${preset.dataset}, ${preset.model.arch}, seed ${seed}; output ${out}`,
   );
@@ -236,7 +238,7 @@ export async function train(flags: TrainFlags): Promise<void> {
     const record = await runJob(method, seed, {
       preset,
       data,
-      backend: selection.name,
+      compute,
       versions: packageVersions(selection),
       checkpointDir: join(out, 'checkpoint'),
       signal,

@@ -3,6 +3,7 @@
  * record, and rebuilds the leaderboard. The only writer of the records store.
  */
 import { rm } from 'node:fs/promises';
+import { type BackendName, computeIdentity, selectBackend } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
 import { type Job, Queue } from 'bullmq';
 import { type GridJob, planGrid, writeGrid } from '../grid';
@@ -27,6 +28,11 @@ export interface QueuedBenchOptions {
   preset: Preset;
   outDir: string;
   url: string;
+  /**
+   * The backend the jobs are planned for (default auto: as `semix queue worker` picks it on this machine): with
+   * its kernel arithmetic, part of every job's identity. Workers that compute otherwise refuse the jobs.
+   */
+  backend?: BackendName | 'auto';
   command?: string;
   /** Retries of a failing job (BullMQ attempts), with exponential backoff from `backoffMs`. Default 3 and 2 s. */
   attempts?: number;
@@ -55,9 +61,11 @@ export interface QueuedBenchResult {
 export async function runQueuedBench(options: QueuedBenchOptions): Promise<QueuedBenchResult> {
   const { preset, outDir, onEvent } = options;
   await checkWritable(outDir);
-  // The same ids as the in-process bench: the hash of each job's identity on this machine's data.
+  // The same ids as the in-process bench: the hash of each job's identity on this machine's data and backend.
+  await selectBackend(options.backend ?? 'auto');
+  const compute = computeIdentity();
   const splits = await loadPresetSplits(preset);
-  const grid = planGrid(preset, splits.identity);
+  const grid = planGrid(preset, splits.identity, compute);
   await writeGrid(outDir, grid);
   const connection = redisConnection(options.url);
   connection.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));
@@ -65,12 +73,13 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
   queue.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));
   const attempts = options.attempts ?? 3;
   const payloadOf = (job: GridJob): JobPayload => ({
-    v: 2,
+    v: 3,
     id: job.id,
     preset: preset as unknown as Record<string, unknown>,
     method: job.method as unknown as Record<string, unknown>,
     seed: job.seed,
     data: splits.identity as unknown as JobPayload['data'],
+    compute,
   });
   /** Adds a job under its stable id (first submission, or again after Redis lost it). */
   const enqueue = async (job: GridJob) => {

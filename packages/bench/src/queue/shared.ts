@@ -1,4 +1,5 @@
 /** What the queue's coordinator and workers share: the queue's name, the payload, Redis connections, waiting. */
+import type { ComputeIdentity } from '@semix/core';
 import { resolveMethod } from '@semix/mixup';
 import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
@@ -11,16 +12,29 @@ export const QUEUE_NAME = 'semix-bench';
 /**
  * A job's payload: validated data, never code. The method is a method configuration that the worker resolves
  * and builds itself (it imports nothing a payload names); `data` is the coordinator's data identity, which the
- * worker must reproduce; `id` is the hash of the job's identity, which the worker recomputes.
+ * worker must reproduce; `compute` is the backend and kernel arithmetic the job is planned for, which the worker
+ * must compute with; `id` is the hash of the job's identity, which the worker recomputes.
  */
 export const JobPayloadSchema = z
   .object({
-    v: z.literal(2),
+    v: z.literal(3),
     id: z.string().regex(/^semix-[0-9a-f]{24}$/),
     preset: z.record(z.unknown()),
     method: z.record(z.unknown()),
     seed: z.number().int().nonnegative(),
     data: z.object({ train: z.string(), test: z.string(), suites: z.array(z.record(z.unknown())) }).strict(),
+    compute: z
+      .object({
+        backend: z.string(),
+        kernels: z
+          .object({
+            multiplyAdd: z.enum(['fused', 'separate']),
+            winograd: z.enum(['F(4x4,3x3)', 'F(2x2,3x3)', 'off']),
+          })
+          .strict()
+          .optional(),
+      })
+      .strict(),
   })
   .strict();
 export type JobPayload = z.infer<typeof JobPayloadSchema>;
@@ -29,7 +43,12 @@ export type JobPayload = z.infer<typeof JobPayloadSchema>;
 export const FAILURE_PREFIX = 'semix-job-failed:';
 
 /** Validates a payload completely: its preset, its method, and that its id is the hash of its identity. */
-export function parsePayload(value: unknown): { preset: Preset; job: GridJob; data: DataIdentity } {
+export function parsePayload(value: unknown): {
+  preset: Preset;
+  job: GridJob;
+  data: DataIdentity;
+  compute: ComputeIdentity;
+} {
   const parsed = JobPayloadSchema.safeParse(value);
   if (!parsed.success) {
     throw new Error(parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; '));
@@ -37,10 +56,12 @@ export function parsePayload(value: unknown): { preset: Preset; job: GridJob; da
   const preset = parsePreset(parsed.data.preset, 'payload.preset');
   const method = resolveMethod(parsed.data.method, 'payload.method');
   const data = parsed.data.data as DataIdentity;
-  const identity = jobIdentity(preset, method, parsed.data.seed, data);
+  const compute = parsed.data.compute;
+  const identity = jobIdentity(preset, method, parsed.data.seed, data, compute);
   if (jobId(identity) !== parsed.data.id)
     throw new Error(`payload.id: ${parsed.data.id} is not the hash of the job's identity (${jobId(identity)})`);
-  return { preset, job: { id: parsed.data.id, label: method.label, method, seed: parsed.data.seed, identity }, data };
+  const job = { id: parsed.data.id, label: method.label, method, seed: parsed.data.seed, identity };
+  return { preset, job, data, compute };
 }
 
 /** The URL without its password, for messages. */

@@ -2,7 +2,7 @@
  * A worker: takes jobs one at a time, validates each payload (its id must be the hash of its identity), checks
  * that its data has the coordinator's identity, trains, evaluates and returns the record.
  */
-import { type BackendName, selectBackend } from '@semix/core';
+import { type BackendName, computeIdentity, sameCompute, selectBackend } from '@semix/core';
 import { UnrecoverableError, Worker } from 'bullmq';
 import { canonical, identityDiff } from '../identity';
 import { JobFailedError, loadPresetData, type PresetData, runJob } from '../job';
@@ -49,7 +49,13 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       } catch (error) {
         throw new UnrecoverableError(`refused: the job's payload is not valid (${(error as Error).message})`);
       }
-      const { preset, job: gridJob, data: expected } = payload;
+      const { preset, job: gridJob, data: expected, compute } = payload;
+      const here = computeIdentity();
+      if (!sameCompute(here, compute)) {
+        throw new UnrecoverableError(
+          `refused: this worker computes with ${JSON.stringify(here)}, the coordinator planned ${JSON.stringify(compute)} (differs at ${identityDiff(compute, here).join(', ')}); start the worker with the coordinator's --backend, or SEMIX_RELAXED_SIMD as the coordinator's`,
+        );
+      }
       onEvent?.({
         type: 'job-start',
         id: gridJob.id,
@@ -73,7 +79,7 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
       const started = performance.now();
       let record: ResultRecord;
       try {
-        record = await runJob(gridJob.method, gridJob.seed, { preset, data, backend: selection.name, versions });
+        record = await runJob(gridJob.method, gridJob.seed, { preset, data, compute, versions });
       } catch (error) {
         if (error instanceof JobFailedError)
           throw new UnrecoverableError(`${FAILURE_PREFIX}${JSON.stringify(error.failure)}`);

@@ -1,7 +1,6 @@
 import type { Worker } from 'node:worker_threads';
-import { relaxedSimd } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
-import type { BackendName } from '../backend';
+import { type ComputeIdentity, computeIdentity } from '../backend';
 import type { ModelConfig, SemixModel } from '../models/types';
 import type { Rng } from '../rng';
 import type { LossGradients, MethodSpec, TrainMethod } from '../step';
@@ -92,12 +91,12 @@ export class DataParallel {
       );
     }
     const dp = new DataParallel(model, vars, method, workers, shards);
-    const backend = tf.getBackend() as BackendName;
+    const compute = computeIdentity();
     const script = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './parallel/worker.js', import.meta.url);
     const loads = spec ? [methodModuleUrl(spec)] : [];
     try {
       await Promise.all(
-        Array.from({ length: workers - 1 }, (_, i) => dp.startWorker(i + 1, script, loads, config, spec, backend)),
+        Array.from({ length: workers - 1 }, (_, i) => dp.startWorker(i + 1, script, loads, config, spec, compute)),
       );
     } catch (error) {
       await dp.dispose();
@@ -112,7 +111,7 @@ export class DataParallel {
     loads: string[],
     config: ModelConfig,
     spec: MethodSpec | null,
-    backend: BackendName,
+    compute: ComputeIdentity,
   ): Promise<void> {
     // One gradient buffer per shard this worker computes.
     const gradients = this.plan[rank].map((r) => {
@@ -122,8 +121,7 @@ export class DataParallel {
     });
     const workerData: WorkerInit = {
       rank,
-      backend,
-      relaxedSimd: relaxedSimd(),
+      compute,
       config,
       spec,
       weights: this.weightBuffer,

@@ -1,13 +1,12 @@
-import type { BackendName } from '../backend';
+import type { ComputeIdentity } from '../backend';
 import type { ModelConfig } from '../models/types';
 import type { MethodSpec } from '../step';
 
 /** What a data-parallel worker is started with (its `workerData`). */
 export interface WorkerInit {
   rank: number;
-  backend: BackendName;
-  /** The main thread's kernel path (relaxed SIMD or not): every shard computed with the same arithmetic. */
-  relaxedSimd: boolean;
+  /** The main thread's backend and kernel arithmetic: every shard computed with the same (see `selectCompute`). */
+  compute: ComputeIdentity;
   config: ModelConfig;
   /** null: cross-entropy on the clean batch (the trainer's default). */
   spec: MethodSpec | null;

@@ -1,6 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { setWinogradTile } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
@@ -121,15 +122,20 @@ describe('train({ shards, workers })', () => {
     return { w, history: result.history, shards: result.shards, workers: result.workers };
   };
 
-  it("worker threads compute with the calling thread's kernel path (relaxed SIMD off there: off in them too)", async () => {
+  it("worker threads compute with the calling thread's arithmetic (relaxed SIMD off, Winograd F(2×2): in them too)", async () => {
     const off = await selectBackend('wasm', { relaxedSimd: false });
     try {
       expect(off.relaxedSimd).toBe(false);
+      const f4 = await run({ shards: 2, workers: 1 });
+      setWinogradTile(2);
       const one = await run({ shards: 2, workers: 1 });
       const two = await run({ shards: 2, workers: 2 });
       expect(two.w).toEqual(one.w);
       expect(two.history).toEqual(one.history);
+      // Not vacuous: the tile changes the numbers (so threads left on F(4×4) would not agree).
+      expect(one.w).not.toEqual(f4.w);
     } finally {
+      setWinogradTile(4);
       await selectBackend('wasm');
     }
   });

@@ -6,7 +6,7 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
-import { selectBackend } from '../backend';
+import { selectCompute } from '../backend';
 import { createModel } from '../models/create_model';
 import { Rng } from '../rng';
 import { crossEntropyMethod, lossGradients } from '../step';
@@ -27,7 +27,7 @@ const reply = (message: StepReply) => port.postMessage(message);
 const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 try {
-  await selectBackend(init.backend, { relaxedSimd: init.relaxedSimd });
+  await selectCompute(init.compute);
   const model = createModel(init.config);
   const vars = model.trainableVariables();
   const method = init.spec ? await loadMethod(init.spec) : crossEntropyMethod;

@@ -1,0 +1,34 @@
+import { relaxedSimd, setRelaxedSimd } from './wasm_asm';
+import { setWinograd, setWinogradTile, winogradEnabled, winogradTile } from './winograd';
+
+/**
+ * The pack's choices that change its numbers (each path is within its stated tolerance of tfjs `cpu`, but they
+ * round differently, so the same seed gives other bits): how multiply-adds round, and how stride-1 3×3
+ * convolutions are computed. What a result's identity needs besides the backend; the pack's version says the rest.
+ */
+export interface KernelArithmetic {
+  /** `fused`: relaxed SIMD's multiply-add (one rounding where the hardware fuses it); `separate`: multiply, then add. */
+  multiplyAdd: 'fused' | 'separate';
+  /** The Winograd tile of stride-1 3×3 forward and input-gradient correlations, or `off` (direct kernels only). */
+  winograd: 'F(4x4,3x3)' | 'F(2x2,3x3)' | 'off';
+}
+
+/** The arithmetic the pack uses now (the switches `setRelaxedSimd`, `setWinograd`, `setWinogradTile` change it). */
+export function kernelArithmetic(): KernelArithmetic {
+  return {
+    multiplyAdd: relaxedSimd() ? 'fused' : 'separate',
+    winograd: !winogradEnabled() ? 'off' : winogradTile() === 4 ? 'F(4x4,3x3)' : 'F(2x2,3x3)',
+  };
+}
+
+/**
+ * Makes the pack compute with `arithmetic` (a worker thread computing as its parent does); returns the arithmetic
+ * it now uses, which differs where this engine cannot (fused multiply-add without relaxed SIMD: see
+ * `enableRelaxedSimd`, which this does not call).
+ */
+export function setKernelArithmetic(arithmetic: KernelArithmetic): KernelArithmetic {
+  setRelaxedSimd(arithmetic.multiplyAdd === 'fused');
+  setWinograd(arithmetic.winograd !== 'off');
+  if (arithmetic.winograd !== 'off') setWinogradTile(arithmetic.winograd === 'F(2x2,3x3)' ? 2 : 4);
+  return kernelArithmetic();
+}
