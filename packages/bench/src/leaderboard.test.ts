@@ -76,6 +76,20 @@ describe('metrics on hand-computed cases', () => {
     expect(d.high - d.mean).toBeCloseTo(4.303 / Math.sqrt(3), 6);
     expect(d.withinNoise).toBe(true);
     expect(pairedDifference([2, 2.1, 2.2], [1, 1, 1]).withinNoise).toBe(false);
+    // One image of 500 on each of three seeds (differences equal up to float rounding): no zero-width interval
+    // calling it real; a sign test, which three pairs cannot pass (p = 0.25) and six can (p = 0.031).
+    const three = pairedDifference([0.958, 0.962, 0.96], [0.96, 0.964, 0.962]);
+    expect(three).toMatchObject({ n: 3, withinNoise: true, noSpread: true });
+    expect(three.mean).toBeCloseTo(-0.002, 12);
+    expect(three.low).toBeNaN();
+    const six = [0.958, 0.962, 0.96, 0.954, 0.95, 0.966];
+    expect(
+      pairedDifference(
+        six,
+        six.map((v) => v + 0.002),
+      ),
+    ).toMatchObject({ withinNoise: false, noSpread: true });
+    expect(pairedDifference(six, six)).toMatchObject({ withinNoise: true, noSpread: true });
     expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
     expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
     expect(pearson([1, 2], [1, 2])).toBeNaN();
@@ -108,7 +122,7 @@ describe('buildLeaderboard on constructed records', () => {
     fog('mixup', 1, 0.92, 0.91, 0.25),
     fog('mixup', 2, 0.92, 0.92, 0.25),
     fog('mixup+sem', 0, 0.91, 0.85, 0.1),
-    fog('mixup+sem', 1, 0.91, 0.86, 0.1),
+    fog('mixup+sem', 1, 0.91, 0.855, 0.1),
     fog('mixup+sem', 2, 0.91, 0.87, 0.1),
     // β = 10: two of three seeds have records, the third was not run.
     fog('mixup+sem β=10', 0, 0.9, 0.84, 0.05),
@@ -131,9 +145,9 @@ describe('buildLeaderboard on constructed records', () => {
   const board = buildLeaderboard(grid, records, { failures, missing: [job('mixup+sem β=10', 2)] });
 
   it('ranks by the headline suite; a difference to the row above within noise shares its rank', () => {
-    // mixup leads mixup+sem by exactly 5 points on every seed (outside noise: rank 2); erm against mixup+sem:
-    // differences −0.05, +0.04, −0.03, within noise: it shares rank 2. β = 10 (mean 0.845, below erm's 0.8467)
-    // against erm on their common seeds 0 and 1: +0.04, −0.05, within noise too.
+    // mixup leads mixup+sem by 5, 5.5 and 5 points (outside noise: rank 2); erm against mixup+sem: differences
+    // −0.05, +0.045, −0.03, within noise: it shares rank 2. β = 10 (mean 0.845, below erm's 0.8467) against erm
+    // on their common seeds 0 and 1: +0.04, −0.05, within noise too.
     expect(board.rows.map((r) => [r.label, r.rank])).toEqual([
       ['mixup', 1],
       ['mixup+sem', 2],
@@ -159,7 +173,7 @@ describe('buildLeaderboard on constructed records', () => {
       ['mixup+sem β=10', 'mixup'],
     ]);
     const c = board.sem[0];
-    expect(c.corruption_acc['cifar10-c-15'].mean).toBeCloseTo(-0.05, 12);
+    expect(c.corruption_acc['cifar10-c-15'].mean).toBeCloseTo(-0.155 / 3, 12);
     expect(c.corruption_acc['cifar10-c-15'].withinNoise).toBe(false);
     expect(c.clean_acc.mean).toBeCloseTo(-0.01, 12);
     expect(c.equivariance_gap.mean).toBeCloseTo(-0.15, 12);
@@ -176,8 +190,8 @@ describe('buildLeaderboard on constructed records', () => {
       [10, 'mixup+sem β=10', 2],
       [1e39, 'mixup+sem β=1e+39', 'failed'],
     ]);
-    // β = 10 − base, seeds 0 and 1: −0.01 and −0.01.
-    expect(t.entries[1].vs_base?.corruption_acc['cifar10-c-15'].mean).toBeCloseTo(-0.01, 12);
+    // β = 10 − base, seeds 0 and 1: −0.01 and −0.005.
+    expect(t.entries[1].vs_base?.corruption_acc['cifar10-c-15'].mean).toBeCloseTo(-0.0075, 12);
     expect(board.failedLabels).toEqual(['mixup+sem β=1e+39']);
   });
 
@@ -193,13 +207,17 @@ describe('buildLeaderboard on constructed records', () => {
     );
     expect(md).toContain('Ranked by mean corruption accuracy on `cifar10-c-15`; a method whose paired difference');
     expect(md).toContain('![corruption accuracy against equivariance gap](ablation.svg)');
-    // β = 10 − mixup on seeds 0 and 1: −0.06 and −0.06; clean: −0.01 and −0.02 for β = 10 (0.90 − 0.92).
+    // A difference the same on every seed has no interval printed, and says how it was judged.
+    expect(md).toContain('-1.00 pp (the same on every seed: sign test, within noise, n=3)');
+    // mixup+sem − mixup: −0.05, −0.055, −0.05 on the suite (outside noise); β = 10 − mixup on seeds 0 and 1:
+    // −0.06 and −0.06, and every clean difference the same on each seed (−0.01; −0.02 for β = 10): no spread, and a
+    // sign test over 2 or 3 seeds cannot call them (a zero-width t-interval would have, as this test once expected).
     expect(board.reading[0]).toBe(
-      'SEM against its base variant (mixup+sem vs mixup, mixup+sem β=10 vs mixup): on cifar10-c-15 corruption accuracy: mixup+sem vs mixup -5.00 pp [-5.00, -5.00] (worse); mixup+sem β=10 vs mixup -6.00 pp [-6.00, -6.00] (worse); on clean accuracy: mixup+sem vs mixup -1.00 pp [-1.00, -1.00] (worse); mixup+sem β=10 vs mixup -2.00 pp [-2.00, -2.00] (worse).',
+      'SEM against its base variant (mixup+sem vs mixup, mixup+sem β=10 vs mixup): on cifar10-c-15 corruption accuracy: mixup+sem vs mixup -5.17 pp [-5.88, -4.45] (worse); the other 1 within noise; on clean accuracy: all within noise.',
     );
-    // β = 10 − base (mixup+sem) on seeds 0, 1: −0.01, −0.01 on the suite; clean −0.01, −0.01.
+    // β = 10 − base (mixup+sem) on seeds 0, 1: −0.01, −0.005 on the suite; clean −0.01, −0.01.
     expect(board.reading[1]).toBe(
-      'sem.weight against mixup+sem: on cifar10-c-15 corruption accuracy: mixup+sem β=10 -1.00 pp [-1.00, -1.00] (worse); on clean accuracy: mixup+sem β=10 -1.00 pp [-1.00, -1.00] (worse); failed: mixup+sem β=1e+39.',
+      'sem.weight against mixup+sem: on cifar10-c-15 corruption accuracy: all within noise; on clean accuracy: all within noise; failed: mixup+sem β=1e+39.',
     );
   });
 

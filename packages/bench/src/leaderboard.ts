@@ -376,7 +376,7 @@ export function chartList(
 }
 
 const pp = (d: PairedDifference) =>
-  `${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(2)} pp${d.n >= 2 ? ` [${(100 * d.low).toFixed(2)}, ${(100 * d.high).toFixed(2)}]` : ''}`;
+  `${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(2)} pp${d.noSpread ? ` on every seed (sign test, n=${d.n})` : d.n >= 2 ? ` [${(100 * d.low).toFixed(2)}, ${(100 * d.high).toFixed(2)}]` : ''}`;
 const verdict = (d: PairedDifference) => (d.withinNoise ? 'within noise' : d.mean > 0 ? 'better' : 'worse');
 
 /**

@@ -24,8 +24,9 @@ export const diff = (d: PairedDifference | undefined, unit: 'pp' | '' = 'pp') =>
   if (!d || d.n === 0) return 'n/a';
   const scale = unit === 'pp' ? 100 : 1;
   const f = (v: number) => (scale * v).toFixed(unit === 'pp' ? 2 : 3);
-  return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${
-    d.n < 2 ? 'one seed: no interval' : d.withinNoise ? 'within noise' : d.mean > 0 ? 'higher' : 'lower'
+  const verdict = d.withinNoise ? 'within noise' : d.mean > 0 ? 'higher' : 'lower';
+  return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 && !d.noSpread ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${
+    d.n < 2 ? 'one seed: no interval' : d.noSpread ? `the same on every seed: sign test, ${verdict}` : verdict
   }, n=${d.n})`;
 };
 
@@ -142,7 +143,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
       `|---|---|---|${board.suites.map(() => '---|').join('')}---|`,
       ...board.sem.map((c) => `| ${cell(c.label)} | ${cell(c.baseline)} | ${comparisonCells(c, board).join(' | ')} |`),
       '',
-      'A difference whose interval contains 0 is reported as *within noise*: it is not evidence either way.',
+      'A difference whose interval contains 0 is reported as *within noise*: it is not evidence either way. Where every seed gave the same difference (a count on a finite test set can), the interval has no width; a two-sided sign test decides instead (n ≥ 6 seeds needed).',
     );
   } else {
     lines.push(

@@ -20,13 +20,27 @@ export interface PairedDifference {
   n: number;
   /** True when the 95% interval contains 0 (or there is a single pair): the difference is within noise. */
   withinNoise: boolean;
+  /**
+   * Every pair differed by the same amount (to rounding), so the t-interval has no width: then no interval (low
+   * and high NaN) and a two-sided sign test decides instead (see {@link pairedDifference}).
+   */
+  noSpread?: true;
 }
 
-/** Paired difference a − b over seeds with a 95% t-interval. */
+/**
+ * Paired difference a − b over seeds with a 95% t-interval. Where every pair differs by the same amount (a metric
+ * counted on a finite test set often does: three seeds each one image apart), the t-interval's width is 0 and would
+ * call any such difference real; that is the metric's granularity, not certainty. Then the difference counts only
+ * when a two-sided sign test rejects at 5% (every one of n pairs on one side: p = 2 · 0.5ⁿ, so n ≥ 6).
+ */
 export function pairedDifference(a: number[], b: number[]): PairedDifference {
   const d = a.map((v, i) => v - b[i]);
   const { mean, std, n } = meanStd(d);
   if (n < 2) return { mean, low: Number.NaN, high: Number.NaN, n, withinNoise: true };
+  if (std <= 1e-12 + 1e-9 * Math.max(...d.map(Math.abs))) {
+    const significant = Math.abs(mean) > 1e-12 && 2 * 0.5 ** n < 0.05;
+    return { mean, low: Number.NaN, high: Number.NaN, n, withinNoise: !significant, noSpread: true };
+  }
   const t = T975[Math.min(n - 1, T975.length) - 1] ?? 1.96;
   const half = (t * std) / Math.sqrt(n);
   return { mean, low: mean - half, high: mean + half, n, withinNoise: mean - half <= 0 && mean + half >= 0 };
