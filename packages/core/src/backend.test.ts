@@ -2,7 +2,7 @@ import { env } from '@semix/env';
 import { relaxedSimd, setWinograd, setWinogradTile } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { computeIdentity, selectBackend } from './backend';
+import { computeIdentity, sameCompute, selectBackend, selectCompute } from './backend';
 
 // Node 20.16+ can switch V8's relaxed SIMD on at run time (process.getBuiltinModule); Node 22+ has it on.
 const switchable =
@@ -73,6 +73,19 @@ describe('computeIdentity: what a result was computed with', () => {
     expect(computeIdentity().kernels?.winograd).toBe('off');
     await selectBackend('cpu');
     expect(computeIdentity()).toEqual({ backend: 'cpu' });
+    await selectBackend('wasm');
+  });
+
+  it('selectCompute takes on a compute identity, or fails naming what this thread computes with instead', async () => {
+    const plain = { backend: 'wasm', kernels: { multiplyAdd: 'separate', winograd: 'F(2x2,3x3)' } } as const;
+    await selectCompute(plain);
+    expect(sameCompute(computeIdentity(), plain)).toBe(true);
+    expect(relaxedSimd()).toBe(false);
+    // cpu has no kernel pack: it cannot compute with the pack's arithmetic.
+    await expect(selectCompute({ ...plain, backend: 'cpu' })).rejects.toThrow(
+      'compute: this thread computes with {"backend":"cpu"}, not {"backend":"cpu","kernels":',
+    );
+    expect(sameCompute({ backend: 'cpu' }, { backend: 'cpu', kernels: plain.kernels })).toBe(false);
     await selectBackend('wasm');
   });
 });
