@@ -18,15 +18,24 @@ export interface ChannelAffineAttrs {
  * running statistics folded into the scale and the shift). Channels that are not a multiple of 4 are done in
  * JavaScript with Math.fround after each operation. No gradient: callers use it inside their own (customGrad) or
  * outside a tape.
+ * With `mask` (a's shape), a is first multiplied by Step(mask) (1 where mask > 0, NaN where NaN, else 0), rounded
+ * as Multiply(a, Step(mask)) would be: batch norm + ReLU's input gradient, with mask the ReLU's output.
  */
 export function channelAffine(args: {
-  inputs: { a: TensorInfo; scaleA: TensorInfo; b?: TensorInfo; scaleB?: TensorInfo; shift: TensorInfo };
+  inputs: {
+    a: TensorInfo;
+    scaleA: TensorInfo;
+    b?: TensorInfo;
+    scaleB?: TensorInfo;
+    shift: TensorInfo;
+    mask?: TensorInfo;
+  };
   backend: BackendWasm;
   attrs?: ChannelAffineAttrs;
 }): TensorInfo {
   const { inputs, backend } = args;
   const relu = args.attrs?.relu === true;
-  const { a, scaleA, b, scaleB, shift } = inputs;
+  const { a, scaleA, b, scaleB, shift, mask } = inputs;
   const channels = a.shape[a.shape.length - 1] ?? 1;
   const twoTerms = b != null && scaleB != null;
   const expect = (name: string, t: TensorInfo, shape: number[]) => {
@@ -39,28 +48,35 @@ export function channelAffine(args: {
     expect(name, t as TensorInfo, [channels]);
   }
   if (twoTerms) expect('b', b, a.shape);
+  if (mask) expect('mask', mask, a.shape);
   const out = backend.makeOutput(a.shape, 'float32');
   const size = util.sizeFromShape(a.shape);
   if (size === 0) return out;
   const rows = size / channels;
-  const fn = channels % 4 === 0 ? simdAffine(backend.wasm, twoTerms, relu) : null;
+  const fn = channels % 4 === 0 ? simdAffine(backend.wasm, twoTerms, relu, mask != null) : null;
   if (fn) {
     const address = (t: TensorInfo | undefined) => (t ? (heapOffset(backend, t) as number) : 0);
-    fn(address(a), address(scaleA), address(b), address(scaleB), address(shift), address(out), rows, channels / 4);
+    const at = [a, scaleA, b, scaleB, shift, out].map(address);
+    fn(at[0], at[1], at[2], at[3], at[4], at[5], rows, channels / 4, address(mask));
     return out;
   }
   const fr = Math.fround;
   const [av, sa, sh, o] = [a, scaleA, shift, out].map((t) => f32(backend, t));
   const [bv, sb] = twoTerms ? [f32(backend, b), f32(backend, scaleB)] : [null, null];
+  const mv = mask ? f32(backend, mask) : null;
   for (let i = 0; i < size; i++) {
     const c = i % channels;
-    let r = fr(av[i] * sa[c]);
+    const ai = mv ? fr(av[i] * step(mv[i])) : av[i];
+    let r = fr(ai * sa[c]);
     if (bv && sb) r = fr(r + fr(bv[i] * sb[c]));
     r = fr(r + sh[c]);
     o[i] = relu && r < 0 ? 0 : r;
   }
   return out;
 }
+
+/** tfjs's Step with alpha 0: 1 where v > 0, NaN where v is NaN, else 0. */
+export const step = (v: number) => (Number.isNaN(v) ? Number.NaN : v > 0 ? 1 : 0);
 
 export const channelAffineConfig: KernelConfig = {
   kernelName: CHANNEL_AFFINE,

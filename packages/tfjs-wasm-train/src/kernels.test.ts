@@ -8,6 +8,7 @@ import { convolutionInfo, simdConvolution } from './Conv2D';
 import { convolutionFilterGradient, filterGradientInfo, planSimd, simdFilterGradient } from './Conv2DBackpropFilter';
 import { dilatedInputGradient, inputGradientInfo, simdInputGradient } from './Conv2DBackpropInput';
 import { padIntoGrid } from './kernel_utils';
+import { MASKED_CHANNEL_SUMS } from './MaskedChannelSums';
 import { sumRows } from './Sum';
 import { planCorrelation } from './simd_conv';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
@@ -606,6 +607,46 @@ describe('wasm kernel pack vs cpu', () => {
     );
     expect(() => tf.engine().runKernel(CHANNEL_DOT, { a, b: wrong })).toThrow(/both must be float32 of one shape/);
     tf.dispose([a, wrong]);
+  });
+
+  it.each([
+    8, 6, 5,
+  ])('batch norm + ReLU gradient sums (%i channels): Σ dy·step(y) and Σ dy·step(y)·x as cpu computes them; the mask inside dx', async (c) => {
+    // 55 rows: 13 blocks of four and 3 single rows; y negative, zero, positive and NaN (in the last channel only).
+    const rows = 55;
+    const dy = seededValues(rows * c, 41);
+    const x = seededValues(rows * c, 42).map((v) => v * 3 + 1);
+    const y = seededValues(rows * c, 43).map((v, i) => (i % 7 === 0 ? 0 : i % c === c - 1 && i > 100 ? Number.NaN : v));
+    const inputs = () => [dy, y, x].map((v) => tf.tensor2d(v, [rows, c]));
+    const wasm = await runOn('wasm', () => {
+      const [d, m, xs] = inputs();
+      const sums = tf.engine().runKernel(MASKED_CHANNEL_SUMS, { dy: d, mask: m, x: xs }) as tf.Tensor[];
+      const gs = tf.linspace(0.5, 1.5, c);
+      const k = tf.linspace(-0.2, 0.3, c);
+      const shift = tf.linspace(0.1, -0.1, c);
+      const dx = tf.engine().runKernel(CHANNEL_AFFINE, { a: d, mask: m, scaleA: gs, b: xs, scaleB: k, shift });
+      return [...sums, dx as tf.Tensor];
+    });
+    // The reference: tfjs's own ops on cpu (Step, Multiply, Sum), independent of the pack.
+    const cpu = await runOn('cpu', () => {
+      const [d, m, xs] = inputs();
+      const masked = tf.mul(d, tf.step(m));
+      const gs = tf.linspace(0.5, 1.5, c);
+      const k = tf.linspace(-0.2, 0.3, c);
+      const shift = tf.linspace(0.1, -0.1, c);
+      const dx = tf.add(tf.add(tf.mul(masked, gs), tf.mul(xs, k)), shift);
+      return [tf.sum(masked, 0), tf.sum(tf.mul(masked, xs), 0), dx];
+    });
+    for (const [i, ref] of cpu.values.entries()) {
+      const got = wasm.values[i];
+      expect(got.length).toBe(ref.length);
+      // NaN exactly where cpu has NaN (the last channel's sums, and dx where y is NaN); the rest within tolerance.
+      expect(Array.from(got, Number.isNaN)).toEqual(Array.from(ref, Number.isNaN));
+      const finite = (v: Float32Array) => v.filter((_, j) => !Number.isNaN(ref[j]));
+      expect(relativeError(finite(got), finite(ref))).toBeLessThanOrEqual(1e-6);
+      expect(finite(ref).some((v) => v !== 0)).toBe(true);
+    }
+    expect(Number.isNaN(cpu.values[0][c - 1])).toBe(true);
   });
 
   it('Sum over leading axes: the SIMD kernel equals the float64 loop bit for bit', async () => {

@@ -12,6 +12,7 @@ import { fusedConv2DConfig } from './FusedConv2D';
 import { gatherV2Config } from './GatherV2';
 import { identityConfig } from './Identity';
 import { rememberOriginal } from './kernel_utils';
+import { maskedChannelSumsConfig } from './MaskedChannelSums';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { meanConfig } from './Mean';
 import { oneHotConfig } from './OneHot';
@@ -27,13 +28,14 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
  * every other case (Conv2D and FusedConv2D without dilation, with a linear or ReLU activation; BatchMatMul with
  * transposes; Sum and Mean over leading axes); a fix: OneHot with float on/off values; and semix's own fused kernels:
  * the Adam update (SemixAdamUpdate, called by its `adam` optimizer) and batch norm's per-channel affine map and dot
- * product (SemixChannelAffine, SemixChannelDot).
+ * product, and batch norm + ReLU's gradient sums (SemixChannelAffine, SemixChannelDot, SemixMaskedChannelSums).
  */
 export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   adamUpdateConfig,
   batchMatMulConfig,
   channelAffineConfig,
   channelDotConfig,
+  maskedChannelSumsConfig,
   conv2DConfig,
   conv2DBackpropFilterConfig,
   conv2DBackpropInputConfig,

@@ -1,3 +1,4 @@
+import { type MaskLocals, maskConstants, maskedValue } from './simd_sum';
 import {
   addTo,
   backendMemory,
@@ -32,24 +33,38 @@ export type AffineFn = (
   out: number,
   rows: number,
   groups: number,
+  y?: number,
 ) => void;
 
-export function simdAffine(wasm: unknown, twoTerms: boolean, relu = false): AffineFn | null {
+export function simdAffine(wasm: unknown, twoTerms: boolean, relu = false, mask = false): AffineFn | null {
   const memory = backendMemory(wasm);
-  const key = `${twoTerms ? 'affine2' : 'affine1'}${relu ? 'relu' : ''}`;
-  return memory ? instantiateOnce<AffineFn>(memory, key, 'affine', () => affineModule(twoTerms, relu)) : null;
+  const key = `${twoTerms ? 'affine2' : 'affine1'}${relu ? 'relu' : ''}${mask ? 'mask' : ''}`;
+  return memory ? instantiateOnce<AffineFn>(memory, key, 'affine', () => affineModule(twoTerms, relu, mask)) : null;
 }
 
-function affineModule(twoTerms: boolean, relu: boolean): Uint8Array {
-  const [A, SA, B, SB, SC, OUT, ROWS, GROUPS] = Array.from({ length: 8 }, (_, i) => i);
-  const [PA, PB, PC, G] = [8, 9, 10, 11];
+/**
+ * With `mask`, a ninth argument: the address of y (a's shape), and a is taken as a·Step(y) (rounded to float32, as
+ * Multiply(a, Step(y)) would give: batch norm + ReLU's gradient without its masked copy).
+ */
+function affineModule(twoTerms: boolean, relu: boolean, mask: boolean): Uint8Array {
+  const [A, SA, B, SB, SC, OUT, ROWS, GROUPS, Y] = Array.from({ length: 9 }, (_, i) => i);
+  const params = mask ? 9 : 8;
+  const [PA, PB, PC, G, PY] = [params, params + 1, params + 2, params + 3, params + 4];
+  const ZERO = params + 5;
+  const l: MaskLocals = { y: params + 6, zero: ZERO, one: params + 7 };
   const mul = s(simd.f32x4Mul);
   const add = s(simd.f32x4Add);
-  const term = (x: number, scale: number) => [...load(get(x)), ...load(get(scale)), ...mul];
-  const ZERO = 12;
-  const value = [...term(A, PA), ...(twoTerms ? [...term(B, PB), ...add] : []), ...load(get(PC)), ...add];
+  const first = mask ? maskedValue(load(get(A)), load(get(PY)), l) : load(get(A));
+  const term = (x: number[], scale: number) => [...x, ...load(get(scale)), ...mul];
+  const value = [
+    ...term(first, PA),
+    ...(twoTerms ? [...term(load(get(B)), PB), ...add] : []),
+    ...load(get(PC)),
+    ...add,
+  ];
   const body = [
-    relu ? [...s(simd.const), ...new Array(16).fill(0), ...set(ZERO)] : [],
+    mask ? maskConstants(l) : relu ? [...s(simd.const), ...new Array(16).fill(0), ...set(ZERO)] : [],
+    mask ? [...get(Y), ...set(PY)] : [],
     loop(
       get(SA),
       set(PA),
@@ -61,11 +76,11 @@ function affineModule(twoTerms: boolean, relu: boolean): Uint8Array {
       set(G),
       loop(
         store(get(OUT), relu ? [...value, ...get(ZERO), ...s(simd.f32x4Max)] : value),
-        ...[A, OUT, PA, PC, ...(twoTerms ? [B, PB] : [])].map((p) => addTo(p, i32(16))),
+        ...[A, OUT, PA, PC, ...(twoTerms ? [B, PB] : []), ...(mask ? [PY] : [])].map((p) => addTo(p, i32(16))),
         countDown(G),
       ),
       countDown(ROWS),
     ),
   ];
-  return moduleOf('affine', 8, 4, relu ? 1 : 0, body.flat());
+  return moduleOf('affine', params, 5, mask ? 3 : relu ? 1 : 0, body.flat());
 }

@@ -89,3 +89,132 @@ function sumRowsModule(products: boolean): Uint8Array {
   ];
   return moduleOf('sumRows', 7, 5, 0, body.flat());
 }
+
+/**
+ * Batch norm + ReLU's gradient sums in one pass, as WebAssembly SIMD: with m = dy·step(y) (tfjs's Step: 1 where
+ * y > 0, NaN where y is NaN, else 0; the product rounded to float32, as Multiply(dy, Step(y)) would), acc[j] += Σ_i
+ * m[i, j] and acc[inner + j] += Σ_i float32(m[i, j]·x[i, j]), in float64 in Sum's order (four rows added in pairs,
+ * then single rows): bit for bit Sum(Multiply(dy, Step(y))) and ChannelDot(Multiply(dy, Step(y)), x).
+ *
+ * maskedSums(dy, acc, blocks, rest, pairs, rowBytes, yDelta, xDelta): as sumRows; y and x at dy + yDelta and
+ * dy + xDelta bytes (same shape); acc holds 2 · inner float64 values.
+ */
+export type MaskedSumsFn = (
+  dy: number,
+  acc: number,
+  blocks: number,
+  rest: number,
+  pairs: number,
+  rowBytes: number,
+  yDelta: number,
+  xDelta: number,
+) => void;
+
+export function simdMaskedSums(wasm: unknown): MaskedSumsFn | null {
+  const memory = backendMemory(wasm);
+  return memory ? instantiateOnce<MaskedSumsFn>(memory, 'maskedSums', 'maskedSums', maskedSumsModule) : null;
+}
+
+/** v128 locals for {@link maskedValue}: y, then the constants 0 and 1.0 in every lane. */
+export interface MaskLocals {
+  y: number;
+  zero: number;
+  one: number;
+}
+
+/** Sets the mask's constant locals (0 and 1.0 in every lane). */
+export function maskConstants(l: MaskLocals): number[] {
+  const one = [0, 0, 0x80, 0x3f];
+  return [
+    ...s(simd.const),
+    ...new Array(16).fill(0),
+    ...set(l.zero),
+    ...s(simd.const),
+    ...one,
+    ...one,
+    ...one,
+    ...one,
+    ...set(l.one),
+  ];
+}
+
+/** dy · Step(y) for the vectors `dy` and `y` leave on the stack (Step: 1 if y > 0, NaN if y is NaN, else 0). */
+export function maskedValue(dy: number[], y: number[], l: MaskLocals): number[] {
+  return [
+    ...dy,
+    ...y,
+    ...set(l.y),
+    ...get(l.y),
+    ...get(l.zero),
+    ...s(simd.f32x4Gt),
+    ...get(l.one),
+    ...s(simd.and),
+    ...get(l.y),
+    ...get(l.y),
+    ...s(simd.f32x4Ne),
+    ...get(l.y),
+    ...s(simd.and),
+    ...s(simd.or),
+    ...s(simd.f32x4Mul),
+  ];
+}
+
+function maskedSumsModule(): Uint8Array {
+  const [DY, ACC, BLOCKS, REST, PAIRS, ROWB, YD, XD] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [P, A, C, ROWB2, ROWB3, OFF] = [8, 9, 10, 11, 12, 13];
+  const M = [14, 15, 16, 17];
+  const l: MaskLocals = { y: 18, zero: 19, one: 20 };
+  const load2 = (address: number[]) => [...address, ...s(simd.load64Zero), 3, 0];
+  const promote = s(simd.f64x2PromoteLowF32x4);
+  const f64Add = s(simd.f64x2Add);
+  const rowAt = (r: number) => (r === 0 ? get(P) : [...get(P), ...get([0, ROWB, ROWB2, ROWB3][r]), op.i32Add]);
+  const plus = (address: number[], delta: number) => [...address, ...get(delta), op.i32Add];
+  const masks = (rows: number) =>
+    Array.from({ length: rows }, (_, r) => [
+      ...maskedValue(load2(rowAt(r)), load2(plus(rowAt(r), YD)), l),
+      ...set(M[r]),
+    ]).flat();
+  const sumTerm = (r: number) => [...get(M[r]), ...promote];
+  const dotTerm = (r: number) => [...get(M[r]), ...load2(plus(rowAt(r), XD)), ...s(simd.f32x4Mul), ...promote];
+  const four = (term: (r: number) => number[]) => [
+    ...term(0),
+    ...term(1),
+    ...f64Add,
+    ...term(2),
+    ...term(3),
+    ...f64Add,
+    ...f64Add,
+  ];
+  const accumulate = (value: number[], at: number[]) => store(at, [...load(at), ...value, ...f64Add]);
+  const overPairs = (rows: number) =>
+    loop(
+      masks(rows),
+      accumulate(rows === 4 ? four(sumTerm) : sumTerm(0), get(A)),
+      accumulate(rows === 4 ? four(dotTerm) : dotTerm(0), [...get(A), ...get(OFF), op.i32Add]),
+      addTo(P, i32(8)),
+      addTo(A, i32(16)),
+      countDown(C),
+    );
+  const start = [...get(DY), ...set(P), ...get(ACC), ...set(A), ...get(PAIRS), ...set(C)];
+  const body = [
+    maskConstants(l),
+    get(PAIRS),
+    i32(4),
+    [op.i32Shl],
+    set(OFF),
+    get(ROWB),
+    i32(1),
+    [op.i32Shl],
+    set(ROWB2),
+    get(ROWB2),
+    get(ROWB),
+    [op.i32Add],
+    set(ROWB3),
+    unlessZero(
+      BLOCKS,
+      loop(start, overPairs(4), addTo(DY, [...get(ROWB3), ...get(ROWB), op.i32Add]), countDown(BLOCKS)),
+    ),
+    unlessZero(REST, loop(start, overPairs(1), addTo(DY, get(ROWB)), countDown(REST))),
+  ];
+  return moduleOf('maskedSums', 8, 6, 7, body.flat());
+}

@@ -1,4 +1,4 @@
-import { CHANNEL_AFFINE, CHANNEL_DOT } from '@semix/tfjs-wasm-train';
+import { CHANNEL_AFFINE, CHANNEL_DOT, MASKED_CHANNEL_SUMS } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamStore } from './params';
 
@@ -189,15 +189,28 @@ export function batchNormTrain(
       value,
       gradFunc: (upstream, saved) => {
         const [centered, s, gs, y] = saved;
-        const dy = relu ? tf.mul(upstream, tf.step(y)) : upstream;
+        // With the pack: ReLU's mask applied inside the two passes (its sums, then dx) instead of a masked copy;
+        // the same roundings in the same order as the ops below, so bit for bit the same gradients.
+        const masked = relu && kernels && tf.getKernel(MASKED_CHANNEL_SUMS, tf.getBackend()) != null;
+        const dy = relu && !masked ? tf.mul(upstream, tf.step(y)) : upstream;
         const n = centered.size / (centered.shape[3] ?? 1);
-        const dBeta = tf.sum(dy, axes);
-        const sumDyXc = dot(dy, centered);
+        const [dBeta, sumDyXc] = masked
+          ? (tf.engine().runKernel(MASKED_CHANNEL_SUMS, { dy: upstream, mask: y, x: centered }) as tf.Tensor[])
+          : [tf.sum(dy, axes), dot(dy, centered)];
         const dGamma = tf.mul(sumDyXc, s);
         // per channel: the coefficient of xc, and the constant term
         const k = tf.mul(gs, tf.mul(tf.square(s), tf.div(sumDyXc, -n)));
         const c = tf.mul(gs, tf.div(dBeta, -n));
-        const dx = affine(dy, gs, c, centered, k);
+        const dx = masked
+          ? (tf.engine().runKernel(CHANNEL_AFFINE, {
+              a: upstream,
+              mask: y,
+              scaleA: gs,
+              b: centered,
+              scaleB: k,
+              shift: c,
+            }) as tf.Tensor)
+          : affine(dy, gs, c, centered, k);
         return [dx, dGamma, dBeta];
       },
     };

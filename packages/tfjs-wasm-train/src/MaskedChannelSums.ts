@@ -1,0 +1,62 @@
+import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
+import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
+import { step } from './ChannelAffine';
+import { BACKEND_NAME, f32, heapOffset, type KernelInputs } from './kernel_utils';
+import { sumRows } from './Sum';
+import { simdMaskedSums } from './simd_sum';
+
+/** semix's fused gradient sums of batch norm + ReLU (not a tfjs kernel: batch norm's gradient in semix's models). */
+export const MASKED_CHANNEL_SUMS = 'SemixMaskedChannelSums';
+
+/**
+ * With m = dy·Step(mask): [Σ m, Σ m·x] over every axis but the last, per channel, for dy, mask and x of one float32
+ * shape. One pass (reading three tensors) where tf.sum(m) and SemixChannelDot(m, x), after tf.mul(dy, tf.step(mask)),
+ * take four and a copy; bit for bit the same (each product rounded to float32, summed in float64 in Sum's order).
+ */
+export function maskedChannelSums(args: {
+  inputs: KernelInputs<'dy' | 'mask' | 'x'>;
+  backend: BackendWasm;
+}): TensorInfo[] {
+  const { inputs, backend } = args;
+  const { dy, mask, x } = inputs;
+  for (const [name, t] of Object.entries({ mask, x })) {
+    if (!util.arraysEqual(t.shape, dy.shape) || t.dtype !== 'float32' || dy.dtype !== 'float32') {
+      throw new Error(
+        `${MASKED_CHANNEL_SUMS}: dy is ${dy.dtype} [${dy.shape}] and ${name} ${t.dtype} [${t.shape}]; all must be float32 of one shape`,
+      );
+    }
+  }
+  const channels = dy.shape[dy.shape.length - 1] ?? 1;
+  const sum = backend.makeOutput([channels], 'float32');
+  const dot = backend.makeOutput([channels], 'float32');
+  if (channels === 0) return [sum, dot];
+  const rows = util.sizeFromShape(dy.shape) / channels;
+  const simd = channels % 2 === 0 ? simdMaskedSums(backend.wasm) : null;
+  if (simd) {
+    const acc = backend.makeOutput([4 * channels], 'float32'); // 2 × channels float64
+    const [dyAt, maskAt, xAt, accAt] = [dy, mask, x, acc].map((t) => heapOffset(backend, t) as number);
+    if (accAt % 8 === 0) {
+      const heap = f32(backend, acc).buffer;
+      new Float64Array(heap, accAt, 2 * channels).fill(0);
+      simd(dyAt, accAt, Math.floor(rows / 4), rows % 4, channels / 2, 4 * channels, maskAt - dyAt, xAt - dyAt);
+      const sums = new Float64Array(heap, accAt, 2 * channels).slice();
+      f32(backend, sum).set(sums.subarray(0, channels));
+      f32(backend, dot).set(sums.subarray(channels));
+      backend.disposeData(acc.dataId);
+      return [sum, dot];
+    }
+    backend.disposeData(acc.dataId);
+  }
+  const [d, m] = [f32(backend, dy), f32(backend, mask)];
+  const masked = new Float32Array(d.length);
+  for (let i = 0; i < d.length; i++) masked[i] = d[i] * step(m[i]);
+  f32(backend, sum).set(sumRows(masked, rows, channels));
+  f32(backend, dot).set(sumRows(masked, rows, channels, f32(backend, x)));
+  return [sum, dot];
+}
+
+export const maskedChannelSumsConfig: KernelConfig = {
+  kernelName: MASKED_CHANNEL_SUMS,
+  backendName: BACKEND_NAME,
+  kernelFunc: maskedChannelSums as unknown as KernelFunc,
+};
