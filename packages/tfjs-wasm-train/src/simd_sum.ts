@@ -43,6 +43,39 @@ export function simdSumRows(wasm: unknown, products = false): SumRowsFn | null {
   return memory ? instantiateOnce<SumRowsFn>(memory, key, 'sumRows', () => sumRowsModule(products)) : null;
 }
 
+/** rowBytes2 ← 2 · rowBytes, rowBytes3 ← 3 · rowBytes (locals). */
+function rowMultiples(rowBytes: number, rowBytes2: number, rowBytes3: number): number[] {
+  return [
+    ...get(rowBytes),
+    ...i32(1),
+    op.i32Shl,
+    ...set(rowBytes2),
+    ...get(rowBytes2),
+    ...get(rowBytes),
+    op.i32Add,
+    ...set(rowBytes3),
+  ];
+}
+
+/**
+ * Rows four at a time (`block`, `blocks` times), then one at a time (`single`, `rest` times), each pass starting with
+ * `start` and then moving the row pointer `ptr` on by its rows (locals; a zero count skips its loop).
+ */
+function overRows(
+  l: { ptr: number; blocks: number; rest: number; rowBytes: number; rowBytes3: number },
+  start: number[],
+  block: number[],
+  single: number[],
+): number[] {
+  return [
+    ...unlessZero(
+      l.blocks,
+      loop(start, block, addTo(l.ptr, [...get(l.rowBytes3), ...get(l.rowBytes), op.i32Add]), countDown(l.blocks)),
+    ),
+    ...unlessZero(l.rest, loop(start, single, addTo(l.ptr, get(l.rowBytes)), countDown(l.rest))),
+  ];
+}
+
 function sumRowsModule(products: boolean): Uint8Array {
   const [X, ACC, BLOCKS, REST, PAIRS, ROWB, DELTA] = [0, 1, 2, 3, 4, 5, 6];
   const [P, A, C, ROWB2, ROWB3] = [7, 8, 9, 10, 11];
@@ -59,33 +92,23 @@ function sumRowsModule(products: boolean): Uint8Array {
   const overPairs = (value: number[]) =>
     loop(store(get(A), [...load(get(A)), ...value, ...f64Add]), addTo(P, i32(8)), addTo(A, i32(16)), countDown(C));
   const start = [...get(X), ...set(P), ...get(ACC), ...set(A), ...get(PAIRS), ...set(C)];
+  const block = overPairs([
+    ...pair(get(P)),
+    ...pair(at(ROWB)),
+    ...f64Add,
+    ...pair(at(ROWB2)),
+    ...pair(at(ROWB3)),
+    ...f64Add,
+    ...f64Add,
+  ]);
   const body = [
-    get(ROWB),
-    i32(1),
-    [op.i32Shl],
-    set(ROWB2),
-    get(ROWB2),
-    get(ROWB),
-    [op.i32Add],
-    set(ROWB3),
-    unlessZero(
-      BLOCKS,
-      loop(
-        start,
-        overPairs([
-          ...pair(get(P)),
-          ...pair(at(ROWB)),
-          ...f64Add,
-          ...pair(at(ROWB2)),
-          ...pair(at(ROWB3)),
-          ...f64Add,
-          ...f64Add,
-        ]),
-        addTo(X, [...get(ROWB3), ...get(ROWB), op.i32Add]),
-        countDown(BLOCKS),
-      ),
+    rowMultiples(ROWB, ROWB2, ROWB3),
+    overRows(
+      { ptr: X, blocks: BLOCKS, rest: REST, rowBytes: ROWB, rowBytes3: ROWB3 },
+      start,
+      block,
+      overPairs(pair(get(P))),
     ),
-    unlessZero(REST, loop(start, overPairs(pair(get(P))), addTo(X, get(ROWB)), countDown(REST))),
   ];
   return moduleOf('sumRows', 7, 5, 0, body.flat());
 }
@@ -202,19 +225,13 @@ function maskedSumsModule(): Uint8Array {
     i32(4),
     [op.i32Shl],
     set(OFF),
-    get(ROWB),
-    i32(1),
-    [op.i32Shl],
-    set(ROWB2),
-    get(ROWB2),
-    get(ROWB),
-    [op.i32Add],
-    set(ROWB3),
-    unlessZero(
-      BLOCKS,
-      loop(start, overPairs(4), addTo(DY, [...get(ROWB3), ...get(ROWB), op.i32Add]), countDown(BLOCKS)),
+    rowMultiples(ROWB, ROWB2, ROWB3),
+    overRows(
+      { ptr: DY, blocks: BLOCKS, rest: REST, rowBytes: ROWB, rowBytes3: ROWB3 },
+      start,
+      overPairs(4),
+      overPairs(1),
     ),
-    unlessZero(REST, loop(start, overPairs(1), addTo(DY, get(ROWB)), countDown(REST))),
   ];
   return moduleOf('maskedSums', 8, 6, 7, body.flat());
 }
