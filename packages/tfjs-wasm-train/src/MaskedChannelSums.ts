@@ -2,7 +2,7 @@ import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { step } from './ChannelAffine';
 import { BACKEND_NAME, f32, heapOffset, type KernelInputs } from './kernel_utils';
-import { sumRows } from './Sum';
+import { sumRows, withAccumulators } from './Sum';
 import { simdMaskedSums } from './simd_sum';
 
 /** semix's fused gradient sums of batch norm + ReLU (not a tfjs kernel: batch norm's gradient in semix's models). */
@@ -33,19 +33,15 @@ export function maskedChannelSums(args: {
   const rows = util.sizeFromShape(dy.shape) / channels;
   const simd = channels % 2 === 0 ? simdMaskedSums(backend.wasm) : null;
   if (simd) {
-    const acc = backend.makeOutput([4 * channels], 'float32'); // 2 × channels float64
-    const [dyAt, maskAt, xAt, accAt] = [dy, mask, x, acc].map((t) => heapOffset(backend, t) as number);
-    if (accAt % 8 === 0) {
-      const heap = f32(backend, acc).buffer;
-      new Float64Array(heap, accAt, 2 * channels).fill(0);
-      simd(dyAt, accAt, Math.floor(rows / 4), rows % 4, channels / 2, 4 * channels, maskAt - dyAt, xAt - dyAt);
-      const sums = new Float64Array(heap, accAt, 2 * channels).slice();
+    const [dyAt, maskAt, xAt] = [dy, mask, x].map((t) => heapOffset(backend, t) as number);
+    const sums = withAccumulators(backend, 2 * channels, (accAt) =>
+      simd(dyAt, accAt, Math.floor(rows / 4), rows % 4, channels / 2, 4 * channels, maskAt - dyAt, xAt - dyAt),
+    );
+    if (sums) {
       f32(backend, sum).set(sums.subarray(0, channels));
       f32(backend, dot).set(sums.subarray(channels));
-      backend.disposeData(acc.dataId);
       return [sum, dot];
     }
-    backend.disposeData(acc.dataId);
   }
   const [d, m] = [f32(backend, dy), f32(backend, mask)];
   const masked = new Float32Array(d.length);

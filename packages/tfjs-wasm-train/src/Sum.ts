@@ -43,6 +43,29 @@ export function reduceLeading(
 }
 
 /**
+ * `count` float64 accumulators, zeroed, in the backend's memory (a float32 tensor of twice the length: 8 bytes
+ * each) for a SIMD kernel to add into at the address `run` is given; their values after it, or null (nothing run)
+ * where the allocation is not 8-byte aligned.
+ */
+export function withAccumulators(
+  backend: BackendWasm,
+  count: number,
+  run: (accAt: number) => void,
+): Float64Array | null {
+  const accInfo = backend.makeOutput([2 * count], 'float32');
+  const accAt = heapOffset(backend, accInfo);
+  let sums: Float64Array | null = null;
+  if (Number.isInteger(accAt) && (accAt as number) % 8 === 0) {
+    const heap = f32(backend, accInfo).buffer;
+    new Float64Array(heap, accAt as number, count).fill(0);
+    run(accAt as number);
+    sums = new Float64Array(heap, accAt as number, count).slice();
+  }
+  backend.disposeData(accInfo.dataId);
+  return sums;
+}
+
+/**
  * Σ over rows of an [outer, inner] float32 tensor (or of its float32 products with y's values, as Multiply then
  * Sum would give), in float64: by the SIMD kernel where it applies, else by {@link sumRows}.
  */
@@ -54,20 +77,13 @@ export function columnSums(
   y?: TensorInfo,
 ): Float64Array {
   const simd = inner % 2 === 0 ? simdSumRows(backend.wasm, y != null) : null;
-  if (simd) {
-    // float64 accumulators in the backend's memory (a float32 tensor of twice the length: 8 bytes each).
-    const accInfo = backend.makeOutput([2 * inner], 'float32');
-    const [xAt, yAt, accAt] = [heapOffset(backend, x), y ? heapOffset(backend, y) : 0, heapOffset(backend, accInfo)];
-    if ([xAt, yAt, accAt].every(Number.isInteger) && (accAt as number) % 8 === 0) {
-      const heap = f32(backend, accInfo).buffer;
-      new Float64Array(heap, accAt, inner).fill(0);
-      const delta = y ? (yAt as number) - (xAt as number) : 0;
-      simd(xAt as number, accAt as number, Math.floor(outer / 4), outer % 4, inner / 2, 4 * inner, delta);
-      const sums = new Float64Array(heap, accAt, inner).slice();
-      backend.disposeData(accInfo.dataId);
-      return sums;
-    }
-    backend.disposeData(accInfo.dataId);
+  const [xAt, yAt] = [heapOffset(backend, x), y ? heapOffset(backend, y) : 0];
+  if (simd && Number.isInteger(xAt) && Number.isInteger(yAt)) {
+    const delta = y ? (yAt as number) - (xAt as number) : 0;
+    const sums = withAccumulators(backend, inner, (accAt) =>
+      simd(xAt as number, accAt, Math.floor(outer / 4), outer % 4, inner / 2, 4 * inner, delta),
+    );
+    if (sums) return sums;
   }
   return sumRows(f32(backend, x), outer, inner, y ? f32(backend, y) : undefined);
 }
