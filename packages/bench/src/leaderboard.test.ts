@@ -9,7 +9,10 @@ import type { FailedRecord, ResultRecord } from './records';
 import { mce, meanStd, pairedDifference, pearson, relativeMce } from './stats';
 
 const DATA: DataIdentity = { train: 't', test: 'e', suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 0 }] };
-const COMPUTE: ComputeIdentity = { backend: 'wasm', kernels: { multiplyAdd: 'fused', winograd: 'F(4x4,3x3)' } };
+const COMPUTE: ComputeIdentity = {
+  backend: 'wasm',
+  kernels: { multiplyAdd: 'fused', winograd: 'F(4x4,3x3)', winogradFilterGradient: 'F(3x3,4x4)' },
+};
 
 /** A record with one suite: accuracy per corruption per severity as given. */
 function record(job: GridJob, clean: number, acc: Record<string, number[]>, gap = 0.2): ResultRecord {

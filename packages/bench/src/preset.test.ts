@@ -9,7 +9,8 @@ const DATA: DataIdentity = {
   test: 'b'.repeat(64),
   suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 0 }],
 };
-const COMPUTE: ComputeIdentity = { backend: 'wasm', kernels: { multiplyAdd: 'fused', winograd: 'F(4x4,3x3)' } };
+const kernels = { multiplyAdd: 'fused', winograd: 'F(4x4,3x3)', winogradFilterGradient: 'F(3x3,4x4)' } as const;
+const COMPUTE: ComputeIdentity = { backend: 'wasm', kernels };
 
 describe('job identity', () => {
   const smoke = loadPreset('smoke');
@@ -46,11 +47,12 @@ describe('job identity', () => {
       // What computes it: another backend, or the kernel pack's other rounding, is another result.
       id(smoke, smoke.methods[1], 0, DATA, { backend: 'cpu' }),
       id(smoke, smoke.methods[1], 0, DATA, { backend: 'wasm' }),
+      id(smoke, smoke.methods[1], 0, DATA, { ...COMPUTE, kernels: { ...kernels, multiplyAdd: 'separate' } }),
+      id(smoke, smoke.methods[1], 0, DATA, { ...COMPUTE, kernels: { ...kernels, winograd: 'F(2x2,3x3)' } }),
       id(smoke, smoke.methods[1], 0, DATA, {
         ...COMPUTE,
-        kernels: { multiplyAdd: 'separate', winograd: 'F(4x4,3x3)' },
+        kernels: { ...kernels, winogradFilterGradient: 'F(3x3,2x2)' },
       }),
-      id(smoke, smoke.methods[1], 0, DATA, { ...COMPUTE, kernels: { multiplyAdd: 'fused', winograd: 'F(2x2,3x3)' } }),
     ];
     expect(new Set([id(), ...changed]).size).toBe(changed.length + 1);
   });

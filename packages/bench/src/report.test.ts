@@ -24,7 +24,10 @@ const DATA: DataIdentity = {
     { name: 'cifar10-c-15', source: 'generated', seed: 0 },
   ],
 };
-const COMPUTE: ComputeIdentity = { backend: 'wasm', kernels: { multiplyAdd: 'fused', winograd: 'F(4x4,3x3)' } };
+const COMPUTE: ComputeIdentity = {
+  backend: 'wasm',
+  kernels: { multiplyAdd: 'fused', winograd: 'F(4x4,3x3)', winogradFilterGradient: 'F(3x3,4x4)' },
+};
 
 /** A deterministic value in [0, 1) from a string (the hand-made records' noise). */
 const hash = (s: string) => {

@@ -1,5 +1,5 @@
 import { env } from '@semix/env';
-import { relaxedSimd, setWinograd, setWinogradTile } from '@semix/tfjs-wasm-train';
+import { relaxedSimd, setWinograd, setWinogradFilterTile, setWinogradTile } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { computeIdentity, sameCompute, selectBackend, selectCompute } from './backend';
@@ -57,30 +57,39 @@ describe('computeIdentity: what a result was computed with', () => {
   afterEach(() => {
     setWinograd(true);
     setWinogradTile(4);
+    setWinogradFilterTile(4);
   });
 
-  it('wasm with the pack: its multiply-add and Winograd tile, as they are switched; cpu: the backend alone', async () => {
+  it('wasm with the pack: its multiply-add and Winograd tiles, as they are switched; cpu: the backend alone', async () => {
     await selectBackend('wasm', { relaxedSimd: false });
     expect(computeIdentity()).toEqual({
       backend: 'wasm',
-      kernels: { multiplyAdd: 'separate', winograd: 'F(4x4,3x3)' },
+      kernels: { multiplyAdd: 'separate', winograd: 'F(4x4,3x3)', winogradFilterGradient: 'F(3x3,4x4)' },
     });
     const on = await selectBackend('wasm');
     expect(computeIdentity().kernels?.multiplyAdd).toBe(on.relaxedSimd ? 'fused' : 'separate');
     setWinogradTile(2);
     expect(computeIdentity().kernels?.winograd).toBe('F(2x2,3x3)');
+    expect(computeIdentity().kernels?.winogradFilterGradient).toBe('F(3x3,4x4)');
+    setWinogradFilterTile(2);
+    expect(computeIdentity().kernels?.winogradFilterGradient).toBe('F(3x3,2x2)');
     setWinograd(false);
-    expect(computeIdentity().kernels?.winograd).toBe('off');
+    expect(computeIdentity().kernels).toMatchObject({ winograd: 'off', winogradFilterGradient: 'off' });
     await selectBackend('cpu');
     expect(computeIdentity()).toEqual({ backend: 'cpu' });
     await selectBackend('wasm');
   });
 
   it('selectCompute takes on a compute identity, or fails naming what this thread computes with instead', async () => {
-    const plain = { backend: 'wasm', kernels: { multiplyAdd: 'separate', winograd: 'F(2x2,3x3)' } } as const;
+    const kernels = { multiplyAdd: 'separate', winograd: 'F(2x2,3x3)', winogradFilterGradient: 'F(3x3,2x2)' } as const;
+    const plain = { backend: 'wasm', kernels } as const;
     await selectCompute(plain);
     expect(sameCompute(computeIdentity(), plain)).toBe(true);
     expect(relaxedSimd()).toBe(false);
+    // A record from before the filter gradient's tile was part of the identity (no such field) is not this compute.
+    const older = { backend: 'wasm', kernels: { multiplyAdd: 'separate', winograd: 'F(2x2,3x3)' } };
+    expect(sameCompute(computeIdentity(), older as never)).toBe(false);
+    await expect(selectCompute(older as never)).rejects.toThrow('compute: this thread computes with');
     // cpu has no kernel pack: it cannot compute with the pack's arithmetic.
     await expect(selectCompute({ ...plain, backend: 'cpu' })).rejects.toThrow(
       'compute: this thread computes with {"backend":"cpu"}, not {"backend":"cpu","kernels":',

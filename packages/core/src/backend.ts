@@ -81,6 +81,7 @@ export function sameCompute(a: ComputeIdentity, b: ComputeIdentity): boolean {
     a.backend === b.backend &&
     a.kernels?.multiplyAdd === b.kernels?.multiplyAdd &&
     a.kernels?.winograd === b.kernels?.winograd &&
+    a.kernels?.winogradFilterGradient === b.kernels?.winogradFilterGradient &&
     (a.kernels === undefined) === (b.kernels === undefined)
   );
 }

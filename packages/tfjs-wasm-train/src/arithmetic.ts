@@ -1,5 +1,12 @@
 import { relaxedSimd, setRelaxedSimd } from './wasm_asm';
-import { setWinograd, setWinogradTile, winogradEnabled, winogradTile } from './winograd';
+import {
+  setWinograd,
+  setWinogradFilterTile,
+  setWinogradTile,
+  winogradEnabled,
+  winogradFilterTile,
+  winogradTile,
+} from './winograd';
 
 /**
  * The pack's choices that change its numbers (each path is within its stated tolerance of tfjs `cpu`, but they
@@ -11,13 +18,23 @@ export interface KernelArithmetic {
   multiplyAdd: 'fused' | 'separate';
   /** The Winograd tile of stride-1 3×3 forward and input-gradient correlations, or `off` (direct kernels only). */
   winograd: 'F(4x4,3x3)' | 'F(2x2,3x3)' | 'off';
+  /**
+   * The Winograd tile of stride-1 3×3 filter gradients, F(3×3, 4×4) or F(3×3, 2×2) (each where it applies, see
+   * `setWinogradFilterTile`), or `off` (direct kernels only: with `winograd` off).
+   */
+  winogradFilterGradient: 'F(3x3,4x4)' | 'F(3x3,2x2)' | 'off';
 }
 
-/** The arithmetic the pack uses now (the switches `setRelaxedSimd`, `setWinograd`, `setWinogradTile` change it). */
+/**
+ * The arithmetic the pack uses now (the switches `setRelaxedSimd`, `setWinograd`, `setWinogradTile` and
+ * `setWinogradFilterTile` change it).
+ */
 export function kernelArithmetic(): KernelArithmetic {
+  const on = winogradEnabled();
   return {
     multiplyAdd: relaxedSimd() ? 'fused' : 'separate',
-    winograd: !winogradEnabled() ? 'off' : winogradTile() === 4 ? 'F(4x4,3x3)' : 'F(2x2,3x3)',
+    winograd: !on ? 'off' : winogradTile() === 4 ? 'F(4x4,3x3)' : 'F(2x2,3x3)',
+    winogradFilterGradient: !on ? 'off' : winogradFilterTile() === 4 ? 'F(3x3,4x4)' : 'F(3x3,2x2)',
   };
 }
 
@@ -30,5 +47,8 @@ export function setKernelArithmetic(arithmetic: KernelArithmetic): KernelArithme
   setRelaxedSimd(arithmetic.multiplyAdd === 'fused');
   setWinograd(arithmetic.winograd !== 'off');
   if (arithmetic.winograd !== 'off') setWinogradTile(arithmetic.winograd === 'F(2x2,3x3)' ? 2 : 4);
+  if (arithmetic.winogradFilterGradient !== 'off') {
+    setWinogradFilterTile(arithmetic.winogradFilterGradient === 'F(3x3,2x2)' ? 2 : 4);
+  }
   return kernelArithmetic();
 }

@@ -6,4 +6,4 @@ export { MASKED_CHANNEL_SUMS } from './MaskedChannelSums';
 export { registerAll, WASM_KERNEL_PACK } from './register_all_kernels';
 /** Switches for comparing kernel paths in one process (benchmarks, tests); both default to the fastest valid path. */
 export { enableRelaxedSimd, relaxedSimd, relaxedSimdSupported, setRelaxedSimd } from './wasm_asm';
-export { setWinograd, setWinogradTile } from './winograd';
+export { setWinograd, setWinogradFilterTile, setWinogradTile } from './winograd';

@@ -85,6 +85,22 @@ export function winograd4Output(
   return instantiateOnce<Winograd4OutputFn>(memory, key, 'transform', () => outputModule(channels, relu, fma));
 }
 
+/**
+ * fn(dy, u, count, rowBytes): the filter gradient's transform of `count` 4×4 tiles of dy along one row (the next
+ * tile four pixels right; rowBytes advances one row of dy), U = A dy Aᵀ with A = AT4ᵀ (6 × 4): the filter gradient
+ * of F(4×4, 3×3) is F(3×3, 4×4), whose dy transform is the forward pass's output transform, transposed. Each tile's
+ * 36 rows at u, laid out as the input transform's. A's entries are 0, ±1, ±2, 4 and ±8, exact in float32: fused or
+ * not, the multiply-adds round alike. count ≥ 1.
+ */
+export type Winograd4GradientFn = (dy: number, u: number, count: number, rowBytes: number) => void;
+
+export function winograd4Gradient(wasm: unknown, channels: number, fma = relaxedSimd()): Winograd4GradientFn | null {
+  const memory = backendMemory(wasm);
+  if (!memory) return null;
+  const key = `winograd4Gradient${channels}${fma ? 'fma' : ''}`;
+  return instantiateOnce<Winograd4GradientFn>(memory, key, 'transform', () => gradientModule(channels, fma));
+}
+
 const splat = (value: number) => {
   const bytes = new Uint8Array(new Float32Array([value, value, value, value]).buffer);
   return [...s(simd.const), ...bytes];
@@ -144,6 +160,31 @@ function outputRows(m: number[][], tmp: number[], fma: boolean): { prelude: numb
     madd(get(D), 2, get(B), fma),
     madd(get(C), 4, get(A), fma),
     add(madd(get(D), 8, get(B), fma), m[5]),
+  ];
+  return { prelude, rows };
+}
+
+/**
+ * A times four values d0 … d3 (a column, then a row, of a 4×4 dy tile), 8 vector operations for 6 rows:
+ *   row 0 = d0                     row 1 = (d0 + d2) + (d1 + d3)    row 2 = (d0 + d2) − (d1 + d3)
+ *   row 3 = (d0 + 4d2) + 2(d1 + 4d3)   row 4 = (d0 + 4d2) − 2(d1 + 4d3)   row 5 = d3
+ * `tmp`: four v128 locals.
+ */
+function gradientRows(d: number[][], tmp: number[], fma: boolean): { prelude: number[]; rows: number[][] } {
+  const [P, Q, R, T] = tmp;
+  const prelude = [
+    [add(d[0], d[2]), set(P)],
+    [add(d[1], d[3]), set(Q)],
+    [madd(d[2], 4, d[0], fma), set(R)],
+    [madd(d[3], 4, d[1], fma), set(T)],
+  ].flat(2);
+  const rows = [
+    d[0],
+    add(get(P), get(Q)),
+    sub(get(P), get(Q)),
+    madd(get(T), 2, get(R), fma),
+    madd(get(T), -2, get(R), fma),
+    d[3],
   ];
   return { prelude, rows };
 }
@@ -270,4 +311,61 @@ function outputModule(channels: number, relu: boolean, fma: boolean): Uint8Array
     ),
   ];
   return moduleOf('transform', 5, i32Locals, 26 + 6 + 4, body.flat());
+}
+
+function gradientModule(channels: number, fma: boolean): Uint8Array {
+  const pix = 4 * channels;
+  const [DY, U, COUNT, ROWB] = [0, 1, 2, 3];
+  const [DC, UC, C] = [4, 5, 6];
+  const R = [DC, 7, 8, 9];
+  const i32Locals = 6;
+  const D = Array.from({ length: 4 }, (_, k) => 10 + k);
+  const TMP = Array.from({ length: 4 }, (_, k) => 14 + k);
+  const four = [0, 1, 2, 3];
+  const body = [
+    loop(
+      get(DY),
+      set(DC),
+      get(U),
+      set(UC),
+      i32(channels / 4),
+      set(C),
+      loop(
+        [1, 2, 3].flatMap((k) => [...get(R[k - 1]), ...get(ROWB), op.i32Add, ...set(R[k])]),
+        // t = A d (6 × 4), one column j of the tile at a time, into U's place (row i, column j at (6i + j) · pix)
+        four.flatMap((j) => {
+          const { prelude, rows } = gradientRows(
+            D.map((d) => get(d)),
+            TMP,
+            fma,
+          );
+          return [
+            ...R.flatMap((row, i) => [...load(get(row), j * pix), ...set(D[i])]),
+            ...prelude,
+            ...rows.flatMap((row, i) => store(get(UC), row, (6 * i + j) * pix)),
+          ];
+        }),
+        // U = t Aᵀ: row i of U is A times row i of t (its first four values), overwritten in place
+        six.flatMap((i) => {
+          const { prelude, rows } = gradientRows(
+            D.map((d) => get(d)),
+            TMP,
+            fma,
+          );
+          return [
+            ...four.flatMap((k) => [...load(get(UC), (6 * i + k) * pix), ...set(D[k])]),
+            ...prelude,
+            ...rows.flatMap((row, j) => store(get(UC), row, (6 * i + j) * pix)),
+          ];
+        }),
+        addTo(DC, i32(16)),
+        addTo(UC, i32(16)),
+        countDown(C),
+      ),
+      addTo(DY, i32(4 * pix)),
+      addTo(U, i32(winograd4TileBytes(channels))),
+      countDown(COUNT),
+    ),
+  ];
+  return moduleOf('transform', 4, i32Locals, 4 + 4, body.flat());
 }

@@ -6,7 +6,7 @@ import { convolutionInfo } from './Conv2D';
 import { filterGradientInfo } from './Conv2DBackpropFilter';
 import { inputGradientInfo } from './Conv2DBackpropInput';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
-import { winogradCorrelation, winogradPays } from './winograd';
+import { setWinogradFilterTile, winogradCorrelation, winogradPays } from './winograd';
 import { winogradFilterGradient, winogradFilterGradientPays } from './winograd_filter_grad';
 
 /**
@@ -70,7 +70,7 @@ async function winogradAgrees(
   expect(error).toBeLessThanOrEqual(tolerance);
 }
 
-describe('Winograd (F(2×2, 3×3), F(4×4, 3×3); filter gradient F(3×3, 2×2)) vs cpu', () => {
+describe('Winograd (F(2×2, 3×3), F(4×4, 3×3); filter gradients F(3×3, 2×2), F(3×3, 4×4)) vs cpu', () => {
   beforeAll(useWasm);
 
   // Both tiles, each held to its bound: F(2×2, 3×3) at 5e-6, F(4×4, 3×3) at 2e-5.
@@ -129,7 +129,8 @@ describe('Winograd (F(2×2, 3×3), F(4×4, 3×3); filter gradient F(3×3, 2×2))
     await winogradAgrees(cpu, problem, toleranceOf(tile));
   });
 
-  it.each(cases)('filter gradient x%j → %i channels, %j', async (xs, co, pad) => {
+  // The filter gradient through both tiles: F(3×3, 2×2) held to 5e-6, F(3×3, 4×4) to F(4×4, 3×3)'s 2e-5.
+  it.each(tileCases)('F(3×3, %i×·) filter gradient x%j → %i channels, %j', async (tile, xs, co, pad) => {
     const filterShape = [3, 3, xs[3], co];
     const dyShape = tf.tidy(() => tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, pad).shape);
     const attrs = { strides: 1, pad, dataFormat: 'NHWC', filterShape } as never;
@@ -137,21 +138,26 @@ describe('Winograd (F(2×2, 3×3), F(4×4, 3×3); filter gradient F(3×3, 2×2))
       'cpu',
       () => tf.engine().runKernel('Conv2DBackpropFilter', { x: t(xs, 3), dy: t(dyShape, 4) }, attrs) as tf.Tensor,
     );
-    // Winograd's filter gradient from 32 channels and 8 × 8 outputs; the other cases check that it hands over.
-    if (!winogradFilterGradientPays(xs[3], co, dyShape[1], dyShape[2])) {
+    // F(3×3, 4×4) from 16 channels as the forward pass, F(3×3, 2×2) from 32 channels and 8 × 8 outputs; the other
+    // cases check that it hands over.
+    if (!winogradFilterGradientPays(xs[3], co, dyShape[1], dyShape[2], tile)) {
       await runOn('wasm', () => {
         const x = t(xs, 3);
         expect(
-          winogradFilterGradient(tf.backend() as BackendWasm, x, t(dyShape, 4), filterGradientInfo(x, attrs)),
+          winogradFilterGradient(tf.backend() as BackendWasm, x, t(dyShape, 4), filterGradientInfo(x, attrs), tile),
         ).toBeNull();
         return tf.scalar(0);
       });
       return;
     }
-    await winogradAgrees(cpu, (backend) => {
-      const x = t(xs, 3);
-      return winogradFilterGradient(backend, x, t(dyShape, 4), filterGradientInfo(x, attrs));
-    });
+    await winogradAgrees(
+      cpu,
+      (backend) => {
+        const x = t(xs, 3);
+        return winogradFilterGradient(backend, x, t(dyShape, 4), filterGradientInfo(x, attrs), tile);
+      },
+      toleranceOf(tile),
+    );
   });
 
   it('the registered Conv2D, FusedConv2D and Conv2DBackpropInput agree with cpu where they take it (16 → 20 channels)', async () => {
@@ -196,12 +202,17 @@ describe('Winograd (F(2×2, 3×3), F(4×4, 3×3); filter gradient F(3×3, 2×2))
         )([x, filter]);
         return [y, fused, dx, dw].map((v) => v.dataSync()[0]);
       });
-    expect(winogradPays(32, 32) && winogradFilterGradientPays(32, 32, 10, 10)).toBe(true);
-    run();
-    const before = tf.backend().numDataIds();
-    for (let i = 0; i < 3; i++) run();
-    // A kernel that allocated an output and then returned Winograd's own leaked one buffer per call.
-    expect(tf.backend().numDataIds()).toBe(before);
+    // Both filter-gradient tiles (F(3×3, 2×2) and F(3×3, 4×4) each take 32 → 32 on 10×10).
+    for (const tile of [2, 4] as const) {
+      setWinogradFilterTile(tile);
+      expect(winogradPays(32, 32) && winogradFilterGradientPays(32, 32, 10, 10)).toBe(true);
+      run();
+      const before = tf.backend().numDataIds();
+      for (let i = 0; i < 3; i++) run();
+      // A kernel that allocated an output and then returned Winograd's own leaked one buffer per call.
+      expect(tf.backend().numDataIds()).toBe(before);
+    }
+    setWinogradFilterTile(4);
     tf.dispose([x, filter, bias]);
   });
 });

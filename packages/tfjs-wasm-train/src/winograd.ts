@@ -37,8 +37,8 @@ let enabled = true;
 
 /**
  * The tile of Winograd's stride-1 3×3 correlations, the forward pass (Conv2D, FusedConv2D) and the input gradient
- * (Conv2DBackpropInput): F(4×4, 3×3) (the default) or F(2×2, 3×3). The filter gradient keeps F(3×3, 2×2). For
- * benchmarks and tests that compare both in one process.
+ * (Conv2DBackpropInput): F(4×4, 3×3) (the default) or F(2×2, 3×3). The filter gradient has its own tile
+ * ({@link setWinogradFilterTile}). For benchmarks and tests that compare both in one process.
  */
 export function setWinogradTile(tile: 2 | 4): void {
   forwardTile = tile;
@@ -47,6 +47,19 @@ export function winogradTile(): 2 | 4 {
   return forwardTile;
 }
 let forwardTile: 2 | 4 = 4;
+
+/**
+ * The tile of Winograd's filter gradient of stride-1 3×3 convolutions (winograd_filter_grad.ts): F(3×3, 4×4) (the
+ * default, wherever the forward pass takes Winograd) or F(3×3, 2×2) (from 32 channels and 8 × 8 outputs only, the
+ * rule it had before F(3×3, 4×4)). For benchmarks and tests that compare both in one process.
+ */
+export function setWinogradFilterTile(tile: 2 | 4): void {
+  filterTile = tile;
+}
+export function winogradFilterTile(): 2 | 4 {
+  return filterTile;
+}
+let filterTile: 2 | 4 = 4;
 
 export interface WinogradProblem {
   /** NHWC input [n, h, w, c] */

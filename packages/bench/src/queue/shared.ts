@@ -30,6 +30,7 @@ export const JobPayloadSchema = z
           .object({
             multiplyAdd: z.enum(['fused', 'separate']),
             winograd: z.enum(['F(4x4,3x3)', 'F(2x2,3x3)', 'off']),
+            winogradFilterGradient: z.enum(['F(3x3,4x4)', 'F(3x3,2x2)', 'off']),
           })
           .strict()
           .optional(),

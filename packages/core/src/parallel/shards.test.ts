@@ -1,7 +1,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { setWinogradTile } from '@semix/tfjs-wasm-train';
+import { setWinogradFilterTile, setWinogradTile } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from '../backend';
@@ -122,7 +122,7 @@ describe('train({ shards, workers })', () => {
     return { w, history: result.history, shards: result.shards, workers: result.workers };
   };
 
-  it("worker threads compute with the calling thread's arithmetic (relaxed SIMD off, Winograd F(2×2): in them too)", async () => {
+  it("worker threads compute with the calling thread's arithmetic (relaxed SIMD off, Winograd F(2×2), the filter gradient's F(3×3, 2×2): in them too)", async () => {
     const off = await selectBackend('wasm', { relaxedSimd: false });
     try {
       expect(off.relaxedSimd).toBe(false);
@@ -134,8 +134,16 @@ describe('train({ shards, workers })', () => {
       expect(two.history).toEqual(one.history);
       // Not vacuous: the tile changes the numbers (so threads left on F(4×4) would not agree).
       expect(one.w).not.toEqual(f4.w);
+      // The filter gradient's tile alone, carried too.
+      setWinogradTile(4);
+      setWinogradFilterTile(2);
+      const filterOne = await run({ shards: 2, workers: 1 });
+      const filterTwo = await run({ shards: 2, workers: 2 });
+      expect(filterTwo.w).toEqual(filterOne.w);
+      expect(filterOne.w).not.toEqual(f4.w);
     } finally {
       setWinogradTile(4);
+      setWinogradFilterTile(4);
       await selectBackend('wasm');
     }
   });
