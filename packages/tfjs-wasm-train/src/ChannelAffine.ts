@@ -20,6 +20,8 @@ export interface ChannelAffineAttrs {
  * outside a tape.
  * With `mask` (a's shape), a is first multiplied by Step(mask) (1 where mask > 0, NaN where NaN, else 0), rounded
  * as Multiply(a, Step(mask)) would be: batch norm + ReLU's input gradient, with mask the ReLU's output.
+ * With `centerA` (or `centerB`, [C]), a − centerA (b − centerB) in place of a (b), rounded to float32 as Sub would,
+ * first: batch norm's centered input x − μ without its copy. One of the two at most; `centerA` not with `mask`.
  */
 export function channelAffine(args: {
   inputs: {
@@ -29,13 +31,15 @@ export function channelAffine(args: {
     scaleB?: TensorInfo;
     shift: TensorInfo;
     mask?: TensorInfo;
+    centerA?: TensorInfo;
+    centerB?: TensorInfo;
   };
   backend: BackendWasm;
   attrs?: ChannelAffineAttrs;
 }): TensorInfo {
   const { inputs, backend } = args;
   const relu = args.attrs?.relu === true;
-  const { a, scaleA, b, scaleB, shift, mask } = inputs;
+  const { a, scaleA, b, scaleB, shift, mask, centerA, centerB } = inputs;
   const channels = a.shape[a.shape.length - 1] ?? 1;
   const twoTerms = b != null && scaleB != null;
   const expect = (name: string, t: TensorInfo, shape: number[]) => {
@@ -49,26 +53,35 @@ export function channelAffine(args: {
   }
   if (twoTerms) expect('b', b, a.shape);
   if (mask) expect('mask', mask, a.shape);
+  if (centerA) expect('centerA', centerA, [channels]);
+  if (centerB) expect('centerB', centerB, [channels]);
+  if ((centerA && (centerB || mask)) || (centerB && !twoTerms)) {
+    throw new Error(`${CHANNEL_AFFINE}: centerA goes alone (without centerB or mask); centerB needs b and scaleB`);
+  }
+  const centered = centerA ? 'a' : centerB ? 'b' : 'none';
+  const center = centerA ?? centerB;
   const out = backend.makeOutput(a.shape, 'float32');
   const size = util.sizeFromShape(a.shape);
   if (size === 0) return out;
   const rows = size / channels;
-  const fn = channels % 4 === 0 ? simdAffine(backend.wasm, twoTerms, relu, mask != null) : null;
+  const fn = channels % 4 === 0 ? simdAffine(backend.wasm, twoTerms, relu, mask != null, centered) : null;
   if (fn) {
     const address = (t: TensorInfo | undefined) => (t ? (heapOffset(backend, t) as number) : 0);
     const at = [a, scaleA, b, scaleB, shift, out].map(address);
-    fn(at[0], at[1], at[2], at[3], at[4], at[5], rows, channels / 4, address(mask));
+    fn(at[0], at[1], at[2], at[3], at[4], at[5], rows, channels / 4, address(mask), address(center));
     return out;
   }
   const fr = Math.fround;
   const [av, sa, sh, o] = [a, scaleA, shift, out].map((t) => f32(backend, t));
   const [bv, sb] = twoTerms ? [f32(backend, b), f32(backend, scaleB)] : [null, null];
   const mv = mask ? f32(backend, mask) : null;
+  const cv = center ? f32(backend, center) : null;
   for (let i = 0; i < size; i++) {
     const c = i % channels;
-    const ai = mv ? fr(av[i] * step(mv[i])) : av[i];
+    const a0 = cv && centered === 'a' ? fr(av[i] - cv[c]) : av[i];
+    const ai = mv ? fr(a0 * step(mv[i])) : a0;
     let r = fr(ai * sa[c]);
-    if (bv && sb) r = fr(r + fr(bv[i] * sb[c]));
+    if (bv && sb) r = fr(r + fr((cv && centered === 'b' ? fr(bv[i] - cv[c]) : bv[i]) * sb[c]));
     r = fr(r + sh[c]);
     o[i] = relu && r < 0 ? 0 : r;
   }

@@ -67,7 +67,8 @@ export function withAccumulators(
 
 /**
  * Σ over rows of an [outer, inner] float32 tensor (or of its float32 products with y's values, as Multiply then
- * Sum would give), in float64: by the SIMD kernel where it applies, else by {@link sumRows}.
+ * Sum would give; with `center`, of (x − c)·(y − c), each difference rounded to float32 as Sub would), in float64:
+ * by the SIMD kernel where it applies, else by {@link sumRows}.
  */
 export function columnSums(
   backend: BackendWasm,
@@ -75,27 +76,41 @@ export function columnSums(
   outer: number,
   inner: number,
   y?: TensorInfo,
+  center?: TensorInfo,
 ): Float64Array {
-  const simd = inner % 2 === 0 ? simdSumRows(backend.wasm, y != null) : null;
-  const [xAt, yAt] = [heapOffset(backend, x), y ? heapOffset(backend, y) : 0];
-  if (simd && Number.isInteger(xAt) && Number.isInteger(yAt)) {
+  const simd = inner % 2 === 0 ? simdSumRows(backend.wasm, y != null, center != null) : null;
+  const [xAt, yAt, cAt] = [x, y, center].map((t) => (t ? heapOffset(backend, t) : 0));
+  if (simd && Number.isInteger(xAt) && Number.isInteger(yAt) && Number.isInteger(cAt)) {
     const delta = y ? (yAt as number) - (xAt as number) : 0;
     const sums = withAccumulators(backend, inner, (accAt) =>
-      simd(xAt as number, accAt, Math.floor(outer / 4), outer % 4, inner / 2, 4 * inner, delta),
+      simd(xAt as number, accAt, Math.floor(outer / 4), outer % 4, inner / 2, 4 * inner, delta, cAt as number),
     );
     if (sums) return sums;
   }
-  return sumRows(f32(backend, x), outer, inner, y ? f32(backend, y) : undefined);
+  const c = center ? f32(backend, center) : undefined;
+  return sumRows(f32(backend, x), outer, inner, y ? f32(backend, y) : undefined, c);
 }
 
 /**
- * Column sums of an [outer, inner] float32 matrix (or of the float32 products src·other), accumulated in float64 so
- * that the result does not depend on the batch size's rounding more than float32 must. Four rows per pass, added
- * in pairs first: half the accumulator traffic (measured 2.7 → 1.4 ms for [64,28,28,16] → [16]). The SIMD kernel
- * (simd_sum.ts) does the same operations in the same order.
+ * Column sums of an [outer, inner] float32 matrix (or of the float32 products src·other; with `center`, of
+ * (src − c)·(other − c), each difference rounded to float32), accumulated in float64 so that the result does not
+ * depend on the batch size's rounding more than float32 must. Four rows per pass, added in pairs first: half the
+ * accumulator traffic (measured 2.7 → 1.4 ms for [64,28,28,16] → [16]). The SIMD kernel (simd_sum.ts) does the same
+ * operations in the same order.
  */
-export function sumRows(src: Float32Array, outer: number, inner: number, other?: Float32Array): Float64Array {
-  const v = other ? (i: number) => Math.fround(src[i] * other[i]) : (i: number) => src[i];
+export function sumRows(
+  src: Float32Array,
+  outer: number,
+  inner: number,
+  other?: Float32Array,
+  center?: Float32Array,
+): Float64Array {
+  const fr = Math.fround;
+  const v = !other
+    ? (i: number) => src[i]
+    : center
+      ? (i: number) => fr(fr(src[i] - center[i % inner]) * fr(other[i] - center[i % inner]))
+      : (i: number) => fr(src[i] * other[i]);
   const acc = new Float64Array(inner);
   const block = 4 * inner;
   const end = outer * inner;

@@ -649,6 +649,56 @@ describe('wasm kernel pack vs cpu', () => {
     expect(Number.isNaN(cpu.values[0][c - 1])).toBe(true);
   });
 
+  it.each([
+    8, 6, 5,
+  ])('centered batch-norm passes (%i channels): x − μ inside ChannelDot (variance), ChannelAffine (centerA, centerB) and the masked sums, as cpu computes them from tf.sub', async (c) => {
+    const rows = 55;
+    const x = seededValues(rows * c, 44).map((v) => v * 3 + 1);
+    const dy = seededValues(rows * c, 45);
+    const y = seededValues(rows * c, 46).map((v, i) => (i % 5 === 0 ? 0 : v));
+    const center = seededValues(c, 47).map((v) => v + 1);
+    const inputs = () => [...[x, dy, y].map((v) => tf.tensor2d(v, [rows, c])), tf.tensor1d(center)];
+    // per-channel parameters as given values (tf.linspace rounds differently on wasm and cpu)
+    const line = (from: number, to: number) =>
+      tf.tensor1d(Array.from({ length: c }, (_, i) => from + ((to - from) * i) / c));
+    const params = () => [line(0.5, 1.5), line(-0.2, 0.3), line(0.1, -0.1)];
+    const wasm = await runOn('wasm', () => {
+      const [xs, d, m, mu] = inputs();
+      const [s1, s2, shift] = params();
+      const run = (inputs: tf.NamedTensorMap, attrs = {}) => tf.engine().runKernel(CHANNEL_AFFINE, inputs, attrs);
+      const sums = tf.engine().runKernel(MASKED_CHANNEL_SUMS, { dy: d, mask: m, x: xs, center: mu }) as tf.Tensor[];
+      return [
+        tf.engine().runKernel(CHANNEL_DOT, { a: xs, b: xs, center: mu }, { mean: true }) as tf.Tensor,
+        tf.engine().runKernel(CHANNEL_DOT, { a: xs, b: d, center: mu }) as tf.Tensor,
+        run({ a: xs, centerA: mu, scaleA: s1, shift }, { relu: true }) as tf.Tensor,
+        run({ a: d, mask: m, scaleA: s1, b: xs, centerB: mu, scaleB: s2, shift }) as tf.Tensor,
+        ...sums,
+      ];
+    });
+    // The reference: tfjs's own ops on cpu with the centered copy, independent of the pack.
+    const cpu = await runOn('cpu', () => {
+      const [xs, d, m, mu] = inputs();
+      const [s1, s2, shift] = params();
+      const xc = tf.sub(xs, mu);
+      const masked = tf.mul(d, tf.step(m));
+      return [
+        tf.mean(tf.square(xc), 0),
+        tf.sum(tf.mul(tf.sub(d, mu), xc), 0),
+        tf.relu(tf.add(tf.mul(xc, s1), shift)),
+        tf.add(tf.add(tf.mul(masked, s1), tf.mul(xc, s2)), shift),
+        tf.sum(masked, 0),
+        tf.sum(tf.mul(masked, xc), 0),
+      ];
+    });
+    for (const [i, ref] of cpu.values.entries()) {
+      expect(wasm.values[i].length).toBe(ref.length);
+      // Elementwise passes round as cpu's ops do, bit for bit; the sums (float64 against cpu's float32) within 1e-6.
+      if (i === 2 || i === 3) expect(Array.from(wasm.values[i])).toEqual(Array.from(ref));
+      else expect(relativeError(wasm.values[i], ref)).toBeLessThanOrEqual(1e-6);
+      expect(ref.some((v) => v !== 0)).toBe(true);
+    }
+  });
+
   it('Sum over leading axes: the SIMD kernel equals the float64 loop bit for bit', async () => {
     const [outer, inner] = [4 * 97 + 3, 2 * 21];
     const x = seededValues(outer * inner, 31).map((v) => v * 1e3 + 1e-3);

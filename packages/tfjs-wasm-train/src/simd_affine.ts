@@ -34,34 +34,50 @@ export type AffineFn = (
   rows: number,
   groups: number,
   y?: number,
+  center?: number,
 ) => void;
 
-export function simdAffine(wasm: unknown, twoTerms: boolean, relu = false, mask = false): AffineFn | null {
+/** Which of a and b the affine map takes minus a per-channel center (x − μ: batch norm's input, not a copy of it). */
+export type Centered = 'none' | 'a' | 'b';
+
+export function simdAffine(
+  wasm: unknown,
+  twoTerms: boolean,
+  relu = false,
+  mask = false,
+  centered: Centered = 'none',
+): AffineFn | null {
   const memory = backendMemory(wasm);
-  const key = `${twoTerms ? 'affine2' : 'affine1'}${relu ? 'relu' : ''}${mask ? 'mask' : ''}`;
-  return memory ? instantiateOnce<AffineFn>(memory, key, 'affine', () => affineModule(twoTerms, relu, mask)) : null;
+  const key = `${twoTerms ? 'affine2' : 'affine1'}${relu ? 'relu' : ''}${mask ? 'mask' : ''}${centered === 'none' ? '' : `center${centered}`}`;
+  const build = () => affineModule(twoTerms, relu, mask, centered);
+  return memory ? instantiateOnce<AffineFn>(memory, key, 'affine', build) : null;
 }
 
 /**
- * With `mask`, a ninth argument: the address of y (a's shape), and a is taken as a·Step(y) (rounded to float32, as
- * Multiply(a, Step(y)) would give: batch norm + ReLU's gradient without its masked copy).
+ * With `mask`, the ninth argument is the address of y (a's shape), and a is taken as a·Step(y) (rounded to float32,
+ * as Multiply(a, Step(y)) would give: batch norm + ReLU's gradient without its masked copy). With `centered`, the
+ * tenth is the address of a center c (one value per channel) and a (or b) is taken as a − c, rounded to float32 as
+ * Sub would, before the rest (and before the mask).
  */
-function affineModule(twoTerms: boolean, relu: boolean, mask: boolean): Uint8Array {
-  const [A, SA, B, SB, SC, OUT, ROWS, GROUPS, Y] = Array.from({ length: 9 }, (_, i) => i);
-  const params = mask ? 9 : 8;
-  const [PA, PB, PC, G, PY] = [params, params + 1, params + 2, params + 3, params + 4];
-  const ZERO = params + 5;
-  const l: MaskLocals = { y: params + 6, zero: ZERO, one: params + 7 };
+function affineModule(twoTerms: boolean, relu: boolean, mask: boolean, centered: Centered): Uint8Array {
+  const [A, SA, B, SB, SC, OUT, ROWS, GROUPS, Y, CEN] = Array.from({ length: 10 }, (_, i) => i);
+  const params = 10;
+  const [PA, PB, PC, G, PY, PCEN] = [params, params + 1, params + 2, params + 3, params + 4, params + 5];
+  const ZERO = params + 6;
+  const l: MaskLocals = { y: params + 7, zero: ZERO, one: params + 8 };
   const mul = s(simd.f32x4Mul);
   const add = s(simd.f32x4Add);
-  const first = mask ? maskedValue(load(get(A)), load(get(PY)), l) : load(get(A));
+  const minusCenter = (x: number[], on: boolean) => (on ? [...x, ...load(get(PCEN)), ...s(simd.f32x4Sub)] : x);
+  const a = minusCenter(load(get(A)), centered === 'a');
+  const first = mask ? maskedValue(a, load(get(PY)), l) : a;
   const term = (x: number[], scale: number) => [...x, ...load(get(scale)), ...mul];
   const value = [
     ...term(first, PA),
-    ...(twoTerms ? [...term(load(get(B)), PB), ...add] : []),
+    ...(twoTerms ? [...term(minusCenter(load(get(B)), centered === 'b'), PB), ...add] : []),
     ...load(get(PC)),
     ...add,
   ];
+  const perChannel = [PA, PC, ...(twoTerms ? [PB] : []), ...(centered !== 'none' ? [PCEN] : [])];
   const body = [
     mask ? maskConstants(l) : relu ? [...s(simd.const), ...new Array(16).fill(0), ...set(ZERO)] : [],
     mask ? [...get(Y), ...set(PY)] : [],
@@ -72,15 +88,17 @@ function affineModule(twoTerms: boolean, relu: boolean, mask: boolean): Uint8Arr
       set(PB),
       get(SC),
       set(PC),
+      get(CEN),
+      set(PCEN),
       get(GROUPS),
       set(G),
       loop(
         store(get(OUT), relu ? [...value, ...get(ZERO), ...s(simd.f32x4Max)] : value),
-        ...[A, OUT, PA, PC, ...(twoTerms ? [B, PB] : []), ...(mask ? [PY] : [])].map((p) => addTo(p, i32(16))),
+        ...[A, OUT, ...perChannel, ...(twoTerms ? [B] : []), ...(mask ? [PY] : [])].map((p) => addTo(p, i32(16))),
         countDown(G),
       ),
       countDown(ROWS),
     ),
   ];
-  return moduleOf('affine', params, 5, mask ? 3 : relu ? 1 : 0, body.flat());
+  return moduleOf('affine', params, 6, 3, body.flat());
 }

@@ -23,9 +23,13 @@ import {
  * JavaScript loop of Sum.ts, so the results are identical bit for bit. The `products` variant sums the float32
  * products x[i, j]·y[i, j] instead (y at x + delta bytes), each rounded to float32 first as a Multiply kernel would.
  *
- * sumRows(x, acc, blocks, rest, pairs, rowBytes, delta): byte addresses of x and of acc (8-byte aligned); blocks of
- * four rows, then rest single rows; pairs = columns / 2 (≥ 1); rowBytes = 4 · columns; delta = y − x in bytes
- * (ignored without products).
+ * The `centered` products variant sums (x[i, j] − c[j])·(y[i, j] − c[j]) for a row c of one value per column, each
+ * difference and the product rounded to float32 as Sub and Multiply kernels would (with y = x: batch norm's variance,
+ * Mean(Square(Sub(x, mean))) bit for bit, without the centered copy).
+ *
+ * sumRows(x, acc, blocks, rest, pairs, rowBytes, delta, center): byte addresses of x and of acc (8-byte aligned);
+ * blocks of four rows, then rest single rows; pairs = columns / 2 (≥ 1); rowBytes = 4 · columns; delta = y − x in
+ * bytes (ignored without products); center: the address of c (ignored unless centered).
  */
 export type SumRowsFn = (
   x: number,
@@ -35,12 +39,14 @@ export type SumRowsFn = (
   pairs: number,
   rowBytes: number,
   delta: number,
+  center?: number,
 ) => void;
 
-export function simdSumRows(wasm: unknown, products = false): SumRowsFn | null {
+export function simdSumRows(wasm: unknown, products = false, centered = false): SumRowsFn | null {
+  if (centered && !products) throw new Error('simdSumRows: centered sums are of products');
   const memory = backendMemory(wasm);
-  const key = products ? 'sumProducts' : 'sumRows';
-  return memory ? instantiateOnce<SumRowsFn>(memory, key, 'sumRows', () => sumRowsModule(products)) : null;
+  const key = centered ? 'sumCenteredProducts' : products ? 'sumProducts' : 'sumRows';
+  return memory ? instantiateOnce<SumRowsFn>(memory, key, 'sumRows', () => sumRowsModule(products, centered)) : null;
 }
 
 /** rowBytes2 ← 2 · rowBytes, rowBytes3 ← 3 · rowBytes (locals). */
@@ -76,22 +82,31 @@ function overRows(
   ];
 }
 
-function sumRowsModule(products: boolean): Uint8Array {
-  const [X, ACC, BLOCKS, REST, PAIRS, ROWB, DELTA] = [0, 1, 2, 3, 4, 5, 6];
-  const [P, A, C, ROWB2, ROWB3] = [7, 8, 9, 10, 11];
+function sumRowsModule(products: boolean, centered = false): Uint8Array {
+  const [X, ACC, BLOCKS, REST, PAIRS, ROWB, DELTA, CEN] = [0, 1, 2, 3, 4, 5, 6, 7];
+  const [P, A, C, ROWB2, ROWB3, PC] = [8, 9, 10, 11, 12, 13];
+  const CV = 14;
   const load2 = (address: number[]) => [...address, ...s(simd.load64Zero), 3, 0];
-  // x[p + offset] and x[p + offset + 4] (or their products with y's) promoted to float64
+  const minusCenter = (v: number[]) => (centered ? [...v, ...get(CV), ...s(simd.f32x4Sub)] : v);
+  // x[p + offset] and x[p + offset + 4] (or their products with y's, centered or not) promoted to float64
   const pair = (address: number[]) => [
-    ...load2(address),
-    ...(products ? [...load2([...address, ...get(DELTA), op.i32Add]), ...s(simd.f32x4Mul)] : []),
+    ...minusCenter(load2(address)),
+    ...(products ? [...minusCenter(load2([...address, ...get(DELTA), op.i32Add])), ...s(simd.f32x4Mul)] : []),
     ...s(simd.f64x2PromoteLowF32x4),
   ];
   const at = (local: number) => [...get(P), ...get(local), op.i32Add];
   const f64Add = s(simd.f64x2Add);
-  // For each column pair: acc += value; then p += 8, acc += 16.
+  // For each column pair: (the pair's centers) acc += value; then p += 8, acc += 16 (and the centers' pointer += 8).
   const overPairs = (value: number[]) =>
-    loop(store(get(A), [...load(get(A)), ...value, ...f64Add]), addTo(P, i32(8)), addTo(A, i32(16)), countDown(C));
-  const start = [...get(X), ...set(P), ...get(ACC), ...set(A), ...get(PAIRS), ...set(C)];
+    loop(
+      centered ? [...load2(get(PC)), ...set(CV)] : [],
+      store(get(A), [...load(get(A)), ...value, ...f64Add]),
+      addTo(P, i32(8)),
+      addTo(A, i32(16)),
+      centered ? addTo(PC, i32(8)) : [],
+      countDown(C),
+    );
+  const start = [...get(X), ...set(P), ...get(ACC), ...set(A), ...get(PAIRS), ...set(C), ...get(CEN), ...set(PC)];
   const block = overPairs([
     ...pair(get(P)),
     ...pair(at(ROWB)),
@@ -110,7 +125,7 @@ function sumRowsModule(products: boolean): Uint8Array {
       overPairs(pair(get(P))),
     ),
   ];
-  return moduleOf('sumRows', 7, 5, 0, body.flat());
+  return moduleOf('sumRows', 8, 6, 1, body.flat());
 }
 
 /**
@@ -119,8 +134,10 @@ function sumRowsModule(products: boolean): Uint8Array {
  * m[i, j] and acc[inner + j] += Σ_i float32(m[i, j]·x[i, j]), in float64 in Sum's order (four rows added in pairs,
  * then single rows): bit for bit Sum(Multiply(dy, Step(y))) and ChannelDot(Multiply(dy, Step(y)), x).
  *
- * maskedSums(dy, acc, blocks, rest, pairs, rowBytes, yDelta, xDelta): as sumRows; y and x at dy + yDelta and
- * dy + xDelta bytes (same shape); acc holds 2 · inner float64 values.
+ * maskedSums(dy, acc, blocks, rest, pairs, rowBytes, yDelta, xDelta, center): as sumRows; y and x at dy + yDelta
+ * and dy + xDelta bytes (same shape); acc holds 2 · inner float64 values. The `centered` variant takes x − c
+ * (rounded to float32, as Sub would) for x, c at `center` one value per column: batch norm's centered input without
+ * its copy.
  */
 export type MaskedSumsFn = (
   dy: number,
@@ -131,11 +148,13 @@ export type MaskedSumsFn = (
   rowBytes: number,
   yDelta: number,
   xDelta: number,
+  center?: number,
 ) => void;
 
-export function simdMaskedSums(wasm: unknown): MaskedSumsFn | null {
+export function simdMaskedSums(wasm: unknown, centered = false): MaskedSumsFn | null {
   const memory = backendMemory(wasm);
-  return memory ? instantiateOnce<MaskedSumsFn>(memory, 'maskedSums', 'maskedSums', maskedSumsModule) : null;
+  const key = centered ? 'maskedCenteredSums' : 'maskedSums';
+  return memory ? instantiateOnce<MaskedSumsFn>(memory, key, 'maskedSums', () => maskedSumsModule(centered)) : null;
 }
 
 /** v128 locals for {@link maskedValue}: y, then the constants 0 and 1.0 in every lane. */
@@ -182,11 +201,12 @@ export function maskedValue(dy: number[], y: number[], l: MaskLocals): number[] 
   ];
 }
 
-function maskedSumsModule(): Uint8Array {
-  const [DY, ACC, BLOCKS, REST, PAIRS, ROWB, YD, XD] = [0, 1, 2, 3, 4, 5, 6, 7];
-  const [P, A, C, ROWB2, ROWB3, OFF] = [8, 9, 10, 11, 12, 13];
-  const M = [14, 15, 16, 17];
-  const l: MaskLocals = { y: 18, zero: 19, one: 20 };
+function maskedSumsModule(centered: boolean): Uint8Array {
+  const [DY, ACC, BLOCKS, REST, PAIRS, ROWB, YD, XD, CEN] = [0, 1, 2, 3, 4, 5, 6, 7, 8];
+  const [P, A, C, ROWB2, ROWB3, OFF, PC] = [9, 10, 11, 12, 13, 14, 15];
+  const M = [16, 17, 18, 19];
+  const l: MaskLocals = { y: 20, zero: 21, one: 22 };
+  const CV = 23;
   const load2 = (address: number[]) => [...address, ...s(simd.load64Zero), 3, 0];
   const promote = s(simd.f64x2PromoteLowF32x4);
   const f64Add = s(simd.f64x2Add);
@@ -197,8 +217,12 @@ function maskedSumsModule(): Uint8Array {
       ...maskedValue(load2(rowAt(r)), load2(plus(rowAt(r), YD)), l),
       ...set(M[r]),
     ]).flat();
+  const xValue = (r: number) => {
+    const x = load2(plus(rowAt(r), XD));
+    return centered ? [...x, ...get(CV), ...s(simd.f32x4Sub)] : x;
+  };
   const sumTerm = (r: number) => [...get(M[r]), ...promote];
-  const dotTerm = (r: number) => [...get(M[r]), ...load2(plus(rowAt(r), XD)), ...s(simd.f32x4Mul), ...promote];
+  const dotTerm = (r: number) => [...get(M[r]), ...xValue(r), ...s(simd.f32x4Mul), ...promote];
   const four = (term: (r: number) => number[]) => [
     ...term(0),
     ...term(1),
@@ -212,13 +236,15 @@ function maskedSumsModule(): Uint8Array {
   const overPairs = (rows: number) =>
     loop(
       masks(rows),
+      centered ? [...load2(get(PC)), ...set(CV)] : [],
       accumulate(rows === 4 ? four(sumTerm) : sumTerm(0), get(A)),
       accumulate(rows === 4 ? four(dotTerm) : dotTerm(0), [...get(A), ...get(OFF), op.i32Add]),
       addTo(P, i32(8)),
       addTo(A, i32(16)),
+      centered ? addTo(PC, i32(8)) : [],
       countDown(C),
     );
-  const start = [...get(DY), ...set(P), ...get(ACC), ...set(A), ...get(PAIRS), ...set(C)];
+  const start = [...get(DY), ...set(P), ...get(ACC), ...set(A), ...get(PAIRS), ...set(C), ...get(CEN), ...set(PC)];
   const body = [
     maskConstants(l),
     get(PAIRS),
@@ -233,5 +259,5 @@ function maskedSumsModule(): Uint8Array {
       overPairs(1),
     ),
   ];
-  return moduleOf('maskedSums', 8, 6, 7, body.flat());
+  return moduleOf('maskedSums', 9, 7, 8, body.flat());
 }

@@ -146,7 +146,11 @@ export function convBnRelu(x: tf.Tensor, filter: tf.Variable, bn: BatchNormLayer
  *
  * With `relu`, max(·, 0) of y in the same pass (the channel kernel's `relu` attribute), and in the backward pass
  * dy · step(y) before the rest, which is what tf.relu's gradient (dy · cast(step(x))) gives for y = max(x, 0), bit
- * for bit, without its cast (a copy of every value) and the separate ReLU pass.
+ * for bit, without its cast (a copy of every value) and the separate ReLU pass. With relu on wasm with the pack,
+ * xc is never written: the forward pass is Mean, the variance as one pass of SemixChannelDot over x with the mean
+ * as its center, and the normalisation taking x − μ inside (2 reads of x where the ops take 5, 1 write where they
+ * take 3); the backward pass's two kernels take x and μ too. Bit for bit what the ops give (the same roundings in
+ * the same order: the test compares bits).
  */
 export function batchNormTrain(
   x: tf.Tensor4D,
@@ -170,33 +174,44 @@ export function batchNormTrain(
   };
   const dot = (a: tf.Tensor, b: tf.Tensor) =>
     kernels ? (tf.engine().runKernel(CHANNEL_DOT, { a, b }) as tf.Tensor) : tf.sum(tf.mul(a, b), axes);
+  // With the pack's batch norm + ReLU kernels, x − μ is never written out: the variance, the normalisation and both
+  // gradient passes take x and μ and subtract inside (rounded as tf.sub would), bit for bit the values of before.
+  const centered = relu && kernels && tf.getKernel(MASKED_CHANNEL_SUMS, tf.getBackend()) != null;
   const normalize = tf.customGrad((...args: (tf.Tensor | tf.GradSaveFunc)[]) => {
     const [input, g, b, save] = args as [tf.Tensor4D, tf.Tensor, tf.Tensor, tf.GradSaveFunc];
     const xs = input;
     const mean = tf.mean(xs, axes) as tf.Tensor1D;
-    const xc = tf.sub(xs, mean);
-    const variance = tf.mean(tf.square(xc), axes) as tf.Tensor1D;
+    const xc = centered ? null : tf.sub(xs, mean);
+    const variance = (
+      xc
+        ? tf.mean(tf.square(xc), axes)
+        : tf.engine().runKernel(CHANNEL_DOT, { a: xs, b: xs, center: mean }, { mean: true })
+    ) as tf.Tensor1D;
     onMoments(mean, variance);
     const invStd = tf.rsqrt(tf.add(variance, epsilon));
     const scale = tf.mul(g, invStd);
     let value: tf.Tensor;
-    if (!relu) value = affine(xc, scale, b);
+    if (!xc) {
+      const inputs = { a: xs, centerA: mean, scaleA: scale, shift: b };
+      value = tf.engine().runKernel(CHANNEL_AFFINE, inputs, { relu: true }) as tf.Tensor;
+    } else if (!relu) value = affine(xc, scale, b);
     else if (kernels)
       value = tf.engine().runKernel(CHANNEL_AFFINE, { a: xc, scaleA: scale, shift: b }, { relu: true }) as tf.Tensor;
     else value = tf.relu(affine(xc, scale, b));
-    save(relu ? [xc, invStd, scale, value] : [xc, invStd, scale]);
+    save(xc ? (relu ? [xc, invStd, scale, value] : [xc, invStd, scale]) : [xs, invStd, scale, value, mean]);
     return {
       value,
       gradFunc: (upstream, saved) => {
-        const [centered, s, gs, y] = saved;
-        // With the pack: ReLU's mask applied inside the two passes (its sums, then dx) instead of a masked copy;
-        // the same roundings in the same order as the ops below, so bit for bit the same gradients.
-        const masked = relu && kernels && tf.getKernel(MASKED_CHANNEL_SUMS, tf.getBackend()) != null;
+        // centered: x and μ saved, x − μ taken inside the kernels; otherwise xc itself
+        const [input, s, gs, y, mu] = saved;
+        // With the pack: ReLU's mask applied inside the two passes (its sums, then dx) instead of a masked copy, and
+        // x − μ taken inside them; the same roundings in the same order as the ops below, so bit for bit the same.
+        const masked = centered;
         const dy = relu && !masked ? tf.mul(upstream, tf.step(y)) : upstream;
-        const n = centered.size / (centered.shape[3] ?? 1);
+        const n = input.size / (input.shape[3] ?? 1);
         const [dBeta, sumDyXc] = masked
-          ? (tf.engine().runKernel(MASKED_CHANNEL_SUMS, { dy: upstream, mask: y, x: centered }) as tf.Tensor[])
-          : [tf.sum(dy, axes), dot(dy, centered)];
+          ? (tf.engine().runKernel(MASKED_CHANNEL_SUMS, { dy: upstream, mask: y, x: input, center: mu }) as tf.Tensor[])
+          : [tf.sum(dy, axes), dot(dy, input)];
         const dGamma = tf.mul(sumDyXc, s);
         // per channel: the coefficient of xc, and the constant term
         const k = tf.mul(gs, tf.mul(tf.square(s), tf.div(sumDyXc, -n)));
@@ -206,11 +221,12 @@ export function batchNormTrain(
               a: upstream,
               mask: y,
               scaleA: gs,
-              b: centered,
+              b: input,
               scaleB: k,
               shift: c,
+              centerB: mu,
             }) as tf.Tensor)
-          : affine(dy, gs, c, centered, k);
+          : affine(dy, gs, c, input, k);
         return [dx, dGamma, dBeta];
       },
     };
