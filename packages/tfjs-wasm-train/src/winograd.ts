@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { f32, heapOffset, release, zeroBorders } from './kernel_utils';
+import { f32, heapOffset, release } from './kernel_utils';
 import { correlator } from './simd_conv';
 import { winogradInput, winogradOutput, winogradTileBytes } from './simd_winograd';
 import { winograd4Input, winograd4Output, winograd4TileBytes } from './simd_winograd4';
@@ -140,8 +140,7 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   const out = exact ? y : backend.makeOutput([n, tile * th, tile * tw, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
   const images4 = f32(backend, p.x);
-  const grid4 = f32(backend, grid);
-  grid4.fill(0);
+  f32(backend, grid).fill(0);
   (tile === 2 ? transformFilter : transformFilter4)(
     f32(backend, p.filter),
     p.rotated,
@@ -163,18 +162,7 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, uAt, vAt, mAt, biasAt, outAt] = [grid, transformed, v, m, biases, out].map(address);
   const gridRow = Wg * c4;
-  // Offsets in the heap's float32 view: the image's rows copied within the heap into the grid's interior.
-  const heap = new Float32Array(images4.buffer);
-  const [imagesAt, gridStart] = [images4.byteOffset / 4, gridAt / 4];
-  /** Image img into the grid's interior (rows top …, columns left …); the zero borders stay as they are. */
-  const fillGrid = (img: number) => {
-    for (let yy = 0; yy < h; yy++) {
-      const from = imagesAt + (img * h + yy) * w * c;
-      const to = gridStart + (yy + p.top) * gridRow + p.left * c4;
-      if (c4 === c) heap.copyWithin(to, from, from + w * c);
-      else for (let xx = 0; xx < w; xx++) heap.copyWithin(to + xx * c4, from + xx * c, from + xx * c + c);
-    }
-  };
+  const fillGrid = imageIntoGrid(images4, gridAt, [h, w, c], gridRow, c4, p.top, p.left);
   const zerosAt = biasAt + 4 * co4;
   for (let first = 0; first < n; first += images) {
     const last = Math.min(n, first + images);
@@ -344,26 +332,28 @@ function g4Row(u: Float32Array, k: number, plane: number, r0: number, r1: number
   u[k + 5 * plane] = r2;
 }
 
-/** NHWC images [n, h, w, c] into a zero grid [n, hg, wg, c4] (channels padded to c4), at (top, left) of each. */
-export function padChannelsIntoGrid(
-  src: Float32Array,
-  grid: Float32Array,
-  [n, h, w, c]: readonly number[],
-  hg: number,
-  wg: number,
+/**
+ * fill(img): image img of the NHWC `images` (a view of the backend's heap, [·, h, w, c]) into the interior (rows top …,
+ * columns left …, channels padded to c4) of a one-image grid at byte address gridAt whose rows are gridRow floats
+ * (its zero borders, never written, stay as they are). Copied within the heap with copyWithin: no view per row.
+ */
+export function imageIntoGrid(
+  images: Float32Array,
+  gridAt: number,
+  [h, w, c]: readonly number[],
+  gridRow: number,
   c4: number,
   top: number,
   left: number,
-): void {
-  // Channels padded inside each pixel: all of it; otherwise only what the images do not cover.
-  if (c4 === c) zeroBorders(grid, n, hg, wg, c, top, left, h, w);
-  else grid.fill(0);
-  for (let b = 0; b < n; b++) {
+): (img: number) => void {
+  const heap = new Float32Array(images.buffer);
+  const [imagesAt, gridStart] = [images.byteOffset / 4, gridAt / 4];
+  return (img) => {
     for (let yy = 0; yy < h; yy++) {
-      const from = (b * h + yy) * w * c;
-      const to = ((b * hg + yy + top) * wg + left) * c4;
-      if (c4 === c) grid.set(src.subarray(from, from + w * c), to);
-      else for (let xx = 0; xx < w; xx++) grid.set(src.subarray(from + xx * c, from + xx * c + c), to + xx * c4);
+      const from = imagesAt + (img * h + yy) * w * c;
+      const to = gridStart + (yy + top) * gridRow + left * c4;
+      if (c4 === c) heap.copyWithin(to, from, from + w * c);
+      else for (let xx = 0; xx < w; xx++) heap.copyWithin(to + xx * c4, from + xx * c, from + xx * c + c);
     }
-  }
+  };
 }

@@ -4,7 +4,7 @@ import { f32, heapOffset, release } from './kernel_utils';
 import { planSimd, simdFilterGrad } from './simd_filter_grad';
 import { winogradGradient, winogradInput, winogradTileBytes } from './simd_winograd';
 import { winograd4Gradient, winograd4Input, winograd4TileBytes } from './simd_winograd4';
-import { CHUNK_BYTES, padChannelsIntoGrid, winogradFilterTile, winogradPays } from './winograd';
+import { CHUNK_BYTES, imageIntoGrid, winogradFilterTile, winogradPays } from './winograd';
 
 /** Transformed dy of the tiles handed to one call of the accumulating kernel: reread for every block of rows. */
 const DY_CHUNK_BYTES = 16 * 1024;
@@ -80,32 +80,40 @@ export function winogradFilterGradient(
   const images = Math.min(n, Math.max(1, Math.floor(CHUNK_BYTES / ((vTile + uTile) * tilesPerImage))));
   const kBlocks = c4 / plan.rows;
 
-  const grid = backend.makeOutput([n, Hg, Wg, c4], 'float32');
-  // dy in a zero grid of whole tiles: the positions past oh × ow contribute nothing.
-  const dyGrid = backend.makeOutput([n, tile * th, tile * tw, co4], 'float32');
+  // One image at a time in a zero-padded grid (as the forward pass does): its borders zeroed once, each image's
+  // rows copied in; dy read as it lies where its tiles cover it exactly (no padding, channels a multiple of 4),
+  // otherwise through a grid of whole tiles too (the positions past oh × ow contribute nothing).
+  const grid = backend.makeOutput([Hg, Wg, c4], 'float32');
+  const exactDy = tile * th === oh && tile * tw === ow && co4 === co;
+  const dyGrid = exactDy ? dy : backend.makeOutput([tile * th, tile * tw, co4], 'float32');
   const v = backend.makeOutput([(images * tilesPerImage * vTile) / 4], 'float32');
   const u = backend.makeOutput([(images * tilesPerImage * uTile) / 4], 'float32');
   // M[i][ξ][o]: row i of product ξ, rows uTile bytes apart, as the transformed dy's tiles are
   const m = backend.makeOutput([(c4 * uTile) / 4], 'float32');
   const offsets = backend.makeOutput([kBlocks], 'int32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
-  padChannelsIntoGrid(f32(backend, x), f32(backend, grid), [n, H, W, ci], Hg, Wg, c4, pt, pl);
-  padChannelsIntoGrid(f32(backend, dy), f32(backend, dyGrid), [n, oh, ow, co], tile * th, tile * tw, co4, 0, 0);
+  f32(backend, grid).fill(0);
+  if (!exactDy) f32(backend, dyGrid).fill(0);
   f32(backend, m).fill(0);
   const offs = backend.typedArrayFromHeap(offsets) as Int32Array;
   for (let kb = 0; kb < kBlocks; kb++) offs[kb] = kb * plan.rows * 4;
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
-  const [gridAt, dyAt, vAt, uAt, mAt, offsAt] = [grid, dyGrid, v, u, m, offsets].map(address);
+  const [gridAt, dyGridAt, vAt, uAt, mAt, offsAt] = [grid, dyGrid, v, u, m, offsets].map(address);
+  const fillGrid = imageIntoGrid(f32(backend, x), gridAt, [H, W, ci], Wg * c4, c4, pt, pl);
+  const fillDy = exactDy ? null : imageIntoGrid(f32(backend, dy), dyGridAt, [oh, ow, co], tile * tw * co4, co4, 0, 0);
   const tilesPerCall = Math.max(1, Math.floor(DY_CHUNK_BYTES / (4 * co4)));
   const dyRowBytes = tile * tw * co4 * 4;
   for (let first = 0; first < n; first += images) {
     const last = Math.min(n, first + images);
     const tiles = (last - first) * tilesPerImage;
     for (let img = first; img < last; img++) {
+      fillGrid(img);
+      fillDy?.(img);
+      const dyAt = exactDy ? dyGridAt + img * oh * dyRowBytes : dyGridAt;
       for (let ty = 0; ty < th; ty++) {
         const index = ((img - first) * th + ty) * tw;
-        inputT(gridAt + (img * Hg + tile * ty) * Wg * c4 * 4, vAt + index * vTile, tw, Wg * c4 * 4);
-        gradientT(dyAt + (img * th + ty) * tile * dyRowBytes, uAt + index * uTile, tw, dyRowBytes);
+        inputT(gridAt + tile * ty * Wg * c4 * 4, vAt + index * vTile, tw, Wg * c4 * 4);
+        gradientT(dyAt + ty * tile * dyRowBytes, uAt + index * uTile, tw, dyRowBytes);
       }
     }
     for (let k = 0; k < a * a; k++) {
@@ -118,7 +126,8 @@ export function winogradFilterGradient(
       }
     }
   }
-  release(backend, grid, dyGrid, v, u, offsets);
+  release(backend, grid, v, u, offsets);
+  if (!exactDy) release(backend, dyGrid);
   const dW = backend.makeOutput([3, 3, ci, co], 'float32');
   (tile === 2 ? outputTransform : outputTransform4)(f32(backend, m), f32(backend, dW), ci, co, co4, uTile / 4);
   release(backend, m);
