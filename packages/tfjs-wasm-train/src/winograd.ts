@@ -270,7 +270,10 @@ export function transformFilter(
 /**
  * U[ξ = 6a + b][i][o] = (G g Gᵀ)[a][b] of F(4×4, 3×3) (G = [¼ 0 0; −⅙ −⅙ −⅙; −⅙ ⅙ −⅙; 1⁄24 1⁄12 ⅙; 1⁄24 −1⁄12 ⅙;
  * 0 0 1], G4 of simd_winograd4.ts), laid out as {@link transformFilter}'s; float64, rounded once to float32. Written
- * out, no closure, no array per tap (as transformFilter: V8 does not inline those).
+ * out, no closure, no array per tap (as transformFilter: V8 does not inline those), and the sixths, twelfths and
+ * twenty-fourths as multiplications by their float64 reciprocals (a division each took ~80 a channel pair: 1.3 ms a
+ * call at 128 → 128; the float32 results are those of the divisions but where the two float64 values straddle a
+ * float32 rounding boundary).
  */
 export function transformFilter4(
   filter: Float32Array,
@@ -298,37 +301,47 @@ export function transformFilter4(
       const g22 = filter[t + 8 * step];
       // G g (6 × 3), row by row, then each row r times Gᵀ to ξ = 6a … 6a + 5
       const k = i * co4 + o;
-      g4Row(u, k, plane, g00 / 4, g01 / 4, g02 / 4);
-      g4Row(u, k + 6 * plane, plane, -(g00 + g10 + g20) / 6, -(g01 + g11 + g21) / 6, -(g02 + g12 + g22) / 6);
-      g4Row(u, k + 12 * plane, plane, -(g00 - g10 + g20) / 6, -(g01 - g11 + g21) / 6, -(g02 - g12 + g22) / 6);
+      g4Row(u, k, plane, g00 * QUARTER, g01 * QUARTER, g02 * QUARTER);
       g4Row(
         u,
-        k + 18 * plane,
+        k + 6 * plane,
         plane,
-        g00 / 24 + g10 / 12 + g20 / 6,
-        g01 / 24 + g11 / 12 + g21 / 6,
-        g02 / 24 + g12 / 12 + g22 / 6,
+        -(g00 + g10 + g20) * SIXTH,
+        -(g01 + g11 + g21) * SIXTH,
+        -(g02 + g12 + g22) * SIXTH,
       );
       g4Row(
         u,
-        k + 24 * plane,
+        k + 12 * plane,
         plane,
-        g00 / 24 - g10 / 12 + g20 / 6,
-        g01 / 24 - g11 / 12 + g21 / 6,
-        g02 / 24 - g12 / 12 + g22 / 6,
+        -(g00 - g10 + g20) * SIXTH,
+        -(g01 - g11 + g21) * SIXTH,
+        -(g02 - g12 + g22) * SIXTH,
       );
+      const e0 = g00 * TWENTYFOURTH + g20 * SIXTH;
+      const e1 = g01 * TWENTYFOURTH + g21 * SIXTH;
+      const e2 = g02 * TWENTYFOURTH + g22 * SIXTH;
+      g4Row(u, k + 18 * plane, plane, e0 + g10 * TWELFTH, e1 + g11 * TWELFTH, e2 + g12 * TWELFTH);
+      g4Row(u, k + 24 * plane, plane, e0 - g10 * TWELFTH, e1 - g11 * TWELFTH, e2 - g12 * TWELFTH);
       g4Row(u, k + 30 * plane, plane, g20, g21, g22);
     }
   }
 }
 
+const QUARTER = 0.25;
+const SIXTH = 1 / 6;
+const TWELFTH = 1 / 12;
+const TWENTYFOURTH = 1 / 24;
+
 /** (r0, r1, r2) Gᵀ of F(4×4, 3×3) to u[k], u[k + plane], … u[k + 5·plane]. */
 function g4Row(u: Float32Array, k: number, plane: number, r0: number, r1: number, r2: number): void {
-  u[k] = r0 / 4;
-  u[k + plane] = -(r0 + r1 + r2) / 6;
-  u[k + 2 * plane] = -(r0 - r1 + r2) / 6;
-  u[k + 3 * plane] = r0 / 24 + r1 / 12 + r2 / 6;
-  u[k + 4 * plane] = r0 / 24 - r1 / 12 + r2 / 6;
+  const e = r0 * TWENTYFOURTH + r2 * SIXTH;
+  const f = r1 * TWELFTH;
+  u[k] = r0 * QUARTER;
+  u[k + plane] = -(r0 + r1 + r2) * SIXTH;
+  u[k + 2 * plane] = -(r0 - r1 + r2) * SIXTH;
+  u[k + 3 * plane] = e + f;
+  u[k + 4 * plane] = e - f;
   u[k + 5 * plane] = r2;
 }
 

@@ -171,7 +171,8 @@ function outputTransform(
 /**
  * dW[fy][fx][i][o] = (G4ᵀ M G4)[fy][fx] for each channel pair, with F(4×4, 3×3)'s G4 (6 × 3, simd_winograd4.ts):
  * along each axis dw_0 = ¼m_0 − ⅙(m_1 + m_2) + (m_3 + m_4)/24, dw_1 = ⅙(m_2 − m_1) + (m_3 − m_4)/12,
- * dw_2 = −⅙(m_1 + m_2) + ⅙(m_3 + m_4) + m_5. In float64, rounded once.
+ * dw_2 = −⅙(m_1 + m_2) + ⅙(m_3 + m_4) + m_5. In float64 (the fractions as multiplications by their reciprocals, as
+ * transformFilter4), rounded once; written out (no closure per channel pair).
  */
 function outputTransform4(
   m: Float32Array,
@@ -181,27 +182,36 @@ function outputTransform4(
   co4: number,
   rowFloats: number,
 ): void {
+  const [sixth, twelfth, twentyfourth] = [1 / 6, 1 / 12, 1 / 24];
   const rows = new Float64Array(18);
-  const g = (m0: number, m1: number, m2: number, m3: number, m4: number, m5: number, out: Float64Array, at: number) => {
-    out[at] = m0 / 4 - (m1 + m2) / 6 + (m3 + m4) / 24;
-    out[at + 1] = (m2 - m1) / 6 + (m3 - m4) / 12;
-    out[at + 2] = (m3 + m4 - (m1 + m2)) / 6 + m5;
-  };
-  const col = new Float64Array(3);
+  const tap = ci * co;
   for (let i = 0; i < ci; i++) {
     for (let o = 0; o < co; o++) {
       const base = i * rowFloats + o;
       // along ξ's second index b: 6 × 6 → 6 × 3
       for (let r = 0; r < 6; r++) {
         const at = base + 6 * r * co4;
-        g(m[at], m[at + co4], m[at + 2 * co4], m[at + 3 * co4], m[at + 4 * co4], m[at + 5 * co4], rows, 3 * r);
+        const [m1, m2, m3, m4] = [m[at + co4], m[at + 2 * co4], m[at + 3 * co4], m[at + 4 * co4]];
+        const [p, q] = [(m1 + m2) * sixth, m3 + m4];
+        rows[3 * r] = m[at] * 0.25 - p + q * twentyfourth;
+        rows[3 * r + 1] = (m2 - m1) * sixth + (m3 - m4) * twelfth;
+        rows[3 * r + 2] = q * sixth - p + m[at + 5 * co4];
       }
       // along a: 6 × 3 → 3 × 3
+      const out = i * co + o;
       for (let fx = 0; fx < 3; fx++) {
-        g(rows[fx], rows[3 + fx], rows[6 + fx], rows[9 + fx], rows[12 + fx], rows[15 + fx], col, 0);
-        dW[((0 * 3 + fx) * ci + i) * co + o] = col[0];
-        dW[((1 * 3 + fx) * ci + i) * co + o] = col[1];
-        dW[((2 * 3 + fx) * ci + i) * co + o] = col[2];
+        const [m0, m1, m2, m3, m4, m5] = [
+          rows[fx],
+          rows[3 + fx],
+          rows[6 + fx],
+          rows[9 + fx],
+          rows[12 + fx],
+          rows[15 + fx],
+        ];
+        const [p, q] = [(m1 + m2) * sixth, m3 + m4];
+        dW[fx * tap + out] = m0 * 0.25 - p + q * twentyfourth;
+        dW[(3 + fx) * tap + out] = (m2 - m1) * sixth + (m3 - m4) * twelfth;
+        dW[(6 + fx) * tap + out] = q * sixth - p + m5;
       }
     }
   }
