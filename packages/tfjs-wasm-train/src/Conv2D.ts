@@ -14,9 +14,9 @@ import {
   copyRows,
   f32,
   heapOffset,
+  imageIntoGrid,
   type KernelInputs,
   nhwcConvInfo,
-  padIntoGrid,
   release,
 } from './kernel_utils';
 import { correlator } from './simd_conv';
@@ -89,13 +89,13 @@ export function simdConvolution(
   }
   const Hg = Math.max(pt + H, (oh - 1) * sh + kh);
   const Wg = Math.max(pl + W, (ow - 1) * sw + kw);
-  // The input itself where no padding is read; otherwise a zero-padded copy.
-  const grid = Hg === H && Wg === W ? x : backend.makeOutput([n, Hg, Wg, ci], 'float32');
+  // The input itself where no padding is read; otherwise each image in turn in a zero-padded grid.
+  const grid = Hg === H && Wg === W ? x : backend.makeOutput([Hg, Wg, ci], 'float32');
   const weights = co4 === co ? filter : backend.makeOutput([kh * kw * ci, co4], 'float32');
   const biases = backend.makeOutput([co4], 'float32');
   const out = co4 === co ? y : backend.makeOutput([n, oh, ow, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
-  if (grid !== x) padIntoGrid(f32(backend, x), f32(backend, grid), [n, H, W, ci], Hg, Wg, pt, pl);
+  if (grid !== x) f32(backend, grid).fill(0);
   if (weights !== filter) {
     const to = f32(backend, weights);
     to.fill(0);
@@ -111,9 +111,12 @@ export function simdConvolution(
   }
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, wAt, biasAt, outAt] = [grid, weights, biases, out].map(address);
+  const fill = grid === x ? null : imageIntoGrid(f32(backend, x), [H, W, ci], Wg * ci, ci, pt, pl);
   for (let b = 0; b < n; b++) {
+    fill?.(b, gridAt);
+    const image = fill ? gridAt : gridAt + b * Hg * Wg * ci * 4;
     for (let oy = 0; oy < oh; oy++) {
-      const at = gridAt + (b * Hg + oy * sh) * Wg * ci * 4;
+      const at = image + oy * sh * Wg * ci * 4;
       row(at, wAt, biasAt, outAt + (b * oh + oy) * ow * co4 * 4, ow, kh, kw * ci, Wg * ci * 4, co4 * 4);
     }
   }

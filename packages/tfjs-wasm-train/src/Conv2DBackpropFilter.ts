@@ -13,9 +13,9 @@ import {
   explicitPad,
   f32,
   heapOffset,
+  imageIntoGrid,
   type KernelInputs,
   nhwcConvInfo,
-  padIntoGrid,
   release,
   slice,
   transpose,
@@ -129,12 +129,18 @@ export function simdFilterGradient(
   const K = kh * kw * ci;
   const kBlocks = K / plan.rows;
   const co4 = 4 * Math.ceil(co / 4);
-  const grid = backend.makeOutput([n, Hg, Wg, ci], 'float32');
+  const dyRowBytes = ow * co4 * 4;
+  const imageBytes = Hg * Wg * ci * 4;
+  // Small outputs: whole images a call, as many as fill the chunk, summed in one pass of the accumulators.
+  const perCall = oh * dyRowBytes <= DY_CHUNK_BYTES ? Math.floor(DY_CHUNK_BYTES / (oh * dyRowBytes)) : 0;
+  // The input itself where no padding is read; otherwise the images of one call in turn in zero-padded grids.
+  const inPlace = Hg === H && Wg === W;
+  const grid = inPlace ? x : backend.makeOutput([Math.min(n, Math.max(1, perCall)), Hg, Wg, ci], 'float32');
   const offsets = backend.makeOutput([kBlocks], 'int32');
   const dyPadded = co4 === co ? dy : backend.makeOutput([n, oh, ow, co4], 'float32');
   const dWPadded = backend.makeOutput([K, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
-  padIntoGrid(f32(backend, x), f32(backend, grid), [n, H, W, ci], Hg, Wg, pt, pl);
+  if (!inPlace) f32(backend, grid).fill(0);
   if (dyPadded !== dy) {
     const to = f32(backend, dyPadded);
     to.fill(0);
@@ -150,8 +156,13 @@ export function simdFilterGradient(
   f32(backend, dWPadded).fill(0);
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, dyAt, dWAt, offsAt] = [grid, dyPadded, dWPadded, offsets].map(address);
-  const dyRowBytes = ow * co4 * 4;
-  const imageBytes = Hg * Wg * ci * 4;
+  const fill = inPlace ? null : imageIntoGrid(f32(backend, x), [H, W, ci], Wg * ci, ci, pt, pl);
+  /** The grids of images b … b + count − 1 (consecutive, imageBytes apart): in place, or copied into the grid. */
+  const imagesAt = (b: number, count: number) => {
+    if (!fill) return gridAt + b * imageBytes;
+    for (let j = 0; j < count; j++) fill(b + j, gridAt + j * imageBytes);
+    return gridAt;
+  };
   const args = (rows: number, images: number) =>
     [
       offsAt,
@@ -165,22 +176,23 @@ export function simdFilterGradient(
       images,
       imageBytes,
     ] as const;
-  if (oh * dyRowBytes <= DY_CHUNK_BYTES) {
-    // Small outputs: whole images a call, as many as fill the chunk, summed in one pass of the accumulators.
-    const perCall = Math.floor(DY_CHUNK_BYTES / (oh * dyRowBytes));
+  if (perCall > 0) {
     for (let b = 0; b < n; b += perCall) {
-      fn(gridAt + b * imageBytes, dyAt + b * oh * dyRowBytes, dWAt, ...args(oh, Math.min(perCall, n - b)));
+      const count = Math.min(perCall, n - b);
+      fn(imagesAt(b, count), dyAt + b * oh * dyRowBytes, dWAt, ...args(oh, count));
     }
   } else {
     const rowsPerCall = Math.max(1, Math.floor(DY_CHUNK_BYTES / dyRowBytes));
     for (let b = 0; b < n; b++) {
+      const image = imagesAt(b, 1);
       for (let y0 = 0; y0 < oh; y0 += rowsPerCall) {
-        const at = gridAt + b * imageBytes + y0 * sh * Wg * ci * 4;
+        const at = image + y0 * sh * Wg * ci * 4;
         fn(at, dyAt + (b * oh + y0) * dyRowBytes, dWAt, ...args(Math.min(rowsPerCall, oh - y0), 1));
       }
     }
   }
-  release(backend, grid, offsets);
+  if (!inPlace) release(backend, grid);
+  release(backend, offsets);
   if (dyPadded !== dy) release(backend, dyPadded);
   const dW = backend.makeOutput(info.filterShape, 'float32');
   copyRows(f32(backend, dWPadded), f32(backend, dW), K, co, co4, co);

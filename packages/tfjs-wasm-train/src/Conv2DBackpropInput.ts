@@ -14,9 +14,9 @@ import {
   explicitPad,
   f32,
   heapOffset,
+  imageIntoGrid,
   type KernelInputs,
   nhwcConvInfo,
-  padIntoGrid,
   release,
 } from './kernel_utils';
 import { correlator } from './simd_conv';
@@ -122,12 +122,13 @@ export function simdInputGradient(
   const Hg = Math.max(oh, ...classes.map((c) => c.rows.hi + 1)) + padT;
   const Wg = Math.max(ow, ...classes.map((c) => c.cols.hi + 1)) + padL;
   const subFilterSizes = classes.map((c) => c.rows.taps * c.cols.taps * co * ci4);
-  const grid = backend.makeOutput([n, Hg, Wg, co], 'float32');
+  // dy one image at a time in a zero-padded grid (its borders zeroed once).
+  const grid = backend.makeOutput([Hg, Wg, co], 'float32');
   const subFilters = backend.makeOutput([subFilterSizes.reduce((x, y) => x + y, 0)], 'float32');
   const out = ci4 === ci ? dx : backend.makeOutput([n, H, W, ci4], 'float32');
   const noBias = backend.makeOutput([ci4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
-  padIntoGrid(f32(backend, dy), f32(backend, grid), [n, oh, ow, co], Hg, Wg, padT, padL);
+  f32(backend, grid).fill(0);
   // Sub-filter of class (a, b), rotated: rows (t', u', o) of ci4 output channels, from W[a + sh·(Ta−1−t'), …].
   const w = f32(backend, filter);
   const sub = f32(backend, subFilters);
@@ -154,12 +155,14 @@ export function simdInputGradient(
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   f32(backend, noBias).fill(0);
   const [gridAt, subFiltersAt, outAt, noBiasAt] = [grid, subFilters, out, noBias].map(address);
-  for (const [k, { a, b, rows, cols }] of classes.entries()) {
-    const count = cols.hi - cols.lo + 1;
-    const wAt = subFiltersAt + 4 * subAt[k];
-    for (let img = 0; img < n; img++) {
+  const fill = imageIntoGrid(f32(backend, dy), [oh, ow, co], Wg * co, co, padT, padL);
+  for (let img = 0; img < n; img++) {
+    fill(img, gridAt);
+    for (const [k, { a, b, rows, cols }] of classes.entries()) {
+      const count = cols.hi - cols.lo + 1;
+      const wAt = subFiltersAt + 4 * subAt[k];
       for (let m = rows.lo; m <= rows.hi; m++) {
-        const x = gridAt + ((img * Hg + m - rows.taps + 1 + padT) * Wg + cols.lo - cols.taps + 1 + padL) * co * 4;
+        const x = gridAt + ((m - rows.taps + 1 + padT) * Wg + cols.lo - cols.taps + 1 + padL) * co * 4;
         const y = outAt + ((img * H + a - pt + sh * m) * W + b - pl + sw * cols.lo) * ci4 * 4;
         row(x, wAt, noBiasAt, y, count, rows.taps, cols.taps * co, Wg * co * 4, sw * ci4 * 4);
       }

@@ -110,56 +110,32 @@ export function copyRows(
   for (let r = 0; r < rows; r++) to.set(from.subarray(r * fromStride, r * fromStride + width), r * toStride);
 }
 
-/** NHWC images [n, h, w, c] into a zero grid [n, hg, wg, c], each at row `top` and column `left` of its own. */
-export function padIntoGrid(
-  src: Float32Array,
-  grid: Float32Array,
-  [n, h, w, c]: readonly number[],
-  hg: number,
-  wg: number,
-  top: number,
-  left: number,
-): void {
-  zeroBorders(grid, n, hg, wg, c, top, left, h, w);
-  const rowFloats = w * c;
-  for (let b = 0; b < n; b++) {
-    for (let y = 0; y < h; y++) {
-      const from = (b * h + y) * rowFloats;
-      grid.set(src.subarray(from, from + rowFloats), ((b * hg + y + top) * wg + left) * c);
-    }
-  }
-}
-
 /**
- * Zeros every value of the grid [n, hg, wg, c] outside the h × w images placed at (top, left) of each: what a
- * fill(0) before copying the images in would leave, writing only the border (at 32 × 32 with one pixel each side,
- * an eighth of the grid instead of all of it).
+ * fill(img, gridAt): image img of the NHWC `images` (a view of the backend's heap, [·, h, w, c]) into the interior
+ * (rows top …, columns left …, channels padded to c4) of a one-image grid at byte address gridAt whose rows are
+ * gridRow floats; its borders are not written (zero them once: every image leaves them as they are). One image at a
+ * time in a grid that stays in cache, where a padded copy of the whole batch wrote it all out to memory first.
+ * Copied within the heap with copyWithin: no view per row.
  */
-export function zeroBorders(
-  grid: Float32Array,
-  n: number,
-  hg: number,
-  wg: number,
-  c: number,
+export function imageIntoGrid(
+  images: Float32Array,
+  [h, w, c]: readonly number[],
+  gridRow: number,
+  c4: number,
   top: number,
   left: number,
-  h: number,
-  w: number,
-): void {
-  const row = wg * c;
-  const right = (left + w) * c;
-  for (let b = 0; b < n; b++) {
-    const image = b * hg * row;
-    if (top > 0) grid.fill(0, image, image + top * row);
-    if (left > 0 || right < row) {
-      for (let y = top; y < top + h; y++) {
-        const at = image + y * row;
-        if (left > 0) grid.fill(0, at, at + left * c);
-        if (right < row) grid.fill(0, at + right, at + row);
-      }
+): (img: number, gridAt: number) => void {
+  const heap = new Float32Array(images.buffer);
+  const imagesAt = images.byteOffset / 4;
+  return (img, gridAt) => {
+    const gridStart = gridAt / 4;
+    for (let yy = 0; yy < h; yy++) {
+      const from = imagesAt + (img * h + yy) * w * c;
+      const to = gridStart + (yy + top) * gridRow + left * c4;
+      if (c4 === c) heap.copyWithin(to, from, from + w * c);
+      else for (let xx = 0; xx < w; xx++) heap.copyWithin(to + xx * c4, from + xx * c, from + xx * c + c);
     }
-    if (top + h < hg) grid.fill(0, image + (top + h) * row, image + hg * row);
-  }
+  };
 }
 
 /** The geometry attributes every Conv2D-family kernel carries. */

@@ -7,7 +7,7 @@ import { CHANNEL_DOT } from './ChannelDot';
 import { convolutionInfo, simdConvolution } from './Conv2D';
 import { convolutionFilterGradient, filterGradientInfo, planSimd, simdFilterGradient } from './Conv2DBackpropFilter';
 import { dilatedInputGradient, inputGradientInfo, simdInputGradient } from './Conv2DBackpropInput';
-import { padIntoGrid } from './kernel_utils';
+import { imageIntoGrid } from './kernel_utils';
 import { MASKED_CHANNEL_SUMS } from './MaskedChannelSums';
 import { sumRows } from './Sum';
 import { planCorrelation } from './simd_conv';
@@ -578,24 +578,30 @@ describe('wasm kernel pack vs cpu', () => {
     }
   });
 
-  it('padIntoGrid over stale memory (NaN) leaves exactly what zero-filling the grid first would', () => {
-    for (const [top, left, hg, wg] of [
-      [1, 1, 7, 6],
-      [0, 0, 5, 4],
-      [2, 0, 8, 4],
-      [0, 1, 5, 7],
+  it('imageIntoGrid: each image in turn into the interior of one zeroed grid, channels padded, the borders left zero', () => {
+    for (const [top, left, hg, wg, c4] of [
+      [1, 1, 7, 6, 2],
+      [0, 0, 5, 4, 2],
+      [2, 0, 8, 4, 4],
+      [0, 1, 5, 7, 4],
     ]) {
       const [n, h, w, c] = [3, 5, 4, 2];
-      const src = seededValues(n * h * w * c, 50 + top);
-      const grid = new Float32Array(n * hg * wg * c).fill(Number.NaN);
-      padIntoGrid(src, grid, [n, h, w, c], hg, wg, top, left);
-      const want = new Float32Array(grid.length);
-      for (let b = 0; b < n; b++)
+      // images and grid in one buffer, as in the backend's heap (the copies go through copyWithin on it)
+      const heap = new Float32Array(n * h * w * c + hg * wg * c4);
+      const images = heap.subarray(0, n * h * w * c);
+      images.set(seededValues(n * h * w * c, 50 + top));
+      const gridAt = 4 * images.length;
+      const grid = heap.subarray(images.length);
+      const fill = imageIntoGrid(images, [h, w, c], wg * c4, c4, top, left);
+      for (let b = 0; b < n; b++) {
+        fill(b, gridAt);
+        const want = new Float32Array(grid.length);
         for (let y = 0; y < h; y++)
           for (let x = 0; x < w; x++)
             for (let k = 0; k < c; k++)
-              want[((b * hg + y + top) * wg + x + left) * c + k] = src[((b * h + y) * w + x) * c + k];
-      expect(Array.from(grid)).toEqual(Array.from(want));
+              want[((y + top) * wg + x + left) * c4 + k] = images[((b * h + y) * w + x) * c + k];
+        expect(Array.from(grid)).toEqual(Array.from(want));
+      }
     }
   });
 

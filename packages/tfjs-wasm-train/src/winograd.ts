@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
-import { f32, heapOffset, release } from './kernel_utils';
+import { f32, heapOffset, imageIntoGrid, release } from './kernel_utils';
 import { correlator } from './simd_conv';
 import { winogradInput, winogradOutput, winogradTileBytes } from './simd_winograd';
 import { winograd4Input, winograd4Output, winograd4TileBytes } from './simd_winograd4';
@@ -162,13 +162,13 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, uAt, vAt, mAt, biasAt, outAt] = [grid, transformed, v, m, biases, out].map(address);
   const gridRow = Wg * c4;
-  const fillGrid = imageIntoGrid(images4, gridAt, [h, w, c], gridRow, c4, p.top, p.left);
+  const fillGrid = imageIntoGrid(images4, [h, w, c], gridRow, c4, p.top, p.left);
   const zerosAt = biasAt + 4 * co4;
   for (let first = 0; first < n; first += images) {
     const last = Math.min(n, first + images);
     const tiles = (last - first) * tilesPerImage;
     for (let img = first; img < last; img++) {
-      fillGrid(img);
+      fillGrid(img, gridAt);
       for (let ty = 0; ty < th; ty++) {
         const index = ((img - first) * th + ty) * tw;
         inputT(gridAt + tile * ty * gridRow * 4, vAt + index * vTile, tw, gridRow * 4);
@@ -343,30 +343,4 @@ function g4Row(u: Float32Array, k: number, plane: number, r0: number, r1: number
   u[k + 3 * plane] = e + f;
   u[k + 4 * plane] = e - f;
   u[k + 5 * plane] = r2;
-}
-
-/**
- * fill(img): image img of the NHWC `images` (a view of the backend's heap, [·, h, w, c]) into the interior (rows top …,
- * columns left …, channels padded to c4) of a one-image grid at byte address gridAt whose rows are gridRow floats
- * (its zero borders, never written, stay as they are). Copied within the heap with copyWithin: no view per row.
- */
-export function imageIntoGrid(
-  images: Float32Array,
-  gridAt: number,
-  [h, w, c]: readonly number[],
-  gridRow: number,
-  c4: number,
-  top: number,
-  left: number,
-): (img: number) => void {
-  const heap = new Float32Array(images.buffer);
-  const [imagesAt, gridStart] = [images.byteOffset / 4, gridAt / 4];
-  return (img) => {
-    for (let yy = 0; yy < h; yy++) {
-      const from = imagesAt + (img * h + yy) * w * c;
-      const to = gridStart + (yy + top) * gridRow + left * c4;
-      if (c4 === c) heap.copyWithin(to, from, from + w * c);
-      else for (let xx = 0; xx < w; xx++) heap.copyWithin(to + xx * c4, from + xx * c, from + xx * c + c);
-    }
-  };
 }

@@ -1,10 +1,10 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { backend_util, TensorInfo } from '@tensorflow/tfjs-core';
-import { f32, heapOffset, release } from './kernel_utils';
+import { f32, heapOffset, imageIntoGrid, release } from './kernel_utils';
 import { planSimd, simdFilterGrad } from './simd_filter_grad';
 import { winogradGradient, winogradInput, winogradTileBytes } from './simd_winograd';
 import { winograd4Gradient, winograd4Input, winograd4TileBytes } from './simd_winograd4';
-import { CHUNK_BYTES, imageIntoGrid, winogradFilterTile, winogradPays } from './winograd';
+import { CHUNK_BYTES, winogradFilterTile, winogradPays } from './winograd';
 
 /** Transformed dy of the tiles handed to one call of the accumulating kernel: reread for every block of rows. */
 const DY_CHUNK_BYTES = 16 * 1024;
@@ -99,16 +99,16 @@ export function winogradFilterGradient(
   for (let kb = 0; kb < kBlocks; kb++) offs[kb] = kb * plan.rows * 4;
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, dyGridAt, vAt, uAt, mAt, offsAt] = [grid, dyGrid, v, u, m, offsets].map(address);
-  const fillGrid = imageIntoGrid(f32(backend, x), gridAt, [H, W, ci], Wg * c4, c4, pt, pl);
-  const fillDy = exactDy ? null : imageIntoGrid(f32(backend, dy), dyGridAt, [oh, ow, co], tile * tw * co4, co4, 0, 0);
+  const fillGrid = imageIntoGrid(f32(backend, x), [H, W, ci], Wg * c4, c4, pt, pl);
+  const fillDy = exactDy ? null : imageIntoGrid(f32(backend, dy), [oh, ow, co], tile * tw * co4, co4, 0, 0);
   const tilesPerCall = Math.max(1, Math.floor(DY_CHUNK_BYTES / (4 * co4)));
   const dyRowBytes = tile * tw * co4 * 4;
   for (let first = 0; first < n; first += images) {
     const last = Math.min(n, first + images);
     const tiles = (last - first) * tilesPerImage;
     for (let img = first; img < last; img++) {
-      fillGrid(img);
-      fillDy?.(img);
+      fillGrid(img, gridAt);
+      fillDy?.(img, dyGridAt);
       const dyAt = exactDy ? dyGridAt + img * oh * dyRowBytes : dyGridAt;
       for (let ty = 0; ty < th; ty++) {
         const index = ((img - first) * th + ty) * tw;
@@ -182,7 +182,9 @@ function outputTransform4(
   co4: number,
   rowFloats: number,
 ): void {
-  const [sixth, twelfth, twentyfourth] = [1 / 6, 1 / 12, 1 / 24];
+  const sixth = 1 / 6;
+  const twelfth = 1 / 12;
+  const twentyfourth = 1 / 24;
   const rows = new Float64Array(18);
   const tap = ci * co;
   for (let i = 0; i < ci; i++) {
@@ -191,8 +193,12 @@ function outputTransform4(
       // along ξ's second index b: 6 × 6 → 6 × 3
       for (let r = 0; r < 6; r++) {
         const at = base + 6 * r * co4;
-        const [m1, m2, m3, m4] = [m[at + co4], m[at + 2 * co4], m[at + 3 * co4], m[at + 4 * co4]];
-        const [p, q] = [(m1 + m2) * sixth, m3 + m4];
+        const m1 = m[at + co4];
+        const m2 = m[at + 2 * co4];
+        const m3 = m[at + 3 * co4];
+        const m4 = m[at + 4 * co4];
+        const p = (m1 + m2) * sixth;
+        const q = m3 + m4;
         rows[3 * r] = m[at] * 0.25 - p + q * twentyfourth;
         rows[3 * r + 1] = (m2 - m1) * sixth + (m3 - m4) * twelfth;
         rows[3 * r + 2] = q * sixth - p + m[at + 5 * co4];
@@ -200,18 +206,15 @@ function outputTransform4(
       // along a: 6 × 3 → 3 × 3
       const out = i * co + o;
       for (let fx = 0; fx < 3; fx++) {
-        const [m0, m1, m2, m3, m4, m5] = [
-          rows[fx],
-          rows[3 + fx],
-          rows[6 + fx],
-          rows[9 + fx],
-          rows[12 + fx],
-          rows[15 + fx],
-        ];
-        const [p, q] = [(m1 + m2) * sixth, m3 + m4];
-        dW[fx * tap + out] = m0 * 0.25 - p + q * twentyfourth;
+        const m1 = rows[3 + fx];
+        const m2 = rows[6 + fx];
+        const m3 = rows[9 + fx];
+        const m4 = rows[12 + fx];
+        const p = (m1 + m2) * sixth;
+        const q = m3 + m4;
+        dW[fx * tap + out] = rows[fx] * 0.25 - p + q * twentyfourth;
         dW[(3 + fx) * tap + out] = (m2 - m1) * sixth + (m3 - m4) * twelfth;
-        dW[(6 + fx) * tap + out] = q * sixth - p + m5;
+        dW[(6 + fx) * tap + out] = q * sixth - p + rows[15 + fx];
       }
     }
   }
