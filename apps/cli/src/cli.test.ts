@@ -243,6 +243,9 @@ describe('semix CLI', () => {
     const backend = await semix('bench', '--backend', 'gpu');
     expect(backend.code).toBe(2);
     expect(backend.err).toMatch(/--backend: 'gpu' is not valid; allowed: auto, tensorflow, wasm, cpu/);
+    const rounds = await semix('speed', '--rounds', '-1');
+    expect(rounds.code).toBe(2);
+    expect(rounds.err).toMatch(/--rounds: '-1' is not valid; allowed: an integer from 0 to 20/);
     const config = join(dir, 'bad.json');
     writeFileSync(config, JSON.stringify({ train: { optimizer: 'rmsprop' }, modle: {} }));
     const bad = await semix('train', '--config', config);

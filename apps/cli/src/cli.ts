@@ -138,6 +138,7 @@ program
   .option('--backends <list>', 'comma-separated: tensorflow, wasm, cpu (default: every available one)')
   .option('--models <list>', 'comma-separated: mlp, cnn-small, preact-resnet18 (default all)')
   .option('--no-pytorch', 'skip the PyTorch comparison')
+  .option('--rounds <n>', 'rounds of the interleaved preact-resnet18 comparison with PyTorch (0: none)', '3')
   .option('--out <file>', 'JSON output', 'results/speed.json')
   .option('--json', 'print the result as JSON')
   .addHelpText('after', '\nExample:\n  semix speed --backends wasm --models cnn-small')

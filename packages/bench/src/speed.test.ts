@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kernelTable, profileKernels } from './speed';
+import { kernelTable, profileKernels, speedTable, summariseRounds } from './speed';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -64,5 +64,31 @@ describe('profileKernels', () => {
     expect(table.some((l) => /^\(2 others\)\s+0\.0\s+10\s+0\.4%$/.test(l))).toBe(true);
     expect(table.some((l) => l.startsWith('Add'))).toBe(false);
     expect(table.at(-1)).toContain('not added: fusedConv2d__op 3.0 ms × 2');
+  });
+
+  it('interleaved rounds: the median ratio (PyTorch ms ÷ semix ms) and its range, per step; printed under the table', () => {
+    const rounds = [
+      { semixTrainMs: 400, semixEvalMs: 50, pytorchTrainMs: 300, pytorchEvalMs: 40 },
+      { semixTrainMs: 500, semixEvalMs: 60, pytorchTrainMs: 400, pytorchEvalMs: 30 },
+      { semixTrainMs: 300, semixEvalMs: 40, pytorchTrainMs: 270, pytorchEvalMs: 36 },
+    ];
+    const { train, eval: evaluation } = summariseRounds(rounds);
+    expect(train).toEqual({ median: 0.8, min: 0.75, max: 0.9 });
+    expect(evaluation).toEqual({ median: 0.8, min: 0.5, max: 0.9 });
+    // an even count: the mean of the middle two
+    expect(summariseRounds(rounds.slice(0, 2)).train.median).toBeCloseTo(0.775, 12);
+    expect(() => summariseRounds([])).toThrow(/rounds: none to summarise/);
+    const table = speedTable({
+      rows: [],
+      pytorch: null,
+      pytorchNote: 'torch 1.13',
+      ratio: null,
+      parallelRatio: null,
+      kernelProfiles: [],
+      interleaved: { model: 'preact-resnet18 ×0.25', threads: 2, rounds, train, eval: evaluation },
+    });
+    expect(table).toContain('Interleaved, 3 rounds, preact-resnet18 ×0.25 with 2 threads each side');
+    expect(table).toContain('  round 2: train 500.0 ms vs PyTorch 400.0 ms, eval 60.0 ms vs 30.0 ms');
+    expect(table).toContain('train step 0.80× (0.75–0.90) PyTorch; eval step 0.80× (0.50–0.90) PyTorch');
   });
 });

@@ -50,6 +50,54 @@ export interface SpeedResult {
    * (see BackendSelection.relaxedSimd); null otherwise.
    */
   wasmKernels?: string | null;
+  /**
+   * preact-resnet18's data-parallel train and eval steps on wasm and PyTorch's on the same threads, timed in
+   * alternation (round after round, in the same minutes): the ratios the target is read from. Null where wasm,
+   * preact-resnet18, PyTorch or a second core is missing.
+   */
+  interleaved?: InterleavedComparison | null;
+}
+
+/** One round of the interleaved comparison: semix's step, then PyTorch's, each a median of its own timing. */
+export interface InterleavedRound {
+  semixTrainMs: number;
+  semixEvalMs: number;
+  pytorchTrainMs: number;
+  pytorchEvalMs: number;
+}
+
+/** A ratio (PyTorch ms ÷ semix ms: above 1, semix is faster) over rounds: the median and the range. */
+export interface RatioSummary {
+  median: number;
+  min: number;
+  max: number;
+}
+
+export interface InterleavedComparison {
+  model: string;
+  threads: number;
+  rounds: InterleavedRound[];
+  train: RatioSummary;
+  eval: RatioSummary;
+}
+
+/**
+ * The per-round ratios PyTorch ms ÷ semix ms of the train and the eval step, summarised as median and range (the
+ * median of an even count is the mean of the middle two). Each round's ratio compares two timings made minutes
+ * apart at most, so a change of the machine's speed between rounds moves both sides of it.
+ */
+export function summariseRounds(rounds: InterleavedRound[]): { train: RatioSummary; eval: RatioSummary } {
+  if (rounds.length === 0) throw new Error('rounds: none to summarise; the interleaved comparison needs at least one');
+  const summary = (ratios: number[]): RatioSummary => {
+    const sorted = [...ratios].sort((a, b) => a - b);
+    const mid = Math.floor(sorted.length / 2);
+    const median = sorted.length % 2 ? sorted[mid] : (sorted[mid - 1] + sorted[mid]) / 2;
+    return { median, min: sorted[0], max: sorted[sorted.length - 1] };
+  };
+  return {
+    train: summary(rounds.map((r) => r.pytorchTrainMs / r.semixTrainMs)),
+    eval: summary(rounds.map((r) => r.pytorchEvalMs / r.semixEvalMs)),
+  };
 }
 
 /** One step's kernels aggregated by name (tf.profile of one warm call on one thread). */
@@ -112,6 +160,11 @@ export interface SpeedOptions {
   maxStepSeconds?: number;
   /** Skip the PyTorch comparison. */
   noPytorch?: boolean;
+  /**
+   * Rounds of the interleaved comparison (preact-resnet18, data-parallel wasm against PyTorch on the same threads;
+   * default 3, 0 for none).
+   */
+  rounds?: number;
   onLog?: (line: string) => void;
 }
 
@@ -307,7 +360,73 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
   }
   const ratio = pytorch && defaultStepMs ? (batch * 1000) / defaultStepMs / pytorch.samplesPerSec : null;
   const parallelRatio = pytorch && parallelStepMs ? (batch * 1000) / parallelStepMs / pytorch.samplesPerSec : null;
-  return { rows, pytorch, pytorchNote, ratio, parallelRatio, kernelProfiles, wasmKernels };
+  const rounds = options.rounds ?? 3;
+  const threads = Math.min(4, availableParallelism());
+  let interleaved: InterleavedComparison | null = null;
+  if (pytorch && rounds > 0 && threads > 1 && backends.includes('wasm') && models.includes('preact-resnet18')) {
+    await selectBackend('wasm');
+    interleaved = await interleavedComparison(batch, threads, rounds, pytorch.python, maxStep, log);
+  }
+  return { rows, pytorch, pytorchNote, ratio, parallelRatio, kernelProfiles, wasmKernels, interleaved };
+}
+
+/**
+ * preact-resnet18's data-parallel train and eval steps (semix on wasm, `threads` threads) and PyTorch's on as many
+ * threads, in alternation for `rounds` rounds: semix's two steps, then PyTorch's script for the same two, then the
+ * next round. The suite's other rows time PyTorch only at its end, minutes after semix's ResNet rows; on a machine
+ * whose speed moves by 1.5× from minute to minute their ratio moves with it.
+ */
+async function interleavedComparison(
+  batch: number,
+  threads: number,
+  rounds: number,
+  python: string,
+  maxStep: number,
+  log: (line: string) => void,
+): Promise<InterleavedComparison> {
+  const arch: Architecture = 'preact-resnet18';
+  const { inputShape, width } = MODEL_SHAPES[arch];
+  const train = await createParallelReferenceStep(batch, 0, threads, { arch, inputShape, width });
+  const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
+  const x = tf.randomUniform([batch, ...inputShape]) as tf.Tensor4D;
+  const evaluate = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, threads);
+  const done: InterleavedRound[] = [];
+  try {
+    for (let r = 0; r < rounds; r++) {
+      const t = await timeTask(`${arch}, data-parallel`, () => train.run(), maxStep);
+      const e = await timeTask(
+        `${arch} eval, data-parallel`,
+        async () => {
+          const logits = await evaluate.logits(x);
+          logits.dataSync();
+          logits.dispose();
+        },
+        maxStep,
+      );
+      const steps = pytorchSteps(python, batch, [arch], threads);
+      const find = (step: 'train' | 'eval') => {
+        const found = steps.find((p) => p.model === arch && p.step === step);
+        if (!found) throw new Error(`PyTorch's script timed no ${arch} ${step} step`);
+        return found.ms_per_step;
+      };
+      const round = {
+        semixTrainMs: t.ms,
+        semixEvalMs: e.ms,
+        pytorchTrainMs: find('train'),
+        pytorchEvalMs: find('eval'),
+      };
+      done.push(round);
+      log(
+        `  interleaved round ${r + 1}: train ${round.semixTrainMs.toFixed(1)} vs PyTorch ${round.pytorchTrainMs.toFixed(1)} ms, eval ${round.semixEvalMs.toFixed(1)} vs ${round.pytorchEvalMs.toFixed(1)} ms`,
+      );
+    }
+  } finally {
+    await train.dispose();
+    await evaluate.dispose();
+    x.dispose();
+    model.dispose();
+  }
+  return { model: `${arch} ×${width}`, threads, rounds: done, ...summariseRounds(done) };
 }
 
 /** One step the PyTorch script timed. */
@@ -355,8 +474,7 @@ function runPytorch(
   batch: number,
   models: Architecture[],
 ): { result: SpeedResult['pytorch']; note: string; steps: PytorchStep[] } {
-  const here = dirname(fileURLToPath(import.meta.url));
-  const script = [join(here, '../python/reference_step.py'), join(here, 'python/reference_step.py')].find(existsSync);
+  const script = pytorchScript();
   if (!script)
     return { result: null, note: 'skipped: python/reference_step.py not found beside the package', steps: [] };
   const pythons = [env.python, 'python3', '/usr/bin/python3'].filter((p): p is string => !!p);
@@ -369,16 +487,9 @@ function runPytorch(
       continue;
     }
     const steps: PytorchStep[] = [];
-    const list = [...new Set(['cnn-small', ...models])].join(',');
+    const list = [...new Set(['cnn-small', ...models])] as Architecture[];
     for (const threads of [...new Set([1, availableParallelism()])]) {
-      const args = [script, '--batch', String(batch), '--models', list, '--steps', 'train,eval'];
-      const out = execFileSync(python, [...args, '--threads', String(threads)], { encoding: 'utf8' });
-      steps.push(
-        ...out
-          .trim()
-          .split('\n')
-          .map((line) => JSON.parse(line) as PytorchStep),
-      );
+      steps.push(...pytorchSteps(python, batch, list, threads, script));
     }
     const r = steps.filter((p) => p.model === 'cnn-small' && p.step === 'train').pop() as PytorchStep;
     const samplesPerSec = (batch * 1000) / r.ms_per_step;
@@ -393,6 +504,29 @@ function runPytorch(
     note: `skipped: no Python with torch (tried ${tried.join(', ')}); on Debian: apt-get install python3-torch libopenblas0-pthread`,
     steps: [],
   };
+}
+
+/** The package's PyTorch script (python/reference_step.py beside the package). */
+function pytorchScript(): string | undefined {
+  const here = dirname(fileURLToPath(import.meta.url));
+  return [join(here, '../python/reference_step.py'), join(here, 'python/reference_step.py')].find(existsSync);
+}
+
+/** The train and eval steps of `models` timed by the PyTorch script on `threads` threads. */
+function pytorchSteps(
+  python: string,
+  batch: number,
+  models: Architecture[],
+  threads: number,
+  script = pytorchScript(),
+): PytorchStep[] {
+  if (!script) throw new Error('python/reference_step.py not found beside the package');
+  const args = [script, '--batch', String(batch), '--models', models.join(','), '--steps', 'train,eval'];
+  const out = execFileSync(python, [...args, '--threads', String(threads)], { encoding: 'utf8' });
+  return out
+    .trim()
+    .split('\n')
+    .map((line) => JSON.parse(line) as PytorchStep);
 }
 
 /** The suite as a plain-text table. */
@@ -419,6 +553,19 @@ export function speedTable(result: SpeedResult): string {
     lines.push(`semix (default backend, one thread) / PyTorch on this machine: ${result.ratio.toFixed(3)}`);
   if (result.parallelRatio !== null)
     lines.push(`semix (default backend, data-parallel threads) / PyTorch: ${result.parallelRatio.toFixed(3)}`);
+  const il = result.interleaved;
+  if (il) {
+    const range = (r: RatioSummary) => `${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+    lines.push(
+      '',
+      `Interleaved, ${il.rounds.length} rounds, ${il.model} with ${il.threads} threads each side (semix: data-parallel wasm; ratio = PyTorch ms / semix ms, median (range)):`,
+      ...il.rounds.map(
+        (r, i) =>
+          `  round ${i + 1}: train ${r.semixTrainMs.toFixed(1)} ms vs PyTorch ${r.pytorchTrainMs.toFixed(1)} ms, eval ${r.semixEvalMs.toFixed(1)} ms vs ${r.pytorchEvalMs.toFixed(1)} ms`,
+      ),
+      `  train step ${range(il.train)} PyTorch; eval step ${range(il.eval)} PyTorch`,
+    );
+  }
   for (const p of result.kernelProfiles ?? []) lines.push('', ...kernelTable(p));
   return lines.join('\n');
 }

@@ -14,11 +14,21 @@ function list(field: string, value: string | undefined, allowed: string[]): stri
   return items;
 }
 
+function rounds(value: string | undefined): number | undefined {
+  if (value === undefined) return undefined;
+  const n = Number(value);
+  if (!Number.isInteger(n) || n < 0 || n > 20) {
+    throw new UsageError(`--rounds: '${value}' is not valid; allowed: an integer from 0 to 20`);
+  }
+  return n;
+}
+
 /** `semix speed`: the speed suite, as a table (or JSON), written to --out. */
 export async function speed(opts: {
   backends?: string;
   models?: string;
   pytorch: boolean;
+  rounds?: string;
   out: string;
   json?: boolean;
 }): Promise<void> {
@@ -30,6 +40,7 @@ export async function speed(opts: {
     ) as BackendName[] | undefined,
     models: list('--models', opts.models, MODELS) as Architecture[] | undefined,
     noPytorch: !opts.pytorch,
+    rounds: rounds(opts.rounds),
     onLog: opts.json ? undefined : (line) => console.error(line),
   });
   const out = resolve(opts.out);
