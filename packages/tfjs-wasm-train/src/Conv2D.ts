@@ -10,6 +10,7 @@ import {
 import {
   BACKEND_NAME,
   type ConvAttrs,
+  callKernel,
   callOriginal,
   copyRows,
   f32,
@@ -49,6 +50,11 @@ export function convolutionInfo(x: TensorInfo, filter: TensorInfo, attrs: ConvAt
  * filter is used as it lies (rows (fy, fx, ci) of co values), so, unlike XNNPACK, nothing is packed per filter: in
  * training every step's new weights made XNNPACK create and pack its operator again. Output channels that are not
  * a multiple of 4 are computed padded with zero filter columns. Null where WebAssembly SIMD is missing.
+ *
+ * `residual` (a tensor of the output's shape, with no bias): relu(conv + residual), added in the Winograd output
+ * transform where F(4×4, 3×3) covers the output exactly (a residual block's second convolution and its skip in one
+ * pass), else the convolution, then the backend's Add (and Relu): the same values either way, as conv + 0 + r is
+ * conv + r.
  */
 export function simdConvolution(
   backend: BackendWasm,
@@ -57,6 +63,7 @@ export function simdConvolution(
   bias: TensorInfo | null,
   info: backend_util.Conv2DInfo,
   relu: boolean,
+  residual: TensorInfo | null = null,
 ): TensorInfo | null {
   const { batchSize: n, inHeight: H, inWidth: W, inChannels: ci, outChannels: co } = info;
   const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
@@ -70,8 +77,18 @@ export function simdConvolution(
     const top = pt;
     const left = pl;
     const problem = { x, filter, rotated: false, outChannels: co, top, left, outHeight: oh, outWidth: ow, bias, relu };
-    const winograd = winogradCorrelation(backend, problem, winogradTile());
+    const winograd = winogradCorrelation(backend, { ...problem, residual }, winogradTile());
     if (winograd) return winograd;
+  }
+  if (residual) {
+    const conv = simdConvolution(backend, x, filter, bias, info, false);
+    if (!conv) return null;
+    const sum = callKernel(backend, 'Add', { a: conv, b: residual });
+    release(backend, conv);
+    if (!relu) return sum;
+    const activated = callKernel(backend, 'Relu', { x: sum });
+    release(backend, sum);
+    return activated;
   }
   const y = backend.makeOutput([n, oh, ow, co], 'float32');
   if (n * oh * ow * co === 0) return y;

@@ -11,7 +11,9 @@ import { BACKEND_NAME, callOriginal } from './kernel_utils';
 
 /**
  * FusedConv2D (convolution + bias + activation) through semix's WebAssembly SIMD correlation kernel for a linear or
- * ReLU activation and a bias of one value per output channel (or none); other cases go to wasm's own kernel.
+ * ReLU activation and a bias of one value per output channel (or none), or of the output's shape (tfjs-core's op
+ * broadcasts the bias; a residual block's skip connection: see simdConvolution); other cases go to wasm's own
+ * kernel (which takes rank-1 biases only).
  */
 export function fusedConv2D(args: {
   inputs: { x: TensorInfo; filter: TensorInfo; bias?: TensorInfo; preluActivationWeights?: TensorInfo };
@@ -23,11 +25,25 @@ export function fusedConv2D(args: {
   const { activation } = attrs;
   const info = convolutionInfo(x, filter, attrs);
   const co = filter.shape[3];
-  const biasFits = !bias || [1, co].includes(util.sizeFromShape(bias.shape));
+  const residual = info && bias && outputShaped(bias, info.outShape) ? bias : null;
+  const biasFits = !bias || residual || [1, co].includes(util.sizeFromShape(bias.shape));
   const supported = info && !preluActivationWeights && biasFits && (activation === 'linear' || activation === 'relu');
+  const perChannel = residual ? null : (bias ?? null);
   return (
-    (supported && simdConvolution(backend, x, filter, bias ?? null, info, activation === 'relu')) ||
+    (supported && simdConvolution(backend, x, filter, perChannel, info, activation === 'relu', residual)) ||
     callOriginal(backend, 'FusedConv2D', inputs as never, attrs as never)
+  );
+}
+
+/** Whether `bias` holds one value per output (its shape the output's, leading ones omitted or not), in float32. */
+function outputShaped(bias: TensorInfo, outShape: number[]): boolean {
+  const shape = bias.shape;
+  const lead = outShape.length - shape.length;
+  return (
+    bias.dtype === 'float32' &&
+    lead >= 0 &&
+    util.sizeFromShape(shape) === util.sizeFromShape(outShape) &&
+    shape.every((d, i) => d === outShape[lead + i])
   );
 }
 

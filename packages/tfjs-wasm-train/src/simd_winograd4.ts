@@ -62,7 +62,12 @@ export function winograd4TileBytes(channels: number): number {
 
 /** fn(x, v, count, rowBytes): as {@link WinogradInputFn} of simd_winograd.ts, 6×6 tiles four pixels apart. */
 export type Winograd4InputFn = (x: number, v: number, count: number, rowBytes: number) => void;
-/** fn(m, bias, y, count, rowBytes): as {@link WinogradOutputFn}, 4×4 output tiles. */
+/**
+ * fn(m, bias, y, count, rowBytes): as {@link WinogradOutputFn}, 4×4 output tiles. Compiled with `residual`, the
+ * second argument is instead the distance in bytes from y to a residual laid out as y (its place in a tensor of the
+ * output's shape), whose values are added where the bias would be, before the ReLU: relu(Aᵀ M A + r), what
+ * tfjs-core's fused convolution computes with a bias of the output's shape.
+ */
 export type Winograd4OutputFn = (m: number, bias: number, y: number, count: number, rowBytes: number) => void;
 
 export function winograd4Input(wasm: unknown, channels: number, fma = relaxedSimd()): Winograd4InputFn | null {
@@ -78,11 +83,14 @@ export function winograd4Output(
   channels: number,
   relu: boolean,
   fma = relaxedSimd(),
+  residual = false,
 ): Winograd4OutputFn | null {
   const memory = backendMemory(wasm);
   if (!memory) return null;
-  const key = `winograd4Output${channels}${relu ? 'relu' : ''}${fma ? 'fma' : ''}`;
-  return instantiateOnce<Winograd4OutputFn>(memory, key, 'transform', () => outputModule(channels, relu, fma));
+  const key = `winograd4Output${channels}${relu ? 'relu' : ''}${fma ? 'fma' : ''}${residual ? 'residual' : ''}`;
+  return instantiateOnce<Winograd4OutputFn>(memory, key, 'transform', () =>
+    outputModule(channels, relu, fma, residual),
+  );
 }
 
 /**
@@ -247,8 +255,9 @@ function inputModule(channels: number, fma: boolean): Uint8Array {
   return moduleOf('transform', 4, i32Locals, 6 + 6, body.flat());
 }
 
-function outputModule(channels: number, relu: boolean, fma: boolean): Uint8Array {
+function outputModule(channels: number, relu: boolean, fma: boolean, residual: boolean): Uint8Array {
   const pix = 4 * channels;
+  // BIAS: with `residual`, the distance from y to the residual instead
   const [M, BIAS, Y, COUNT, ROWB] = [0, 1, 2, 3, 4];
   const [MC, BC, C] = [5, 6, 7];
   const YR = [8, 9, 10, 11];
@@ -259,8 +268,10 @@ function outputModule(channels: number, relu: boolean, fma: boolean): Uint8Array
   const ZERO = 37;
   const ML = Array.from({ length: 6 }, (_, k) => 38 + k);
   const TMP = Array.from({ length: 4 }, (_, k) => 44 + k);
-  const out = (value: number[]) => {
-    const biased = [...value, ...get(B), ...s(simd.f32x4Add)];
+  // + the bias vector, or + the residual at the output's place
+  const out = (value: number[], a: number, b: number) => {
+    const term = residual ? load([...get(YR[a]), ...get(BIAS), op.i32Add], b * pix) : get(B);
+    const biased = [...value, ...term, ...s(simd.f32x4Add)];
     return relu ? [...biased, ...get(ZERO), ...s(simd.f32x4Max)] : biased;
   };
   const body = [
@@ -288,8 +299,7 @@ function outputModule(channels: number, relu: boolean, fma: boolean): Uint8Array
             ...rows.flatMap((row, a) => [...row, ...set(S[6 * a + j])]),
           ];
         }),
-        load(get(BC)),
-        set(B),
+        residual ? [] : [...load(get(BC)), ...set(B)],
         [1, 2, 3].flatMap((r) => [...get(YR[r - 1]), ...get(ROWB), op.i32Add, ...set(YR[r])]),
         // Y = S A: row a of Y is Aᵀ times row a of S
         [0, 1, 2, 3].flatMap((a) => {
@@ -298,7 +308,7 @@ function outputModule(channels: number, relu: boolean, fma: boolean): Uint8Array
             TMP,
             fma,
           );
-          return [...prelude, ...rows.flatMap((row, b) => store(get(YR[a]), out(row), b * pix))];
+          return [...prelude, ...rows.flatMap((row, b) => store(get(YR[a]), out(row, a, b), b * pix))];
         }),
         addTo(MC, i32(16)),
         addTo(BC, i32(16)),

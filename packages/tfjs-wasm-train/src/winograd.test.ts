@@ -6,7 +6,7 @@ import { convolutionInfo } from './Conv2D';
 import { filterGradientInfo } from './Conv2DBackpropFilter';
 import { inputGradientInfo } from './Conv2DBackpropInput';
 import { relativeError, runOn, seededValues, useWasm } from './test_utils';
-import { setWinogradFilterTile, winogradCorrelation, winogradPays } from './winograd';
+import { chunkImages, setWinogradFilterTile, setWinogradTile, winogradCorrelation, winogradPays } from './winograd';
 import { winogradFilterGradient, winogradFilterGradientPays } from './winograd_filter_grad';
 
 /**
@@ -158,6 +158,96 @@ describe('Winograd (F(2×2, 3×3), F(4×4, 3×3); filter gradients F(3×3, 2×2)
       },
       toleranceOf(tile),
     );
+  });
+
+  // A bias of the output's shape (tfjs-core's fused op broadcasts it): a residual block's skip, added in F(4×4)'s
+  // output transform where its tiles cover the output; elsewhere the convolution, then Add (and Relu).
+  const residualCases: Array<[string, number[], number, 2 | 4]> = [
+    ['in the output transform: 16 → 16 on 8×8', [2, 8, 8, 16], 16, 4],
+    ['in the output transform: 128 → 128 on 4×4', [3, 4, 4, 128], 128, 4],
+    ['after it, tiles overhanging a 7×9 output', [2, 7, 9, 16], 16, 4],
+    ['after it, F(2×2)', [2, 8, 8, 16], 16, 2],
+    ['after the direct kernel, 8 channels', [2, 8, 8, 8], 8, 4],
+  ];
+  it.each(
+    residualCases,
+  )('FusedConv2D with a residual %s: the bits of conv, then Add (and Relu), and within the bound of cpu', async (_, xs, co, tile) => {
+    const filterShape = [3, 3, xs[3], co];
+    const outShape = [xs[0], xs[1], xs[2], co];
+    for (const relu of [false, true]) {
+      const activation = relu ? 'relu' : 'linear';
+      const fused = () =>
+        tf.fused.conv2d({
+          x: t(xs, 1) as tf.Tensor4D,
+          filter: t(filterShape, 2) as tf.Tensor4D,
+          strides: 1,
+          pad: 'same',
+          bias: t(outShape, 3),
+          activation,
+        });
+      const composed = () => {
+        const sum = tf.add(
+          tf.conv2d(t(xs, 1) as tf.Tensor4D, t(filterShape, 2) as tf.Tensor4D, 1, 'same'),
+          t(outShape, 3),
+        );
+        return relu ? tf.relu(sum) : sum;
+      };
+      setWinogradTile(tile);
+      try {
+        const wasm = await runOn('wasm', fused);
+        const parts = await runOn('wasm', composed);
+        expect(wasm.shapes).toEqual([outShape]);
+        expect(Array.from(wasm.values[0])).toEqual(Array.from(parts.values[0]));
+        const cpu = await runOn('cpu', fused);
+        expect(relativeError(wasm.values[0], cpu.values[0])).toBeLessThanOrEqual(WINOGRAD4_TOLERANCE);
+        // Which path: Winograd takes the residual only with F(4×4) tiles covering the output.
+        await runOn('wasm', () => {
+          const x = t(xs, 1);
+          const filter = t(filterShape, 2);
+          const info = convolutionInfo(x, filter, { strides: 1, pad: 'same', dataFormat: 'NHWC' });
+          const residual = t(outShape, 3);
+          const p = { x, filter, rotated: false, outChannels: co, top: 1, left: 1, bias: null, residual, relu };
+          const out = winogradCorrelation(
+            tf.backend() as BackendWasm,
+            { ...p, outHeight: xs[1], outWidth: xs[2] },
+            tile,
+          );
+          expect(info).not.toBeNull();
+          expect(out !== null).toBe(tile === 4 && xs[1] % 4 === 0 && xs[2] % 4 === 0);
+          if (out) (tf.backend() as BackendWasm).disposeData(out.dataId);
+          return tf.scalar(0);
+        });
+      } finally {
+        setWinogradTile(4);
+      }
+    }
+  });
+
+  it("the gradients through a fused residual are those through conv + Add, bit for bit (the residual's is dy)", async () => {
+    const f = (fuse: boolean) => () =>
+      tf.grads((a: tf.Tensor, w: tf.Tensor, r: tf.Tensor) => {
+        const x = a as tf.Tensor4D;
+        const filter = w as tf.Tensor4D;
+        const y = fuse
+          ? tf.fused.conv2d({ x, filter, strides: 1, pad: 'same', bias: r, activation: 'linear' })
+          : tf.add(tf.conv2d(x, filter, 1, 'same'), r);
+        return tf.sum(tf.square(y));
+      })([t([2, 8, 8, 16], 1), t([3, 3, 16, 16], 2), t([2, 8, 8, 16], 3)]);
+    const fused = await runOn('wasm', f(true));
+    const parts = await runOn('wasm', f(false));
+    fused.values.forEach((v, i) => {
+      expect(Array.from(v)).toEqual(Array.from(parts.values[i]));
+    });
+  });
+
+  it('chunks hold 64 tiles at least where a transformed filter plane exceeds L1 (128 → 128 on 4×4), else what 512 KiB holds', () => {
+    // 128 → 128 on 4×4: one tile an image, 36 · 128 floats (+ a vector) in and out; planes of 64 KiB
+    const tile128 = 4 * (36 * 128 + 4);
+    expect(chunkImages(128, 1, tile128, tile128, 4 * 128 * 128)).toBe(64);
+    expect(chunkImages(20, 1, tile128, tile128, 4 * 128 * 128)).toBe(20);
+    // 64 → 64 on 8×8: planes of 16 KiB, 4 tiles an image: 7 images fill 512 KiB
+    const tile64 = 4 * (36 * 64 + 4);
+    expect(chunkImages(128, 4, tile64, tile64, 4 * 64 * 64)).toBe(Math.floor((512 * 1024) / (2 * tile64 * 4)));
   });
 
   it('the registered Conv2D, FusedConv2D and Conv2DBackpropInput agree with cpu where they take it (16 → 20 channels)', async () => {

@@ -12,6 +12,28 @@ import { winograd4Input, winograd4Output, winograd4TileBytes } from './simd_wino
 export const CHUNK_BYTES = 512 * 1024;
 
 /**
+ * Tiles a chunk holds at least where a transformed filter plane (c4 · co4 floats, read once per chunk by each of
+ * its a² products) exceeds L1: 128 → 128 channels on 4×4 (one tile an image, 14 to a chunk of CHUNK_BYTES) streamed
+ * each 64 KiB plane from L2 for 14 rows. Measured here (batch 128, F(4×4), interleaved, medians of 11, ms): 128 → 128
+ * on 4×4 5.42 → 4.94 with 64 tiles a chunk; 64 → 64 on 8×8 (16 KiB planes) 4.16 → 4.31, so left as it was.
+ */
+export const MIN_CHUNK_TILES = 64;
+const L1_PLANE_BYTES = 32 * 1024;
+
+/** Images per chunk: as many as CHUNK_BYTES holds, or MIN_CHUNK_TILES' worth where the filter planes are large. */
+export function chunkImages(
+  n: number,
+  tilesPerImage: number,
+  tileBytesIn: number,
+  tileBytesOut: number,
+  planeBytes: number,
+): number {
+  const fit = Math.floor(CHUNK_BYTES / ((tileBytesIn + tileBytesOut) * tilesPerImage));
+  const rows = planeBytes > L1_PLANE_BYTES ? Math.ceil(MIN_CHUNK_TILES / tilesPerImage) : 1;
+  return Math.min(n, Math.max(1, fit, rows));
+}
+
+/**
  * Channels on both sides from which Winograd pays (batch 128, medians of 6, ms, direct → Winograd, forward): 1 → 16
  * on 28×28 1.9 → 28.6 and 3 → 16 on 32×32 9.1 → 61 (the channels padded to 4 and the transforms cost more than
  * the multiplies saved), 16 → 32 on 14×14 19.9 → 20.5, 16 → 16 on 32×32 32.0 → 26.5, 64 → 64 on 8×8 26.7 → 13.0.
@@ -78,6 +100,12 @@ export interface WinogradProblem {
   outWidth: number;
   /** one value per output channel, or one for all; none for zeros */
   bias: TensorInfo | null;
+  /**
+   * Added to the output before the ReLU, in place of a bias (which must then be null): a tensor of the output's
+   * shape, as tfjs-core's fused convolution takes one (a residual connection's skip). Only F(4×4, 3×3) with tiles
+   * that cover the output exactly adds it in its output transform; elsewhere winogradCorrelation declines (null).
+   */
+  residual?: TensorInfo | null;
   relu: boolean;
 }
 
@@ -110,18 +138,24 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   // F(tile × tile, 3×3): input tiles of a × a, a² products
   const a = tile + 2;
   const tileBytes = tile === 2 ? winogradTileBytes : winograd4TileBytes;
-  const inputT = tile === 2 ? winogradInput(backend.wasm, c4) : winograd4Input(backend.wasm, c4);
-  const outputT = tile === 2 ? winogradOutput(backend.wasm, co4, p.relu) : winograd4Output(backend.wasm, co4, p.relu);
-  const gemm = correlator(backend.wasm, co4, tileBytes(c4));
-  if (!inputT || !outputT || !gemm || p.top < 0 || p.left < 0) return null;
   const { outHeight: oh, outWidth: ow } = p;
-  const y = backend.makeOutput([n, oh, ow, co], 'float32');
-  if (n * oh * ow * co === 0) return y;
   const th = Math.ceil(oh / tile);
   const tw = Math.ceil(ow / tile);
+  const exact = tile * th === oh && tile * tw === ow && co4 === co;
+  const residual = p.residual ?? null;
+  if (residual && (tile !== 4 || !exact || p.bias)) return null;
+  const inputT = tile === 2 ? winogradInput(backend.wasm, c4) : winograd4Input(backend.wasm, c4);
+  const outputT =
+    tile === 2
+      ? winogradOutput(backend.wasm, co4, p.relu)
+      : winograd4Output(backend.wasm, co4, p.relu, undefined, residual !== null);
+  const gemm = correlator(backend.wasm, co4, tileBytes(c4));
+  if (!inputT || !outputT || !gemm || p.top < 0 || p.left < 0) return null;
+  const y = backend.makeOutput([n, oh, ow, co], 'float32');
+  if (n * oh * ow * co === 0) return y;
   const Wg = Math.max(p.left + w, tile * tw + 2);
   const tilesPerImage = th * tw;
-  const images = Math.min(n, Math.max(1, Math.floor(CHUNK_BYTES / ((tileBytes(c4) + tileBytes(co4)) * tilesPerImage))));
+  const images = chunkImages(n, tilesPerImage, tileBytes(c4), tileBytes(co4), 4 * c4 * co4);
   const chunkTiles = images * tilesPerImage;
 
   // One image at a time in a zero-padded grid (its borders zeroed once, never written), not a padded copy of every
@@ -136,7 +170,6 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   const v = backend.makeOutput([(chunkTiles * vTile) / 4], 'float32');
   const m = backend.makeOutput([(chunkTiles * mTile) / 4], 'float32');
   const biases = backend.makeOutput([2 * co4], 'float32');
-  const exact = tile * th === oh && tile * tw === ow && co4 === co;
   const out = exact ? y : backend.makeOutput([n, tile * th, tile * tw, co4], 'float32');
   // Views after every allocation: growing the wasm heap detaches earlier ones.
   const images4 = f32(backend, p.x);
@@ -164,6 +197,8 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   const gridRow = Wg * c4;
   const fillGrid = imageIntoGrid(images4, [h, w, c], gridRow, c4, p.top, p.left);
   const zerosAt = biasAt + 4 * co4;
+  // With a residual, the output transform's second argument: the bytes from y to the residual (out is y here).
+  const second = residual ? (address(residual) - outAt) | 0 : biasAt;
   for (let first = 0; first < n; first += images) {
     const last = Math.min(n, first + images);
     const tiles = (last - first) * tilesPerImage;
@@ -181,7 +216,7 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
       for (let ty = 0; ty < th; ty++) {
         const index = ((img - first) * th + ty) * tw;
         const at = outAt + (img * tile * th + tile * ty) * tile * tw * co4 * 4;
-        outputT(mAt + index * mTile, biasAt, at, tw, tile * tw * co4 * 4);
+        outputT(mAt + index * mTile, second, at, tw, tile * tw * co4 * 4);
       }
     }
   }

@@ -38,6 +38,22 @@ export function convBiasRelu(
 }
 
 /**
+ * conv(x, filter) + residual ('same' padding; the residual of the output's shape): a residual block's last
+ * convolution and its skip connection. With semix's kernel pack, one fused convolution whose bias is the residual
+ * (tfjs-core's fused op broadcasts the bias; the pack adds it in the Winograd output transform, where one pass over
+ * the output is saved, and its gradient is dy as the Add's is); the same values as the Add of the two. Elsewhere,
+ * tf.add of the convolution and the residual.
+ */
+export function convResidual(x: tf.Tensor, filter: tf.Variable, residual: tf.Tensor, strides: number): tf.Tensor4D {
+  const x4 = x as tf.Tensor4D;
+  const f4 = filter as tf.Tensor4D;
+  if (tf.getKernel(CHANNEL_AFFINE, tf.getBackend()) != null && residual.dtype === 'float32') {
+    return tf.fused.conv2d({ x: x4, filter: f4, strides, pad: 'same', bias: residual, activation: 'linear' });
+  }
+  return tf.add(tf.conv2d(x4, f4, strides, 'same'), residual);
+}
+
+/**
  * Convolution + bias, ReLU, then 2×2 max-pooling (stride 2, 'same'). Max-pooling commutes with ReLU (both are
  * monotone), so under a tape it pools first: the ReLU and its gradient mask touch a quarter of the values, with
  * identical results (the gradient reaches the same first maximum, or is zero when the window's maximum is ≤ 0).

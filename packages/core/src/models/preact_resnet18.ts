@@ -1,5 +1,5 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { batchNorm, convBiasRelu, convBnRelu, scaleShiftRelu } from './ops';
+import { batchNorm, convBiasRelu, convBnRelu, convResidual, scaleShiftRelu } from './ops';
 import { ParamStore } from './params';
 import { type Block, sequentialModel } from './sequential';
 import type { ModelConfig, SemixModel } from './types';
@@ -64,12 +64,11 @@ function preactBlock(params: ParamStore, name: string, inPlanes: number, planes:
       tf.dispose([scale, shift]);
       const skip = shortcut ? convBiasRelu(out, shortcut, null, stride, false) : x;
       const h = convBnRelu(out, conv1, bn2, stride);
-      return tf.add(convBiasRelu(h, conv2, null, 1, false), skip);
+      return convResidual(h, conv2, skip, 1);
     }
     const out = bn1(x, training, true);
     const skip = shortcut ? convBiasRelu(out, shortcut, null, stride, false) : x;
     const h = convBiasRelu(out, conv1, null, stride, false);
-    const h2 = convBiasRelu(bn2(h, training, true), conv2, null, 1, false);
-    return tf.add(h2, skip);
+    return convResidual(bn2(h, training, true), conv2, skip, 1);
   };
 }
