@@ -199,60 +199,72 @@ function gradientRows(d: number[][], tmp: number[], fma: boolean): { prelude: nu
 
 const six = [0, 1, 2, 3, 4, 5];
 
-function inputModule(channels: number, fma: boolean): Uint8Array {
+/** The six-value transform of one column or row: `rows` from `d`, after `prelude` sets the shared terms in `tmp`. */
+type Rows = (d: number[][], tmp: number[], fma: boolean) => { prelude: number[]; rows: number[][] };
+
+/**
+ * fn(src, dst, count, rowBytes): `count` tiles of size × size values along one row (the next tile four pixels right;
+ * rowBytes advances one row of the source), each through `rows` (size values → six) on its columns into the
+ * destination's 36 rows ξ = 6i + j (the next tile's {@link winograd4TileBytes} later), then on the rows of that
+ * in place: t = T d, then T t ᵀ row by row, four channels a vector. The input transform (size 6, Bᵀ) and the filter
+ * gradient's dy transform (size 4, A) are this loop with their own rows.
+ */
+function tileTransformModule(channels: number, size: number, transform: Rows, tmps: number, fma: boolean): Uint8Array {
   const pix = 4 * channels;
-  const [X, V, COUNT, ROWB] = [0, 1, 2, 3];
-  const [XC, VC, C] = [4, 5, 6];
-  const R = [XC, 7, 8, 9, 10, 11];
-  const i32Locals = 8;
-  const D = Array.from({ length: 6 }, (_, k) => 12 + k);
-  const TMP = Array.from({ length: 6 }, (_, k) => 18 + k);
+  const [SRC, DST, COUNT, ROWB] = [0, 1, 2, 3];
+  const [SC, DC, C] = [4, 5, 6];
+  const cols = Array.from({ length: size }, (_, k) => k);
+  // the source tile's rows: SC, then size − 1 more
+  const R = [SC, ...cols.slice(1).map((k) => 6 + k)];
+  const i32Locals = 2 + size;
+  const D = cols.map((k) => 4 + i32Locals + k);
+  const TMP = Array.from({ length: tmps }, (_, k) => 4 + i32Locals + size + k);
+  const pass = (loads: number[][], store_: (row: number[], i: number) => number[]) => {
+    const { prelude, rows } = transform(
+      D.map((d) => get(d)),
+      TMP,
+      fma,
+    );
+    return [...loads.flatMap((value, k) => [...value, ...set(D[k])]), ...prelude, ...rows.flatMap(store_)];
+  };
   const body = [
     loop(
-      get(X),
-      set(XC),
-      get(V),
-      set(VC),
+      get(SRC),
+      set(SC),
+      get(DST),
+      set(DC),
       i32(channels / 4),
       set(C),
       loop(
-        [1, 2, 3, 4, 5].flatMap((k) => [...get(R[k - 1]), ...get(ROWB), op.i32Add, ...set(R[k])]),
-        // t = Bᵀ d, one column j of the tile at a time, into V's place (row i, column j at (6i + j) · pix)
-        six.flatMap((j) => {
-          const { prelude, rows } = inputRows(
-            D.map((d) => get(d)),
-            TMP,
-            fma,
-          );
-          return [
-            ...R.flatMap((row, i) => [...load(get(row), j * pix), ...set(D[i])]),
-            ...prelude,
-            ...rows.flatMap((row, i) => store(get(VC), row, (6 * i + j) * pix)),
-          ];
-        }),
-        // V = t B: row i of V is Bᵀ times row i of t, read back and overwritten in place
-        six.flatMap((i) => {
-          const { prelude, rows } = inputRows(
-            D.map((d) => get(d)),
-            TMP,
-            fma,
-          );
-          return [
-            ...six.flatMap((k) => [...load(get(VC), (6 * i + k) * pix), ...set(D[k])]),
-            ...prelude,
-            ...rows.flatMap((row, j) => store(get(VC), row, (6 * i + j) * pix)),
-          ];
-        }),
-        addTo(XC, i32(16)),
-        addTo(VC, i32(16)),
+        cols.slice(1).flatMap((k) => [...get(R[k - 1]), ...get(ROWB), op.i32Add, ...set(R[k])]),
+        // t = T d, one column j of the tile at a time, into the destination (row i, column j at (6i + j) · pix)
+        cols.flatMap((j) =>
+          pass(
+            R.map((row) => load(get(row), j * pix)),
+            (row, i) => store(get(DC), row, (6 * i + j) * pix),
+          ),
+        ),
+        // then row i: T times its first `size` values, overwritten in place
+        six.flatMap((i) =>
+          pass(
+            cols.map((k) => load(get(DC), (6 * i + k) * pix)),
+            (row, j) => store(get(DC), row, (6 * i + j) * pix),
+          ),
+        ),
+        addTo(SC, i32(16)),
+        addTo(DC, i32(16)),
         countDown(C),
       ),
-      addTo(X, i32(4 * pix)),
-      addTo(V, i32(winograd4TileBytes(channels))),
+      addTo(SRC, i32(4 * pix)),
+      addTo(DST, i32(winograd4TileBytes(channels))),
       countDown(COUNT),
     ),
   ];
-  return moduleOf('transform', 4, i32Locals, 6 + 6, body.flat());
+  return moduleOf('transform', 4, i32Locals, size + tmps, body.flat());
+}
+
+function inputModule(channels: number, fma: boolean): Uint8Array {
+  return tileTransformModule(channels, 6, inputRows, 6, fma);
 }
 
 function outputModule(channels: number, relu: boolean, fma: boolean, residual: boolean): Uint8Array {
@@ -324,58 +336,5 @@ function outputModule(channels: number, relu: boolean, fma: boolean, residual: b
 }
 
 function gradientModule(channels: number, fma: boolean): Uint8Array {
-  const pix = 4 * channels;
-  const [DY, U, COUNT, ROWB] = [0, 1, 2, 3];
-  const [DC, UC, C] = [4, 5, 6];
-  const R = [DC, 7, 8, 9];
-  const i32Locals = 6;
-  const D = Array.from({ length: 4 }, (_, k) => 10 + k);
-  const TMP = Array.from({ length: 4 }, (_, k) => 14 + k);
-  const four = [0, 1, 2, 3];
-  const body = [
-    loop(
-      get(DY),
-      set(DC),
-      get(U),
-      set(UC),
-      i32(channels / 4),
-      set(C),
-      loop(
-        [1, 2, 3].flatMap((k) => [...get(R[k - 1]), ...get(ROWB), op.i32Add, ...set(R[k])]),
-        // t = A d (6 × 4), one column j of the tile at a time, into U's place (row i, column j at (6i + j) · pix)
-        four.flatMap((j) => {
-          const { prelude, rows } = gradientRows(
-            D.map((d) => get(d)),
-            TMP,
-            fma,
-          );
-          return [
-            ...R.flatMap((row, i) => [...load(get(row), j * pix), ...set(D[i])]),
-            ...prelude,
-            ...rows.flatMap((row, i) => store(get(UC), row, (6 * i + j) * pix)),
-          ];
-        }),
-        // U = t Aᵀ: row i of U is A times row i of t (its first four values), overwritten in place
-        six.flatMap((i) => {
-          const { prelude, rows } = gradientRows(
-            D.map((d) => get(d)),
-            TMP,
-            fma,
-          );
-          return [
-            ...four.flatMap((k) => [...load(get(UC), (6 * i + k) * pix), ...set(D[k])]),
-            ...prelude,
-            ...rows.flatMap((row, j) => store(get(UC), row, (6 * i + j) * pix)),
-          ];
-        }),
-        addTo(DC, i32(16)),
-        addTo(UC, i32(16)),
-        countDown(C),
-      ),
-      addTo(DY, i32(4 * pix)),
-      addTo(U, i32(winograd4TileBytes(channels))),
-      countDown(COUNT),
-    ),
-  ];
-  return moduleOf('transform', 4, i32Locals, 4 + 4, body.flat());
+  return tileTransformModule(channels, 4, gradientRows, 4, fma);
 }
