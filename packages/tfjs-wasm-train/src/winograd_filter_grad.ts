@@ -172,7 +172,8 @@ function outputTransform(
  * dW[fy][fx][i][o] = (G4ᵀ M G4)[fy][fx] for each channel pair, with F(4×4, 3×3)'s G4 (6 × 3, simd_winograd4.ts):
  * along each axis dw_0 = ¼m_0 − ⅙(m_1 + m_2) + (m_3 + m_4)/24, dw_1 = ⅙(m_2 − m_1) + (m_3 − m_4)/12,
  * dw_2 = −⅙(m_1 + m_2) + ⅙(m_3 + m_4) + m_5. In float64 (the fractions as multiplications by their reciprocals, as
- * transformFilter4), rounded once; written out (no closure per channel pair).
+ * transformFilter4), rounded once; both passes through g4t, a plain function V8 inlines (no closure or array per
+ * channel pair; ~9% slower than the two passes written out, 1.02 → 1.11 ms at 128 → 128, for one copy of the sums).
  */
 function outputTransform4(
   m: Float32Array,
@@ -182,9 +183,6 @@ function outputTransform4(
   co4: number,
   rowFloats: number,
 ): void {
-  const sixth = 1 / 6;
-  const twelfth = 1 / 12;
-  const twentyfourth = 1 / 24;
   const rows = new Float64Array(18);
   const tap = ci * co;
   for (let i = 0; i < ci; i++) {
@@ -193,29 +191,45 @@ function outputTransform4(
       // along ξ's second index b: 6 × 6 → 6 × 3
       for (let r = 0; r < 6; r++) {
         const at = base + 6 * r * co4;
-        const m1 = m[at + co4];
-        const m2 = m[at + 2 * co4];
-        const m3 = m[at + 3 * co4];
-        const m4 = m[at + 4 * co4];
-        const p = (m1 + m2) * sixth;
-        const q = m3 + m4;
-        rows[3 * r] = m[at] * 0.25 - p + q * twentyfourth;
-        rows[3 * r + 1] = (m2 - m1) * sixth + (m3 - m4) * twelfth;
-        rows[3 * r + 2] = q * sixth - p + m[at + 5 * co4];
+        g4t(m[at], m[at + co4], m[at + 2 * co4], m[at + 3 * co4], m[at + 4 * co4], m[at + 5 * co4], rows, 3 * r, 1);
       }
       // along a: 6 × 3 → 3 × 3
-      const out = i * co + o;
       for (let fx = 0; fx < 3; fx++) {
-        const m1 = rows[3 + fx];
-        const m2 = rows[6 + fx];
-        const m3 = rows[9 + fx];
-        const m4 = rows[12 + fx];
-        const p = (m1 + m2) * sixth;
-        const q = m3 + m4;
-        dW[fx * tap + out] = rows[fx] * 0.25 - p + q * twentyfourth;
-        dW[(3 + fx) * tap + out] = (m2 - m1) * sixth + (m3 - m4) * twelfth;
-        dW[(6 + fx) * tap + out] = q * sixth - p + rows[15 + fx];
+        g4t(
+          rows[fx],
+          rows[3 + fx],
+          rows[6 + fx],
+          rows[9 + fx],
+          rows[12 + fx],
+          rows[15 + fx],
+          dW,
+          fx * tap + i * co + o,
+          3 * tap,
+        );
       }
     }
   }
+}
+
+const SIXTH = 1 / 6;
+const TWELFTH = 1 / 12;
+const TWENTYFOURTH = 1 / 24;
+
+/** G4ᵀ times six values into to[at], to[at + stride], to[at + 2 · stride] (float64 arithmetic). */
+function g4t(
+  m0: number,
+  m1: number,
+  m2: number,
+  m3: number,
+  m4: number,
+  m5: number,
+  to: Float32Array | Float64Array,
+  at: number,
+  stride: number,
+): void {
+  const p = (m1 + m2) * SIXTH;
+  const q = m3 + m4;
+  to[at] = m0 * 0.25 - p + q * TWENTYFOURTH;
+  to[at + stride] = (m2 - m1) * SIXTH + (m3 - m4) * TWELFTH;
+  to[at + 2 * stride] = q * SIXTH - p + m5;
 }
