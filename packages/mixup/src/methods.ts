@@ -7,7 +7,7 @@ import { manifoldMixup } from './manifold';
 import { mixup } from './mixup';
 import { resizemix } from './resizemix';
 import { saliencymix } from './saliencymix';
-import { semLoss } from './sem';
+import { resolveSemOptions, semLoss, untaped } from './sem';
 import { baseOf, type MethodConfig, methodOptions, type ResolvedMethod, resolveMethod } from './spec';
 import { smoothOneHot, softCrossEntropy } from './targets';
 import type { MethodMixOptions, MixOptions, MixResult, RandomSource, SemOptions } from './types';
@@ -81,14 +81,17 @@ export function createMethod(name: string | MethodConfig, options: MethodOptions
   const policy = POLICIES[base];
   const mixOptions = { alpha: defaults.alpha ?? 1, ...o.mix };
   const layers = o.layers;
+  const stopTarget = defaults.sem && resolveSemOptions(o.sem).stopGradTarget;
   return (ctx) => {
     const { model, x, numClasses, rng } = ctx;
     const mix = policy(ctx, { ...mixOptions, numClasses, ...(layers ? { layers } : {}) } as never, rng);
     const zMixed = model.featuresFrom(mix.layer, mix.mixed, true);
     const parts: Record<string, tf.Scalar> = { ce: softCrossEntropy(model.head(zMixed), mix.targets) };
     if (defaults.sem) {
-      const zClean = model.features(x, true);
-      parts.sem = semLoss(zMixed, zClean, mix.lam, mix.index, o.sem);
+      // A stop-gradient target needs no backward pass through the clean batch: its features are computed untaped.
+      const clean = (input: tf.Tensor) => model.features(input as tf.Tensor4D, true);
+      const zClean = stopTarget ? untaped(x, clean) : clean(x);
+      parts.sem = semLoss(zMixed, zClean as tf.Tensor2D, mix.lam, mix.index, o.sem);
     }
     return parts;
   };

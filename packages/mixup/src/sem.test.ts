@@ -6,6 +6,7 @@ import { METHOD_NAMES } from './constants';
 import { createMethod, describeMethod, methodSpec } from './methods';
 import { mixup } from './mixup';
 import { equivarianceGap, semLoss } from './sem';
+import { softCrossEntropy } from './targets';
 
 beforeAll(() => selectBackend('wasm'));
 
@@ -119,6 +120,51 @@ describe('methods registry', () => {
     if (name === 'regmixup') expect(seen[0]).toContain('mix_ce');
     expect(seen[0]).toContain('ce');
     expect(describeMethod(name).name).toBe(name);
+    model.dispose();
+  });
+
+  it('a stop-gradient target: the gradients of taping the clean pass under stopGradient, bit for bit, without its backward kernels', async () => {
+    const model = createModel({ arch: 'cnn-small', inputShape: [6, 6, 1], numClasses: 3, seed: 1 });
+    const vars = model.trainableVariables();
+    const x = tf.tensor4d(new Rng(3).normals(16 * 36), [16, 6, 6, 1]);
+    const y = tf.tensor1d(
+      Array.from({ length: 16 }, (_, i) => i % 3),
+      'int32',
+    );
+    const ctx = { model, x, labels: y, numClasses: 3, epoch: 0, step: 0 };
+    const method = createMethod('mixup+sem');
+    const untapedLoss = () => tf.addN(Object.values(method({ ...ctx, rng: new Rng(5) }))) as tf.Scalar;
+    // The same loss from the public pieces, the clean pass on the tape (semLoss stops its gradient).
+    const tapedLoss = () => {
+      const mix = mixup(x, y, { alpha: 1, numClasses: 3 }, new Rng(5));
+      const zMixed = model.featuresFrom(mix.layer, mix.mixed, true);
+      const ce = softCrossEntropy(model.head(zMixed), mix.targets);
+      return tf.add(ce, semLoss(zMixed, model.features(x, true), mix.lam, mix.index)) as tf.Scalar;
+    };
+    const run = async (loss: () => tf.Scalar) => {
+      let grads: Float32Array[] = [];
+      let value = 0;
+      const profile = await tf.profile(() => {
+        const g = tf.variableGrads(loss, vars);
+        value = g.value.dataSync()[0];
+        grads = vars.map((v) => Float32Array.from(g.grads[v.name].dataSync()));
+        tf.dispose([g.value, ...Object.values(g.grads)]);
+      });
+      const filterGrads = profile.kernels.filter((k) => k.name === 'Conv2DBackpropFilter').length;
+      return { value, grads, filterGrads };
+    };
+    const before = tf.memory().numTensors;
+    const fast = await run(untapedLoss);
+    const taped = await run(tapedLoss);
+    expect(tf.memory().numTensors).toBe(before);
+    expect(fast.value).toBe(taped.value);
+    fast.grads.forEach((g, i) => {
+      expect(Array.from(g)).toEqual(Array.from(taped.grads[i]));
+    });
+    // cnn-small's convolutions: one filter gradient each for the mixed pass; the taped clean pass doubled them.
+    expect(fast.filterGrads).toBeGreaterThan(0);
+    expect(taped.filterGrads).toBe(2 * fast.filterGrads);
+    tf.dispose([x, y]);
     model.dispose();
   });
 

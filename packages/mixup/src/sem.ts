@@ -10,6 +10,21 @@ export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.T
   gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
 })) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
 
+/**
+ * f(input) off the gradient tape: to tf.grads a constant, as {@link stopGradient} makes a value, but the ops that
+ * computed it are not recorded at all (tfjs-core records nothing inside a custom gradient's forward pass), so no
+ * backward pass runs through them. With a stop-gradient SEM target, the clean batch's forward pass is not
+ * differentiated (with zeros, as stopGradient alone leaves it: every layer's backward kernels). Side effects run as
+ * in any forward pass (batch-norm running statistics in training mode).
+ */
+export function untaped<T extends tf.Tensor>(input: tf.Tensor, f: (input: tf.Tensor) => T): T {
+  const run = tf.customGrad(((x: tf.Tensor) => ({
+    value: f(x),
+    gradFunc: () => tf.zerosLike(x),
+  })) as unknown as Parameters<typeof tf.customGrad>[0]);
+  return run(input) as T;
+}
+
 /** The SEM target λᵢ·f(xᵢ) + (1 − λᵢ)·f(x_index[i]): the representations mixed like the inputs were. */
 export function mixedRepresentation(features: tf.Tensor2D, lam: Float32Array, index: Int32Array): tf.Tensor2D {
   return interpolate(features, lam, index) as tf.Tensor2D;
