@@ -20,8 +20,9 @@ import {
   nhwcConvInfo,
   release,
 } from './kernel_utils';
+import { preActivationRows } from './simd_affine';
 import { correlator } from './simd_conv';
-import { winogradCorrelation, winogradPays, winogradTile } from './winograd';
+import { type PreActivation, winogradCorrelation, winogradPays, winogradTile } from './winograd';
 
 /**
  * Conv2D through semix's WebAssembly SIMD correlation kernel (NHWC, dilation 1); other cases go to wasm's own
@@ -54,7 +55,8 @@ export function convolutionInfo(x: TensorInfo, filter: TensorInfo, attrs: ConvAt
  * `residual` (a tensor of the output's shape, with no bias): relu(conv + residual), added in the Winograd output
  * transform where F(4×4, 3×3) covers the output exactly (a residual block's second convolution and its skip in one
  * pass), else the convolution, then the backend's Add (and Relu): the same values either way, as conv + 0 + r is
- * conv + r.
+ * conv + r. `preActivation` (input channels in fours): the convolution of relu(x·scale + shift) instead of x, the map
+ * applied as each image enters the zero-padded grid (see {@link PreActivation}; a grid even where no padding is read).
  */
 export function simdConvolution(
   backend: BackendWasm,
@@ -63,7 +65,10 @@ export function simdConvolution(
   bias: TensorInfo | null,
   info: backend_util.Conv2DInfo,
   relu: boolean,
-  residual: TensorInfo | null = null,
+  {
+    residual = null,
+    preActivation = null,
+  }: { residual?: TensorInfo | null; preActivation?: PreActivation | null } = {},
 ): TensorInfo | null {
   const { batchSize: n, inHeight: H, inWidth: W, inChannels: ci, outChannels: co } = info;
   const { outHeight: oh, outWidth: ow, filterHeight: kh, filterWidth: kw, strideHeight: sh, strideWidth: sw } = info;
@@ -71,17 +76,20 @@ export function simdConvolution(
   const pl = info.padInfo.left;
   const co4 = 4 * Math.ceil(co / 4);
   const row = correlator(backend.wasm, co4, 4 * sw * ci, relu);
-  if (!row) return null;
+  const address = (t: TensorInfo) => heapOffset(backend, t) as number;
+  const pre = preActivation;
+  const preRow = pre ? preActivationRows(backend.wasm, ci, address(pre.scale), address(pre.shift)) : null;
+  if (!row || (pre && !preRow)) return null;
   if (kh === 3 && kw === 3 && sh === 1 && sw === 1 && winogradPays(ci, co)) {
     // Before this kernel allocates its own output: Winograd returns one of its own.
     const top = pt;
     const left = pl;
     const problem = { x, filter, rotated: false, outChannels: co, top, left, outHeight: oh, outWidth: ow, bias, relu };
-    const winograd = winogradCorrelation(backend, { ...problem, residual }, winogradTile());
+    const winograd = winogradCorrelation(backend, { ...problem, residual, preActivation }, winogradTile());
     if (winograd) return winograd;
   }
   if (residual) {
-    const conv = simdConvolution(backend, x, filter, bias, info, false);
+    const conv = simdConvolution(backend, x, filter, bias, info, false, { preActivation });
     if (!conv) return null;
     const sum = callKernel(backend, 'Add', { a: conv, b: residual });
     release(backend, conv);
@@ -107,7 +115,7 @@ export function simdConvolution(
   const Hg = Math.max(pt + H, (oh - 1) * sh + kh);
   const Wg = Math.max(pl + W, (ow - 1) * sw + kw);
   // The input itself where no padding is read; otherwise each image in turn in a zero-padded grid.
-  const grid = Hg === H && Wg === W ? x : backend.makeOutput([Hg, Wg, ci], 'float32');
+  const grid = Hg === H && Wg === W && !pre ? x : backend.makeOutput([Hg, Wg, ci], 'float32');
   const weights = co4 === co ? filter : backend.makeOutput([kh * kw * ci, co4], 'float32');
   const biases = backend.makeOutput([co4], 'float32');
   const out = co4 === co ? y : backend.makeOutput([n, oh, ow, co4], 'float32');
@@ -126,9 +134,8 @@ export function simdConvolution(
     if (util.sizeFromShape(bias.shape) === 1) b4.fill(values[0], 0, co);
     else b4.set(values.subarray(0, co));
   }
-  const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, wAt, biasAt, outAt] = [grid, weights, biases, out].map(address);
-  const fill = grid === x ? null : imageIntoGrid(f32(backend, x), [H, W, ci], Wg * ci, ci, pt, pl);
+  const fill = grid === x ? null : imageIntoGrid(f32(backend, x), [H, W, ci], Wg * ci, ci, pt, pl, preRow ?? undefined);
   for (let b = 0; b < n; b++) {
     fill?.(b, gridAt);
     const image = fill ? gridAt : gridAt + b * Hg * Wg * ci * 4;

@@ -30,7 +30,7 @@ export function fusedConv2D(args: {
   const supported = info && !preluActivationWeights && biasFits && (activation === 'linear' || activation === 'relu');
   const perChannel = residual ? null : (bias ?? null);
   return (
-    (supported && simdConvolution(backend, x, filter, perChannel, info, activation === 'relu', residual)) ||
+    (supported && simdConvolution(backend, x, filter, perChannel, info, activation === 'relu', { residual })) ||
     callOriginal(backend, 'FusedConv2D', inputs as never, attrs as never)
   );
 }

@@ -115,7 +115,9 @@ export function copyRows(
  * (rows top …, columns left …, channels padded to c4) of a one-image grid at byte address gridAt whose rows are
  * gridRow floats; its borders are not written (zero them once: every image leaves them as they are). One image at a
  * time in a grid that stays in cache, where a padded copy of the whole batch wrote it all out to memory first.
- * Copied within the heap with copyWithin: no view per row.
+ * Copied within the heap with copyWithin: no view per row. With `row` (channels a multiple of 4 only), each image row
+ * goes through row(from, to, pixels) (byte addresses) instead of the copy: a map applied on the way in, such as a
+ * pre-activation (the borders stay zero: padding is of the mapped values).
  */
 export function imageIntoGrid(
   images: Float32Array,
@@ -124,7 +126,9 @@ export function imageIntoGrid(
   c4: number,
   top: number,
   left: number,
+  row?: (from: number, to: number, pixels: number) => void,
 ): (img: number, gridAt: number) => void {
+  if (row && c4 !== c) throw new Error(`imageIntoGrid: a row map needs channels in fours, got ${c} in ${c4}`);
   const heap = new Float32Array(images.buffer);
   const imagesAt = images.byteOffset / 4;
   return (img, gridAt) => {
@@ -132,7 +136,8 @@ export function imageIntoGrid(
     for (let yy = 0; yy < h; yy++) {
       const from = imagesAt + (img * h + yy) * w * c;
       const to = gridStart + (yy + top) * gridRow + left * c4;
-      if (c4 === c) heap.copyWithin(to, from, from + w * c);
+      if (row) row(4 * from, 4 * to, w);
+      else if (c4 === c) heap.copyWithin(to, from, from + w * c);
       else for (let xx = 0; xx < w; xx++) heap.copyWithin(to + xx * c4, from + xx * c, from + xx * c + c);
     }
   };

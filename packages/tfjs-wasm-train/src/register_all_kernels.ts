@@ -16,6 +16,7 @@ import { maskedChannelSumsConfig } from './MaskedChannelSums';
 import { maxPoolGradConfig } from './MaxPoolGrad';
 import { meanConfig } from './Mean';
 import { oneHotConfig } from './OneHot';
+import { preActConv2DConfig } from './PreActConv2D';
 import { sumConfig } from './Sum';
 import { tileConfig } from './Tile';
 import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
@@ -28,7 +29,8 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
  * every other case (Conv2D and FusedConv2D without dilation, with a linear or ReLU activation; BatchMatMul with
  * transposes; Sum and Mean over leading axes); a fix: OneHot with float on/off values; and semix's own fused kernels:
  * the Adam update (SemixAdamUpdate, called by its `adam` optimizer) and batch norm's per-channel affine map and dot
- * product, and batch norm + ReLU's gradient sums (SemixChannelAffine, SemixChannelDot, SemixMaskedChannelSums).
+ * product, and batch norm + ReLU's gradient sums (SemixChannelAffine, SemixChannelDot, SemixMaskedChannelSums), and
+ * the inference-mode pre-activation convolution, batch norm + ReLU + convolution (SemixPreActConv2D).
  */
 export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   adamUpdateConfig,
@@ -47,6 +49,7 @@ export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   maxPoolGradConfig,
   meanConfig,
   oneHotConfig,
+  preActConv2DConfig,
   sumConfig,
   tileConfig,
   unsortedSegmentSumConfig,

@@ -54,6 +54,23 @@ export function simdAffine(
 }
 
 /**
+ * rows(from, to, pixels): max(x·scale + shift, 0) of `pixels` pixels of `channels` (a multiple of 4) values from
+ * byte address `from` to `to`, through the one-term affine kernel with ReLU: the values ChannelAffine (relu) gives,
+ * bit for bit. A convolution's input pre-activation (batch norm + ReLU in inference, folded), applied as the input is
+ * copied into its zero-padded grid. Null where WebAssembly SIMD is missing.
+ */
+export function preActivationRows(
+  wasm: unknown,
+  channels: number,
+  scaleAt: number,
+  shiftAt: number,
+): ((from: number, to: number, pixels: number) => void) | null {
+  const fn = channels % 4 === 0 ? simdAffine(wasm, false, true) : null;
+  if (!fn) return null;
+  return (from, to, pixels) => fn(from, scaleAt, 0, 0, shiftAt, to, pixels, channels / 4);
+}
+
+/**
  * With `mask`, the ninth argument is the address of y (a's shape), and a is taken as a·Step(y) (rounded to float32,
  * as Multiply(a, Step(y)) would give: batch norm + ReLU's gradient without its masked copy). With `centered`, the
  * tenth is the address of a center c (one value per channel) and a (or b) is taken as a − c, rounded to float32 as

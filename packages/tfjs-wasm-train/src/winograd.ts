@@ -1,6 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
 import { f32, heapOffset, imageIntoGrid, release } from './kernel_utils';
+import { preActivationRows } from './simd_affine';
 import { correlator } from './simd_conv';
 import { winogradInput, winogradOutput, winogradTileBytes } from './simd_winograd';
 import { winograd4Input, winograd4Output, winograd4TileBytes } from './simd_winograd4';
@@ -106,7 +107,19 @@ export interface WinogradProblem {
    * that cover the output exactly adds it in its output transform; elsewhere winogradCorrelation declines (null).
    */
   residual?: TensorInfo | null;
+  /** max(x·scale + shift, 0) per channel of x (scale and shift [c]) taken as the input: see {@link PreActivation}. */
+  preActivation?: PreActivation | null;
   relu: boolean;
+}
+
+/**
+ * A convolution's input pre-activation, relu(x·scale + shift) per input channel (batch norm + ReLU in inference,
+ * folded), applied as each image is copied into the zero-padded grid: its values are ChannelAffine's (relu), bit for
+ * bit, and the padding is of them (zeros), without the activated copy of the input. Channels in fours only.
+ */
+export interface PreActivation {
+  scale: TensorInfo;
+  shift: TensorInfo;
 }
 
 /**
@@ -144,6 +157,7 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   const exact = tile * th === oh && tile * tw === ow && co4 === co;
   const residual = p.residual ?? null;
   if (residual && (tile !== 4 || !exact || p.bias)) return null;
+  if (p.preActivation && c4 !== c) return null;
   const inputT = tile === 2 ? winogradInput(backend.wasm, c4) : winograd4Input(backend.wasm, c4);
   const outputT =
     tile === 2
@@ -151,6 +165,10 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
       : winograd4Output(backend.wasm, co4, p.relu, undefined, residual !== null);
   const gemm = correlator(backend.wasm, co4, tileBytes(c4));
   if (!inputT || !outputT || !gemm || p.top < 0 || p.left < 0) return null;
+  const pre = p.preActivation;
+  const at = (info: TensorInfo) => heapOffset(backend, info) as number;
+  const row = pre ? preActivationRows(backend.wasm, c, at(pre.scale), at(pre.shift)) : null;
+  if (pre && !row) return null;
   const y = backend.makeOutput([n, oh, ow, co], 'float32');
   if (n * oh * ow * co === 0) return y;
   const Wg = Math.max(p.left + w, tile * tw + 2);
@@ -195,7 +213,7 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
   const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, uAt, vAt, mAt, biasAt, outAt] = [grid, transformed, v, m, biases, out].map(address);
   const gridRow = Wg * c4;
-  const fillGrid = imageIntoGrid(images4, [h, w, c], gridRow, c4, p.top, p.left);
+  const fillGrid = imageIntoGrid(images4, [h, w, c], gridRow, c4, p.top, p.left, row ?? undefined);
   const zerosAt = biasAt + 4 * co4;
   // With a residual, the output transform's second argument: the bytes from y to the residual (out is y here).
   const second = residual ? (address(residual) - outAt) | 0 : biasAt;

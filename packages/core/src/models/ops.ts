@@ -1,4 +1,4 @@
-import { CHANNEL_AFFINE, CHANNEL_DOT, MASKED_CHANNEL_SUMS } from '@semix/tfjs-wasm-train';
+import { CHANNEL_AFFINE, CHANNEL_DOT, MASKED_CHANNEL_SUMS, PREACT_CONV2D } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import type { ParamStore } from './params';
 
@@ -137,13 +137,31 @@ export function scaleShiftRelu(x: tf.Tensor, scale: tf.Tensor1D, shift: tf.Tenso
  * relu(bn(conv(x, filter))) in inference mode, with the batch norm folded into the convolution: filter·scale (per
  * output channel) and the shift as its bias, one fused convolution + bias + ReLU. Equal to the unfolded layers up
  * to float rounding (the scale multiplies the filter instead of the sum).
+ *
+ * With `preActivation` (a folded batch norm of x's channels, {@link BatchNormLayer.folded}), the convolution is of
+ * relu(x·scale + shift), a pre-activation block's first layers: on wasm with the pack, outside a tape, one
+ * SemixPreActConv2D that applies the map as the input enters the convolution's grid (the activated copy of x is not
+ * written), the same values as {@link scaleShiftRelu} then the convolution; elsewhere those two.
  */
-export function convBnRelu(x: tf.Tensor, filter: tf.Variable, bn: BatchNormLayer, strides: number): tf.Tensor4D {
+export function convBnRelu(
+  x: tf.Tensor,
+  filter: tf.Variable,
+  bn: BatchNormLayer,
+  strides: number,
+  preActivation?: { scale: tf.Tensor1D; shift: tf.Tensor1D },
+): tf.Tensor4D {
   return tf.tidy(() => {
     const { scale, shift } = bn.folded();
     const folded = tf.mul(filter, scale) as tf.Tensor4D;
+    const pre = preActivation;
+    if (pre && !recording() && tf.getKernel(PREACT_CONV2D, tf.getBackend()) != null && x.dtype === 'float32') {
+      const inputs = { x, scale: pre.scale, shift: pre.shift, filter: folded, bias: shift };
+      const attrs = { strides, pad: 'same', dataFormat: 'NHWC', dilations: 1, activation: 'relu' };
+      return tf.engine().runKernel(PREACT_CONV2D, inputs, attrs as never) as tf.Tensor4D;
+    }
+    const input = (pre ? scaleShiftRelu(x, pre.scale, pre.shift) : x) as tf.Tensor4D;
     const conv = (activation: 'relu' | 'linear') =>
-      tf.fused.conv2d({ x: x as tf.Tensor4D, filter: folded, strides, pad: 'same', bias: shift, activation });
+      tf.fused.conv2d({ x: input, filter: folded, strides, pad: 'same', bias: shift, activation });
     return recording() ? tf.relu(conv('linear')) : conv('relu');
   });
 }

@@ -58,12 +58,20 @@ function preactBlock(params: ParamStore, name: string, inPlanes: number, planes:
     stride !== 1 || inPlanes !== planes ? params.conv(`${name}.shortcut.weight`, 1, 1, inPlanes, planes) : null;
   return (x, training) => {
     if (!training) {
-      // Inference: BN1 + ReLU in one pass, BN2 folded into conv1 (scaled filter, shift as bias, fused ReLU).
+      // Inference: BN2 folded into conv1 (scaled filter, shift as bias, fused ReLU); BN1 + ReLU folded to one map,
+      // applied inside conv1 where x feeds nothing else (else one pass, for the shortcut too).
       const { scale, shift } = bn1.folded();
-      const out = scaleShiftRelu(x, scale, shift);
+      let h: tf.Tensor;
+      let skip: tf.Tensor;
+      if (shortcut) {
+        const out = scaleShiftRelu(x, scale, shift);
+        skip = convBiasRelu(out, shortcut, null, stride, false);
+        h = convBnRelu(out, conv1, bn2, stride);
+      } else {
+        skip = x;
+        h = convBnRelu(x, conv1, bn2, stride, { scale, shift });
+      }
       tf.dispose([scale, shift]);
-      const skip = shortcut ? convBiasRelu(out, shortcut, null, stride, false) : x;
-      const h = convBnRelu(out, conv1, bn2, stride);
       return convResidual(h, conv2, skip, 1);
     }
     const out = bn1(x, training, true);
