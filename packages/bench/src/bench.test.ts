@@ -181,6 +181,25 @@ describe('smoke preset end to end', () => {
     }
   }, 240_000);
 
+  it('finite losses that grew without bound (Adam at lr 1000) fail as diverged before evaluation, not as a number', async () => {
+    const smoke = loadPreset('smoke');
+    const preset = parsePreset({ ...smoke, methods: ['erm'], train: { ...smoke.train, lr: 1000 } }, 'explode');
+    const out = join(dir, 'explode');
+    const result = await runBench({ preset, outDir: out, backend: 'wasm', jobs: 1 });
+    expect([result.ran, result.failed]).toEqual([0, 1]);
+    const grid = await readGrid(out);
+    const failure = JSON.parse(await readFile(failedFile(out, grid.jobs[0].id), 'utf8'));
+    expect(failure).toMatchObject({ schema: 'semix-failed-v2', reason: 'diverged', label: 'erm' });
+    expect(failure.step).toBeUndefined();
+    // finite, and over 10 × ln(10)
+    expect(failure.losses.ce).toBeGreaterThan(10 * Math.log(10));
+    expect(failure.error).toMatch(/the last epoch's cross-entropy [\d.e+]+ exceeds 10 × ln\(10\) = 23\.03/);
+    const md = await readFile(join(out, 'leaderboard.md'), 'utf8');
+    expect(md).toMatch(
+      /\| – \| erm \| 0 of 1 \| \*\*failed\*\* \(diverged \(loss grew without bound\): last epoch ce=/,
+    );
+  }, 120_000);
+
   it('jobs on threads: an interrupt stops every thread and keeps what finished', async () => {
     const preset = { ...loadPreset('smoke'), seeds: [0, 1] };
     const out = join(dir, 'smoke-jobs-abort');

@@ -258,7 +258,8 @@ export async function evaluateOn(
 }
 
 /**
- * A job that did not produce a usable result: it diverged (non-finite loss) or ended near chance accuracy.
+ * A job that did not produce a usable result: it diverged (a non-finite loss, or a last epoch's cross-entropy over
+ * EXPLODED_LOSS_FACTOR × a uniform prediction's) or ended near chance accuracy.
  * Bench runs record it under failed/ and go on; the leaderboard shows it as failed.
  */
 export class JobFailedError extends Error {
@@ -273,6 +274,36 @@ export class JobFailedError extends Error {
  * model learned nothing, and its corruption accuracy would read as robustness.
  */
 export const NEAR_CHANCE_FACTOR = 1.5;
+
+/**
+ * A last epoch whose mean training cross-entropy exceeds 10 × ln(classes), ten times the loss of predicting every
+ * class alike, marks a run as diverged even though every loss stayed finite: its weights grew without bound. A
+ * model that trained ends below ln(classes) (every job of the committed leaderboard: at most 1.13 for 10 classes);
+ * sem-ablation's unnormalised SEM ended seeds at cross-entropy 714–1073 with its SEM term at 10¹¹, and one of them at
+ * 15.6% clean accuracy, above the near-chance rule: without this rule it ranked as a result.
+ */
+export const EXPLODED_LOSS_FACTOR = 10;
+
+/**
+ * The failure of a run whose last epoch's cross-entropy (the `ce` loss part) exceeds EXPLODED_LOSS_FACTOR ×
+ * ln(numClasses), or null (also where the method reports no `ce`).
+ */
+export function explodedLoss(
+  history: ReadonlyArray<Record<string, number>>,
+  numClasses: number,
+): Pick<FailedRecord, 'reason' | 'error' | 'losses'> | null {
+  const last = history.at(-1);
+  const limit = EXPLODED_LOSS_FACTOR * Math.log(numClasses);
+  if (!last || !(last.ce > limit)) return null;
+  const parts = Object.entries(last)
+    .map(([k, v]) => `${k}=${Number(v.toPrecision(4))}`)
+    .join(', ');
+  return {
+    reason: 'diverged',
+    error: `training diverged: the last epoch's cross-entropy ${Number(last.ce.toPrecision(4))} exceeds ${EXPLODED_LOSS_FACTOR} × ln(${numClasses}) = ${limit.toFixed(2)} (${EXPLODED_LOSS_FACTOR} × a uniform prediction's); its losses: ${parts}`,
+    losses: last,
+  };
+}
 
 const DIVERGED = /training diverged at step (\d+): non-finite loss \(([^)]*)\)/;
 
@@ -342,6 +373,9 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
       }
       throw error;
     }
+    // Finite losses that grew without bound: failed before it is evaluated.
+    const exploded = explodedLoss(result.history, data.train.numClasses);
+    if (exploded) throw new JobFailedError(exploded);
     // Trained on worker threads: evaluated on as many (replicas of the final weights and running statistics).
     // (`result.workers`: the most threads the training reached, when the pool gave it more.)
     const evalThreads = Math.max(workers, result.workers);

@@ -77,9 +77,11 @@ function mainTable(board: Leaderboard): string[] {
 function failureSummary(f: Leaderboard['failed'][number]): string {
   if (f.reason === 'diverged') {
     const parts = Object.entries(f.losses ?? {})
-      .map(([k, v]) => `${k}=${v === null ? 'non-finite' : v}`)
+      .map(([k, v]) => `${k}=${v === null ? 'non-finite' : f.step === undefined ? Number(v.toPrecision(4)) : v}`)
       .join(', ');
-    return `diverged at step ${f.step}: ${parts}`;
+    return f.step === undefined
+      ? `diverged (loss grew without bound): last epoch ${parts}`
+      : `diverged at step ${f.step}: ${parts}`;
   }
   if (f.reason === 'near-chance') {
     const losses = Object.entries(f.losses ?? {})

@@ -129,7 +129,8 @@ export async function recordIds(dir: string): Promise<string[]> {
 }
 
 /**
- * A job that failed for good: it diverged (a non-finite loss: the step and the loss parts), ended near chance
+ * A job that failed for good: it diverged (a non-finite loss: the step and the loss parts; or a last epoch whose
+ * cross-entropy is over 10 × a uniform prediction's: its loss parts), ended near chance
  * accuracy, or threw after its retries. Kept so the leaderboard shows it as failed, never as a number.
  */
 export const FailedRecordSchema = z.object({
@@ -141,7 +142,10 @@ export const FailedRecordSchema = z.object({
   seed: z.number().int(),
   reason: z.enum(['diverged', 'near-chance', 'error']),
   error: z.string(),
-  /** `diverged`: the step whose loss was not finite, and that step's loss parts. */
+  /**
+   * `diverged`: the step whose loss was not finite and that step's loss parts; or, for finite losses that grew
+   * without bound (no step), the last epoch's loss parts.
+   */
   step: z.number().int().optional(),
   losses: z.record(z.number().nullable()).optional(),
   /** `near-chance`: the clean accuracy it ended with. */
