@@ -141,7 +141,9 @@ export interface PreActivation {
  * F(2×2) → F(4×4)): 16 → 16 on 32×32 25.3 → 21.7, 32 → 32 on 16×16 18.1 → 14.6, 64 → 64 on 8×8 16.8 → 12.6,
  * 128 → 128 on 4×4 17.4 → 14.4.
  *
- * Null where WebAssembly SIMD is missing; callers fall back to the direct kernel.
+ * Null where WebAssembly SIMD is missing, or where a residual cannot be added in the output transform (F(2×2),
+ * tiles overhanging the output) or a pre-activation's channels are not in fours; callers fall back to the direct
+ * kernel (and Add).
  */
 export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, tile: 2 | 4 = 2): TensorInfo | null {
   const [n, h, w, c] = p.x.shape;
@@ -165,9 +167,9 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
       : winograd4Output(backend.wasm, co4, p.relu, undefined, residual !== null);
   const gemm = correlator(backend.wasm, co4, tileBytes(c4));
   if (!inputT || !outputT || !gemm || p.top < 0 || p.left < 0) return null;
+  const address = (info: TensorInfo) => heapOffset(backend, info) as number;
   const pre = p.preActivation;
-  const at = (info: TensorInfo) => heapOffset(backend, info) as number;
-  const row = pre ? preActivationRows(backend.wasm, c, at(pre.scale), at(pre.shift)) : null;
+  const row = pre ? preActivationRows(backend.wasm, c, address(pre.scale), address(pre.shift)) : null;
   if (pre && !row) return null;
   const y = backend.makeOutput([n, oh, ow, co], 'float32');
   if (n * oh * ow * co === 0) return y;
@@ -210,7 +212,6 @@ export function winogradCorrelation(backend: BackendWasm, p: WinogradProblem, ti
     if (values.length === 1) b.fill(values[0], 0, co);
     else b.set(values.subarray(0, co));
   }
-  const address = (t: TensorInfo) => heapOffset(backend, t) as number;
   const [gridAt, uAt, vAt, mAt, biasAt, outAt] = [grid, transformed, v, m, biases, out].map(address);
   const gridRow = Wg * c4;
   const fillGrid = imageIntoGrid(images4, [h, w, c], gridRow, c4, p.top, p.left, row ?? undefined);
