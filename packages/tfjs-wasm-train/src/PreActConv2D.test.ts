@@ -2,16 +2,9 @@ import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { CHANNEL_AFFINE } from './ChannelAffine';
 import { PREACT_CONV2D } from './PreActConv2D';
-import { relativeError, runOn, seededValues, useWasm } from './test_utils';
+import { relativeError, runOn, seededTensor, useWasm } from './test_utils';
 
-const t = (shape: number[], seed: number) =>
-  tf.tensor(
-    seededValues(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
+const t = seededTensor;
 
 // [batch, height, width, inChannels], filter [kh, kw, ·, outChannels], stride, pad
 const cases: Array<[string, number[], number[], number, 'same' | 'valid']> = [

@@ -11,7 +11,7 @@ import { imageIntoGrid } from './kernel_utils';
 import { MASKED_CHANNEL_SUMS } from './MaskedChannelSums';
 import { sumRows } from './Sum';
 import { planCorrelation } from './simd_conv';
-import { relativeError, runOn, seededValues, useWasm } from './test_utils';
+import { relativeError, runOn, seededTensor, seededValues, useWasm } from './test_utils';
 
 const TOLERANCE = 1e-4;
 type Pad = 'same' | 'valid' | [[number, number], [number, number], [number, number], [number, number]];
@@ -51,14 +51,7 @@ async function pathAgrees(
   expect(cpu.values[0].some((v) => v !== 0)).toBe(true);
 }
 
-const t = (shape: number[], seed: number) =>
-  tf.tensor(
-    seededValues(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
+const t = seededTensor;
 
 // [batch, height, width, inChannels], [kh, kw, outChannels], strides, pad
 const convCases: Array<[number[], number[], number | [number, number], Pad]> = [

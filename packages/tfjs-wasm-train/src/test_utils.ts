@@ -53,3 +53,14 @@ export function seededValues(n: number, seed: number): Float32Array {
   }
   return out;
 }
+
+/** A tensor of `shape` holding {@link seededValues} (the same on every backend). */
+export function seededTensor(shape: number[], seed: number): tf.Tensor {
+  return tf.tensor(
+    seededValues(
+      shape.reduce((a, b) => a * b, 1),
+      seed,
+    ),
+    shape,
+  );
+}

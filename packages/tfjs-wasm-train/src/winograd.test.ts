@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { convolutionInfo } from './Conv2D';
 import { filterGradientInfo } from './Conv2DBackpropFilter';
 import { inputGradientInfo } from './Conv2DBackpropInput';
-import { relativeError, runOn, seededValues, useWasm } from './test_utils';
+import { relativeError, runOn, seededTensor, useWasm } from './test_utils';
 import { chunkImages, setWinogradFilterTile, setWinogradTile, winogradCorrelation, winogradPays } from './winograd';
 import { winogradFilterGradient, winogradFilterGradientPays } from './winograd_filter_grad';
 
@@ -24,14 +24,7 @@ const explicit: Pad = [
   [0, 1],
   [0, 0],
 ];
-const t = (shape: number[], seed: number) =>
-  tf.tensor(
-    seededValues(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
+const t = seededTensor;
 
 // [batch, height, width, inChannels], outChannels, pad
 const cases: Array<[number[], number, Pad]> = [

@@ -5,7 +5,7 @@
  * which prints the result as one JSON line.
  */
 import * as tf from '@tensorflow/tfjs-core';
-import { relativeError, runOn, seededValues, useWasm } from '../test_utils';
+import { relativeError, runOn, seededTensor, seededValues, useWasm } from '../test_utils';
 import { enableRelaxedSimd, relaxedSimdSupported, setRelaxedSimd } from '../wasm_asm';
 
 export interface RelaxedComparison {
@@ -13,14 +13,7 @@ export interface RelaxedComparison {
   cases: Array<{ name: string; plainVsCpu: number; relaxedVsCpu: number; relaxedVsPlain: number; differs: boolean }>;
 }
 
-const t = (shape: number[], seed: number) =>
-  tf.tensor(
-    seededValues(
-      shape.reduce((a, b) => a * b, 1),
-      seed,
-    ),
-    shape,
-  );
+const t = seededTensor;
 
 // The direct correlation (stride 2, and 3 → 16 channels), Winograd's products (16 → 24), each in the three kernels.
 const cases: Array<{ name: string; x: number[]; co: number; strides: number }> = [
