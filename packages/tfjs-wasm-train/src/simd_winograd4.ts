@@ -219,13 +219,13 @@ function tileTransformModule(channels: number, size: number, transform: Rows, tm
   const i32Locals = 2 + size;
   const D = cols.map((k) => 4 + i32Locals + k);
   const TMP = Array.from({ length: tmps }, (_, k) => 4 + i32Locals + size + k);
-  const pass = (loads: number[][], store_: (row: number[], i: number) => number[]) => {
+  const pass = (loads: number[][], put: (row: number[], i: number) => number[]) => {
     const { prelude, rows } = transform(
       D.map((d) => get(d)),
       TMP,
       fma,
     );
-    return [...loads.flatMap((value, k) => [...value, ...set(D[k])]), ...prelude, ...rows.flatMap(store_)];
+    return [...loads.flatMap((value, k) => [...value, ...set(D[k])]), ...prelude, ...rows.flatMap(put)];
   };
   const body = [
     loop(
