@@ -15,7 +15,7 @@
  */
 
 import { availableParallelism } from 'node:os';
-import { relaxedSimd, relaxedSimdSupported, setRelaxedSimd, setWinograd } from '@semix/tfjs-wasm-train';
+import { relaxedSimdSupported, setRelaxedSimd, setWinograd } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import {
   type Architecture,
@@ -50,7 +50,6 @@ const big = arch !== 'cnn-small';
 console.log(
   `reference step: ${arch}${big ? ` ×${config.width}` : ''}, batch ${BATCH} of ${config.inputShape.join('×')}, Adam, mixup CE + 0.1·MSE representation loss`,
 );
-console.log(`relaxed SIMD (f32x4.relaxed_madd): ${relaxedSimd() ? 'used' : 'not validated by this engine'}`);
 if (compare) {
   await compareKernels();
   process.exit(0);
@@ -82,6 +81,15 @@ for (const name of backends) {
   }
   const kernelMs = [...perKernel.values()].reduce((s, e) => s + e.ms, 0);
   console.log(`\n${selection.name}: ${rate(steps)}`);
+  // After selectBackend, which enables relaxed SIMD where the engine can (Node 20: at run time, behind V8's flag).
+  if (selection.name === 'wasm') {
+    const fma = selection.relaxedSimd
+      ? 'used'
+      : relaxedSimdSupported()
+        ? 'validated, not used (SEMIX_RELAXED_SIMD=0)'
+        : 'not validated by this engine';
+    console.log(`  relaxed SIMD (f32x4.relaxed_madd): ${fma}`);
+  }
   console.log(`  kernel time in one profiled step: ${kernelMs.toFixed(1)} ms (profiling itself slows the step)`);
   for (const [kernel, { ms, calls }] of [...perKernel].sort((a, b) => b[1].ms - a[1].ms).slice(0, 12)) {
     console.log(`  ${kernel.padEnd(28)} ${ms.toFixed(1).padStart(7)} ms  ${String(calls).padStart(3)} calls`);
