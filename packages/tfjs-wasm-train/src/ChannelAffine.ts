@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, f32, heapOffset } from './kernel_utils';
+import { BACKEND_NAME, expectFloat32, f32, heapOffset } from './kernel_utils';
 import { simdAffine } from './simd_affine';
 
 /** semix's fused per-channel affine map (not a tfjs kernel: batch norm in semix's models calls it). */
@@ -42,11 +42,7 @@ export function channelAffine(args: {
   const { a, scaleA, b, scaleB, shift, mask, centerA, centerB } = inputs;
   const channels = a.shape[a.shape.length - 1] ?? 1;
   const twoTerms = b != null && scaleB != null;
-  const expect = (name: string, t: TensorInfo, shape: number[]) => {
-    if (!util.arraysEqual(t.shape, shape) || t.dtype !== 'float32') {
-      throw new Error(`${CHANNEL_AFFINE}: ${name} is ${t.dtype} [${t.shape}]; it must be float32 [${shape}]`);
-    }
-  };
+  const expect = (name: string, t: TensorInfo, shape: number[]) => expectFloat32(CHANNEL_AFFINE, name, t, shape);
   expect('a', a, a.shape);
   for (const [name, t] of Object.entries({ scaleA, shift, ...(twoTerms ? { scaleB } : {}) })) {
     expect(name, t as TensorInfo, [channels]);

@@ -1,6 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
-import { BACKEND_NAME, f32 } from './kernel_utils';
+import { BACKEND_NAME, expectFloat32, f32 } from './kernel_utils';
 import { columnSums } from './Sum';
 
 /** semix's fused per-channel dot product (not a tfjs kernel: batch norm's gradient in semix's models calls it). */
@@ -32,9 +32,7 @@ export function channelDot(args: {
     );
   }
   const channels = a.shape[a.shape.length - 1] ?? 1;
-  if (center && (!util.arraysEqual(center.shape, [channels]) || center.dtype !== 'float32')) {
-    throw new Error(`${CHANNEL_DOT}: center is ${center.dtype} [${center.shape}]; it must be float32 [${channels}]`);
-  }
+  if (center) expectFloat32(CHANNEL_DOT, 'center', center, [channels]);
   const out = backend.makeOutput([channels], 'float32');
   if (channels === 0) return out;
   const rows = util.sizeFromShape(a.shape) / channels;

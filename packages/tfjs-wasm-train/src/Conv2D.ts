@@ -76,10 +76,7 @@ export function simdConvolution(
   const pl = info.padInfo.left;
   const co4 = 4 * Math.ceil(co / 4);
   const row = correlator(backend.wasm, co4, 4 * sw * ci, relu);
-  const address = (t: TensorInfo) => heapOffset(backend, t) as number;
-  const pre = preActivation;
-  const preRow = pre ? preActivationRows(backend.wasm, ci, address(pre.scale), address(pre.shift)) : null;
-  if (!row || (pre && !preRow)) return null;
+  if (!row) return null;
   if (kh === 3 && kw === 3 && sh === 1 && sw === 1 && winogradPays(ci, co)) {
     // Before this kernel allocates its own output: Winograd returns one of its own.
     const top = pt;
@@ -98,6 +95,11 @@ export function simdConvolution(
     release(backend, sum);
     return activated;
   }
+  // The direct path's pre-activation (Winograd builds its own), before anything is allocated.
+  const address = (t: TensorInfo) => heapOffset(backend, t) as number;
+  const pre = preActivation;
+  const preRow = pre ? preActivationRows(backend.wasm, ci, address(pre.scale), address(pre.shift)) : null;
+  if (pre && !preRow) return null;
   const y = backend.makeOutput([n, oh, ow, co], 'float32');
   if (n * oh * ow * co === 0) return y;
   if (ci * kh * kw === 0) {

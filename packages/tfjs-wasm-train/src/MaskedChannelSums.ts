@@ -1,7 +1,7 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import { type KernelConfig, type KernelFunc, type TensorInfo, util } from '@tensorflow/tfjs-core';
 import { step } from './ChannelAffine';
-import { BACKEND_NAME, f32, heapOffset } from './kernel_utils';
+import { BACKEND_NAME, expectFloat32, f32, heapOffset } from './kernel_utils';
 import { sumRows, withAccumulators } from './Sum';
 import { simdMaskedSums } from './simd_sum';
 
@@ -29,11 +29,7 @@ export function maskedChannelSums(args: {
     }
   }
   const channels = dy.shape[dy.shape.length - 1] ?? 1;
-  if (center && (!util.arraysEqual(center.shape, [channels]) || center.dtype !== 'float32')) {
-    throw new Error(
-      `${MASKED_CHANNEL_SUMS}: center is ${center.dtype} [${center.shape}]; it must be float32 [${channels}]`,
-    );
-  }
+  if (center) expectFloat32(MASKED_CHANNEL_SUMS, 'center', center, [channels]);
   const sum = backend.makeOutput([channels], 'float32');
   const dot = backend.makeOutput([channels], 'float32');
   if (channels === 0) return [sum, dot];

@@ -1,14 +1,8 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
-import {
-  type FusedConv2DAttrs,
-  type KernelConfig,
-  type KernelFunc,
-  type TensorInfo,
-  util,
-} from '@tensorflow/tfjs-core';
+import type { FusedConv2DAttrs, KernelConfig, KernelFunc, TensorInfo } from '@tensorflow/tfjs-core';
 import { CHANNEL_AFFINE } from './ChannelAffine';
 import { convolutionInfo, simdConvolution } from './Conv2D';
-import { BACKEND_NAME, callKernel, release } from './kernel_utils';
+import { BACKEND_NAME, callKernel, expectFloat32, release } from './kernel_utils';
 
 /** semix's pre-activation convolution (not a tfjs kernel: the inference pass of semix's pre-activation ResNet calls it). */
 export const PREACT_CONV2D = 'SemixPreActConv2D';
@@ -37,11 +31,7 @@ export function preActConv2D(args: {
   const activation = attrs.activation ?? 'linear';
   const ci = x.shape[3];
   const co = filter.shape[3];
-  const expect = (name: string, t: TensorInfo, shape: number[]) => {
-    if (!util.arraysEqual(t.shape, shape) || t.dtype !== 'float32') {
-      throw new Error(`${PREACT_CONV2D}: ${name} is ${t.dtype} [${t.shape}]; it must be float32 [${shape}]`);
-    }
-  };
+  const expect = (name: string, t: TensorInfo, shape: number[]) => expectFloat32(PREACT_CONV2D, name, t, shape);
   if (x.shape.length !== 4 || x.dtype !== 'float32') {
     throw new Error(`${PREACT_CONV2D}: x is ${x.dtype} [${x.shape}]; it must be float32 NHWC, rank 4`);
   }

@@ -33,6 +33,16 @@ export function callKernel(
   return out;
 }
 
+/**
+ * Throws unless `t` is float32 of exactly `shape`, naming the kernel, the input, what it is and what it must be: the
+ * input check of semix's own kernels (which tfjs-core's ops do not front).
+ */
+export function expectFloat32(kernel: string, name: string, t: TensorInfo, shape: readonly number[]): void {
+  if (t.dtype !== 'float32' || t.shape.length !== shape.length || t.shape.some((d, i) => d !== shape[i])) {
+    throw new Error(`${kernel}: ${name} is ${t.dtype} [${t.shape}]; it must be float32 [${shape}]`);
+  }
+}
+
 /** Frees intermediate results created with {@link callKernel} (reference counted by the backend). */
 export function release(backend: BackendWasm, ...infos: TensorInfo[]): void {
   for (const info of infos) backend.disposeData(info.dataId);
