@@ -89,9 +89,9 @@ export function createMethod(name: string | MethodConfig, options: MethodOptions
     const parts: Record<string, tf.Scalar> = { ce: softCrossEntropy(model.head(zMixed), mix.targets) };
     if (defaults.sem) {
       // A stop-gradient target needs no backward pass through the clean batch: its features are computed untaped.
-      const clean = (input: tf.Tensor) => model.features(input as tf.Tensor4D, true);
+      const clean = (input: tf.Tensor) => model.features(input, true);
       const zClean = stopTarget ? untaped(x, clean) : clean(x);
-      parts.sem = semLoss(zMixed, zClean as tf.Tensor2D, mix.lam, mix.index, o.sem);
+      parts.sem = semLoss(zMixed, zClean, mix.lam, mix.index, o.sem);
     }
     return parts;
   };

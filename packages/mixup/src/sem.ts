@@ -4,12 +4,6 @@ import { interpolate } from './interpolate';
 import type { SemOptions } from './types';
 import { validateSemOptions } from './validate';
 
-/** Identity forward, zero gradient: tfjs-core has no stop_gradient op, so it is a custom gradient. */
-export const stopGradient: (x: tf.Tensor) => tf.Tensor = tf.customGrad(((x: tf.Tensor) => ({
-  value: tf.clone(x),
-  gradFunc: (dy: tf.Tensor) => tf.zerosLike(dy),
-})) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (x: tf.Tensor) => tf.Tensor;
-
 /**
  * f(input) off the gradient tape: to tf.grads a constant, as {@link stopGradient} makes a value, but the ops that
  * computed it are not recorded at all (tfjs-core records nothing inside a custom gradient's forward pass), so no
@@ -24,6 +18,9 @@ export function untaped<T extends tf.Tensor>(input: tf.Tensor, f: (input: tf.Ten
   })) as unknown as Parameters<typeof tf.customGrad>[0]);
   return run(input) as T;
 }
+
+/** Identity forward, zero gradient: tfjs-core has no stop_gradient op, so it is {@link untaped}'s clone of x. */
+export const stopGradient = (x: tf.Tensor): tf.Tensor => untaped(x, (t) => tf.clone(t));
 
 /** The SEM target λᵢ·f(xᵢ) + (1 − λᵢ)·f(x_index[i]): the representations mixed like the inputs were. */
 export function mixedRepresentation(features: tf.Tensor2D, lam: Float32Array, index: Int32Array): tf.Tensor2D {
