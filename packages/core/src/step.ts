@@ -23,7 +23,11 @@ export interface MethodContext {
 /** Named scalar loss parts; the trainer minimises their sum and reports each one. */
 export type LossParts = Record<string, tf.Scalar>;
 
-/** A training method: (model, batch, step) → loss parts. `@semix/mixup`'s methods have this type. */
+/**
+ * A training method: (model, batch, step) → loss parts. `@semix/mixup`'s methods have this type. Every
+ * training-mode forward pass it makes updates batch-norm running statistics, in order (the README's table lists
+ * each built-in method's passes).
+ */
 export type TrainMethod = (ctx: MethodContext) => LossParts;
 
 /** Empirical risk minimisation: cross-entropy on the clean batch. */

@@ -161,6 +161,45 @@ describe('batchNormTrain', () => {
     for (const v of params.vars.values()) v.dispose();
     expect(tf.memory().numTensors).toBe(before);
   });
+
+  it.each([
+    ['wasm', false],
+    ['wasm', true],
+    ['cpu', false],
+    ['cpu', true],
+  ] as const)('%s (relu %s): two training-mode passes in one step both update the running statistics, in order', async (backend, relu) => {
+    await selectBackend(backend);
+    const before = tf.memory().numTensors;
+    const params = new ParamStore(0);
+    const bn = batchNorm(params, 'bn', 2);
+    const running = () =>
+      ['bn.running_mean', 'bn.running_var'].map((k) => Array.from(params.vars.get(k)?.dataSync() ?? []));
+    // Two images of 1×1 pixels, 2 channels. Pass 1: channel 0 {1, 3} (mean 2, unbiased variance 2), channel 1
+    // {−2, 2} (mean 0, variance 8). Pass 2: channel 0 {5, 9} (mean 7, variance 8), channel 1 {4, 4} (mean 4, 0).
+    const first = tf.tensor4d([1, -2, 3, 2], [2, 1, 1, 2]);
+    const second = tf.tensor4d([5, 4, 9, 4], [2, 1, 1, 2]);
+    const pass = (x: tf.Tensor4D) => tf.tidy(() => tf.sum(bn(x, true, relu)).dataSync()[0]);
+    // The first under a gradient tape, as a method's taped pass; the second off it, as an untaped clean pass.
+    const taped = tf.variableGrads(() => tf.sum(bn(first, true, relu)) as tf.Scalar);
+    tf.dispose([taped.value, ...Object.values(taped.grads)]);
+    pass(second);
+    params.applyUpdates();
+    // By hand, running ← 0.9·running + 0.1·batch from (mean 0, var 1), pass 1 then pass 2 (PyTorch's order):
+    //   mean: 0.9·0 + 0.1·2 = 0.2, then 0.9·0.2 + 0.1·7 = 0.88;   0.9·0 + 0.1·0 = 0, then 0 + 0.1·4 = 0.4
+    //   var:  0.9·1 + 0.1·2 = 1.1, then 0.9·1.1 + 0.1·8 = 1.79;   0.9·1 + 0.1·8 = 1.7, then 0.9·1.7 + 0 = 1.53
+    // (the last pass alone would give mean 0.7, 0.4 and var 1.7, 0.9).
+    const [mean, variance] = running();
+    for (const [c, want] of [0.88, 0.4].entries()) expect(mean[c]).toBeCloseTo(want, 6);
+    for (const [c, want] of [1.79, 1.53].entries()) expect(variance[c]).toBeCloseTo(want, 6);
+    // Updates of a step that is discarded (a diverged step, another data-parallel shard) leave them as they were.
+    pass(second);
+    pass(first);
+    params.discardUpdates();
+    expect(running()).toEqual([mean, variance]);
+    tf.dispose([first, second]);
+    params.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
 });
 
 describe('batch norm in inference, folded', () => {

@@ -91,7 +91,9 @@ export interface BatchNormLayer {
 /**
  * Batch normalisation over [batch, height, width] with learned scale and shift. In training it normalises
  * with the batch statistics and queues the running-statistics update (momentum 0.1, unbiased variance, as
- * PyTorch's BatchNorm2d does); in evaluation it uses the running statistics.
+ * PyTorch's BatchNorm2d does); in evaluation it uses the running statistics. Every training-mode pass of a step
+ * updates them, in the order of the passes (the second from the first's result, as PyTorch's in-place update
+ * does); they are assigned when the step applies its updates.
  */
 export function batchNorm(params: ParamStore, name: string, channels: number): BatchNormLayer {
   const gamma = params.ones(`${name}.weight`, channels);
@@ -107,9 +109,11 @@ export function batchNorm(params: ParamStore, name: string, channels: number): B
     }
     const onMoments = (mean: tf.Tensor1D, variance: tf.Tensor1D) => {
       const n = x.size / channels;
-      const unbiased = tf.mul(variance, n / Math.max(1, n - 1));
-      params.queueUpdate(runningMean, tf.add(tf.mul(runningMean, 1 - momentum), tf.mul(mean, momentum)));
-      params.queueUpdate(runningVar, tf.add(tf.mul(runningVar, 1 - momentum), tf.mul(unbiased, momentum)));
+      // running ← (1 − m)·running + m·batch, from the running value the step's earlier passes left (PyTorch order).
+      params.queueUpdate(runningMean, (r) => tf.add(tf.mul(r, 1 - momentum), tf.mul(mean, momentum)));
+      params.queueUpdate(runningVar, (r) =>
+        tf.add(tf.mul(r, 1 - momentum), tf.mul(tf.mul(variance, n / Math.max(1, n - 1)), momentum)),
+      );
     };
     return batchNormTrain(x as tf.Tensor4D, gamma, beta, epsilon, onMoments, true, relu);
   };

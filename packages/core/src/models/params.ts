@@ -10,7 +10,8 @@ export class ParamStore {
   readonly vars = new Map<string, tf.Variable>();
   readonly trainable: tf.Variable[] = [];
   private readonly rng: Rng;
-  private pending: Array<{ target: tf.Variable; value: tf.Tensor }> = [];
+  /** Each target's value after the updates queued this step (one entry a target, composed in queue order). */
+  private readonly pending = new Map<tf.Variable, tf.Tensor>();
 
   constructor(seed: number) {
     this.rng = new Rng(seed);
@@ -51,22 +52,32 @@ export class ParamStore {
     return this.add(name, tf.ones([n]), trainable);
   }
 
-  /** Queues `target ← value` for after the step (value is kept out of the surrounding tidy). */
-  queueUpdate(target: tf.Variable, value: tf.Tensor): void {
-    this.pending.push({ target, value: tf.keep(value) });
+  /**
+   * Queues `target ← update(current)` for after the step, where `current` is the value the updates queued so far
+   * leave (the target itself when none is): two training-mode passes in one step update a batch norm's running
+   * statistics one after the other, as PyTorch's in-place buffer updates do, instead of the last pass overwriting
+   * the first. The update is computed now (batch norm calls this inside its custom gradient's forward pass, where
+   * no tape records); its intermediates are disposed, and the result is kept out of the surrounding tidy until
+   * applied or discarded.
+   */
+  queueUpdate(target: tf.Variable, update: (current: tf.Tensor) => tf.Tensor): void {
+    const previous = this.pending.get(target);
+    const value = tf.keep(tf.tidy(() => update(previous ?? target)));
+    previous?.dispose();
+    this.pending.set(target, value);
   }
 
   applyUpdates(): void {
-    for (const { target, value } of this.pending) {
+    for (const [target, value] of this.pending) {
       target.assign(value);
       value.dispose();
     }
-    this.pending = [];
+    this.pending.clear();
   }
 
   discardUpdates(): void {
-    for (const { value } of this.pending) value.dispose();
-    this.pending = [];
+    for (const value of this.pending.values()) value.dispose();
+    this.pending.clear();
   }
 
   dispose(): void {

@@ -62,8 +62,8 @@ type ShardContext = Omit<MethodContext, 'model' | 'x' | 'labels' | 'rng'>;
 /**
  * Loss parts and gradients of the given shards, computed one after another on this thread. Batch-norm running
  * statistics come from shard 0 (as in DistributedDataParallel without SyncBatchNorm, where rank 0's buffers are
- * the ones kept): shard 0 is computed last and its updates are left pending for the step to apply; any other
- * shard's are dropped. The caller owns the returned gradients.
+ * the ones kept): shard 0 is computed last and its updates (every training-mode pass it made, composed in order)
+ * are left pending for the step to apply; any other shard's are dropped, here and on the worker threads alike. The caller owns the returned gradients.
  */
 export function computeShards(
   model: SemixModel,
