@@ -81,4 +81,13 @@ export {
   type SpeedRow,
   speedTable,
 } from './speed';
-export { mce, meanStd, type PairedDifference, pairedDifference, pearson, relativeMce } from './stats';
+export {
+  mce,
+  meanStd,
+  type PairedDifference,
+  type PairedOptions,
+  pairedDifference,
+  pearson,
+  relativeMce,
+  t975,
+} from './stats';

@@ -25,7 +25,7 @@ function record(job: GridJob, clean: number, acc: Record<string, number[]>, gap 
     preset: 'p',
     method: job.method as unknown as ResultRecord['method'],
     seed: job.seed,
-    dataset: { name: 'mnist-mini', checksum: 't', train_images: 1, test_images: 1 },
+    dataset: { name: 'mnist-mini', checksum: 't', train_images: 1, test_images: 1000 },
     architecture: 'cnn-small',
     model: { arch: 'cnn-small', width: 1 },
     train: {},
@@ -71,28 +71,14 @@ describe('metrics on hand-computed cases', () => {
     expect(mce({ fog: [0.1] }, { fog: [0] })).toBeNull();
   });
 
-  it('mean ± std, the paired 95% interval, Pearson r', () => {
+  it('mean ± std, the paired 95% interval (stats.test.ts has its rule), Pearson r', () => {
     expect(meanStd([1, 2, 3])).toEqual({ mean: 2, std: 1, n: 3 });
     // Differences 1, 2, 3: mean 2, std 1, t(2) = 4.303 → 2 ± 4.303/√3.
-    const d = pairedDifference([2, 4, 6], [1, 2, 3]);
+    const d = pairedDifference([2, 4, 6], [1, 2, 3], { resolution: 0 });
     expect(d.mean).toBe(2);
     expect(d.high - d.mean).toBeCloseTo(4.303 / Math.sqrt(3), 6);
     expect(d.withinNoise).toBe(true);
-    expect(pairedDifference([2, 2.1, 2.2], [1, 1, 1]).withinNoise).toBe(false);
-    // One image of 500 on each of three seeds (differences equal up to float rounding): no zero-width interval
-    // calling it real; a sign test, which three pairs cannot pass (p = 0.25) and six can (p = 0.031).
-    const three = pairedDifference([0.958, 0.962, 0.96], [0.96, 0.964, 0.962]);
-    expect(three).toMatchObject({ n: 3, withinNoise: true, noSpread: true });
-    expect(three.mean).toBeCloseTo(-0.002, 12);
-    expect(three.low).toBeNaN();
-    const six = [0.958, 0.962, 0.96, 0.954, 0.95, 0.966];
-    expect(
-      pairedDifference(
-        six,
-        six.map((v) => v + 0.002),
-      ),
-    ).toMatchObject({ withinNoise: false, noSpread: true });
-    expect(pairedDifference(six, six)).toMatchObject({ withinNoise: true, noSpread: true });
+    expect(pairedDifference([2, 2.1, 2.2], [1, 1, 1], { resolution: 0 }).withinNoise).toBe(false);
     expect(pearson([1, 2, 3], [2, 4, 6])).toBeCloseTo(1, 12);
     expect(pearson([1, 2, 3], [3, 2, 1])).toBeCloseTo(-1, 12);
     expect(pearson([1, 2], [1, 2])).toBeNaN();
@@ -210,17 +196,18 @@ describe('buildLeaderboard on constructed records', () => {
     );
     expect(md).toContain('Ranked by mean corruption accuracy on `cifar10-c-15`; a method whose paired difference');
     expect(md).toContain('![corruption accuracy against equivariance gap](ablation.svg)');
-    // A difference the same on every seed has no interval printed, and says how it was judged.
-    expect(md).toContain('-1.00 pp (the same on every seed: sign test, within noise, n=3)');
-    // mixup+sem − mixup: −0.05, −0.055, −0.05 on the suite (outside noise); β = 10 − mixup on seeds 0 and 1:
-    // −0.06 and −0.06, and every clean difference the same on each seed (−0.01; −0.02 for β = 10): no spread, and a
-    // sign test over 2 or 3 seeds cannot call them (a zero-width t-interval would have, as this test once expected).
+    // A difference the same on every seed (10 of the 1000 images on each) gets the rounding floor's interval:
+    // ±4.303 · √(2/12) / √3 = ±1.01 images, and says so.
+    expect(md).toContain('-1.00 pp [-1.10, -0.90] (lower, n=3, rounding floor)');
+    // mixup+sem − mixup: −0.05, −0.055, −0.05 on the suite; β = 10 − mixup on seeds 0 and 1: −0.06 and −0.06; clean
+    // −0.01 on every seed (−0.02 for β = 10), outside noise under the floor as under t on seeds a hair apart.
     expect(board.reading[0]).toBe(
-      'SEM against its base variant (mixup+sem vs mixup, mixup+sem β=10 vs mixup): on cifar10-c-15 corruption accuracy: mixup+sem vs mixup -5.17 pp [-5.88, -4.45] (worse); the other 1 within noise; on clean accuracy: all within noise.',
+      'SEM against its base variant (mixup+sem vs mixup, mixup+sem β=10 vs mixup): on cifar10-c-15 corruption accuracy: mixup+sem vs mixup -5.17 pp [-5.88, -4.45] (worse); mixup+sem β=10 vs mixup -6.00 pp [-6.37, -5.63] (worse); on clean accuracy: mixup+sem vs mixup -1.00 pp [-1.10, -0.90] (worse); mixup+sem β=10 vs mixup -2.00 pp [-2.37, -1.63] (worse).',
     );
-    // β = 10 − base (mixup+sem) on seeds 0, 1: −0.01, −0.005 on the suite; clean −0.01, −0.01.
+    // β = 10 − base (mixup+sem) on seeds 0, 1: −0.01, −0.005 on the suite (t(1) = 12.7: within noise); clean −0.01,
+    // −0.01: the floor's ±12.706 · √(2/12) / √2 = ±3.7 images.
     expect(board.reading[1]).toBe(
-      'sem.weight against mixup+sem: on cifar10-c-15 corruption accuracy: all within noise; on clean accuracy: all within noise; failed: mixup+sem β=1e+39.',
+      'sem.weight against mixup+sem: on cifar10-c-15 corruption accuracy: all within noise; on clean accuracy: mixup+sem β=10 -1.00 pp [-1.37, -0.63] (worse); failed: mixup+sem β=1e+39.',
     );
   });
 

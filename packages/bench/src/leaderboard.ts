@@ -139,6 +139,27 @@ function differingOptions(a: ResolvedMethod, b: ResolvedMethod): string[] {
   );
 }
 
+/**
+ * The paired difference of `f` between two rows over the seeds both have. An accuracy is a count over the test
+ * images, so its resolution is 1 / the fewest images either side evaluated (a suite's mean too: each of its
+ * accuracies is such a count); a metric that is not counted (`counted` false) has none. See pairedDifference.
+ */
+function pairedOver(
+  mine: Map<number, ResultRecord>,
+  theirs: Map<number, ResultRecord>,
+  f: (r: ResultRecord) => number,
+  counted: boolean,
+): PairedDifference {
+  const seeds = [...mine.keys()].filter((s) => theirs.has(s)).sort((x, y) => x - y);
+  const pairs = seeds.map((s) => [mine.get(s), theirs.get(s)] as [ResultRecord, ResultRecord]);
+  const images = Math.min(...pairs.flatMap(([a, b]) => [a.dataset.test_images, b.dataset.test_images]));
+  return pairedDifference(
+    pairs.map(([a]) => f(a)),
+    pairs.map(([, b]) => f(b)),
+    { resolution: counted && Number.isFinite(images) ? 1 / images : 0 },
+  );
+}
+
 function compare(
   row: MethodRow,
   base: MethodRow,
@@ -147,18 +168,13 @@ function compare(
 ): Comparison {
   const mine = bySeed.get(row.label) as Map<number, ResultRecord>;
   const theirs = bySeed.get(base.label) as Map<number, ResultRecord>;
-  const seeds = [...mine.keys()].filter((s) => theirs.has(s)).sort((x, y) => x - y);
-  const paired = (f: (r: ResultRecord) => number) =>
-    pairedDifference(
-      seeds.map((s) => f(mine.get(s) as ResultRecord)),
-      seeds.map((s) => f(theirs.get(s) as ResultRecord)),
-    );
+  const accuracy = (f: (r: ResultRecord) => number) => pairedOver(mine, theirs, f, true);
   return {
     label: row.label,
     baseline: base.label,
-    clean_acc: paired((r) => r.clean_acc),
-    corruption_acc: Object.fromEntries(suites.map((s) => [s, paired((r) => r.suites[s]?.acc_mean ?? Number.NaN)])),
-    equivariance_gap: paired((r) => r.equivariance_gap),
+    clean_acc: accuracy((r) => r.clean_acc),
+    corruption_acc: Object.fromEntries(suites.map((s) => [s, accuracy((r) => r.suites[s]?.acc_mean ?? Number.NaN)])),
+    equivariance_gap: pairedOver(mine, theirs, (r) => r.equivariance_gap, false),
   };
 }
 
@@ -275,12 +291,11 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
       return;
     }
     const above = rows[i - 1];
-    const mine = bySeed.get(row.label) as Map<number, ResultRecord>;
-    const theirs = bySeed.get(above.label) as Map<number, ResultRecord>;
-    const seeds = [...mine.keys()].filter((s) => theirs.has(s));
-    const d = pairedDifference(
-      seeds.map((s) => metric(mine.get(s) as ResultRecord)),
-      seeds.map((s) => metric(theirs.get(s) as ResultRecord)),
+    const d = pairedOver(
+      bySeed.get(row.label) as Map<number, ResultRecord>,
+      bySeed.get(above.label) as Map<number, ResultRecord>,
+      metric,
+      true,
     );
     row.rank = d.withinNoise ? above.rank : i + 1;
   });
@@ -376,7 +391,7 @@ export function chartList(
 }
 
 const pp = (d: PairedDifference) =>
-  `${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(2)} pp${d.noSpread ? ` on every seed (sign test, n=${d.n})` : d.n >= 2 ? ` [${(100 * d.low).toFixed(2)}, ${(100 * d.high).toFixed(2)}]` : ''}`;
+  `${d.mean >= 0 ? '+' : ''}${(100 * d.mean).toFixed(2)} pp${d.n >= 2 ? ` [${(100 * d.low).toFixed(2)}, ${(100 * d.high).toFixed(2)}]` : ''}`;
 const verdict = (d: PairedDifference) => (d.withinNoise ? 'within noise' : d.mean > 0 ? 'better' : 'worse');
 
 /**

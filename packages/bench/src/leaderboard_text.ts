@@ -25,9 +25,9 @@ export const diff = (d: PairedDifference | undefined, unit: 'pp' | '' = 'pp') =>
   const scale = unit === 'pp' ? 100 : 1;
   const f = (v: number) => (scale * v).toFixed(unit === 'pp' ? 2 : 3);
   const verdict = d.withinNoise ? 'within noise' : d.mean > 0 ? 'higher' : 'lower';
-  return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 && !d.noSpread ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${
-    d.n < 2 ? 'one seed: no interval' : d.noSpread ? `the same on every seed: sign test, ${verdict}` : verdict
-  }, n=${d.n})`;
+  return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${
+    d.n < 2 ? 'one seed: no interval' : verdict
+  }, n=${d.n}${d.floored ? ', rounding floor' : ''})`;
 };
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
@@ -145,7 +145,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
       `|---|---|---|${board.suites.map(() => '---|').join('')}---|`,
       ...board.sem.map((c) => `| ${cell(c.label)} | ${cell(c.baseline)} | ${comparisonCells(c, board).join(' | ')} |`),
       '',
-      'A difference whose interval contains 0 is reported as *within noise*: it is not evidence either way. Where every seed gave the same difference (a count on a finite test set can), the interval has no width; a two-sided sign test decides instead (n ≥ 6 seeds needed).',
+      'A difference whose interval contains 0 is reported as *within noise*: it is not evidence either way. An accuracy is a count over N test images, so a difference is never taken as surer than rounding to whole images makes it: where the seeds spread less (the same difference on every seed, say), the interval’s variance is that rounding’s, 2 · (1/N)² / 12 (*rounding floor*). One image on each of 3 seeds is then within noise, and a seed that differs by a hair does not flip a verdict.',
     );
   } else {
     lines.push(

@@ -37,7 +37,7 @@
     const f = (v) => (scale * v).toFixed(unit === 'pp' ? 2 : 3);
     const verdict =
       d.n < 2 ? 'one seed: no interval' : d.withinNoise ? 'within noise' : d.mean > 0 ? 'higher' : 'lower';
-    return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${verdict}, n=${d.n})`;
+    return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${verdict}, n=${d.n}${d.floored ? ', rounding floor' : ''})`;
   };
   const labels = [...board.rows.map((r) => r.label), ...board.failedLabels];
   const color = { domain: labels, legend: true };

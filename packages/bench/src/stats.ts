@@ -7,43 +7,73 @@ export function meanStd(values: number[]): { mean: number; std: number; n: numbe
   return { mean, std, n };
 }
 
-/** Two-sided 97.5% quantiles of Student's t for 1–30 degrees of freedom (then the normal 1.96). */
+/** Two-sided 97.5% quantiles of Student's t for 1–30 degrees of freedom (beyond: {@link t975}'s expansion). */
 const T975 = [
   12.706, 4.303, 3.182, 2.776, 2.571, 2.447, 2.365, 2.306, 2.262, 2.228, 2.201, 2.179, 2.16, 2.145, 2.131, 2.12, 2.11,
   2.101, 2.093, 2.086, 2.08, 2.074, 2.069, 2.064, 2.06, 2.056, 2.052, 2.048, 2.045, 2.042,
 ];
 
+/**
+ * Student's t 97.5% quantile for `df` degrees of freedom: the table to 30, then the Cornish–Fisher expansion about
+ * the normal's 1.959964 (Abramowitz & Stegun 26.7.5, three terms: 2.0423 at 30, 2.0211 at 40, → 1.96 as df grows).
+ */
+export function t975(df: number): number {
+  if (df <= T975.length) return T975[df - 1];
+  const z = 1.959964;
+  const g1 = (z ** 3 + z) / 4;
+  const g2 = (5 * z ** 5 + 16 * z ** 3 + 3 * z) / 96;
+  const g3 = (3 * z ** 7 + 19 * z ** 5 + 17 * z ** 3 - 15 * z) / 384;
+  return z + g1 / df + g2 / df ** 2 + g3 / df ** 3;
+}
+
+export interface PairedOptions {
+  /**
+   * The step each value is counted in: 1 / N for an accuracy over N test images, 0 for a continuous metric. The
+   * interval's variance is never below what rounding to that step gives a difference (see {@link pairedDifference}).
+   */
+  resolution: number;
+}
+
 export interface PairedDifference {
   mean: number;
+  /** The 95% interval; NaN with fewer than 2 pairs. */
   low: number;
   high: number;
   n: number;
-  /** True when the 95% interval contains 0 (or there is a single pair): the difference is within noise. */
+  /** True when the 95% interval contains 0, or there are fewer than 2 pairs: the difference is within noise. */
   withinNoise: boolean;
   /**
-   * Every pair differed by the same amount (to rounding), so the t-interval has no width: then no interval (low
-   * and high NaN) and a two-sided sign test decides instead (see {@link pairedDifference}).
+   * The pairs spread less than rounding to the resolution alone would make them (every seed the same difference,
+   * say), so the interval's width is the rounding floor's, not the seeds' spread.
    */
-  noSpread?: true;
+  floored?: true;
 }
 
 /**
- * Paired difference a − b over seeds with a 95% t-interval. Where every pair differs by the same amount (a metric
- * counted on a finite test set often does: three seeds each one image apart), the t-interval's width is 0 and would
- * call any such difference real; that is the metric's granularity, not certainty. Then the difference counts only
- * when a two-sided sign test rejects at 5% (every one of n pairs on one side: p = 2 · 0.5ⁿ, so n ≥ 6).
+ * Paired difference a − b over seeds with a 95% t-interval: mean ± t(n − 1) · √(v / n), where v is the differences'
+ * sample variance s² but never below the rounding floor 2 · resolution² / 12. A value counted on N images is its
+ * uncounted value rounded to a step of 1 / N, which (uniform within half a step) adds variance step² / 12 to each
+ * of a and b (Sheppard). Without the floor, differences that a finite test set makes equal on every seed (three seeds
+ * each one image apart) get a zero-width interval and count as certain, while a hair more spread would widen it:
+ * with v = max(s², floor) the interval moves continuously with the data, so [1, 1, 1] and [1, 1, 1.0001] images get
+ * nearly the same interval and the same verdict. One rule for every n: with n < 2 there is no spread to estimate, so
+ * no interval and the difference is within noise; n = 2 works but its t(1) = 12.7 makes the interval wide.
+ *
+ * The floor is the rounding, not the test set's binomial error p(1 − p) / N: that is how much accuracy would move
+ * on other test images, which the seeds never draw (every seed is evaluated on the same images), so as a floor on the
+ * seeds' spread it would swamp it (√(p(1 − p) / N) = 0.86 pp at p = 0.96, N = 500, for each side; LEADERBOARD.md's
+ * quick board has mixup+sem − mixup's clean accuracy spread by s = 0.31 pp over its 3 seeds).
  */
-export function pairedDifference(a: number[], b: number[]): PairedDifference {
+export function pairedDifference(a: number[], b: number[], { resolution }: PairedOptions): PairedDifference {
   const d = a.map((v, i) => v - b[i]);
   const { mean, std, n } = meanStd(d);
   if (n < 2) return { mean, low: Number.NaN, high: Number.NaN, n, withinNoise: true };
-  if (std <= 1e-12 + 1e-9 * Math.max(...d.map(Math.abs))) {
-    const significant = Math.abs(mean) > 1e-12 && 2 * 0.5 ** n < 0.05;
-    return { mean, low: Number.NaN, high: Number.NaN, n, withinNoise: !significant, noSpread: true };
-  }
-  const t = T975[Math.min(n - 1, T975.length) - 1] ?? 1.96;
-  const half = (t * std) / Math.sqrt(n);
-  return { mean, low: mean - half, high: mean + half, n, withinNoise: mean - half <= 0 && mean + half >= 0 };
+  const floor = (2 * resolution ** 2) / 12;
+  const variance = Math.max(std ** 2, floor);
+  const half = t975(n - 1) * Math.sqrt(variance / n);
+  const low = mean - half;
+  const high = mean + half;
+  return { mean, low, high, n, withinNoise: low <= 0 && high >= 0, ...(std ** 2 < floor ? { floored: true } : {}) };
 }
 
 /**
