@@ -54,3 +54,22 @@ describe('cnn-small', () => {
     model.dispose();
   });
 });
+
+describe('cnn-small mixable layers', () => {
+  it('are the input and the end of each convolutional stage (after its ReLU and pooling)', async () => {
+    await selectBackend('cpu');
+    const before = tf.memory().numTensors;
+    const model = createModel({ arch: 'cnn-small', inputShape: [12, 12, 1], numClasses: 3, seed: 5 });
+    expect(model.mixableLayers).toEqual(['input', 'conv1', 'conv2']);
+    const x = tf.randomNormal([2, 12, 12, 1], 0, 1, 'float32', 3);
+    const shapes = [0, 1, 2].map((k) => tf.tidy(() => model.hidden(k, x).shape));
+    expect(shapes).toEqual([
+      [2, 12, 12, 1],
+      [2, 6, 6, 16],
+      [2, 3, 3, 32],
+    ]);
+    x.dispose();
+    model.dispose();
+    expect(tf.memory().numTensors).toBe(before);
+  });
+});

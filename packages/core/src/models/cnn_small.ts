@@ -6,6 +6,11 @@ import type { ModelConfig, SemixModel } from './types';
 /**
  * conv3×3(16)-ReLU-maxpool2 → conv3×3(32)-ReLU-maxpool2 → dense(64)-ReLU = representation; linear head.
  * The quick preset's model and the speed benchmark's reference step. Channels scale with `width`.
+ *
+ * Mixable layers (Manifold Mixup): 0 the input, 1 after conv1's block (ReLU, pool), 2 after conv2's. No reference
+ * implementation uses this network; our choice is the one preact-resnet18's reference makes, a layer at the end of
+ * each convolutional stage, so the defaults {0, 1, 2} mix at the input and after each of its two stages. The dense
+ * layer's output is the representation itself, not a mixable layer.
  */
 export function cnnSmall(config: ModelConfig): SemixModel {
   const [h, w, c] = config.inputShape;

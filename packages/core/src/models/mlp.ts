@@ -3,7 +3,10 @@ import { ParamStore } from './params';
 import { sequentialModel } from './sequential';
 import type { ModelConfig, SemixModel } from './types';
 
-/** flatten → dense(256)-ReLU → dense(256)-ReLU = representation; linear head. Hidden size scales with `width`. */
+/**
+ * flatten → dense(256)-ReLU → dense(256)-ReLU = representation; linear head. Hidden size scales with `width`.
+ * Mixable layers: 0 the input, 1 after the first dense layer (Manifold Mixup's defaults keep those two).
+ */
 export function mlp(config: ModelConfig): SemixModel {
   const [h, w, c] = config.inputShape;
   const hiddenSize = Math.max(1, Math.round(256 * (config.width ?? 1)));

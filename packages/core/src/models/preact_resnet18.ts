@@ -9,6 +9,11 @@ import type { ModelConfig, SemixModel } from './types';
  * mixup literature (Zhang et al. 2018; Verma et al. 2019): a 3×3 stem, four stages of two pre-activation
  * basic blocks with 64·w, 128·w, 256·w, 512·w channels (strides 1, 2, 2, 2), then BN-ReLU and global average
  * pooling = representation; linear head. `width` shrinks it for CPU runs.
+ *
+ * Mixable layers (Manifold Mixup) are those of the reference, Verma et al.'s `preresnet.py`
+ * (vikasverma1077/manifold_mixup): 0 the input, 1 after the stem and layer1 (the reference's `conv1` then
+ * `layer1`: it never mixes the stem's output alone), 2 after layer2, 3 after layer3. The stem is part of the
+ * first block, so the defaults {0, 1, 2} mix where the reference's `layer_mix` 0, 1, 2 do.
  */
 export function preactResnet18(config: ModelConfig): SemixModel {
   const [, , c] = config.inputShape;
@@ -16,9 +21,7 @@ export function preactResnet18(config: ModelConfig): SemixModel {
   const params = new ParamStore(config.seed);
   const planes = [64, 128, 256, 512].map((p) => Math.max(1, Math.round(p * width)));
   const stem = params.conv('conv1.weight', 3, 3, c, planes[0]);
-  const stages: Array<{ name: string; run: Block }> = [
-    { name: 'stem', run: (x) => convBiasRelu(x, stem, null, 1, false) },
-  ];
+  const stages: Array<{ name: string; run: Block }> = [];
   let inPlanes = planes[0];
   planes.forEach((out, s) => {
     const blocks: Block[] = [];
@@ -27,7 +30,10 @@ export function preactResnet18(config: ModelConfig): SemixModel {
       blocks.push(preactBlock(params, `layer${s + 1}.${b}`, inPlanes, out, stride));
       inPlanes = out;
     }
-    stages.push({ name: `layer${s + 1}`, run: (x, training) => blocks.reduce((h, blk) => blk(h, training), x) });
+    const stage: Block = (x, training) => blocks.reduce((h, blk) => blk(h, training), x);
+    // The stem runs inside layer1's stage: the stem's output alone is no mixable layer (see above).
+    const run: Block = s === 0 ? (x, training) => stage(convBiasRelu(x, stem, null, 1, false), training) : stage;
+    stages.push({ name: `layer${s + 1}`, run });
   });
   const finalBn = batchNorm(params, 'bn', inPlanes);
   const wh = params.dense('linear.weight', inPlanes, config.numClasses, 'head');
