@@ -2,7 +2,7 @@ import type { ComputeIdentity } from '@semix/core';
 import { describe, expect, it } from 'vitest';
 import { type GridJob, planGrid } from './grid';
 import type { DataIdentity } from './identity';
-import { buildLeaderboard } from './leaderboard';
+import { buildLeaderboard, type Leaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
 import { loadPreset, parsePreset } from './preset';
 import type { FailedRecord, ResultRecord } from './records';
@@ -133,15 +133,15 @@ describe('buildLeaderboard on constructed records', () => {
   }));
   const board = buildLeaderboard(grid, records, { failures, missing: [job('mixup+sem β=10', 2)] });
 
-  it('ranks by the headline suite; a difference to the row above within noise shares its rank', () => {
-    // mixup leads mixup+sem by 5, 5.5 and 5 points (outside noise: rank 2); erm against mixup+sem: differences
-    // −0.05, +0.045, −0.03, within noise: it shares rank 2. β = 10 (mean 0.845, below erm's 0.8467) against erm
-    // on their common seeds 0 and 1: +0.04, −0.05, within noise too.
-    expect(board.rows.map((r) => [r.label, r.rank])).toEqual([
-      ['mixup', 1],
-      ['mixup+sem', 2],
-      ['erm', 2],
-      ['mixup+sem β=10', 2],
+  it('ranks by the headline suite: 1 + the rows better outside noise', () => {
+    // mixup leads mixup+sem by 5, 5.5 and 5 points and β = 10 by 6 and 6 (seeds 0, 1): outside noise, rank 2 each.
+    // erm is within noise of every row (mixup − erm: +0.10, +0.01, +0.08): rank 1 with mixup, though its mean is
+    // below mixup+sem's (the rule of the row above gave it 2: within noise of mixup+sem, which mixup beats).
+    expect(board.rows.map((r) => [r.label, r.rank, r.outranked_by])).toEqual([
+      ['mixup', 1, []],
+      ['erm', 1, []],
+      ['mixup+sem', 2, ['mixup']],
+      ['mixup+sem β=10', 2, ['mixup']],
     ]);
     expect(board.rows[0].suites['cifar10-c-15'].corruption_acc.mean).toBeCloseTo(0.91, 12);
     expect(board.rows[0].suites['cifar10-c-15'].corruption_acc.std).toBeCloseTo(0.01, 12);
@@ -186,7 +186,7 @@ describe('buildLeaderboard on constructed records', () => {
 
   it('the Markdown marks incomplete rows, n = 1, failed rows, and says what the numbers show', () => {
     const md = leaderboardMarkdown(board, 'semix bench --preset constructed');
-    expect(md).toContain('| 2 | mixup+sem β=10 ⚠ incomplete: 2 of 3 seeds (1 not run) | 2 |');
+    expect(md).toContain('| 2 = | mixup+sem β=10 ⚠ incomplete: 2 of 3 seeds (1 not run) | 2 |');
     expect(md).toMatch(
       /\| – \| mixup\+sem β=1e\+39 \| 0 of 3 \| \*\*failed\*\* \(diverged at step 0: ce=2\.3, sem=non-finite, total=non-finite\) \|/,
     );
@@ -194,7 +194,9 @@ describe('buildLeaderboard on constructed records', () => {
     expect(md).toContain(
       '¹ Relative mCE is not shown: the baseline loses less than 1 point of accuracy per severity on cifar10-c-15/fog',
     );
-    expect(md).toContain('Ranked by mean corruption accuracy on `cifar10-c-15`; a method whose paired difference');
+    expect(md).toContain(
+      "Ranked by mean corruption accuracy on `cifar10-c-15`: a method's rank is 1 + the number of methods better than it outside noise",
+    );
     expect(md).toContain('![corruption accuracy against equivariance gap](ablation.svg)');
     // A difference the same on every seed (10 of the 1000 images on each) gets the rounding floor's interval:
     // ±4.303 · √(2/12) / √3 = ±1.01 images, and says so.
@@ -218,5 +220,87 @@ describe('buildLeaderboard on constructed records', () => {
     const md = leaderboardMarkdown(b, 'x');
     expect(md).toContain('| 1 | erm | 1 | 90.00 (n=1) | 80.00 (n=1) |');
     expect(md).not.toContain('± 0.00');
+  });
+});
+
+describe('ranks on constructed records', () => {
+  const smoke = {
+    ...loadPreset('smoke'),
+    evaluation: { ...loadPreset('smoke').evaluation, corruptions: 'cifar10-c-15' },
+  };
+  /** A board of the given methods over seeds 0–2, each row's corruption accuracy per seed as given. */
+  const boardOf = (methods: unknown[], acc: Record<string, number[]>) => {
+    const preset = parsePreset({ ...smoke, methods, seeds: [0, 1, 2] }, 'ranks');
+    const grid = planGrid(preset, DATA, COMPUTE);
+    const records = grid.jobs.filter((j) => acc[j.label]).map((j) => record(j, 0.95, { fog: [acc[j.label][j.seed]] }));
+    return buildLeaderboard(grid, records);
+  };
+  const ranks = (b: Leaderboard) => b.rows.map((r) => [r.label, r.rank]);
+
+  /** Every paired verdict the board prints on the ranking metric, against the two rows' ranks. */
+  const contradictions = (b: Leaderboard) =>
+    [...b.sem, ...b.ablation.flatMap((t) => t.entries.flatMap((e) => (e.vs_base ? [e.vs_base] : [])))]
+      .map((c) => {
+        const d = c.corruption_acc[b.headline as string];
+        const rank = (l: string) => b.rows.find((r) => r.label === l)?.rank as number;
+        const [mine, theirs] = [rank(c.label), rank(c.baseline)];
+        const ok = d.withinNoise || (d.mean < 0 ? mine > theirs : mine < theirs);
+        return ok ? null : `${c.label} (rank ${mine}) vs ${c.baseline} (rank ${theirs}): ${d.mean}`;
+      })
+      .filter((x) => x !== null);
+
+  it('a row is not tied to one better than it by a chain of rows within noise', () => {
+    // mixup − erm: +0.04, −0.02, +0.04 and erm − cutmix: −0.01, +0.05, −0.01, both within noise; mixup − cutmix:
+    // +0.03 on every seed, outside noise (the rounding floor on 1000 images: ±0.001). Compared with the row above
+    // only, cutmix shared erm's rank and so mixup's, 1; mixup is better than it: rank 2.
+    const b = boardOf(['erm', 'mixup', 'cutmix'], {
+      mixup: [0.9, 0.91, 0.92],
+      erm: [0.86, 0.93, 0.88],
+      cutmix: [0.87, 0.88, 0.89],
+    });
+    expect(ranks(b)).toEqual([
+      ['mixup', 1],
+      ['erm', 1],
+      ['cutmix', 2],
+    ]);
+    expect(b.rows[2].outranked_by).toEqual(['mixup']);
+  });
+
+  it('a row below a tie counts the rows better than it, not its position', () => {
+    // erm − cutmix: +0.02, +0.02, +0.015, outside noise; mixup, noisy, is within noise of both. Cutmix was 3 (its
+    // place in the table); one row is better than it: 2.
+    const b = boardOf(['erm', 'mixup', 'cutmix'], {
+      mixup: [0.95, 0.85, 0.93],
+      erm: [0.9, 0.9, 0.9],
+      cutmix: [0.88, 0.88, 0.885],
+    });
+    expect(ranks(b)).toEqual([
+      ['mixup', 1],
+      ['erm', 1],
+      ['cutmix', 2],
+    ]);
+    expect(leaderboardMarkdown(b, 'x')).toContain('| 1 = | mixup |');
+    expect(leaderboardMarkdown(b, 'x')).toContain('| 2 | cutmix |');
+  });
+
+  it('no rank contradicts a paired verdict the board prints (as the sem-ablation board did)', () => {
+    // β = 10 is worse than mixup on every seed (−0.02, outside noise, in the SEM and the reading), but within noise
+    // of mixup+sem and erm, which are within noise of mixup: the row-above rule gave all four rank 1.
+    const b = boardOf(['erm', 'mixup', 'mixup+sem', { sweep: 'mixup+sem', vary: { 'sem.weight': [10] } }], {
+      erm: [0.95, 0.8, 0.9],
+      mixup: [0.87, 0.88, 0.89],
+      'mixup+sem': [0.86, 0.9, 0.84],
+      'mixup+sem β=10': [0.85, 0.86, 0.87],
+    });
+    const semBeta10 = b.sem.find((c) => c.label === 'mixup+sem β=10');
+    expect(semBeta10?.corruption_acc['cifar10-c-15']).toMatchObject({ withinNoise: false });
+    expect(b.reading[0]).toContain('mixup+sem β=10 vs mixup -2.00 pp');
+    expect(ranks(b)).toEqual([
+      ['erm', 1],
+      ['mixup', 1],
+      ['mixup+sem', 1],
+      ['mixup+sem β=10', 2],
+    ]);
+    expect(contradictions(b)).toEqual([]);
   });
 });

@@ -38,8 +38,14 @@ export interface Incomplete {
 }
 
 export interface MethodRow {
-  /** 1 + the number of rows ranked above outside noise (rows within noise of the one above share its rank). */
+  /**
+   * 1 + the number of rows better than this one outside noise on the ranking metric (every pair, over its common
+   * seeds, by pairedDifference as the comparison tables are; a row better than a better row counts too). Rows that
+   * share a rank are within noise of each other.
+   */
   rank: number;
+  /** The rows its rank counts: better than it outside noise, directly or through a row in between. */
+  outranked_by: string[];
   label: string;
   method: ResolvedMethod;
   seeds: number[];
@@ -269,6 +275,7 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
     if (list.length === 0 && nFailed > 0) continue; // shown as failed
     rows.push({
       rank: 0,
+      outranked_by: [],
       label,
       method: methodOf.get(label) as ResolvedMethod,
       seeds: list.map((r) => r.seed),
@@ -280,25 +287,30 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
     });
   }
 
-  // Ranking: by the headline suite's corruption accuracy (clean accuracy without suites), then clean accuracy;
-  // a row whose paired difference to the row above is within noise shares that row's rank.
+  // Ranking on the headline suite's corruption accuracy (clean accuracy without suites), the metric and rule the
+  // comparison tables use: rank = 1 + the rows better outside noise, over all pairs (comparing each row with the one
+  // above only chained "within noise" down the table, tying rows to ones better than them). Better is closed over
+  // rows in between: with every seed on both sides the rule is transitive already (A − C's interval is no wider than
+  // A − B's and B − C's together), not always where a row lacks seeds, and a row worse than another must rank below it.
   const key = (r: MethodRow) => (headline ? r.suites[headline].corruption_acc.mean : r.clean_acc.mean);
   const metric = (r: ResultRecord) => (headline ? (r.suites[headline]?.acc_mean ?? Number.NaN) : r.clean_acc);
-  rows.sort((a, b) => key(b) - key(a) || b.clean_acc.mean - a.clean_acc.mean);
+  const seedsOf = (r: MethodRow) => bySeed.get(r.label) as Map<number, ResultRecord>;
+  // better[i][j]: row j is better than row i outside noise.
+  const better = rows.map((row) =>
+    rows.map((other) => {
+      if (other === row) return false;
+      const d = pairedOver(seedsOf(other), seedsOf(row), metric, true);
+      return !d.withinNoise && d.mean > 0;
+    }),
+  );
+  for (let k = 0; k < rows.length; k++)
+    for (let i = 0; i < rows.length; i++)
+      for (let j = 0; j < rows.length; j++) if (better[i][k] && better[k][j] && i !== j) better[i][j] = true;
   rows.forEach((row, i) => {
-    if (i === 0) {
-      row.rank = 1;
-      return;
-    }
-    const above = rows[i - 1];
-    const d = pairedOver(
-      bySeed.get(row.label) as Map<number, ResultRecord>,
-      bySeed.get(above.label) as Map<number, ResultRecord>,
-      metric,
-      true,
-    );
-    row.rank = d.withinNoise ? above.rank : i + 1;
+    row.outranked_by = rows.filter((_, j) => better[i][j]).map((r) => r.label);
+    row.rank = 1 + row.outranked_by.length;
   });
+  rows.sort((a, b) => a.rank - b.rank || key(b) - key(a) || b.clean_acc.mean - a.clean_acc.mean);
 
   const rowOf = new Map(rows.map((r) => [r.label, r]));
   // X+sem against X with the same mixing options (and layers, eta).

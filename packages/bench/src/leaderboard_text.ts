@@ -46,7 +46,11 @@ function labelCell(r: MethodRow): string {
 }
 
 const rankingRule = (board: Leaderboard) =>
-  `Ranked by ${board.headline ? `mean corruption accuracy on \`${board.headline}\`` : 'clean accuracy'}; a method whose paired difference (over seeds, 95% t-interval) to the method above contains 0 shares its rank.`;
+  `Ranked by ${board.headline ? `mean corruption accuracy on \`${board.headline}\`` : 'clean accuracy'}: a method's rank is 1 + the number of methods better than it outside noise (every pair, paired over their common seeds by the 95% interval of the comparisons below; better than one that is better counts too), so methods that share a rank (marked =) are within noise of each other.`;
+
+/** A rank, with = when another row shares it. */
+const rankCell = (board: Leaderboard, r: MethodRow) =>
+  board.rows.some((o) => o !== r && o.rank === r.rank) ? `${r.rank} =` : String(r.rank);
 
 function mainTable(board: Leaderboard): string[] {
   const suiteHeads = board.suites.flatMap((s) => [`${s} acc (%)`, `${s} mCE`, `${s} rel. mCE`]);
@@ -55,7 +59,7 @@ function mainTable(board: Leaderboard): string[] {
   head.push('equivariance gap');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'method' ? '---' : '---:')).join('|')}|`];
   for (const r of board.rows) {
-    const cells = [String(r.rank), cell(labelCell(r)), String(r.seeds.length), pct(r.clean_acc)];
+    const cells = [rankCell(board, r), cell(labelCell(r)), String(r.seeds.length), pct(r.clean_acc)];
     for (const s of board.suites) {
       const c = r.suites[s];
       cells.push(pct(c.corruption_acc), num(c.mce), c.rel_mce ? num(c.rel_mce) : c.mce ? '— ¹' : 'n/a');
@@ -228,7 +232,7 @@ export function leaderboardTable(board: Leaderboard): string {
   const h = board.headline;
   const header = ['rank', 'method', 'clean acc', ...board.suites.map((s) => `${s} acc`), 'ECE', 'eq. gap'];
   const rows = board.rows.map((r) => [
-    String(r.rank),
+    rankCell(board, r),
     labelCell(r),
     pct(r.clean_acc),
     ...board.suites.map((s) => pct(r.suites[s].corruption_acc)),

@@ -67,7 +67,7 @@ function record(job: GridJob, index: number): ResultRecord {
     preset: 'quick',
     method: job.method as unknown as ResultRecord['method'],
     seed: job.seed,
-    dataset: { name: 'mnist-mini', checksum: 't', train_images: 1, test_images: 1 },
+    dataset: { name: 'mnist-mini', checksum: 't', train_images: 1, test_images: 500 },
     architecture: 'cnn-small',
     model: { arch: 'cnn-small', width: 1 },
     train: {},
@@ -279,10 +279,14 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     await page.click('#leaderboard-table tr[data-label="mixup+sem"] summary');
     const options = JSON.parse(await page.innerText('#leaderboard-table tr[data-label="mixup+sem"] details pre'));
     expect(options).toEqual(JSON.parse(JSON.stringify(quickBoard.rows.find((r) => r.label === 'mixup+sem')?.method)));
-    // Ranks shared within noise are marked.
-    const shared = quickBoard.rows.filter((r, i) => i > 0 && quickBoard.rows[i - 1].rank === r.rank).length;
+    // Every rank another row shares is marked, and its tooltip names the rows better outside noise.
+    const shared = quickBoard.rows.filter((r) => quickBoard.rows.some((o) => o !== r && o.rank === r.rank)).length;
     await page.click('#leaderboard-table th:text-is("rank")');
     expect(await page.locator('#leaderboard-table .shared').count()).toBe(shared);
+    const last = quickBoard.rows[quickBoard.rows.length - 1];
+    expect(await page.getAttribute(`#leaderboard-table tr[data-label="${last.label}"] td span`, 'title')).toContain(
+      last.outranked_by.length ? `better outside noise: ${last.outranked_by.join(', ')}` : 'no method is better',
+    );
     // The gallery: one decoded PNG per corruption of each suite.
     const images = await page.$$eval('.gallery img', (imgs) =>
       imgs.map((i) => (i as unknown as { naturalWidth: number }).naturalWidth),

@@ -70,7 +70,7 @@
   lb.append(
     el('p', {
       class: 'note',
-      text: `Ranked by ${board.headline ? `mean corruption accuracy on ${board.headline}` : 'clean accuracy'}; a method whose paired difference (over seeds, 95% t-interval) to the method above contains 0 shares its rank (marked =). Mean ± sample std over seeds. Click a column to sort; click a method for its full options.`,
+      text: `Ranked by ${board.headline ? `mean corruption accuracy on ${board.headline}` : 'clean accuracy'}: a method's rank is 1 + the number of methods better than it outside noise (every pair, paired over their common seeds by the 95% interval of the comparisons; better than one that is better counts too), so methods that share a rank (marked =) are within noise of each other. Hover a rank for the methods it counts. Mean ± sample std over seeds. Click a column to sort; click a method for its full options.`,
     }),
   );
   const columns = [
@@ -91,15 +91,15 @@
     { head: 'equivariance gap', value: (r) => r.equivariance_gap.mean, cell: (r) => num(r.equivariance_gap) },
   ];
   function rankCell(r) {
-    const i = board.rows.indexOf(r);
-    const shared = i > 0 && board.rows[i - 1].rank === r.rank;
-    return shared
-      ? el('span', {
-          class: 'shared',
-          title: `within noise of ${board.rows[i - 1].label}: shares its rank`,
-          text: `${r.rank} =`,
-        })
-      : String(r.rank);
+    const peers = board.rows.filter((o) => o !== r && o.rank === r.rank).map((o) => o.label);
+    const above = r.outranked_by.length
+      ? `better outside noise: ${r.outranked_by.join(', ')}`
+      : 'no method is better outside noise';
+    return el('span', {
+      class: peers.length ? 'shared' : undefined,
+      title: `${above}${peers.length ? `; shares rank ${r.rank} with ${peers.join(', ')}` : ''}`,
+      text: peers.length ? `${r.rank} =` : String(r.rank),
+    });
   }
   function methodCell(r) {
     const options = JSON.stringify(r.method, null, 2);
