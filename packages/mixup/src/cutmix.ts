@@ -13,7 +13,7 @@ export interface Box {
 
 /**
  * The CutMix box for λ (Yun et al. 2019; timm's rand_bbox): sides √(1 − λ)·H × √(1 − λ)·W around a uniform
- * centre, clipped to the image; with `minMax`, the side ratios are drawn from [min, max] instead.
+ * centre, clipped to the image. With `minMax`, λ is not used: the box is {@link minMaxBox}.
  */
 export function cutmixBox(
   h: number,
@@ -22,17 +22,36 @@ export function cutmixBox(
   rng: RandomSource,
   minMax: [number, number] | null = null,
 ): Box {
-  let cutH: number;
-  let cutW: number;
-  if (minMax) {
-    cutH = Math.floor(h * (minMax[0] + rng.uniform() * (minMax[1] - minMax[0])));
-    cutW = Math.floor(w * (minMax[0] + rng.uniform() * (minMax[1] - minMax[0])));
-  } else {
-    const ratio = Math.sqrt(1 - lam);
-    cutH = Math.floor(h * ratio);
-    cutW = Math.floor(w * ratio);
-  }
-  return centredBox(h, w, rng.int(h), rng.int(w), cutH, cutW);
+  if (minMax) return minMaxBox(h, w, minMax, rng);
+  const ratio = Math.sqrt(1 - lam);
+  return centredBox(h, w, rng.int(h), rng.int(w), Math.floor(h * ratio), Math.floor(w * ratio));
+}
+
+/**
+ * timm's rand_bbox_minmax (after Darknet's CutMix): integer sides cutH ~ U{⌊H·min⌋, …, ⌊H·max⌋ − 1} and
+ * cutW ~ U{⌊W·min⌋, …, ⌊W·max⌋ − 1}, then a corner y0 ~ U{0, …, H − cutH − 1}, x0 ~ U{0, …, W − cutW − 1}, so the
+ * box lies wholly inside the image and is never clipped. The upper bounds are exclusive as numpy's randint's are:
+ * a side never reaches ⌊H·max⌋ and the box never touches the last row or column, as in timm. Draw order as timm's:
+ * cutH, cutW, y0, x0.
+ */
+export function minMaxBox(h: number, w: number, minMax: [number, number], rng: RandomSource): Box {
+  const side = (size: number) => {
+    const lo = Math.floor(size * minMax[0]);
+    const hi = Math.floor(size * minMax[1]);
+    // numpy's randint(lo, hi) refuses lo >= hi; so do we, rather than invent a side timm would not draw.
+    if (hi <= lo) {
+      throw new Error(
+        `cutmixMinMax: [${minMax}] leaves no side to draw for an image side of ${size}: sides are drawn from ` +
+          `⌊${size}·${minMax[0]}⌋ = ${lo} up to ⌊${size}·${minMax[1]}⌋ − 1 = ${hi - 1} (timm's randint); widen the range`,
+      );
+    }
+    return lo + rng.int(hi - lo);
+  };
+  const cutH = side(h);
+  const cutW = side(w);
+  const y0 = rng.int(h - cutH);
+  const x0 = rng.int(w - cutW);
+  return { y0, y1: y0 + cutH, x0, x1: x0 + cutW };
 }
 
 /** A cutH × cutW box centred on (cy, cx), clipped to the image (timm's rand_bbox arithmetic). */
@@ -48,7 +67,9 @@ export function centredBox(h: number, w: number, cy: number, cx: number, cutH: n
 
 /**
  * CutMix: a box of the partner image is pasted into each image. λ is the area each image keeps; with
- * `correctLam` (default) it is corrected to the clipped box, so the targets match the pixels exactly.
+ * `correctLam` (default) it is corrected to the clipped box, so the targets match the pixels exactly. With
+ * `cutmixMinMax` the box is drawn without λ ({@link minMaxBox}) and λ is always 1 − box area / (H·W), whatever
+ * `correctLam` says (timm's cutmix_bbox_and_lam); the Beta draw goes unused, and only `prob` decides whether to mix.
  * Returns the boxes as well.
  */
 export function cutmix(
