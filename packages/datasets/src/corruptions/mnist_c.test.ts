@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -322,6 +323,46 @@ describe('MNIST-C corruptions: defining properties', () => {
     expect(at(out, 8, 8)).toBe(1);
     expect(at(out, 6, 10)).toBe(1);
     for (let y = 0; y < N; y++) for (const x of [0, 1, 25, 26, 27]) expect(at(out, x, y)).toBe(0);
+  });
+
+  it("dotted_line and zigzag: the pixels google-research/mnist-c's corruptions.py draws (__fixtures__/mnist_c_lines.py)", () => {
+    const fixture = JSON.parse(readFileSync(new URL('./__fixtures__/mnist_c_lines.json', import.meta.url), 'utf8')) as {
+      cases: Array<{
+        corruption: 'dotted_line' | 'zigzag';
+        image: 'blank' | 'gray128';
+        rows: number[];
+        pixels: number[][];
+      }>;
+      mean_ink_blank: Record<'dotted_line' | 'zigzag', number>;
+    };
+    // The reference's draws: dotted_line two rows in [0, 27); zigzag r0 in [0, 27), then an offset in [−5, 5).
+    const draws = (corruption: string, a: number, b: number) => (corruption === 'zigzag' ? [a, b + 5] : [a, b]);
+    const stub = (values: number[]) => ({ int: () => values.shift() as number }) as unknown as DataRng;
+    for (const { corruption, image, rows, pixels } of fixture.cases) {
+      const base = image === 'blank' ? 0 : 128;
+      const out = MNIST_C_FUNCTIONS[corruption](
+        plane(() => base / 255),
+        stub(draws(corruption, rows[0], rows[1])),
+      );
+      const expected = new Float64Array(N * N).fill(base);
+      for (const [i, v] of pixels) expected[i] = v;
+      for (let i = 0; i < N * N; i++) expect(Math.abs(out.data[i] * 255 - expected[i])).toBeLessThan(2e-3);
+    }
+    // Over every draw, the ink added to a blank image, as the reference's (line width, profile, dashes, end points).
+    for (const corruption of ['dotted_line', 'zigzag'] as const) {
+      let ink = 0;
+      let count = 0;
+      for (let a = 0; a < 27; a++)
+        for (let b = corruption === 'zigzag' ? -5 : 0; b < (corruption === 'zigzag' ? 5 : 27); b++) {
+          const out = MNIST_C_FUNCTIONS[corruption](
+            plane(() => 0),
+            stub(draws(corruption, a, b)),
+          );
+          ink += out.data.reduce((s, v) => s + v, 0);
+          count += 1;
+        }
+      expect(ink / count).toBeCloseTo(fixture.mean_ink_blank[corruption], 4);
+    }
   });
 
   it('canny_edges: a binary map; a filled square gives edges on its boundary only; a flat image none', () => {
