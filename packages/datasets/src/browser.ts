@@ -24,6 +24,7 @@ export {
   corruptedDataset,
   corruptImages,
   corruptMnistC,
+  GENERATOR_VERSION,
   generateSuite,
   MNIST_C_LEVEL,
   SUITE_NAMES,

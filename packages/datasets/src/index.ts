@@ -29,6 +29,7 @@ export {
   corruptImages,
   corruptionSuite,
   corruptMnistC,
+  GENERATOR_VERSION,
   generateSuite,
   MNIST_C_LEVEL,
   SUITE_NAMES,

@@ -14,15 +14,13 @@ import {
   newImg,
   sampleBilinear,
 } from './image';
+import { plasmaFractal } from './mnist_c';
 
 /**
  * The CIFAR-10-C corruptions, following hendrycks/robustness `make_cifar_c.py` (Hendrycks & Dietterich 2019):
  * the same per-severity parameters, written for grayscale and RGB images of any size. Where the original
- * hard-codes 32 pixels, sizes scale with the image. Deviations, all documented in the README:
- * - frost: the original blends crops of six photographs of frost; we blend a procedural frost texture;
- * - motion blur (and snow's streaks): ImageMagick's motion blur, approximated by a one-sided Gaussian line;
- * - spatter's water variant: the Canny/distance-transform relief is replaced by the blurred liquid mask;
- * - shot noise: Poisson draws above λ = 30 use the normal approximation.
+ * hard-codes 32 pixels, sizes scale with the image. Deviations (frost's texture, the motion blur, spatter's water
+ * relief, large-λ shot noise, JPEG's encoder and the rest) are listed in the README.
  */
 export type Corruption = (img: Img, severity: number, rng: DataRng) => Img;
 
@@ -246,42 +244,6 @@ const frost: Corruption = (img, s, rng) => {
     }
   return clipImg(out);
 };
-
-/** make_cifar_c.py's plasma_fractal (diamond-square), normalised to [0, 1]; mapsize a power of 2. */
-function plasmaFractal(mapsize: number, wibbledecay: number, rng: DataRng): Float32Array {
-  const m = new Float32Array(mapsize * mapsize);
-  const at = (y: number, x: number) =>
-    (((y % mapsize) + mapsize) % mapsize) * mapsize + (((x % mapsize) + mapsize) % mapsize);
-  let step = mapsize;
-  let wibble = 100;
-  const wibbled = (v: number) => v / 4 + wibble * (rng.uniform() * 2 - 1);
-  while (step >= 2) {
-    const half = step / 2;
-    for (let y = 0; y < mapsize; y += step)
-      for (let x = 0; x < mapsize; x += step) {
-        const sum = m[at(y, x)] + m[at(y, x + step)] + m[at(y + step, x)] + m[at(y + step, x + step)];
-        m[at(y + half, x + half)] = wibbled(sum);
-      }
-    for (let y = 0; y < mapsize; y += step)
-      for (let x = 0; x < mapsize; x += step) {
-        const c = m[at(y + half, x + half)];
-        const cUp = m[at(y - half, x + half)];
-        const cLeft = m[at(y + half, x - half)];
-        m[at(y, x + half)] = wibbled(m[at(y, x)] + m[at(y, x + step)] + c + cUp);
-        m[at(y + half, x)] = wibbled(m[at(y, x)] + m[at(y + step, x)] + c + cLeft);
-      }
-    step = half;
-    wibble /= wibbledecay;
-  }
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const v of m) {
-    lo = Math.min(lo, v);
-    hi = Math.max(hi, v);
-  }
-  for (let i = 0; i < m.length; i++) m[i] = (m[i] - lo) / (hi - lo || 1);
-  return m;
-}
 
 const fog: Corruption = (img, s, rng) => {
   const [strength, decay] = pick(
@@ -508,7 +470,8 @@ const spatter: Corruption = (img, s, rng) => {
   liquid = gaussianBlur(liquid, sigma);
   for (let i = 0; i < liquid.data.length; i++) if (liquid.data[i] < threshold) liquid.data[i] = 0;
   const out = cloneImg(img);
-  const colour = mud ? [63 / 255, 42 / 255, 20 / 255] : [238 / 255, 238 / 255, 175 / 255];
+  // RGB: mud brown, and the reference's pale turquoise (175, 238, 238), added to x in its channel order.
+  const colour = mud ? [63 / 255, 42 / 255, 20 / 255] : [175 / 255, 238 / 255, 238 / 255];
   if (mud) {
     let m = newImg(h, w, 1);
     for (let i = 0; i < m.data.length; i++) m.data[i] = liquid.data[i] > threshold ? 1 : 0;

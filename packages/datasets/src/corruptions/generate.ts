@@ -23,8 +23,12 @@ export type SuiteName = (typeof SUITE_NAMES)[number];
 export type SuiteCorruptionName = CorruptionName | MnistCCorruptionName;
 /** MNIST-C has one level per corruption; suites and data set names number it 1. */
 export const MNIST_C_LEVEL = 1;
-/** Bumped when a generated MNIST-C image would change, so cached suites of older code are not read. */
-const MNIST_C_VERSION = 1;
+/**
+ * The generator's version per suite, bumped whenever a generated image would change, so that cached suites of
+ * older code are not read (it is part of the cache key). cifar10-c: 1 had no version in its key; 2 fixed fog's
+ * plasma perturbation (wibble², as make_cifar_c.py), spatter's water colour and the Gaussian radius rule.
+ */
+export const GENERATOR_VERSION: Readonly<Record<SuiteName, number>> = { 'cifar10-c': 2, 'mnist-c': 1 };
 
 export function checkSuite(name: string): SuiteName {
   if (!(SUITE_NAMES as readonly string[]).includes(name)) {
@@ -187,7 +191,7 @@ export interface CorruptionSuiteFunction {
 /**
  * Generates a corruption suite of a data set, reading and writing `store` when one is given. `suite:
  * 'cifar10-c'` (default): the 15 CIFAR-10-C corruptions × 5 severities, named `<data set>-c` (`mnist-mini-c`),
- * kept as `generated/<name>/<checksum>-seed<seed>/<corruption>-<severity>.u8`. `suite: 'mnist-c'`: the 15 MNIST-C
+ * kept as `generated/<name>/<checksum>-seed<seed>-v<version>/<corruption>-<severity>.u8`. `suite: 'mnist-c'`: the 15 MNIST-C
  * corruptions at their one level, for 28 × 28 grayscale data, named `<data set>-mnist-c`, kept as
  * `generated/<name>/<checksum>-seed<seed>-v<version>/<corruption>.u8`.
  */
@@ -203,7 +207,7 @@ export async function generateSuite(
   const corruptions = (options.corruptions ?? CORRUPTIONS).map(checkCorruption);
   const seed = options.seed ?? 0;
   const name = `${baseName}-c`;
-  const dir = ['generated', name, `${data.checksum.slice(0, 16)}-seed${seed}`];
+  const dir = ['generated', name, `${data.checksum.slice(0, 16)}-seed${seed}-v${GENERATOR_VERSION['cifar10-c']}`];
   const images = new Map<CorruptionName, Uint8Array[]>();
   const total = corruptions.length * SEVERITIES.length;
   let done = 0;
@@ -244,7 +248,7 @@ async function mnistCSuite(
   const corruptions = (options.corruptions ?? MNIST_C_CORRUPTIONS).map(checkMnistCCorruption);
   const seed = options.seed ?? 0;
   const name = `${baseName}-mnist-c`;
-  const dir = ['generated', name, `${data.checksum.slice(0, 16)}-seed${seed}-v${MNIST_C_VERSION}`];
+  const dir = ['generated', name, `${data.checksum.slice(0, 16)}-seed${seed}-v${GENERATOR_VERSION['mnist-c']}`];
   const images = new Map<MnistCCorruptionName, Uint8Array[]>();
   let done = 0;
   for (const corruption of corruptions) {

@@ -67,9 +67,9 @@ export function filter2d(img: Img, kernel: Float32Array, kh: number, kw: number,
   return out;
 }
 
-/** 1-D Gaussian weights, truncated at `truncate`·σ (skimage / scipy default 4). */
+/** 1-D Gaussian weights, truncated at `truncate`·σ (skimage / scipy default 4), radius int(truncate·σ + ½) as scipy's. */
 export function gaussianKernel1d(sigma: number, truncate = 4): Float32Array {
-  const r = Math.max(1, Math.ceil(truncate * sigma));
+  const r = Math.floor(truncate * sigma + 0.5);
   const k = new Float32Array(2 * r + 1);
   let s = 0;
   for (let i = -r; i <= r; i++) {

@@ -311,6 +311,7 @@ export const FOG = { strength: 3, decay: 1.4, mapsize: 256 } as const;
 /**
  * The reference's diamond-square plasma fractal (mapsize a power of 2, wrapping at the edges), normalised to
  * [0, 1]. Its perturbation is `wibble · uniform(−wibble, wibble)`, i.e. wibble² · uniform(−1, 1); kept as is.
+ * make_cifar_c.py has the same function (mapsize 32 by default): the CIFAR-style fog uses this one too.
  */
 export function plasmaFractal(mapsize: number, wibbleDecay: number, rng: DataRng): Float64Array {
   if (mapsize < 2 || (mapsize & (mapsize - 1)) !== 0) throw new Error(`mapsize: ${mapsize} is not a power of 2`);

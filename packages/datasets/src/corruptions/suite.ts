@@ -21,7 +21,7 @@ const FILE_STORE: SuiteStore = {
 /**
  * Generates (or reads from the cache) a corruption suite of a data set: `generateSuite` with the on-disk cache
  * unless `cache: false`. `suite: 'cifar10-c'` (default): the 15 CIFAR-10-C corruptions × 5 severities, named
- * `<data set>-c` (`mnist-mini-c`), cached as `generated/<name>/<checksum>-seed<seed>/<corruption>-<severity>.u8`.
+ * `<data set>-c` (`mnist-mini-c`), cached as `generated/<name>/<checksum>-seed<seed>-v<version>/<corruption>-<severity>.u8`.
  * `suite: 'mnist-c'`: the 15 MNIST-C corruptions at their one level, for 28 × 28 grayscale data, named
  * `<data set>-mnist-c`, cached as `generated/<name>/<checksum>-seed<seed>-v<version>/<corruption>.u8`.
  */
