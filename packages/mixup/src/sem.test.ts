@@ -55,6 +55,95 @@ describe('semLoss', () => {
     z.dispose();
   });
 
+  it('InfoNCE, hand-computed: a mutual pair at λ = 0.5 does not count its partner target (its own positive) as a negative', () => {
+    // Pair 0 ↔ 1 at λ = 0.5: both targets are (f₀ + f₁)/2 = (½, ½). Sample 2 is unmixed (λ = 1): target f₂ = (−1, 0).
+    const clean = tf.tensor2d([1, 0, 0, 1, -1, 0], [3, 2]);
+    const lam = new Float32Array([0.5, 0.5, 1]);
+    const index = new Int32Array([1, 0, 2]);
+    const loss = (mixed: tf.Tensor2D, temperature: number) =>
+      tf.tidy(() => semLoss(mixed, clean, lam, index, { distance: 'infonce', weight: 1, temperature }).dataSync()[0]);
+    // cos(zᵢ, tₖ) with z = [(1, 1), (1, 0), (0, −1)], r = 1/√2: row 0 (1, ·, −r), row 1 (r, ·, −1), row 2 (−r, −r, 0);
+    // rows 0 and 1 leave out each other's target, row 2 keeps all three.
+    const r = Math.SQRT1_2;
+    const expected =
+      (-1 +
+        Math.log(Math.E + Math.exp(-r)) +
+        -r +
+        Math.log(Math.exp(r) + Math.exp(-1)) +
+        Math.log(1 + 2 * Math.exp(-r))) /
+      3;
+    const z = tf.tensor2d([1, 1, 1, 0, 0, -1], [3, 2]);
+    expect(loss(z, 1)).toBeCloseTo(expected, 5);
+    // f(x̃) equal to its target: the loss goes to 0 as τ → 0 (with the partner counted it stayed at ⅔·ln 2).
+    const perfect = tf.tensor2d([0.5, 0.5, 0.5, 0.5, -1, 0], [3, 2]);
+    expect(loss(perfect, 0.01)).toBeLessThan(1e-6);
+    // Left-out logits are −∞: the gradient stays finite.
+    const g = tf.tidy(() =>
+      Array.from(
+        tf
+          .grad((m: tf.Tensor) =>
+            semLoss(m as tf.Tensor2D, clean, lam, index, { distance: 'infonce', weight: 1, temperature: 1 }),
+          )(z)
+          .dataSync(),
+      ),
+    );
+    expect(g.every(Number.isFinite)).toBe(true);
+    tf.dispose([clean, z, perfect]);
+  });
+
+  it('InfoNCE leaves out exactly the targets mixed from the same images: a pair at any λ, λ = 0 against λ = 1', () => {
+    const n = 6;
+    const dims = 3;
+    const zRaw = new Rng(21).normals(n * dims);
+    const fRaw = new Rng(22).normals(n * dims);
+    // 0 ↔ 1 at λ = 0.7 (targets differ, same two images); 2 ↔ 3 unmixed (λ = 1: different images); 4 mixes 0
+    // with itself (shares one image with pair 0 ↔ 1); 5 takes all of 2 (λ = 0), so its target is 2's.
+    const lam = new Float32Array([0.7, 0.7, 1, 1, 0.4, 0]);
+    const index = new Int32Array([1, 0, 3, 2, 0, 2]);
+    const leftOut: Record<number, number[]> = { 0: [1], 1: [0], 2: [5], 5: [2] };
+    const temperature = 0.5;
+    const unit = (v: number[]) => {
+      const norm = Math.hypot(...v);
+      return v.map((x) => x / norm);
+    };
+    const row = (a: ArrayLike<number>, i: number) => Array.from({ length: dims }, (_, d) => a[i * dims + d]);
+    const z = Array.from({ length: n }, (_, i) => unit(row(zRaw, i)));
+    const t = Array.from({ length: n }, (_, i) =>
+      unit(row(fRaw, i).map((x, d) => lam[i] * x + (1 - lam[i]) * fRaw[index[i] * dims + d])),
+    );
+    const dot = (a: number[], b: number[]) => a.reduce((acc, x, d) => acc + x * b[d], 0);
+    let expected = 0;
+    for (let i = 0; i < n; i++) {
+      let sum = 0;
+      for (let k = 0; k < n; k++) if (!(leftOut[i] ?? []).includes(k)) sum += Math.exp(dot(z[i], t[k]) / temperature);
+      expected += (-dot(z[i], t[i]) / temperature + Math.log(sum)) / n;
+    }
+    const got = tf.tidy(
+      () =>
+        semLoss(tf.tensor2d(zRaw, [n, dims]), tf.tensor2d(fRaw, [n, dims]), lam, index, {
+          distance: 'infonce',
+          weight: 1,
+          temperature,
+        }).dataSync()[0],
+    );
+    expect(got).toBeCloseTo(expected, 5);
+  });
+
+  it('cosine is not a distance of its own: normalised mse at β is cosine at 2β, and cosine ignores normalize', () => {
+    const x = input();
+    const y = labels();
+    const w = matrix(8);
+    const mix = mixup(x, y, { numClasses: 3, mode: 'elem' }, new Rng(9));
+    const sem = (o: object) =>
+      tf.tidy(() => semLoss(reluMlp(w)(mix.mixed), reluMlp(w)(x), mix.lam, mix.index, o).dataSync()[0]);
+    const mse = sem({ distance: 'mse', weight: 1 });
+    expect(mse).toBeGreaterThan(1e-3);
+    expect(sem({ distance: 'cosine', weight: 2 })).toBeCloseTo(mse, 5);
+    expect(sem({ distance: 'cosine', weight: 2, normalize: false })).toBeCloseTo(mse, 5);
+    expect(sem({ distance: 'mse', weight: 1, normalize: false })).not.toBeCloseTo(mse, 2);
+    tf.dispose([x, y, w, mix.mixed, mix.targets]);
+  });
+
   it('gradients reach the encoder through the mixed branch, and the clean branch unless stopGradTarget', () => {
     const x = input();
     const y = labels();

@@ -34,13 +34,42 @@ export function resolveSemOptions(options: Partial<SemOptions> = {}): SemOptions
 }
 
 /**
+ * Which logits count in InfoNCE's denominator, row-major [i, k] (1 = counts): every target except those built from
+ * exactly the same images as row i's own (its positive). Target k is a mix of the images with weight > 0 in
+ * λₖ·f(xₖ) + (1 − λₖ)·f(x_index[k]): {k} if λₖ = 1 or k is its own partner, {index[k]} if λₖ = 0, else
+ * {k, index[k]}. So for a mutual pair i ↔ j the partner's target λf(xⱼ) + (1 − λ)f(xᵢ) is no negative of i's: at
+ * λ = 0.5 it equals i's positive, and at any λ it is the same two images. Targets sharing one image with i's
+ * (another pair that includes xᵢ) stay negatives, as do unmixed partners (λ = 1: two different images).
+ */
+export function infoNceDenominator(lam: Float32Array, index: Int32Array): Uint8Array {
+  const n = lam.length;
+  const images = (k: number): [number, number] => {
+    const j = index[k];
+    if (lam[k] >= 1 || j === k) return [k, k];
+    if (lam[k] <= 0) return [j, j];
+    return k < j ? [k, j] : [j, k];
+  };
+  const sets = Array.from({ length: n }, (_, k) => images(k));
+  const keep = new Uint8Array(n * n);
+  for (let i = 0; i < n; i++) {
+    for (let k = 0; k < n; k++) {
+      keep[i * n + k] = k === i || sets[k][0] !== sets[i][0] || sets[k][1] !== sets[i][1] ? 1 : 0;
+    }
+  }
+  return keep;
+}
+
+/**
  * L_sem = β · d( f(x̃), λ·f(xᵢ) + (1 − λ)·f(xⱼ) ), mean over the batch.
  *
- * - `mse`: squared L2 distance summed over features, mean over the batch (2 − 2·cos for normalised vectors);
+ * - `mse`: squared L2 distance summed over features, mean over the batch;
  * - `l1`: absolute difference summed over features, mean over the batch;
- * - `cosine`: mean of 1 − cos(f(x̃)ᵢ, targetᵢ);
- * - `infonce`: cross-entropy of softmax(⟨f(x̃)ᵢ, targetⱼ⟩ / τ) over j with the positive at j = i (vectors
- *   L2-normalised): the mixed representation must be nearer its own mixed target than the batch's others.
+ * - `cosine`: mean of 1 − cos(f(x̃)ᵢ, targetᵢ). Not a distinct objective: for unit vectors ‖a − b‖² = 2 − 2·cos,
+ *   so with `normalize` (the default) `mse` at β is `cosine` at 2β, and cosine ignores `normalize` (it is scale
+ *   invariant), so every `cosine` setting is a normalised `mse` one at half the weight;
+ * - `infonce`: −log of softmax(⟨f(x̃)ᵢ, targetₖ⟩ / τ) at k = i (vectors L2-normalised), the softmax over i's own
+ *   target and its negatives: the batch's other targets except those mixed from the same images as i's
+ *   ({@link infoNceDenominator}; a mutual partner's target at λ = 0.5 is i's positive itself).
  *
  * `mixedFeatures` is f(x̃), `cleanFeatures` f(x) for the clean batch; λ and the pairing come from the policy.
  */
@@ -90,8 +119,11 @@ export function semLoss(
       case 'infonce': {
         const logits = tf.div(tf.matMul(z, target, false, true), o.temperature);
         const n = z.shape[0];
-        const eye = tf.oneHot(tf.range(0, n, 1, 'int32'), n);
-        d = tf.mean(tf.neg(tf.sum(tf.mul(eye, tf.logSoftmax(logits)), 1)));
+        const positive = tf.sum(tf.mul(tf.oneHot(tf.range(0, n, 1, 'int32'), n), logits), 1);
+        // Left-out logits become −∞: no weight in the log-sum-exp and no gradient.
+        const keep = tf.tensor2d(infoNceDenominator(lam, index), [n, n], 'bool');
+        const denominator = tf.where(keep, logits, tf.fill([n, n], Number.NEGATIVE_INFINITY));
+        d = tf.mean(tf.sub(tf.logSumExp(denominator, 1), positive));
         break;
       }
     }
