@@ -1,4 +1,4 @@
-import type { MixOptions, SemOptions } from './types';
+import type { MixOptions, SaliencyDetector, SemOptions } from './types';
 
 /** Defaults of every policy (CIFAR-scale literature values; timm's names). */
 export const DEFAULT_MIX_OPTIONS: Omit<MixOptions, 'numClasses'> = {
@@ -34,6 +34,9 @@ export const DEFAULT_FMIX_DECAY_POWER = 3;
 
 /** ResizeMix: the pasted image's side, as a fraction of the image side (Qin et al. 2020). */
 export const DEFAULT_RESIZEMIX_SCALE: [number, number] = [0.1, 0.8];
+
+/** SaliencyMix: OpenCV's fine-grained static saliency, as the reference code (Uddin et al. 2021) calls it. */
+export const DEFAULT_SALIENCY_DETECTOR: SaliencyDetector = 'fine-grained';
 
 /** Manifold Mixup: α = 2 and mixing at the input or after the first two blocks (Verma et al. 2019). */
 export const DEFAULT_MANIFOLD_LAYERS = [0, 1, 2];

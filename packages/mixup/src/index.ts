@@ -5,12 +5,14 @@ export {
   DEFAULT_MANIFOLD_LAYERS,
   DEFAULT_MIX_OPTIONS,
   DEFAULT_RESIZEMIX_SCALE,
+  DEFAULT_SALIENCY_DETECTOR,
   DEFAULT_SEM_OPTIONS,
   METHOD_DEFAULTS,
   METHOD_NAMES,
   type MethodName,
 } from './constants';
 export { type Box, cutmix, cutmixBox } from './cutmix';
+export { fineGrainedSaliency } from './fine_grained_saliency';
 export { fmix, fmixMask } from './fmix';
 export { manifoldMixup } from './manifold';
 export { createMethod, describeMethod, type MethodOptions, methodSpec } from './methods';
@@ -38,6 +40,14 @@ export type {
   MixResult,
   Pairing,
   RandomSource,
+  SaliencyDetector,
   SemOptions,
 } from './types';
-export { DISTANCES, MIX_MODES, PAIRINGS, validateMixOptions, validateSemOptions } from './validate';
+export {
+  DISTANCES,
+  MIX_MODES,
+  PAIRINGS,
+  SALIENCY_DETECTORS,
+  validateMixOptions,
+  validateSemOptions,
+} from './validate';

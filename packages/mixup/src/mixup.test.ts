@@ -322,14 +322,15 @@ describe('SaliencyMix', () => {
     expect(Math.abs((best % size) - (px + 1.5))).toBeLessThanOrEqual(3);
   });
 
-  it("pastes a box around the partner's object, of exactly (1 − λ)·H·W pixels", () => {
+  it("spectral residual: pastes a box around the partner's object, of exactly (1 − λ)·H·W pixels", () => {
     const n = 4;
     const px = new Float32Array(n * size * size);
     for (let i = 0; i < n; i++) px.set(objectImage(i === 3 ? 20 : 2, i === 3 ? 5 : 26, i), i * size * size);
     const x = tf.tensor4d(px, [n, size, size, 1]);
     const y = tf.tensor1d([0, 1, 2, 3], 'int32');
     for (let seed = 0; seed < 5; seed++) {
-      const r = saliencymix(x, y, { numClasses: K, mode: 'batch', pairing: 'reverse', alpha: 1 }, new Rng(seed));
+      const o = { numClasses: K, mode: 'batch', pairing: 'reverse', alpha: 1, saliency: 'spectral-residual' } as const;
+      const r = saliencymix(x, y, o, new Rng(seed));
       const box = r.boxes[0];
       const pasted = (box.y1 - box.y0) * (box.x1 - box.x0);
       expect(Math.round((1 - r.lam[0]) * size * size)).toBe(pasted);

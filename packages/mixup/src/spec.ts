@@ -8,6 +8,7 @@ import {
   DEFAULT_MANIFOLD_LAYERS,
   DEFAULT_MIX_OPTIONS,
   DEFAULT_RESIZEMIX_SCALE,
+  DEFAULT_SALIENCY_DETECTOR,
   DEFAULT_SEM_OPTIONS,
   METHOD_DEFAULTS,
   METHOD_NAMES,
@@ -50,7 +51,7 @@ export const MIX_KEYS: Record<string, readonly MixKey[]> = {
   manifold: COMMON_MIX,
   fmix: [...COMMON_MIX, 'decayPower'],
   resizemix: ['prob', 'pairing', 'labelSmoothing', 'scale'],
-  saliencymix: [...COMMON_MIX, 'correctLam'],
+  saliencymix: [...COMMON_MIX, 'correctLam', 'saliency'],
   regmixup: COMMON_MIX,
 };
 
@@ -58,6 +59,7 @@ const MIX_DEFAULTS: MethodMixOptions = {
   ...DEFAULT_MIX_OPTIONS,
   decayPower: DEFAULT_FMIX_DECAY_POWER,
   scale: DEFAULT_RESIZEMIX_SCALE,
+  saliency: DEFAULT_SALIENCY_DETECTOR,
 };
 
 const CONFIG_KEYS = ['name', 'label', 'mix', 'sem', 'layers', 'eta'] as const;
@@ -207,6 +209,7 @@ const MIX_LABEL: Record<MixKey, (v: never) => string> = {
   cutmixMinMax: (v: [number, number] | null) => `box=${v === null ? 'lam' : fmt(v)}`,
   decayPower: (v: number) => `δ=${fmt(v)}`,
   scale: (v: [number, number]) => `scale=${fmt(v)}`,
+  saliency: (v: string) => v,
 };
 
 /** The non-default options of a resolved method, as `path → value` (e.g. `sem.weight → 10`). */

@@ -56,6 +56,12 @@ export interface MixResult {
 
 export type Distance = 'mse' | 'cosine' | 'l1' | 'infonce';
 
+/**
+ * SaliencyMix's saliency map: OpenCV's fine-grained static saliency (Montabone & Soto 2010), which the reference
+ * code uses, or the spectral residual (Hou & Zhang 2007).
+ */
+export type SaliencyDetector = 'fine-grained' | 'spectral-residual';
+
 /** Options of the SEM representation loss. */
 export interface SemOptions {
   distance: Distance;
@@ -75,4 +81,6 @@ export interface MethodMixOptions extends Omit<MixOptions, 'numClasses'> {
   decayPower: number;
   /** ResizeMix: the pasted image's side as a fraction of the image side, drawn from [min, max]. */
   scale: [number, number];
+  /** SaliencyMix: the saliency map whose peak centres the box. */
+  saliency: SaliencyDetector;
 }

@@ -1,8 +1,9 @@
-import type { Distance, MethodMixOptions, MixMode, MixOptions, Pairing, SemOptions } from './types';
+import type { Distance, MethodMixOptions, MixMode, MixOptions, Pairing, SaliencyDetector, SemOptions } from './types';
 
 export const MIX_MODES: readonly MixMode[] = ['batch', 'pair', 'elem'];
 export const PAIRINGS: readonly Pairing[] = ['reverse', 'permutation'];
 export const DISTANCES: readonly Distance[] = ['mse', 'cosine', 'l1', 'infonce'];
+export const SALIENCY_DETECTORS: readonly SaliencyDetector[] = ['fine-grained', 'spectral-residual'];
 
 /** Each check returns null for a valid value, otherwise what is allowed. */
 type Check = (v: unknown) => string | null;
@@ -29,6 +30,7 @@ export const MIX_FIELD_CHECKS: Record<keyof MethodMixOptions, Check> = {
   cutmixMinMax: (v) => (v === null || range(v) === null ? null : '[min, max] with 0 < min <= max <= 1, or null'),
   decayPower: (v) => (finite(v) && v > 0 ? null : 'a number > 0'),
   scale: (v) => (range(v) === null ? null : '[min, max] with 0 < min <= max <= 1'),
+  saliency: oneOf(SALIENCY_DETECTORS),
 };
 
 /** The value checks of every SEM option. */
