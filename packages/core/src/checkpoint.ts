@@ -19,7 +19,13 @@ export interface CheckpointHeader {
   epoch: number;
   /** Optimizer steps completed. */
   step: number;
-  rngState: number[];
+  /** Each of the trainer's generator streams' state (`order`, `augment`, `mix`; see RNG_STREAMS), by name. */
+  rngStreams: Record<string, number[]>;
+  /**
+   * Checkpoints written before the streams held one generator's state here, which drew order, augmentation and
+   * mixing alike; they still load (loadModel), and the trainer refuses to resume them.
+   */
+  rngState?: number[];
   /** Anything the caller wants stored with it (model config, method, options). */
   meta: Record<string, unknown>;
   tensors: Array<{ group: 'model' | 'optimizer'; name: string; shape: number[]; dtype: 'float32' | 'int32' }>;

@@ -1,7 +1,8 @@
 /**
  * A small, fast, seedable generator (sfc32, Chris Doty-Humphrey's PractRand "small fast counting" RNG) whose
  * whole state is four 32-bit words, so it can be saved in a checkpoint and restored exactly. Every random
- * choice in semix (initial weights, shuffling, λ, boxes, masks, pairings) draws from one of these.
+ * choice in semix (initial weights, shuffling, λ, boxes, masks, pairings) draws from one of these; the trainer and
+ * the models draw from one stream per purpose of their seed ({@link streamRng}).
  */
 export class Rng {
   private s: Uint32Array;
@@ -109,4 +110,35 @@ export class Rng {
     for (let i = 0; i < n; i++) out[i] = this.normal() * std;
     return out;
   }
+}
+
+/**
+ * The streams of one seed, one per purpose, so that what one purpose draws never shifts another's sequence: the
+ * model's initial weights (`init`), the order of the examples each epoch (`order`), the batch augmentation
+ * (`augment`), and the training method's draws (`mix`: λ, pairings, boxes, layers; data-parallel shards fork theirs
+ * from it). Two methods trained with one seed then see the same batches, in the same order, augmented the same
+ * way, whatever their mixing draws; with one generator for all of them, the second epoch's order depended on how
+ * many numbers the first epoch's mixing drew.
+ */
+export const RNG_STREAMS = ['init', 'order', 'augment', 'mix'] as const;
+export type RngStream = (typeof RNG_STREAMS)[number];
+
+/**
+ * Stream `name` of `seed`: sfc32 started from the XOR of the states `new Rng(seed)` and `new Rng(fnv1a(name))`
+ * begin with (each a splitmix32 spread of a 32-bit number), then 12 draws discarded as the seed constructor does.
+ * Deterministic, the same on every platform, and two streams meet only if all 128 bits of their states do.
+ */
+export function streamRng(seed: number, name: RngStream): Rng {
+  const base = new Rng(seed).state();
+  const salt = new Rng(fnv1a(name)).state();
+  const rng = new Rng(base.map((word, i) => (word ^ salt[i]) >>> 0));
+  for (let i = 0; i < 12; i++) rng.nextUint32();
+  return rng;
+}
+
+/** FNV-1a, 32 bits, of a string's UTF-16 code units (the stream names are ASCII). */
+function fnv1a(text: string): number {
+  let h = 0x811c9dc5;
+  for (let i = 0; i < text.length; i++) h = Math.imul(h ^ text.charCodeAt(i), 0x01000193) >>> 0;
+  return h;
 }

@@ -16,7 +16,11 @@ export interface MethodContext {
   numClasses: number;
   epoch: number;
   step: number;
-  /** The trainer's generator: draws here are part of the seeded, checkpointed sequence. */
+  /**
+   * The trainer's generator for the method (its seed's `mix` stream, or a shard's fork of it): draws here are part
+   * of the seeded, checkpointed sequence, and do not move the data order or the augmentation, which draw from
+   * streams of their own.
+   */
   rng: Rng;
 }
 
@@ -75,7 +79,10 @@ export interface StepInput {
   data: ImageDataset;
   indices: Int32Array;
   augment?: Augment;
+  /** The method's generator (`MethodContext.rng`; train() passes its seed's `mix` stream). */
   rng: Rng;
+  /** The augmentation's generator (train() passes its seed's `augment` stream); `rng` when absent. */
+  augmentRng?: Rng;
   epoch: number;
   step: number;
 }
@@ -143,7 +150,7 @@ export function trainStep(
   method: TrainMethod,
   input: StepInput,
 ): Record<string, number> {
-  const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
+  const batch = makeBatch(input.data, input.indices, input.augment, input.augmentRng ?? input.rng);
   try {
     const result = lossGradients(model, vars, method, { x: batch.x, labels: batch.labels, ...stepContext(input) });
     return applyStep(model, optimizer, result, input.step);

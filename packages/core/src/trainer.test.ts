@@ -4,11 +4,13 @@ import { join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { selectBackend } from './backend';
+import type { Augment, ImageDataset } from './data';
 import { evaluate } from './evaluate';
 import { expectedCalibrationError } from './metrics';
 import { createModel } from './models/create_model';
 import type { SemixModel } from './models/types';
-import { loadModel, train } from './node';
+import { loadCheckpoint, loadModel, saveCheckpoint, train } from './node';
+import { createReferenceMethod } from './reference_method';
 import { learningRate } from './schedule';
 import { crossEntropyMethod, TrainingDivergedError, type TrainMethod } from './step';
 import { quadrants } from './test_data';
@@ -17,6 +19,14 @@ import { train as trainInBrowser } from './trainer';
 const data = quadrants(256, 1);
 const test = quadrants(128, 2);
 const newModel = (seed = 3) => createModel({ arch: 'cnn-small', inputShape: [12, 12, 1], numClasses: 4, seed });
+/** An augmentation that draws: each image's pixels shifted by U[0, 0.25) from the augmentation's generator. */
+const jitter: Augment = (pixels, batchSize, _shape, rng) => {
+  const per = pixels.length / batchSize;
+  for (let b = 0; b < batchSize; b++) {
+    const shift = rng.uniform() * 0.25;
+    for (let i = 0; i < per; i++) pixels[b * per + i] += shift;
+  }
+};
 const weightsOf = (model: SemixModel) =>
   [...model.namedVariables()].map(([name, v]) => [name, Array.from(v.dataSync())] as const);
 
@@ -56,9 +66,19 @@ describe('train', () => {
     expect(c.w).not.toEqual(a.w);
   });
 
-  it('2 epochs straight equals 1 epoch + resume + 1 epoch (weights, optimizer, RNG)', async () => {
+  it('2 epochs straight equals 1 epoch + resume + 1 epoch (weights, optimizer, every RNG stream)', async () => {
+    // Mixing and augmentation draw from streams of their own: a resume must restore each where it stopped.
+    const drawing = { method: createReferenceMethod(0.1), augment: jitter };
     const straight = newModel();
-    await train({ model: straight, data, epochs: 2, batchSize: 32, seed: 5, schedule: { type: 'cosine' } });
+    await train({
+      model: straight,
+      data,
+      epochs: 2,
+      batchSize: 32,
+      seed: 5,
+      schedule: { type: 'cosine' },
+      ...drawing,
+    });
     const ckpt = join(dir, 'resume');
     // The first run is stopped (as Ctrl-C would) after its first epoch.
     const first = newModel();
@@ -70,6 +90,7 @@ describe('train', () => {
       batchSize: 32,
       seed: 5,
       schedule: { type: 'cosine' },
+      ...drawing,
       checkpointDir: ckpt,
       signal: controller.signal,
       onProgress: (e) => {
@@ -88,6 +109,7 @@ describe('train', () => {
       batchSize: 32,
       seed: 5,
       schedule: { type: 'cosine' },
+      ...drawing,
       checkpointDir: ckpt,
     });
     expect(result.resumedFromEpoch).toBe(1);
@@ -95,6 +117,62 @@ describe('train', () => {
     expect((await readdir(ckpt)).filter((f) => f.endsWith('.tmp'))).toEqual([]);
     straight.dispose();
     resumed.dispose();
+  });
+
+  it('methods trained with one seed see the same batches, augmented alike, every epoch (erm and mixup)', async () => {
+    // Image i holds the value i (1×1 pixel), so a batch's values are its indices; jitter adds its draws to them.
+    const n = 40;
+    const indexed: ImageDataset = {
+      images: Float32Array.from({ length: n }, (_, i) => i),
+      labels: Int32Array.from({ length: n }, (_, i) => i % 2),
+      shape: [1, 1, 1],
+      numClasses: 2,
+    };
+    const batches = async (method: TrainMethod) => {
+      const seen: number[][] = [];
+      const recording: TrainMethod = (ctx) => {
+        seen.push(Array.from(ctx.x.dataSync()));
+        return method(ctx);
+      };
+      const model = createModel({ arch: 'mlp', inputShape: [1, 1, 1], numClasses: 2, seed: 1 });
+      await train({ model, data: indexed, epochs: 3, batchSize: 8, seed: 4, method: recording, augment: jitter });
+      model.dispose();
+      return seen;
+    };
+    const erm = await batches(crossEntropyMethod);
+    // Input mixup (λ and a pairing drawn each step), then a second pass: the draws erm does not make.
+    const mixup = await batches(createReferenceMethod(0.1));
+    expect(erm).toHaveLength(15);
+    expect(mixup).toEqual(erm);
+    // Not vacuous: each epoch is a permutation of the 40 images, in another order than the last, and jittered.
+    const epochs = [0, 1, 2].map((e) => erm.slice(e * 5, (e + 1) * 5).flat());
+    for (const values of epochs) {
+      expect([...values.map(Math.round)].sort((a, b) => a - b)).toEqual(Array.from({ length: n }, (_, i) => i));
+      expect(values.some((v) => v !== Math.round(v))).toBe(true);
+    }
+    expect(epochs[1].map(Math.round)).not.toEqual(epochs[0].map(Math.round));
+  });
+
+  it('refuses to resume a checkpoint of one generator for everything (written before the streams), naming why', async () => {
+    const ckpt = join(dir, 'one-generator');
+    const model = newModel();
+    await train({ model, data, epochs: 1, batchSize: 32, checkpointDir: ckpt });
+    // The same checkpoint as an older semix wrote it: `rngState`, no `rngStreams`.
+    const saved = await loadCheckpoint(ckpt);
+    if (!saved) throw new Error('no checkpoint written');
+    const { rngStreams: _streams, ...header } = saved.header;
+    await saveCheckpoint(ckpt, { ...header, rngState: [1, 2, 3, 4] } as never, saved.model, saved.optimizer);
+    tf.dispose([...saved.model.values(), ...saved.optimizer.map((t) => t.tensor)]);
+    const before = tf.memory().numTensors;
+    await expect(train({ model, data, epochs: 2, batchSize: 32, checkpointDir: ckpt })).rejects.toThrow(
+      /written by an older semix \(one generator for data order, augmentation and mixing.*cannot be resumed/,
+    );
+    expect(tf.memory().numTensors).toBe(before);
+    // Its weights still load.
+    const { model: loaded } = await loadModel(ckpt);
+    expect(weightsOf(loaded)).toEqual(weightsOf(model));
+    loaded.dispose();
+    model.dispose();
   });
 
   it('does not leak tensors across many steps, and dispose frees the model', async () => {

@@ -1,10 +1,11 @@
 import * as tf from '@tensorflow/tfjs-core';
+import type { CheckpointHeader } from './checkpoint';
 import { datasetSize, makeBatch } from './data';
 import type { SemixModel } from './models/types';
 import { assignWeights } from './models/weights';
 import { adam, adamPowers, restoreAdamPowers } from './optimizers';
 import { LocalShards } from './parallel/shards';
-import { Rng } from './rng';
+import { Rng, streamRng } from './rng';
 import { learningRate } from './schedule';
 import {
   applyStep,
@@ -35,8 +36,10 @@ function setLr(optimizer: tf.Optimizer, lr: number): void {
 
 /**
  * Trains with a custom step (not `model.fit`), because SEM-style losses need representations from several
- * forward passes. Seeded and deterministic for a given backend; leak-free; checkpointed at epoch ends
- * (weights, optimizer state, epoch, RNG state), so an interrupted run resumes exactly where it stopped.
+ * forward passes. Seeded and deterministic for a given backend: the seed's `order`, `augment` and `mix` streams
+ * draw the data order, the augmentation and the method's mixing apart (see RNG_STREAMS), so methods trained with
+ * one seed see the same batches. Leak-free; checkpointed at epoch ends (weights, optimizer state, epoch, every
+ * stream's state), so an interrupted run resumes exactly where it stopped.
  * Batches drop the last incomplete one, so every step has the same shape.
  */
 export function train(options: TrainOptions): Promise<TrainResult> {
@@ -83,7 +86,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
     await previous?.dispose();
   };
   const optimizer = makeOptimizer(o);
-  let rng = new Rng(o.seed);
+  let streams = trainStreams(o.seed);
   let startEpoch = 0;
   let globalStep = 0;
 
@@ -120,6 +123,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
       if (saved) {
         const savedShards = saved.header.meta.shards;
         try {
+          streams = restoreStreams(saved.header, o.checkpointDir);
           // Resuming under other shards would continue another run's sequence; other workers are fine.
           if (typeof savedShards === 'number' && savedShards !== o.shards) {
             throw new Error(
@@ -135,14 +139,13 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
         if (saved.optimizer.length > 0) await optimizer.setWeights(saved.optimizer);
         tf.dispose(saved.optimizer.map((t) => t.tensor));
         restoreAdamPowers(optimizer, saved.header.meta.adamPowers);
-        rng = new Rng(saved.header.rngState);
         startEpoch = saved.header.epoch;
         globalStep = saved.header.step;
       }
     }
 
     for (let epoch = startEpoch; epoch < epochs; epoch++) {
-      const order = rng.permutation(n);
+      const order = streams.order.permutation(n);
       const sums: Record<string, number> = {};
       for (let step = 0; step < stepsPerEpoch; step++) {
         // Yield to the event loop between steps (microseconds): signals, timers (a job queue's lock renewal)
@@ -156,7 +159,8 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
           data,
           indices: order.subarray(step * batchSize, (step + 1) * batchSize),
           augment: o.augment,
-          rng,
+          rng: streams.mix,
+          augmentRng: streams.augment,
           epoch,
           step: globalStep,
         };
@@ -178,7 +182,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
           {
             epoch: epoch + 1,
             step: globalStep,
-            rngState: rng.state(),
+            rngStreams: streamStates(streams),
             // The model's config first, so that loadModel rebuilds it whoever trained it; the caller's meta may refine it.
             meta: { model: model.config, ...o.checkpointMeta, shards: o.shards, adamPowers: adamPowers(optimizer) },
           },
@@ -207,13 +211,54 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
   };
 }
 
+/** The trainer's generators: its seed's streams (see RNG_STREAMS) but `init`, which the model drew from. */
+interface TrainStreams {
+  order: Rng;
+  augment: Rng;
+  mix: Rng;
+}
+
+const TRAIN_STREAMS = ['order', 'augment', 'mix'] as const;
+
+function trainStreams(seed: number): TrainStreams {
+  return { order: streamRng(seed, 'order'), augment: streamRng(seed, 'augment'), mix: streamRng(seed, 'mix') };
+}
+
+function streamStates(streams: TrainStreams): Record<string, number[]> {
+  return Object.fromEntries(TRAIN_STREAMS.map((name) => [name, streams[name].state()]));
+}
+
+/**
+ * The streams a checkpoint stored, each where it stopped. A checkpoint of one generator for order, augmentation and
+ * mixing (`rngState`, written before the streams) is refused: no run of this trainer continues that sequence, and a
+ * result resumed from it would be shown under a configuration that did not produce it.
+ */
+function restoreStreams(header: CheckpointHeader, dir: string): TrainStreams {
+  const states = header.rngStreams as Partial<Record<string, unknown>> | undefined;
+  if (!states) {
+    throw new Error(
+      `checkpoint in ${dir} was written by an older semix (one generator for data order, augmentation and mixing, where this trainer draws each from a stream of its own) and cannot be resumed to the same numbers; train in another directory, or with resume: false, to start over`,
+    );
+  }
+  const valid = (s: unknown): s is number[] =>
+    Array.isArray(s) && s.length === 4 && s.every((w) => Number.isInteger(w) && w >= 0 && w <= 0xffffffff);
+  const missing = TRAIN_STREAMS.filter((name) => !valid(states[name]));
+  if (missing.length > 0) {
+    throw new Error(
+      `checkpoint in ${dir}: rngStreams lacks a valid state for ${missing.join(', ')}; it cannot be resumed`,
+    );
+  }
+  const at = (name: (typeof TRAIN_STREAMS)[number]) => new Rng(states[name] as number[]);
+  return { order: at('order'), augment: at('augment'), mix: at('mix') };
+}
+
 async function parallelStep(
   model: SemixModel,
   optimizer: tf.Optimizer,
   parallel: ParallelLossGradients,
   input: StepInput,
 ): Promise<Record<string, number>> {
-  const batch = makeBatch(input.data, input.indices, input.augment, input.rng);
+  const batch = makeBatch(input.data, input.indices, input.augment, input.augmentRng ?? input.rng);
   try {
     const result = await parallel.lossGradients(batch.x, batch.labels, stepContext(input));
     return applyStep(model, optimizer, result, input.step);

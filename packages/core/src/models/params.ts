@@ -1,8 +1,8 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { Rng } from '../rng';
+import { type Rng, streamRng } from '../rng';
 
 /**
- * Owns a model's variables, created in a fixed order from one seeded generator, so the same seed gives the
+ * Owns a model's variables, created in a fixed order from the seed's `init` stream, so the same seed gives the
  * same initial weights on every backend. Initialisation follows PyTorch's defaults for the layers' roles:
  * He (Kaiming) normal for convolutions and hidden dense layers, LeCun-uniform-like bounds for the head.
  */
@@ -14,7 +14,8 @@ export class ParamStore {
   private readonly pending = new Map<tf.Variable, tf.Tensor>();
 
   constructor(seed: number) {
-    this.rng = new Rng(seed);
+    // The seed's own stream for weights: a trainer given the same number draws its data order elsewhere.
+    this.rng = streamRng(seed, 'init');
   }
 
   private add(name: string, value: tf.Tensor, trainable: boolean): tf.Variable {

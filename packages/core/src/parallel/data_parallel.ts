@@ -20,9 +20,9 @@ import { startWorker } from './start_worker';
  *
  * As in PyTorch's DistributedDataParallel with timm's Mixup, each shard is mixed within itself: a pair never spans
  * two shards, and batch statistics (batch norm) are per shard. Each shard r ≥ 1 draws from its own generator,
- * forked from the trainer's at every step. Running batch-norm statistics come from shard 0. All of that depends
- * on `shards`, none of it on the number of threads: the same shards and seed give bit-identical results with any
- * number of threads from 1 to `shards` (see shards.ts).
+ * forked from the trainer's `mix` stream at every step. Running batch-norm statistics come from shard 0. All of
+ * that depends on `shards`, none of it on the number of threads: the same shards and seed give bit-identical
+ * results with any number of threads from 1 to `shards` (see shards.ts).
  */
 export class DataParallel {
   private readonly workers: Worker[] = [];
