@@ -78,6 +78,7 @@ describe('semix CLI', () => {
     expect(ev.suites).toEqual(record.suites);
     expect(ev.job_id).toBe(record.job_id);
     expect(ev.equivariance_gap).toBeCloseTo(record.equivariance_gap, 6);
+    expect(ev.equivariance_gap_l2).toBeCloseTo(record.equivariance_gap_l2, 6);
     const none = await semix('eval', '--checkpoint', join(out, 'checkpoint'), '--corruptions', 'none', '--json');
     expect(JSON.parse(none.out).suites).toEqual({});
   }, 120_000);

@@ -157,10 +157,10 @@ export function ablationChart(board: Leaderboard): string {
   yAxis(parts, y, ylo, yhi, m.l, W - m.r);
   for (let k = 0; k <= 4; k++) {
     const g = xlo + ((xhi - xlo) * k) / 4;
-    parts.push(`<text x="${(x(g) - 12).toFixed(1)}" y="${H - m.b + 18}">${g.toFixed(3)}</text>`);
+    parts.push(`<text x="${(x(g) - 12).toFixed(1)}" y="${H - m.b + 18}">${g.toFixed(4)}</text>`);
   }
   parts.push(
-    `<text x="${m.l + 120}" y="${H - 10}">equivariance gap ‖f(mix) − mix(f)‖ / ‖mix(f)‖ (lower: more equivariant)</text>`,
+    `<text x="${m.l + 120}" y="${H - 10}">equivariance gap 1 − cos(f(mix), mix(f)) (lower: more equivariant)</text>`,
   );
   rows.forEach((r, i) => {
     const cx = x(r.equivariance_gap.mean);

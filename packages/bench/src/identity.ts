@@ -24,9 +24,11 @@ export interface DataIdentity {
 /**
  * Version 3 added `compute`: version 2 ids did not say what computed them, so a results directory made under
  * other kernels (or another backend) reused their records as done and mixed them with new ones on one board.
+ * Version 4 redefined the equivariance gap (random pairs per λ instead of mirror pairs; the angular gap as
+ * `equivariance_gap`, the relative L2 one beside it): a version 3 record's gap is another measure, so its job re-runs.
  */
 export interface JobIdentity {
-  v: 3;
+  v: 4;
   dataset: string;
   model: Preset['model'];
   /** The preset's training settings with `shards` resolved (absent when 1) and without `workers` (threads). */
@@ -79,7 +81,7 @@ export function jobIdentity(
 ): JobIdentity {
   const { label: _label, ...options } = method;
   return {
-    v: 3,
+    v: 4,
     dataset: preset.dataset,
     model: preset.model,
     train: identityTrain(preset.train),

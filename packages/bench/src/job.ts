@@ -30,8 +30,9 @@ import {
   MNIST_C_CORRUPTIONS,
   take,
 } from '@semix/datasets';
-import { createMethod, equivarianceGap, methodOptions, methodSpec, type ResolvedMethod } from '@semix/mixup';
+import { createMethod, methodOptions, methodSpec, type ResolvedMethod } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
+import { type EquivarianceGap, equivarianceGaps, gapPairings } from './gap';
 import { type DataIdentity, identityDiff, jobId, jobIdentity } from './identity';
 import { type Preset, presetShards, presetSuites, type SuiteName } from './preset';
 import type { FailedRecord, ResultRecord, SuiteResult } from './records';
@@ -204,8 +205,11 @@ export function jobWorkers(train: Preset['train'], offered = 1): number {
 export interface EvaluationResult {
   clean: Evaluation;
   suites: Record<string, SuiteResult>;
-  /** Equivariance gap on the first `gapImages` test images, each paired with its mirror in the batch. */
-  gap: number;
+  /**
+   * Equivariance gaps (angular and relative L2) on the first `gapImages` test images, each λ on its own random
+   * pairing of them, fixed by the images (see gap.ts).
+   */
+  gap: EquivarianceGap;
 }
 
 const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.length : Number.NaN);
@@ -246,14 +250,16 @@ export async function evaluateOn(
     };
   }
   const gapSet = take(data.test, gapImages);
-  const gap = tf.tidy(() => {
-    const [h, w, c] = gapSet.shape;
-    const n = gapSet.labels.length;
-    const order = Int32Array.from({ length: n }, (_, i) => i);
-    const x = tf.tensor4d(gatherPixels(gapSet as ImageDataset, order), [n, h, w, c]);
-    const index = order.map((i) => n - 1 - i);
-    return equivarianceGap((t) => model.features(t, false), x, index);
-  });
+  const [h, w, c] = gapSet.shape;
+  const n = gapSet.labels.length;
+  const order = Int32Array.from({ length: n }, (_, i) => i);
+  const x = tf.tensor4d(gatherPixels(gapSet as ImageDataset, order), [n, h, w, c]);
+  let gap: EquivarianceGap;
+  try {
+    gap = equivarianceGaps((t) => model.features(t, false), x, gapPairings(gapSet.checksum, n));
+  } finally {
+    x.dispose();
+  }
   return { clean, suites, gap };
 }
 
@@ -433,7 +439,8 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
       nll: clean.nll,
       ece: clean.ece,
       suites,
-      equivariance_gap: gap,
+      equivariance_gap: gap.angular,
+      equivariance_gap_l2: gap.relativeL2,
       history: result.history,
       created_at: new Date().toISOString(),
     };

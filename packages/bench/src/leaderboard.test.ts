@@ -49,6 +49,7 @@ function record(job: GridJob, clean: number, acc: Record<string, number[]>, gap 
       },
     },
     equivariance_gap: gap,
+    equivariance_gap_l2: 10 * gap,
     history: [{ ce: 1 }],
     created_at: '',
   };

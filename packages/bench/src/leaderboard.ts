@@ -51,7 +51,10 @@ export interface MethodRow {
   seeds: number[];
   clean_acc: Stat;
   ece: Stat;
+  /** The angular equivariance gap (1 − cos; the headline one, as SEM's default loss sees features). */
   equivariance_gap: Stat;
+  /** The relative L2 equivariance gap on the same pairs (in leaderboard.json, not in the tables). */
+  equivariance_gap_l2: Stat;
   suites: Record<string, SuiteColumns>;
   /** Set when some of the row's jobs have no usable record: its figures are over fewer seeds. */
   incomplete: Incomplete | null;
@@ -282,6 +285,7 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
       clean_acc: stat(list.map((r) => r.clean_acc)),
       ece: stat(list.map((r) => r.ece)),
       equivariance_gap: stat(list.map((r) => r.equivariance_gap)),
+      equivariance_gap_l2: stat(list.map((r) => r.equivariance_gap_l2)),
       suites: suiteColumns,
       incomplete,
     });

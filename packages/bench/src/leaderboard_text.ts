@@ -23,7 +23,8 @@ export const num = (v: Stat | null | undefined, digits = 3) => {
 export const diff = (d: PairedDifference | undefined, unit: 'pp' | '' = 'pp') => {
   if (!d || d.n === 0) return 'n/a';
   const scale = unit === 'pp' ? 100 : 1;
-  const f = (v: number) => (scale * v).toFixed(unit === 'pp' ? 2 : 3);
+  // '' is the angular equivariance gap, about 0.01 (1 − cos): four decimals.
+  const f = (v: number) => (scale * v).toFixed(unit === 'pp' ? 2 : 4);
   const verdict = d.withinNoise ? 'within noise' : d.mean > 0 ? 'higher' : 'lower';
   return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${
     d.n < 2 ? 'one seed: no interval' : verdict
@@ -66,7 +67,7 @@ function mainTable(board: Leaderboard): string[] {
     }
     cells.push(pct(r.ece));
     if (board.headline) cells.push(pct(r.suites[board.headline].corruption_ece));
-    cells.push(num(r.equivariance_gap));
+    cells.push(num(r.equivariance_gap, 4));
     lines.push(`| ${cells.join(' | ')} |`);
   }
   for (const label of board.failedLabels) {
@@ -121,8 +122,10 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
     'on the same test images. Corruption accuracy is the mean over the suite’s corruptions × severities. mCE and',
     'relative mCE follow Hendrycks & Dietterich (2019): CE_c = Σ_s E_s,c / Σ_s E^base_s,c and relative CE_c =',
     'Σ_s (E_s,c − E_clean) / Σ_s (E^base_s,c − E^base_clean), averaged over corruptions, with the `erm` model of the',
-    'same seed as the baseline (there is no AlexNet for these data sets). Equivariance gap: ‖f(mix) − mix(f)‖ /',
-    '‖mix(f)‖ on held-out pairs, λ ∈ {0.25, 0.5, 0.75}.',
+    'same seed as the baseline (there is no AlexNet for these data sets). Equivariance gap: 1 − cos(f(mix), mix(f)),',
+    'the angle the default SEM loss sees on normalised features, mean over λ ∈ {0.25, 0.5, 0.75}, each λ on its own',
+    'random pairs of test images (the same pairs for every method and seed); the relative L2 gap ‖f(mix) − mix(f)‖ /',
+    '‖mix(f)‖ on the same pairs is in the records and leaderboard.json.',
   ];
   const uninformative = [
     ...new Set(
@@ -176,7 +179,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
         }
         const r = e.row;
         lines.push(
-          `| ${v} | ${cell(labelCell(r))} | ${r.seeds.length} | ${pct(r.clean_acc)} | ${board.suites.map((s) => pct(r.suites[s].corruption_acc)).join(' | ')} | ${num(r.equivariance_gap)} | ${comparisonCells(e.vs_base, board).join(' | ')} |`,
+          `| ${v} | ${cell(labelCell(r))} | ${r.seeds.length} | ${pct(r.clean_acc)} | ${board.suites.map((s) => pct(r.suites[s].corruption_acc)).join(' | ')} | ${num(r.equivariance_gap, 4)} | ${comparisonCells(e.vs_base, board).join(' | ')} |`,
         );
       }
       lines.push('');
@@ -237,7 +240,7 @@ export function leaderboardTable(board: Leaderboard): string {
     pct(r.clean_acc),
     ...board.suites.map((s) => pct(r.suites[s].corruption_acc)),
     pct(r.ece),
-    num(r.equivariance_gap),
+    num(r.equivariance_gap, 4),
   ]);
   for (const label of board.failedLabels) rows.push(['–', label, 'FAILED', ...board.suites.map(() => '–'), '–', '–']);
   const widths = header.map((hd, i) => Math.max(hd.length, ...rows.map((r) => r[i].length)));

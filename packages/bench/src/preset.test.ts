@@ -1,7 +1,7 @@
 import type { ComputeIdentity } from '@semix/core';
 import { describe, expect, it } from 'vitest';
 import { planGrid } from './grid';
-import { type DataIdentity, identityDiff, jobId, jobIdentity } from './identity';
+import { type DataIdentity, identityDiff, type JobIdentity, jobId, jobIdentity } from './identity';
 import { BUILTIN_PRESETS, loadPreset, overrideMethods, parsePreset } from './preset';
 
 const DATA: DataIdentity = {
@@ -55,6 +55,12 @@ describe('job identity', () => {
       }),
     ];
     expect(new Set([id(), ...changed]).size).toBe(changed.length + 1);
+  });
+
+  it('version 4 (the equivariance gap redefined): a version 3 identity has another id, so its job re-runs', () => {
+    const identity = jobIdentity(smoke, smoke.methods[1], 0, DATA, COMPUTE);
+    expect(identity.v).toBe(4);
+    expect(jobId({ ...identity, v: 3 } as unknown as JobIdentity)).not.toBe(jobId(identity));
   });
 
   it('shards are identity, threads are not; one shard (the default) leaves identities as they were', () => {

@@ -65,7 +65,14 @@ export const RecordSchema = z.object({
   ece: z.number(),
   /** One block per corruption suite, keyed by the suite's name; empty when the preset evaluates none. */
   suites: z.record(SuiteResultSchema),
+  /**
+   * The equivariance gap, angular: 1 − cos(f(mix), mix(f)), mean over random pairs of the first
+   * `evaluation.gapImages` test images and λ ∈ {0.25, 0.5, 0.75} (see gap.ts); the one the default SEM loss sees
+   * (normalised features). Job identities before version 4 recorded the relative L2 gap under this name.
+   */
   equivariance_gap: z.number(),
+  /** The relative L2 gap ‖f(mix) − mix(f)‖ / ‖mix(f)‖ on the same pairs: also counts a mismatch of norms. */
+  equivariance_gap_l2: z.number(),
   /** Mean loss parts per epoch, of the epochs this run trained (after a resume: those since its checkpoint). */
   history: z.array(z.record(z.number())),
   created_at: z.string(),

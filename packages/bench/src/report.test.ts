@@ -82,6 +82,7 @@ function record(job: GridJob, index: number): ResultRecord {
     ece: 0.02 + noise('ece'),
     suites: { 'mnist-c': suite(MNIST_C_CORRUPTIONS, 1, 0.8), 'cifar10-c-15': suite(CORRUPTIONS, 5, 0.85) },
     equivariance_gap: 0.3 - 0.02 * index + noise('gap'),
+    equivariance_gap_l2: 0.6 - 0.02 * index + noise('gap l2'),
     history: [{ ce: 1 }],
     created_at: `2026-12-01T00:00:0${job.seed}Z`,
   };

@@ -29,12 +29,13 @@
     !s || !finite(s.mean)
       ? 'n/a'
       : `${(100 * s.mean).toFixed(2)}${s.n >= 2 ? ` ± ${(100 * s.std).toFixed(2)}` : ' (n=1)'}`;
-  const num = (s) =>
-    !s || !finite(s.mean) ? 'n/a' : `${s.mean.toFixed(3)}${s.n >= 2 ? ` ± ${s.std.toFixed(3)}` : ' (n=1)'}`;
+  const num = (s, digits = 3) =>
+    !s || !finite(s.mean) ? 'n/a' : `${s.mean.toFixed(digits)}${s.n >= 2 ? ` ± ${s.std.toFixed(digits)}` : ' (n=1)'}`;
   const diff = (d, unit = 'pp') => {
     if (!d || d.n === 0) return 'n/a';
     const scale = unit === 'pp' ? 100 : 1;
-    const f = (v) => (scale * v).toFixed(unit === 'pp' ? 2 : 3);
+    // '' is the angular equivariance gap, about 0.01 (1 − cos): four decimals.
+    const f = (v) => (scale * v).toFixed(unit === 'pp' ? 2 : 4);
     const verdict =
       d.n < 2 ? 'one seed: no interval' : d.withinNoise ? 'within noise' : d.mean > 0 ? 'higher' : 'lower';
     return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${verdict}, n=${d.n}${d.floored ? ', rounding floor' : ''})`;
@@ -88,7 +89,7 @@
       { head: `${s} rel. mCE`, value: (r) => r.suites[s].rel_mce?.mean, cell: (r) => num(r.suites[s].rel_mce) },
     ]),
     { head: 'ECE (%)', value: (r) => r.ece.mean, cell: (r) => pct(r.ece) },
-    { head: 'equivariance gap', value: (r) => r.equivariance_gap.mean, cell: (r) => num(r.equivariance_gap) },
+    { head: 'equivariance gap', value: (r) => r.equivariance_gap.mean, cell: (r) => num(r.equivariance_gap, 4) },
   ];
   function rankCell(r) {
     const peers = board.rows.filter((o) => o !== r && o.rank === r.rank).map((o) => o.label);
@@ -375,7 +376,7 @@
             el('td', { text: String(r.seeds.length) }),
             el('td', { text: pct(r.clean_acc) }),
             ...board.suites.map((s) => el('td', { text: pct(r.suites[s].corruption_acc) })),
-            el('td', { text: num(r.equivariance_gap) }),
+            el('td', { text: num(r.equivariance_gap, 4) }),
             el('td', { text: v ? diff(v.clean_acc) : '(base)' }),
             ...board.suites.map((s) => el('td', { text: v ? diff(v.corruption_acc[s]) : '(base)' })),
             el('td', { text: v ? diff(v.equivariance_gap, '') : '(base)' }),
@@ -396,7 +397,7 @@
     const spread = pts.filter((p) => p.n >= 2);
     chart(
       ab,
-      `${suite ?? 'clean'} accuracy vs equivariance gap ‖f(mix) − mix(f)‖ / ‖mix(f)‖, ± std over seeds on both axes; squares: base configurations`,
+      `${suite ?? 'clean'} accuracy vs equivariance gap 1 − cos(f(mix), mix(f)), ± std over seeds on both axes; squares: base configurations`,
       'ablation',
       Plot.plot({
         width: 760,
@@ -425,7 +426,7 @@
             symbol: (p) => (p.base ? 'square' : 'circle'),
             r: 5,
             tip: true,
-            title: (p) => `${p.method}: gap ${num(p.gap)}, accuracy ${pct(p.acc)}`,
+            title: (p) => `${p.method}: gap ${num(p.gap, 4)}, accuracy ${pct(p.acc)}`,
           }),
         ],
       }),

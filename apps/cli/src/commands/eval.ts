@@ -61,7 +61,8 @@ export async function evaluateCheckpoint(flags: EvalFlags): Promise<void> {
       per_class_acc: r.clean.perClassAccuracy,
       test_images: data.test.labels.length,
       suites: r.suites,
-      equivariance_gap: r.gap,
+      equivariance_gap: r.gap.angular,
+      equivariance_gap_l2: r.gap.relativeL2,
     };
     if (flags.out) await writeAtomic(resolve(flags.out), `${JSON.stringify(result, null, 2)}\n`);
     if (flags.json) console.log(JSON.stringify(result, null, 2));
@@ -77,7 +78,9 @@ export async function evaluateCheckpoint(flags: EvalFlags): Promise<void> {
           `${name} accuracy ${(100 * s.acc_mean).toFixed(2)}%, ECE ${(100 * s.ece_mean).toFixed(2)}% (${s.description})`,
         );
       }
-      console.log(`equivariance gap ${r.gap.toFixed(4)}`);
+      console.log(
+        `equivariance gap ${r.gap.angular.toFixed(4)} (1 − cos), relative L2 ${r.gap.relativeL2.toFixed(4)} (${preset.evaluation.gapImages} test images, random pairs)`,
+      );
     }
   } finally {
     model.dispose();

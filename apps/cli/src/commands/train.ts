@@ -257,7 +257,7 @@ export async function train(flags: TrainFlags): Promise<void> {
     if (flags.json) console.log(JSON.stringify(record, null, 2));
     else {
       log(
-        `${recordSummary(record)}; ECE ${(100 * record.ece).toFixed(2)}%, equivariance gap ${record.equivariance_gap.toFixed(4)}`,
+        `${recordSummary(record)}; ECE ${(100 * record.ece).toFixed(2)}%, equivariance gap ${record.equivariance_gap.toFixed(4)} (1 − cos; relative L2 ${record.equivariance_gap_l2.toFixed(4)})`,
       );
       log(`wrote ${join(out, 'record.json')} and ${join(out, 'checkpoint')}`);
     }
