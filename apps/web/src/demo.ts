@@ -1,7 +1,7 @@
 import { createModel, evaluate, gatherPixels, type ImageDataset, Rng, type SemixModel, train } from '@semix/core';
 import type { Dataset, DatasetSplits, SuiteName } from '@semix/datasets/browser';
 import { corruptionSuite } from '@semix/datasets/browser';
-import { createMethod, cutmix, equivarianceGap, mixup } from '@semix/mixup';
+import { createMethod, cutmix, equivarianceGaps, gapPairings, mixup } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 
 // The demo's training session, with no DOM: the page (main.ts) draws what it reports, and the benchmark runs the
@@ -124,7 +124,7 @@ export async function trainDemo(
   const model = createModel({ arch: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, seed: o.seed });
   const method = createMethod(methodName(o), o.sem ? { sem: { weight: o.beta } } : {});
   const evalSet = head(test, o.evalSize);
-  // A fixed probe batch and pairing (each image with the next) for the gap, from test images.
+  // A fixed probe batch of test images for the gap, and its pairings (random, one per λ, fixed for every run).
   const probeCount = Math.min(64, test.labels.length);
   const probe = tf.tensor4d(
     gatherPixels(
@@ -133,7 +133,7 @@ export async function trainDemo(
     ),
     [probeCount, 28, 28, 1],
   );
-  const pairing = Int32Array.from({ length: probeCount }, (_, i) => (i + 1) % probeCount);
+  const pairings = gapPairings(new Rng(0), probeCount);
   const run: DemoRun = { model, options: o, log: [], accuracy: [], gap: [], stopped: false };
   const measure = (step: number) => {
     if (step % o.evalEvery === 0 || step === o.steps) {
@@ -142,7 +142,7 @@ export async function trainDemo(
       hooks.onAccuracy?.(point);
     }
     if (step % o.gapEvery === 0 || step === o.steps) {
-      const point = { step, value: equivarianceGap((x) => model.features(x, false), probe, pairing) };
+      const point = { step, value: equivarianceGaps((x) => model.features(x, false), probe, pairings).angular };
       run.gap.push(point);
       hooks.onGap?.(point);
     }

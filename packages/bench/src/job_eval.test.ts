@@ -1,9 +1,10 @@
 import { createModel, crossEntropyMethod, gatherPixels, type ImageDataset, selectBackend } from '@semix/core';
 import { DataParallel } from '@semix/core/internal';
 import { loadMnistMini, take } from '@semix/datasets';
+import { equivarianceGaps } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
-import { equivarianceGaps, gapPairings } from './gap';
+import { evaluationGapPairings } from './gap';
 import { evaluateOn, type PresetData } from './job';
 
 describe('evaluateOn', () => {
@@ -38,7 +39,11 @@ describe('evaluateOn', () => {
       expect(two.gap.relativeL2).toBeCloseTo(one.gap.relativeL2, 6);
       // The gap of the first 16 test images on their own pairs (gap.ts), whichever threads classify.
       const x = tf.tensor4d(gatherPixels(take(clean, 16) as ImageDataset, [...Array(16).keys()]), [16, 28, 28, 1]);
-      const direct = equivarianceGaps((t) => model.features(t, false), x, gapPairings(take(clean, 16).checksum, 16));
+      const direct = equivarianceGaps(
+        (t) => model.features(t, false),
+        x,
+        evaluationGapPairings(take(clean, 16).checksum, 16),
+      );
       x.dispose();
       expect(one.gap.angular).toBeCloseTo(direct.angular, 6);
       expect(one.gap.relativeL2).toBeCloseTo(direct.relativeL2, 6);

@@ -19,7 +19,17 @@ export { createMethod, describeMethod, type MethodOptions, methodSpec } from './
 export { mixup } from './mixup';
 export { resizemix } from './resizemix';
 export { saliencymix, spectralResidualSaliency } from './saliencymix';
-export { equivarianceGap, mixedRepresentation, resolveSemOptions, semLoss, stopGradient } from './sem';
+export {
+  type EquivarianceGap,
+  equivarianceGaps,
+  GAP_LAMS,
+  type GapPairing,
+  gapPairings,
+  mixedRepresentation,
+  resolveSemOptions,
+  semLoss,
+  stopGradient,
+} from './sem';
 export {
   defaultLabel,
   type MethodConfig,

@@ -5,7 +5,7 @@ import { beforeAll, describe, expect, it } from 'vitest';
 import { METHOD_NAMES } from './constants';
 import { createMethod, describeMethod, methodSpec } from './methods';
 import { mixup } from './mixup';
-import { equivarianceGap, semLoss } from './sem';
+import { equivarianceGaps, GAP_LAMS, gapPairings, semLoss } from './sem';
 import { softCrossEntropy } from './targets';
 
 beforeAll(() => selectBackend('wasm'));
@@ -35,10 +35,11 @@ describe('semLoss', () => {
       expect(mlp).toBeGreaterThan(1e-3);
       tf.dispose([mix.mixed, mix.targets]);
     }
-    const gapLinear = tf.tidy(() => equivarianceGap(linear(w), x, new Int32Array([7, 6, 5, 4, 3, 2, 1, 0])));
-    const gapMlp = tf.tidy(() => equivarianceGap(reluMlp(w), x, new Int32Array([7, 6, 5, 4, 3, 2, 1, 0])));
-    expect(gapLinear).toBeLessThan(1e-5);
-    expect(gapMlp).toBeGreaterThan(1e-2);
+    const pairings = gapPairings(new Rng(4), N);
+    const gapLinear = equivarianceGaps(linear(w), x, pairings);
+    const gapMlp = equivarianceGaps(reluMlp(w), x, pairings);
+    expect(Math.max(gapLinear.angular, gapLinear.relativeL2)).toBeLessThan(1e-5);
+    expect(gapMlp.relativeL2).toBeGreaterThan(1e-2);
     tf.dispose([x, y, w]);
   });
 
@@ -285,5 +286,65 @@ describe('methods registry', () => {
     expect(() => createMethod('mixup+sam')).toThrow(
       /method: "mixup\+sam" is not a method; allowed: erm, mixup, mixup\+sem/,
     );
+  });
+});
+
+describe('equivarianceGaps on features computed by hand', () => {
+  // Images of one pixel and two channels; f(u, v) = (u², v). x₀ = (1, 0), x₁ = (0, 2), x₂ = (2, 0):
+  // f(x₀) = (1, 0), f(x₁) = (0, 2), f(x₂) = (4, 0).
+  const square = (t: tf.Tensor4D) =>
+    tf.tidy(() => {
+      const [u, v] = tf.split(tf.reshape(t, [t.shape[0], 2]), 2, 1);
+      return tf.concat([tf.square(u), v], 1) as tf.Tensor2D;
+    });
+  const images = () => tf.tensor4d([1, 0, 0, 2, 2, 0], [3, 1, 1, 2]);
+
+  it('1 − cos and the relative L2 distance, each λ on its own pairs, mean over pairs', () => {
+    const x = images();
+    const before = tf.memory().numTensors;
+    const gap = equivarianceGaps(square, x, [
+      { lam: 0.5, index: Int32Array.from([1, 0, 0]) },
+      { lam: 0.25, index: Int32Array.from([2, 2, 1]) },
+    ]);
+    expect(tf.memory().numTensors).toBe(before);
+    x.dispose();
+    // λ = 0.5: (x₀, x₁) and (x₁, x₀): f(mix) = (1/4, 1), mix(f) = (1/2, 1): cos = (9/8) / √(17/16 · 5/4) = 9/√85,
+    //   relative L2 = (1/4) / (√5/2) = 1/(2√5).
+    //   (x₂, x₀): f(mix) = (9/4, 0), mix(f) = (5/2, 0): cos = 1, relative L2 = (1/4) / (5/2) = 1/10.
+    // λ = 0.25: (x₀, x₂): f(mix) = (49/16, 0), mix(f) = (13/4, 0): cos = 1, relative L2 = (3/16) / (13/4) = 3/52.
+    //   (x₁, x₂): f(mix) = (9/4, 1/2), mix(f) = (3, 1/2): cos = 7 / √(85/16 · 37/4) = 56/√3145,
+    //   relative L2 = (3/4) / √(37/4) = 3/(2√37).
+    //   (x₂, x₁): f(mix) = (1/4, 3/2), mix(f) = (1, 3/2): cos = (5/2) / √(37/16 · 13/4) = 20/√481,
+    //   relative L2 = (3/4) / √(13/4) = 3/(2√13).
+    const angular = (2 * (1 - 9 / Math.sqrt(85)) + (1 - 56 / Math.sqrt(3145)) + (1 - 20 / Math.sqrt(481))) / 6;
+    const relativeL2 =
+      (2 / (2 * Math.sqrt(5)) + 1 / 10 + 3 / 52 + 3 / (2 * Math.sqrt(37)) + 3 / (2 * Math.sqrt(13))) / 6;
+    expect(angular).toBeCloseTo(0.022856, 6);
+    expect(gap.angular).toBeCloseTo(angular, 6);
+    expect(gap.relativeL2).toBeCloseTo(relativeL2, 6);
+  });
+
+  it('a mismatch of norms alone: no angular gap (normalised SEM cannot see it), a relative L2 gap', () => {
+    // One channel, f(u) = u²: x = 1 and 3 at λ = 0.5 give f(mix) = 4 and mix(f) = 5, parallel: relative L2 1/5.
+    const x = tf.tensor4d([1, 3], [2, 1, 1, 1]);
+    const gap = equivarianceGaps((t) => tf.square(tf.reshape(t, [2, 1])) as tf.Tensor2D, x, [
+      { lam: 0.5, index: Int32Array.from([1, 0]) },
+    ]);
+    x.dispose();
+    expect(gap.angular).toBeCloseTo(0, 6);
+    expect(gap.relativeL2).toBeCloseTo(0.2, 6);
+  });
+
+  it('a linear encoder has no gap on either measure', () => {
+    const x = images();
+    const w = tf.tensor2d([1, -2, 0.5, 3, 1, 1], [2, 3]);
+    const gap = equivarianceGaps(
+      (t) => tf.matMul(tf.reshape(t, [t.shape[0], 2]), w) as tf.Tensor2D,
+      x,
+      gapPairings(new Rng(5), 3, GAP_LAMS),
+    );
+    tf.dispose([x, w]);
+    expect(gap.angular).toBeCloseTo(0, 6);
+    expect(gap.relativeL2).toBeCloseTo(0, 6);
   });
 });

@@ -1,7 +1,7 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { DEFAULT_SEM_OPTIONS } from './constants';
 import { interpolate } from './interpolate';
-import type { SemOptions } from './types';
+import type { RandomSource, SemOptions } from './types';
 import { validateSemOptions } from './validate';
 
 /**
@@ -131,31 +131,75 @@ export function semLoss(
   });
 }
 
+/** The mixing weights the equivariance gap averages over. */
+export const GAP_LAMS: readonly number[] = [0.25, 0.5, 0.75];
+
+/** One λ and its own pairing: image i is mixed with image `index[i]`. */
+export interface GapPairing {
+  lam: number;
+  index: Int32Array;
+}
+
 /**
- * The equivariance gap ‖f(mix(xᵢ, xⱼ, λ)) − (λf(xᵢ) + (1 − λ)f(xⱼ))‖ / ‖λf(xᵢ) + (1 − λ)f(xⱼ)‖, averaged over the
- * batch and over λ ∈ `lams` (default {0.25, 0.5, 0.75}), with input mixup and the given pairing. 0 for an
- * exactly equivariant (linear) encoder. What SEM is meant to shrink.
+ * For each λ, its own pairing of n images drawn from `rng`: a random cyclic order of the images, each paired with
+ * the next (never with itself; each image a partner once). Independent orders per λ, so λ and 1 − λ do not mix the
+ * same inputs (the pair (i, j) at λ is (j, i) at 1 − λ), as mirror pairs (i with n − 1 − i) did, and pairs of
+ * classes meet at random rather than a fixed few.
  */
-export function equivarianceGap(
+export function gapPairings(rng: RandomSource, n: number, lams: readonly number[] = GAP_LAMS): GapPairing[] {
+  if (!Number.isInteger(n) || n < 2) throw new Error(`equivariance gap: needs 2 images or more to pair, got ${n}`);
+  return lams.map((lam) => {
+    const order = rng.permutation(n);
+    const index = new Int32Array(n);
+    for (let k = 0; k < n; k++) index[order[k]] = order[(k + 1) % n];
+    return { lam, index };
+  });
+}
+
+export interface EquivarianceGap {
+  /**
+   * 1 − cos(f(mix), mix(f)), mean over pairs and λ: what the default SEM loss sees (it compares L2-normalised
+   * features: ‖u/‖u‖ − v/‖v‖‖² = 2 − 2·cos), blind to the norms. 0 when the directions agree; at most 2.
+   */
+  angular: number;
+  /** ‖f(mix) − mix(f)‖ / ‖mix(f)‖, mean over pairs and λ: also counts a mismatch of norms. */
+  relativeL2: number;
+}
+
+/**
+ * How far `features` is from mapping a mixed input to the mixed representation (what SEM is meant to shrink):
+ * f(λxᵢ + (1 − λ)xⱼ) against mix(f) = λf(xᵢ) + (1 − λ)f(xⱼ), with input mixup on the images `x`, each λ on its own
+ * pairing (see {@link gapPairings}). Both measures are 0 for an exactly equivariant (linear) encoder.
+ */
+export function equivarianceGaps(
   features: (x: tf.Tensor4D) => tf.Tensor2D,
   x: tf.Tensor4D,
-  index: Int32Array,
-  lams: readonly number[] = [0.25, 0.5, 0.75],
-): number {
-  let total = 0;
-  for (const l of lams) {
-    const lam = new Float32Array(x.shape[0]).fill(l);
-    const gap = tf.tidy(() => {
-      const clean = features(x);
-      const partner = tf.gather(x, tf.tensor1d(index, 'int32'));
-      const mixedInput = tf.add(tf.mul(x, l), tf.mul(partner, 1 - l)) as tf.Tensor4D;
-      const target = mixedRepresentation(clean, lam, index);
-      const diff = tf.norm(tf.sub(features(mixedInput), target), 2, 1);
-      const scale = tf.add(tf.norm(target, 2, 1), 1e-12);
-      return tf.mean(tf.div(diff, scale));
-    });
-    total += gap.dataSync()[0];
-    gap.dispose();
+  pairings: readonly GapPairing[],
+): EquivarianceGap {
+  const n = x.shape[0];
+  const clean = tf.tidy(() => features(x));
+  let angular = 0;
+  let relativeL2 = 0;
+  try {
+    for (const { lam, index } of pairings) {
+      if (index.length !== n) throw new Error(`equivariance gap: a pairing of ${index.length} for ${n} images`);
+      const sums = tf.tidy(() => {
+        const partner = tf.gather(x, tf.tensor1d(index, 'int32'));
+        const mixed = features(tf.add(tf.mul(x, lam), tf.mul(partner, 1 - lam)) as tf.Tensor4D);
+        const target = mixedRepresentation(clean, new Float32Array(n).fill(lam), index);
+        const targetNorm = tf.norm(target, 2, 1);
+        const cos = tf.div(tf.sum(tf.mul(mixed, target), 1), tf.add(tf.mul(tf.norm(mixed, 2, 1), targetNorm), 1e-12));
+        const relative = tf.div(tf.norm(tf.sub(mixed, target), 2, 1), tf.add(targetNorm, 1e-12));
+        return tf.stack([tf.sum(tf.sub(1, cos)), tf.sum(relative)]);
+      });
+      const [a, r] = sums.dataSync();
+      sums.dispose();
+      angular += a;
+      relativeL2 += r;
+    }
+  } finally {
+    clean.dispose();
   }
-  return total / lams.length;
+  const pairs = n * pairings.length;
+  return { angular: angular / pairs, relativeL2: relativeL2 / pairs };
 }
