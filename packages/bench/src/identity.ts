@@ -15,10 +15,11 @@ export interface DataIdentity {
   /** Checksum of the evaluated test images and labels (the first `evaluation.images`). */
   test: string;
   /**
-   * Each suite: generated suites are fixed by their name, seed and the test images they are made from (the
-   * same checksum as `test`); official ones by their name (the files are checked against published checksums).
+   * Each suite: generated suites are fixed by their name, seed, generator version (@semix/datasets'
+   * GENERATOR_VERSION: a corruption's code changed) and the test images they are made from (the same checksum as
+   * `test`); official ones by their name (the files are checked against published checksums).
    */
-  suites: Array<{ name: string; source: 'generated' | 'official'; seed?: number }>;
+  suites: Array<{ name: string; source: 'generated' | 'official'; seed?: number; generator?: number }>;
 }
 
 /**

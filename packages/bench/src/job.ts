@@ -25,14 +25,22 @@ import {
   corruptionSuite,
   type Dataset,
   type DownloadProgress,
+  GENERATOR_VERSION,
   loadCorrupted,
   loadDataset,
   MNIST_C_CORRUPTIONS,
   take,
 } from '@semix/datasets';
-import { createMethod, methodOptions, methodSpec, type ResolvedMethod } from '@semix/mixup';
+import {
+  createMethod,
+  type EquivarianceGap,
+  equivarianceGaps,
+  methodOptions,
+  methodSpec,
+  type ResolvedMethod,
+} from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
-import { type EquivarianceGap, equivarianceGaps, gapPairings } from './gap';
+import { evaluationGapPairings } from './gap';
 import { type DataIdentity, identityDiff, jobId, jobIdentity } from './identity';
 import { type Preset, presetShards, presetSuites, type SuiteName } from './preset';
 import type { FailedRecord, ResultRecord, SuiteResult } from './records';
@@ -64,6 +72,12 @@ export interface DataProgress {
   what: string;
 }
 
+/** The generator (@semix/datasets) that makes each bench suite from the test images. */
+const GENERATED_SUITE: Record<SuiteName, keyof typeof GENERATOR_VERSION> = {
+  'cifar10-c-15': 'cifar10-c',
+  'mnist-c': 'mnist-c',
+};
+
 /** The data identity of a preset from its loaded splits, without generating any suite. */
 export function dataIdentity(preset: Preset, train: Dataset, test: Dataset): DataIdentity {
   const source = preset.evaluation.corruptionSource;
@@ -71,7 +85,9 @@ export function dataIdentity(preset: Preset, train: Dataset, test: Dataset): Dat
     train: train.checksum,
     test: test.checksum,
     suites: presetSuites(preset).map((name) =>
-      source === 'official' ? { name, source } : { name, source, seed: preset.evaluation.corruptionSeed },
+      source === 'official'
+        ? { name, source }
+        : { name, source, seed: preset.evaluation.corruptionSeed, generator: GENERATOR_VERSION[GENERATED_SUITE[name]] },
     ),
   };
 }
@@ -256,7 +272,7 @@ export async function evaluateOn(
   const x = tf.tensor4d(gatherPixels(gapSet as ImageDataset, order), [n, h, w, c]);
   let gap: EquivarianceGap;
   try {
-    gap = equivarianceGaps((t) => model.features(t, false), x, gapPairings(gapSet.checksum, n));
+    gap = equivarianceGaps((t) => model.features(t, false), x, evaluationGapPairings(gapSet.checksum, n));
   } finally {
     x.dispose();
   }

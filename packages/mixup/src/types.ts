@@ -36,7 +36,10 @@ export interface MixOptions {
   labelSmoothing: number;
   /** CutMix: λ is corrected to the clipped box's area. */
   correctLam: boolean;
-  /** CutMix: when set, the box side ratio is drawn uniformly from [min, max] instead of from λ. */
+  /**
+   * CutMix: when set, the box's sides are whole pixels drawn as timm's rand_bbox_minmax draws them (from
+   * [⌊H·min⌋, ⌊H·max⌋), the box wholly inside the image) instead of from λ, and λ is the box's area.
+   */
   cutmixMinMax: [number, number] | null;
 }
 
