@@ -31,6 +31,7 @@ export {
   type SuiteCorruptionName,
   type SuiteName,
   type SuiteOptions,
+  type SuiteProgress,
   type SuiteStore,
 } from './corruptions/generate';
 export type { Img } from './corruptions/image';

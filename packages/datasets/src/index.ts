@@ -36,6 +36,7 @@ export {
   type SuiteCorruptionName,
   type SuiteName,
   type SuiteOptions,
+  type SuiteProgress,
   type SuiteStore,
 } from './corruptions/suite';
 export { parseCifarRecords } from './formats/cifar_bin';
@@ -51,6 +52,8 @@ export {
 } from './mnist_mini';
 export { type BatchIteratorOptions, batchIndices, cifarAugment, type UniformSource } from './pipeline';
 export {
+  type CachedFileState,
+  checkCachedFile,
   DownloadError,
   type DownloadOptions,
   type DownloadProgress,

@@ -161,16 +161,57 @@ export interface SuiteOptions {
    * cache and generates every time.
    */
   cache?: boolean;
-  onProgress?: (done: number, total: number, corruption: SuiteCorruptionName, severity: number) => void;
+  /**
+   * Called after each (corruption, level), with the suite it belongs to, whether the level was read from the cache
+   * (`load`) or computed (`generate`), and a warning when a cached file was refused and regenerated.
+   */
+  onProgress?: (
+    done: number,
+    total: number,
+    corruption: SuiteCorruptionName,
+    severity: number,
+    detail: SuiteProgress,
+  ) => void;
+}
+
+/** What `onProgress` says about one level beside the counts. */
+export interface SuiteProgress {
+  suite: SuiteName;
+  /** The suite's name, e.g. `mnist-mini-c` or `mnist-mini-mnist-c`. */
+  name: string;
+  /** `load`: read from the store and its checksum matched; `generate`: computed (and stored). */
+  action: 'load' | 'generate';
+  /** Why a stored file was not used (changed bytes, wrong length, no checksum); the level was regenerated. */
+  warning?: string;
 }
 
 /**
  * Where generated arrays are kept between runs: `path` is relative (`generated/<suite name>/<key>/<file>.u8`).
- * `read` returns null when absent or of another length.
+ * `read` returns null when absent or unusable (another length, bytes that fail their checksum); for a file that is
+ * there but unusable it calls `refuse` with why, naming the file, and the suite regenerates it with that warning.
  */
 export interface SuiteStore {
-  read(path: readonly string[], length: number): Promise<Uint8Array | null>;
+  read(path: readonly string[], length: number, refuse?: (problem: string) => void): Promise<Uint8Array | null>;
   write(path: readonly string[], bytes: Uint8Array): Promise<void>;
+}
+
+/** One level from the store, or generated (and stored) when the store has no usable copy. */
+async function level(
+  store: SuiteStore | null,
+  file: readonly string[],
+  length: number,
+  generate: () => Uint8Array,
+): Promise<{ bytes: Uint8Array; action: SuiteProgress['action']; warning?: string }> {
+  let problem: string | undefined;
+  const stored = store
+    ? await store.read(file, length, (p) => {
+        problem = p;
+      })
+    : null;
+  if (stored) return { bytes: stored, action: 'load' };
+  const bytes = generate();
+  if (store) await store.write(file, bytes);
+  return { bytes, action: 'generate', warning: problem && `${problem}; regenerated` };
 }
 
 /** The overloads of `corruptionSuite`, shared by the Node and browser entries. */
@@ -215,14 +256,15 @@ export async function generateSuite(
     const levels: Uint8Array[] = [];
     for (const severity of SEVERITIES) {
       const file = [...dir, `${corruption}-${severity}.u8`];
-      let bytes = store ? await store.read(file, data.images.length) : null;
-      if (!bytes) {
-        bytes = corruptImages(data, corruption, severity, seed);
-        if (store) await store.write(file, bytes);
-      }
-      levels.push(bytes);
+      const got = await level(store, file, data.images.length, () => corruptImages(data, corruption, severity, seed));
+      levels.push(got.bytes);
       done += 1;
-      options.onProgress?.(done, total, corruption, severity);
+      options.onProgress?.(done, total, corruption, severity, {
+        suite: 'cifar10-c',
+        name,
+        action: got.action,
+        warning: got.warning,
+      });
     }
     images.set(corruption, levels);
   }
@@ -253,14 +295,15 @@ async function mnistCSuite(
   let done = 0;
   for (const corruption of corruptions) {
     const file = [...dir, `${corruption}.u8`];
-    let bytes = store ? await store.read(file, data.images.length) : null;
-    if (!bytes) {
-      bytes = corruptMnistC(data, corruption, seed);
-      if (store) await store.write(file, bytes);
-    }
-    images.set(corruption, [bytes]);
+    const got = await level(store, file, data.images.length, () => corruptMnistC(data, corruption, seed));
+    images.set(corruption, [got.bytes]);
     done += 1;
-    options.onProgress?.(done, corruptions.length, corruption, MNIST_C_LEVEL);
+    options.onProgress?.(done, corruptions.length, corruption, MNIST_C_LEVEL, {
+      suite: 'mnist-c',
+      name,
+      action: got.action,
+      warning: got.warning,
+    });
   }
   return {
     name,

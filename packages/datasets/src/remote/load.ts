@@ -11,7 +11,7 @@ import { extractTar } from '../formats/tar';
 import { loadMnistMini } from '../mnist_mini';
 import type { Dataset, DatasetSplits } from '../types';
 import { checkSafeName } from '../util';
-import { type DownloadProgress, downloadFile, isVerified } from './download';
+import { checkCachedFile, type DownloadProgress, downloadFile } from './download';
 import { makeDataset } from './make_dataset';
 import { loadMnistC } from './mnist_c';
 import { REMOTE_DATASET_NAMES, REMOTE_DATASETS, type RemoteDataset } from './registry';
@@ -67,7 +67,7 @@ export interface FileStatus {
   md5: string;
 }
 
-/** Checks the cached files of a data set against their published checksums, without downloading. */
+/** Checks the cached files of a data set against their published checksums by content, without downloading. */
 export async function verifyDataset(
   nameOrSpec: string | RemoteDataset,
   options: FetchOptions = {},
@@ -77,8 +77,9 @@ export async function verifyDataset(
   const out: FileStatus[] = [];
   for (const file of spec.files) {
     const path = join(dir, file.name);
-    const present = await exists(path);
-    const status = !present ? 'missing' : (await isVerified(path, file.md5)) ? 'ok' : 'checksum mismatch';
+    // An explicit check hashes every file, even one this process has already checked.
+    const state = await checkCachedFile(path, file.md5, true);
+    const status = state.status === 'mismatch' ? 'checksum mismatch' : state.status;
     out.push({ file: file.name, path, status, md5: file.md5 });
   }
   return out;

@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -152,6 +152,40 @@ describe('downloadFile', () => {
     };
     const [status] = await verifyDataset(spec, { cacheDir: cache });
     expect(status.status).toBe('checksum mismatch');
+  });
+
+  it('a file changed in place with its size and mtime kept is detected and downloaded again, with a warning', async () => {
+    const dest = join(cache, 'blob.bin');
+    const url = `${base}/good/blob.bin`;
+    await downloadFile({ urls: [url], md5: md5(body), dest });
+    const before = await stat(dest);
+    const changed = Buffer.from(body);
+    changed[1000] ^= 0xff;
+    await writeFile(dest, changed);
+    await utimes(dest, before.atimeMs / 1000, before.mtimeMs / 1000);
+    const after = await stat(dest);
+    // The same size and mtime to the millisecond: what the old `.md5` stamp compared.
+    expect([after.size, Math.floor(after.mtimeMs)]).toEqual([before.size, Math.floor(before.mtimeMs)]);
+    const spec: RemoteDataset = {
+      ...REMOTE_DATASETS.mnist,
+      name: '.',
+      files: [{ name: 'blob.bin', urls: [url], md5: md5(body) }],
+    };
+    expect((await verifyDataset(spec, { cacheDir: cache }))[0].status).toBe('checksum mismatch');
+    const warnings: string[] = [];
+    const again = await downloadFile({
+      urls: [url],
+      md5: md5(body),
+      dest,
+      onProgress: (p) => {
+        if (p.warning) warnings.push(p.warning);
+      },
+    });
+    expect(again.downloaded).toBe(true);
+    expect(Buffer.compare(await readFile(dest), body)).toBe(0);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toContain(dest);
+    expect(warnings[0]).toMatch(new RegExp(`MD5 ${md5(changed)}, expected ${md5(body)}.*downloading it again`));
   });
 });
 
