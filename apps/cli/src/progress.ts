@@ -31,3 +31,50 @@ export function progress(label: string, total: number, opts: { quiet?: boolean; 
     stop() {},
   };
 }
+
+/** A data event of `bench` and `train` (bench's DataProgress: the fields shown). */
+export interface DataEvent {
+  phase: 'download' | 'corrupt' | 'load';
+  done: number;
+  total: number | null;
+  what: string;
+  suite?: string;
+  warning?: string;
+}
+
+/**
+ * The bars of data events: one per downloaded file and one per suite, each with its own total, labelled
+ * `download <file>`, `corrupt <suite>` while generating and `load <suite>` while reading the cache. A warning
+ * (a cached file refused and regenerated or downloaded again) ends the bar and is printed on its own line.
+ */
+export function dataProgress(opts: { quiet?: boolean; bar?: typeof progress; warn?: (line: string) => void } = {}): {
+  update(e: DataEvent): void;
+  stop(): void;
+} {
+  const make = opts.bar ?? progress;
+  const warn = opts.warn ?? ((line: string) => console.error(line));
+  let bar: Progress | null = null;
+  let barFor = '';
+  const stop = () => {
+    bar?.stop();
+    bar = null;
+    barFor = '';
+  };
+  return {
+    update(e) {
+      if (e.warning) {
+        stop();
+        warn(`semix: warning: ${e.warning}`);
+      }
+      if (opts.quiet) return;
+      const what = `${e.phase} ${e.phase === 'download' ? e.what : (e.suite ?? e.what)}`;
+      if (!bar || barFor !== what) {
+        stop();
+        bar = make(what, e.total ?? 0, { unit: e.phase === 'download' ? ' bytes' : ' levels' });
+        barFor = what;
+      }
+      bar.update(e.done, e.phase === 'download' ? '' : e.what);
+    },
+    stop,
+  };
+}

@@ -29,6 +29,7 @@ import {
   loadCorrupted,
   loadDataset,
   MNIST_C_CORRUPTIONS,
+  type SuiteProgress,
   take,
 } from '@semix/datasets';
 import {
@@ -65,11 +66,15 @@ export interface PresetData {
 }
 
 export interface DataProgress {
-  /** `download` (bytes) or `corrupt` (images of the generated suite). */
-  phase: 'download' | 'corrupt';
+  /** `download` (bytes), `corrupt` (levels of a generated suite computed) or `load` (levels read from the cache). */
+  phase: 'download' | 'corrupt' | 'load';
   done: number;
   total: number | null;
   what: string;
+  /** The generated suite the level belongs to (`mnist-mini-c`); each suite counts to its own total. */
+  suite?: string;
+  /** A cached file was refused (changed bytes, no checksum) and regenerated or downloaded again: why. */
+  warning?: string;
 }
 
 /** The generator (@semix/datasets) that makes each bench suite from the test images. */
@@ -96,7 +101,7 @@ export function dataIdentity(preset: Preset, train: Dataset, test: Dataset): Dat
 const downloadProgress =
   (onProgress?: (p: DataProgress) => void) =>
   (p: DownloadProgress): void =>
-    onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file });
+    onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file, warning: p.warning });
 
 /** The training split and evaluated test images of a preset (no suite generated): enough for job ids. */
 export async function loadPresetSplits(
@@ -126,8 +131,15 @@ export async function loadPresetData(
   const suites: CorruptionSource[] = [];
   const official = preset.evaluation.corruptionSource === 'official';
   const seed = preset.evaluation.corruptionSeed;
-  const onCorrupt = (done: number, total: number, c: string, s: number) =>
-    onProgress?.({ phase: 'corrupt', done, total, what: `${c} ${s}` });
+  const onCorrupt = (done: number, total: number, c: string, s: number, detail: SuiteProgress) =>
+    onProgress?.({
+      phase: detail.action === 'load' ? 'load' : 'corrupt',
+      done,
+      total,
+      what: `${c} ${s}`,
+      suite: detail.name,
+      warning: detail.warning,
+    });
   for (const name of presetSuites(preset)) {
     if (name === 'mnist-c' && official) {
       suites.push({

@@ -10,7 +10,7 @@ import {
   methodFlagOptions,
   UsageError,
 } from '../options';
-import { type Progress, progress } from '../progress';
+import { dataProgress, type Progress, progress } from '../progress';
 
 export async function bench(
   opts: MethodFlags & {
@@ -48,7 +48,7 @@ export async function bench(
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort(new Error('interrupted: finished jobs are kept; run again to resume')));
   let bar: Progress | null = null;
-  let barFor = '';
+  const data = dataProgress({ quiet: opts.json });
   const result = await runBench({
     preset,
     outDir: out,
@@ -57,16 +57,11 @@ export async function bench(
     signal: controller.signal,
     jobs,
     onEvent: (e) => {
+      // Data bars (each suite its own) and their warnings, which --json prints too (on stderr).
+      if (e.type === 'data') return data.update(e);
       if (opts.json) return;
-      if (e.type === 'data') {
-        const what = e.phase === 'download' ? `download ${e.what}` : `corrupt ${preset.dataset}`;
-        if (!bar || barFor !== what) {
-          bar?.stop();
-          bar = progress(what, e.total ?? 0, { unit: e.phase === 'download' ? ' bytes' : ' levels' });
-          barFor = what;
-        }
-        bar.update(e.done, e.phase === 'corrupt' ? e.what : '');
-      } else if (e.type === 'job-start') {
+      if (e.type === 'job-start') {
+        data.stop();
         bar?.stop();
         bar = null;
         const threads = e.workers > 1 ? `, ${e.workers} threads` : '';
@@ -93,6 +88,7 @@ export async function bench(
       }
     },
   });
+  data.stop();
   (bar as Progress | null)?.stop();
   if (opts.json) console.log(JSON.stringify(result.leaderboard, null, 2));
   else console.log(`\n${leaderboardTable(result.leaderboard)}\n\nwrote ${result.files.join(', ')}`);

@@ -15,7 +15,7 @@ import {
   verifyDataset,
 } from '@semix/datasets';
 import { choiceOption, intOption } from '../options';
-import { progress } from '../progress';
+import { dataProgress, progress } from '../progress';
 
 const ALL = [...DATASET_NAMES, ...CORRUPTION_DATASET_NAMES];
 const suiteOption = (value: string | undefined) => choiceOption('--suite', value, SUITE_NAMES) ?? 'cifar10-c';
@@ -70,6 +70,7 @@ export async function fetch(name: string, opts: { json?: boolean }): Promise<voi
   const bars = new Map<string, ReturnType<typeof progress>>();
   const paths = await fetchDataset(name, {
     onProgress: (p) => {
+      if (p.warning) return void console.error(`semix: warning: ${p.warning}`);
       let bar = bars.get(p.file);
       if (!bar) {
         bar = progress(`download ${p.file}`, Math.ceil((p.totalBytes ?? 0) / 1e6), { quiet: opts.json, unit: ' MB' });
@@ -127,17 +128,22 @@ export async function corrupt(
   const seed = intOption('--seed', opts.seed) ?? 0;
   const full = await test(name);
   const data = opts.images ? take(full, intOption('--images', opts.images, 1) ?? full.labels.length) : full;
-  let bar: ReturnType<typeof progress> | null = null;
+  const bars = dataProgress({ quiet: opts.json });
   const started = performance.now();
   const suite = await corruptionSuite(data, name, {
     suite: suiteName,
     seed,
-    onProgress: (done, total, c, s) => {
-      bar ??= progress(`corrupt ${name}`, total, { quiet: opts.json, unit: ' levels' });
-      bar.update(done, suiteName === 'mnist-c' ? c : `${c} ${s}`);
-    },
+    onProgress: (done, total, c, s, detail) =>
+      bars.update({
+        phase: detail.action === 'load' ? 'load' : 'corrupt',
+        done,
+        total,
+        what: suiteName === 'mnist-c' ? c : `${c} ${s}`,
+        suite: detail.name,
+        warning: detail.warning,
+      }),
   });
-  (bar as ReturnType<typeof progress> | null)?.stop();
+  bars.stop();
   const seconds = (performance.now() - started) / 1000;
   const levels = suite.suite === 'mnist-c' ? '1 level' : `${suite.severities.length} severities`;
   const summary = `${suite.name}: ${suite.corruptions.length} corruptions × ${levels} × ${data.labels.length} images in ${seconds.toFixed(1)} s (cached)`;

@@ -210,7 +210,8 @@ export async function train(flags: TrainFlags): Promise<void> {
   const log = (line: string) => {
     if (!flags.json) console.log(line);
   };
-  const onData = (p: { phase: string; done: number; total: number | null; what: string }) => {
+  const onData = (p: { phase: string; done: number; total: number | null; what: string; warning?: string }) => {
+    if (p.warning) console.error(`semix: warning: ${p.warning}`);
     if (p.phase === 'download' && p.done === p.total) log(`downloaded ${p.what}`);
   };
   const splits = await loadPresetSplits(preset, onData);
