@@ -281,6 +281,72 @@ describe('semix CLI', () => {
     expect(m.err).toMatch(/method\.sem\.wieght: unknown key; allowed: distance, weight/);
   });
 
+  it('empty and out-of-range values exit 2 naming the flag, before a byte is written', async () => {
+    const before = readdirSync(dir).sort();
+    const out = join(dir, 'never');
+    const file = join(dir, 'a-file');
+    writeFileSync(file, 'mine');
+    const cases: Array<[string[], string | RegExp]> = [
+      [['train', '--out', ''], "--out: '' is empty; give a value or leave the flag out"],
+      [['train', '--method', '', '--out', out], "--method: '' is empty"],
+      [['train', '--seed', '', '--out', out], "--seed: '' is empty"],
+      [['train', '--seed', ' ', '--out', out], "--seed: ' ' is empty"],
+      [['bench', '--out', ''], "--out: '' is empty"],
+      [['bench', '--preset', ''], "--preset: '' is empty"],
+      [['datasets', 'preview', ''], "argument name: '' is empty"],
+      [
+        ['train', '--seed', '4294967296', '--out', out],
+        "--seed: '4294967296' is not valid; expected an integer from 0 to 4294967295",
+      ],
+      [
+        ['datasets', 'corrupt', 'mnist-mini', '--seed', '-1'],
+        "--seed: '-1' is not valid; expected an integer from 0 to 4294967295",
+      ],
+      [
+        ['train', '--preset', 'smoke', '--width', '1e300', '--out', out],
+        "--width: '1e300' is not valid; expected a number > 0 and <= 4",
+      ],
+      [
+        ['train', '--preset', 'smoke', '--batch-size', '1e12', '--out', out],
+        '--batch-size: 1000000000000 is more than the 2048 training images; allowed: 1 to 2048',
+      ],
+      [
+        ['train', '--preset', 'smoke', '--train-images', '1e9', '--out', out],
+        '--train-images: 1000000000 is more than the mnist-mini training split has (7000); allowed: 1 to 7000',
+      ],
+      [['train', '--preset', 'smoke', '--out', file], `--out: '${file}' is a file, not a directory`],
+      [['train', '--preset', 'smoke', '--out', join(file, 'run')], `--out: '${file}' is a file, not a directory`],
+      [
+        ['train', '--preset', 'smoke', '--out', join(dir, 'x'.repeat(256))],
+        /--out: '.*' has a name of 256 bytes; allowed: at most 255/,
+      ],
+      [
+        ['bench', '--preset', 'smoke', '--out', join(dir, ...Array(20).fill('y'.repeat(250)))],
+        /--out: '.*' is \d+ bytes long; allowed: at most 4095/,
+      ],
+      [['train', '--preset', 'constructor'], "preset: 'constructor' is not a preset; allowed: quick, smoke"],
+    ];
+    for (const [args, message] of cases) {
+      const r = await semix(...args);
+      expect(r.code, args.join(' ')).toBe(2);
+      if (typeof message === 'string') expect(r.err, args.join(' ')).toContain(`semix: ${message}`);
+      else expect(r.err, args.join(' ')).toMatch(message);
+    }
+    const config = join(dir, 'seed-config.json');
+    writeFileSync(config, JSON.stringify({ seed: 4294967296 }));
+    const seed = await semix('train', '--config', config, '--out', out);
+    expect(seed.code).toBe(2);
+    expect(seed.err).toContain('seed: 4294967296 is not valid; expected an integer from 0 to 4294967295');
+    const preset = join(dir, 'twice.json');
+    writeFileSync(preset, JSON.stringify({ ...JSON.parse(readFileSync(SMOKE, 'utf8')), seeds: [0, 0] }));
+    const twice = await semix('bench', '--preset', preset, '--out', out);
+    expect(twice.code).toBe(2);
+    expect(twice.err).toContain('seeds[1]: 0 is also seeds[0]; each seed is run once');
+    // Nothing written: no run directory, no config.json in the working directory, the file untouched.
+    expect(readdirSync(dir).sort()).toEqual([...before, 'a-file', 'seed-config.json', 'twice.json'].sort());
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+  }, 120_000);
+
   it('run-time failures exit 1 with a sentence', async () => {
     const dataset = await semix('datasets', 'preview', '../../etc');
     expect(dataset.code).toBe(1);

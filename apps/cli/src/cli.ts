@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { UsageError } from './options';
+import { refuseEmpty, UsageError } from './options';
 
 // Refuse old Node.js with a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
@@ -13,7 +13,18 @@ const program = new Command('semix')
   .description('Train mixup + SEM image classifiers and measure their robustness (TensorFlow.js).')
   .version('0.0.0')
   .exitOverride()
-  .showHelpAfterError();
+  .showHelpAfterError()
+  // Every flag and argument: an empty string is a mistake (`--out ''` would be the working directory, `--seed ''`
+  // seed 0), refused before the command runs. Commands load lazily, so this stays in the light entry point.
+  .hook('preAction', (_program, command) => {
+    for (const option of command.options) {
+      const value = command.getOptionValue(option.attributeName());
+      refuseEmpty(option.long ?? option.flags, value);
+    }
+    command.registeredArguments.forEach((argument, i) => {
+      refuseEmpty(`argument ${argument.name()}`, command.processedArgs[i]);
+    });
+  });
 
 const backendOption = () =>
   new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']);
@@ -193,8 +204,9 @@ try {
 } catch (error) {
   if (error instanceof CommanderError) {
     process.exitCode = error.exitCode === 0 ? 0 : 2;
-  } else if (error instanceof UsageError) {
-    console.error(`semix: ${error.message}`);
+  } else if (error instanceof UsageError || (error as Error).name === 'PresetError') {
+    // A preset that does not fit its data (@semix/bench's PresetError, known by name: bench loads lazily).
+    console.error(`semix: ${(error as Error).message}`);
     process.exitCode = 2;
   } else {
     console.error(`semix: ${(error as Error).message}`);

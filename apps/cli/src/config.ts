@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { EvaluationSettings, formatIssues, ModelSettings, PresetObject, TrainSettings } from '@semix/bench';
+import { EvaluationSettings, formatIssues, ModelSettings, PresetObject, SeedSchema, TrainSettings } from '@semix/bench';
 import { z } from 'zod';
 import { UsageError } from './options';
 
@@ -17,7 +17,7 @@ export const ConfigSchema = z
     mix: z.record(z.unknown()).optional(),
     sem: z.record(z.unknown()).optional(),
     model: ModelSettings.partial().strict().optional(),
-    seed: z.number().int().nonnegative().optional(),
+    seed: SeedSchema.optional(),
     backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(),
     out: z.string().optional(),
     train: TrainSettings.partial().strict().optional(),

@@ -1,19 +1,81 @@
+import { statSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+
 /** Option values: parsed, or a usage error (exit 2) that names the option, the value and what is allowed. */
 export class UsageError extends Error {}
+
+/**
+ * The largest seed: core's MAX_SEED (2³² − 1; a seed is one 32-bit word), repeated here because this module loads
+ * before any command and must not load TensorFlow.js (`semix --help` stays instant).
+ */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/**
+ * The largest `--width`: core's MAX_WIDTH, repeated for the same reason. preact-resnet18 at width 4 has about 180 M
+ * parameters (0.7 GB in float32; with gradients and Adam's two moments about 2.9 GB).
+ */
+export const MAX_WIDTH = 4;
+
+/** An empty (or blank) value is refused: `--seed ''` would read as 0, `--out ''` as the working directory. */
+export function refuseEmpty(field: string, value: unknown): void {
+  if (typeof value === 'string' && value.trim() === '')
+    throw new UsageError(`${field}: '${value}' is empty; give a value or leave the flag out`);
+}
+
+/** Linux's limits: NAME_MAX (bytes of one path component) and PATH_MAX (bytes of a path, with its NUL). */
+const NAME_MAX = 255;
+const PATH_MAX = 4096;
+
+/**
+ * Checks a directory flag before anything is written: its length within what the file system takes (else mkdir
+ * fails with ENAMETOOLONG after other writes), and no file where it, or a folder above it, must be a directory.
+ */
+export function checkOutDir(field: string, path: string): void {
+  const full = resolve(path);
+  const bytes = Buffer.byteLength(full);
+  if (bytes > PATH_MAX - 1)
+    throw new UsageError(`${field}: '${path}' is ${bytes} bytes long; allowed: at most ${PATH_MAX - 1}`);
+  for (const name of full.split('/')) {
+    const n = Buffer.byteLength(name);
+    if (n > NAME_MAX)
+      throw new UsageError(`${field}: '${path}' has a name of ${n} bytes; allowed: at most ${NAME_MAX} bytes a name`);
+  }
+  for (let p = full; ; p = dirname(p)) {
+    let stat: ReturnType<typeof statSync>;
+    try {
+      stat = statSync(p, { throwIfNoEntry: false });
+    } catch (error) {
+      // ENOTDIR: a file above it; found as the walk goes up.
+      if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
+    }
+    if (stat) {
+      if (!stat.isDirectory()) throw new UsageError(`${field}: '${p}' is a file, not a directory`);
+      return;
+    }
+    if (dirname(p) === p) return;
+  }
+}
 
 /** The backends `--backend` accepts (kept here, not imported from @semix/core, so `semix --help` stays instant). */
 export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
 
-export function intOption(field: string, value: string | undefined, min = 0): number | undefined {
+export function intOption(field: string, value: string | undefined, min = 0, max?: number): number | undefined {
   if (value === undefined) return undefined;
+  refuseEmpty(field, value);
   const n = Number(value);
-  if (!Number.isInteger(n) || n < min)
-    throw new UsageError(`${field}: '${value}' is not valid; expected an integer >= ${min}`);
+  if (!Number.isInteger(n) || n < min || (max !== undefined && n > max))
+    throw new UsageError(
+      `${field}: '${value}' is not valid; expected an integer ${max === undefined ? `>= ${min}` : `from ${min} to ${max}`}`,
+    );
   return n;
 }
 
+/** A seed flag: an integer from 0 to MAX_SEED (a larger one would alias a smaller one modulo 2³²). */
+export const seedOption = (field: string, value: string | undefined) => intOption(field, value, 0, MAX_SEED);
+
 export function numberOption(field: string, value: string | undefined): number | undefined {
   if (value === undefined) return undefined;
+  refuseEmpty(field, value);
   const n = Number(value);
   if (!Number.isFinite(n) || n < 0) throw new UsageError(`${field}: '${value}' is not valid; expected a number >= 0`);
   return n;

@@ -45,6 +45,7 @@ export {
   parsePreset,
   presetShards,
   presetSuites,
+  SeedSchema,
   SUITES,
   type SuiteName,
   TrainSettings,

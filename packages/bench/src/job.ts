@@ -43,7 +43,7 @@ import {
 import * as tf from '@tensorflow/tfjs-core';
 import { evaluationGapPairings } from './gap';
 import { type DataIdentity, identityDiff, jobId, jobIdentity } from './identity';
-import { type Preset, presetShards, presetSuites, type SuiteName } from './preset';
+import { type Preset, PresetError, presetShards, presetSuites, type SuiteName } from './preset';
 import type { FailedRecord, ResultRecord, SuiteResult } from './records';
 
 /** One corruption suite a preset is evaluated on: generated from the test images, or an official benchmark. */
@@ -110,9 +110,30 @@ export async function loadPresetSplits(
 ): Promise<{ train: Dataset; test: Dataset; identity: DataIdentity }> {
   const onDownload = downloadProgress(onProgress);
   const splits = await loadDataset(preset.dataset, { onProgress: onDownload });
+  checkPresetSizes(preset, splits.train.labels.length, splits.test.labels.length);
   const trainSet = preset.train.trainImages ? take(splits.train, preset.train.trainImages) : splits.train;
   const test = take(splits.test, preset.evaluation.images);
   return { train: trainSet, test, identity: dataIdentity(preset, trainSet, test) };
+}
+
+/**
+ * A preset's sizes against its data, before anything is trained or written: more images than a split has are
+ * refused, not cut (a cut run would be recorded as asking for more than it used), and a batch needs that many
+ * training images. Throws a PresetError naming the field, its value and the allowed range.
+ */
+export function checkPresetSizes(preset: Preset, trainSplit: number, testSplit: number): void {
+  const fail = (field: string, value: number, detail: string, max: number): never => {
+    throw new PresetError(`${field}: ${value} is more than ${detail}; allowed: 1 to ${max}`);
+  };
+  const { trainImages, batchSize } = preset.train;
+  if (trainImages !== undefined && trainImages > trainSplit)
+    fail('train.trainImages', trainImages, `the ${preset.dataset} training split has (${trainSplit})`, trainSplit);
+  const trained = trainImages ?? trainSplit;
+  if (batchSize > trained) fail('train.batchSize', batchSize, `the ${trained} training images`, trained);
+  const { images, gapImages } = preset.evaluation;
+  if (images > testSplit)
+    fail('evaluation.images', images, `the ${preset.dataset} test split has (${testSplit})`, testSplit);
+  if (gapImages > images) fail('evaluation.gapImages', gapImages, `the evaluated test images (${images})`, images);
 }
 
 /**

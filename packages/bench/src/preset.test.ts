@@ -159,6 +159,44 @@ describe('presets', () => {
     );
   });
 
+  it('seeds are integers in [0, 2³² − 1], each once (2³² would alias seed 0); the error names the field and value', () => {
+    const raw = BUILTIN_PRESETS.smoke as Record<string, Record<string, unknown>>;
+    const cases: Array<[unknown, string]> = [
+      [
+        { ...raw, seeds: [0, 4294967296] },
+        'seeds[1]: 4294967296 is not valid; expected an integer from 0 to 4294967295',
+      ],
+      [{ ...raw, seeds: [-1] }, 'seeds[0]: -1 is not valid; expected an integer from 0 to 4294967295'],
+      [{ ...raw, seeds: [0.5] }, 'seeds[0]: 0.5 is not valid; expected an integer from 0 to 4294967295'],
+      [{ ...raw, seeds: [0, 1, 0] }, 'seeds[2]: 0 is also seeds[0]; each seed is run once'],
+      [
+        { ...raw, evaluation: { ...raw.evaluation, corruptionSeed: 2 ** 32 } },
+        'evaluation.corruptionSeed: 4294967296 is not valid; expected an integer from 0 to 4294967295',
+      ],
+    ];
+    for (const [value, message] of cases)
+      expect(() => parsePreset(value, 'p.json')).toThrow(`preset p.json: ${message}`);
+    expect(parsePreset({ ...raw, seeds: [0, 4294967295] }, 'p.json').seeds).toEqual([0, 4294967295]);
+  });
+
+  it('two methods that resolve to the same options are refused, whatever the order of their keys', () => {
+    const raw = BUILTIN_PRESETS.smoke as Record<string, Record<string, unknown>>;
+    const methods = [
+      { name: 'mixup+sem', sem: { weight: 3, distance: 'l1' } },
+      { name: 'mixup+sem', label: 'b', sem: { distance: 'l1', weight: 3 } },
+    ];
+    expect(() => parsePreset({ ...raw, methods }, 'p.json')).toThrow(
+      /methods\[1\]: 'b' has the same options as methods\[0\]/,
+    );
+  });
+
+  it("presets are looked up among the built-in names only, not an object's inherited keys", () => {
+    for (const name of ['constructor', 'toString', '__proto__', 'hasOwnProperty'])
+      expect(() => loadPreset(name)).toThrow(
+        `preset: '${name}' is not a preset; allowed: ${Object.keys(BUILTIN_PRESETS).join(', ')}, or a .json file`,
+      );
+  });
+
   it('unknown keys are errors at every depth, naming the key, its path and the allowed keys', () => {
     const smoke = loadPreset('smoke');
     const raw = BUILTIN_PRESETS.smoke as Record<string, Record<string, unknown>>;

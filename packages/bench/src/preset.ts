@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { MAX_SEED, MAX_WIDTH } from '@semix/core';
 import {
   defaultLabel,
   MethodConfigError,
@@ -39,6 +40,34 @@ export type SuiteName = (typeof SUITES)[number];
  * `expandMethodEntry`, which knows each method's options.
  */
 const MethodEntry = z.union([z.string(), z.record(z.unknown())]);
+
+/**
+ * A seed: an integer in [0, 2³² − 1] (core's MAX_SEED; a seed is one 32-bit word, and a larger one would repeat a
+ * smaller one's draws). The message names the value and the range.
+ */
+export const SeedSchema = z.number().superRefine((v, ctx) => {
+  if (!Number.isInteger(v) || v < 0 || v > MAX_SEED)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      message: `${v} is not valid; expected an integer from 0 to ${MAX_SEED}`,
+    });
+});
+
+/** A preset's seeds: each once (a seed listed twice would run one job twice, and count it as two seeds). */
+const Seeds = z
+  .array(SeedSchema)
+  .min(1)
+  .superRefine((seeds, ctx) => {
+    seeds.forEach((seed, i) => {
+      const first = seeds.indexOf(seed);
+      if (first < i)
+        ctx.addIssue({
+          code: z.ZodIssueCode.custom,
+          path: [i],
+          message: `${seed} is also seeds[${first}]; each seed is run once`,
+        });
+    });
+  });
 
 const Schedule = z
   .object({
@@ -108,13 +137,17 @@ export const EvaluationSettings = z
     /** `generated`: semix's suite made from the test split; `official`: CIFAR-10-C / CIFAR-100-C files. */
     corruptionSource: z.enum(['generated', 'official']).default('generated'),
     /** Seed of the generated suites' random choices. */
-    corruptionSeed: z.number().int().nonnegative().default(0),
+    corruptionSeed: SeedSchema.default(0),
     gapImages: z.number().int().positive(),
   })
   .strict();
 
 export const ModelSettings = z
-  .object({ arch: z.enum(['mlp', 'cnn-small', 'preact-resnet18']), width: z.number().positive().default(1) })
+  .object({
+    arch: z.enum(['mlp', 'cnn-small', 'preact-resnet18']),
+    /** At most core's MAX_WIDTH, where preact-resnet18's parameters still fit a workstation's memory. */
+    width: z.number().positive().max(MAX_WIDTH).default(1),
+  })
   .strict();
 
 export const PresetObject = z
@@ -124,7 +157,7 @@ export const PresetObject = z
     dataset: z.enum(['mnist-mini', 'fashion-mnist', 'mnist', 'cifar10', 'cifar100']),
     model: ModelSettings,
     methods: z.array(MethodEntry).min(1),
-    seeds: z.array(z.number().int().nonnegative()).min(1),
+    seeds: Seeds,
     train: TrainSettings.superRefine(checkShards),
     evaluation: EvaluationSettings,
   })
@@ -254,7 +287,10 @@ export function formatIssues(root: z.ZodTypeAny, error: z.ZodError): string {
 }
 
 /** A preset error: bad JSON, an unknown key, a value out of range. The CLI maps it to exit code 2. */
-export class PresetError extends Error {}
+export class PresetError extends Error {
+  // Recognised by name where the class is not imported (the CLI's entry maps it to exit 2).
+  override name = 'PresetError';
+}
 
 export const BUILTIN_PRESETS: Record<string, unknown> = {
   quick,
@@ -338,7 +374,8 @@ export function overrideMethods(
 
 /** A built-in preset by name, or a preset file (JSON) by path. */
 export function loadPreset(nameOrPath: string): Preset {
-  if (nameOrPath in BUILTIN_PRESETS) return parsePreset(BUILTIN_PRESETS[nameOrPath], nameOrPath);
+  // Own keys only: `in` would take 'constructor' (inherited from Object.prototype) for a preset.
+  if (Object.hasOwn(BUILTIN_PRESETS, nameOrPath)) return parsePreset(BUILTIN_PRESETS[nameOrPath], nameOrPath);
   if (nameOrPath.endsWith('.json')) {
     let value: unknown;
     try {

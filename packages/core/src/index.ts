@@ -32,10 +32,10 @@ export {
 export { expectedCalibrationError } from './metrics';
 export { createModel } from './models/create_model';
 export { type FromLayersModelOptions, fromLayersModel, type LayersModelLike } from './models/layers_model';
-export { ARCHITECTURES, type Architecture, type ModelConfig, type SemixModel } from './models/types';
+export { ARCHITECTURES, type Architecture, MAX_WIDTH, type ModelConfig, type SemixModel } from './models/types';
 export { assignWeights } from './models/weights';
 export { adam, SemixAdamOptimizer } from './optimizers';
-export { Rng } from './rng';
+export { checkSeed, MAX_SEED, Rng } from './rng';
 export { learningRate } from './schedule';
 export {
   applyStep,

@@ -4,15 +4,28 @@
  * choice in semix (initial weights, shuffling, λ, boxes, masks, pairings) draws from one of these; the trainer and
  * the models draw from one stream per purpose of their seed ({@link streamRng}).
  */
+/**
+ * The largest seed. A seed is one 32-bit word (splitmix32's input below): wrapping a larger number modulo 2³² would
+ * give seed 2³² the draws of seed 0, two "different" seeds one result.
+ */
+export const MAX_SEED = 2 ** 32 - 1;
+
+/** Throws unless `seed` is an integer in [0, MAX_SEED]; the message names `field`. */
+export function checkSeed(seed: number, field = 'seed'): void {
+  if (!Number.isInteger(seed) || seed < 0 || seed > MAX_SEED) {
+    throw new RangeError(`${field}: ${seed} is not valid; expected an integer from 0 to ${MAX_SEED}`);
+  }
+}
+
 export class Rng {
   private s: Uint32Array;
 
   constructor(seed: number | readonly number[]) {
     this.s = new Uint32Array(4);
     if (typeof seed === 'number') {
-      if (!Number.isFinite(seed)) throw new Error(`seed must be a finite number, got ${seed}`);
+      checkSeed(seed);
       // splitmix32 spreads one integer seed over the four words.
-      let x = Math.trunc(seed) >>> 0;
+      let x = seed;
       for (let i = 0; i < 4; i++) {
         x = (x + 0x9e3779b9) >>> 0;
         let z = x;
@@ -34,7 +47,8 @@ export class Rng {
 
   /** An independent generator derived from this one (for a sub-task that must not shift this sequence). */
   fork(): Rng {
-    return new Rng(this.nextUint32() ^ Math.imul(this.nextUint32(), 0x27d4eb2d));
+    // `^` yields a signed 32-bit number; `>>> 0` reads the same bits as the unsigned seed.
+    return new Rng((this.nextUint32() ^ Math.imul(this.nextUint32(), 0x27d4eb2d)) >>> 0);
   }
 
   nextUint32(): number {

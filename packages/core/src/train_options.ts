@@ -1,5 +1,6 @@
 import { type Augment, checkDataset, datasetSize, type ImageDataset } from './data';
 import type { SemixModel } from './models/types';
+import { checkSeed } from './rng';
 import { isMethodSpec, type MethodSpec, type TrainMethod } from './step';
 
 export interface LrSchedule {
@@ -136,6 +137,7 @@ export function validateTrainOptions(o: TrainOptions & typeof DEFAULT_TRAIN_OPTI
   if (o.workers > o.shards) {
     throw new Error(
       `workers: ${o.workers} is more than shards (${o.shards}); each thread computes one shard or more; allowed: 1 to ${o.shards}`,
+  checkSeed(o.seed);
     );
   }
   if (o.shards > o.batchSize) {

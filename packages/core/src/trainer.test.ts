@@ -250,6 +250,16 @@ describe('train', () => {
     await expect(train({ model, data: { ...data, shape: [28, 28, 1] }, epochs: 1 })).rejects.toThrow(/images/);
     model.dispose();
   });
+
+  it('refuses a seed that is not an integer in [0, 2³² − 1] (createModel and train), rather than wrapping it', async () => {
+    const expected = /^seed: .* is not valid; expected an integer from 0 to 4294967295$/;
+    for (const seed of [2 ** 32, -1, 1.5]) {
+      expect(() => newModel(seed)).toThrow(expected);
+      const model = newModel();
+      await expect(train({ model, data, epochs: 1, seed })).rejects.toThrow(expected);
+      model.dispose();
+    }
+  });
 });
 
 describe('evaluate and metrics', () => {

@@ -3,6 +3,7 @@ import { leaderboardTable, loadPreset, overrideMethods, parseJobs, recordSummary
 import type { BackendName } from '@semix/core';
 import {
   BACKENDS,
+  checkOutDir,
   choiceOption,
   flagError,
   intOption,
@@ -37,6 +38,7 @@ export async function bench(
     throw new UsageError(flagError((error as Error).message));
   }
   const out = resolve(opts.out ?? `results/${preset.name}`);
+  checkOutDir('--out', out);
   let jobs: number;
   try {
     jobs = parseJobs(opts.jobs);

@@ -14,7 +14,7 @@ import {
   take,
   verifyDataset,
 } from '@semix/datasets';
-import { choiceOption, intOption } from '../options';
+import { choiceOption, intOption, seedOption } from '../options';
 import { dataProgress, progress } from '../progress';
 
 const ALL = [...DATASET_NAMES, ...CORRUPTION_DATASET_NAMES];
@@ -114,7 +114,7 @@ export async function preview(
   await previewGrid(take(data, 10), {
     suite,
     images: Math.max(1, intOption('--images', opts.images) ?? 2),
-    seed: intOption('--seed', opts.seed) ?? 0,
+    seed: seedOption('--seed', opts.seed) ?? 0,
     path,
   });
   console.log(`wrote ${path}`);
@@ -125,7 +125,7 @@ export async function corrupt(
   opts: { seed: string; images?: string; json?: boolean; suite?: string },
 ): Promise<void> {
   const suiteName = suiteOption(opts.suite);
-  const seed = intOption('--seed', opts.seed) ?? 0;
+  const seed = seedOption('--seed', opts.seed) ?? 0;
   const full = await test(name);
   const data = opts.images ? take(full, intOption('--images', opts.images, 1) ?? full.labels.length) : full;
   const bars = dataProgress({ quiet: opts.json });

@@ -10,6 +10,7 @@ import {
   loadPresetSplits,
   type Preset,
   packageVersions,
+  PresetError,
   parsePreset,
   recordSummary,
   runJob,
@@ -20,14 +21,17 @@ import { type ResolvedMethod, resolveMethod } from '@semix/mixup';
 import { readConfig } from '../config';
 import {
   BACKENDS,
+  checkOutDir,
   choiceOption,
   flagError,
   interruptSignal,
   intOption,
+  MAX_WIDTH,
   METHOD_FLAG_OF,
   type MethodFlags,
   methodFlagOptions,
   numberOption,
+  seedOption,
   UsageError,
 } from '../options';
 import { progress } from '../progress';
@@ -110,7 +114,10 @@ export function resolveRun(flags: TrainFlags): {
   } catch (error) {
     throw new UsageError(flagError((error as Error).message));
   }
-  const seed = intOption('--seed', flags.seed) ?? config.seed ?? 0;
+  const seed = seedOption('--seed', flags.seed) ?? config.seed ?? 0;
+  const width = numberOption('--width', flags.width);
+  if (width !== undefined && !(width > 0 && width <= MAX_WIDTH))
+    throw new UsageError(`--width: '${flags.width}' is not valid; expected a number > 0 and <= ${MAX_WIDTH}`);
   const backend = choiceOption('--backend', flags.backend, BACKENDS) ?? config.backend ?? 'auto';
   const merged = {
     ...base,
@@ -119,7 +126,7 @@ export function resolveRun(flags: TrainFlags): {
       ...base.model,
       ...config.model,
       ...(flags.model ? { arch: choiceOption('--model', flags.model, ARCHITECTURES) } : {}),
-      ...(flags.width ? { width: numberOption('--width', flags.width) } : {}),
+      ...(width !== undefined ? { width } : {}),
     },
     methods: [method],
     seeds: [seed],
@@ -145,7 +152,16 @@ export function resolveRun(flags: TrainFlags): {
   } catch (error) {
     throw new UsageError((error as Error).message);
   }
-  return { preset, method: preset.methods[0], seed, backend, out: flags.out ?? config.out };
+  const out = flags.out ?? config.out;
+  if (out !== undefined) checkOutDir(flags.out !== undefined ? '--out' : `--config ${flags.config}: out`, out);
+  return { preset, method: preset.methods[0], seed, backend, out };
+}
+
+/** A preset field in a message (`train.batchSize: …`) named by its flag. */
+function presetFlag(message: string): string {
+  const flags: Record<string, string> = { 'train.batchSize': '--batch-size', 'train.trainImages': '--train-images' };
+  const m = /^(?:preset .*?: )?(train\.\w+): /.exec(message);
+  return m && flags[m[1]] ? `${flags[m[1]]}: ${message.slice(m[0].length)}` : message;
 }
 
 function defined<T extends Record<string, unknown>>(o: T): Partial<T> {
@@ -214,7 +230,14 @@ export async function train(flags: TrainFlags): Promise<void> {
     if (p.warning) console.error(`semix: warning: ${p.warning}`);
     if (p.phase === 'download' && p.done === p.total) log(`downloaded ${p.what}`);
   };
-  const splits = await loadPresetSplits(preset, onData);
+  let splits: Awaited<ReturnType<typeof loadPresetSplits>>;
+  try {
+    splits = await loadPresetSplits(preset, onData);
+  } catch (error) {
+    // Sizes beyond the data (checked before anything is written): a usage error, named by its flag.
+    if (error instanceof PresetError) throw new UsageError(presetFlag(error.message));
+    throw error;
+  }
   // The backend first: what computes the run (and its kernel arithmetic) is part of its identity.
   const selection = await selectBackend(run.backend as BackendName | 'auto');
   const compute = computeIdentity();

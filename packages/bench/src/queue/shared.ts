@@ -5,7 +5,7 @@ import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
 import type { GridJob } from '../grid';
 import { type DataIdentity, jobId, jobIdentity } from '../identity';
-import { type Preset, parsePreset } from '../preset';
+import { type Preset, parsePreset, SeedSchema } from '../preset';
 
 export const QUEUE_NAME = 'semix-bench';
 
@@ -21,7 +21,7 @@ export const JobPayloadSchema = z
     id: z.string().regex(/^semix-[0-9a-f]{24}$/),
     preset: z.record(z.unknown()),
     method: z.record(z.unknown()),
-    seed: z.number().int().nonnegative(),
+    seed: SeedSchema,
     data: z.object({ train: z.string(), test: z.string(), suites: z.array(z.record(z.unknown())) }).strict(),
     compute: z
       .object({

@@ -1,7 +1,8 @@
+import { checkSeed } from '../rng';
 import { cnnSmall } from './cnn_small';
 import { mlp } from './mlp';
 import { preactResnet18 } from './preact_resnet18';
-import { ARCHITECTURES, type ModelConfig, type SemixModel } from './types';
+import { ARCHITECTURES, MAX_WIDTH, type ModelConfig, type SemixModel } from './types';
 
 /** Builds a model by architecture name; bad options fail with the field, the value and what is allowed. */
 export function createModel(config: ModelConfig): SemixModel {
@@ -17,8 +18,9 @@ export function createModel(config: ModelConfig): SemixModel {
   if (!Number.isInteger(numClasses) || numClasses < 2) {
     throw new Error(`numClasses: ${numClasses} is not valid; expected an integer >= 2`);
   }
-  if (!(width > 0) || !Number.isFinite(width)) throw new Error(`width: ${width} is not valid; expected a number > 0`);
-  if (!Number.isFinite(seed)) throw new Error(`seed: ${seed} is not valid; expected a finite number`);
+  if (!(width > 0 && width <= MAX_WIDTH))
+    throw new Error(`width: ${width} is not valid; expected a number > 0 and <= ${MAX_WIDTH}`);
+  checkSeed(seed);
   const full = { ...config, width };
   const model = build(full);
   Object.defineProperty(model, 'config', {

@@ -4,12 +4,19 @@ import type * as tf from '@tensorflow/tfjs-core';
 export const ARCHITECTURES = ['mlp', 'cnn-small', 'preact-resnet18'] as const;
 export type Architecture = (typeof ARCHITECTURES)[number];
 
+/**
+ * The largest width multiplier `createModel` builds: preact-resnet18 at width 4 has about 180 M parameters (0.7 GB
+ * in float32; with gradients and Adam's two moments about 2.9 GB). A larger one would fail allocating, or never
+ * finish, after a run directory was claimed.
+ */
+export const MAX_WIDTH = 4;
+
 export interface ModelConfig {
   arch: Architecture;
   /** [height, width, channels] of one image. */
   inputShape: [number, number, number];
   numClasses: number;
-  /** Width multiplier (channels × width); 1 is the architecture's standard size. */
+  /** Width multiplier (channels × width), > 0 and at most MAX_WIDTH; 1 is the architecture's standard size. */
   width?: number;
   /** Seed of the weight initialisation. */
   seed: number;
