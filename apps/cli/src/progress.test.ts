@@ -50,6 +50,22 @@ describe('dataProgress', () => {
     ]);
   });
 
+  it("a download's warning is a line of its own: no bar drawn from it", () => {
+    const { made, bar } = bars();
+    const warnings: string[] = [];
+    const view = dataProgress({ bar, warn: (line) => warnings.push(line) });
+    view.update({
+      phase: 'download',
+      done: 0,
+      total: null,
+      what: 'fog.npy',
+      warning: 'fog.npy: SHA-256 x; unpacked again',
+    });
+    view.update({ phase: 'download', done: 10, total: 20, what: 'a.gz' });
+    expect(warnings).toHaveLength(1);
+    expect(made.map((b) => [b.label, b.total])).toEqual([['download a.gz', 20]]);
+  });
+
   it('prints warnings even when quiet (--json), and draws nothing', () => {
     const { made, bar } = bars();
     const warnings: string[] = [];

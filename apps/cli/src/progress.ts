@@ -65,6 +65,8 @@ export function dataProgress(opts: { quiet?: boolean; bar?: typeof progress; war
       if (e.warning) {
         stop();
         warn(`semix: warning: ${e.warning}`);
+        // A download's warning is an event of its own (nothing received yet); a suite's comes with its level.
+        if (e.phase === 'download') return;
       }
       if (opts.quiet) return;
       const what = `${e.phase} ${e.phase === 'download' ? e.what : (e.suite ?? e.what)}`;

@@ -1,5 +1,7 @@
 import { createHash } from 'node:crypto';
-import { readFile } from 'node:fs/promises';
+import { createReadStream } from 'node:fs';
+import { readFile, stat } from 'node:fs/promises';
+import { pipeline } from 'node:stream/promises';
 import { writeAtomic } from './cache';
 
 /** SHA-256 over images then labels: identifies the exact data a result was computed on. */
@@ -56,4 +58,48 @@ export async function readChecked(
     return { bytes: null, problem: `${path}: SHA-256 ${got}, expected ${expected} (changed since it was written)` };
   }
   return { bytes, problem: null };
+}
+
+/** SHA-256 of a file, streamed in 1 MiB reads. */
+export async function sha256File(path: string): Promise<string> {
+  const hash = createHash('sha256');
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash);
+  return hash.digest('hex');
+}
+
+/** Files `checkStoredFile` found intact in this process, by path: their state then (device, inode, size, mtime, ctime). */
+const intactThisProcess = new Map<string, string>();
+
+/**
+ * A large cache file with its SHA-256 beside it (files unpacked from an archive, read a slice at a time), checked
+ * by content on its first use in each process and after any change to it: ctime moves on every write and cannot be
+ * set back with `utimes`, so a change that keeps size and mtime is seen too. `problem` names the file and says why.
+ */
+export async function checkStoredFile(
+  path: string,
+): Promise<{ status: 'ok' } | { status: 'missing' } | { status: 'bad'; problem: string }> {
+  let info: Awaited<ReturnType<typeof stat>>;
+  try {
+    info = await stat(path);
+  } catch {
+    return { status: 'missing' };
+  }
+  const state = `${info.dev} ${info.ino} ${info.size} ${info.mtimeMs} ${info.ctimeMs}`;
+  if (intactThisProcess.get(path) === state) return { status: 'ok' };
+  intactThisProcess.delete(path);
+  let expected: string;
+  try {
+    expected = (await readFile(checksumPath(path), 'utf8')).trim();
+  } catch {
+    return {
+      status: 'bad',
+      problem: `${path} has no checksum (${checksumPath(path)} is missing: written before semix kept checksums, or its writer was stopped)`,
+    };
+  }
+  const got = await sha256File(path);
+  if (got !== expected) {
+    return { status: 'bad', problem: `${path}: SHA-256 ${got}, expected ${expected} (changed since it was written)` };
+  }
+  intactThisProcess.set(path, state);
+  return { status: 'ok' };
 }

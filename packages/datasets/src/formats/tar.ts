@@ -3,7 +3,7 @@ import { join, normalize } from 'node:path';
 import { pipeline } from 'node:stream/promises';
 import { createGunzip } from 'node:zlib';
 import { extract as tarExtract } from 'tar-stream';
-import { writeAtomic } from '../cache';
+import { writeChecked } from '../checksum';
 
 export interface ExtractOptions {
   /** Which entries to keep, by path inside the archive; others are skipped. */
@@ -14,7 +14,8 @@ export interface ExtractOptions {
 }
 
 /**
- * Streams a tar (or tar.gz) archive and writes the kept regular files into `outDir`, each atomically. Entries
+ * Streams a tar (or tar.gz) archive and writes the kept regular files into `outDir`, each atomically with its
+ * SHA-256 beside it (`writeChecked`: unpacked files are checked when read, as generated ones are). Entries
  * whose path is absolute or climbs out with `..` are refused. Returns the written files by entry path.
  */
 export async function extractTar(archive: string, options: ExtractOptions): Promise<Map<string, string>> {
@@ -35,7 +36,7 @@ export async function extractTar(archive: string, options: ExtractOptions): Prom
       const chunks: Buffer[] = [];
       for await (const chunk of entry) chunks.push(chunk as Buffer);
       const out = join(options.outDir, clean.split('/').pop() as string);
-      await writeAtomic(out, Buffer.concat(chunks));
+      await writeChecked(out, Buffer.concat(chunks));
       written.set(clean, out);
     }
   })();

@@ -12,7 +12,10 @@ export interface DownloadProgress {
   url: string;
   receivedBytes: number;
   totalBytes: number | null;
-  /** Set once, before the transfer, when a cached copy failed its checksum and is downloaded again: why. */
+  /**
+   * Why a cached file was refused (a download that failed its MD5 and is fetched again, a member unpacked from an
+   * archive that failed its SHA-256 and is unpacked again): an event of its own, before the work, with no bytes.
+   */
   warning?: string;
 }
 
@@ -48,10 +51,10 @@ export class DownloadError extends Error {
   }
 }
 
-/** MD5 of a file, streamed. */
+/** MD5 of a file, streamed in 1 MiB reads (the default 64 KiB spends more time per call than hashing). */
 export async function md5File(path: string): Promise<string> {
   const hash = createHash('md5');
-  await pipeline(createReadStream(path), hash);
+  await pipeline(createReadStream(path, { highWaterMark: 1 << 20 }), hash);
   return hash.digest('hex');
 }
 
@@ -67,8 +70,9 @@ export type CachedFileState = { status: 'ok' } | { status: 'missing' } | { statu
 
 /**
  * Checks `dest` against its published MD5 by content: on the first use of the file in each process (and after any
- * change to it), never from its size and mtime alone. Hashing runs at about 500 MB/s (CIFAR-10-C's 2.9 GB archive:
- * about 6 s, once a process; the datasets README has the measurement). `force` hashes even when this process has.
+ * change to it), never from its size and mtime alone: MD5 ran at about 250 MB/s on a busy 2-core machine, so
+ * CIFAR-10-C's 2.9 GB archive costs about 12 s once a process (or worker thread), the 170 MB CIFAR-10 archive under
+ * a second (`bench:hash`; the README has the figures). `force` hashes even when this process has.
  */
 export async function checkCachedFile(dest: string, md5: string, force = false): Promise<CachedFileState> {
   let info: Awaited<ReturnType<typeof stat>>;

@@ -2,6 +2,7 @@ import { access, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { cacheDir } from '../cache';
+import { checkStoredFile } from '../checksum';
 import { ALL_CORRUPTIONS } from '../corruptions/corruptions';
 import { checkCorruption, checkSeverity } from '../corruptions/suite';
 import { parseCifarRecords } from '../formats/cifar_bin';
@@ -127,7 +128,14 @@ export async function loadDataset(
     }
     case 'cifar10-bin': {
       const names = [1, 2, 3, 4, 5].map((i) => `data_batch_${i}.bin`);
-      const files = await unpack(archive, dir, [...names, 'test_batch.bin'], 'cifar-10-batches-bin/', true);
+      const files = await unpack(
+        archive,
+        dir,
+        [...names, 'test_batch.bin'],
+        'cifar-10-batches-bin/',
+        true,
+        options.onProgress,
+      );
       return {
         train: cifarSplit(spec, 'train', await Promise.all(names.map((n) => readFile(files[n]))), 1, spec.classNames),
         test: cifarSplit(spec, 'test', [await readFile(files['test_batch.bin'])], 1, spec.classNames),
@@ -140,6 +148,7 @@ export async function loadDataset(
         ['train.bin', 'test.bin', 'fine_label_names.txt'],
         'cifar-100-binary/',
         true,
+        options.onProgress,
       );
       const classNames = (await readFile(files['fine_label_names.txt'], 'utf8')).split(/\r?\n/).filter((s) => s.trim());
       if (classNames.length !== spec.numClasses) {
@@ -155,20 +164,44 @@ export async function loadDataset(
   }
 }
 
-/** Extracts the named members of an archive once (each written atomically); returns their paths by name. */
+/**
+ * Extracts the named members of an archive (each written atomically with its SHA-256 beside it); returns their
+ * paths by name. Members already unpacked and about to be `read` (default: all) are checked by content
+ * (`checkStoredFile`: on first use in each process and after any change); one that fails is unpacked again, with a
+ * warning through `onProgress`.
+ */
 async function unpack(
   archive: string,
   dir: string,
   names: readonly string[],
   prefix: string,
   gzip: boolean,
+  onProgress?: (p: DownloadProgress) => void,
+  read: readonly string[] = names,
 ): Promise<Record<string, string>> {
   const paths = Object.fromEntries(names.map((n) => [n, join(dir, n)]));
-  const present = await Promise.all(names.map((n) => exists(paths[n])));
-  if (present.every(Boolean)) return paths;
-  const wanted = new Set(names.map((n) => prefix + n));
+  const stale: string[] = [];
+  for (const name of names) {
+    // Hashed: the members about to be read; the others (unpacked in the same pass) need only be there.
+    const state = read.includes(name)
+      ? await checkStoredFile(paths[name])
+      : { status: (await exists(paths[name])) ? ('ok' as const) : ('missing' as const) };
+    if (state.status === 'ok') continue;
+    stale.push(name);
+    if (state.status === 'bad') {
+      onProgress?.({
+        file: name,
+        url: archive,
+        receivedBytes: 0,
+        totalBytes: null,
+        warning: `${state.problem}; unpacked again from ${archive}`,
+      });
+    }
+  }
+  if (stale.length === 0) return paths;
+  const wanted = new Set(stale.map((n) => prefix + n));
   const written = await extractTar(archive, { keep: (p) => wanted.has(p), outDir: dir, gzip });
-  const missing = [...wanted].filter((p) => !written.has(p) && !present[names.indexOf(p.slice(prefix.length))]);
+  const missing = [...wanted].filter((p) => !written.has(p));
   if (missing.length > 0) throw new Error(`${archive}: the archive lacks ${missing.join(', ')}`);
   return paths;
 }
@@ -269,7 +302,8 @@ export async function loadCorrupted(
   const [archive] = await fetchDataset(spec, options);
   const dir = folder(spec, options);
   const prefix = `${spec.files[0].name.replace(/\.tar$/, '')}/`;
-  const files = await unpack(archive, dir, [...ALL_CORRUPTIONS.map((c) => `${c}.npy`), 'labels.npy'], prefix, false);
+  const members = [...ALL_CORRUPTIONS.map((c) => `${c}.npy`), 'labels.npy'];
+  const files = await unpack(archive, dir, members, prefix, false, options.onProgress, [`${name}.npy`, 'labels.npy']);
   const per = spec.testCount;
   const [h, w, c] = spec.shape;
   const header = await readNpyHeader(files[`${name}.npy`]);

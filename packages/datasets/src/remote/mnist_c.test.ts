@@ -1,5 +1,5 @@
 import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -163,7 +163,9 @@ describe("loadCorrupted('mnist-c', corruption)", () => {
       'mnist-c',
       'mnist-c/fog',
       'mnist-c/fog/test_images.npy',
+      'mnist-c/fog/test_images.npy.sha256',
       'mnist-c/fog/test_labels.npy',
+      'mnist-c/fog/test_labels.npy.sha256',
       'mnist-c/mnist_c.zip',
     ]);
     // The verified zip is not fetched again: the URL may now fail.
@@ -173,6 +175,28 @@ describe("loadCorrupted('mnist-c', corruption)", () => {
     expect(
       Buffer.from((await loadCorrupted(offline, 'fog', { cacheDir: cache })).images).equals(Buffer.from(fog.images)),
     ).toBe(true);
+  });
+
+  it('an extracted member whose bytes changed is extracted again from the zip, with a warning', async () => {
+    const s = spec('good', zip(members()));
+    const fog = await loadCorrupted(s, 'fog', { cacheDir: cache });
+    const images = join(cache, 'mnist-c', 'fog', 'test_images.npy');
+    const bytes = await readFile(images);
+    bytes[bytes.length - 1] ^= 0xff;
+    await writeFile(images, bytes);
+    const warnings: string[] = [];
+    const again = await loadCorrupted(s, 'fog', {
+      cacheDir: cache,
+      onProgress: (p) => {
+        if (p.warning) warnings.push(p.warning);
+      },
+    });
+    expect(Buffer.from(again.images).equals(Buffer.from(fog.images))).toBe(true);
+    expect(warnings).toEqual([expect.stringMatching(new RegExp(`^${images}: SHA-256 .*unpacked again`))]);
+    await rm(`${images}.sha256`);
+    warnings.length = 0;
+    await loadCorrupted(s, 'fog', { cacheDir: cache, onProgress: (p) => p.warning && warnings.push(p.warning) });
+    expect(warnings).toEqual([expect.stringMatching(/has no checksum.*unpacked again/)]);
   });
 
   it('a download cut short fails and leaves nothing in the cache', async () => {

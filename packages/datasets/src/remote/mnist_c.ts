@@ -1,11 +1,13 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
-import { access, mkdir, rename, rm } from 'node:fs/promises';
+import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
 import yauzl from 'yauzl';
+import { writeAtomic } from '../cache';
+import { checkStoredFile, checksumPath } from '../checksum';
 import { MNIST_C_CORRUPTIONS } from '../corruptions/mnist_c';
 import { readNpyHeader, readNpyRows } from '../formats/npy';
 import type { Dataset } from '../types';
@@ -50,15 +52,6 @@ function crc32(chunk: Uint8Array, previous: number): number {
   return ~c >>> 0;
 }
 
-async function exists(path: string): Promise<boolean> {
-  try {
-    await access(path);
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 /**
  * Extracts the named members of a zip (paths inside it → destination paths), each streamed on its own from the
  * archive (yauzl reads the central directory, then one member at a time), checked against the CRC-32 the zip
@@ -82,9 +75,11 @@ export async function extractZipMembers(archive: string, members: Readonly<Recor
       const tmp = `${dest}.${randomBytes(6).toString('hex')}.tmp`;
       try {
         let crc = 0;
+        const sha256 = createHash('sha256');
         const check = new Transform({
           transform(chunk: Buffer, _encoding, done) {
             crc = crc32(chunk, crc);
+            sha256.update(chunk);
             done(null, chunk);
           },
         });
@@ -95,6 +90,8 @@ export async function extractZipMembers(archive: string, members: Readonly<Recor
           );
         }
         await rename(tmp, dest);
+        // Its own checksum beside it (the zip's CRC stays in the zip), checked when it is read: checkStoredFile.
+        await writeAtomic(checksumPath(dest), `${sha256.digest('hex')}\n`);
       } catch (error) {
         throw new Error(`${archive}: member ${entry.fileName} is damaged (${(error as Error).message})`);
       } finally {
@@ -114,7 +111,8 @@ export async function extractZipMembers(archive: string, members: Readonly<Recor
 /**
  * The 10,000 test images of one MNIST-C corruption (or `identity`, the clean MNIST test set) from the released
  * mnist_c.zip: downloaded once and checked against Zenodo's MD5, then the corruption's `test_images.npy` and
- * `test_labels.npy` extracted once (CRC-checked), and their dtype, shape and counts checked.
+ * `test_labels.npy` extracted once (CRC-checked, then kept with their SHA-256, checked on first use in each process:
+ * a changed file is extracted again with a warning), and their dtype, shape and counts checked.
  */
 export async function loadMnistC(spec: RemoteDataset, corruption: string, options: MnistCOptions): Promise<Dataset> {
   const name = checkReleasedCorruption(corruption);
@@ -129,12 +127,23 @@ export async function loadMnistC(spec: RemoteDataset, corruption: string, option
   const root = file.name.replace(/\.zip$/, '');
   const imagesPath = join(options.dir, name, 'test_images.npy');
   const labelsPath = join(options.dir, name, 'test_labels.npy');
-  if (!(await exists(imagesPath)) || !(await exists(labelsPath))) {
-    await extractZipMembers(archive, {
-      [`${root}/${name}/test_images.npy`]: imagesPath,
-      [`${root}/${name}/test_labels.npy`]: labelsPath,
-    });
+  const members = { [`${root}/${name}/test_images.npy`]: imagesPath, [`${root}/${name}/test_labels.npy`]: labelsPath };
+  const stale: Record<string, string> = {};
+  for (const [member, path] of Object.entries(members)) {
+    const state = await checkStoredFile(path);
+    if (state.status === 'ok') continue;
+    stale[member] = path;
+    if (state.status === 'bad') {
+      options.onProgress?.({
+        file: member,
+        url: archive,
+        receivedBytes: 0,
+        totalBytes: null,
+        warning: `${state.problem}; unpacked again from ${archive}`,
+      });
+    }
   }
+  if (Object.keys(stale).length > 0) await extractZipMembers(archive, stale);
   const [h, w, c] = spec.shape;
   const n = spec.testCount;
   const header = await readNpyHeader(imagesPath);

@@ -353,6 +353,28 @@ describe('loadCorrupted (CIFAR-10-C format)', () => {
     expect(Array.from(again.labels)).toEqual([2, 3, 4]);
   });
 
+  it('an unpacked member changed in place (size and mtime kept) is unpacked again from the archive, with a warning', async () => {
+    const spec = await cSpec('c10c-unpacked');
+    const first = await loadCorrupted(spec, 'fog', 2, { cacheDir: cache });
+    const member = join(cache, 'cifar10-c', 'fog.npy');
+    expect((await readFile(`${member}.sha256`, 'utf8')).trim()).toMatch(/^[0-9a-f]{64}$/);
+    const before = await stat(member);
+    const changed = await readFile(member);
+    for (let i = changed.length - 5 * per * 3072; i < changed.length; i++) changed[i] = 255 - changed[i];
+    await writeFile(member, changed);
+    await utimes(member, before.atimeMs / 1000, before.mtimeMs / 1000);
+    const warnings: string[] = [];
+    const again = await loadCorrupted(spec, 'fog', 2, {
+      cacheDir: cache,
+      onProgress: (p) => {
+        if (p.warning) warnings.push(p.warning);
+      },
+    });
+    expect(Buffer.from(again.images).equals(Buffer.from(first.images))).toBe(true);
+    expect(warnings).toHaveLength(1);
+    expect(warnings[0]).toMatch(new RegExp(`${member}: SHA-256 [0-9a-f]{64}, expected [0-9a-f]{64}.*unpacked again`));
+  });
+
   it('a corrupted npy header fails with the file name', async () => {
     const spec = await cSpec('c10c-bad', (e) => {
       const bad = Buffer.from(e['CIFAR-10-C/snow.npy']);
