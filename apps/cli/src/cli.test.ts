@@ -215,20 +215,27 @@ describe('semix CLI', () => {
     const bad = await semix('bench', '--preset', 'smoke', '--jobs', 'many');
     expect(bad.code).toBe(2);
     expect(bad.err).toMatch(/--jobs: 'many' is not valid; expected auto or an integer >= 1/);
-    // A truncated record: leaderboard exits 1 naming the file, and marks the row incomplete.
+    // An edited metric (clean_acc 0.59 → 0.99 or so): leaderboard exits 1 naming the file and never shows the
+    // number; bench moves the record aside and runs its job again.
     const grid = JSON.parse(readFileSync(join(out, 'grid.json'), 'utf8'));
     const file = join(out, 'records', `${grid.jobs[0].id}.json`);
-    writeFileSync(file, readFileSync(file, 'utf8').slice(0, 100));
-    const truncated = await semix('leaderboard', '--out', out);
-    expect(truncated.code).toBe(1);
-    expect(truncated.err).toContain(`semix: unreadable record ${file}: not valid JSON`);
-    expect(truncated.err).toContain('delete the file to re-run its job');
+    const original = readFileSync(file, 'utf8');
+    const edited = original.replace(/"clean_acc": [0-9.e-]+/, '"clean_acc": 0.9999');
+    expect(edited).not.toBe(original);
+    writeFileSync(file, edited);
+    const shown = await semix('leaderboard', '--out', out);
+    expect(shown.code).toBe(1);
+    expect(shown.out).not.toContain('99.99');
+    expect(shown.err).toContain(`semix: unreadable record ${file}: its digest does not match its content`);
     expect(readFileSync(join(out, 'leaderboard.md'), 'utf8')).toContain(
-      `- erm: \`${file}\` (delete it to re-run the job)`,
+      `- erm: \`${file}\` (not shown; \`semix bench\` re-runs its job)`,
     );
     const rerun = await semix('bench', '--preset', 'smoke', '--out', out, '--jobs', '1');
-    expect(rerun.code).toBe(1);
-    expect(rerun.err).toContain(file);
+    expect(rerun.code).toBe(0);
+    expect(rerun.err).toContain(`semix: record ${file}: its digest does not match`);
+    expect(rerun.out).toMatch(/job 1\/2: erm seed 0/);
+    expect(readFileSync(`${file}.rejected`, 'utf8')).toBe(edited);
+    expect(JSON.parse(readFileSync(file, 'utf8')).clean_acc).toBe(JSON.parse(original).clean_acc);
   }, 120_000);
 
   it('usage errors exit 2 and name the option, the value and what is allowed', async () => {

@@ -106,23 +106,27 @@ describe('smoke preset end to end', () => {
     expect(md2).not.toMatch(/\| mixup\+sem \|/);
     expect(md2).toContain('1 record(s) in records/ belong to other configurations');
 
-    // A truncated record is reported by name, never overwritten, and its row is marked incomplete.
+    // A truncated record is reported by name and never shown (its row marked incomplete); bench moves it aside
+    // and runs its job again.
     const grid = await readGrid(out);
     const bad = recordFile(out, grid.jobs[0].id);
     const text = await readFile(bad, 'utf8');
     await writeFile(bad, text.slice(0, 200));
-    const again = await runBench({ preset: edited, outDir: out, backend: 'wasm' });
-    expect(again.bad.map((b) => b.file)).toEqual([bad]);
-    expect(again.bad[0].error).toMatch(/not valid JSON .*delete the file to re-run its job/);
-    expect(await readFile(bad, 'utf8')).toBe(text.slice(0, 200));
+    const board = await rebuildLeaderboard(out, 'x');
+    expect(board.bad.map((b) => b.file)).toEqual([bad]);
+    expect(board.bad[0].error).toMatch(/not valid JSON .*not shown; `semix bench` re-runs its job/);
     const md3 = await readFile(join(out, 'leaderboard.md'), 'utf8');
-    expect(md3).toContain(`## Unreadable records\n\n- erm: \`${bad}\` (delete it to re-run the job)`);
+    expect(md3).toContain(`## Unreadable records\n\n- erm: \`${bad}\` (not shown; \`semix bench\` re-runs its job)`);
     expect(md3).not.toMatch(/\| \d+ \| erm \|/);
+    const again = await runBench({ preset: edited, outDir: out, backend: 'wasm' });
+    expect([again.ran, again.skipped, again.bad]).toEqual([1, 1, []]);
+    expect(await readFile(`${bad}.rejected`, 'utf8')).toBe(text.slice(0, 200));
+    expect((await readRecord(bad, grid.jobs[0].id))?.ok).toBe(true);
     expect((await readdir(join(out, 'records'))).filter((f) => f.endsWith('.tmp'))).toEqual([]);
-    // A record whose contents were edited no longer hashes to its id: reported, not shown.
+    // A record whose contents were edited no longer matches its digest: reported, not shown.
     await writeFile(bad, text.replace(/"lr": 0\.002/, '"lr": 0.02'));
     const edits = await rebuildLeaderboard(out, 'x');
-    expect(edits.bad[0].error).toMatch(/does not hash to its job_id/);
+    expect(edits.bad[0].error).toMatch(/its digest does not match its content/);
 
     // Two jobs at once on worker threads write the same records as the sequential run (timings aside).
     const parallelOut = join(dir, 'smoke-jobs');

@@ -51,15 +51,20 @@ export {
   TrainSettings,
 } from './preset';
 export {
+  type BadRecord,
+  type FailedRead,
   type FailedRecord,
   FailedRecordSchema,
   failedFile,
+  failedText,
   type RecordRead,
   RecordSchema,
   type ResultRecord,
   readFailed,
   readRecord,
+  recordDigest,
   recordFile,
+  recordText,
   type SuiteResult,
 } from './records';
 export { type Gallery, type GalleryOptions, loadGallery, type ReportContext, reportData, reportHtml } from './report';

@@ -216,7 +216,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
       '',
       ...incomplete.flatMap((r) =>
         (r.incomplete as NonNullable<MethodRow['incomplete']>).unreadable.map(
-          (f) => `- ${r.label}: \`${f}\` (delete it to re-run the job)`,
+          (f) => `- ${r.label}: \`${f}\` (not shown; \`semix bench\` re-runs its job)`,
         ),
       ),
       '',

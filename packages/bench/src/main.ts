@@ -60,7 +60,10 @@ try {
           `[${elapsed}s] download ${e.what} ${(e.done / 1e6).toFixed(1)}${e.total ? ` / ${(e.total / 1e6).toFixed(1)}` : ''} MB`,
         );
       else if (e.type === 'job-skip') console.log(`skip ${e.label} seed ${e.seed} (${e.id}: ${e.reason})`);
-      else if (e.type === 'job-bad-record') console.log(`! ${e.file}: ${e.error}; left untouched, job not run`);
+      else if (e.type === 'job-bad-record')
+        console.log(
+          `! ${e.file}: ${e.error}; ${e.movedTo ? `moved to ${e.movedTo}, job runs again` : 'left untouched, job not run'}`,
+        );
       else if (e.type === 'job-start')
         console.log(`[${elapsed}s] job ${e.index + 1}/${e.total}: ${e.label} seed ${e.seed} (${e.id})`);
       else if (e.type === 'train') {

@@ -1,7 +1,8 @@
+import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { type JobIdentity, jobId } from './identity';
+import { canonical, type JobIdentity, jobId } from './identity';
 
 /** A method as records store it: every option resolved, plus its label. */
 const StoredMethod = z
@@ -81,45 +82,93 @@ export type ResultRecord = z.infer<typeof RecordSchema>;
 
 export const recordFile = (dir: string, id: string) => join(dir, 'records', `${id}.json`);
 
-export type RecordRead = { ok: true; record: ResultRecord } | { ok: false; file: string; error: string };
-
-const DELETE_HINT = 'delete the file to re-run its job';
+/**
+ * A stored record or failure record that could not be used. `damaged`: its content is wrong (not JSON, not the
+ * schema, a digest that does not match, another job's): never shown, and `semix bench` moves it aside and re-runs
+ * its job. Otherwise the file could not be read (permissions, I/O): reported and left alone.
+ */
+export interface BadRecord {
+  ok: false;
+  file: string;
+  error: string;
+  damaged: boolean;
+}
+export type RecordRead = { ok: true; record: ResultRecord } | BadRecord;
 
 /**
- * Reads and validates a record file; a file that cannot be parsed is reported, never treated as absent. With
- * `expectedId`, the record must be that job's, and its stored identity must hash to its id: a record edited by
- * hand or written for another configuration is reported, never shown.
+ * SHA-256 (hex) of a record's canonical JSON (keys sorted, `digest` itself left out): every measured field, the
+ * identity and how it ran. Written with the record and checked when it is read, so a record edited by hand or
+ * damaged on disk (or on its way from a worker) is reported, never shown.
  */
-export async function readRecord(file: string, expectedId?: string): Promise<RecordRead | null> {
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    return { ok: false, file, error: (error as Error).message };
-  }
+export function recordDigest(record: object): string {
+  const { digest: _digest, ...content } = record as Record<string, unknown>;
+  return createHash('sha256').update(canonical(content)).digest('hex');
+}
+
+/** A record's file content: validated against its schema, then sealed with its digest. */
+export function recordText(record: ResultRecord): string {
+  const content = RecordSchema.parse(record);
+  return `${JSON.stringify({ ...content, digest: recordDigest(content) }, null, 2)}\n`;
+}
+
+const RERUN = 'not shown; `semix bench` re-runs its job';
+
+/**
+ * Parses a stored record or failure record and checks its digest over what the schema keeps. `what` names the
+ * kind in messages.
+ */
+function verify<T extends object>(
+  schema: z.ZodType<T>,
+  text: string,
+  file: string,
+  what: string,
+): { ok: true; value: T } | BadRecord {
+  const bad = (error: string): BadRecord => ({ ok: false, file, error: `${error}; ${RERUN}`, damaged: true });
   let value: unknown;
   try {
     value = JSON.parse(text);
   } catch (error) {
-    return { ok: false, file, error: `not valid JSON (${(error as Error).message}); ${DELETE_HINT}` };
+    return bad(`not valid JSON (${(error as Error).message})`);
   }
-  const parsed = RecordSchema.safeParse(value);
+  const parsed = schema.safeParse(value);
   if (!parsed.success) {
     const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    return { ok: false, file, error: `not a semix-record-v2 record (${why}); ${DELETE_HINT}` };
+    return bad(`not a ${what} (${why})`);
   }
-  const record = parsed.data;
-  if (jobId(record.identity as unknown as JobIdentity) !== record.job_id) {
-    return {
-      ok: false,
-      file,
-      error: `its identity does not hash to its job_id ${record.job_id} (edited?); ${DELETE_HINT}`,
-    };
+  const digest = (value as { digest?: unknown }).digest;
+  if (typeof digest !== 'string')
+    return bad('it has no digest (written by a semix before records were sealed, or edited): unverifiable');
+  if (digest !== recordDigest(parsed.data)) return bad('its digest does not match its content (edited or damaged)');
+  return { ok: true, value: parsed.data };
+}
+
+/** Reads a file; null when there is none, a BadRecord (not damaged) when it cannot be read. */
+async function readText(file: string): Promise<string | null | BadRecord> {
+  try {
+    return await readFile(file, 'utf8');
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
+    return { ok: false, file, error: (error as Error).message, damaged: false };
   }
-  if (expectedId !== undefined && record.job_id !== expectedId) {
-    return { ok: false, file, error: `it holds job ${record.job_id}, expected ${expectedId}; ${DELETE_HINT}` };
-  }
+}
+
+/**
+ * Reads and verifies a record file; a file that cannot be parsed or verified is reported, never treated as absent
+ * or shown. Its digest must match its content, and its stored identity must hash to its id; with `expectedId`, it
+ * must be that job's: a record edited by hand, damaged, or written for another configuration is reported, never
+ * shown.
+ */
+export async function readRecord(file: string, expectedId?: string): Promise<RecordRead | null> {
+  const text = await readText(file);
+  if (text === null || typeof text !== 'string') return text;
+  const checked = verify(RecordSchema, text, file, 'semix-record-v2 record');
+  if (!checked.ok) return checked;
+  const record = checked.value;
+  const bad = (error: string): BadRecord => ({ ok: false, file, error: `${error}; ${RERUN}`, damaged: true });
+  if (jobId(record.identity as unknown as JobIdentity) !== record.job_id)
+    return bad(`its identity does not hash to its job_id ${record.job_id} (edited?)`);
+  if (expectedId !== undefined && record.job_id !== expectedId)
+    return bad(`it holds job ${record.job_id}, expected ${expectedId}`);
   return { ok: true, record };
 }
 
@@ -163,29 +212,25 @@ export const FailedRecordSchema = z.object({
 export type FailedRecord = z.infer<typeof FailedRecordSchema>;
 export const failedFile = (dir: string, id: string) => join(dir, 'failed', `${id}.json`);
 
-/** A failure record, or null when there is none; an unreadable one is reported as a failure itself. */
-export async function readFailed(dir: string, id: string): Promise<FailedRecord | null> {
+/** A failure record's file content, sealed with its digest as records are. */
+export function failedText(record: FailedRecord): string {
+  const content = FailedRecordSchema.parse(record);
+  return `${JSON.stringify({ ...content, digest: recordDigest(content) }, null, 2)}\n`;
+}
+
+export type FailedRead = { ok: true; record: FailedRecord } | BadRecord;
+
+/**
+ * A job's failure record, verified as records are (its digest, and that it is this job's), or null when there is
+ * none. One that does not verify is reported, never shown as a failure.
+ */
+export async function readFailed(dir: string, id: string): Promise<FailedRead | null> {
   const file = failedFile(dir, id);
-  let text: string;
-  try {
-    text = await readFile(file, 'utf8');
-  } catch {
-    return null;
-  }
-  try {
-    return FailedRecordSchema.parse(JSON.parse(text));
-  } catch (error) {
-    return {
-      schema: 'semix-failed-v2',
-      job_id: id,
-      preset: '?',
-      label: '?',
-      method: {},
-      seed: -1,
-      reason: 'error',
-      error: `unreadable failure record ${file}: ${(error as Error).message}`,
-      attempts: 0,
-      failed_at: '',
-    };
-  }
+  const text = await readText(file);
+  if (text === null || typeof text !== 'string') return text;
+  const checked = verify(FailedRecordSchema, text, file, 'semix-failed-v2 failure record');
+  if (!checked.ok) return checked;
+  if (checked.value.job_id !== id)
+    return { ok: false, file, error: `it holds job ${checked.value.job_id}, expected ${id}; ${RERUN}`, damaged: true };
+  return { ok: true, record: checked.value };
 }

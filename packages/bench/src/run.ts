@@ -1,4 +1,4 @@
-import { access, constants, mkdir, rm, writeFile } from 'node:fs/promises';
+import { access, constants, mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join } from 'node:path';
 import {
@@ -18,14 +18,16 @@ import { type JobFailure, type PoolJob, runJobPool } from './job_pool';
 import { buildLeaderboard, type Leaderboard } from './leaderboard';
 import { type Preset, presetShards } from './preset';
 import {
+  type BadRecord,
   type FailedRecord,
   failedFile,
-  RecordSchema,
+  failedText,
   type ResultRecord,
   readFailed,
   readRecord,
   recordFile,
   recordIds,
+  recordText,
 } from './records';
 import { loadGallery } from './report';
 
@@ -59,7 +61,11 @@ export type BenchEvent =
   | { type: 'job-skip'; id: string; label: string; seed: number; reason: string }
   /** Fewer jobs than threads in the budget, and a job of this preset cannot use more than one: `idle` stay unused. */
   | { type: 'idle-threads'; idle: number; budget: number; reason: string }
-  | { type: 'job-bad-record'; id: string; file: string; error: string }
+  /**
+   * A record or failure record that does not verify: `movedTo` where it was moved aside (its job runs again);
+   * absent when it could not be read at all (left alone).
+   */
+  | { type: 'job-bad-record'; id: string; file: string; error: string; movedTo?: string }
   | { type: 'train'; id: string; event: ProgressEvent }
   | { type: 'job-done'; id: string; label: string; seed: number; record: ResultRecord }
   | { type: 'job-failed'; id: string; label: string; seed: number; failure: FailedRecord };
@@ -133,9 +139,10 @@ export function failureRecord(preset: Preset, job: GridJob, failure: JobFailure,
 }
 
 /**
- * Which jobs of a grid still have to run: a job with a valid record (whose identity hashes to the job's id) or a
- * failure record is done; a record that cannot be read is reported and left alone (its job is not re-run over
- * it: deleting the file re-runs it).
+ * Which jobs of a grid still have to run: a job with a verified record (its digest matches, its identity hashes to
+ * the job's id) or a verified failure record is done. A record or failure record that does not verify (edited,
+ * damaged, from before records were sealed) is reported, moved aside to `<file>.rejected` (kept, not shown) and
+ * its job runs again; one that cannot be read at all is reported and left alone, and its job does not run over it.
  */
 export async function pendingJobs(
   outDir: string,
@@ -145,19 +152,31 @@ export async function pendingJobs(
   const pending: GridJob[] = [];
   const bad: UnreadableRecord[] = [];
   let skipped = 0;
+  const reject = async (job: GridJob, read: BadRecord): Promise<boolean> => {
+    if (!read.damaged) {
+      bad.push({ file: read.file, error: read.error });
+      onEvent?.({ type: 'job-bad-record', id: job.id, file: read.file, error: read.error });
+      return false;
+    }
+    const movedTo = `${read.file}.rejected`;
+    await rename(read.file, movedTo);
+    onEvent?.({ type: 'job-bad-record', id: job.id, file: read.file, error: read.error, movedTo });
+    return true;
+  };
   for (const job of grid.jobs) {
     const existing = await readRecord(recordFile(outDir, job.id), job.id);
     if (existing?.ok) {
       skipped += 1;
       onEvent?.({ type: 'job-skip', id: job.id, label: job.label, seed: job.seed, reason: 'record exists' });
-    } else if (existing && !existing.ok) {
-      bad.push({ file: existing.file, error: existing.error });
-      onEvent?.({ type: 'job-bad-record', id: job.id, file: existing.file, error: existing.error });
-    } else if (await readFailed(outDir, job.id)) {
+      continue;
+    }
+    if (existing && !(await reject(job, existing))) continue;
+    const failed = await readFailed(outDir, job.id);
+    if (failed?.ok) {
       skipped += 1;
       const reason = `failed before; delete ${failedFile(outDir, job.id)} to run it again`;
       onEvent?.({ type: 'job-skip', id: job.id, label: job.label, seed: job.seed, reason });
-    } else pending.push(job);
+    } else if (!failed || (await reject(job, failed))) pending.push(job);
   }
   return { pending, skipped, bad };
 }
@@ -187,14 +206,14 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   let failed = 0;
   const byId = new Map(grid.jobs.map((j) => [j.id, j]));
   const store = async (job: GridJob, record: ResultRecord) => {
-    // Validated before it is stored, as the queue's coordinator does.
-    await writeAtomic(recordFile(outDir, job.id), `${JSON.stringify(RecordSchema.parse(record), null, 2)}\n`);
+    // Validated and sealed with its digest before it is stored, as the queue's coordinator does.
+    await writeAtomic(recordFile(outDir, job.id), recordText(record));
     ran += 1;
     onEvent?.({ type: 'job-done', id: job.id, label: job.label, seed: job.seed, record });
   };
   const storeFailure = async (job: GridJob, failure: JobFailure) => {
     const record = failureRecord(preset, job, failure, 1);
-    await writeAtomic(failedFile(outDir, job.id), `${JSON.stringify(record, null, 2)}\n`);
+    await writeAtomic(failedFile(outDir, job.id), failedText(record));
     failed += 1;
     onEvent?.({ type: 'job-failed', id: job.id, label: job.label, seed: job.seed, failure: record });
   };
@@ -281,7 +300,8 @@ export async function rebuildLeaderboard(
     else if (r) bad.push({ file: r.file, error: r.error });
     else {
       const f = await readFailed(outDir, job.id);
-      if (f) failures.push(f);
+      if (f?.ok) failures.push(f.record);
+      else if (f) bad.push({ file: f.file, error: f.error });
       else missing.push(job);
     }
   }

@@ -59,6 +59,11 @@ export async function bench(
     signal: controller.signal,
     jobs,
     onEvent: (e) => {
+      // Said also with --json (on stderr): a record that was not shown and whose job runs again.
+      if (e.type === 'job-bad-record') {
+        const done = e.movedTo ? `moved to ${e.movedTo}; its job runs again` : 'left untouched, its job not run';
+        console.error(`semix: record ${e.file}: ${e.error} (${done})`);
+      }
       // Data bars (each suite its own) and their warnings, which --json prints too (on stderr).
       if (e.type === 'data') return data.update(e);
       if (opts.json) return;
@@ -78,7 +83,6 @@ export async function bench(
       } else if (e.type === 'idle-threads') {
         console.log(`${e.idle} of ${e.budget} threads idle: ${e.reason}`);
       } else if (e.type === 'job-skip') console.log(`skip ${e.label} seed ${e.seed} (${e.reason})`);
-      else if (e.type === 'job-bad-record') console.log(`! ${e.file}: ${e.error} (left untouched)`);
       else if (e.type === 'job-done') {
         bar?.stop();
         bar = null;

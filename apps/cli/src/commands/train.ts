@@ -13,6 +13,7 @@ import {
   PresetError,
   parsePreset,
   recordSummary,
+  recordText,
   runJob,
 } from '@semix/bench';
 import { ARCHITECTURES, type BackendName, computeIdentity, selectBackend } from '@semix/core';
@@ -277,7 +278,8 @@ export async function train(flags: TrainFlags): Promise<void> {
       },
     });
     (bar as ReturnType<typeof progress> | null)?.stop();
-    await writeAtomic(join(out, 'record.json'), `${JSON.stringify(record, null, 2)}\n`);
+    // Sealed with its digest, as the bench's records are.
+    await writeAtomic(join(out, 'record.json'), recordText(record));
     if (flags.json) console.log(JSON.stringify(record, null, 2));
     else {
       log(

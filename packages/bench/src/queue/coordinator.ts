@@ -11,7 +11,15 @@ import { loadPresetSplits } from '../job';
 import type { JobFailure } from '../job_pool';
 import type { Leaderboard } from '../leaderboard';
 import type { Preset } from '../preset';
-import { type FailedRecord, failedFile, RecordSchema, type ResultRecord, recordFile } from '../records';
+import {
+  type FailedRecord,
+  failedFile,
+  failedText,
+  RecordSchema,
+  type ResultRecord,
+  recordFile,
+  recordText,
+} from '../records';
 import { checkWritable, failureRecord, pendingJobs, rebuildLeaderboard } from '../run';
 import { FAILURE_PREFIX, type JobPayload, QUEUE_NAME, redisConnection, retryRedis, sleep } from './shared';
 
@@ -104,7 +112,7 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
   let failedCount = 0;
   const recordFailure = async (job: GridJob, failure: JobFailure, attemptsMade: number) => {
     const record = failureRecord(preset, job, failure, attemptsMade);
-    await writeAtomic(failedFile(outDir, job.id), `${JSON.stringify(record, null, 2)}\n`);
+    await writeAtomic(failedFile(outDir, job.id), failedText(record));
     pending.delete(job.id);
     failedCount += 1;
     onEvent?.({ type: 'job-failed', id: job.id, failure: record });
@@ -143,7 +151,8 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
         if (state === 'completed') {
           const parsed = RecordSchema.safeParse(final.returnvalue);
           if (parsed.success && parsed.data.job_id === job.id) {
-            await writeAtomic(recordFile(outDir, job.id), `${JSON.stringify(parsed.data, null, 2)}\n`);
+            // Sealed with its digest here, where it is stored (see recordText).
+            await writeAtomic(recordFile(outDir, job.id), recordText(parsed.data));
             jobSeconds += parsed.data.wall_time_s;
             done += 1;
             pending.delete(job.id);
