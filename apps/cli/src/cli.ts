@@ -114,6 +114,11 @@ methodOptions(program.command('bench'), 'every method of the preset that takes i
   )
   .option('--attempts <n>', 'with --queue: tries per job before it is recorded as failed', '3')
   .option(
+    '--connect-timeout <s>',
+    'with --queue: seconds Redis may stay unreachable before giving up (exit 1; a refused password exits at once)',
+    '30',
+  )
+  .option(
     '--jobs <n>',
     'jobs run at once, one worker thread each: auto (one per core, the default) or n; when fewer jobs remain, a preset with train.shards > 1 gives them the idle threads; records are the same for any n',
     'auto',
@@ -126,12 +131,19 @@ methodOptions(program.command('bench'), 'every method of the preset that takes i
 
 program
   .command('worker')
-  .description('Take leaderboard jobs from a BullMQ/Redis queue until stopped (Ctrl-C finishes the current job)')
+  .description(
+    'Take leaderboard jobs from a BullMQ/Redis queue until stopped (Ctrl-C puts the current job back in the queue)',
+  )
   .option('--queue <url>', 'redis://[:password@]host:port[/db] or rediss:// (TLS); or set SEMIX_QUEUE')
   .option('--concurrency <n>', 'worker processes on this machine', '1')
   .option('--backend <name>', 'auto, tensorflow, wasm, cpu', 'auto')
   .option('--lock-ms <n>', "job lock duration: a killed worker's job is taken over after it (default 30000)")
   .option('--stalled-ms <n>', 'how often stalled jobs are looked for (default 15000)')
+  .option(
+    '--connect-timeout <s>',
+    'seconds Redis may stay unreachable (at the start, or after losing it) before giving up (exit 1)',
+    '30',
+  )
   .addHelpText('after', '\nExample:\n  SEMIX_QUEUE=redis://queue-host:6379 semix worker --concurrency 2')
   .action(async (opts) => (await import('./commands/worker')).worker(opts));
 

@@ -52,10 +52,10 @@ async function waitForPort(port: number): Promise<void> {
   throw new Error(`redis did not start on ${port}`);
 }
 
-async function startRedis(port: number, data: string): Promise<ChildProcess> {
+async function startRedis(port: number, data: string, extra: string[] = []): Promise<ChildProcess> {
   const p = spawn(
     'redis-server',
-    ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--save', '', '--appendonly', 'yes'],
+    ['--port', String(port), '--bind', '127.0.0.1', '--dir', data, '--save', '', '--appendonly', 'yes', ...extra],
     {
       stdio: 'ignore',
     },
@@ -84,6 +84,10 @@ function run(args: string[], extraEnv: Record<string, string> = {}): Running {
   const exit = new Promise<number | null>((r) => proc.on('close', r));
   return { proc, out: () => text, exit };
 }
+
+/** A Redis command's reply, by redis-cli (installed with redis-server). */
+const redisCli = (port: number, ...args: string[]) =>
+  execFileSync('redis-cli', ['-p', String(port), ...args], { encoding: 'utf8' }).trim();
 
 async function until(what: string, f: () => boolean, ms = 60_000): Promise<void> {
   const end = Date.now() + ms;
@@ -227,7 +231,7 @@ describe.skipIf(!hasRedis && !process.env.CI)('leaderboard grid on BullMQ + Redi
     const file = preset('failing', {
       methods: ['erm'],
       seeds: [0],
-      evaluation: { images: 20, corruptions: 'cifar10-c-15' },
+      evaluation: { images: 20, corruptions: 'cifar10-c-15', gapImages: 16 },
     });
     const coordinator = run(['bench', '--preset', file, '--queue', url, '--out', out, '--attempts', '2']);
     expect(await coordinator.exit).toBe(1);
@@ -293,4 +297,93 @@ describe.skipIf(!hasRedis && !process.env.CI)('leaderboard grid on BullMQ + Redi
       expect(bad.out()).not.toContain('hunter2');
     });
   });
+
+  it('a wrong or missing password is final: exit 1 at once, naming the URL with its password redacted', async () => {
+    const port = await freePort();
+    await startRedis(port, mkdtempSync(join(dir, 'redis-')), ['--requirepass', 'right-secret']);
+    const wrong = `redis://:wrong-secret@127.0.0.1:${port}`;
+    const file = preset('auth', { methods: ['erm'], seeds: [0] });
+    for (const [args, shown] of [
+      [[...WORKER, '--queue', wrong], `redis://:***@127.0.0.1:${port}`],
+      [['bench', '--preset', file, '--queue', wrong, '--out', join(dir, 'auth')], `redis://:***@127.0.0.1:${port}`],
+      [[...WORKER, '--queue', `redis://127.0.0.1:${port}`], `redis://127.0.0.1:${port}`],
+    ] as const) {
+      const started = Date.now();
+      const p = run([...args]);
+      expect(await p.exit).toBe(1);
+      // Well inside the default 30 s connect timeout: the refusal itself ends it.
+      expect(Date.now() - started).toBeLessThan(15_000);
+      expect(p.out()).toContain(`semix: queue: Redis at ${shown} refused`);
+      expect(p.out()).toMatch(/WRONGPASS|NOAUTH/);
+      expect(p.out()).not.toContain('wrong-secret');
+    }
+  }, 120_000);
+
+  it('an unreachable Redis is given up after --connect-timeout: exit 1 naming the redacted URL', async () => {
+    const port = await freePort(); // nothing listens there
+    const url = `redis://:some-secret@127.0.0.1:${port}`;
+    const file = preset('unreachable', { methods: ['erm'], seeds: [0] });
+    for (const args of [
+      [...WORKER, '--queue', url, '--connect-timeout', '2'],
+      ['bench', '--preset', file, '--queue', url, '--out', join(dir, 'unreachable'), '--connect-timeout', '2'],
+    ]) {
+      const started = Date.now();
+      const p = run(args);
+      expect(await p.exit).toBe(1);
+      const seconds = (Date.now() - started) / 1000;
+      expect(seconds).toBeGreaterThanOrEqual(2);
+      expect(seconds).toBeLessThan(20);
+      expect(p.out()).toContain(`semix: queue: Redis at redis://:***@127.0.0.1:${port} was unreachable for 2 s`);
+      expect(p.out()).not.toContain('some-secret');
+    }
+    const bad = run([...WORKER, '--queue', url, '--connect-timeout', '0']);
+    expect(await bad.exit).toBe(2);
+    expect(bad.out()).toMatch(/--connect-timeout: '0' is not valid/);
+  }, 120_000);
+
+  it('one SIGINT stops a worker that cannot reach Redis', async () => {
+    const port = await freePort();
+    const worker = run([...WORKER, '--queue', `redis://127.0.0.1:${port}`]);
+    await until('a connection error', () => /ECONNREFUSED/.test(worker.out()));
+    const started = Date.now();
+    worker.proc.kill('SIGINT');
+    expect(await worker.exit).toBe(0);
+    expect(Date.now() - started).toBeLessThan(5_000);
+  }, 60_000);
+
+  it('one SIGINT stops a worker mid-job (its job back in waiting, no attempt spent) and then the coordinator (130, jobs kept)', async () => {
+    const port = await freePort();
+    await startRedis(port, mkdtempSync(join(dir, 'redis-')));
+    const url = `redis://127.0.0.1:${port}`;
+    const worker = run([...WORKER, '--queue', url]);
+    const out = join(dir, 'interrupted');
+    // Long enough (many epochs) that the signal lands while the job trains.
+    const file = preset('interrupted', { methods: ['erm', 'mixup'], seeds: [0], train: { epochs: 200 } });
+    const coordinator = run(['bench', '--preset', file, '--queue', url, '--out', out]);
+    await until('a job to start', () => /: start semix-/.test(worker.out()));
+    const id = (worker.out().match(/: start (semix-\w+)/) as RegExpMatchArray)[1];
+    await new Promise((r) => setTimeout(r, 1000));
+    let started = Date.now();
+    worker.proc.kill('SIGINT');
+    expect(await worker.exit).toBe(0);
+    expect(Date.now() - started).toBeLessThan(10_000);
+    expect(worker.out()).toContain(`released ${id}`);
+    expect(worker.out()).not.toContain(`done ${id}`);
+    // Back in the wait list for the next worker, its lock gone, and the interrupted run not counted as an attempt.
+    expect(redisCli(port, 'LRANGE', 'bull:semix-bench:wait', '0', '-1').split('\n')).toContain(id);
+    expect(redisCli(port, 'LRANGE', 'bull:semix-bench:active', '0', '-1')).not.toContain(id);
+    expect(redisCli(port, 'HGET', `bull:semix-bench:${id}`, 'atm')).toMatch(/^0?$/);
+
+    started = Date.now();
+    coordinator.proc.kill('SIGINT');
+    expect(await coordinator.exit).toBe(130);
+    expect(Date.now() - started).toBeLessThan(5_000);
+    expect(coordinator.out()).toMatch(/2 unfinished jobs stay queued in Redis; run the same command again/);
+    expect(redisCli(port, 'LLEN', 'bull:semix-bench:wait')).toBe('2');
+    // Run again: it finds both jobs queued and adds nothing.
+    const again = run(['bench', '--preset', file, '--queue', url, '--out', out]);
+    await until('the jobs found queued', () => (again.out().match(/^existing /gm) ?? []).length === 2);
+    again.proc.kill('SIGTERM');
+    expect(await again.exit).toBe(143);
+  }, 120_000);
 });

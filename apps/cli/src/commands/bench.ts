@@ -21,6 +21,7 @@ export async function bench(
     json?: boolean;
     queue?: string;
     attempts?: string;
+    connectTimeout?: string;
     jobs?: string;
   },
 ): Promise<void> {
@@ -108,15 +109,24 @@ async function queued(
   preset: ReturnType<typeof loadPreset>,
   out: string,
   url: string,
-  opts: { json?: boolean; attempts?: string; backend: BackendName | 'auto' },
+  opts: { json?: boolean; attempts?: string; connectTimeout?: string; backend: BackendName | 'auto' },
 ): Promise<void> {
+  const attempts = intOption('--attempts', opts.attempts, 1);
+  const connectTimeoutS = intOption('--connect-timeout', opts.connectTimeout, 1) ?? 30;
   const { redactUrl, runQueuedBench } = await import('@semix/bench/queue');
+  // The first SIGINT/SIGTERM stops following the queue (the jobs stay queued in Redis, and workers keep running
+  // them); the same signal again exits at once.
   const controller = new AbortController();
-  process.once('SIGINT', () =>
-    controller.abort(
-      new Error('stopped following the queue; jobs keep running on the workers, run again to collect them'),
-    ),
-  );
+  let stoppedBy: NodeJS.Signals | undefined;
+  const stop = (signal: NodeJS.Signals) => {
+    if (stoppedBy === signal) process.exit(signal === 'SIGINT' ? 130 : 143);
+    stoppedBy ??= signal;
+    controller.abort();
+  };
+  process.on('SIGINT', stop);
+  process.on('SIGTERM', stop);
+  // Jobs not yet finished, from the last progress line (before it, the jobs enqueued or found queued).
+  let unfinished: number | undefined;
   let last = '';
   let result: Awaited<ReturnType<typeof runQueuedBench>>;
   try {
@@ -125,10 +135,13 @@ async function queued(
       outDir: out,
       url,
       backend: opts.backend,
-      attempts: intOption('--attempts', opts.attempts, 1),
+      attempts,
+      connectTimeoutMs: connectTimeoutS * 1000,
       command: `semix bench --preset ${preset.name} --queue <redis-url>`,
       signal: controller.signal,
       onEvent: (e) => {
+        if (e.type === 'enqueued') unfinished = (unfinished ?? 0) + 1;
+        else if (e.type === 'progress') unfinished = e.total - e.done - e.failed;
         if (opts.json) return;
         if (e.type === 'enqueued') console.log(`${e.state} ${e.label} seed ${e.seed} (${e.id})`);
         else if (e.type === 'job-skip') console.log(`skip ${e.id} (${e.reason})`);
@@ -146,6 +159,17 @@ async function queued(
       },
     });
   } catch (error) {
+    if (stoppedBy) {
+      const jobs =
+        unfinished === undefined
+          ? 'the jobs enqueued so far stay'
+          : `${unfinished} unfinished job${unfinished === 1 ? '' : 's'} stay`;
+      console.error(
+        `semix: stopped following the queue; ${jobs} queued in Redis; run the same command again to collect their records (workers keep running them meanwhile)`,
+      );
+      process.exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
+      return;
+    }
     // The library names its own inputs; the command line names its flag.
     const message = (error as Error).message;
     if (message.startsWith('queue url: ')) throw new UsageError(`--queue: ${message.slice('queue url: '.length)}`);

@@ -21,7 +21,8 @@ import {
   recordText,
 } from '../records';
 import { checkWritable, failureRecord, pendingJobs, rebuildLeaderboard } from '../run';
-import { FAILURE_PREFIX, type JobPayload, QUEUE_NAME, redisConnection, retryRedis, sleep } from './shared';
+import { openQueueConnection, rejectOnAbort } from './connection';
+import { FAILURE_PREFIX, type JobPayload, QUEUE_NAME, retryRedis, sleep } from './shared';
 
 export type QueueEvent =
   | { type: 'enqueued'; id: string; label: string; seed: number; state: 'added' | 'existing' | 'retried' }
@@ -46,7 +47,13 @@ export interface QueuedBenchOptions {
   attempts?: number;
   backoffMs?: number;
   pollMs?: number;
+  /**
+   * How long Redis may stay unreachable (at the start, or after losing it) before the run gives up with a
+   * QueueConnectionError; refused credentials give up at once. Default DEFAULT_CONNECT_TIMEOUT_MS (30 s).
+   */
+  connectTimeoutMs?: number;
   onEvent?: (e: QueueEvent) => void;
+  /** Stops following (the reason is thrown); the queued jobs stay in Redis for the next run or the workers. */
   signal?: AbortSignal;
 }
 
@@ -64,7 +71,8 @@ export interface QueuedBenchResult {
 /**
  * Coordinator: enqueues the grid's unfinished jobs, follows them until each has a record or a failure record,
  * and rebuilds the leaderboard. Only this process writes the records store (atomically, after validating each
- * record). Stopping it leaves the queue running; starting it again picks up where it was.
+ * record). Stopping it leaves the queue running; starting it again picks up where it was. Throws a
+ * QueueConnectionError when Redis refuses the credentials or stays unreachable for `connectTimeoutMs`.
  */
 export async function runQueuedBench(options: QueuedBenchOptions): Promise<QueuedBenchResult> {
   const { preset, outDir, onEvent } = options;
@@ -75,8 +83,19 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
   const splits = await loadPresetSplits(preset);
   const grid = planGrid(preset, splits.identity, compute);
   await writeGrid(outDir, grid);
-  const connection = redisConnection(options.url);
+  options.signal?.throwIfAborted();
+  const { connection, lost, close } = openQueueConnection(options.url, { connectTimeoutMs: options.connectTimeoutMs });
+  // Every wait below ends on a stop or on giving up on Redis; giving up also fails the commands in flight.
+  const signal = options.signal ? AbortSignal.any([options.signal, lost]) : lost;
+  // A stop disconnects at once: a command waiting for an unreachable Redis would otherwise hold the stop up.
+  signal.addEventListener('abort', close, { once: true });
   connection.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));
+  /**
+   * A queue operation, again while Redis is away; it ends on a stop or on giving up (a command queued while the
+   * connection was down may never settle once it is closed).
+   */
+  const redis = <T>(op: () => Promise<T>) =>
+    retryRedis(() => Promise.race([op(), rejectOnAbort(signal)]), { signal }, onEvent);
   const queue = new Queue<JobPayload, ResultRecord>(QUEUE_NAME, { connection });
   queue.on('error', (error) => onEvent?.({ type: 'redis-error', error: error.message }));
   const attempts = options.attempts ?? 3;
@@ -98,7 +117,7 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
       removeOnComplete: false,
       removeOnFail: false,
     };
-    await retryRedis(() => queue.add(`${job.label}/seed${job.seed}`, payloadOf(job), jobOptions), options, onEvent);
+    await redis(() => queue.add(`${job.label}/seed${job.seed}`, payloadOf(job), jobOptions));
     onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'added' });
   };
   const { pending: todo, skipped } = await pendingJobs(outDir, grid, (e) => {
@@ -119,35 +138,33 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
   };
   try {
     for (const job of todo) {
-      const existing = await retryRedis(() => queue.getJob(job.id), options, onEvent);
+      const existing = await redis(() => queue.getJob(job.id));
       if (!existing) await enqueue(job);
-      else if ((await existing.getState()) === 'failed') {
+      else if ((await redis(() => existing.getState())) === 'failed') {
         // A re-submitted grid runs its failed jobs again (a failure record, if any, was written for it).
-        await existing.retry('failed');
+        await redis(() => existing.retry('failed'));
         await rm(failedFile(outDir, job.id), { force: true });
         onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'retried' });
       } else onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'existing' });
     }
     const total = pending.size;
     while (pending.size > 0) {
-      options.signal?.throwIfAborted();
+      signal.throwIfAborted();
       let active = 0;
       let waiting = 0;
       for (const job of [...pending.values()]) {
-        const queued = await retryRedis(() => queue.getJob(job.id), options, onEvent);
+        const queued = await redis(() => queue.getJob(job.id));
         if (!queued) {
           // Lost (Redis restarted without persistence): enqueue it again under the same id.
           await enqueue(job);
           continue;
         }
-        const state = await retryRedis(() => queued.getState(), options, onEvent);
+        const state = await redis(() => queued.getState());
         // A final state: read the job again. The copy above was fetched before getState, and the job may have
         // completed, or been retried and failed, in between (its returnvalue, attemptsMade and failedReason would
         // be an earlier attempt's); completed and failed are final, so this read is the last attempt's.
         const final =
-          state === 'completed' || state === 'failed'
-            ? ((await retryRedis(() => queue.getJob(job.id), options, onEvent)) ?? queued)
-            : queued;
+          state === 'completed' || state === 'failed' ? ((await redis(() => queue.getJob(job.id))) ?? queued) : queued;
         if (state === 'completed') {
           const parsed = RecordSchema.safeParse(final.returnvalue);
           if (parsed.success && parsed.data.job_id === job.id) {
@@ -173,11 +190,15 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
         else waiting += 1;
       }
       onEvent?.({ type: 'progress', done, failed: failedCount, active, waiting, total });
-      if (pending.size > 0) await sleep(options.pollMs ?? 500, options.signal);
+      if (pending.size > 0) await sleep(options.pollMs ?? 500, signal);
     }
+  } catch (error) {
+    // A command cut short by a stop or by giving up on Redis fails with "Connection is closed": say which it was.
+    throw signal.aborted ? signal.reason : error;
   } finally {
+    // Disconnected first: a Queue's close would otherwise wait for a Redis that is gone (it sends nothing needed).
+    close();
     await queue.close().catch(() => {});
-    connection.disconnect();
   }
   const wallSeconds = (performance.now() - started) / 1000;
   const { leaderboard, files } = await rebuildLeaderboard(
