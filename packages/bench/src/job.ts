@@ -409,6 +409,8 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
         onProgress: ctx.onTrainProgress,
         signal: ctx.signal,
         checkpointDir: ctx.checkpointDir,
+        // The job's id names its checkpoints: a checkpoint of another job (configuration) is refused, never resumed.
+        runId: id,
         checkpointMeta: { model: modelConfig, method, seed, preset, job_id: id, identity },
       });
     } catch (error) {

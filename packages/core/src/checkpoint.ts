@@ -1,7 +1,10 @@
-import { randomBytes } from 'node:crypto';
+import { createHash, randomBytes } from 'node:crypto';
 import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { dirname, join } from 'node:path';
 import * as tf from '@tensorflow/tfjs-core';
+import { CheckpointError } from './checkpoint_error';
+
+export { CheckpointError } from './checkpoint_error';
 
 /** A tensor with a name, as optimizers' getWeights / setWeights exchange them. */
 export interface NamedTensor {
@@ -9,9 +12,16 @@ export interface NamedTensor {
   tensor: tf.Tensor;
 }
 
-/** One file: 4-byte little-endian header length, the JSON header, then float32 tensor data in header order. */
+/**
+ * One file: 4-byte little-endian header length, the JSON header, the header's SHA-256 (32 bytes), then each
+ * tensor's data (float32 or int32, little-endian) in header order; each tensor's entry carries the SHA-256 of its
+ * bytes. Every byte read back is checked, so a damaged file is refused, never trained on or evaluated.
+ */
 export const CHECKPOINT_FILE = 'checkpoint.semix';
-const MAGIC = 'semix-checkpoint-v1';
+const MAGIC = 'semix-checkpoint-v2';
+/** Written before checksums: length, header, data, with nothing to check them against. */
+const UNCHECKED_MAGIC = 'semix-checkpoint-v1';
+const DIGEST_BYTES = 32;
 
 export interface CheckpointHeader {
   magic: typeof MAGIC;
@@ -22,13 +32,23 @@ export interface CheckpointHeader {
   /** Each of the trainer's generator streams' state (`order`, `augment`, `mix`; see RNG_STREAMS), by name. */
   rngStreams: Record<string, number[]>;
   /**
-   * Checkpoints written before the streams held one generator's state here, which drew order, augmentation and
-   * mixing alike; they still load (loadModel), and the trainer refuses to resume them.
+   * Written by the trainer before its streams: one generator's state, which drew order, augmentation and mixing
+   * alike. Such a checkpoint predates checksums, so it no longer loads at all; the trainer names why if one
+   * carrying it does.
    */
   rngState?: number[];
+  /** The run that wrote it (TrainOptions.runId; the bench's job id): a run with another id refuses to resume it. */
+  runId?: string;
   /** Anything the caller wants stored with it (model config, method, options). */
   meta: Record<string, unknown>;
-  tensors: Array<{ group: 'model' | 'optimizer'; name: string; shape: number[]; dtype: 'float32' | 'int32' }>;
+  tensors: Array<{
+    group: 'model' | 'optimizer';
+    name: string;
+    shape: number[];
+    dtype: 'float32' | 'int32';
+    /** SHA-256 of the tensor's bytes in the file, hex. */
+    sha256: string;
+  }>;
 }
 
 export interface CheckpointContents {
@@ -37,18 +57,25 @@ export interface CheckpointContents {
   optimizer: NamedTensor[];
 }
 
-/** Writes atomically: a temp file in the same directory, then rename, so a crash never leaves half a file. */
+/**
+ * Writes atomically: a temp file in the same directory (`<name>.<12 hex digits>.tmp`, which @semix/datasets'
+ * removeStaleTemps clears after a kill), then rename, so a crash never leaves half a file. Errors name the file.
+ */
 export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
+    await rm(tmp, { force: true }).catch(() => {});
+    // ENOSPC and its kin name no file (they come from a write on a descriptor): say which.
+    const e = error as NodeJS.ErrnoException;
+    throw Object.assign(new Error(`cannot write ${path}: ${e.message}`, { cause: error }), { code: e.code });
   }
 }
+
+const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
 export async function saveCheckpoint(
   dir: string,
@@ -60,28 +87,31 @@ export async function saveCheckpoint(
     ...[...model].map(([name, tensor]) => ({ group: 'model' as const, name, tensor })),
     ...optimizer.map(({ name, tensor }) => ({ group: 'optimizer' as const, name, tensor })),
   ];
-  const header: CheckpointHeader = {
-    magic: MAGIC,
-    ...state,
-    tensors: entries.map(({ group, name, tensor }) => ({
-      group,
-      name,
-      shape: tensor.shape,
-      dtype: tensor.dtype === 'int32' ? 'int32' : 'float32',
-    })),
-  };
-  const json = new TextEncoder().encode(JSON.stringify(header));
   const chunks: Uint8Array[] = [];
   for (const { tensor } of entries) {
     const values = await tensor.data();
     const typed = tensor.dtype === 'int32' ? Int32Array.from(values) : Float32Array.from(values);
     chunks.push(new Uint8Array(typed.buffer));
   }
-  const total = 4 + json.length + chunks.reduce((s, c) => s + c.length, 0);
+  const header: CheckpointHeader = {
+    magic: MAGIC,
+    ...state,
+    tensors: entries.map(({ group, name, tensor }, i) => ({
+      group,
+      name,
+      shape: tensor.shape,
+      dtype: tensor.dtype === 'int32' ? 'int32' : 'float32',
+      sha256: sha256(chunks[i]),
+    })),
+  };
+  const json = new TextEncoder().encode(JSON.stringify(header));
+  const digest = createHash('sha256').update(json).digest();
+  const total = 4 + json.length + DIGEST_BYTES + chunks.reduce((s, c) => s + c.length, 0);
   const out = new Uint8Array(total);
   new DataView(out.buffer).setUint32(0, json.length, true);
   out.set(json, 4);
-  let offset = 4 + json.length;
+  out.set(digest, 4 + json.length);
+  let offset = 4 + json.length + DIGEST_BYTES;
   for (const c of chunks) {
     out.set(c, offset);
     offset += c.length;
@@ -91,7 +121,11 @@ export async function saveCheckpoint(
   return path;
 }
 
-/** Reads a checkpoint; the caller disposes the returned tensors. Returns null when there is none. */
+/**
+ * Reads a checkpoint, checking the header's and every tensor's SHA-256 before any tensor is made; the caller
+ * disposes the returned tensors. Returns null when there is none; throws CheckpointError when it is damaged or
+ * was written before checksums.
+ */
 export async function loadCheckpoint(dir: string): Promise<CheckpointContents | null> {
   const path = join(dir, CHECKPOINT_FILE);
   let bytes: Buffer;
@@ -101,33 +135,54 @@ export async function loadCheckpoint(dir: string): Promise<CheckpointContents | 
     if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
     throw error;
   }
-  const fail = (why: string): never => {
-    throw new Error(`checkpoint ${path}: ${why}`);
+  const fail = (why: string, tensor?: string): never => {
+    throw new CheckpointError(
+      'damaged',
+      dir,
+      `checkpoint ${path}: ${why}: the file is damaged, so it is neither resumed nor evaluated; train again in another directory (or restore an intact copy)`,
+      { tensor },
+    );
   };
-  if (bytes.length < 4) fail('file is truncated');
+  if (bytes.length < 4) fail('the file is truncated');
   const headerLength = bytes.readUInt32LE(0);
-  if (4 + headerLength > bytes.length) fail('header is truncated');
-  let header: CheckpointHeader;
-  try {
-    header = JSON.parse(bytes.subarray(4, 4 + headerLength).toString('utf8'));
-  } catch {
-    return fail('header is not valid JSON');
+  if (4 + headerLength > bytes.length) fail('the header is truncated');
+  const json = bytes.subarray(4, 4 + headerLength);
+  // An old checkpoint has no digest to check its header against: recognise it by its magic, then refuse it.
+  const magic = /^\{"magic":"([^"]*)"/.exec(json.subarray(0, 64).toString('utf8'))?.[1];
+  if (magic === UNCHECKED_MAGIC) {
+    throw new CheckpointError(
+      'unverifiable',
+      dir,
+      `checkpoint ${path} was written before semix checksummed checkpoints (${UNCHECKED_MAGIC}): its data cannot be verified, so it is neither resumed nor evaluated; train it again`,
+    );
   }
-  if (header.magic !== MAGIC) fail(`not a semix checkpoint (magic '${String(header.magic)}')`);
+  if (4 + headerLength + DIGEST_BYTES > bytes.length) fail('the header is truncated');
+  const digest = bytes.subarray(4 + headerLength, 4 + headerLength + DIGEST_BYTES);
+  if (!createHash('sha256').update(json).digest().equals(digest)) {
+    if (magic !== MAGIC) fail(`not a semix checkpoint (it does not start with {"magic":"${MAGIC}"})`);
+    fail('header fails its SHA-256 check');
+  }
+  const header = JSON.parse(json.toString('utf8')) as CheckpointHeader;
+  // Check every tensor before making any, so that a refusal leaves nothing to dispose.
+  const slices: Array<{ entry: CheckpointHeader['tensors'][number]; start: number; end: number }> = [];
+  let offset = 4 + headerLength + DIGEST_BYTES;
+  for (const t of header.tensors) {
+    const end = offset + t.shape.reduce((a, b) => a * b, 1) * 4;
+    if (end > bytes.length) fail(`data for tensor '${t.name}' (${t.group}) is truncated`, t.name);
+    if (sha256(bytes.subarray(offset, end)) !== t.sha256)
+      fail(`tensor '${t.name}' (${t.group}) fails its SHA-256 check`, t.name);
+    slices.push({ entry: t, start: offset, end });
+    offset = end;
+  }
+  if (offset !== bytes.length) fail(`${bytes.length - offset} unexpected trailing bytes`);
   const model = new Map<string, tf.Tensor>();
   const optimizer: NamedTensor[] = [];
-  let offset = 4 + headerLength;
-  for (const t of header.tensors) {
-    const count = t.shape.reduce((a, b) => a * b, 1);
-    const end = offset + count * 4;
-    if (end > bytes.length) fail(`data for '${t.name}' is truncated`);
-    const slice = bytes.buffer.slice(bytes.byteOffset + offset, bytes.byteOffset + end);
+  for (const { entry: t, start, end } of slices) {
+    const slice = bytes.buffer.slice(bytes.byteOffset + start, bytes.byteOffset + end);
     const values = t.dtype === 'int32' ? new Int32Array(slice) : new Float32Array(slice);
     const tensor = tf.tensor(values, t.shape, t.dtype);
     if (t.group === 'model') model.set(t.name, tensor);
     else optimizer.push({ name: t.name, tensor });
-    offset = end;
   }
-  if (offset !== bytes.length) fail(`${bytes.length - offset} unexpected trailing bytes`);
   return { header, model, optimizer };
 }

@@ -27,6 +27,7 @@ export function train(options: TrainOptions): Promise<TrainResult> {
 export {
   CHECKPOINT_FILE,
   type CheckpointContents,
+  CheckpointError,
   type CheckpointHeader,
   loadCheckpoint,
   type NamedTensor,

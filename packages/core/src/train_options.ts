@@ -41,6 +41,12 @@ export interface TrainOptions {
   resume?: boolean;
   /** Stored in the checkpoint (model config, method name, …) for whoever reads it. */
   checkpointMeta?: Record<string, unknown>;
+  /**
+   * Names the run (the bench gives its job id, a hash of the job's configuration): stored in each checkpoint, and a
+   * checkpoint that names another run, or none, is refused (CheckpointError 'other-run', both ids in its fields),
+   * never resumed. Unset: any checkpoint in `checkpointDir` is resumed.
+   */
+  runId?: string;
   /** Stops between steps; the last end-of-epoch checkpoint is what a later run resumes from. */
   signal?: AbortSignal;
   /**

@@ -1,5 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
 import type { CheckpointHeader } from './checkpoint';
+import { CheckpointError } from './checkpoint_error';
 import { datasetSize, makeBatch } from './data';
 import type { SemixModel } from './models/types';
 import { assignWeights } from './models/weights';
@@ -123,6 +124,16 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
       if (saved) {
         const savedShards = saved.header.meta.shards;
         try {
+          // Before anything else: another configuration's weights and streams must never continue under this one.
+          if (o.runId !== undefined && saved.header.runId !== o.runId) {
+            const found = saved.header.runId ?? '(none)';
+            throw new CheckpointError(
+              'other-run',
+              o.checkpointDir,
+              `checkpoint in ${o.checkpointDir} belongs to run ${found}, not to this run (${o.runId}); it is not resumed: move it away, or train in another directory`,
+              { expected: o.runId, found },
+            );
+          }
           streams = restoreStreams(saved.header, o.checkpointDir);
           // Resuming under other shards would continue another run's sequence; other workers are fine.
           if (typeof savedShards === 'number' && savedShards !== o.shards) {
@@ -183,6 +194,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
             epoch: epoch + 1,
             step: globalStep,
             rngStreams: streamStates(streams),
+            ...(o.runId !== undefined ? { runId: o.runId } : {}),
             // The model's config first, so that loadModel rebuilds it whoever trained it; the caller's meta may refine it.
             meta: { model: model.config, ...o.checkpointMeta, shards: o.shards, adamPowers: adamPowers(optimizer) },
           },
