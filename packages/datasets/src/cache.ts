@@ -14,15 +14,20 @@ export function cacheDir(): string {
   return join(base, 'semix');
 }
 
-/** Writes a file atomically: a temp file beside it, then rename; the temp file is removed on failure. */
+/**
+ * Writes a file atomically: a temp file beside it (`<name>.<12 hex digits>.tmp`, the pattern removeStaleTemps
+ * clears), then rename; the temp file is removed on failure. Errors name the file (with the errno `code` kept):
+ * ENOSPC and its kin come from a write on a descriptor and name none.
+ */
 export async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  await mkdir(dirname(path), { recursive: true });
   const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
   try {
+    await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data);
     await rename(tmp, path);
   } catch (error) {
-    await rm(tmp, { force: true });
-    throw error;
+    await rm(tmp, { force: true }).catch(() => {});
+    const e = error as NodeJS.ErrnoException;
+    throw Object.assign(new Error(`cannot write ${path}: ${e.message}`, { cause: error }), { code: e.code });
   }
 }

@@ -44,6 +44,15 @@ export { type IdxArray, parseIdx } from './formats/idx';
 export { type NpyHeader, parseNpyHeader, readNpyHeader, readNpyRows } from './formats/npy';
 export { type ExtractOptions, extractTar } from './formats/tar';
 export {
+  type DirectoryLock,
+  DirectoryLockedError,
+  LOCK_FILE,
+  type LockOptions,
+  type LockOwner,
+  lockDirectory,
+  removeStaleTemps,
+} from './lock';
+export {
   loadMnistMini,
   MNIST_MINI_TEST_PER_CLASS,
   MNIST_MINI_TRAIN_PER_CLASS,

@@ -1,0 +1,38 @@
+import { mkdtemp, readdir, rm } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, describe, expect, it, vi } from 'vitest';
+import { writeAtomic } from './cache';
+
+// A full disk, simulated: root ignores permissions, so a read-only directory would not stop the write.
+const fail = vi.hoisted(() => ({ code: null as string | null }));
+vi.mock('node:fs/promises', async (original) => {
+  const fs = await original<typeof import('node:fs/promises')>();
+  return {
+    ...fs,
+    writeFile: (async (...args: Parameters<typeof fs.writeFile>) => {
+      if (fail.code) {
+        await fs.writeFile(args[0], 'partial');
+        throw Object.assign(new Error(`${fail.code}: no space left on device, write`), { code: fail.code });
+      }
+      return fs.writeFile(...args);
+    }) as typeof fs.writeFile,
+  };
+});
+
+const dir = await mkdtemp(join(tmpdir(), 'semix-cache-'));
+afterAll(() => rm(dir, { recursive: true, force: true }));
+
+describe('writeAtomic', () => {
+  it('names the file when the write fails (ENOSPC), keeps the errno code, and leaves no temp file', async () => {
+    const path = join(dir, 'record.json');
+    fail.code = 'ENOSPC';
+    const error = await writeAtomic(path, '{}').catch((e) => e);
+    fail.code = null;
+    expect(error.message).toBe(`cannot write ${path}: ENOSPC: no space left on device, write`);
+    expect(error.code).toBe('ENOSPC');
+    expect(await readdir(dir)).toEqual([]);
+    await writeAtomic(path, '{}');
+    expect(await readdir(dir)).toEqual(['record.json']);
+  });
+});
