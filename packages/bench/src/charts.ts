@@ -1,4 +1,5 @@
 /** The leaderboard's SVG charts (hand-written: three small charts do not justify a charting dependency here). */
+import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '@semix/datasets';
 import { chartList, type Leaderboard } from './leaderboard';
@@ -201,7 +202,14 @@ export function chartFiles(board: Leaderboard): Array<[string, string]> {
   ]);
 }
 
-/** Writes leaderboard.md, leaderboard.json, the SVG charts and report.html into `dir`, atomically. */
+/** The names chartList gives: what an earlier board may have left that this one does not draw. */
+const CHART_FILE = /^(severity-.+|corruptions-.+|ablation)\.svg$/;
+
+/**
+ * Writes leaderboard.md, leaderboard.json, the SVG charts and report.html into `dir`, atomically, and removes the
+ * charts of an earlier board it no longer draws (a severity chart once a suite has one severity, a suite no longer
+ * evaluated), so that no chart in `dir` shows a state other than this board's.
+ */
 export async function writeLeaderboard(
   dir: string,
   board: Leaderboard,
@@ -215,5 +223,9 @@ export async function writeLeaderboard(
     ['report.html', reportHtml(board, command, report)],
   ];
   for (const [name, text] of files) await writeAtomic(join(dir, name), text);
+  const drawn = new Set(files.map(([name]) => name));
+  for (const name of await readdir(dir)) {
+    if (CHART_FILE.test(name) && !drawn.has(name)) await rm(join(dir, name), { force: true });
+  }
   return files.map(([name]) => join(dir, name));
 }

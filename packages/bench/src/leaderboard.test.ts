@@ -1,5 +1,9 @@
+import { mkdtemp, readdir, rm, writeFile } from 'node:fs/promises';
+import { tmpdir } from 'node:os';
+import { basename, join } from 'node:path';
 import type { ComputeIdentity } from '@semix/core';
 import { describe, expect, it } from 'vitest';
+import { writeLeaderboard } from './charts';
 import { type GridJob, planGrid } from './grid';
 import type { DataIdentity } from './identity';
 import { buildLeaderboard, type Leaderboard } from './leaderboard';
@@ -221,6 +225,22 @@ describe('buildLeaderboard on constructed records', () => {
     const md = leaderboardMarkdown(b, 'x');
     expect(md).toContain('| 1 | erm | 1 | 90.00 (n=1) | 80.00 (n=1) |');
     expect(md).not.toContain('± 0.00');
+  });
+
+  it('writing a board removes the charts of an earlier state it no longer draws, and nothing else', async () => {
+    const one = parsePreset({ ...smoke, methods: ['erm'] }, 'one');
+    const g = planGrid(one, DATA, COMPUTE);
+    const b = buildLeaderboard(g, [record(g.jobs[0], 0.9, { fog: [0.8] })]);
+    const out = await mkdtemp(join(tmpdir(), 'semix-charts-'));
+    // An earlier state's: a severity chart (it had several severities), another suite, an ablation; and a user's file.
+    const earlier = ['severity-cifar10-c-15.svg', 'corruptions-mnist-c.svg', 'ablation.svg'];
+    for (const name of [...earlier, 'notes.svg']) await writeFile(join(out, name), '<svg/>');
+    const files = await writeLeaderboard(out, b, 'x');
+    expect(files.map((f) => basename(f))).toContain('corruptions-cifar10-c-15.svg');
+    expect((await readdir(out)).sort()).toEqual(
+      ['corruptions-cifar10-c-15.svg', 'leaderboard.json', 'leaderboard.md', 'notes.svg', 'report.html'].sort(),
+    );
+    await rm(out, { recursive: true, force: true });
   });
 });
 
