@@ -12,6 +12,10 @@ import {
   UsageError,
 } from '../options';
 import { dataProgress, type Progress, progress } from '../progress';
+import { holdDirectory } from '../writer';
+
+/** Where a results directory's files are written (temp files a killed writer left are removed from these). */
+const RESULT_DIRS = ['records', 'failed'];
 
 export async function bench(
   opts: MethodFlags & {
@@ -48,6 +52,8 @@ export async function bench(
   }
   const queue = opts.queue ?? process.env.SEMIX_QUEUE;
   if (queue) return queued(preset, out, queue, { ...opts, backend: backend as BackendName | 'auto' });
+  // One writer per results directory (exit 1 naming the holder), held until this process exits.
+  await holdDirectory(out, RESULT_DIRS);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort(new Error('interrupted: finished jobs are kept; run again to resume')));
   let bar: Progress | null = null;
@@ -129,6 +135,7 @@ async function queued(
   let unfinished: number | undefined;
   let last = '';
   let result: Awaited<ReturnType<typeof runQueuedBench>>;
+  await holdDirectory(out, RESULT_DIRS);
   try {
     result = await runQueuedBench({
       preset,

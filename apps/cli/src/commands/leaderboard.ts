@@ -1,12 +1,18 @@
+import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { leaderboardTable, rebuildLeaderboard } from '@semix/bench';
+import { holdDirectory } from '../writer';
 
 /**
  * `semix leaderboard --out DIR`: rebuilds tables and charts from the grid and records of a results directory.
  * Unreadable records are named (exit 1) and their rows marked incomplete; records of other configurations are
- * counted, never shown.
+ * counted, never shown. It writes the same files a bench does, so it takes the directory's lock too: while a
+ * bench writes there it is refused (exit 1 naming the bench), never a board half of one state and half another.
  */
 export async function leaderboard(opts: { out: string; json?: boolean }): Promise<void> {
+  const dir = resolve(opts.out);
+  // A directory that is not there is rebuildLeaderboard's to report; locking would create it.
+  if (existsSync(dir)) await holdDirectory(dir);
   const {
     leaderboard: board,
     files,

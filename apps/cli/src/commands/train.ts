@@ -9,15 +9,16 @@ import {
   loadPresetData,
   loadPresetSplits,
   type Preset,
-  packageVersions,
   PresetError,
+  packageVersions,
   parsePreset,
   recordSummary,
   recordText,
   runJob,
 } from '@semix/bench';
 import { ARCHITECTURES, type BackendName, computeIdentity, selectBackend } from '@semix/core';
-import { DATASET_NAMES, writeAtomic } from '@semix/datasets';
+import { CheckpointError } from '@semix/core/node';
+import { DATASET_NAMES, LOCK_FILE, writeAtomic } from '@semix/datasets';
 import { type ResolvedMethod, resolveMethod } from '@semix/mixup';
 import { readConfig } from '../config';
 import {
@@ -36,6 +37,7 @@ import {
   UsageError,
 } from '../options';
 import { progress } from '../progress';
+import { holdDirectory } from '../writer';
 
 export interface TrainFlags extends MethodFlags {
   preset?: string;
@@ -210,8 +212,9 @@ async function claimRunDir(out: string, config: RunConfig, force: boolean, log: 
     );
   }
   const aside = `${out}.replaced-${new Date().toISOString().replace(/[:.]/g, '-')}`;
-  await rename(out, aside);
-  await mkdir(out, { recursive: true });
+  // Entry by entry, not the directory: this process's lock stays where it is, on `out`.
+  await mkdir(aside);
+  for (const name of await readdir(out)) if (name !== LOCK_FILE) await rename(join(out, name), join(aside, name));
   log(`--force: moved the previous run (differs at ${differs.join(', ')}) to ${aside}`);
 }
 
@@ -244,7 +247,7 @@ export async function train(flags: TrainFlags): Promise<void> {
   const compute = computeIdentity();
   const identity = jobIdentity(preset, method, seed, splits.identity, compute);
   const config: RunConfig = { job_id: jobId(identity), identity, preset, method, seed };
-  await mkdir(out, { recursive: true });
+  await holdDirectory(out, ['checkpoint']);
   await claimRunDir(out, config, flags.force === true, log);
   await writeAtomic(join(out, 'config.json'), `${JSON.stringify(config, null, 2)}\n`);
   log(
@@ -294,6 +297,8 @@ export async function train(flags: TrainFlags): Promise<void> {
         `interrupted; the checkpoint of the last finished epoch is in ${join(out, 'checkpoint')}: run the same command again to resume`,
       );
     }
+    // Another configuration's checkpoint in this run's directory: the command line points at the wrong place.
+    if (CheckpointError.isInstance(error) && error.kind === 'other-run') throw new UsageError(error.message);
     throw error;
   }
 }
