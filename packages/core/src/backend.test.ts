@@ -2,7 +2,7 @@ import { env } from '@semix/env';
 import { relaxedSimd, setWinograd, setWinogradFilterTile, setWinogradTile } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
-import { computeIdentity, sameCompute, selectBackend, selectCompute } from './backend';
+import { computeIdentity, libtensorflowVersion, sameCompute, selectBackend, selectCompute } from './backend';
 
 // Node 20.16+ can switch V8's relaxed SIMD on at run time (process.getBuiltinModule); Node 22+ has it on.
 const switchable =
@@ -96,5 +96,33 @@ describe('computeIdentity: what a result was computed with', () => {
     );
     expect(sameCompute({ backend: 'cpu' }, { backend: 'cpu', kernels: plain.kernels })).toBe(false);
     await selectBackend('wasm');
+  });
+});
+
+describe('computeIdentity on tensorflow: the libtensorflow under tfjs-node', () => {
+  const tfjsNode = (version: unknown, gpu = false) => ({
+    name: 'tensorflow',
+    backend: { binding: { TF_Version: version }, isUsingGpuDevice: gpu },
+  });
+
+  it("names the binding's TF_Version and the device, so two libtensorflow versions are two computes", () => {
+    const a = computeIdentity(tfjsNode('2.21.0'));
+    expect(a).toEqual({ backend: 'tensorflow', libtensorflow: '2.21.0', device: 'cpu' });
+    expect(computeIdentity(tfjsNode('2.21.0', true)).device).toBe('gpu');
+    const b = computeIdentity(tfjsNode('2.9.1'));
+    expect(sameCompute(a, b)).toBe(false);
+    expect(sameCompute(a, computeIdentity(tfjsNode('2.21.0')))).toBe(true);
+    // A record from before the field (tensorflow alone) is not this compute either.
+    expect(sameCompute(a, { backend: 'tensorflow' })).toBe(false);
+    expect(sameCompute(a, computeIdentity(tfjsNode('2.21.0', true)))).toBe(false);
+  });
+
+  it("says 'unknown' where the binding gives no version; other backends carry no libtensorflow", () => {
+    expect(computeIdentity(tfjsNode(undefined)).libtensorflow).toBe('unknown');
+    expect(computeIdentity({ name: 'tensorflow', backend: {} }).libtensorflow).toBe('unknown');
+    expect(libtensorflowVersion(null)).toBe('unknown');
+    expect(computeIdentity({ name: 'cpu', backend: { binding: { TF_Version: '2.21.0' } } })).toEqual({
+      backend: 'cpu',
+    });
   });
 });

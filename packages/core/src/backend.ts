@@ -1,9 +1,3 @@
-import * as tf from '@tensorflow/tfjs-core';
-// tfjs-core ships its gradients separately from the ops; training needs them registered once per process.
-// `#gradients` (package.json `imports`) is `@tensorflow/tfjs` in Node, whose bundle registers the gradients of the
-// tfjs-core it pins (tfjs-core's own module is ESM that Node cannot load), and tfjs-core's `register_all_gradients`
-// in a bundler. Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
-import '#gradients';
 import { env, LOG_LEVELS } from '@semix/env';
 import {
   enableRelaxedSimd,
@@ -14,6 +8,12 @@ import {
   setRelaxedSimd,
   WASM_KERNEL_PACK,
 } from '@semix/tfjs-wasm-train';
+import * as tf from '@tensorflow/tfjs-core';
+// tfjs-core ships its gradients separately from the ops; training needs them registered once per process.
+// `#gradients` (package.json `imports`) is `@tensorflow/tfjs` in Node, whose bundle registers the gradients of the
+// tfjs-core it pins (tfjs-core's own module is ESM that Node cannot load), and tfjs-core's `register_all_gradients`
+// in a bundler. Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
+import * as gradients from '#gradients';
 
 export type { KernelArithmetic };
 
@@ -42,11 +42,27 @@ export interface BackendSelection {
    * false on every backend but wasm with the pack.
    */
   relaxedSimd: boolean;
+  /**
+   * On tensorflow (tfjs-node or tfjs-node-gpu): the package, its version and the libtensorflow it runs (the C API's
+   * `TF_Version`); absent on the other backends.
+   */
+  native?: NativeVersions;
+  /** What selectBackend warned about (also passed to `options.warn`): a second copy of tfjs-core loaded. */
+  warnings: string[];
+}
+
+/** tfjs-node(-gpu) and the libtensorflow under it (see {@link BackendSelection.native}). */
+export interface NativeVersions {
+  module: string;
+  version: string;
+  libtensorflow: string;
 }
 
 export interface SelectBackendOptions {
   /** Receives one line per decision; default: console.info when env.logLevel is 'info' or 'debug', else silence. */
   log?: (line: string) => void;
+  /** Receives what may make results wrong though a backend was chosen (two tfjs-core copies); default console.warn. */
+  warn?: (line: string) => void;
   /**
    * wasm with the kernel pack: its multiply-adds through relaxed SIMD where the engine has it (switching Node 20's
    * flag on, see `enableRelaxedSimd`), or the plain path (false). Default `env.relaxedSimd` (`SEMIX_RELAXED_SIMD`).
@@ -64,11 +80,41 @@ export interface ComputeIdentity {
   backend: string;
   /** Absent unless the kernel pack computes (wasm with the pack registered). */
   kernels?: KernelArithmetic;
+  /**
+   * On tensorflow: the libtensorflow version (`TF_Version`), since its oneDNN kernels may round differently from one
+   * version to the next (oneDNN says so when it starts), and the device it computes on (tfjs-node-gpu on a GPU, or
+   * the CPU). Absent on the other backends.
+   */
+  libtensorflow?: string;
+  device?: 'cpu' | 'gpu';
 }
 
-/** The compute identity of the active backend (see {@link ComputeIdentity}). */
-export function computeIdentity(): ComputeIdentity {
-  const backend = tf.getBackend();
+/** What tfjs-node's backend object exposes of its native binding (tfjs-node's `NodeJSKernelBackend`). */
+interface NodeBackendLike {
+  binding?: { TF_Version?: unknown };
+  isUsingGpuDevice?: unknown;
+}
+
+/** The libtensorflow version under a tfjs-node backend object ('unknown' where its binding does not say). */
+export function libtensorflowVersion(backend: unknown): string {
+  const version = (backend as NodeBackendLike | null)?.binding?.TF_Version;
+  return typeof version === 'string' && version !== '' ? version : 'unknown';
+}
+
+/**
+ * The compute identity of the active backend (see {@link ComputeIdentity}). `active` is for tests: a backend's name
+ * and its object, as tfjs-node's (`tf.backend()`) would be.
+ */
+export function computeIdentity(active?: { name: string; backend: unknown }): ComputeIdentity {
+  const backend = active?.name ?? tf.getBackend();
+  if (backend === 'tensorflow') {
+    const instance = (active ? active.backend : tf.backend()) as NodeBackendLike | null;
+    return {
+      backend,
+      libtensorflow: libtensorflowVersion(instance),
+      device: instance?.isUsingGpuDevice === true ? 'gpu' : 'cpu',
+    };
+  }
   const pack = WASM_KERNEL_PACK[0];
   const withPack =
     backend === 'wasm' && pack !== undefined && tf.getKernel(pack.kernelName, 'wasm')?.kernelFunc === pack.kernelFunc;
@@ -79,6 +125,8 @@ export function computeIdentity(): ComputeIdentity {
 export function sameCompute(a: ComputeIdentity, b: ComputeIdentity): boolean {
   return (
     a.backend === b.backend &&
+    a.libtensorflow === b.libtensorflow &&
+    a.device === b.device &&
     a.kernels?.multiplyAdd === b.kernels?.multiplyAdd &&
     a.kernels?.winograd === b.kernels?.winograd &&
     a.kernels?.winogradFilterGradient === b.kernels?.winogradFilterGradient &&
@@ -104,11 +152,64 @@ export async function selectCompute(identity: ComputeIdentity): Promise<BackendS
   return selection;
 }
 
+/** tfjs-node's own version (its `version['tfjs-node']`), or 'unknown'. */
+function tensorflowPackageVersion(mod: unknown): string {
+  const m = mod as { version?: Record<string, unknown>; default?: { version?: Record<string, unknown> } } | undefined;
+  const version = m?.version ?? m?.default?.version;
+  const found = version?.['tfjs-node'] ?? version?.['tfjs-node-gpu'];
+  return typeof found === 'string' ? found : 'unknown';
+}
+
 type Loader = { module: string; load: () => Promise<unknown> };
 
 // Dynamic imports through a variable name, so bundlers and the TypeScript compiler do not require the
 // optional peers to be installed.
 const importOptional = (name: string) => import(/* @vite-ignore */ name);
+
+/** The module each backend's probe loaded (its namespace), for the check for a second tfjs-core. */
+const loaded = new Map<string, unknown>();
+
+/** What of tfjs-core the copy check reads: the Tensor class and a way to make a tensor through the engine. */
+export interface TfjsCoreLike {
+  Tensor: unknown;
+  version_core: string;
+  scalar: (value: number) => { dispose(): void };
+}
+
+/**
+ * Warnings for each sign that more than one copy of tfjs-core is loaded, each naming the package. tfjs-core keeps
+ * its engine and registries on the global object, so a second copy (tfjs-node `require`s tfjs-core without
+ * declaring it, and a package manager may give it another one than the app's) mostly works, which is why it goes
+ * unseen: it warns 'Platform node has already been set', and a second version would run its own ops and
+ * gradients against the first one's kernels. Two signs, one for each load order: a package that re-exports
+ * tfjs-core (tfjs-node, @tensorflow/tfjs) whose `Tensor` class is not ours, and a tensor made by the global
+ * engine that is not of our `Tensor` class (the engine belongs to the copy loaded first).
+ */
+export function tfjsCoreCopies(core: TfjsCoreLike, modules: Iterable<[string, unknown]>): string[] {
+  const warnings: string[] = [];
+  const advice =
+    'an app must resolve exactly one @tensorflow/tfjs-core, of the version tfjs-node wants (pnpm: overrides; npm: npm dedupe), see @semix/core README';
+  for (const [name, mod] of modules) {
+    const exported = mod as { Tensor?: unknown; version_core?: unknown; default?: { Tensor?: unknown } } | null;
+    const tensor = exported?.Tensor ?? exported?.default?.Tensor;
+    if (typeof tensor !== 'function' || tensor === core.Tensor) continue;
+    const version = (exported?.version_core ?? (exported?.default as { version_core?: unknown })?.version_core) as
+      | string
+      | undefined;
+    warnings.push(
+      `backend: ${name} uses another copy of @tensorflow/tfjs-core (${version ?? 'version unknown'}) than semix (${core.version_core}): ${advice}`,
+    );
+  }
+  const probe = core.scalar(0);
+  const prototype = Object.getPrototypeOf(probe);
+  probe.dispose();
+  if (prototype !== (core.Tensor as { prototype: unknown }).prototype) {
+    warnings.push(
+      `backend: the tfjs engine was made by another copy of @tensorflow/tfjs-core than semix's (${core.version_core}), loaded first: ${advice}`,
+    );
+  }
+  return warnings;
+}
 
 const LOADERS: Record<BackendName, Loader[]> = {
   tensorflow: [
@@ -136,7 +237,8 @@ async function probe(name: BackendName): Promise<BackendProbe> {
   const failures: string[] = [];
   for (const loader of LOADERS[name]) {
     try {
-      await loader.load();
+      const mod = await loader.load();
+      loaded.set(loader.module, mod);
       if (tf.findBackendFactory(name) == null) {
         failures.push(`${loader.module}: loaded but registered no '${name}' backend`);
         continue;
@@ -173,6 +275,7 @@ export async function selectBackend(
   const log =
     options.log ??
     (LOG_LEVELS.indexOf(env.logLevel) >= LOG_LEVELS.indexOf('info') ? (line: string) => console.info(line) : () => {});
+  const warn = options.warn ?? ((line: string) => console.warn(line));
   if (preference !== 'auto' && !BACKEND_NAMES.includes(preference)) {
     throw new Error(`backend: '${String(preference)}' is not a backend; allowed: auto, ${BACKEND_NAMES.join(', ')}`);
   }
@@ -202,6 +305,17 @@ export async function selectBackend(
       continue;
     }
     await tf.ready();
+    // Checked each time (cheap): a package loaded since the last selection may have brought its own copy.
+    const warnings = tfjsCoreCopies(tf as unknown as TfjsCoreLike, [...loaded, ['@tensorflow/tfjs', gradients]]);
+    for (const line of warnings) warn(line);
+    const native =
+      name === 'tensorflow'
+        ? {
+            module: result.module,
+            version: tensorflowPackageVersion(loaded.get(result.module)),
+            libtensorflow: libtensorflowVersion(tf.backend()),
+          }
+        : undefined;
     log(
       `backend ${name}: chosen (${result.reason}${kernelPack.length ? `; semix kernel pack: ${kernelPack.join(', ')}` : ''}${withPack ? `; ${relaxed ? 'relaxed SIMD (fused multiply-add)' : 'plain SIMD'}` : ''})`,
     );
@@ -210,6 +324,8 @@ export async function selectBackend(
       probes,
       kernelPack: withPack ? WASM_KERNEL_PACK.map((k) => k.kernelName) : [],
       relaxedSimd: relaxed,
+      ...(native ? { native } : {}),
+      warnings,
     };
   }
   if (preference !== 'auto') {
