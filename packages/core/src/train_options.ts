@@ -137,13 +137,13 @@ export function validateTrainOptions(o: TrainOptions & typeof DEFAULT_TRAIN_OPTI
   positiveInt('batchSize', o.batchSize);
   positiveInt('workers', o.workers);
   positiveInt('shards', o.shards);
+  checkSeed(o.seed);
   if (o.workers > o.batchSize) {
     throw new Error(`workers: ${o.workers} is more than the batch size (${o.batchSize}); each worker needs a shard`);
   }
   if (o.workers > o.shards) {
     throw new Error(
       `workers: ${o.workers} is more than shards (${o.shards}); each thread computes one shard or more; allowed: 1 to ${o.shards}`,
-  checkSeed(o.seed);
     );
   }
   if (o.shards > o.batchSize) {
