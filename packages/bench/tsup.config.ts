@@ -3,7 +3,13 @@ import { defineConfig } from 'tsup';
 
 export default defineConfig({
   // runBench({ jobs }) starts dist/job_worker.js in worker threads; the queue (BullMQ, ioredis) is its own entry.
-  entry: { index: 'src/index.ts', queue: 'src/queue.ts', job_worker: 'src/job_worker.ts' },
+  entry: {
+    index: 'src/index.ts',
+    queue: 'src/queue.ts',
+    job_worker: 'src/job_worker.ts',
+    // runSpeedSuite starts dist/speed_tensorflow.js in a child process for tfjs-node's one-thread rows.
+    speed_tensorflow: 'src/speed_tensorflow.ts',
+  },
   format: ['esm'],
   target: 'node20',
   dts: true,

@@ -33,14 +33,20 @@ import { loadGallery } from './report';
 
 /**
  * Versions that go into every record; with the backend's selection, also the wasm kernel pack's arithmetic
- * (`wasm kernels`: relaxed SIMD's fused multiply-add or the plain multiply and add, which round differently).
+ * (`wasm kernels`: relaxed SIMD's fused multiply-add or the plain multiply and add, which round differently), or on
+ * tensorflow tfjs-node's package and version and the libtensorflow it runs (`libtensorflow`: oneDNN's results may
+ * differ between versions).
  */
 export function packageVersions(
-  selection?: Pick<BackendSelection, 'kernelPack' | 'relaxedSimd'>,
+  selection?: Pick<BackendSelection, 'kernelPack' | 'relaxedSimd' | 'native'>,
 ): Record<string, string> {
   const versions: Record<string, string> = { '@semix/bench': pkg.version, '@tensorflow/tfjs-core': tf.version_core };
   if (selection && selection.kernelPack.length > 0) {
     versions['wasm kernels'] = selection.relaxedSimd ? 'relaxed SIMD (fused multiply-add)' : 'SIMD';
+  }
+  if (selection?.native) {
+    versions[selection.native.module] = selection.native.version;
+    versions.libtensorflow = selection.native.libtensorflow;
   }
   return versions;
 }

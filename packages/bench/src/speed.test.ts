@@ -1,7 +1,16 @@
+import { availableParallelism } from 'node:os';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { kernelTable, profileKernels, speedTable, summariseRounds } from './speed';
+import {
+  kernelTable,
+  ONE_WARM_CALL,
+  profileKernels,
+  speedTable,
+  summariseRounds,
+  tensorflowThreads,
+  timeStep,
+} from './speed';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -90,5 +99,65 @@ describe('profileKernels', () => {
     expect(table).toContain('Interleaved, 3 rounds, preact-resnet18 ×0.25 with 2 threads each side');
     expect(table).toContain('  round 2: train 500.0 ms vs PyTorch 400.0 ms, eval 60.0 ms vs 30.0 ms');
     expect(table).toContain('train step 0.80× (0.75–0.90) PyTorch; eval step 0.80× (0.50–0.90) PyTorch');
+  });
+});
+
+describe('timeStep: warm median, cold first call beside it', () => {
+  /** A step on a fake clock: the i-th call takes durations[i] ms (the last one thereafter). */
+  const fakeStep = (durations: number[]) => {
+    let clock = 0;
+    let calls = 0;
+    const step = async () => {
+      clock += durations[Math.min(calls, durations.length - 1)];
+      calls += 1;
+    };
+    return { step, now: () => clock, calls: () => calls };
+  };
+
+  it("a step whose first call pays a one-time set-up (tfjs-node's oneDNN: 15 s) is timed warm, the cold call beside", async () => {
+    const f = fakeStep([15_222, 910, 800, 780, 820, 800, 790, 805, 800]);
+    const t = await timeStep(f.step, 5, f.now);
+    expect(t.coldMs).toBe(15_222);
+    expect(t.ms).toBe(800);
+    expect(t.note).toBeUndefined();
+    expect(t.calls).toBeGreaterThanOrEqual(5);
+    // the cold call, the warm-up, steady state (3 calls or 1 s), then the timed calls
+    expect(f.calls()).toBe(2 + 3 + t.calls);
+  });
+
+  it('a step slow also warm is timed on its warm call alone, never reported cold', async () => {
+    const f = fakeStep([60_000, 12_000, 11_000]);
+    const t = await timeStep(f.step, 5, f.now);
+    expect(t).toEqual({ ms: 12_000, coldMs: 60_000, calls: 1, note: ONE_WARM_CALL });
+    expect(f.calls()).toBe(2);
+  });
+
+  it('fast steps: steady state (at least 3 calls and 1 s), then the median of at least 5 calls and 1.5 s', async () => {
+    const f = fakeStep([50, 10]);
+    const t = await timeStep(f.step, 5, f.now);
+    expect(t).toEqual({ ms: 10, coldMs: 50, calls: 150 });
+    expect(f.calls()).toBe(2 + 100 + 150);
+  });
+
+  it('the table shows the cold first call beside the warm median', () => {
+    const row = { backend: 'tensorflow, 2 threads', task: 'train step: preact-resnet18 ×0.25 32×32×3' };
+    const table = speedTable({
+      rows: [{ ...row, msPerOp: 800, coldMs: 15_222, samplesPerSec: 160, vsTrainStep: null }],
+      pytorch: null,
+      pytorchNote: 'skipped',
+      ratio: null,
+      parallelRatio: null,
+      kernelProfiles: [],
+    });
+    expect(table.split('\n')[0]).toMatch(/ms\/op \(warm median\)\s+cold first call \(ms\)/);
+    expect(table).toMatch(
+      /tensorflow, 2 threads\s+train step: preact-resnet18 ×0\.25 32×32×3\s+800\.00\s+15222\.0\s+160/,
+    );
+  });
+
+  it("tfjs-node's threads: TF_NUM_INTRAOP_THREADS where set to a positive integer, else every core", () => {
+    expect(tensorflowThreads({ TF_NUM_INTRAOP_THREADS: '1' })).toBe(1);
+    expect(tensorflowThreads({ TF_NUM_INTRAOP_THREADS: '0' })).toBe(availableParallelism());
+    expect(tensorflowThreads({})).toBe(availableParallelism());
   });
 });

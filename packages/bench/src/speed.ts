@@ -1,5 +1,5 @@
 /**
- * The speed suite (tinybench): samples/s of the train step and the eval step of each model on every available
+ * The speed suite: samples/s of the train step and the eval step of each model on every available
  * backend, the cost of each mixing policy and of the SEM term relative to the train step, data loading and
  * corruption generation; and, when a Python with torch is found, the same reference step in PyTorch.
  */
@@ -22,12 +22,17 @@ import { corruptImages, loadMnistMini, take } from '@semix/datasets';
 import { env } from '@semix/env';
 import { cutmix, fmix, mixup, resizemix, saliencymix, semLoss } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
-import { Bench } from 'tinybench';
 
 export interface SpeedRow {
   backend: string;
   task: string;
+  /** The warm median (see {@link timeStep}); NaN where the task was skipped. */
   msPerOp: number;
+  /**
+   * The first call, timed apart: one-time costs included (tfjs-node's oneDNN set-up, wasm's XNNPACK operators and
+   * heap growth). Reported beside the warm figure, never instead of it; null where not timed here (PyTorch's rows).
+   */
+  coldMs: number | null;
   /** Images per second where the task processes a batch. */
   samplesPerSec: number | null;
   /** Share of the reference train step on the same backend. */
@@ -154,8 +159,8 @@ export interface SpeedOptions {
   /** Architectures whose train and eval steps are timed (default all three; preact-resnet18 at width 0.25). */
   models?: Architecture[];
   /**
-   * A step slower than this (seconds) is timed once after one warm-up call, or, slower than twice this, only
-   * cold (the cpu backend). Default 5.
+   * A step whose warm call (the one after the first) is slower than this (seconds) is timed on that call alone
+   * (the cpu backend); its cold first call is reported beside it, as every step's. Default 5.
    */
   maxStepSeconds?: number;
   /** Skip the PyTorch comparison. */
@@ -174,30 +179,129 @@ const MODEL_SHAPES: Record<Architecture, { inputShape: [number, number, number];
   'preact-resnet18': { inputShape: [32, 32, 3], width: 0.25 },
 };
 
-async function timeTask(
-  name: string,
+/** One step timed: its warm median and, beside it, its cold first call. */
+export interface StepTiming {
+  /** The median of the warm calls timed, or the one warm call of a step too slow to repeat. */
+  ms: number;
+  /** The first call. */
+  coldMs: number;
+  /** Warm calls `ms` is the median of. */
+  calls: number;
+  note?: string;
+}
+
+/** The note of a step timed on one warm call. */
+export const ONE_WARM_CALL = 'one warm call timed, after the cold first (too slow to repeat)';
+
+/**
+ * Times `fn`: the first call (cold) apart, then a warm-up call, and only on that warm call the decision whether the
+ * step is too slow to repeat (slower than `maxStepSeconds`: its warm call is the figure). Deciding on the first
+ * call reported tfjs-node's preact-resnet18 step as 15 s, oneDNN's one-time set-up included, where it takes 0.8–0.9 s.
+ * Otherwise, steady state first (wasm's first calls create XNNPACK operators and grow the heap: at least 3 calls and
+ * 1 s), then the median of at least 5 calls and 1.5 s: this kind of machine (shared vCPUs) times in bursts, and
+ * PyTorch's row is a median too. Each call is awaited before the next starts. `now` is for tests.
+ */
+export async function timeStep(
   fn: () => unknown,
   maxStepSeconds: number,
-): Promise<{ ms: number; note?: string }> {
-  const t0 = performance.now();
-  await fn();
-  const first = performance.now() - t0;
-  if (first > 2 * maxStepSeconds * 1000) return { ms: first, note: 'timed once, cold (too slow to repeat)' };
-  if (first > maxStepSeconds * 1000) {
-    // The first call includes one-time costs (operator creation, compiling the SIMD kernels): time one more.
-    const t1 = performance.now();
+  now: () => number = () => performance.now(),
+): Promise<StepTiming> {
+  const time = async () => {
+    const t0 = now();
     await fn();
-    return { ms: performance.now() - t1, note: 'timed once after one warm-up call (too slow to repeat)' };
+    return now() - t0;
+  };
+  const coldMs = await time();
+  const warmMs = await time();
+  if (warmMs > maxStepSeconds * 1000) return { ms: warmMs, coldMs, calls: 1, note: ONE_WARM_CALL };
+  const warmUntil = now() + 1000;
+  for (let calls = 0; calls < 3 || now() < warmUntil; calls++) await fn();
+  const samples: number[] = [];
+  for (let total = 0; samples.length < 5 || total < 1500; ) {
+    samples.push(await time());
+    total += samples[samples.length - 1];
   }
-  // Steady state: the first calls on wasm create XNNPACK operators and grow the heap (at least 3 calls and 1 s).
-  const warmUntil = performance.now() + 1000;
-  for (let calls = 0; calls < 3 || performance.now() < warmUntil; calls++) await fn();
-  const bench = new Bench({ time: 1500, iterations: 5, warmupTime: 0, warmupIterations: 0 });
-  bench.add(name, fn);
-  await bench.run();
-  // The median: this kind of machine (shared vCPUs) times in bursts; PyTorch's row is a median too.
-  const r = bench.tasks[0].result as unknown as { latency?: { p50?: number; mean: number }; mean?: number };
-  return { ms: r?.latency?.p50 ?? r?.latency?.mean ?? r?.mean ?? first };
+  samples.sort((a, b) => a - b);
+  const mid = Math.floor(samples.length / 2);
+  const ms = samples.length % 2 ? samples[mid] : (samples[mid - 1] + samples[mid]) / 2;
+  return { ms, coldMs, calls: samples.length };
+}
+
+/** The threads tfjs-node computes on: TF_NUM_INTRAOP_THREADS where set, else libtensorflow's default, every core. */
+export function tensorflowThreads(environment: NodeJS.ProcessEnv = process.env): number {
+  const set = Number(environment.TF_NUM_INTRAOP_THREADS);
+  return Number.isInteger(set) && set > 0 ? set : availableParallelism();
+}
+
+/** The backend column of a row: tensorflow with its threads (tfjs-node computes on several), others by name. */
+const backendLabel = (backend: string) => {
+  if (backend !== 'tensorflow') return backend;
+  const n = tensorflowThreads();
+  return `tensorflow, ${n} thread${n === 1 ? '' : 's'}`;
+};
+
+/**
+ * One model's train and eval steps on the active backend, as rows: what the one-thread tfjs-node child process
+ * (speed_tensorflow.ts) reports.
+ */
+export async function modelStepRows(backend: string, arch: Architecture, maxStep: number): Promise<SpeedRow[]> {
+  const batch = 128;
+  const { inputShape, width } = MODEL_SHAPES[arch];
+  const label = `${arch}${width !== 1 ? ` ×${width}` : ''}`;
+  const row = (task: string, t: StepTiming): SpeedRow => ({
+    backend,
+    task,
+    msPerOp: t.ms,
+    coldMs: t.coldMs,
+    samplesPerSec: (batch * 1000) / t.ms,
+    vsTrainStep: null,
+    note: t.note,
+  });
+  const step = createReferenceStep(batch, 0, { arch, inputShape, width });
+  const train = await timeStep(() => step.run(), maxStep);
+  step.dispose();
+  const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
+  const x = tf.randomUniform([batch, ...inputShape]);
+  const evaluation = await timeStep(() => tf.tidy(() => model.logits(x).dataSync()), maxStep);
+  x.dispose();
+  model.dispose();
+  return [row(`train step: ${label} ${inputShape.join('×')}`, train), row(`eval step: ${label}`, evaluation)];
+}
+
+/**
+ * The train and eval steps of `models` on tfjs-node with one thread, in a child process: libtensorflow reads
+ * TF_NUM_INTRAOP_THREADS / TF_NUM_INTEROP_THREADS once, when it creates its thread pools, so one process computes on
+ * one thread count. A failure is a row that says why, not the suite's end.
+ */
+function tensorflowOneThreadRows(models: Architecture[], maxStep: number, log: (line: string) => void): SpeedRow[] {
+  const ts = import.meta.url.endsWith('.ts');
+  const script = fileURLToPath(new URL(ts ? './speed_tensorflow.ts' : './speed_tensorflow.js', import.meta.url));
+  const backend = 'tensorflow, 1 thread';
+  try {
+    const out = execFileSync(process.execPath, [...process.execArgv, script, JSON.stringify({ models, maxStep })], {
+      encoding: 'utf8',
+      env: { ...process.env, TF_NUM_INTRAOP_THREADS: '1', TF_NUM_INTEROP_THREADS: '1' },
+      stdio: ['ignore', 'pipe', 'inherit'],
+      maxBuffer: 1 << 24,
+    });
+    const rows = JSON.parse(out.trim().split('\n').pop() as string) as SpeedRow[];
+    for (const r of rows) log(`  ${r.task}, 1 thread: ${r.msPerOp.toFixed(1)} ms (cold ${r.coldMs?.toFixed(0)} ms)`);
+    return rows;
+  } catch (error) {
+    const why = error instanceof Error ? error.message.split('\n')[0] : String(error);
+    log(`  one thread: failed (${why})`);
+    return [
+      {
+        backend,
+        task: 'train and eval steps',
+        msPerOp: Number.NaN,
+        coldMs: null,
+        samplesPerSec: null,
+        vsTrainStep: null,
+        note: `skipped: the one-thread child process failed (${why})`,
+      },
+    ];
+  }
 }
 
 export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedResult> {
@@ -220,31 +324,36 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
     if (backend === 'wasm' && selection.kernelPack.length > 0) {
       wasmKernels = selection.relaxedSimd ? 'relaxed SIMD (fused multiply-add)' : 'SIMD';
     }
-    log(`backend ${backend}`);
-    const add = (task: string, ms: number, samples: number | null, note?: string) => {
+    const rowBackend = backendLabel(backend);
+    log(`backend ${rowBackend}`);
+    const add = (task: string, t: StepTiming, samples: number | null, note = t.note) => {
+      const ms = t.ms;
       rows.push({
-        backend,
+        backend: rowBackend,
         task,
         msPerOp: ms,
+        coldMs: t.coldMs,
         samplesPerSec: samples ? (samples * 1000) / ms : null,
         vsTrainStep: null,
         note,
       });
-      log(`  ${task}: ${ms.toFixed(1)} ms${samples ? ` (${((samples * 1000) / ms).toFixed(0)} samples/s)` : ''}`);
+      log(
+        `  ${task}: ${ms.toFixed(1)} ms${samples ? ` (${((samples * 1000) / ms).toFixed(0)} samples/s)` : ''}, cold first call ${t.coldMs.toFixed(1)} ms`,
+      );
     };
     // The reference step first: every other figure on this backend is relative to it.
     const ref = createReferenceStep(batch, 0);
-    const refTime = await timeTask('reference', () => ref.run(), maxStep);
+    const refTime = await timeStep(() => ref.run(), maxStep);
     ref.dispose();
-    add('train step: reference (cnn-small, mixup CE + 0.1·SEM)', refTime.ms, batch, refTime.note);
+    add('train step: reference (cnn-small, mixup CE + 0.1·SEM)', refTime, batch);
     if (backend === defaultBackend) defaultStepMs = refTime.ms;
     // wasm computes on one thread in Node: the same step with the batch split over data-parallel threads.
     const threads = Math.min(4, availableParallelism());
     if (backend === 'wasm' && threads > 1 && !slow(refTime.ms)) {
       const dp = await createParallelReferenceStep(batch, 0, threads);
-      const t = await timeTask('reference, data-parallel', () => dp.run(), maxStep);
+      const t = await timeStep(() => dp.run(), maxStep);
       await dp.dispose();
-      add(`train step: reference, ${threads} data-parallel threads (train({ workers: ${threads} }))`, t.ms, batch);
+      add(`train step: reference, ${threads} data-parallel threads (train({ workers: ${threads} }))`, t, batch);
       if (backend === defaultBackend) parallelStepMs = t.ms;
     }
     // A backend whose reference step is already slower than the limit (tfjs cpu: about a minute) would take hours
@@ -255,36 +364,37 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
       const label = `${arch}${width !== 1 ? ` ×${width}` : ''}`;
       if (tooSlow) {
         rows.push({
-          backend,
+          backend: rowBackend,
           task: `train step: ${label} ${inputShape.join('×')}`,
           msPerOp: Number.NaN,
+          coldMs: null,
           samplesPerSec: null,
           vsTrainStep: null,
           note: `skipped: the reference step alone takes ${(refTime.ms / 1000).toFixed(0)} s on ${backend}`,
         });
       } else {
         const step = createReferenceStep(batch, 0, { arch, inputShape, width });
-        const t = await timeTask(arch, () => step.run(), maxStep);
+        const t = await timeStep(() => step.run(), maxStep);
         const task = `train step: ${label} ${inputShape.join('×')}`;
         if (arch === 'preact-resnet18' && backend === 'wasm') {
           kernelProfiles.push(await profileKernels(backend, task, () => step.run()));
         }
         step.dispose();
-        add(task, t.ms, batch, t.note);
+        add(task, t, batch);
         if (backend === 'wasm' && threads > 1 && arch === 'preact-resnet18' && t.ms < 2 * maxStep * 1000) {
           // Batch-norm statistics are per shard (as PyTorch's DataParallel), so the numbers depend on the threads.
           const dp = await createParallelReferenceStep(batch, 0, threads, { arch, inputShape, width });
-          const tp = await timeTask(`${arch}, data-parallel`, () => dp.run(), maxStep);
+          const tp = await timeStep(() => dp.run(), maxStep);
           await dp.dispose();
           const task = `train step: ${label} ${inputShape.join('×')}, ${threads} data-parallel threads`;
-          add(task, tp.ms, batch, tp.note ?? 'batch-norm statistics per shard');
+          add(task, tp, batch, tp.note ?? 'batch-norm statistics per shard');
         }
       }
       const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
       const x = tf.randomUniform([batch, ...inputShape]);
       const evalStep = () => tf.tidy(() => model.logits(x).dataSync());
-      const e = await timeTask(`${arch} eval`, evalStep, maxStep);
-      add(`eval step: ${label}`, e.ms, batch, e.note);
+      const e = await timeStep(evalStep, maxStep);
+      add(`eval step: ${label}`, e, batch);
       if (arch === 'preact-resnet18' && backend === 'wasm') {
         kernelProfiles.push(await profileKernels(backend, `eval step: ${label}`, evalStep));
       }
@@ -296,12 +406,16 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
           logits.dataSync();
           logits.dispose();
         };
-        const ep = await timeTask(`${arch} eval, data-parallel`, run, maxStep);
+        const ep = await timeStep(run, maxStep);
         await dp.dispose();
-        add(`eval step: ${label}, ${threads} data-parallel threads`, ep.ms, batch, ep.note);
+        add(`eval step: ${label}, ${threads} data-parallel threads`, ep, batch);
       }
       x.dispose();
       model.dispose();
+    }
+    // tfjs-node computes on every core; its one-thread figures (beside PyTorch's one thread) need a process of their own.
+    if (backend === 'tensorflow' && tensorflowThreads() > 1 && !tooSlow) {
+      rows.push(...tensorflowOneThreadRows(models, maxStep, log));
     }
     if (backend !== defaultBackend) continue;
     // Costs of mixing and of the SEM term, on the default backend.
@@ -313,35 +427,31 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
       'int32',
     );
     const rng = new Rng(0);
-    const f = await timeTask('forward', () => tf.tidy(() => model.features(x28, true).dataSync()), maxStep);
-    add('SEM: extra clean forward (cnn-small features)', f.ms, batch);
+    const f = await timeStep(() => tf.tidy(() => model.features(x28, true).dataSync()), maxStep);
+    add('SEM: extra clean forward (cnn-small features)', f, batch);
     const lam = new Float32Array(batch).fill(0.5);
     const index = Int32Array.from({ length: batch }, (_, i) => batch - 1 - i);
     const z = model.features(x28);
-    const s = await timeTask('sem', () => tf.tidy(() => semLoss(z, z, lam, index).dataSync()), maxStep);
-    add('SEM: loss on 64-d features', s.ms, null);
+    const s = await timeStep(() => tf.tidy(() => semLoss(z, z, lam, index).dataSync()), maxStep);
+    add('SEM: loss on 64-d features', s, null);
     z.dispose();
     for (const [name, policy] of Object.entries({ mixup, cutmix, fmix, resizemix, saliencymix })) {
       for (const mode of ['batch', 'elem'] as const) {
-        const t = await timeTask(
-          name,
-          () => {
-            const r = policy(x32, labels, { numClasses: 10, mode }, rng);
-            r.mixed.dataSync();
-            tf.dispose([r.mixed, r.targets]);
-          },
-          maxStep,
-        );
-        add(`mix: ${name}, mode ${mode} (batch 128 of 32×32×3)`, t.ms, batch, t.note);
+        const t = await timeStep(() => {
+          const r = policy(x32, labels, { numClasses: 10, mode }, rng);
+          r.mixed.dataSync();
+          tf.dispose([r.mixed, r.targets]);
+        }, maxStep);
+        add(`mix: ${name}, mode ${mode} (batch 128 of 32×32×3)`, t, batch);
       }
     }
     tf.dispose([x28, x32, labels]);
     model.dispose();
-    const load = await timeTask('load', () => loadMnistMini(), maxStep);
-    add('data: mnist-mini (held in memory after the first load)', load.ms, null);
+    const load = await timeStep(() => loadMnistMini(), maxStep);
+    add('data: mnist-mini (held in memory after the first load)', load, null);
     const mini = take(loadMnistMini().test, 100);
-    const c = await timeTask('corrupt', () => corruptImages(mini, 'zoom_blur', 5), maxStep);
-    add('corruption: zoom_blur severity 5 on 100 images', c.ms, 100, c.note);
+    const c = await timeStep(() => corruptImages(mini, 'zoom_blur', 5), maxStep);
+    add('corruption: zoom_blur severity 5 on 100 images', c, 100);
   }
   for (const row of rows) {
     const ref = rows.find((r) => r.backend === row.backend && r.task.startsWith('train step: reference'));
@@ -393,16 +503,12 @@ async function interleavedComparison(
   const done: InterleavedRound[] = [];
   try {
     for (let r = 0; r < rounds; r++) {
-      const t = await timeTask(`${arch}, data-parallel`, () => train.run(), maxStep);
-      const e = await timeTask(
-        `${arch} eval, data-parallel`,
-        async () => {
-          const logits = await evaluate.logits(x);
-          logits.dataSync();
-          logits.dispose();
-        },
-        maxStep,
-      );
+      const t = await timeStep(() => train.run(), maxStep);
+      const e = await timeStep(async () => {
+        const logits = await evaluate.logits(x);
+        logits.dataSync();
+        logits.dispose();
+      }, maxStep);
       const steps = pytorchSteps(python, batch, [arch], threads);
       const find = (step: 'train' | 'eval') => {
         const found = steps.find((p) => p.model === arch && p.step === step);
@@ -454,6 +560,7 @@ function addPytorchRows(rows: SpeedRow[], steps: PytorchStep[]): void {
       backend: `pytorch, ${p.threads} thread${p.threads === 1 ? '' : 's'}`,
       task,
       msPerOp: p.ms_per_step,
+      coldMs: null,
       samplesPerSec: (128 * 1000) / p.ms_per_step,
       vsTrainStep: null,
       note: `torch ${p.torch}; steps ${p.min_ms_per_step.toFixed(0)}–${p.max_ms_per_step.toFixed(0)} ms`,
@@ -531,11 +638,20 @@ function pytorchSteps(
 
 /** The suite as a plain-text table. */
 export function speedTable(result: SpeedResult): string {
-  const header = ['backend', 'task', 'ms/op (median)', 'samples/s', 'vs train step', 'note'];
+  const header = [
+    'backend',
+    'task',
+    'ms/op (warm median)',
+    'cold first call (ms)',
+    'samples/s',
+    'vs train step',
+    'note',
+  ];
   const body = result.rows.map((r) => [
     r.backend,
     r.task,
     Number.isNaN(r.msPerOp) ? '' : r.msPerOp.toFixed(2),
+    r.coldMs === null || r.coldMs === undefined ? '' : r.coldMs.toFixed(1),
     r.samplesPerSec === null ? '' : r.samplesPerSec.toFixed(0),
     r.vsTrainStep === null ? '' : `${(100 * r.vsTrainStep).toFixed(1)}%`,
     r.note ?? '',
