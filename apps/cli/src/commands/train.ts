@@ -282,8 +282,10 @@ export async function train(flags: TrainFlags): Promise<void> {
     });
     (bar as ReturnType<typeof progress> | null)?.stop();
     // Sealed with its digest, as the bench's records are.
-    await writeAtomic(join(out, 'record.json'), recordText(record));
-    if (flags.json) console.log(JSON.stringify(record, null, 2));
+    const text = recordText(record);
+    await writeAtomic(join(out, 'record.json'), text);
+    // --json prints the record as stored, digest included.
+    if (flags.json) process.stdout.write(text);
     else {
       log(
         `${recordSummary(record)}; ECE ${(100 * record.ece).toFixed(2)}%, equivariance gap ${record.equivariance_gap.toFixed(4)} (1 − cos; relative L2 ${record.equivariance_gap_l2.toFixed(4)})`,
