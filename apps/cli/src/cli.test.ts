@@ -1,5 +1,5 @@
 import { spawn } from 'node:child_process';
-import { mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -16,8 +16,16 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
  * vitest's RPC with the test worker on a loaded machine).
  */
 function semix(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+  return semixWith({}, ...args);
+}
+
+/** semix with more environment variables. */
+function semixWith(
+  extraEnv: Record<string, string>,
+  ...args: string[]
+): Promise<{ code: number | null; out: string; err: string }> {
   return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, timeout: 120_000 });
+    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...env, ...extraEnv }, timeout: 120_000 });
     let out = '';
     let err = '';
     child.stdout.on('data', (d) => {
@@ -352,6 +360,47 @@ describe('semix CLI', () => {
     // Nothing written: no run directory, no config.json in the working directory, the file untouched.
     expect(readdirSync(dir).sort()).toEqual([...before, 'a-file', 'seed-config.json', 'twice.json'].sort());
     expect(readFileSync(file, 'utf8')).toBe('mine');
+  }, 120_000);
+
+  it('bench with a preset beyond its data exits 2 before a byte is written, in process and queued', async () => {
+    const presetFile = join(dir, 'beyond.json');
+    const smoke = JSON.parse(readFileSync(SMOKE, 'utf8'));
+    writeFileSync(presetFile, JSON.stringify({ ...smoke, train: { ...smoke.train, trainImages: 100_000 } }));
+    const fresh = join(dir, 'beyond-out');
+    const earlier = join(dir, 'beyond-earlier');
+    mkdirSync(earlier);
+    writeFileSync(join(earlier, 'grid.json'), 'an earlier grid');
+    const message =
+      'train.trainImages: 100000 is more than the mnist-mini training split has (7000); allowed: 1 to 7000';
+    for (const out of [fresh, earlier])
+      for (const queue of [[], ['--queue', 'redis://127.0.0.1:1']]) {
+        const r = await semix('bench', '--preset', presetFile, '--out', out, ...queue);
+        const what = `${out} ${queue.join(' ')}`;
+        expect(r.code, what).toBe(2);
+        expect(r.err, what).toContain(`semix: ${message}`);
+      }
+    expect(existsSync(fresh)).toBe(false);
+    expect(readdirSync(earlier)).toEqual(['grid.json']);
+    expect(readFileSync(join(earlier, 'grid.json'), 'utf8')).toBe('an earlier grid');
+    rmSync(presetFile);
+  }, 120_000);
+
+  it('a bad --queue URL or SEMIX_QUEUE exits 2 naming it, its password redacted, before a byte is written', async () => {
+    const out = join(dir, 'bad-queue');
+    const cases: Array<[string[], Record<string, string>, string]> = [
+      [['--queue', 'http://user:hunter2@host:6379'], {}, "--queue: protocol 'http:' is not allowed"],
+      [['--queue', 'redis://:hunter2@host:99999'], {}, "--queue: 'redis://:***@host:99999' is not a URL"],
+      [['--queue', 'redis:///0'], {}, "--queue: 'redis:///0' names no host"],
+      [[], { SEMIX_QUEUE: 'redis://:hunter2@host:6379/db' }, "SEMIX_QUEUE: 'redis://:***@host:6379/db' has database"],
+    ];
+    for (const [flags, extraEnv, message] of cases) {
+      const r = await semixWith(extraEnv, 'bench', '--preset', 'smoke', '--out', out, ...flags);
+      const what = `${flags.join(' ')} ${JSON.stringify(extraEnv)}`;
+      expect(r.code, what).toBe(2);
+      expect(r.err, what).toContain(`semix: ${message}`);
+      expect(r.err + r.out, what).not.toContain('hunter2');
+      expect(existsSync(out), what).toBe(false);
+    }
   }, 120_000);
 
   it('run-time failures exit 1 with a sentence', async () => {

@@ -1,10 +1,12 @@
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
+import { existsSync } from 'node:fs';
+import { mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MNIST_C_CORRUPTIONS } from '@semix/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridFile, readGrid } from './grid';
 import { loadPreset, parsePreset } from './preset';
+import { runQueuedBench } from './queue/coordinator';
 import { failedFile, type ResultRecord, readRecord, recordFile } from './records';
 import { rebuildLeaderboard, runBench } from './run';
 
@@ -240,5 +242,49 @@ describe('unwritable output directories', () => {
     await expect(runBench({ preset: smoke, outDir: join(dir, 'a-file') })).rejects.toThrow(
       /out: .* is not a writable directory/,
     );
+  });
+});
+
+describe('usage errors before a byte is written', () => {
+  // A preset asking for more training images than mnist-mini's 7000: refused, never cut.
+  const tooMany = () => {
+    const smoke = loadPreset('smoke');
+    return { ...smoke, train: { ...smoke.train, trainImages: 100_000 } };
+  };
+
+  it('a preset beyond its data: runBench and the queue coordinator write nothing (no records/, no grid.json)', async () => {
+    const out = join(dir, 'beyond');
+    await expect(runBench({ preset: tooMany(), outDir: out })).rejects.toThrow(
+      'train.trainImages: 100000 is more than the mnist-mini training split has (7000); allowed: 1 to 7000',
+    );
+    expect(existsSync(out)).toBe(false);
+    // Nothing listens on port 1: sizes are checked before Redis is tried.
+    await expect(runQueuedBench({ preset: tooMany(), outDir: out, url: 'redis://127.0.0.1:1' })).rejects.toThrow(
+      'train.trainImages: 100000',
+    );
+    expect(existsSync(out)).toBe(false);
+    // A results directory of an earlier run keeps its grid.json.
+    await mkdir(out);
+    await writeFile(join(out, 'grid.json'), 'earlier');
+    await expect(runBench({ preset: tooMany(), outDir: out })).rejects.toThrow('train.trainImages');
+    expect(await readdir(out)).toEqual(['grid.json']);
+    expect(await readFile(join(out, 'grid.json'), 'utf8')).toBe('earlier');
+  });
+
+  it('a bad queue URL: refused by name with its password redacted, before grid.json or records/', async () => {
+    const out = join(dir, 'bad-url');
+    for (const [url, message] of [
+      ['http://user:hunter2@host:6379', "queue url: protocol 'http:' is not allowed; allowed: redis:, rediss:"],
+      ['redis://:hunter2@host:99999', "queue url: 'redis://:***@host:99999' is not a URL"],
+      ['redis://:hunter2@:6379', "queue url: 'redis://:***@:6379' is not a URL"],
+      ['redis:///0', "queue url: 'redis:///0' names no host"],
+      ['redis://:hunter2@host:6379/db', "queue url: 'redis://:***@host:6379/db' has database '/db'"],
+      ['not a url', "queue url: 'not a url' is not a URL"],
+    ] as const) {
+      const error = await runQueuedBench({ preset: loadPreset('smoke'), outDir: out, url }).catch((e: Error) => e);
+      expect((error as Error).message, url).toContain(message);
+      expect((error as Error).message, url).not.toContain('hunter2');
+      expect(existsSync(out), url).toBe(false);
+    }
   });
 });

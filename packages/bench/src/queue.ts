@@ -13,6 +13,7 @@ export {
 } from './queue/connection';
 export { type QueuedBenchOptions, type QueuedBenchResult, type QueueEvent, runQueuedBench } from './queue/coordinator';
 export {
+  checkQueueUrl,
   type JobPayload,
   JobPayloadSchema,
   parsePayload,

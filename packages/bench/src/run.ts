@@ -91,6 +91,11 @@ export interface BenchOptions {
    * sequential run whatever the threads; only timings (and each record's `workers`) differ.
    */
   jobs?: number;
+  /**
+   * The preset's training split and evaluated test images, when the caller has loaded them already (the CLI does,
+   * to refuse a preset beyond its data before it takes the directory's lock); loaded here otherwise.
+   */
+  splits?: Awaited<ReturnType<typeof loadPresetSplits>>;
 }
 
 export interface UnreadableRecord {
@@ -199,12 +204,13 @@ export async function runBench(options: BenchOptions): Promise<BenchResult> {
   if (options.jobs !== undefined && !(Number.isInteger(options.jobs) && options.jobs >= 1)) {
     throw new Error(`jobs: ${options.jobs} is not valid; expected an integer >= 1`);
   }
-  await checkWritable(outDir);
   const selection = await selectBackend(options.backend ?? 'auto');
   onEvent?.({ type: 'backend', name: selection.name });
   const versions = packageVersions(selection);
   const compute = computeIdentity();
-  const splits = await loadPresetSplits(preset, (p) => onEvent?.({ type: 'data', ...p }));
+  // The preset's sizes are checked against its data here (a PresetError), before anything is written to outDir.
+  const splits = options.splits ?? (await loadPresetSplits(preset, (p) => onEvent?.({ type: 'data', ...p })));
+  await checkWritable(outDir);
   const grid = planGrid(preset, splits.identity, compute);
   await writeGrid(outDir, grid);
   const { pending, skipped } = await pendingJobs(outDir, grid, onEvent);

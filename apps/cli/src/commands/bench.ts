@@ -1,5 +1,14 @@
 import { resolve } from 'node:path';
-import { leaderboardTable, loadPreset, overrideMethods, parseJobs, recordSummary, runBench } from '@semix/bench';
+import {
+  leaderboardTable,
+  loadPreset,
+  loadPresetSplits,
+  overrideMethods,
+  type Preset,
+  parseJobs,
+  recordSummary,
+  runBench,
+} from '@semix/bench';
 import type { BackendName } from '@semix/core';
 import {
   BACKENDS,
@@ -13,6 +22,8 @@ import {
 } from '../options';
 import { dataProgress, type Progress, progress } from '../progress';
 import { holdDirectory } from '../writer';
+
+type PresetSplits = Awaited<ReturnType<typeof loadPresetSplits>>;
 
 /** Where a results directory's files are written (temp files a killed writer left are removed from these). */
 const RESULT_DIRS = ['records', 'failed'];
@@ -51,13 +62,24 @@ export async function bench(
     throw new UsageError(`--${(error as Error).message}`);
   }
   const queue = opts.queue ?? process.env.SEMIX_QUEUE;
-  if (queue) return queued(preset, out, queue, { ...opts, backend: backend as BackendName | 'auto' });
+  const data = dataProgress({ quiet: opts.json });
+  if (queue) {
+    const field = opts.queue === undefined ? 'SEMIX_QUEUE' : '--queue';
+    const { checkQueueUrl } = await import('@semix/bench/queue');
+    try {
+      checkQueueUrl(queue, field);
+    } catch (error) {
+      throw new UsageError((error as Error).message);
+    }
+    const splits = await presetSplits(preset, data);
+    return queued(preset, out, queue, { ...opts, backend: backend as BackendName | 'auto', splits });
+  }
+  const splits = await presetSplits(preset, data);
   // One writer per results directory (exit 1 naming the holder), held until this process exits.
   await holdDirectory(out, RESULT_DIRS);
   const controller = new AbortController();
   process.once('SIGINT', () => controller.abort(new Error('interrupted: finished jobs are kept; run again to resume')));
   let bar: Progress | null = null;
-  const data = dataProgress({ quiet: opts.json });
   const result = await runBench({
     preset,
     outDir: out,
@@ -65,6 +87,7 @@ export async function bench(
     command: `semix bench --preset ${preset.name}`,
     signal: controller.signal,
     jobs,
+    splits,
     onEvent: (e) => {
       // Said also with --json (on stderr): a record that was not shown and whose job runs again.
       if (e.type === 'job-bad-record') {
@@ -111,11 +134,25 @@ export async function bench(
   }
 }
 
+/**
+ * The preset's training split and evaluated test images, loaded before the results directory is locked or written:
+ * a preset asking for more images than its data has is a PresetError (exit 2) with nothing written.
+ */
+function presetSplits(preset: Preset, data: ReturnType<typeof dataProgress>): Promise<PresetSplits> {
+  return loadPresetSplits(preset, (p) => data.update(p)).finally(() => data.stop());
+}
+
 async function queued(
   preset: ReturnType<typeof loadPreset>,
   out: string,
   url: string,
-  opts: { json?: boolean; attempts?: string; connectTimeout?: string; backend: BackendName | 'auto' },
+  opts: {
+    json?: boolean;
+    attempts?: string;
+    connectTimeout?: string;
+    backend: BackendName | 'auto';
+    splits: PresetSplits;
+  },
 ): Promise<void> {
   const attempts = intOption('--attempts', opts.attempts, 1);
   const connectTimeoutS = intOption('--connect-timeout', opts.connectTimeout, 1) ?? 30;
@@ -142,6 +179,7 @@ async function queued(
       outDir: out,
       url,
       backend: opts.backend,
+      splits: opts.splits,
       attempts,
       connectTimeoutMs: connectTimeoutS * 1000,
       command: `semix bench --preset ${preset.name} --queue <redis-url>`,
@@ -177,9 +215,7 @@ async function queued(
       process.exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
       return;
     }
-    // The library names its own inputs; the command line names its flag.
-    const message = (error as Error).message;
-    if (message.startsWith('queue url: ')) throw new UsageError(`--queue: ${message.slice('queue url: '.length)}`);
+    // The URL was checked before anything was written (checkQueueUrl above): what is left is a run-time failure.
     throw error;
   }
   if (opts.json) console.log(JSON.stringify(result.leaderboard, null, 2));

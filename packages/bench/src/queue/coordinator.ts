@@ -22,7 +22,7 @@ import {
 } from '../records';
 import { checkWritable, failureRecord, pendingJobs, rebuildLeaderboard } from '../run';
 import { openQueueConnection, rejectOnAbort } from './connection';
-import { FAILURE_PREFIX, type JobPayload, QUEUE_NAME, retryRedis, sleep } from './shared';
+import { checkQueueUrl, FAILURE_PREFIX, type JobPayload, QUEUE_NAME, retryRedis, sleep } from './shared';
 
 export type QueueEvent =
   | { type: 'enqueued'; id: string; label: string; seed: number; state: 'added' | 'existing' | 'retried' }
@@ -53,6 +53,8 @@ export interface QueuedBenchOptions {
    */
   connectTimeoutMs?: number;
   onEvent?: (e: QueueEvent) => void;
+  /** The preset's splits, when the caller has loaded them already (see BenchOptions.splits). */
+  splits?: Awaited<ReturnType<typeof loadPresetSplits>>;
   /** Stops following (the reason is thrown); the queued jobs stay in Redis for the next run or the workers. */
   signal?: AbortSignal;
 }
@@ -76,11 +78,13 @@ export interface QueuedBenchResult {
  */
 export async function runQueuedBench(options: QueuedBenchOptions): Promise<QueuedBenchResult> {
   const { preset, outDir, onEvent } = options;
-  await checkWritable(outDir);
+  // Usage errors before anything is written to outDir: the URL, then the preset's sizes against its data.
+  checkQueueUrl(options.url);
   // The same ids as the in-process bench: the hash of each job's identity on this machine's data and backend.
   await selectBackend(options.backend ?? 'auto');
   const compute = computeIdentity();
-  const splits = await loadPresetSplits(preset);
+  const splits = options.splits ?? (await loadPresetSplits(preset));
+  await checkWritable(outDir);
   const grid = planGrid(preset, splits.identity, compute);
   await writeGrid(outDir, grid);
   options.signal?.throwIfAborted();

@@ -65,15 +65,42 @@ export function parsePayload(value: unknown): {
   return { preset, job, data, compute };
 }
 
-/** The URL without its password, for messages. */
+/**
+ * The URL without its password, for messages. One that does not parse (a port out of range, say) still has its
+ * user-info's password masked as written, so a typo never prints the secret beside it.
+ */
 export function redactUrl(url: string): string {
   try {
     const u = new URL(url);
     if (u.password) u.password = '***';
     return u.toString();
   } catch {
-    return '(invalid URL)';
+    return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:@/]*:)[^@/]*@/i, '$1***@');
   }
+}
+
+const URL_FORM = 'expected redis://[:password@]host[:port][/db] or rediss://… (TLS)';
+
+/**
+ * Checks a queue URL before anything is written or connected: a `redis:` or `rediss:` URL that parses (a port
+ * from 0 to 65535), names a host, and selects a database by number if at all (ioredis would send `SELECT db`
+ * and fail only once connected). Errors name `field` and the URL with its password redacted.
+ */
+export function checkQueueUrl(url: string, field = 'queue url'): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new Error(`${field}: '${redactUrl(url)}' is not a URL; ${URL_FORM}`);
+  }
+  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:')
+    throw new Error(`${field}: protocol '${parsed.protocol}' is not allowed; allowed: redis:, rediss: (TLS)`);
+  if (parsed.hostname === '') throw new Error(`${field}: '${redactUrl(url)}' names no host; ${URL_FORM}`);
+  if (!/^\/?(\d+)?$/.test(parsed.pathname))
+    throw new Error(
+      `${field}: '${redactUrl(url)}' has database '${parsed.pathname}'; expected a number (redis://host:6379/0) or none`,
+    );
+  return parsed;
 }
 
 /**
@@ -81,17 +108,7 @@ export function redactUrl(url: string): string {
  * It reconnects forever with a capped backoff, so a Redis restart pauses the run rather than failing it.
  */
 export function redisConnection(url: string, extra: RedisOptions = {}): Redis {
-  let parsed: URL;
-  try {
-    parsed = new URL(url);
-  } catch {
-    throw new Error(
-      `queue url: '${redactUrl(url)}' is not a URL; expected redis://[:password@]host:port[/db] or rediss://…`,
-    );
-  }
-  if (parsed.protocol !== 'redis:' && parsed.protocol !== 'rediss:') {
-    throw new Error(`queue url: protocol '${parsed.protocol}' is not allowed; allowed: redis:, rediss: (TLS)`);
-  }
+  checkQueueUrl(url);
   return new Redis(url, {
     maxRetriesPerRequest: null,
     retryStrategy: (times) => Math.min(100 * times, 2000),
