@@ -1,5 +1,8 @@
+import { runInNewContext } from 'node:vm';
+import { TrainingDivergedError } from '@semix/core';
+import { errorFromData, errorToData } from '@semix/core/internal';
 import { describe, expect, it } from 'vitest';
-import { EXPLODED_LOSS_FACTOR, explodedLoss } from './job';
+import { EXPLODED_LOSS_FACTOR, explodedLoss, JobFailedError, jobFailure } from './job';
 
 describe('explodedLoss: finite losses that grew without bound', () => {
   const limit = EXPLODED_LOSS_FACTOR * Math.log(10);
@@ -27,5 +30,42 @@ describe('explodedLoss: finite losses that grew without bound', () => {
     // the limit scales with the classes: 10 × ln(100) ≈ 46.05
     expect(explodedLoss([{ ce: 30 }], 100)).toBeNull();
     expect(explodedLoss([{ ce: 30 }], 10)?.reason).toBe('diverged');
+  });
+});
+
+describe('jobFailure: a divergence is told by its kind and fields, never by its message', () => {
+  const losses = { ce: Number.NaN, sem: Number.POSITIVE_INFINITY, total: Number.NaN };
+
+  it('a TrainingDivergedError worded anyhow, here or rebuilt from another thread, is a diverged failure with its step and losses', () => {
+    const here = new TrainingDivergedError(12, losses, 'the loss went somewhere else entirely');
+    expect(jobFailure(here)).toEqual({
+      reason: 'diverged',
+      error: 'the loss went somewhere else entirely',
+      step: 12,
+      losses,
+    });
+    // As a data-parallel replica's or a job thread's error arrives: cloned as data and rebuilt.
+    const crossed = errorFromData(structuredClone(errorToData(here)), 'data-parallel worker 1: ');
+    expect(jobFailure(crossed)).toEqual({
+      reason: 'diverged',
+      error: 'data-parallel worker 1: the loss went somewhere else entirely',
+      step: 12,
+      losses,
+    });
+  });
+
+  it('one of another copy of @semix/core (another realm) counts by its marker; a look-alike message does not', () => {
+    const foreign = runInNewContext(
+      "const e = new Error('reworded'); e[Symbol.for('semix.TrainingDivergedError')] = true; e.step = 3; e.losses = { ce: NaN }; e",
+    );
+    expect(jobFailure(foreign)).toEqual({ reason: 'diverged', error: 'reworded', step: 3, losses: { ce: Number.NaN } });
+    expect(jobFailure(new Error('training diverged at step 3: non-finite loss (ce=NaN)'))).toBeNull();
+    expect(jobFailure(new Error('ENOSPC'))).toBeNull();
+    expect(jobFailure('a string')).toBeNull();
+  });
+
+  it('a JobFailedError gives its failure as it is', () => {
+    const failure = { reason: 'near-chance' as const, error: 'near chance', losses: { ce: 2.3 }, clean_acc: 0.1 };
+    expect(jobFailure(new JobFailedError(failure))).toBe(failure);
   });
 });

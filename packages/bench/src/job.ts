@@ -360,7 +360,18 @@ export function explodedLoss(
   };
 }
 
-const DIVERGED = /training diverged at step (\d+): non-finite loss \(([^)]*)\)/;
+/**
+ * The failure `error` is when it is a result rather than a crash (a divergence, or a JobFailedError), or null. Told
+ * by kind (`TrainingDivergedError.isInstance`: also one rebuilt from a worker thread's data, or thrown by another copy
+ * of @semix/core), never by its message.
+ */
+export function jobFailure(error: unknown): JobFailedError['failure'] | null {
+  if (error instanceof JobFailedError) return error.failure;
+  if (TrainingDivergedError.isInstance(error)) {
+    return { reason: 'diverged', error: error.message, step: error.step, losses: error.losses };
+  }
+  return null;
+}
 
 /** Trains one (method, seed), evaluates it on clean and corrupted data, and returns its record. */
 export async function runJob(method: ResolvedMethod, seed: number, ctx: JobContext): Promise<ResultRecord> {
@@ -414,21 +425,8 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
         checkpointMeta: { model: modelConfig, method, seed, preset, job_id: id, identity },
       });
     } catch (error) {
-      if (error instanceof TrainingDivergedError) {
-        throw new JobFailedError({ reason: 'diverged', error: error.message, step: error.step, losses: error.losses });
-      }
-      // From a data-parallel worker thread the error arrives as a message.
-      const m = DIVERGED.exec((error as Error).message ?? '');
-      if (m) {
-        const losses = Object.fromEntries(
-          m[2].split(', ').map((kv) => {
-            const [k, v] = kv.split('=');
-            return [k, Number.isFinite(Number(v)) ? Number(v) : null];
-          }),
-        );
-        throw new JobFailedError({ reason: 'diverged', error: (error as Error).message, step: Number(m[1]), losses });
-      }
-      throw error;
+      const failure = jobFailure(error);
+      throw failure ? new JobFailedError(failure) : error;
     }
     // Finite losses that grew without bound: failed before it is evaluated.
     const exploded = explodedLoss(result.history, data.train.numClasses);

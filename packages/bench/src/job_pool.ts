@@ -1,6 +1,6 @@
 import type { Worker } from 'node:worker_threads';
 import type { ComputeIdentity, ProgressEvent } from '@semix/core';
-import { startWorker } from '@semix/core/internal';
+import { type ErrorData, errorFromData, startWorker } from '@semix/core/internal';
 import type { ResolvedMethod } from '@semix/mixup';
 import { jobWorkers } from './job';
 import { type Preset, presetShards } from './preset';
@@ -34,7 +34,8 @@ export type JobReply =
   | { type: 'train'; event: ProgressEvent }
   | { type: 'done'; record: ResultRecord }
   | { type: 'failed'; failure: JobFailure }
-  | { type: 'error'; message: string };
+  /** Not a result: the thread's error as data (its kind and fields), rebuilt by the pool. */
+  | { type: 'error'; error: ErrorData };
 
 /**
  * How many threads a job starting now may train on: its own, plus its share of the `free` threads (those of the
@@ -111,7 +112,7 @@ export async function runJobPool(options: {
     worker.on('exit', (code) => waiting?.reject(new Error(`bench job thread ${rank} exited (code ${code})`)));
     try {
       const ready = await next();
-      if (ready.type === 'error') throw new Error(`bench job thread ${rank}: ${ready.message}`);
+      if (ready.type === 'error') throw errorFromData(ready.error, `bench job thread ${rank}: `);
       const stopped = () => failure !== null || options.signal?.aborted === true;
       for (let item = stopped() ? undefined : queue.shift(); item; item = stopped() ? undefined : queue.shift()) {
         job = item;
@@ -129,7 +130,7 @@ export async function runJobPool(options: {
             workers: threads,
           } satisfies JobRequest);
           const result = await reply;
-          if (result.type === 'error') throw new Error(result.message);
+          if (result.type === 'error') throw errorFromData(result.error);
           if (result.type === 'done') await options.onDone(item, result.record);
           if (result.type === 'failed') await options.onFailed(item, result.failure);
         } finally {

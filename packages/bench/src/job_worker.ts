@@ -4,7 +4,8 @@
  */
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectCompute } from '@semix/core';
-import { JobFailedError, loadPresetData, type PresetData, runJob } from './job';
+import { errorToData } from '@semix/core/internal';
+import { jobFailure, loadPresetData, type PresetData, runJob } from './job';
 import type { JobReply, JobRequest, JobWorkerInit } from './job_pool';
 
 const init = workerData as JobWorkerInit;
@@ -42,11 +43,12 @@ try {
       });
       reply({ type: 'done', record });
     } catch (error) {
-      if (error instanceof JobFailedError) reply({ type: 'failed', failure: error.failure });
-      else reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+      // A divergence thrown anywhere in the job is a failed record; any other error crosses as data, kind and all.
+      const failure = jobFailure(error);
+      reply(failure ? { type: 'failed', failure } : { type: 'error', error: errorToData(error) });
     }
   });
   reply({ type: 'ready' });
 } catch (error) {
-  reply({ type: 'error', message: error instanceof Error ? error.message : String(error) });
+  reply({ type: 'error', error: errorToData(error) });
 }

@@ -1,5 +1,6 @@
 // `@semix/core/internal`: what semix's own packages share and users should not build on. May change in any release.
 export { writeFileAtomic } from './checkpoint';
+export { type ErrorData, errorFromData, errorToData } from './error_data';
 export { NODE_HOST } from './node';
 export { DataParallel } from './parallel/data_parallel';
 export { loadMethod, methodModuleUrl } from './parallel/method_spec';

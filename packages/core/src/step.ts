@@ -62,16 +62,31 @@ export function isMethodSpec(value: unknown): value is MethodSpec {
   return typeof value === 'object' && value !== null && typeof (value as MethodSpec).module === 'string';
 }
 
+const TRAINING_DIVERGED = Symbol.for('semix.TrainingDivergedError');
+
+/**
+ * A loss part was NaN or ±∞ at `step` (`losses`: that step's parts); nothing was updated. Its kind and fields are
+ * data: it crosses a thread as such (`errorToData`), and is recognised across packages, threads and realms by
+ * `TrainingDivergedError.isInstance`, never by its message.
+ */
 export class TrainingDivergedError extends Error {
+  readonly [TRAINING_DIVERGED] = true;
   constructor(
     readonly step: number,
     readonly losses: Record<string, number>,
+    /** Default: the step and the loss parts in words. */
+    message?: string,
   ) {
     const parts = Object.entries(losses)
       .map(([k, v]) => `${k}=${v}`)
       .join(', ');
-    super(`training diverged at step ${step}: non-finite loss (${parts}); the last good checkpoint is kept`);
+    super(message ?? `training diverged at step ${step}: non-finite loss (${parts}); the last good checkpoint is kept`);
     this.name = 'TrainingDivergedError';
+  }
+  static isInstance(error: unknown): error is TrainingDivergedError {
+    return (
+      typeof error === 'object' && error !== null && (error as Record<symbol, unknown>)[TRAINING_DIVERGED] === true
+    );
   }
 }
 

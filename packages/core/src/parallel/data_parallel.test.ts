@@ -12,7 +12,7 @@ import { train } from '../node';
 import { createReferenceMethod } from '../reference_method';
 import { Rng } from '../rng';
 import type { MethodSpec } from '../step';
-import { crossEntropyMethod, lossGradients } from '../step';
+import { crossEntropyMethod, lossGradients, TrainingDivergedError } from '../step';
 import { quadrants } from '../test_data';
 import { DataParallel } from './data_parallel';
 
@@ -330,6 +330,27 @@ describe('train({ workers })', () => {
     await expect(train({ model, data, epochs: 1, batchSize: 32, method: failing, workers: 2 })).rejects.toThrow(
       'data-parallel worker 1: boom in a worker at step 0',
     );
+    expect(tf.memory().numTensors).toBe(before);
+    model.dispose();
+  });
+
+  it('a TrainingDivergedError in a worker thread arrives as one, its step and losses as data, whatever its message says', async () => {
+    const model = newModel();
+    const before = tf.memory().numTensors;
+    const diverging: MethodSpec = {
+      module: new URL('./test_methods.ts', import.meta.url).href,
+      export: 'createDivergingInWorker',
+      args: ['reworded: nothing here reads like the usual message'],
+    };
+    const error = await train({ model, data, epochs: 1, batchSize: 32, method: diverging, workers: 2 }).catch(
+      (e: unknown) => e,
+    );
+    expect(TrainingDivergedError.isInstance(error)).toBe(true);
+    expect(error).toBeInstanceOf(TrainingDivergedError);
+    const diverged = error as TrainingDivergedError;
+    expect(diverged.step).toBe(0);
+    expect(diverged.losses).toEqual({ ce: Number.NaN, sem: Number.POSITIVE_INFINITY });
+    expect(diverged.message).toBe('data-parallel worker 1: reworded: nothing here reads like the usual message');
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });

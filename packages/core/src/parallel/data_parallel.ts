@@ -1,6 +1,7 @@
 import type { Worker } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { type ComputeIdentity, computeIdentity } from '../backend';
+import { errorFromData } from '../error_data';
 import type { ModelConfig, SemixModel } from '../models/types';
 import type { Rng } from '../rng';
 import type { LossGradients, MethodSpec, TrainMethod } from '../step';
@@ -140,7 +141,7 @@ export class DataParallel {
     worker.on('exit', (code) => fail(new Error(`data-parallel worker ${rank} exited (code ${code})`)));
     worker.on('message', (reply: StepReply) => {
       const waiting = this.pending.get(worker)?.shift();
-      if (reply.type === 'error') waiting?.reject(new Error(`data-parallel worker ${rank}: ${reply.message}`));
+      if (reply.type === 'error') waiting?.reject(errorFromData(reply.error, `data-parallel worker ${rank}: `));
       else waiting?.resolve(reply);
     });
     return this.request(worker).then(() => undefined);

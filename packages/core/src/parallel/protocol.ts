@@ -1,4 +1,5 @@
 import type { ComputeIdentity } from '../backend';
+import type { ErrorData } from '../error_data';
 import type { ModelConfig } from '../models/types';
 import type { MethodSpec } from '../step';
 
@@ -57,7 +58,8 @@ export type StepReply =
   | { type: 'ready' }
   | { type: 'grads'; losses: Record<string, number>; numTensors: number }
   | { type: 'logits'; logits: Float32Array; numTensors: number }
-  | { type: 'error'; message: string };
+  /** The replica's error as data: its kind and fields (a TrainingDivergedError's step and losses) cross too. */
+  | { type: 'error'; error: ErrorData };
 
 /** Float32 views of a buffer holding arrays of the given lengths one after another (the packing above). */
 export function packedViews(buffer: SharedArrayBuffer, lengths: number[]): Float32Array[] {

@@ -7,6 +7,7 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import * as tf from '@tensorflow/tfjs-core';
 import { selectCompute } from '../backend';
+import { errorToData } from '../error_data';
 import { createModel } from '../models/create_model';
 import { Rng } from '../rng';
 import { crossEntropyMethod, lossGradients } from '../step';
@@ -24,7 +25,6 @@ const init = workerData as WorkerInit;
 const port = parentPort;
 if (!port) throw new Error('semix data-parallel worker: must run in a worker thread');
 const reply = (message: StepReply) => port.postMessage(message);
-const messageOf = (error: unknown) => (error instanceof Error ? error.message : String(error));
 
 try {
   await selectCompute(init.compute);
@@ -65,7 +65,7 @@ try {
       try {
         evaluateShard(request);
       } catch (error) {
-        reply({ type: 'error', message: messageOf(error) });
+        reply({ type: 'error', error: errorToData(error) });
       }
       return;
     }
@@ -100,10 +100,10 @@ try {
       }
       reply({ type: 'grads', losses, numTensors: tf.memory().numTensors });
     } catch (error) {
-      reply({ type: 'error', message: messageOf(error) });
+      reply({ type: 'error', error: errorToData(error) });
     }
   });
   reply({ type: 'ready' });
 } catch (error) {
-  reply({ type: 'error', message: messageOf(error) });
+  reply({ type: 'error', error: errorToData(error) });
 }
