@@ -3,7 +3,7 @@ import { loadMnistMini, take } from '../mnist_mini';
 import { DataRng } from '../rng';
 import { CORRUPTION_FUNCTIONS } from './corruptions';
 import { GENERATOR_VERSION, generateSuite, type SuiteStore } from './generate';
-import { gaussianKernel1d, type Img } from './image';
+import { gaussianWeights, type Img } from './image';
 
 const plane = (h: number, w: number, c: number, value: number): Img => ({
   data: new Float32Array(h * w * c).fill(value),
@@ -53,10 +53,10 @@ describe('CIFAR-style corruptions: what make_cifar_c.py does', () => {
   });
 
   it("Gaussian weights reach scipy's radius int(truncate · σ + 1/2)", () => {
-    expect(gaussianKernel1d(0.6)).toHaveLength(2 * 2 + 1);
-    expect(gaussianKernel1d(0.8)).toHaveLength(2 * 3 + 1);
-    expect(gaussianKernel1d(6.4, 3)).toHaveLength(2 * 19 + 1);
-    expect(gaussianKernel1d(0.05)).toHaveLength(1);
+    expect(gaussianWeights(0.6)).toHaveLength(2 * 2 + 1);
+    expect(gaussianWeights(0.8)).toHaveLength(2 * 3 + 1);
+    expect(gaussianWeights(6.4, 3)).toHaveLength(2 * 19 + 1);
+    expect(gaussianWeights(0.05)).toHaveLength(1);
   });
 
   it("a generated suite's cache key carries the generator version of its suite", async () => {

@@ -7,23 +7,18 @@ import { checksumOf } from '../checksum';
 import { loadMnistMini, take } from '../mnist_mini';
 import { DataRng } from '../rng';
 import type { Dataset } from '../types';
-import type { Img } from './image';
+import { fogWith, gaussianBlur, gaussianWeights, glassShuffle, type Img, motionBlur, plasmaFractal } from './image';
 import {
   canny,
   dottedLine,
   drawZigzag,
-  fogWith,
   GLASS_BLUR,
-  gaussianWeights,
-  glassShuffle,
+  GLASS_BLUR_AXES,
   lineFromPoints,
   MNIST_C_CORRUPTIONS,
   MNIST_C_FUNCTIONS,
-  magickMotionBlur,
-  plasmaFractal,
   SPATTER,
   spatterMask,
-  verticalGaussian,
   zigzagVertices,
 } from './mnist_c';
 import { corruptedDataset, corruptionSuite, corruptMnistC } from './suite';
@@ -128,11 +123,11 @@ describe('MNIST-C corruptions: defining properties', () => {
     expect(Array.from(k)).toEqual(raw.map((v) => expect.closeTo(v / sum, 12)));
     // Varying only across columns: a vertical blur leaves it as it is; a horizontal stripe is spread vertically.
     const columns = Float64Array.from({ length: 784 }, (_, p) => ((p % N) % 3) / 2);
-    expect(Array.from(verticalGaussian(columns, N, N, 0.7))).toEqual(
-      Array.from(columns).map((v) => expect.closeTo(v, 12)),
-    );
+    const verticalGaussian = (data: Float64Array) =>
+      gaussianBlur({ data, h: N, w: N, c: 1 }, 0.7, { axes: GLASS_BLUR_AXES }).data;
+    expect(Array.from(verticalGaussian(columns))).toEqual(Array.from(columns).map((v) => expect.closeTo(v, 12)));
     const row = Float64Array.from({ length: 784 }, (_, p) => (Math.floor(p / N) === 14 ? 1 : 0));
-    const blurred = verticalGaussian(row, N, N, 0.7);
+    const blurred = verticalGaussian(row);
     for (let x = 0; x < N; x++) {
       expect(at(blurred, x, 14)).toBeCloseTo(raw[3] / sum, 12);
       expect(at(blurred, x, 13)).toBeCloseTo(raw[2] / sum, 12);
@@ -143,7 +138,7 @@ describe('MNIST-C corruptions: defining properties', () => {
 
   it('glass_blur: the shuffle only swaps pixels (a permutation), many of them, within the frame it visits', () => {
     const ids = Float64Array.from({ length: 784 }, (_, p) => p);
-    glassShuffle(ids, N, N, GLASS_BLUR.maxDelta, GLASS_BLUR.iterations, new DataRng(9));
+    glassShuffle({ data: ids, h: N, w: N, c: 1 }, GLASS_BLUR.maxDelta, GLASS_BLUR.iterations, new DataRng(9), true);
     expect(Array.from(ids).sort((a, b) => a - b)).toEqual(Array.from({ length: 784 }, (_, p) => p));
     let moved = 0;
     for (let p = 0; p < 784; p++) {
@@ -158,15 +153,16 @@ describe('MNIST-C corruptions: defining properties', () => {
     const taps = Array.from({ length: 21 }, (_, i) => Math.exp((-i * i) / 18));
     const sum = taps.reduce((a, b) => a + b, 0);
     const point = plane((x, y) => (x === 20 && y === 14 ? 1 : 0));
-    const horizontal = magickMotionBlur(point, 10, 3, 0);
+    const horizontal = motionBlur(point, 10, 3, 0, 'imagemagick');
     for (let i = 0; i <= 20; i++) expect(at(horizontal, 20 - i, 14)).toBeCloseTo(taps[i] / sum, 6);
     expect(at(horizontal, 21, 14)).toBe(0);
     expect(at(horizontal, 20, 13)).toBe(0);
-    const vertical = magickMotionBlur(
+    const vertical = motionBlur(
       plane((x, y) => (x === 14 && y === 20 ? 1 : 0)),
       10,
       3,
       90,
+      'imagemagick',
     );
     for (let i = 0; i <= 20; i++) expect(at(vertical, 14, 20 - i)).toBeCloseTo(taps[i] / sum, 6);
   });

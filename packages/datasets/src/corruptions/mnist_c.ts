@@ -1,5 +1,24 @@
 import type { DataRng } from '../rng';
-import { clip01, type Img, newImg } from './image';
+import {
+  type AffineMap,
+  brighten,
+  clip01,
+  clipImg,
+  correlate1d,
+  fogWith,
+  gaussianBlur,
+  glassBlur as glassBlurWith,
+  type Img,
+  motionBlur as motionBlurWith,
+  mudMask,
+  newImg,
+  plasmaFractal,
+  poissonNoise,
+  spatterLiquid,
+  toClippedImg,
+  toFloat64,
+  warpAffine,
+} from './image';
 
 /**
  * The MNIST-C corruptions (Mu & Gilmer 2019, arXiv 1906.02337), following google-research/mnist-c
@@ -54,71 +73,13 @@ export type MnistCCorruption = (img: Img, rng: DataRng) => Img;
 const centre = (n: number) => (n - 1) / 2;
 const sign = (rng: DataRng) => (rng.uniform() < 0.5 ? -1 : 1);
 
-type Mode = 'nearest' | 'constant' | 'reflect';
-
-/** scipy.ndimage's border modes ('reflect' is half-sample symmetric: d c b a | a b c d); −1 means outside. */
-function border(i: number, n: number, mode: Mode): number {
-  if (i >= 0 && i < n) return i;
-  if (mode === 'constant') return -1;
-  if (mode === 'nearest') return i < 0 ? 0 : n - 1;
-  const period = 2 * n;
-  let k = ((i % period) + period) % period;
-  if (k >= n) k = period - 1 - k;
-  return k;
-}
-
-/** scipy.ndimage.gaussian_filter1d's weights: radius int(truncate·σ + 0.5), normalised. */
-export function gaussianWeights(sigma: number, truncate = 4): Float64Array {
-  const r = Math.floor(truncate * sigma + 0.5);
-  const k = new Float64Array(2 * r + 1);
-  let s = 0;
-  for (let i = -r; i <= r; i++) {
-    k[i + r] = Math.exp((-0.5 * i * i) / (sigma * sigma));
-    s += k[i + r];
-  }
-  for (let i = 0; i < k.length; i++) k[i] /= s;
-  return k;
-}
-
-/** Correlation of an h × w plane with 1-D weights along rows (axis 0) or columns (axis 1). */
-function correlate1d(src: Float64Array, h: number, w: number, k: Float64Array, axis: 0 | 1, mode: Mode): Float64Array {
-  const out = new Float64Array(h * w);
-  const r = (k.length - 1) / 2;
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let s = 0;
-      for (let t = -r; t <= r; t++) {
-        const j = border((axis === 0 ? y : x) + t, axis === 0 ? h : w, mode);
-        if (j < 0) continue;
-        s += k[t + r] * src[axis === 0 ? j * w + x : y * w + j];
-      }
-      out[y * w + x] = s;
-    }
-  return out;
-}
-
-/** skimage.filters.gaussian on a 2-D array: both axes (or only axis 0, see glass_blur), default mode 'nearest'. */
-function gaussian2d(src: Float64Array, h: number, w: number, sigma: number, mode: Mode = 'nearest'): Float64Array {
-  const k = gaussianWeights(sigma);
-  return correlate1d(correlate1d(src, h, w, k, 0, mode), h, w, k, 1, mode);
-}
-
-const toF64 = (img: Img) => Float64Array.from(img.data);
-function fromF64(data: Float64Array, h: number, w: number, clip = true): Img {
-  const out = newImg(h, w, 1);
-  for (let i = 0; i < data.length; i++) out.data[i] = clip ? clip01(data[i]) : data[i];
-  return out;
-}
+/** One float64 channel as an image (the MNIST-C functions compute in float64, as numpy does). */
+const plane = (data: Float64Array, h: number, w: number): Img<Float64Array> => ({ data, h, w, c: 1 });
 
 // ---- noise ----------------------------------------------------------------------------------------------------
 
 /** Severity 5: Poisson(3x) / 3. */
-const shotNoise: MnistCCorruption = (img, rng) => {
-  const c = 3;
-  const out = newImg(img.h, img.w, 1);
-  for (let i = 0; i < img.data.length; i++) out.data[i] = clip01(rng.poisson(img.data[i] * c) / c);
-  return out;
-};
+const shotNoise: MnistCCorruption = (img, rng) => clipImg(poissonNoise(img, 3, rng));
 
 /** Severity 4: skimage's 's&p' noise, amount 0.17: each pixel flipped with p = 0.17, to 1 or 0 with p = 1/2. */
 const impulseNoise: MnistCCorruption = (img, rng) => {
@@ -140,92 +101,25 @@ const impulseNoise: MnistCCorruption = (img, rng) => {
  */
 export const GLASS_BLUR = { sigma: 0.7, maxDelta: 1, iterations: 2 } as const;
 
-export function verticalGaussian(src: Float64Array, h: number, w: number, sigma: number): Float64Array {
-  return correlate1d(src, h, w, gaussianWeights(sigma), 0, 'nearest');
-}
-
-/**
- * The reference's local shuffle, in place: for each pass, rows and columns from n − δ down to δ + 1, with
- * probability 1/2 swap the pixel with the one (dy, dx) away, dx, dy uniform in [−δ, δ) (numpy's randint).
- */
-export function glassShuffle(x: Float64Array, h: number, w: number, delta: number, iterations: number, rng: DataRng) {
-  for (let it = 0; it < iterations; it++)
-    for (let y = h - delta; y > delta; y--)
-      for (let xx = w - delta; xx > delta; xx--) {
-        if (rng.uniform() >= 0.5) continue;
-        const dx = rng.int(2 * delta) - delta;
-        const dy = rng.int(2 * delta) - delta;
-        const a = y * w + xx;
-        const b = (y + dy) * w + xx + dx;
-        const t = x[a];
-        x[a] = x[b];
-        x[b] = t;
-      }
-}
+/** The blur of glass_blur: along axis 0 only, in float64 (see GLASS_BLUR). */
+export const GLASS_BLUR_AXES = [0] as const;
 
 const glassBlur: MnistCCorruption = (img, rng) => {
-  const { h, w } = img;
   const { sigma, maxDelta, iterations } = GLASS_BLUR;
-  const x = verticalGaussian(toF64(img), h, w, sigma);
-  // np.uint8(· × 255) between the passes: truncation to 8 bits.
-  for (let i = 0; i < x.length; i++) x[i] = Math.floor(clip01(x[i]) * 255) / 255;
-  glassShuffle(x, h, w, maxDelta, iterations, rng);
-  return fromF64(verticalGaussian(x, h, w, sigma), h, w);
+  // corruptions.py swaps each visited pixel with probability ½ (make_cifar_c.py swaps every one).
+  const blur = { axes: GLASS_BLUR_AXES };
+  return toClippedImg(glassBlurWith(toFloat64(img), sigma, maxDelta, iterations, rng, { swapHalf: true, blur }));
 };
 
 /** Severity 1: ImageMagick motion blur, radius 10, σ 3, angle uniform in [−45°, 45°). */
 export const MOTION_BLUR = { radius: 10, sigma: 3, maxAngle: 45 } as const;
 
-/**
- * ImageMagick's MotionBlurImage (effect.c): width 2⌈radius⌉ + 1 taps weighted exp(−i² / 2σ²), normalised, the
- * i-th tap read i pixels along the angle from the output pixel (offsets rounded as ⌈v − ½⌉), edge pixels
- * repeated outside (its default virtual-pixel method). One-sided: the blur trails behind the image.
- */
-export function magickMotionBlur(img: Img, radius: number, sigma: number, angleDeg: number): Img {
-  const width = 2 * Math.ceil(radius) + 1;
-  const k = new Float64Array(width);
-  let s = 0;
-  for (let i = 0; i < width; i++) {
-    k[i] = Math.exp(-(i * i) / (2 * sigma * sigma));
-    s += k[i];
-  }
-  const a = (angleDeg * Math.PI) / 180;
-  const ox = new Int32Array(width);
-  const oy = new Int32Array(width);
-  for (let i = 0; i < width; i++) {
-    ox[i] = Math.ceil(i * Math.cos(a) - 0.5);
-    oy[i] = Math.ceil(i * Math.sin(a) - 0.5);
-  }
-  const { h, w } = img;
-  const out = newImg(h, w, 1);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      let v = 0;
-      for (let i = 0; i < width; i++) {
-        const yy = Math.min(h - 1, Math.max(0, y + oy[i]));
-        const xx = Math.min(w - 1, Math.max(0, x + ox[i]));
-        v += k[i] * img.data[yy * w + xx];
-      }
-      out.data[y * w + x] = clip01(v / s);
-    }
-  return out;
-}
-
-const motionBlur: MnistCCorruption = (img, rng) =>
-  magickMotionBlur(
-    img,
-    MOTION_BLUR.radius,
-    MOTION_BLUR.sigma,
-    rng.uniform() * 2 * MOTION_BLUR.maxAngle - MOTION_BLUR.maxAngle,
-  );
+const motionBlur: MnistCCorruption = (img, rng) => {
+  const angle = rng.uniform() * 2 * MOTION_BLUR.maxAngle - MOTION_BLUR.maxAngle;
+  return clipImg(motionBlurWith(img, MOTION_BLUR.radius, MOTION_BLUR.sigma, angle, 'imagemagick'));
+};
 
 // ---- affine maps ----------------------------------------------------------------------------------------------
-
-/**
- * An affine map [a, b, c, d, e, f] from output pixel (x, y) (column, row) to the input point
- * (a·x + b·y + c, d·x + e·y + f) it is sampled at: skimage's `warp(x, inverse_map=AffineTransform(...))`.
- */
-export type AffineMap = readonly [number, number, number, number, number, number];
 
 /** A linear map [[a, b], [d, e]] completed by the translation that keeps the image centre fixed, as the reference. */
 function aboutCentre(a: number, b: number, d: number, e: number, h: number, w: number): AffineMap {
@@ -248,33 +142,16 @@ export const scaleMap = (s: number, h = 28, w = 28) => aboutCentre(s, 0, 0, s, h
 export const TRANSLATION = 3;
 export const translationMap = (dx: number, dy: number): AffineMap => [1, 0, dx, 0, 1, dy];
 
-/** skimage's warp, order 1 (bilinear), mode 'constant' (pixels outside the image read 0). */
-export function warpAffine(img: Img, m: AffineMap): Img {
-  const { h, w } = img;
-  const out = newImg(h, w, 1);
-  const at = (r: number, c: number) => (r < 0 || r >= h || c < 0 || c >= w ? 0 : img.data[r * w + c]);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++) {
-      const u = m[0] * x + m[1] * y + m[2];
-      const v = m[3] * x + m[4] * y + m[5];
-      const r0 = Math.floor(v);
-      const c0 = Math.floor(u);
-      const dr = v - r0;
-      const dc = u - c0;
-      const top = (1 - dc) * at(r0, c0) + dc * at(r0, c0 + 1);
-      const bottom = (1 - dc) * at(r0 + 1, c0) + dc * at(r0 + 1, c0 + 1);
-      out.data[y * w + x] = clip01((1 - dr) * top + dr * bottom);
-    }
-  return out;
-}
+/** skimage's warp, order 1 (bilinear), mode 'constant' (pixels outside the image read 0), clipped. */
+const warp = (img: Img, m: AffineMap) => clipImg(warpAffine(img, m, 'constant'));
 
-const shear: MnistCCorruption = (img, rng) => warpAffine(img, shearMap(SHEAR * sign(rng), img.h, img.w));
-const rotate: MnistCCorruption = (img, rng) => warpAffine(img, rotationMap(ROTATION * sign(rng), img.h, img.w));
-const scale: MnistCCorruption = (img) => warpAffine(img, scaleMap(SCALE, img.h, img.w));
+const shear: MnistCCorruption = (img, rng) => warp(img, shearMap(SHEAR * sign(rng), img.h, img.w));
+const rotate: MnistCCorruption = (img, rng) => warp(img, rotationMap(ROTATION * sign(rng), img.h, img.w));
+const scale: MnistCCorruption = (img) => warp(img, scaleMap(SCALE, img.h, img.w));
 const translate: MnistCCorruption = (img, rng) => {
   const dx = TRANSLATION * sign(rng);
   const dy = TRANSLATION * sign(rng);
-  return warpAffine(img, translationMap(dx, dy));
+  return warp(img, translationMap(dx, dy));
 };
 
 // ---- intensity ------------------------------------------------------------------------------------------------
@@ -284,11 +161,7 @@ const translate: MnistCCorruption = (img, rng) => {
  * rgb2gray's weights (0.2125, 0.7154, 0.0721) sum to 1, so the round trip is min(1, x + 0.5).
  */
 export const BRIGHTNESS = 0.5;
-const brightness: MnistCCorruption = (img) => {
-  const out = newImg(img.h, img.w, 1);
-  for (let i = 0; i < img.data.length; i++) out.data[i] = Math.min(1, img.data[i] + BRIGHTNESS);
-  return out;
-};
+const brightness: MnistCCorruption = (img) => brighten(img, BRIGHTNESS);
 
 /** Columns [0, 7) and [21, 28) inverted (x → 1 − x), the middle 14 kept. */
 export const STRIPE_COLUMNS = { left: 7, right: 21 } as const;
@@ -308,64 +181,6 @@ const stripe: MnistCCorruption = (img) => {
 /** Severity 5: fog strength 3, wibble decay 1.4, on a 256 × 256 plasma fractal whose top-left corner is used. */
 export const FOG = { strength: 3, decay: 1.4, mapsize: 256 } as const;
 
-/**
- * The reference's diamond-square plasma fractal (mapsize a power of 2, wrapping at the edges), normalised to
- * [0, 1]. Its perturbation is `wibble · uniform(−wibble, wibble)`, i.e. wibble² · uniform(−1, 1); kept as is.
- * make_cifar_c.py has the same function (mapsize 32 by default): the CIFAR-style fog uses this one too.
- */
-export function plasmaFractal(mapsize: number, wibbleDecay: number, rng: DataRng): Float64Array {
-  if (mapsize < 2 || (mapsize & (mapsize - 1)) !== 0) throw new Error(`mapsize: ${mapsize} is not a power of 2`);
-  const mask = mapsize - 1;
-  const bits = Math.log2(mapsize);
-  const m = new Float64Array(mapsize * mapsize);
-  const at = (y: number, x: number) => ((y & mask) << bits) | (x & mask);
-  let wibble = 100;
-  const wibbled = (sum: number) => sum / 4 + wibble * wibble * (rng.uniform() * 2 - 1);
-  for (let step = mapsize; step >= 2; step /= 2) {
-    const half = step / 2;
-    // Squares: the centre of each square of corners `step` apart.
-    for (let y = 0; y < mapsize; y += step)
-      for (let x = 0; x < mapsize; x += step)
-        m[at(y + half, x + half)] = wibbled(
-          m[at(y, x)] + m[at(y + step, x)] + m[at(y, x + step)] + m[at(y + step, x + step)],
-        );
-    // Diamonds: edge midpoints from the two corners and the two centres beside them.
-    for (let y = 0; y < mapsize; y += step)
-      for (let x = 0; x < mapsize; x += step) {
-        const corner = m[at(y, x)];
-        m[at(y, x + half)] = wibbled(
-          corner + m[at(y, x + step)] + m[at(y + half, x + half)] + m[at(y - half, x + half)],
-        );
-        m[at(y + half, x)] = wibbled(
-          corner + m[at(y + step, x)] + m[at(y + half, x + half)] + m[at(y + half, x - half)],
-        );
-      }
-    wibble /= wibbleDecay;
-  }
-  let lo = Number.POSITIVE_INFINITY;
-  let hi = Number.NEGATIVE_INFINITY;
-  for (const v of m) {
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
-  }
-  for (let i = 0; i < m.length; i++) m[i] = (m[i] - lo) / (hi - lo || 1);
-  return m;
-}
-
-/** (x + strength · plasma) · max / (max + strength): the fog is added, then the image rescaled to its old peak. */
-export function fogWith(img: Img, plasma: Float64Array, mapsize: number, strength: number): Img {
-  const { h, w } = img;
-  let max = 0;
-  for (const v of img.data) if (v > max) max = v;
-  const out = newImg(h, w, 1);
-  for (let y = 0; y < h; y++)
-    for (let x = 0; x < w; x++)
-      out.data[y * w + x] = clip01(
-        ((img.data[y * w + x] + strength * plasma[y * mapsize + x]) * max) / (max + strength),
-      );
-  return out;
-}
-
 const fog: MnistCCorruption = (img, rng) =>
   fogWith(img, plasmaFractal(FOG.mapsize, FOG.decay, rng), FOG.mapsize, FOG.strength);
 
@@ -374,15 +189,9 @@ export const SPATTER = { loc: 0.65, scale: 0.3, sigma: 1, threshold: 0.65, maskS
 
 /** The mud mask m: 0, or in [0.8, 1]. */
 export function spatterMask(h: number, w: number, rng: DataRng): Float64Array {
-  const liquid = new Float64Array(h * w);
-  for (let i = 0; i < liquid.length; i++) liquid[i] = rng.normal(SPATTER.loc, SPATTER.scale);
-  const blurred = gaussian2d(liquid, h, w, SPATTER.sigma);
-  const wet = new Float64Array(h * w);
   // The reference zeroes values below the threshold, then marks those above it: equal values are neither.
-  for (let i = 0; i < wet.length; i++) wet[i] = blurred[i] > SPATTER.threshold ? 1 : 0;
-  const m = gaussian2d(wet, h, w, SPATTER.maskSigma);
-  for (let i = 0; i < m.length; i++) if (m[i] < 0.8) m[i] = 0;
-  return m;
+  const liquid = spatterLiquid(Float64Array, h, w, rng, SPATTER, {});
+  return mudMask(liquid, SPATTER.threshold, SPATTER.maskSigma, {}).data;
 }
 
 const spatter: MnistCCorruption = (img, rng) => {
@@ -428,10 +237,12 @@ export function dottedLine(r0: number, r1: number, h = 28, w = 28): Float64Array
 
 const dottedLineC: MnistCCorruption = (img, rng) => {
   const line = dottedLine(rng.int(27), rng.int(27), img.h, img.w);
-  return fromF64(
-    Float64Array.from(img.data, (v, i) => v + line[i]),
-    img.h,
-    img.w,
+  return toClippedImg(
+    plane(
+      Float64Array.from(img.data, (v, i) => v + line[i]),
+      img.h,
+      img.w,
+    ),
   );
 };
 
@@ -464,12 +275,12 @@ export function zigzagVertices(r0: number, r1: number): [number[], number[]] {
 /** The zigzag's segments added one by one onto the image, clipped to [0, 1] after each, as the reference. */
 export function drawZigzag(img: Img, r0: number, r1: number): Img {
   const [cs, rs] = zigzagVertices(r0, r1);
-  const x = toF64(img);
+  const x = Float64Array.from(img.data);
   for (let i = 1; i < cs.length; i++) {
     const seg = lineFromPoints(cs[i - 1], rs[i - 1], cs[i], rs[i], img.h, img.w);
     for (let p = 0; p < x.length; p++) x[p] = clip01(x[p] + seg[p]);
   }
-  return fromF64(x, img.h, img.w);
+  return toClippedImg(plane(x, img.h, img.w));
 }
 
 const zigzag: MnistCCorruption = (img, rng) => {
@@ -488,15 +299,18 @@ const zigzag: MnistCCorruption = (img, rng) => {
  */
 export function canny(img: Img, sigma = 1, low = 0.1, high = 0.2): Float64Array {
   const { h, w } = img;
-  const ones = new Float64Array(h * w).fill(1);
-  const bleed = gaussian2d(ones, h, w, sigma, 'constant');
-  const smoothedRaw = gaussian2d(toF64(img), h, w, sigma, 'constant');
-  const smoothed = smoothedRaw.map((v, i) => v / (bleed[i] + Number.EPSILON));
+  const bleed = gaussianBlur(plane(new Float64Array(h * w).fill(1), h, w), sigma, { border: 'constant' }).data;
+  const smoothedRaw = gaussianBlur(toFloat64(img), sigma, { border: 'constant' }).data;
+  const smoothed = plane(
+    smoothedRaw.map((v, i) => v / (bleed[i] + Number.EPSILON)),
+    h,
+    w,
+  );
   const deriv = Float64Array.of(-1, 0, 1);
   const smooth = Float64Array.of(1, 2, 1);
   // jsobel: derivative along columns (axis 1), smoothing along rows; isobel: the other way round.
-  const jsobel = correlate1d(correlate1d(smoothed, h, w, deriv, 1, 'reflect'), h, w, smooth, 0, 'reflect');
-  const isobel = correlate1d(correlate1d(smoothed, h, w, deriv, 0, 'reflect'), h, w, smooth, 1, 'reflect');
+  const jsobel = correlate1d(correlate1d(smoothed, deriv, 1, 'reflect'), smooth, 0, 'reflect').data;
+  const isobel = correlate1d(correlate1d(smoothed, deriv, 0, 'reflect'), smooth, 1, 'reflect').data;
   const mag = new Float64Array(h * w);
   for (let i = 0; i < mag.length; i++) mag[i] = Math.hypot(isobel[i], jsobel[i]);
   const M = (r: number, c: number) => mag[r * w + c];
@@ -569,7 +383,7 @@ export function canny(img: Img, sigma = 1, low = 0.1, high = 0.2): Float64Array 
   return out;
 }
 
-const cannyEdges: MnistCCorruption = (img) => fromF64(canny(img), img.h, img.w);
+const cannyEdges: MnistCCorruption = (img) => toClippedImg(plane(canny(img), img.h, img.w));
 
 export const MNIST_C_FUNCTIONS: Readonly<Record<MnistCCorruptionName, MnistCCorruption>> = {
   shot_noise: shotNoise,
