@@ -403,6 +403,55 @@ describe('semix CLI', () => {
     }
   }, 120_000);
 
+  it('--out of eval, speed, leaderboard and datasets preview is checked before anything runs (exit 2, nothing written)', async () => {
+    const file = join(dir, 'out-file');
+    writeFileSync(file, 'mine');
+    const folder = join(dir, 'out-folder');
+    mkdirSync(folder);
+    const before = readdirSync(dir).sort();
+    const long = join(dir, ...Array(20).fill('y'.repeat(250)));
+    const cases: Array<[string[], string | RegExp]> = [
+      [['leaderboard', '--out', file], `--out: '${file}' is a file, not a directory`],
+      [['leaderboard', '--out', join(file, 'results')], `--out: '${file}' is a file, not a directory`],
+      [['leaderboard', '--out', long], /--out: '.*' is \d+ bytes long; allowed: at most 4095/],
+      [
+        ['eval', '--checkpoint', join(dir, 'nowhere'), '--out', join(file, 'eval.json')],
+        `--out: '${file}' is a file, not a directory`,
+      ],
+      [
+        ['eval', '--checkpoint', join(dir, 'nowhere'), '--out', folder],
+        `--out: '${folder}' is a directory, not a file`,
+      ],
+      // writeAtomic writes <name>.<12 hex>.tmp beside it first: 17 bytes more than the name.
+      [
+        ['eval', '--checkpoint', join(dir, 'nowhere'), '--out', join(dir, 'e'.repeat(240))],
+        /--out: '.*' has a name of 240 bytes; allowed: at most 238 bytes/,
+      ],
+      [
+        ['datasets', 'preview', 'mnist-mini', '--out', join(file, 'p.png')],
+        `--out: '${file}' is a file, not a directory`,
+      ],
+      [['datasets', 'preview', 'mnist-mini', '--out', folder], `--out: '${folder}' is a directory, not a file`],
+      [
+        ['speed', '--models', 'mlp', '--no-pytorch', '--out', join(file, 'speed.json')],
+        `--out: '${file}' is a file, not a directory`,
+      ],
+      [
+        ['speed', '--models', 'mlp', '--no-pytorch', '--out', long],
+        /--out: '.*' is \d+ bytes long; allowed: at most 4078/,
+      ],
+    ];
+    for (const [args, message] of cases) {
+      const r = await semix(...args);
+      expect(r.code, `${args.join(' ')}: ${r.err}`).toBe(2);
+      if (typeof message === 'string') expect(r.err, args.join(' ')).toContain(`semix: ${message}`);
+      else expect(r.err, args.join(' ')).toMatch(message);
+    }
+    expect(readdirSync(dir).sort()).toEqual(before);
+    expect(readdirSync(folder)).toEqual([]);
+    expect(readFileSync(file, 'utf8')).toBe('mine');
+  }, 120_000);
+
   it('run-time failures exit 1 with a sentence', async () => {
     const dataset = await semix('datasets', 'preview', '../../etc');
     expect(dataset.code).toBe(1);

@@ -26,20 +26,43 @@ export function refuseEmpty(field: string, value: unknown): void {
 const NAME_MAX = 255;
 const PATH_MAX = 4096;
 
+/** writeAtomic's temp file beside an output file: `<name>.<12 hex>.tmp`, 17 bytes longer than the name. */
+const TEMP_SUFFIX_BYTES = '.0123456789ab.tmp'.length;
+
 /**
  * Checks a directory flag before anything is written: its length within what the file system takes (else mkdir
  * fails with ENAMETOOLONG after other writes), and no file where it, or a folder above it, must be a directory.
  */
 export function checkOutDir(field: string, path: string): void {
+  checkOutPath(field, path, 'directory');
+}
+
+/**
+ * Checks a file flag (`eval --out`, `speed --out`, `datasets preview --out`) before the work it saves is done: not
+ * a directory, no file where a folder above it must be, and short enough for the temp file it is written through
+ * (writeAtomic's `<name>.<12 hex>.tmp`: a name of 250 bytes fails only there, after the work). An existing file is
+ * fine: it is replaced.
+ */
+export function checkOutFile(field: string, path: string): void {
+  checkOutPath(field, path, 'file');
+}
+
+function checkOutPath(field: string, path: string, kind: 'directory' | 'file'): void {
   const full = resolve(path);
+  const extra = kind === 'file' ? TEMP_SUFFIX_BYTES : 0;
+  const why = extra ? ` (the temp file it is written through adds ${extra})` : '';
   const bytes = Buffer.byteLength(full);
-  if (bytes > PATH_MAX - 1)
-    throw new UsageError(`${field}: '${path}' is ${bytes} bytes long; allowed: at most ${PATH_MAX - 1}`);
-  for (const name of full.split('/')) {
+  if (bytes > PATH_MAX - 1 - extra)
+    throw new UsageError(`${field}: '${path}' is ${bytes} bytes long; allowed: at most ${PATH_MAX - 1 - extra}${why}`);
+  const names = full.split('/');
+  names.forEach((name, i) => {
     const n = Buffer.byteLength(name);
-    if (n > NAME_MAX)
-      throw new UsageError(`${field}: '${path}' has a name of ${n} bytes; allowed: at most ${NAME_MAX} bytes a name`);
-  }
+    const max = i === names.length - 1 ? NAME_MAX - extra : NAME_MAX;
+    if (n > max)
+      throw new UsageError(
+        `${field}: '${path}' has a name of ${n} bytes; allowed: at most ${max} bytes a name${i === names.length - 1 ? why : ''}`,
+      );
+  });
   for (let p = full; ; p = dirname(p)) {
     let stat: ReturnType<typeof statSync>;
     try {
@@ -49,6 +72,10 @@ export function checkOutDir(field: string, path: string): void {
       if ((error as NodeJS.ErrnoException).code !== 'ENOTDIR') throw error;
     }
     if (stat) {
+      if (p === full && kind === 'file') {
+        if (stat.isDirectory()) throw new UsageError(`${field}: '${p}' is a directory, not a file`);
+        return;
+      }
       if (!stat.isDirectory()) throw new UsageError(`${field}: '${p}' is a file, not a directory`);
       return;
     }

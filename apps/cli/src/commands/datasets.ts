@@ -14,7 +14,7 @@ import {
   take,
   verifyDataset,
 } from '@semix/datasets';
-import { choiceOption, intOption, seedOption } from '../options';
+import { checkOutFile, choiceOption, intOption, seedOption } from '../options';
 import { dataProgress, progress } from '../progress';
 
 const ALL = [...DATASET_NAMES, ...CORRUPTION_DATASET_NAMES];
@@ -109,6 +109,7 @@ export async function preview(
   opts: { out: string; images: string; seed: string; suite?: string },
 ): Promise<void> {
   const suite = suiteOption(opts.suite);
+  checkOutFile('--out', opts.out);
   const data = await test(name);
   const path = resolve(opts.out);
   await previewGrid(take(data, 10), {

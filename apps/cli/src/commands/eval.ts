@@ -3,7 +3,7 @@ import { evaluateOn, loadPresetData, type Preset, parsePreset } from '@semix/ben
 import { type BackendName, selectBackend } from '@semix/core';
 import { loadModel } from '@semix/core/node';
 import { writeAtomic } from '@semix/datasets';
-import { BACKENDS, choiceOption, UsageError } from '../options';
+import { BACKENDS, checkOutFile, choiceOption, UsageError } from '../options';
 
 export interface EvalFlags {
   checkpoint: string;
@@ -20,6 +20,8 @@ export interface EvalFlags {
 export async function evaluateCheckpoint(flags: EvalFlags): Promise<void> {
   const corruptions = choiceOption('--corruptions', flags.corruptions, ['generated', 'official', 'none'] as const);
   const backend = choiceOption('--backend', flags.backend, BACKENDS) ?? 'auto';
+  // Before the evaluation: a --out that cannot be written would fail only once it is done.
+  if (flags.out !== undefined) checkOutFile('--out', flags.out);
   const selection = await selectBackend(backend as BackendName | 'auto');
   const dir = resolve(flags.checkpoint);
   const { model, header } = await loadModel(dir);

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { leaderboardTable, rebuildLeaderboard } from '@semix/bench';
+import { checkOutDir } from '../options';
 import { holdDirectory } from '../writer';
 
 /**
@@ -10,6 +11,7 @@ import { holdDirectory } from '../writer';
  * bench writes there it is refused (exit 1 naming the bench), never a board half of one state and half another.
  */
 export async function leaderboard(opts: { out: string; json?: boolean }): Promise<void> {
+  checkOutDir('--out', opts.out);
   const dir = resolve(opts.out);
   // A directory that is not there is rebuildLeaderboard's to report; locking would create it.
   if (existsSync(dir)) await holdDirectory(dir);

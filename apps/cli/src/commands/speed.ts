@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { runSpeedSuite, speedTable } from '@semix/bench';
 import type { Architecture, BackendName } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
-import { BACKENDS, UsageError } from '../options';
+import { BACKENDS, checkOutFile, UsageError } from '../options';
 
 const MODELS = ['mlp', 'cnn-small', 'preact-resnet18'];
 
@@ -32,6 +32,8 @@ export async function speed(opts: {
   out: string;
   json?: boolean;
 }): Promise<void> {
+  // Before the suite runs (minutes): a --out that cannot be written would fail only at its end.
+  checkOutFile('--out', opts.out);
   const result = await runSpeedSuite({
     backends: list(
       '--backends',
