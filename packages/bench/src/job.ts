@@ -3,7 +3,6 @@ import {
   type ComputeIdentity,
   computeIdentity,
   createModel,
-  crossEntropyMethod,
   type Evaluation,
   evaluateAsync,
   evaluate as evaluateSync,
@@ -16,8 +15,7 @@ import {
   sameCompute,
   TrainingDivergedError,
 } from '@semix/core';
-import { DataParallel } from '@semix/core/internal';
-import { train } from '@semix/core/node';
+import { createInferencePool, train } from '@semix/core/node';
 import {
   CORRUPTIONS,
   cifarAugment,
@@ -265,7 +263,7 @@ const mean = (v: number[]) => (v.length ? v.reduce((a, b) => a + b, 0) / v.lengt
 
 /**
  * Evaluates a model on the preset's test images, every suite's corruption × severity, and the equivariance gap; with
- * `logits` (DataParallel.logits: the batches sharded over worker threads) computing the classifications.
+ * `logits` (InferencePool.logits: the batches sharded over threads) computing the classifications.
  */
 export async function evaluateOn(
   model: SemixModel,
@@ -434,16 +432,12 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
     // Trained on worker threads: evaluated on as many (replicas of the final weights and running statistics).
     // (`result.workers`: the most threads the training reached, when the pool gave it more.)
     const evalThreads = Math.max(workers, result.workers);
-    const parallel =
-      evalThreads > 1
-        ? await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, evalThreads)
-        : null;
+    const pool = evalThreads > 1 ? await createInferencePool(model, { threads: evalThreads }) : null;
     let evaluation: EvaluationResult;
     try {
-      const logits = parallel ? (x: tf.Tensor4D) => parallel.logits(x) : undefined;
-      evaluation = await evaluateOn(model, data, preset.evaluation.gapImages, logits);
+      evaluation = await evaluateOn(model, data, preset.evaluation.gapImages, pool?.logits);
     } finally {
-      await parallel?.dispose();
+      await pool?.dispose();
     }
     const { clean, suites, gap } = evaluation;
     const chance = 1 / data.train.numClasses;

@@ -1,5 +1,5 @@
-import { createModel, crossEntropyMethod, gatherPixels, type ImageDataset, selectBackend } from '@semix/core';
-import { DataParallel } from '@semix/core/internal';
+import { createModel, gatherPixels, type ImageDataset, selectBackend } from '@semix/core';
+import { createInferencePool } from '@semix/core/node';
 import { loadMnistMini, take } from '@semix/datasets';
 import { equivarianceGaps } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
@@ -8,7 +8,7 @@ import { evaluationGapPairings } from './gap';
 import { evaluateOn, type PresetData } from './job';
 
 describe('evaluateOn', () => {
-  it('with DataParallel.logits (2 threads) gives the figures of the one-thread evaluation', async () => {
+  it('with an inference pool of 2 threads gives the figures of the one-thread evaluation', async () => {
     await selectBackend('wasm');
     const { train, test } = loadMnistMini();
     const clean = take(test, 120);
@@ -27,11 +27,11 @@ describe('evaluateOn', () => {
       identity: { train: '', test: '', suites: [] },
     } as unknown as PresetData;
     const model = createModel({ arch: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, seed: 1 });
-    const dp = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, 2);
+    const pool = await createInferencePool(model, { threads: 2 });
     try {
       const before = tf.memory().numTensors;
       const one = await evaluateOn(model, data, 16);
-      const two = await evaluateOn(model, data, 16, (x) => dp.logits(x));
+      const two = await evaluateOn(model, data, 16, pool.logits);
       expect(two.clean.accuracy).toBe(one.clean.accuracy);
       expect(two.clean.nll).toBeCloseTo(one.clean.nll, 5);
       expect(two.suites['mnist-c'].corruptions_acc).toEqual(one.suites['mnist-c'].corruptions_acc);
@@ -49,7 +49,7 @@ describe('evaluateOn', () => {
       expect(one.gap.relativeL2).toBeCloseTo(direct.relativeL2, 6);
       expect(tf.memory().numTensors).toBe(before);
     } finally {
-      await dp.dispose();
+      await pool.dispose();
       model.dispose();
     }
   });

@@ -8,16 +8,9 @@ import { existsSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  type Architecture,
-  type BackendName,
-  createModel,
-  crossEntropyMethod,
-  probeBackends,
-  Rng,
-  selectBackend,
-} from '@semix/core';
-import { createParallelReferenceStep, createReferenceStep, DataParallel } from '@semix/core/internal';
+import { type Architecture, type BackendName, createModel, probeBackends, Rng, selectBackend } from '@semix/core';
+import { createParallelReferenceStep, createReferenceStep } from '@semix/core/internal';
+import { createInferencePool } from '@semix/core/node';
 import { corruptImages, loadMnistMini, take } from '@semix/datasets';
 import { env } from '@semix/env';
 import { cutmix, fmix, mixup, resizemix, saliencymix, semLoss } from '@semix/mixup';
@@ -400,14 +393,14 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
       }
       if (backend === 'wasm' && threads > 1 && arch === 'preact-resnet18' && !slow(e.ms)) {
         // The eval step sharded over the same data-parallel threads (inference outputs are per image).
-        const dp = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, threads);
+        const pool = await createInferencePool(model, { threads });
         const run = async () => {
-          const logits = await dp.logits(x as tf.Tensor4D);
+          const logits = await pool.logits(x as tf.Tensor4D);
           logits.dataSync();
           logits.dispose();
         };
         const ep = await timeStep(run, maxStep);
-        await dp.dispose();
+        await pool.dispose();
         add(`eval step: ${label}, ${threads} data-parallel threads`, ep, batch);
       }
       x.dispose();
@@ -499,7 +492,7 @@ async function interleavedComparison(
   const train = await createParallelReferenceStep(batch, 0, threads, { arch, inputShape, width });
   const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
   const x = tf.randomUniform([batch, ...inputShape]) as tf.Tensor4D;
-  const evaluate = await DataParallel.create(model, model.trainableVariables(), crossEntropyMethod, null, threads);
+  const evaluate = await createInferencePool(model, { threads });
   const done: InterleavedRound[] = [];
   try {
     for (let r = 0; r < rounds; r++) {

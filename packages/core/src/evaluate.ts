@@ -35,11 +35,11 @@ export function evaluate(model: SemixModel, data: ImageDataset, options: Evaluat
   return run.result();
 }
 
-/** Computes the logits of a batch of images in evaluation mode: `DataParallel.logits` is one. */
+/** Computes the logits of a batch of images in evaluation mode: `InferencePool.logits` (`@semix/core/node`) is one. */
 export type LogitsFn = (x: tf.Tensor4D) => Promise<tf.Tensor2D>;
 
 /**
- * {@link evaluate} with the logits of each batch from `logits` (e.g. `DataParallel.logits`, which shards the batch
+ * {@link evaluate} with the logits of each batch from `logits` (e.g. `InferencePool.logits`, which shards the batch
  * over worker threads): the same figures up to float rounding, since inference-mode outputs are per image.
  */
 export async function evaluateAsync(

@@ -34,3 +34,4 @@ export {
   saveCheckpoint,
 } from './checkpoint';
 export { loadModel } from './load_model';
+export { createInferencePool, type InferencePool, type InferencePoolOptions } from './parallel/inference_pool';
