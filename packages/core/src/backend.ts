@@ -169,23 +169,39 @@ const importOptional = (name: string) => import(/* @vite-ignore */ name);
 /** The module each backend's probe loaded (its namespace), for the check for a second tfjs-core. */
 const loaded = new Map<string, unknown>();
 
-/** What of tfjs-core the copy check reads: the Tensor class and a way to make a tensor through the engine. */
+/** What of tfjs-core the copy check reads: the Tensor class, a way to make a tensor through the engine, the platform. */
 export interface TfjsCoreLike {
   Tensor: unknown;
   version_core: string;
   scalar: (value: number) => { dispose(): void };
+  env: () => { platform: unknown };
 }
+
+/**
+ * The platform (tfjs's `PlatformNode` or `PlatformBrowser`) once semix's tfjs-core and `#gradients` are loaded. Each
+ * tfjs-core copy sets its own on the shared environment as it loads, so another one later means another copy loaded
+ * (tfjs-node's kernels `require` tfjs-core directly: that copy is used by nothing else semix can see).
+ */
+const platformAtLoad: unknown = tf.env().platform;
+
+/** The copy warnings already given (see selectBackend). */
+const warned = new Set<string>();
 
 /**
  * Warnings for each sign that more than one copy of tfjs-core is loaded, each naming the package. tfjs-core keeps
  * its engine and registries on the global object, so a second copy (tfjs-node `require`s tfjs-core without
  * declaring it, and a package manager may give it another one than the app's) mostly works, which is why it goes
  * unseen: it warns 'Platform node has already been set', and a second version would run its own ops and
- * gradients against the first one's kernels. Two signs, one for each load order: a package that re-exports
- * tfjs-core (tfjs-node, @tensorflow/tfjs) whose `Tensor` class is not ours, and a tensor made by the global
- * engine that is not of our `Tensor` class (the engine belongs to the copy loaded first).
+ * gradients against the first one's kernels. Three signs: a package that re-exports tfjs-core (tfjs-node,
+ * @tensorflow/tfjs) whose `Tensor` class is not ours; a tensor made by the global engine that is not of our `Tensor`
+ * class (the engine belongs to the copy loaded first); the platform no longer the one set when ours loaded (each copy
+ * sets one as it loads; an application's own `tf.setPlatform` would read the same). `platform` is for tests.
  */
-export function tfjsCoreCopies(core: TfjsCoreLike, modules: Iterable<[string, unknown]>): string[] {
+export function tfjsCoreCopies(
+  core: TfjsCoreLike,
+  modules: Iterable<[string, unknown]>,
+  platform: unknown = platformAtLoad,
+): string[] {
   const warnings: string[] = [];
   const advice =
     'an app must resolve exactly one @tensorflow/tfjs-core, of the version tfjs-node wants (pnpm: overrides; npm: npm dedupe), see @semix/core README';
@@ -198,6 +214,11 @@ export function tfjsCoreCopies(core: TfjsCoreLike, modules: Iterable<[string, un
       | undefined;
     warnings.push(
       `backend: ${name} uses another copy of @tensorflow/tfjs-core (${version ?? 'version unknown'}) than semix (${core.version_core}): ${advice}`,
+    );
+  }
+  if (core.env().platform !== platform) {
+    warnings.push(
+      `backend: a second @tensorflow/tfjs-core was loaded after semix's (${core.version_core}): it set tfjs's platform again (tfjs warns 'Platform node has already been set'); ${advice}`,
     );
   }
   const probe = core.scalar(0);
@@ -307,7 +328,11 @@ export async function selectBackend(
     await tf.ready();
     // Checked each time (cheap): a package loaded since the last selection may have brought its own copy.
     const warnings = tfjsCoreCopies(tf as unknown as TfjsCoreLike, [...loaded, ['@tensorflow/tfjs', gradients]]);
-    for (const line of warnings) warn(line);
+    for (const line of warnings) {
+      // Once per process: the speed suite and the bench select a backend many times.
+      if (!warned.has(line)) warn(line);
+      warned.add(line);
+    }
     const native =
       name === 'tensorflow'
         ? {

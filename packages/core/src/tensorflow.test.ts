@@ -54,7 +54,8 @@ describe.skipIf(missing !== null)('tensorflow (tfjs-node) computes as wasm does'
     expect(native.compute.libtensorflow).toMatch(/^\d+\.\d+/);
     for (let i = 0; i < 2; i++) expect(Math.abs(native.losses[i] - wasm.losses[i])).toBeLessThan(1e-4 * wasm.losses[i]);
     // Adam's update is lr · m / (√v + ε): where a gradient is near 0 a rounding difference can move a weight by up
-    // to lr per step, so the bound is on the mean difference, with the largest under 2 · lr.
+    // to lr per step, so the bound is on the mean difference, with the largest under 2 · lr. Measured with tfjs-node
+    // 4.22.0 on libtensorflow 2.21.0: mean 3.5e-9, largest 6.9e-5; the losses 2e-7 apart, the NLL 4e-8.
     let sum = 0;
     let count = 0;
     let worst = 0;
@@ -66,7 +67,7 @@ describe.skipIf(missing !== null)('tensorflow (tfjs-node) computes as wasm does'
         worst = Math.max(worst, d);
       }
     });
-    expect(sum / count).toBeLessThan(1e-5);
+    expect(sum / count).toBeLessThan(1e-6);
     expect(worst).toBeLessThan(2e-3);
     expect(Math.abs(native.evaluation.accuracy - wasm.evaluation.accuracy)).toBeLessThanOrEqual(2 / 256);
     expect(Math.abs(native.evaluation.nll - wasm.evaluation.nll)).toBeLessThan(1e-4 * wasm.evaluation.nll);
