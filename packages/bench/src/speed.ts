@@ -189,7 +189,8 @@ export const ONE_WARM_CALL = 'one warm call timed, after the cold first (too slo
 /**
  * Times `fn`: the first call (cold) apart, then a warm-up call, and only on that warm call the decision whether the
  * step is too slow to repeat (slower than `maxStepSeconds`: its warm call is the figure). Deciding on the first
- * call reported tfjs-node's preact-resnet18 step as 15 s, oneDNN's one-time set-up included, where it takes 0.8–0.9 s.
+ * call reported tfjs-node's preact-resnet18 step by its cold call alone, oneDNN's one-time set-up included, which
+ * takes seconds longer than the warm calls after it (`semix speed --backends tensorflow` prints both).
  * Otherwise, steady state first (wasm's first calls create XNNPACK operators and grow the heap: at least 3 calls and
  * 1 s), then the median of at least 5 calls and 1.5 s: this kind of machine (shared vCPUs) times in bursts, and
  * PyTorch's row is a median too. Each call is awaited before the next starts. `now` is for tests.
