@@ -234,13 +234,17 @@ describe('semix CLI', () => {
     const shown = await semix('leaderboard', '--out', out);
     expect(shown.code).toBe(1);
     expect(shown.out).not.toContain('99.99');
-    expect(shown.err).toContain(`semix: unreadable record ${file}: its digest does not match its content`);
+    // Said as what happened (the record was read; its content is not what was sealed), with the file's name.
+    expect(shown.err).toContain(
+      `semix: record ${file}: its content does not match its digest (edited or damaged); not shown; \`semix bench\` re-runs its job`,
+    );
+    expect(shown.err).not.toContain('unreadable');
     expect(readFileSync(join(out, 'leaderboard.md'), 'utf8')).toContain(
       `- erm: \`${file}\` (not shown; \`semix bench\` re-runs its job)`,
     );
     const rerun = await semix('bench', '--preset', 'smoke', '--out', out, '--jobs', '1');
     expect(rerun.code).toBe(0);
-    expect(rerun.err).toContain(`semix: record ${file}: its digest does not match`);
+    expect(rerun.err).toContain(`semix: record ${file}: its content does not match its digest (edited or damaged)`);
     expect(rerun.out).toMatch(/job 1\/2: erm seed 0/);
     expect(readFileSync(`${file}.rejected`, 'utf8')).toBe(edited);
     expect(JSON.parse(readFileSync(file, 'utf8')).clean_acc).toBe(JSON.parse(original).clean_acc);

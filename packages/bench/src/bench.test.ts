@@ -118,7 +118,8 @@ describe('smoke preset end to end', () => {
     expect(board.bad.map((b) => b.file)).toEqual([bad]);
     expect(board.bad[0].error).toMatch(/not valid JSON .*not shown; `semix bench` re-runs its job/);
     const md3 = await readFile(join(out, 'leaderboard.md'), 'utf8');
-    expect(md3).toContain(`## Unreadable records\n\n- erm: \`${bad}\` (not shown; \`semix bench\` re-runs its job)`);
+    expect(md3).toContain(`## Records not shown\n\n- erm: \`${bad}\` (not shown; \`semix bench\` re-runs its job)`);
+    expect(md3).toContain('erm ⚠ incomplete: 0 of 1 seeds (1 not shown)');
     expect(md3).not.toMatch(/\| \d+ \| erm \|/);
     const again = await runBench({ preset: edited, outDir: out, backend: 'wasm' });
     expect([again.ran, again.skipped, again.bad]).toEqual([1, 1, []]);
@@ -128,7 +129,10 @@ describe('smoke preset end to end', () => {
     // A record whose contents were edited no longer matches its digest: reported, not shown.
     await writeFile(bad, text.replace(/"lr": 0\.002/, '"lr": 0.02'));
     const edits = await rebuildLeaderboard(out, 'x');
-    expect(edits.bad[0].error).toMatch(/its digest does not match its content/);
+    expect(edits.bad[0]).toMatchObject({
+      damaged: true,
+      error: expect.stringMatching(/^its content does not match its digest \(edited or damaged\)/),
+    });
 
     // Two jobs at once on worker threads write the same records as the sequential run (timings aside).
     const parallelOut = join(dir, 'smoke-jobs');

@@ -30,7 +30,7 @@ export {
   type Stat,
   type SuiteColumns,
 } from './leaderboard';
-export { leaderboardMarkdown, leaderboardTable, recordSummary } from './leaderboard_text';
+export { badRecordLine, leaderboardMarkdown, leaderboardTable, recordSummary } from './leaderboard_text';
 export {
   BUILTIN_PRESETS,
   EvaluationSettings,
@@ -76,6 +76,7 @@ export {
   parseJobs,
   rebuildLeaderboard,
   runBench,
+  type UnreadableRecord,
 } from './run';
 export {
   type KernelProfile,

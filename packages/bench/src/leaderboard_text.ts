@@ -9,6 +9,15 @@ export function recordSummary(record: ResultRecord): string {
   return [`clean ${(100 * record.clean_acc).toFixed(2)}%`, ...suites].join(', ');
 }
 
+/**
+ * A record that is not shown, in one line that says what happened: one read but not as sealed (edited, damaged,
+ * another job's) is a `record <file>: <why>`, where "unreadable" would say it could not be read; one that could
+ * not be read at all (permissions, I/O) is an `unreadable record`.
+ */
+export function badRecordLine(bad: { file: string; error: string; damaged: boolean }): string {
+  return `${bad.damaged ? 'record' : 'unreadable record'} ${bad.file}: ${bad.error}`;
+}
+
 /** Percent with its spread over seeds; a single seed says so instead of printing "± 0.00". */
 export const pct = (v: Stat | null | undefined, digits = 2) => {
   if (!v || !Number.isFinite(v.mean)) return 'n/a';
@@ -39,7 +48,7 @@ function labelCell(r: MethodRow): string {
   const why = [
     i.missing ? `${i.missing} not run` : '',
     i.failed ? `${i.failed} failed` : '',
-    i.unreadable.length ? `${i.unreadable.length} unreadable` : '',
+    i.unreadable.length ? `${i.unreadable.length} not shown` : '',
   ]
     .filter(Boolean)
     .join(', ');
@@ -212,7 +221,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
   const incomplete = board.rows.filter((r) => r.incomplete?.unreadable.length);
   if (incomplete.length) {
     lines.push(
-      '## Unreadable records',
+      '## Records not shown',
       '',
       ...incomplete.flatMap((r) =>
         (r.incomplete as NonNullable<MethodRow['incomplete']>).unreadable.map(

@@ -7,7 +7,7 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@semix/core';
-import { leaderboardTable, recordSummary } from './leaderboard_text';
+import { badRecordLine, leaderboardTable, recordSummary } from './leaderboard_text';
 import { loadPreset } from './preset';
 import { parseJobs, runBench } from './run';
 
@@ -92,7 +92,7 @@ try {
   );
   console.log(`wall time ${((performance.now() - started) / 1000).toFixed(0)} s`);
   if (result.bad.length) {
-    for (const b of result.bad) console.error(`! unreadable record ${b.file}: ${b.error}`);
+    for (const b of result.bad) console.error(`! ${badRecordLine(b)}`);
     process.exitCode = 1;
   }
 } catch (error) {

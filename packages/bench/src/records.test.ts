@@ -94,7 +94,7 @@ describe('record digests', () => {
       ok: false,
       file,
       damaged: true,
-      error: 'its digest does not match its content (edited or damaged); not shown; `semix bench` re-runs its job',
+      error: 'its content does not match its digest (edited or damaged); not shown; `semix bench` re-runs its job',
     });
     // Written before records were sealed: nothing to check it against.
     await writeFile(file, JSON.stringify(record(ermJob, 0.59)));
@@ -116,7 +116,7 @@ describe('record digests', () => {
     expect(await readFailed(dir, semJob.id)).toMatchObject({
       ok: false,
       damaged: true,
-      error: expect.stringMatching(/^its digest does not match/),
+      error: expect.stringMatching(/^its content does not match its digest \(edited or damaged\)/),
     });
     await writeFile(failed, failedText(failure(ermJob.id)));
     expect(await readFailed(dir, semJob.id)).toMatchObject({ error: expect.stringMatching(/^it holds job /) });

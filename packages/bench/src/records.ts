@@ -138,7 +138,7 @@ function verify<T extends object>(
   const digest = (value as { digest?: unknown }).digest;
   if (typeof digest !== 'string')
     return bad('it has no digest (written by a semix before records were sealed, or edited): unverifiable');
-  if (digest !== recordDigest(parsed.data)) return bad('its digest does not match its content (edited or damaged)');
+  if (digest !== recordDigest(parsed.data)) return bad('its content does not match its digest (edited or damaged)');
   return { ok: true, value: parsed.data };
 }
 

@@ -98,9 +98,14 @@ export interface BenchOptions {
   splits?: Awaited<ReturnType<typeof loadPresetSplits>>;
 }
 
+/**
+ * A record or failure record of the grid that is not shown: `damaged` when it was read but its content is wrong
+ * (edited, truncated, another job's: see BadRecord), otherwise it could not be read at all.
+ */
 export interface UnreadableRecord {
   file: string;
   error: string;
+  damaged: boolean;
 }
 
 export interface BenchResult {
@@ -165,7 +170,7 @@ export async function pendingJobs(
   let skipped = 0;
   const reject = async (job: GridJob, read: BadRecord): Promise<boolean> => {
     if (!read.damaged) {
-      bad.push({ file: read.file, error: read.error });
+      bad.push({ file: read.file, error: read.error, damaged: false });
       onEvent?.({ type: 'job-bad-record', id: job.id, file: read.file, error: read.error });
       return false;
     }
@@ -309,11 +314,11 @@ export async function rebuildLeaderboard(
   for (const job of grid.jobs) {
     const r = await readRecord(recordFile(outDir, job.id), job.id);
     if (r?.ok) records.push(r.record);
-    else if (r) bad.push({ file: r.file, error: r.error });
+    else if (r) bad.push({ file: r.file, error: r.error, damaged: r.damaged });
     else {
       const f = await readFailed(outDir, job.id);
       if (f?.ok) failures.push(f.record);
-      else if (f) bad.push({ file: f.file, error: f.error });
+      else if (f) bad.push({ file: f.file, error: f.error, damaged: f.damaged });
       else missing.push(job);
     }
   }

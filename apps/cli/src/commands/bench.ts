@@ -1,5 +1,6 @@
 import { resolve } from 'node:path';
 import {
+  badRecordLine,
   leaderboardTable,
   loadPreset,
   loadPresetSplits,
@@ -129,7 +130,7 @@ export async function bench(
   if (opts.json) console.log(JSON.stringify(result.leaderboard, null, 2));
   else console.log(`\n${leaderboardTable(result.leaderboard)}\n\nwrote ${result.files.join(', ')}`);
   if (result.bad.length) {
-    for (const b of result.bad) console.error(`semix: unreadable record ${b.file}: ${b.error}`);
+    for (const b of result.bad) console.error(`semix: ${badRecordLine(b)}`);
     process.exitCode = 1;
   }
 }
