@@ -3,39 +3,22 @@ import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, 
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { CLI_BIN as bin, type CliResult, runCli } from './run_cli.test_helper';
 
 // The built binary runs as a subprocess (vitest.global-build.ts builds it first), as users run it.
-const bin = resolve(import.meta.dirname, '../dist/cli.js');
 const SMOKE = resolve(import.meta.dirname, '../../../packages/bench/src/presets/smoke.json');
 const dir = mkdtempSync(join(tmpdir(), 'semix-cli-'));
 const env = { ...process.env, SEMIX_CACHE: join(dir, 'cache') };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/**
- * Runs the CLI and waits for it without blocking this thread (a blocking spawnSync of a long training run starves
- * vitest's RPC with the test worker on a loaded machine).
- */
-function semix(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
+/** Runs the CLI without blocking this thread. */
+function semix(...args: string[]): Promise<CliResult> {
   return semixWith({}, ...args);
 }
 
 /** semix with more environment variables. */
-function semixWith(
-  extraEnv: Record<string, string>,
-  ...args: string[]
-): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env: { ...env, ...extraEnv }, timeout: 120_000 });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('close', (code) => done({ code, out, err }));
-  });
+function semixWith(extraEnv: Record<string, string>, ...args: string[]): Promise<CliResult> {
+  return runCli(dir, { ...env, ...extraEnv }, args);
 }
 
 describe('semix CLI', () => {

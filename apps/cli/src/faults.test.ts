@@ -1,31 +1,18 @@
-import { spawn, spawnSync } from 'node:child_process';
+import { spawnSync } from 'node:child_process';
 import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { hostname, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { type CliResult, runCli } from './run_cli.test_helper';
 
 // Fault injection, as a user would meet it: damaged and swapped checkpoints, racing and killed writers. The built
 // binary runs as a subprocess (vitest.global-build.ts builds it first).
-const bin = resolve(import.meta.dirname, '../dist/cli.js');
 const dir = mkdtempSync(join(tmpdir(), 'semix-faults-'));
 const env = { ...process.env, SEMIX_CACHE: join(dir, 'cache') };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs the CLI without blocking this thread (see cli.test.ts). */
-function semix(...args: string[]): Promise<{ code: number | null; out: string; err: string }> {
-  return new Promise((done) => {
-    const child = spawn(process.execPath, [bin, ...args], { cwd: dir, env, timeout: 120_000 });
-    let out = '';
-    let err = '';
-    child.stdout.on('data', (d) => {
-      out += d;
-    });
-    child.stderr.on('data', (d) => {
-      err += d;
-    });
-    child.on('close', (code) => done({ code, out, err }));
-  });
-}
+/** Runs the CLI without blocking this thread. */
+const semix = (...args: string[]): Promise<CliResult> => runCli(dir, env, args);
 
 const train = (method: string, out: string, ...more: string[]) =>
   semix('train', '--preset', 'smoke', '--method', method, '--out', out, ...more);

@@ -1,3 +1,4 @@
+import type { DataProgress } from '@semix/bench';
 import cliProgress from 'cli-progress';
 
 /** A progress display: a bar (cli-progress) on a terminal, plain lines when stdout is not a TTY or with --json. */
@@ -32,15 +33,8 @@ export function progress(label: string, total: number, opts: { quiet?: boolean; 
   };
 }
 
-/** A data event of `bench` and `train` (bench's DataProgress: the fields shown). */
-export interface DataEvent {
-  phase: 'download' | 'corrupt' | 'load';
-  done: number;
-  total: number | null;
-  what: string;
-  suite?: string;
-  warning?: string;
-}
+/** A data event of `bench` and `train`: bench's DataProgress. */
+export type DataEvent = DataProgress;
 
 /**
  * The bars of data events: one per downloaded file and one per suite, each with its own total, labelled

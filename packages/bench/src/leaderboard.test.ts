@@ -11,6 +11,7 @@ import { leaderboardMarkdown } from './leaderboard_text';
 import { loadPreset, parsePreset } from './preset';
 import type { FailedRecord, ResultRecord } from './records';
 import { mce, meanStd, pairedDifference, pearson, relativeMce } from './stats';
+import { handMadeRecord } from './test_records';
 
 const DATA: DataIdentity = { train: 't', test: 'e', suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 0 }] };
 const COMPUTE: ComputeIdentity = {
@@ -22,26 +23,9 @@ const COMPUTE: ComputeIdentity = {
 function record(job: GridJob, clean: number, acc: Record<string, number[]>, gap = 0.2): ResultRecord {
   const all = Object.values(acc).flat();
   const severities = Object.values(acc)[0].length;
-  return {
-    schema: 'semix-record-v2',
-    job_id: job.id,
-    identity: job.identity as unknown as Record<string, unknown>,
-    preset: 'p',
-    method: job.method as unknown as ResultRecord['method'],
-    seed: job.seed,
+  return handMadeRecord(job, {
     dataset: { name: 'mnist-mini', checksum: 't', train_images: 1, test_images: 1000 },
-    architecture: 'cnn-small',
-    model: { arch: 'cnn-small', width: 1 },
-    train: {},
-    evaluation: {},
-    backend: 'wasm',
-    versions: {},
-    git_commit: null,
-    wall_time_s: 1,
-    samples_per_s: 1,
     clean_acc: clean,
-    nll: 0.3,
-    ece: 0.02,
     suites: {
       'cifar10-c-15': {
         description: 'hand-made',
@@ -54,9 +38,7 @@ function record(job: GridJob, clean: number, acc: Record<string, number[]>, gap 
     },
     equivariance_gap: gap,
     equivariance_gap_l2: 10 * gap,
-    history: [{ ce: 1 }],
-    created_at: '',
-  };
+  });
 }
 
 describe('metrics on hand-computed cases', () => {

@@ -18,6 +18,7 @@ import {
   recordText,
 } from './records';
 import { type BenchEvent, pendingJobs, rebuildLeaderboard } from './run';
+import { handMadeRecord } from './test_records';
 
 const DATA: DataIdentity = { train: 't', test: 'e', suites: [] };
 const COMPUTE: ComputeIdentity = { backend: 'cpu' };
@@ -28,34 +29,13 @@ const preset = {
 const grid = planGrid(preset, DATA, COMPUTE);
 const [ermJob, semJob] = grid.jobs;
 
-function record(job: (typeof grid.jobs)[number], clean: number): ResultRecord {
-  return {
-    schema: 'semix-record-v2',
-    job_id: job.id,
-    identity: job.identity as unknown as Record<string, unknown>,
+const record = (job: (typeof grid.jobs)[number], clean: number): ResultRecord =>
+  handMadeRecord(job, {
     preset: 'smoke',
-    method: job.method as unknown as ResultRecord['method'],
-    seed: job.seed,
     dataset: { name: 'mnist-mini', checksum: 't', train_images: 2048, test_images: 500 },
-    architecture: 'cnn-small',
-    model: { arch: 'cnn-small', width: 1 },
-    train: {},
-    evaluation: {},
     backend: 'cpu',
-    versions: {},
-    git_commit: null,
-    wall_time_s: 1,
-    samples_per_s: 1,
     clean_acc: clean,
-    nll: 0.3,
-    ece: 0.02,
-    suites: {},
-    equivariance_gap: 0.1,
-    equivariance_gap_l2: 1,
-    history: [{ ce: 1 }],
-    created_at: '',
-  };
-}
+  });
 
 const failure = (id: string): FailedRecord => ({
   schema: 'semix-failed-v2',

@@ -15,6 +15,7 @@ import { loadPreset, parsePreset } from './preset';
 import { type FailedRecord, type ResultRecord, recordFile } from './records';
 import { reportHtml } from './report';
 import { rebuildLeaderboard, runBench } from './run';
+import { handMadeRecord } from './test_records';
 
 const DATA: DataIdentity = {
   train: 't',
@@ -60,32 +61,19 @@ function record(job: GridJob, index: number): ResultRecord {
       ece_mean: 0.05,
     };
   };
-  return {
-    schema: 'semix-record-v2',
-    job_id: job.id,
-    identity: job.identity as unknown as Record<string, unknown>,
+  return handMadeRecord(job, {
     preset: 'quick',
-    method: job.method as unknown as ResultRecord['method'],
-    seed: job.seed,
-    dataset: { name: 'mnist-mini', checksum: 't', train_images: 1, test_images: 500 },
-    architecture: 'cnn-small',
-    model: { arch: 'cnn-small', width: 1 },
-    train: {},
-    evaluation: {},
-    backend: 'wasm',
     versions: { '@semix/bench': '0.0.0', '@tensorflow/tfjs-core': '4.22.0' },
     git_commit: 'abc1234',
     wall_time_s: 10,
     samples_per_s: 1000,
     clean_acc: clean,
-    nll: 0.3,
     ece: 0.02 + noise('ece'),
     suites: { 'mnist-c': suite(MNIST_C_CORRUPTIONS, 1, 0.8), 'cifar10-c-15': suite(CORRUPTIONS, 5, 0.85) },
     equivariance_gap: 0.3 - 0.02 * index + noise('gap'),
     equivariance_gap_l2: 0.6 - 0.02 * index + noise('gap l2'),
-    history: [{ ce: 1 }],
     created_at: `2026-12-01T00:00:0${job.seed}Z`,
-  };
+  });
 }
 
 const recordsOf = (grid: Grid) => {
