@@ -12,7 +12,7 @@ import type { DataIdentity } from './identity';
 import { loadPresetData } from './job';
 import { buildLeaderboard, type Leaderboard } from './leaderboard';
 import { loadPreset, parsePreset } from './preset';
-import { type FailedRecord, type ResultRecord, recordFile } from './records';
+import { type FailedRecord, type ResultRecord, recordFile, recordText } from './records';
 import { reportHtml } from './report';
 import { rebuildLeaderboard, runBench } from './run';
 import { handMadeRecord } from './test_records';
@@ -128,7 +128,7 @@ beforeAll(async () => {
   const out = join(dir, 'quick');
   await mkdir(join(out, 'records'), { recursive: true });
   await writeGrid(out, quickGrid);
-  for (const r of recordsOf(quickGrid)) await writeFile(recordFile(out, r.job_id), JSON.stringify(r));
+  for (const r of recordsOf(quickGrid)) await writeFile(recordFile(out, r.job_id), recordText(r));
   const rebuilt = await rebuildLeaderboard(out, 'semix bench --preset quick');
   quickReport = join(out, 'report.html');
   expect(rebuilt.files).toContain(quickReport);
