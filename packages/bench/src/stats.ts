@@ -61,8 +61,8 @@ export interface PairedDifference {
  *
  * The floor is the rounding, not the test set's binomial error p(1 − p) / N: that is how much accuracy would move
  * on other test images, which the seeds never draw (every seed is evaluated on the same images), so as a floor on the
- * seeds' spread it would swamp it (√(p(1 − p) / N) = 0.86 pp at p = 0.96, N = 500, for each side; LEADERBOARD.md's
- * quick board has mixup+sem − mixup's clean accuracy spread by s = 0.31 pp over its 3 seeds).
+ * seeds' spread it would swamp it (√(p(1 − p) / N) = 0.86 pp at p = 0.96, N = 500, for each side, where paired
+ * differences over seeds on one test set typically spread by a few tenths of a point).
  */
 export function pairedDifference(a: number[], b: number[], { resolution }: PairedOptions): PairedDifference {
   const d = a.map((v, i) => v - b[i]);
