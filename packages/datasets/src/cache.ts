@@ -14,13 +14,16 @@ export function cacheDir(): string {
   return join(base, 'semix');
 }
 
+/** A temp name beside `path`: `<name>.<12 hex digits>.tmp`, the pattern removeStaleTemps clears after a kill. */
+export const tempBeside = (path: string): string => `${path}.${randomBytes(6).toString('hex')}.tmp`;
+
 /**
  * Writes a file atomically: a temp file beside it (`<name>.<12 hex digits>.tmp`, the pattern removeStaleTemps
  * clears), then rename; the temp file is removed on failure. Errors name the file (with the errno `code` kept):
  * ENOSPC and its kin come from a write on a descriptor and name none.
  */
 export async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
+  const tmp = tempBeside(path);
   try {
     await mkdir(dirname(path), { recursive: true });
     await writeFile(tmp, data);

@@ -3,6 +3,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
+import { tempBeside } from './cache';
 
 /** The lock file a writer holds in the directory it writes (a run directory, a results directory). */
 export const LOCK_FILE = '.semix.lock';
@@ -61,9 +62,6 @@ export class DirectoryLockedError extends Error {
 
 /** Tokens of the locks this process holds: its own pid in a lock file is live only if the token is one of them. */
 const held = new Set<string>();
-
-/** A temp name beside `path`, in writeAtomic's pattern, so that removeStaleTemps clears it if we are killed. */
-const tempBeside = (path: string) => `${path}.${randomBytes(6).toString('hex')}.tmp`;
 
 /**
  * Takes the exclusive lock on `dir` (created if missing) for one writer: the lock file appears whole or not at all
