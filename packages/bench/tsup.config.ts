@@ -6,9 +6,9 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     queue: 'src/queue.ts',
-    job_worker: 'src/job_worker.ts',
+    job_worker: 'src/run/job_worker.ts',
     // runSpeedSuite starts dist/speed_tensorflow.js in a child process for tfjs-node's one-thread rows.
-    speed_tensorflow: 'src/speed_tensorflow.ts',
+    speed_tensorflow: 'src/speed/speed_tensorflow.ts',
   },
   format: ['esm'],
   target: 'node20',
@@ -16,6 +16,6 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   tsconfig: 'tsconfig.build.json',
-  // report.ts reads the report page's script beside itself (src/ from source, dist/ once built).
-  onSuccess: async () => copyFile('src/report_client.js', 'dist/report_client.js'),
+  // report.ts reads the report page's script beside itself (src/report/ from source, dist/ once built).
+  onSuccess: async () => copyFile('src/report/report_client.js', 'dist/report_client.js'),
 });

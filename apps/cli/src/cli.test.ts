@@ -6,7 +6,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { CLI_BIN as bin, type CliResult, runCli } from './run_cli.test_helper';
 
 // The built binary runs as a subprocess (vitest.global-build.ts builds it first), as users run it.
-const SMOKE = resolve(import.meta.dirname, '../../../packages/bench/src/presets/smoke.json');
+const SMOKE = resolve(import.meta.dirname, '../../../packages/bench/src/plan/presets/smoke.json');
 const dir = mkdtempSync(join(tmpdir(), 'semix-cli-'));
 const env = { ...process.env, SEMIX_CACHE: join(dir, 'cache') };
 afterAll(() => rmSync(dir, { recursive: true, force: true }));

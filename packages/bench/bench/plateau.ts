@@ -13,7 +13,7 @@ import { parseArgs } from 'node:util';
 import { createModel, evaluate, type ImageDataset, selectBackend, train } from '@semix/core';
 import { type Dataset, loadDataset } from '@semix/datasets';
 import { createMethod } from '@semix/mixup';
-import { loadPreset } from '../src/preset';
+import { loadPreset } from '../src/plan/preset';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),

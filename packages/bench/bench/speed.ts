@@ -3,7 +3,7 @@
  */
 import { resolve } from 'node:path';
 import { writeAtomic } from '@semix/datasets';
-import { runSpeedSuite, speedTable } from '../src/speed';
+import { runSpeedSuite, speedTable } from '../src/speed/speed';
 
 const result = await runSpeedSuite({ onLog: (line) => console.error(line) });
 console.log(speedTable(result));

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { MNIST_C_CORRUPTIONS } from '@semix/datasets';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { gridFile, readGrid } from './grid';
-import { loadPreset, parsePreset } from './preset';
-import { runQueuedBench } from './queue/coordinator';
-import { failedFile, type ResultRecord, readRecord, recordFile } from './records';
-import { rebuildLeaderboard, runBench } from './run';
+import { gridFile, readGrid } from './plan/grid';
+import { loadPreset, parsePreset } from './plan/preset';
+import { runQueuedBench } from './run/queue/coordinator';
+import { failedFile, type ResultRecord, readRecord, recordFile } from './run/records';
+import { rebuildLeaderboard, runBench } from './run/run';
 
 let dir: string;
 beforeAll(async () => {

@@ -1,36 +1,5 @@
-export { ablationChart, chartFiles, corruptionChart, severityChart, writeLeaderboard } from './charts';
-export { type Grid, type GridJob, planGrid, readGrid } from './grid';
-export { canonical, type DataIdentity, identityDiff, type JobIdentity, jobId, jobIdentity } from './identity';
-export {
-  type CorruptionSource,
-  type DataProgress,
-  dataIdentity,
-  type EvaluationResult,
-  EXPLODED_LOSS_FACTOR,
-  evaluateOn,
-  explodedLoss,
-  type JobContext,
-  JobFailedError,
-  jobWorkers,
-  loadPresetData,
-  loadPresetSplits,
-  NEAR_CHANCE_FACTOR,
-  type PresetData,
-  runJob,
-} from './job';
-export {
-  type AblationTable,
-  buildLeaderboard,
-  type Comparison,
-  chartList,
-  type Leaderboard,
-  type MethodRow,
-  optionPaths,
-  readLeaderboard,
-  type Stat,
-  type SuiteColumns,
-} from './leaderboard';
-export { badRecordLine, leaderboardMarkdown, leaderboardTable, recordSummary } from './leaderboard_text';
+export { type Grid, type GridJob, planGrid, readGrid } from './plan/grid';
+export { canonical, type DataIdentity, identityDiff, type JobIdentity, jobId, jobIdentity } from './plan/identity';
 export {
   BUILTIN_PRESETS,
   EvaluationSettings,
@@ -49,7 +18,56 @@ export {
   SUITES,
   type SuiteName,
   TrainSettings,
-} from './preset';
+} from './plan/preset';
+export { ablationChart, chartFiles, corruptionChart, severityChart, writeLeaderboard } from './report/charts';
+export {
+  type AblationTable,
+  buildLeaderboard,
+  type Comparison,
+  chartList,
+  type Leaderboard,
+  type MethodRow,
+  optionPaths,
+  readLeaderboard,
+  type Stat,
+  type SuiteColumns,
+} from './report/leaderboard';
+export { badRecordLine, leaderboardMarkdown, leaderboardTable, recordSummary } from './report/leaderboard_text';
+export {
+  type Gallery,
+  type GalleryOptions,
+  loadGallery,
+  type ReportContext,
+  reportData,
+  reportHtml,
+} from './report/report';
+export {
+  mce,
+  meanStd,
+  type PairedDifference,
+  type PairedOptions,
+  pairedDifference,
+  pearson,
+  relativeMce,
+  t975,
+} from './report/stats';
+export {
+  type CorruptionSource,
+  type DataProgress,
+  dataIdentity,
+  type EvaluationResult,
+  EXPLODED_LOSS_FACTOR,
+  evaluateOn,
+  explodedLoss,
+  type JobContext,
+  JobFailedError,
+  jobWorkers,
+  loadPresetData,
+  loadPresetSplits,
+  NEAR_CHANCE_FACTOR,
+  type PresetData,
+  runJob,
+} from './run/job';
 export {
   type BadRecord,
   type FailedRead,
@@ -66,8 +84,7 @@ export {
   recordFile,
   recordText,
   type SuiteResult,
-} from './records';
-export { type Gallery, type GalleryOptions, loadGallery, type ReportContext, reportData, reportHtml } from './report';
+} from './run/records';
 export {
   type BenchEvent,
   type BenchOptions,
@@ -77,7 +94,7 @@ export {
   rebuildLeaderboard,
   runBench,
   type UnreadableRecord,
-} from './run';
+} from './run/run';
 export {
   type KernelProfile,
   kernelTable,
@@ -87,14 +104,4 @@ export {
   type SpeedResult,
   type SpeedRow,
   speedTable,
-} from './speed';
-export {
-  mce,
-  meanStd,
-  type PairedDifference,
-  type PairedOptions,
-  pairedDifference,
-  pearson,
-  relativeMce,
-  t975,
-} from './stats';
+} from './speed/speed';

@@ -7,9 +7,9 @@
 import { resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import type { BackendName } from '@semix/core';
-import { badRecordLine, leaderboardTable, recordSummary } from './leaderboard_text';
-import { loadPreset } from './preset';
-import { parseJobs, runBench } from './run';
+import { loadPreset } from './plan/preset';
+import { badRecordLine, leaderboardTable, recordSummary } from './report/leaderboard_text';
+import { parseJobs, runBench } from './run/run';
 
 const { values } = parseArgs({
   args: process.argv.slice(2).filter((a) => a !== '--'),

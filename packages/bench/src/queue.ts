@@ -10,8 +10,13 @@ export {
   openQueueConnection,
   type QueueConnection,
   QueueConnectionError,
-} from './queue/connection';
-export { type QueuedBenchOptions, type QueuedBenchResult, type QueueEvent, runQueuedBench } from './queue/coordinator';
+} from './run/queue/connection';
+export {
+  type QueuedBenchOptions,
+  type QueuedBenchResult,
+  type QueueEvent,
+  runQueuedBench,
+} from './run/queue/coordinator';
 export {
   checkQueueUrl,
   type JobPayload,
@@ -21,5 +26,5 @@ export {
   redactUrl,
   redisConnection,
   sleep,
-} from './queue/shared';
-export { runWorker, type WorkerEvent, type WorkerOptions } from './queue/worker';
+} from './run/queue/shared';
+export { runWorker, type WorkerEvent, type WorkerOptions } from './run/queue/worker';

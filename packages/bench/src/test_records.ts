@@ -1,6 +1,6 @@
 /** Hand-made records for the tests: a grid job's identity with the measured fields a test chooses. */
-import type { GridJob } from './grid';
-import type { ResultRecord } from './records';
+import type { GridJob } from './plan/grid';
+import type { ResultRecord } from './run/records';
 
 /** A record of `job` measured as `fields` say; the rest are plain placeholders (no suite, gap 0.1, one epoch). */
 export function handMadeRecord(job: GridJob, fields: Partial<ResultRecord> = {}): ResultRecord {

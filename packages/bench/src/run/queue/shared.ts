@@ -3,9 +3,9 @@ import type { ComputeIdentity } from '@semix/core';
 import { resolveMethod } from '@semix/mixup';
 import { Redis, type RedisOptions } from 'ioredis';
 import { z } from 'zod';
-import type { GridJob } from '../grid';
-import { type DataIdentity, jobId, jobIdentity } from '../identity';
-import { type Preset, parsePreset, SeedSchema } from '../preset';
+import type { GridJob } from '../../plan/grid';
+import { type DataIdentity, jobId, jobIdentity } from '../../plan/identity';
+import { type Preset, parsePreset, SeedSchema } from '../../plan/preset';
 
 export const QUEUE_NAME = 'semix-bench';
 

@@ -4,7 +4,7 @@
  */
 import { type BackendName, computeIdentity, sameCompute, selectBackend } from '@semix/core';
 import { UnrecoverableError, WaitingError, Worker } from 'bullmq';
-import { canonical, identityDiff } from '../identity';
+import { canonical, identityDiff } from '../../plan/identity';
 import { JobFailedError, loadPresetData, type PresetData, runJob } from '../job';
 import { RecordSchema, type ResultRecord } from '../records';
 import { packageVersions } from '../run';

@@ -10,13 +10,14 @@ import {
 } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
 import * as tf from '@tensorflow/tfjs-core';
-import pkg from '../package.json';
-import { writeLeaderboard } from './charts';
-import { type Grid, type GridJob, planGrid, readGrid, writeGrid } from './grid';
+import pkg from '../../package.json';
+import { type Grid, type GridJob, planGrid, readGrid, writeGrid } from '../plan/grid';
+import { type Preset, presetShards } from '../plan/preset';
+import { writeLeaderboard } from '../report/charts';
+import { buildLeaderboard, type Leaderboard } from '../report/leaderboard';
+import { loadGallery } from '../report/report';
 import { type DataProgress, JobFailedError, jobWorkers, loadPresetData, loadPresetSplits, runJob } from './job';
 import { type JobFailure, type PoolJob, runJobPool } from './job_pool';
-import { buildLeaderboard, type Leaderboard } from './leaderboard';
-import { type Preset, presetShards } from './preset';
 import {
   type BadRecord,
   type FailedRecord,
@@ -29,7 +30,6 @@ import {
   recordIds,
   recordText,
 } from './records';
-import { loadGallery } from './report';
 
 /**
  * Versions that go into every record; with the backend's selection, also the wasm kernel pack's arithmetic

@@ -3,9 +3,10 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { ComputeIdentity } from '@semix/core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { planGrid, writeGrid } from './grid';
-import type { DataIdentity } from './identity';
-import { loadPreset } from './preset';
+import { planGrid, writeGrid } from '../plan/grid';
+import type { DataIdentity } from '../plan/identity';
+import { loadPreset } from '../plan/preset';
+import { handMadeRecord } from '../test_records';
 import {
   type FailedRecord,
   failedFile,
@@ -18,7 +19,6 @@ import {
   recordText,
 } from './records';
 import { type BenchEvent, pendingJobs, rebuildLeaderboard } from './run';
-import { handMadeRecord } from './test_records';
 
 const DATA: DataIdentity = { train: 't', test: 'e', suites: [] };
 const COMPUTE: ComputeIdentity = { backend: 'cpu' };

@@ -6,11 +6,11 @@ import { rm } from 'node:fs/promises';
 import { type BackendName, computeIdentity, selectBackend } from '@semix/core';
 import { writeAtomic } from '@semix/datasets';
 import { type Job, Queue } from 'bullmq';
-import { type GridJob, planGrid, writeGrid } from '../grid';
+import { type GridJob, planGrid, writeGrid } from '../../plan/grid';
+import type { Preset } from '../../plan/preset';
+import type { Leaderboard } from '../../report/leaderboard';
 import { loadPresetSplits } from '../job';
 import type { JobFailure } from '../job_pool';
-import type { Leaderboard } from '../leaderboard';
-import type { Preset } from '../preset';
 import {
   type FailedRecord,
   failedFile,

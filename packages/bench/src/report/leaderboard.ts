@@ -4,8 +4,8 @@
  * preset varies, failed jobs as failed, and rows with missing or unreadable records marked incomplete.
  */
 import { methodOverrides, type ResolvedMethod } from '@semix/mixup';
-import type { Grid, GridJob } from './grid';
-import type { FailedRecord, ResultRecord } from './records';
+import type { Grid, GridJob } from '../plan/grid';
+import type { FailedRecord, ResultRecord } from '../run/records';
 import { mce, meanStd, type PairedDifference, pairedDifference, pearson, relativeMce } from './stats';
 
 export interface Stat {

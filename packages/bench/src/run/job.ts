@@ -39,9 +39,9 @@ import {
   type ResolvedMethod,
 } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
+import { type DataIdentity, identityDiff, jobId, jobIdentity } from '../plan/identity';
+import { type Preset, PresetError, presetShards, presetSuites, type SuiteName } from '../plan/preset';
 import { evaluationGapPairings } from './gap';
-import { type DataIdentity, identityDiff, jobId, jobIdentity } from './identity';
-import { type Preset, PresetError, presetShards, presetSuites, type SuiteName } from './preset';
 import type { FailedRecord, ResultRecord, SuiteResult } from './records';
 
 /** One corruption suite a preset is evaluated on: generated from the test images, or an official benchmark. */

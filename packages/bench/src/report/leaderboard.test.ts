@@ -3,15 +3,15 @@ import { tmpdir } from 'node:os';
 import { basename, join } from 'node:path';
 import type { ComputeIdentity } from '@semix/core';
 import { describe, expect, it } from 'vitest';
+import { type GridJob, planGrid } from '../plan/grid';
+import type { DataIdentity } from '../plan/identity';
+import { loadPreset, parsePreset } from '../plan/preset';
+import type { FailedRecord, ResultRecord } from '../run/records';
+import { handMadeRecord } from '../test_records';
 import { writeLeaderboard } from './charts';
-import { type GridJob, planGrid } from './grid';
-import type { DataIdentity } from './identity';
 import { buildLeaderboard, type Leaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
-import { loadPreset, parsePreset } from './preset';
-import type { FailedRecord, ResultRecord } from './records';
 import { mce, meanStd, pairedDifference, pearson, relativeMce } from './stats';
-import { handMadeRecord } from './test_records';
 
 const DATA: DataIdentity = { train: 't', test: 'e', suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 0 }] };
 const COMPUTE: ComputeIdentity = {

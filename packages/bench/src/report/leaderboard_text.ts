@@ -1,6 +1,7 @@
 /** The leaderboard as Markdown and as a terminal table. */
+
+import type { ResultRecord } from '../run/records';
 import { type Comparison, chartList, type Leaderboard, type MethodRow, type Stat } from './leaderboard';
-import type { ResultRecord } from './records';
 import type { PairedDifference } from './stats';
 
 /** One line for a finished job: clean accuracy and each suite's corruption accuracy. */

@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { canonical, type JobIdentity, jobId } from './identity';
+import { canonical, type JobIdentity, jobId } from '../plan/identity';
 
 /** A method as records store it: every option resolved, plus its label. */
 const StoredMethod = z

@@ -610,7 +610,8 @@ function runPytorch(
 /** The package's PyTorch script (python/reference_step.py beside the package). */
 function pytorchScript(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
-  return [join(here, '../python/reference_step.py'), join(here, 'python/reference_step.py')].find(existsSync);
+  // dist/ once built, src/speed/ from source.
+  return [join(here, '../python/reference_step.py'), join(here, '../../python/reference_step.py')].find(existsSync);
 }
 
 /** The train and eval steps of `models` timed by the PyTorch script on `threads` threads. */

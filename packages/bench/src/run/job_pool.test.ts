@@ -2,9 +2,9 @@ import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { readGrid } from './grid';
+import { readGrid } from '../plan/grid';
+import { loadPreset, parsePreset } from '../plan/preset';
 import { offeredWorkers } from './job_pool';
-import { loadPreset, parsePreset } from './preset';
 import { type ResultRecord, readRecord, recordFile } from './records';
 import { type BenchEvent, runBench } from './run';
 

@@ -14,10 +14,10 @@ import {
   previewGrid,
   verifyDataset,
 } from '@semix/datasets';
-import { loadPresetSplits } from './job';
+import { type Preset, presetSuites, type SuiteName } from '../plan/preset';
+import { loadPresetSplits } from '../run/job';
+import type { ResultRecord } from '../run/records';
 import type { Leaderboard } from './leaderboard';
-import { type Preset, presetSuites, type SuiteName } from './preset';
-import type { ResultRecord } from './records';
 
 /** A labelled PNG of a few test images under one corruption: columns clean, then each severity. */
 export interface GalleryImage {

@@ -7,10 +7,10 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { readGrid } from './grid';
+import { readGrid } from '../plan/grid';
+import { type FailedRecord, type ResultRecord, readFailed, readRecord, recordFile } from '../run/records';
 import { buildLeaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
-import { type FailedRecord, type ResultRecord, readFailed, readRecord, recordFile } from './records';
 
 const fixtures = join(import.meta.dirname, '__fixtures__', 'boards');
 

@@ -2,8 +2,8 @@ import type { Worker } from 'node:worker_threads';
 import type { ComputeIdentity, ProgressEvent } from '@semix/core';
 import { type ErrorData, errorFromData, startWorker } from '@semix/core/internal';
 import type { ResolvedMethod } from '@semix/mixup';
+import { type Preset, presetShards } from '../plan/preset';
 import { jobWorkers } from './job';
-import { type Preset, presetShards } from './preset';
 import type { FailedRecord, ResultRecord } from './records';
 
 /** A job as the pool runs it: the method travels as validated data, which the thread builds itself. */

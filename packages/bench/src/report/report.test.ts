@@ -7,15 +7,15 @@ import type { ComputeIdentity } from '@semix/core';
 import { CORRUPTIONS, corruptImages, MNIST_C_CORRUPTIONS, take } from '@semix/datasets';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { type Grid, type GridJob, planGrid, writeGrid } from './grid';
-import type { DataIdentity } from './identity';
-import { loadPresetData } from './job';
+import { type Grid, type GridJob, planGrid, writeGrid } from '../plan/grid';
+import type { DataIdentity } from '../plan/identity';
+import { loadPreset, parsePreset } from '../plan/preset';
+import { loadPresetData } from '../run/job';
+import { type FailedRecord, type ResultRecord, recordFile, recordText } from '../run/records';
+import { rebuildLeaderboard, runBench } from '../run/run';
+import { handMadeRecord } from '../test_records';
 import { buildLeaderboard, type Leaderboard } from './leaderboard';
-import { loadPreset, parsePreset } from './preset';
-import { type FailedRecord, type ResultRecord, recordFile, recordText } from './records';
 import { reportHtml } from './report';
-import { rebuildLeaderboard, runBench } from './run';
-import { handMadeRecord } from './test_records';
 
 const DATA: DataIdentity = {
   train: 't',
