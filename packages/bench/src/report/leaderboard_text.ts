@@ -2,7 +2,7 @@
 
 import type { ResultRecord } from '../run/records';
 import { type Comparison, chartList, type Leaderboard, type MethodRow, type Stat } from './leaderboard';
-import type { PairedDifference } from './stats';
+import { differenceCell } from './verdict';
 
 /** One line for a finished job: clean accuracy and each suite's corruption accuracy. */
 export function recordSummary(record: ResultRecord): string {
@@ -30,16 +30,8 @@ export const num = (v: Stat | null | undefined, digits = 3) => {
   const m = v.mean.toFixed(digits);
   return v.n >= 2 ? `${m} ± ${v.std.toFixed(digits)}` : `${m} (n=1)`;
 };
-export const diff = (d: PairedDifference | undefined, unit: 'pp' | '' = 'pp') => {
-  if (!d || d.n === 0) return 'n/a';
-  const scale = unit === 'pp' ? 100 : 1;
-  // '' is the angular equivariance gap, about 0.01 (1 − cos): four decimals.
-  const f = (v: number) => (scale * v).toFixed(unit === 'pp' ? 2 : 4);
-  const verdict = d.withinNoise ? 'within noise' : d.mean > 0 ? 'higher' : 'lower';
-  return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 ? ` [${f(d.low)}, ${f(d.high)}]` : ''} (${
-    d.n < 2 ? 'one seed: no interval' : verdict
-  }, n=${d.n}${d.floored ? ', rounding floor' : ''})`;
-};
+/** A comparison's table cell (verdict.ts's differenceCell, the one formatter of verdicts). */
+export const diff = differenceCell;
 
 const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\n/g, ' ');
 
