@@ -1,0 +1,76 @@
+/**
+ * Between the model's input space and pixel values. The trainer hands a method its batch normalised per channel,
+ * (v − mean)/std with v in [0, 1] (`@semix/core`'s ImageDataset.normalization); pixel-space augmentations
+ * (AugMix's 8-bit operations, noise clipped to [0, 1]) undo that first and redo it after.
+ */
+
+/** Per-channel mean and std of the input normalisation, as `@semix/core`'s ImageDataset carries it. */
+export interface Normalization {
+  readonly mean: readonly number[];
+  readonly std: readonly number[];
+}
+
+/** Throws unless `normalization` is null or has one finite mean and one positive std per channel. */
+export function checkNormalization(normalization: Normalization | null, channels: number, field = 'normalization') {
+  if (normalization === null) return;
+  const { mean, std } = normalization;
+  const ok = (v: readonly number[], positive: boolean) =>
+    Array.isArray(v) && v.length === channels && v.every((s) => Number.isFinite(s) && (!positive || s > 0));
+  if (!ok(mean, false) || !ok(std, true)) {
+    throw new Error(
+      `${field}: ${JSON.stringify(normalization)} is not valid for ${channels} channel(s); allowed: null, or ` +
+        `{ mean, std } with ${channels} finite mean(s) and ${channels} std(s) > 0`,
+    );
+  }
+}
+
+/** Per channel: v = x·std + mean (identity without a normalisation). */
+export function toUnit(values: Float32Array, channels: number, normalization: Normalization | null): Float32Array {
+  const out = new Float32Array(values.length);
+  for (let i = 0; i < values.length; i++) {
+    const ch = i % channels;
+    out[i] = normalization ? values[i] * normalization.std[ch] + normalization.mean[ch] : values[i];
+  }
+  return out;
+}
+
+/** Per channel: x = (v − mean)·(1/std), in `@semix/core`'s order of operations (gatherPixels), in place. */
+export function fromUnit(values: Float32Array, channels: number, normalization: Normalization | null): Float32Array {
+  if (!normalization) return values;
+  const inv = normalization.std.map((s) => 1 / s);
+  for (let i = 0; i < values.length; i++) {
+    const ch = i % channels;
+    values[i] = (values[i] - normalization.mean[ch]) * inv[ch];
+  }
+  return values;
+}
+
+/**
+ * 8-bit pixels: round(255·v) clipped to 0–255. For a batch made from 8-bit images (v = u/255, normalised in
+ * float32) this gives back u exactly.
+ */
+export function toBytes(unit: Float32Array, from = 0, length = unit.length - from): Uint8Array {
+  const out = new Uint8Array(length);
+  for (let i = 0; i < length; i++) {
+    const v = Math.round(unit[from + i] * 255);
+    out[i] = v < 0 ? 0 : v > 255 ? 255 : v;
+  }
+  return out;
+}
+
+/** 8-bit pixels back to the model's input space, written at `to` in `out`: (u·(1/255) − mean)·(1/std). */
+export function bytesToInput(
+  bytes: Uint8Array,
+  channels: number,
+  normalization: Normalization | null,
+  out: Float32Array,
+  to = 0,
+): void {
+  const scale = 1 / 255;
+  const mean = normalization?.mean ?? new Array(channels).fill(0);
+  const inv = (normalization?.std ?? new Array(channels).fill(1)).map((s) => 1 / s);
+  for (let i = 0; i < bytes.length; i++) {
+    const ch = i % channels;
+    out[to + i] = (bytes[i] * scale - mean[ch]) * inv[ch];
+  }
+}
