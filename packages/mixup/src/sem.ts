@@ -91,44 +91,98 @@ export function semLoss(
       `semLoss: lam (${lam.length}) and index (${index.length}) must have one entry per sample (${mixedFeatures.shape[0]})`,
     );
   }
-  return tf.tidy(() => {
-    let target: tf.Tensor2D = mixedRepresentation(cleanFeatures, lam, index);
-    if (o.stopGradTarget) target = stopGradient(target) as tf.Tensor2D;
-    let z = mixedFeatures;
-    const l2 = (t: tf.Tensor2D) => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-12)) as tf.Tensor2D;
-    if (o.normalize || o.distance === 'infonce') {
-      z = l2(z);
-      target = l2(target);
+  return tf.tidy(() =>
+    semDistance(mixedFeatures, mixedRepresentation(cleanFeatures, lam, index), o, () => infoNceDenominator(lam, index)),
+  );
+}
+
+/**
+ * Σₖ wₖ[i]·Fₖ[i]: for each sample, a weighted sum of several representations of it (per-sample weights, one
+ * array per tensor). AugMix's SEM target is one: [f(x), f(chain₁(x)), …] with [1 − m, m·w₁, …].
+ */
+export function combineRepresentations(
+  features: readonly tf.Tensor2D[],
+  weights: readonly Float32Array[],
+): tf.Tensor2D {
+  if (features.length === 0 || features.length !== weights.length) {
+    throw new Error(`combineRepresentations: ${features.length} feature tensors for ${weights.length} weight arrays`);
+  }
+  const [n, d] = features[0].shape;
+  features.forEach((f, k) => {
+    if (f.shape[0] !== n || f.shape[1] !== d || weights[k].length !== n) {
+      throw new Error(
+        `combineRepresentations: tensor ${k} is [${f.shape}] with ${weights[k].length} weights; tensor 0 is [${n},${d}]`,
+      );
     }
-    let d: tf.Scalar;
-    switch (o.distance) {
-      case 'mse':
-        d = tf.mean(tf.sum(tf.squaredDifference(z, target), 1));
-        break;
-      case 'l1':
-        d = tf.mean(tf.sum(tf.abs(tf.sub(z, target)), 1));
-        break;
-      case 'cosine': {
-        const cos = tf.div(
-          tf.sum(tf.mul(z, target), 1),
-          tf.add(tf.mul(tf.norm(z, 2, 1), tf.norm(target, 2, 1)), 1e-12),
-        );
-        d = tf.mean(tf.sub(1, cos));
-        break;
-      }
-      case 'infonce': {
-        const logits = tf.div(tf.matMul(z, target, false, true), o.temperature);
-        const n = z.shape[0];
-        const positive = tf.sum(tf.mul(tf.oneHot(tf.range(0, n, 1, 'int32'), n), logits), 1);
-        // Left-out logits become −∞: no weight in the log-sum-exp and no gradient.
-        const keep = tf.tensor2d(infoNceDenominator(lam, index), [n, n], 'bool');
-        const denominator = tf.where(keep, logits, tf.fill([n, n], Number.NEGATIVE_INFINITY));
-        d = tf.mean(tf.sub(tf.logSumExp(denominator, 1), positive));
-        break;
-      }
-    }
-    return tf.mul(d, o.weight) as tf.Scalar;
   });
+  return tf.tidy(() => tf.addN(features.map((f, k) => tf.mul(f, tf.tensor2d(weights[k], [n, 1])))) as tf.Tensor2D);
+}
+
+/**
+ * L_sem against a target that mixes several representations of each sample: β · d( f(x̃)ᵢ, Σₖ wₖ[i]·Fₖ[i] ), with
+ * {@link semLoss}'s distances. Each target is made from its own sample alone, so InfoNCE's negatives are all the
+ * other rows' targets. With `stopGradTarget` no gradient reaches the components.
+ */
+export function semLossCombined(
+  mixedFeatures: tf.Tensor2D,
+  components: readonly tf.Tensor2D[],
+  weights: readonly Float32Array[],
+  options: Partial<SemOptions> = {},
+): tf.Scalar {
+  const o = resolveSemOptions(options);
+  if (components.length > 0 && !tf.util.arraysEqual(mixedFeatures.shape, components[0].shape)) {
+    throw new Error(
+      `semLossCombined: mixed features [${mixedFeatures.shape}] and components [${components[0].shape}] differ in shape`,
+    );
+  }
+  const n = mixedFeatures.shape[0];
+  return tf.tidy(() =>
+    semDistance(mixedFeatures, combineRepresentations(components, weights), o, () => new Uint8Array(n * n).fill(1)),
+  );
+}
+
+/**
+ * β · d(f(x̃), target), the one definition of SEM's distances (see {@link semLoss}); `denominator` gives InfoNCE's
+ * mask of counted targets, row-major [i, k].
+ */
+function semDistance(
+  mixedFeatures: tf.Tensor2D,
+  target: tf.Tensor2D,
+  o: SemOptions,
+  denominator: () => Uint8Array,
+): tf.Scalar {
+  if (o.stopGradTarget) target = stopGradient(target) as tf.Tensor2D;
+  let z = mixedFeatures;
+  const l2 = (t: tf.Tensor2D) => tf.div(t, tf.add(tf.norm(t, 2, 1, true), 1e-12)) as tf.Tensor2D;
+  if (o.normalize || o.distance === 'infonce') {
+    z = l2(z);
+    target = l2(target);
+  }
+  let d: tf.Scalar;
+  switch (o.distance) {
+    case 'mse':
+      d = tf.mean(tf.sum(tf.squaredDifference(z, target), 1));
+      break;
+    case 'l1':
+      d = tf.mean(tf.sum(tf.abs(tf.sub(z, target)), 1));
+      break;
+    case 'cosine': {
+      const cos = tf.div(tf.sum(tf.mul(z, target), 1), tf.add(tf.mul(tf.norm(z, 2, 1), tf.norm(target, 2, 1)), 1e-12));
+      d = tf.mean(tf.sub(1, cos));
+      break;
+    }
+    case 'infonce': {
+      const logits = tf.div(tf.matMul(z, target, false, true), o.temperature);
+      const n = z.shape[0];
+      const positive = tf.sum(tf.mul(tf.oneHot(tf.range(0, n, 1, 'int32'), n), logits), 1);
+      // Left-out logits become −∞: no weight in the log-sum-exp and no gradient.
+      const keep = tf.tensor2d(denominator(), [n, n], 'bool');
+      const masked = tf.where(keep, logits, tf.fill([n, n], Number.NEGATIVE_INFINITY));
+      d = tf.mean(tf.sub(tf.logSumExp(masked, 1), positive));
+      break;
+    }
+  }
+  return tf.mul(d, o.weight) as tf.Scalar;
 }
 
 /** The mixing weights the equivariance gap averages over. */
