@@ -24,12 +24,29 @@ export function checkNormalization(normalization: Normalization | null, channels
   }
 }
 
-/** Per channel: v = x·std + mean (identity without a normalisation). */
+/**
+ * Per channel: v = x·std + mean (identity without a normalisation). Throws unless every v lies in [0, 1] (to
+ * float32 rounding): a normalised batch taken for pixels, or a wrong normalisation, would otherwise be clipped
+ * and quantised into other images without a word.
+ */
 export function toUnit(values: Float32Array, channels: number, normalization: Normalization | null): Float32Array {
   const out = new Float32Array(values.length);
+  let lo = Number.POSITIVE_INFINITY;
+  let hi = Number.NEGATIVE_INFINITY;
   for (let i = 0; i < values.length; i++) {
     const ch = i % channels;
-    out[i] = normalization ? values[i] * normalization.std[ch] + normalization.mean[ch] : values[i];
+    const v = normalization ? values[i] * normalization.std[ch] + normalization.mean[ch] : values[i];
+    out[i] = v;
+    if (v < lo) lo = v;
+    if (v > hi) hi = v;
+  }
+  if (lo < -1e-4 || hi > 1 + 1e-4) {
+    throw new Error(
+      `x: pixel values ${normalization ? 'x·std + mean ' : ''}span [${lo}, ${hi}], outside [0, 1]; ` +
+        (normalization
+          ? 'the normalization given is not the one the batch was made with'
+          : 'a normalised batch needs its normalization (mean, std) to get back to pixels'),
+    );
   }
   return out;
 }
