@@ -26,7 +26,7 @@ for (const [arch, shape, width] of models) {
     'int32',
   );
   const ctx = { model, x, labels: y, numClasses: 10, epoch: 0, step: 0 };
-  const method = createMethod('mixup+sem');
+  const method = createMethod({ policy: 'mixup', sem: true });
   const untaped = () => tf.addN(Object.values(method({ ...ctx, rng: new Rng(5) }))) as tf.Scalar;
   const taped = () => {
     const mix = mixup(x, y, { alpha: 1, numClasses: 10 }, new Rng(5));

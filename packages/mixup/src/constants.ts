@@ -1,4 +1,4 @@
-import type { MixOptions, SaliencyDetector, SemOptions } from './types';
+import type { MethodMixOptions, MixOptions, MixupCutmixOptions, SaliencyDetector, SemOptions } from './types';
 
 /** Defaults of every policy (CIFAR-scale literature values; timm's names). */
 export const DEFAULT_MIX_OPTIONS: Omit<MixOptions, 'numClasses'> = {
@@ -41,53 +41,31 @@ export const DEFAULT_SALIENCY_DETECTOR: SaliencyDetector = 'fine-grained';
 /** Manifold Mixup: α = 2 and mixing at the input or after the first two blocks (Verma et al. 2019). */
 export const DEFAULT_MANIFOLD_LAYERS = [0, 1, 2];
 
-export const BASE_METHODS = ['erm', 'mixup', 'cutmix', 'manifold', 'fmix', 'resizemix', 'saliencymix'] as const;
-export const METHOD_NAMES = [
-  'erm',
-  'mixup',
-  'mixup+sem',
-  'cutmix',
-  'cutmix+sem',
-  'manifold',
-  'manifold+sem',
-  'fmix',
-  'fmix+sem',
-  'resizemix',
-  'resizemix+sem',
-  'saliencymix',
-  'saliencymix+sem',
-  'regmixup',
-] as const;
-export type MethodName = (typeof METHOD_NAMES)[number];
+/** RegMixup: the weight η of the mixup term beside the clean cross-entropy (Pinto et al. 2022 use 1). */
+export const DEFAULT_REGMIXUP_ETA = 1;
 
 /**
- * Each method's defaults, in one table. α: Beta(α, α) for λ. SEM defaults apply to every `+sem` twin.
- *
- * | method    | policy            | α   | notes                                                    |
- * |-----------|-------------------|-----|----------------------------------------------------------|
- * | erm       | none              | –   | cross-entropy on the clean batch                         |
- * | mixup     | input mixup       | 1   | Zhang et al. 2018 (CIFAR value)                          |
- * | cutmix    | box paste         | 1   | Yun et al. 2019; λ corrected to the box area             |
- * | manifold  | hidden-state mix  | 2   | Verma et al. 2019; layers {0, 1, 2}                      |
- * | fmix      | Fourier mask      | 1   | Harris et al. 2020; decay power 3                        |
- * | resizemix | resized paste     | –   | Qin et al. 2020; side ratio τ ~ U[0.1, 0.8]             |
- * | saliencymix | salient box paste | 1 | Uddin et al. 2021; box on the partner's saliency peak   |
- * | regmixup  | clean + mixup CE  | 20  | Pinto et al. 2022; η = 1                                 |
- * | X+sem     | X + L_sem         | X's | β = 0.1, squared L2 of normalised features, stop-gradient |
+ * timm's combined policy with the recipe of DeiT (Touvron et al. 2021) and ConvNeXt: `--mixup 0.8 --cutmix 1.0
+ * --mixup-switch-prob 0.5`, one draw per batch. α = 0.8 is that recipe's mixup α (timm's own `Mixup` defaults to 1);
+ * the mode, pairing and label smoothing are every policy's (`DEFAULT_MIX_OPTIONS`), so that the combined policy
+ * differs from mixup and CutMix only in what it combines. DeiT also smooths labels (ε = 0.1): `mix.labelSmoothing`.
  */
-export const METHOD_DEFAULTS: Record<MethodName, { alpha?: number; sem: boolean }> = {
-  erm: { sem: false },
-  mixup: { alpha: 1, sem: false },
-  'mixup+sem': { alpha: 1, sem: true },
-  cutmix: { alpha: 1, sem: false },
-  'cutmix+sem': { alpha: 1, sem: true },
-  manifold: { alpha: 2, sem: false },
-  'manifold+sem': { alpha: 2, sem: true },
-  fmix: { alpha: 1, sem: false },
-  'fmix+sem': { alpha: 1, sem: true },
-  resizemix: { sem: false },
-  'resizemix+sem': { sem: true },
-  saliencymix: { alpha: 1, sem: false },
-  'saliencymix+sem': { alpha: 1, sem: true },
-  regmixup: { alpha: 20, sem: false },
+export const DEFAULT_MIXUP_CUTMIX_OPTIONS: Omit<MixupCutmixOptions, 'numClasses'> = {
+  ...DEFAULT_MIX_OPTIONS,
+  alpha: 0.8,
+  cutmixAlpha: 1,
+  switchProb: 0.5,
+};
+
+/**
+ * Every mixing option a method can take, at its default. α here is the shared default; each policy's own α is
+ * in its entry of the policy table (`POLICIES` in policies.ts).
+ */
+export const DEFAULT_METHOD_MIX_OPTIONS: MethodMixOptions = {
+  ...DEFAULT_MIX_OPTIONS,
+  cutmixAlpha: DEFAULT_MIXUP_CUTMIX_OPTIONS.cutmixAlpha,
+  switchProb: DEFAULT_MIXUP_CUTMIX_OPTIONS.switchProb,
+  decayPower: DEFAULT_FMIX_DECAY_POWER,
+  scale: DEFAULT_RESIZEMIX_SCALE,
+  saliency: DEFAULT_SALIENCY_DETECTOR,
 };

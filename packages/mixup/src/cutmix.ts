@@ -113,12 +113,24 @@ export function pasteBoxes(
     const key = drawKey(o.mode, i, index);
     let box = cache.get(key);
     if (!box) {
-      box = lam[i] >= 1 ? { y0: 0, y1: 0, x0: 0, x1: 0 } : drawBox(lam[i], index[i]);
+      box = lam[i] >= 1 ? NO_BOX : drawBox(lam[i], index[i]);
       cache.set(key, box);
     }
     boxes.push(box);
-    for (let y = box.y0; y < box.y1; y++) mask.fill(1, i * h * w + y * w + box.x0, i * h * w + y * w + box.x1);
-    if (correct) lam[i] = 1 - ((box.y1 - box.y0) * (box.x1 - box.x0)) / (h * w);
+    const kept = paintBox(mask, i, h, w, box);
+    if (correct) lam[i] = kept;
   }
   return { ...result(pasteWithMask(x, mask, index), labels, lam, index, o), boxes };
+}
+
+/** No box: what a sample that is not mixed (λ = 1) reports. */
+export const NO_BOX: Readonly<Box> = Object.freeze({ y0: 0, y1: 0, x0: 0, x1: 0 });
+
+/**
+ * Sets sample i's pixels inside `box` to 1 in a [batch, H, W] paste mask, and returns the area sample i keeps,
+ * 1 − box area / (H·W): λ corrected to the box (timm's cutmix_bbox_and_lam).
+ */
+export function paintBox(mask: Float32Array, i: number, h: number, w: number, box: Box): number {
+  for (let y = box.y0; y < box.y1; y++) mask.fill(1, i * h * w + y * w + box.x0, i * h * w + y * w + box.x1);
+  return 1 - ((box.y1 - box.y0) * (box.x1 - box.x0)) / (h * w);
 }

@@ -1,22 +1,31 @@
 export { resolveMixOptions } from './common';
 export {
-  BASE_METHODS,
   DEFAULT_FMIX_DECAY_POWER,
   DEFAULT_MANIFOLD_LAYERS,
+  DEFAULT_METHOD_MIX_OPTIONS,
   DEFAULT_MIX_OPTIONS,
+  DEFAULT_MIXUP_CUTMIX_OPTIONS,
+  DEFAULT_REGMIXUP_ETA,
   DEFAULT_RESIZEMIX_SCALE,
   DEFAULT_SALIENCY_DETECTOR,
   DEFAULT_SEM_OPTIONS,
-  METHOD_DEFAULTS,
-  METHOD_NAMES,
-  type MethodName,
 } from './constants';
 export { type Box, cutmix, cutmixBox } from './cutmix';
 export { fineGrainedSaliency } from './fine_grained_saliency';
 export { fmix, fmixMask } from './fmix';
 export { manifoldMixup } from './manifold';
-export { createMethod, describeMethod, type MethodOptions, methodSpec } from './methods';
+export { createMethod, describeMethod, methodSpec } from './methods';
 export { mixup } from './mixup';
+export { mixupCutmix, resolveMixupCutmixOptions } from './mixup_cutmix';
+export {
+  type MixKey,
+  POLICIES,
+  POLICY_NAMES,
+  type Policy,
+  type PolicyName,
+  type PolicyOptions,
+  type PolicyStep,
+} from './policies';
 export { resizemix } from './resizemix';
 export { saliencymix, spectralResidualSaliency } from './saliencymix';
 export {
@@ -32,11 +41,13 @@ export {
 } from './sem';
 export {
   defaultLabel,
+  type LegacyResolvedMethod,
   type MethodConfig,
   MethodConfigError,
-  MIX_KEYS,
-  methodOptions,
+  methodName,
+  methodNames,
   methodOverrides,
+  parseMethodName,
   type ResolvedMethod,
   resolveMethod,
   withOption,
@@ -48,6 +59,7 @@ export type {
   MixMode,
   MixOptions,
   MixResult,
+  MixupCutmixOptions,
   Pairing,
   RandomSource,
   SaliencyDetector,
@@ -59,5 +71,6 @@ export {
   PAIRINGS,
   SALIENCY_DETECTORS,
   validateMixOptions,
+  validateMixupCutmixOptions,
   validateSemOptions,
 } from './validate';

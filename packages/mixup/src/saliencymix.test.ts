@@ -89,9 +89,11 @@ describe('SaliencyMix (fine-grained saliency, the default)', () => {
   it('the detector is a resolved option: it enters job ids, and a non-default one the label', () => {
     expect(describeMethod('saliencymix').mix?.saliency).toBe('fine-grained');
     expect(describeMethod('saliencymix+sem').mix?.saliency).toBe('fine-grained');
-    expect(describeMethod('saliencymix', { mix: { saliency: 'spectral-residual' } }).label).toBe(
+    expect(describeMethod({ policy: 'saliencymix', mix: { saliency: 'spectral-residual' } }).label).toBe(
       'saliencymix spectral-residual',
     );
-    expect(() => describeMethod('cutmix', { mix: { saliency: 'fine-grained' } })).toThrow(/does not apply to cutmix/);
+    expect(() => describeMethod({ policy: 'cutmix', mix: { saliency: 'fine-grained' } })).toThrow(
+      /does not apply to cutmix/,
+    );
   });
 });

@@ -2,9 +2,9 @@ import { createModel, type ImageDataset, Rng, selectBackend } from '@semix/core'
 import { train } from '@semix/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { METHOD_NAMES } from './constants';
 import { createMethod, describeMethod, methodSpec } from './methods';
 import { mixup } from './mixup';
+import { POLICY_NAMES, policyOf } from './policies';
 import { equivarianceGaps, GAP_LAMS, gapPairings, semLoss } from './sem';
 import { softCrossEntropy } from './targets';
 
@@ -190,7 +190,18 @@ describe('methods registry', () => {
     numClasses: 3,
   };
 
-  it.each(METHOD_NAMES)('%s trains a step on cnn-small without leaking, reporting its loss parts', async (name) => {
+  // Every policy, and its SEM twin where SEM applies.
+  const configs = POLICY_NAMES.flatMap((policy) =>
+    policyOf(policy).noSem
+      ? [{ policy, sem: null }]
+      : [
+          { policy, sem: null },
+          { policy, sem: true as const },
+        ],
+  );
+  it.each(
+    configs,
+  )('$policy (sem: $sem) trains a step on cnn-small without leaking, reporting its loss parts', async (config) => {
     const model = createModel({ arch: 'cnn-small', inputShape: [6, 6, 1], numClasses: 3, seed: 1 });
     const before = tf.memory().numTensors;
     const seen: string[][] = [];
@@ -199,17 +210,18 @@ describe('methods registry', () => {
       data,
       epochs: 1,
       batchSize: 16,
-      method: createMethod(name),
+      method: createMethod(config),
       onProgress: (e) => {
         if (e.type === 'step') seen.push(Object.keys(e.losses));
       },
     });
     expect(tf.memory().numTensors).toBe(before);
     expect(seen).toHaveLength(4);
-    if (name.endsWith('+sem')) expect(seen[0]).toContain('sem');
-    if (name === 'regmixup') expect(seen[0]).toContain('mix_ce');
+    expect(seen[0].includes('sem')).toBe(config.sem !== null);
+    expect(seen[0].includes('mix_ce')).toBe(config.policy === 'regmixup');
     expect(seen[0]).toContain('ce');
-    expect(describeMethod(name).name).toBe(name);
+    const resolved = describeMethod(config);
+    expect([resolved.policy, resolved.sem !== null]).toEqual([config.policy, config.sem !== null]);
     model.dispose();
   });
 
@@ -266,7 +278,7 @@ describe('methods registry', () => {
         data,
         epochs: 2,
         batchSize: 16,
-        method: methodSpec('mixup+sem', { sem: { weight: 0.5 } }),
+        method: methodSpec({ name: 'mixup+sem', sem: { weight: 0.5 } }),
         workers: 2,
       });
       const weights = model.trainableVariables().map((v) => Array.from(v.dataSync()));

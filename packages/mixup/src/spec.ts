@@ -1,29 +1,28 @@
 /**
- * Method configurations as data: `{ name, label?, mix?, sem?, layers?, eta? }`, validated strictly (every key,
- * every value) and resolved over each method's documented defaults. A resolved configuration is what records
- * store and what job ids hash; `createMethod` builds the training function from the same options.
+ * Method configurations as data: a policy, its mixing options, and the SEM term's options or none
+ * (`{ policy, label?, mix?, sem?, layers?, eta? }`), validated strictly (every key, every value) and resolved over
+ * the documented defaults. Users may name a method instead (`mixup+sem`: `parseMethodName` reads it, the one place
+ * the `+sem` suffix is read). A resolved method is what records store and what job ids hash; `createMethod` builds
+ * the training step from the same options.
  */
-import {
-  DEFAULT_FMIX_DECAY_POWER,
-  DEFAULT_MANIFOLD_LAYERS,
-  DEFAULT_MIX_OPTIONS,
-  DEFAULT_RESIZEMIX_SCALE,
-  DEFAULT_SALIENCY_DETECTOR,
-  DEFAULT_SEM_OPTIONS,
-  METHOD_DEFAULTS,
-  METHOD_NAMES,
-  type MethodName,
-} from './constants';
+import { DEFAULT_METHOD_MIX_OPTIONS, DEFAULT_SEM_OPTIONS } from './constants';
+import { type MixKey, POLICY_NAMES, type Policy, type PolicyName, policyOf } from './policies';
 import type { MethodMixOptions, SemOptions } from './types';
 import { MIX_FIELD_CHECKS, SEM_FIELD_CHECKS } from './validate';
 
-/** A method as a preset, a config file or a queue payload names it. Every field but `name` is optional. */
+/**
+ * A method as a preset, a config file, a queue payload or a caller writes it. `policy` (or `name`) is required;
+ * every other field is optional and merged over the defaults.
+ */
 export interface MethodConfig {
-  name: string;
-  /** The leaderboard row; default: the name followed by the options that differ from the defaults. */
+  policy?: PolicyName;
+  /** A method's name as users type it: a policy, or `X+sem` for policy X with SEM's defaults (`parseMethodName`). */
+  name?: string;
+  /** The leaderboard row; default: the method's name followed by the options that differ from the defaults. */
   label?: string;
-  mix?: Partial<MethodMixOptions>;
-  sem?: Partial<SemOptions>;
+  mix?: Partial<MethodMixOptions> | null;
+  /** SEM's options over `DEFAULT_SEM_OPTIONS` (`true` or `{}`: the defaults); absent or null: no SEM term. */
+  sem?: Partial<SemOptions> | true | null;
   /** Manifold Mixup: the mixable layers (0 = input). */
   layers?: number[];
   /** RegMixup: the weight η of the mixup term. */
@@ -32,7 +31,7 @@ export interface MethodConfig {
 
 /** A method with every option it takes resolved; options it does not take are absent (`null` for mix/sem). */
 export interface ResolvedMethod {
-  name: MethodName;
+  policy: PolicyName;
   label: string;
   mix: Partial<MethodMixOptions> | null;
   sem: SemOptions | null;
@@ -40,29 +39,15 @@ export interface ResolvedMethod {
   eta?: number;
 }
 
-const COMMON_MIX = ['alpha', 'prob', 'mode', 'pairing', 'labelSmoothing'] as const;
-type MixKey = keyof MethodMixOptions;
+/**
+ * A resolved method as records and grids written before policies stored it: `name` is the policy, followed by
+ * `+sem` where the SEM term is on. `resolveMethod` reads it as the current shape, with the same label.
+ */
+export interface LegacyResolvedMethod extends Omit<ResolvedMethod, 'policy'> {
+  name: string;
+}
 
-/** Which mixing options each base method reads; any other is refused rather than silently ignored. */
-export const MIX_KEYS: Record<string, readonly MixKey[]> = {
-  erm: ['labelSmoothing'],
-  mixup: COMMON_MIX,
-  cutmix: [...COMMON_MIX, 'correctLam', 'cutmixMinMax'],
-  manifold: COMMON_MIX,
-  fmix: [...COMMON_MIX, 'decayPower'],
-  resizemix: ['prob', 'pairing', 'labelSmoothing', 'scale'],
-  saliencymix: [...COMMON_MIX, 'correctLam', 'saliency'],
-  regmixup: COMMON_MIX,
-};
-
-const MIX_DEFAULTS: MethodMixOptions = {
-  ...DEFAULT_MIX_OPTIONS,
-  decayPower: DEFAULT_FMIX_DECAY_POWER,
-  scale: DEFAULT_RESIZEMIX_SCALE,
-  saliency: DEFAULT_SALIENCY_DETECTOR,
-};
-
-const CONFIG_KEYS = ['name', 'label', 'mix', 'sem', 'layers', 'eta'] as const;
+const CONFIG_KEYS = ['policy', 'name', 'label', 'mix', 'sem', 'layers', 'eta'] as const;
 
 /** A configuration error: `field` is the dotted path (e.g. `methods[2].sem.weight`). */
 export class MethodConfigError extends Error {
@@ -76,58 +61,92 @@ export class MethodConfigError extends Error {
 
 const isObject = (v: unknown): v is Record<string, unknown> => typeof v === 'object' && v !== null && !Array.isArray(v);
 
-export const baseOf = (name: MethodName): string => name.replace('+sem', '');
+const SEM_SUFFIX = '+sem';
+
+/** The policies SEM applies to (those whose step has a mixed batch). */
+const semPolicies = () => POLICY_NAMES.filter((p) => !policyOf(p).noSem);
+
+/** Every name `parseMethodName` takes: each policy, and `X+sem` for each policy X that SEM applies to. */
+export const methodNames = (): string[] =>
+  POLICY_NAMES.flatMap((p) => (policyOf(p).noSem ? [p] : [p, `${p}${SEM_SUFFIX}`]));
 
 /**
- * Validates a method configuration (a name, or an object) and resolves it over the method's defaults. Errors
- * name the field (prefixed by `field`), the value and what is allowed.
+ * A method's name as users type it → its policy, and `sem: {}` (SEM with its defaults) for an `X+sem` name:
+ * `mixup` → `{ policy: 'mixup' }`, `mixup+sem` → `{ policy: 'mixup', sem: {} }`. Errors name `field`.
+ */
+export function parseMethodName(name: unknown, field = 'method'): { policy: PolicyName; sem?: Partial<SemOptions> } {
+  const policy = typeof name === 'string' && name.endsWith(SEM_SUFFIX) ? name.slice(0, -SEM_SUFFIX.length) : name;
+  if (typeof policy !== 'string' || !(POLICY_NAMES as readonly string[]).includes(policy))
+    throw new MethodConfigError(field, `${JSON.stringify(name)} is not a method; allowed: ${methodNames().join(', ')}`);
+  return policy === name ? { policy: policy as PolicyName } : { policy: policy as PolicyName, sem: {} };
+}
+
+/** The method's name as tables show it: its policy, with `+sem` when the SEM term is on. Default labels start with it. */
+export const methodName = (m: Pick<ResolvedMethod, 'policy' | 'sem'>): string =>
+  m.sem ? `${m.policy}${SEM_SUFFIX}` : m.policy;
+
+/**
+ * Validates a method configuration (a name, a `MethodConfig`, a resolved method, or one stored before policies:
+ * `LegacyResolvedMethod`) and resolves it over the policy's defaults. Errors name the field (prefixed by `field`),
+ * the value and what is allowed.
  */
 export function resolveMethod(value: unknown, field = 'method'): ResolvedMethod {
   const { resolved, label } = resolveOptions(value, field);
   return { ...resolved, label: label ?? defaultLabel(resolved) };
 }
 
+/** The policies that take an option (`layers`, `eta`), for messages. */
+const takers = (option: 'layers' | 'eta') => POLICY_NAMES.filter((p) => policyOf(p)[option] !== undefined).join(', ');
+
 function resolveOptions(
   value: unknown,
   field: string,
 ): { resolved: Omit<ResolvedMethod, 'label'>; label: string | undefined } {
-  let config: Record<string, unknown> = typeof value === 'string' ? { name: value } : (value as never);
+  const config = typeof value === 'string' ? { name: value } : value;
   if (!isObject(config)) {
     throw new MethodConfigError(field, `${JSON.stringify(value)} is not valid; allowed: a method name or an object`);
   }
-  // A resolved method (records, payloads) has `mix: null` / `sem: null` for what a method does not take.
-  config = Object.fromEntries(Object.entries(config).filter(([k, v]) => !((k === 'mix' || k === 'sem') && v === null)));
   for (const key of Object.keys(config)) {
     if (!(CONFIG_KEYS as readonly string[]).includes(key))
       throw new MethodConfigError(`${field}.${key}`, `unknown key; allowed: ${CONFIG_KEYS.join(', ')}`);
   }
-  const name = config.name;
-  if (typeof name !== 'string' || !(METHOD_NAMES as readonly string[]).includes(name)) {
-    throw new MethodConfigError(
-      typeof value === 'string' ? field : `${field}.name`,
-      `${JSON.stringify(name)} is not a method; allowed: ${METHOD_NAMES.join(', ')}`,
-    );
-  }
-  const method = name as MethodName;
-  const defaults = METHOD_DEFAULTS[method];
-  const base = baseOf(method);
-  const mixKeys = MIX_KEYS[base];
 
-  if (config.mix !== undefined && !isObject(config.mix))
+  // The policy: `policy`, or the one `name` names (a bare string is a name).
+  const nameField = typeof value === 'string' ? field : `${field}.name`;
+  const named = config.name !== undefined ? parseMethodName(config.name, nameField) : undefined;
+  if (config.policy !== undefined && !(POLICY_NAMES as readonly unknown[]).includes(config.policy))
+    throw new MethodConfigError(
+      `${field}.policy`,
+      `${JSON.stringify(config.policy)} is not a policy; allowed: ${POLICY_NAMES.join(', ')}`,
+    );
+  if (named && config.policy !== undefined && config.policy !== named.policy)
+    throw new MethodConfigError(
+      `${field}.policy`,
+      `${JSON.stringify(config.policy)} disagrees with ${nameField} ${JSON.stringify(config.name)} (policy ${named.policy}); give one of them`,
+    );
+  const policy = (config.policy ?? named?.policy) as PolicyName | undefined;
+  if (policy === undefined)
+    throw new MethodConfigError(
+      `${field}.policy`,
+      `missing; allowed: ${POLICY_NAMES.join(', ')} (or name: a method name such as mixup+sem)`,
+    );
+  const entry: Policy = policyOf(policy);
+
+  if (config.mix !== undefined && config.mix !== null && !isObject(config.mix))
     throw new MethodConfigError(`${field}.mix`, `${JSON.stringify(config.mix)} is not valid; allowed: an object`);
   const mixIn = (config.mix ?? {}) as Record<string, unknown>;
   const mix: Record<string, unknown> = {};
-  for (const key of mixKeys) {
-    mix[key] = key === 'alpha' ? (defaults.alpha ?? MIX_DEFAULTS.alpha) : MIX_DEFAULTS[key];
+  for (const key of entry.mixKeys) {
+    mix[key] = key === 'alpha' && entry.alpha !== undefined ? entry.alpha : DEFAULT_METHOD_MIX_OPTIONS[key];
   }
   for (const [key, v] of Object.entries(mixIn)) {
-    if (!(mixKeys as readonly string[]).includes(key)) {
-      const known = key in MIX_DEFAULTS;
+    if (!(entry.mixKeys as readonly string[]).includes(key)) {
+      const known = key in DEFAULT_METHOD_MIX_OPTIONS;
       throw new MethodConfigError(
         `${field}.mix.${key}`,
         known
-          ? `does not apply to ${method}; ${method} takes: ${mixKeys.join(', ')}`
-          : `unknown key; allowed for ${method}: ${mixKeys.join(', ')}`,
+          ? `does not apply to ${policy}; ${policy} takes: ${entry.mixKeys.join(', ')}`
+          : `unknown key; allowed for ${policy}: ${entry.mixKeys.join(', ')}`,
       );
     }
     const problem = MIX_FIELD_CHECKS[key as MixKey](v);
@@ -136,18 +155,28 @@ function resolveOptions(
     mix[key] = v;
   }
 
+  // SEM: on when `sem` is an object or true, or the name asks for it (`X+sem`); off when absent or null.
+  const semIn = config.sem;
+  const semFromName = named?.sem !== undefined;
+  if (semIn !== undefined && semIn !== null && semIn !== true && !isObject(semIn))
+    throw new MethodConfigError(
+      `${field}.sem`,
+      `${JSON.stringify(semIn)} is not valid; allowed: an object of SEM options, true (SEM's defaults) or null (no SEM)`,
+    );
+  if (semIn === null && semFromName)
+    throw new MethodConfigError(
+      `${field}.sem`,
+      `null (no SEM) disagrees with ${nameField} ${JSON.stringify(config.name)}, which asks for SEM; give one of them`,
+    );
   let sem: SemOptions | null = null;
-  if (config.sem !== undefined && !defaults.sem) {
-    const twin = `${base}+sem`;
-    const where = (METHOD_NAMES as readonly string[]).includes(twin) ? twin : 'the +sem methods';
-    throw new MethodConfigError(`${field}.sem`, `does not apply to ${method}; SEM options go with ${where}`);
-  }
-  if (defaults.sem) {
-    if (config.sem !== undefined && !isObject(config.sem))
-      throw new MethodConfigError(`${field}.sem`, `${JSON.stringify(config.sem)} is not valid; allowed: an object`);
-    const semIn = (config.sem ?? {}) as Record<string, unknown>;
+  if (semFromName || (semIn !== undefined && semIn !== null)) {
+    if (entry.noSem)
+      throw new MethodConfigError(
+        semIn === undefined ? nameField : `${field}.sem`,
+        `sem does not apply to ${policy}: ${entry.noSem}; allowed with: ${semPolicies().join(', ')}`,
+      );
     sem = { ...DEFAULT_SEM_OPTIONS };
-    for (const [key, v] of Object.entries(semIn)) {
+    for (const [key, v] of Object.entries(isObject(semIn) ? semIn : {})) {
       if (!(key in SEM_FIELD_CHECKS))
         throw new MethodConfigError(
           `${field}.sem.${key}`,
@@ -160,9 +189,13 @@ function resolveOptions(
     }
   }
 
-  const resolved: Omit<ResolvedMethod, 'label'> = { name: method, mix, sem };
-  if (base === 'manifold') {
-    const layers = config.layers ?? DEFAULT_MANIFOLD_LAYERS;
+  const resolved: Omit<ResolvedMethod, 'label'> = {
+    policy,
+    mix: entry.mixKeys.length > 0 ? (mix as Partial<MethodMixOptions>) : null,
+    sem,
+  };
+  if (entry.layers !== undefined) {
+    const layers = config.layers ?? entry.layers;
     if (!Array.isArray(layers) || layers.length === 0 || !layers.every((k) => Number.isInteger(k) && k >= 0))
       throw new MethodConfigError(
         `${field}.layers`,
@@ -170,15 +203,15 @@ function resolveOptions(
       );
     resolved.layers = [...layers];
   } else if (config.layers !== undefined) {
-    throw new MethodConfigError(`${field}.layers`, `does not apply to ${method}; only to manifold, manifold+sem`);
+    throw new MethodConfigError(`${field}.layers`, `does not apply to ${policy}; only to ${takers('layers')}`);
   }
-  if (base === 'regmixup') {
-    const eta = config.eta ?? 1;
+  if (entry.eta !== undefined) {
+    const eta = config.eta ?? entry.eta;
     if (!(typeof eta === 'number' && eta >= 0 && Number.isFinite(eta)))
       throw new MethodConfigError(`${field}.eta`, `${JSON.stringify(eta)} is not valid; allowed: a number >= 0`);
     resolved.eta = eta;
   } else if (config.eta !== undefined) {
-    throw new MethodConfigError(`${field}.eta`, `does not apply to ${method}; only to regmixup`);
+    throw new MethodConfigError(`${field}.eta`, `does not apply to ${policy}; only to ${takers('eta')}`);
   }
   if (config.label !== undefined && !(typeof config.label === 'string' && config.label.trim().length > 0))
     throw new MethodConfigError(
@@ -201,6 +234,8 @@ const SEM_LABEL: Record<keyof SemOptions, (v: never) => string> = {
 };
 const MIX_LABEL: Record<MixKey, (v: never) => string> = {
   alpha: (v: number) => `α=${fmt(v)}`,
+  cutmixAlpha: (v: number) => `cutmix-α=${fmt(v)}`,
+  switchProb: (v: number) => `switch=${fmt(v)}`,
   mode: (v: string) => `mode=${v}`,
   pairing: (v: string) => `pairing=${v}`,
   labelSmoothing: (v: number) => `ε=${fmt(v)}`,
@@ -214,7 +249,7 @@ const MIX_LABEL: Record<MixKey, (v: never) => string> = {
 
 /** The non-default options of a resolved method, as `path → value` (e.g. `sem.weight → 10`). */
 export function methodOverrides(m: Omit<ResolvedMethod, 'label'>): Array<[string, unknown]> {
-  const reference = resolveOptions(m.name, 'method').resolved;
+  const reference = resolveOptions({ policy: m.policy, sem: m.sem ? true : null }, 'method').resolved;
   const out: Array<[string, unknown]> = [];
   for (const key of Object.keys(SEM_LABEL) as Array<keyof SemOptions>) {
     if (m.sem && reference.sem && !same(m.sem[key], reference.sem[key])) out.push([`sem.${key}`, m.sem[key]]);
@@ -228,7 +263,7 @@ export function methodOverrides(m: Omit<ResolvedMethod, 'label'>): Array<[string
   return out;
 }
 
-/** `mixup+sem β=10 cosine`: the name, then each option that differs from the default, in a fixed order. */
+/** `mixup+sem β=10 cosine`: the method's name, then each option that differs from the default, in a fixed order. */
 export function defaultLabel(m: Omit<ResolvedMethod, 'label'>): string {
   const parts = methodOverrides(m).map(([path, v]) => {
     const [group, key] = path.split('.');
@@ -237,22 +272,7 @@ export function defaultLabel(m: Omit<ResolvedMethod, 'label'>): string {
     if (path === 'layers') return `layers=${fmt(v)}`;
     return `η=${fmt(v)}`;
   });
-  return [m.name, ...parts].join(' ');
-}
-
-/** The options `createMethod` takes, from a resolved method. */
-export function methodOptions(m: ResolvedMethod): {
-  mix?: Partial<MethodMixOptions>;
-  sem?: Partial<SemOptions>;
-  layers?: number[];
-  eta?: number;
-} {
-  return {
-    ...(m.mix ? { mix: m.mix } : {}),
-    ...(m.sem ? { sem: m.sem } : {}),
-    ...(m.layers ? { layers: m.layers } : {}),
-    ...(m.eta !== undefined ? { eta: m.eta } : {}),
-  };
+  return [methodName(m), ...parts].join(' ');
 }
 
 /** Sets `path` (e.g. `sem.weight`) in a method configuration, returning a new one. */
@@ -265,9 +285,8 @@ export function withOption(config: MethodConfig, path: string, value: unknown): 
   ) {
     throw new MethodConfigError(path, 'is not an option path; allowed: mix.<key>, sem.<key>, layers, eta, label');
   }
-  if (group === 'mix' || group === 'sem') {
-    return { ...config, [group]: { ...(config[group] ?? {}), [key]: value } };
-  }
+  if (group === 'mix') return { ...config, mix: { ...config.mix, [key]: value } };
+  if (group === 'sem') return { ...config, sem: { ...(isObject(config.sem) ? config.sem : {}), [key]: value } };
   if (group === 'layers' || group === 'eta' || group === 'label') return { ...config, [group]: value };
   throw new MethodConfigError(path, 'is not an option path; allowed: mix.<key>, sem.<key>, layers, eta, label');
 }

@@ -78,8 +78,19 @@ export interface SemOptions {
   temperature: number;
 }
 
+/**
+ * timm's combined policy (`Mixup(mixup_alpha, cutmix_alpha, switch_prob, …)`): each λ draw (per batch, pair or
+ * sample, as `mode` says) is CutMix's with probability `switchProb`, mixup's otherwise. `alpha` is mixup's α.
+ */
+export interface MixupCutmixOptions extends MixOptions {
+  /** CutMix's α: λ ~ Beta(cutmixAlpha, cutmixAlpha) for the draws that paste a box. */
+  cutmixAlpha: number;
+  /** The chance that a draw is CutMix's rather than mixup's (timm's `switch_prob`). */
+  switchProb: number;
+}
+
 /** The mixing options a method takes: timm's names, plus FMix's decay power and ResizeMix's scale. */
-export interface MethodMixOptions extends Omit<MixOptions, 'numClasses'> {
+export interface MethodMixOptions extends Omit<MixupCutmixOptions, 'numClasses'> {
   /** FMix: the decay power δ of the Fourier spectrum. */
   decayPower: number;
   /** ResizeMix: the pasted image's side as a fraction of the image side, drawn from [min, max]. */

@@ -1,4 +1,13 @@
-import type { Distance, MethodMixOptions, MixMode, MixOptions, Pairing, SaliencyDetector, SemOptions } from './types';
+import type {
+  Distance,
+  MethodMixOptions,
+  MixMode,
+  MixOptions,
+  MixupCutmixOptions,
+  Pairing,
+  SaliencyDetector,
+  SemOptions,
+} from './types';
 
 export const MIX_MODES: readonly MixMode[] = ['batch', 'pair', 'elem'];
 export const PAIRINGS: readonly Pairing[] = ['reverse', 'permutation'];
@@ -28,6 +37,8 @@ export const MIX_FIELD_CHECKS: Record<keyof MethodMixOptions, Check> = {
   labelSmoothing: (v) => (finite(v) && v >= 0 && v < 1 ? null : 'a number in [0, 1)'),
   correctLam: bool,
   cutmixMinMax: (v) => (v === null || range(v) === null ? null : '[min, max] with 0 < min <= max <= 1, or null'),
+  cutmixAlpha: (v) => (finite(v) && v > 0 ? null : 'a number > 0'),
+  switchProb: (v) => (finite(v) && v >= 0 && v <= 1 ? null : 'a probability in [0, 1]'),
   decayPower: (v) => (finite(v) && v > 0 ? null : 'a number > 0'),
   scale: (v) => (range(v) === null ? null : '[min, max] with 0 < min <= max <= 1'),
   saliency: oneOf(SALIENCY_DETECTORS),
@@ -52,6 +63,14 @@ export function validateMixOptions(o: MixOptions): void {
     if (problem) fail(key, o[key], problem);
   }
   if (!(Number.isInteger(o.numClasses) && o.numClasses >= 2)) fail('numClasses', o.numClasses, 'an integer >= 2');
+}
+
+export function validateMixupCutmixOptions(o: MixupCutmixOptions): void {
+  validateMixOptions(o);
+  for (const key of ['cutmixAlpha', 'switchProb'] as const) {
+    const problem = MIX_FIELD_CHECKS[key](o[key]);
+    if (problem) fail(key, o[key], problem);
+  }
 }
 
 export function validateSemOptions(o: SemOptions): void {

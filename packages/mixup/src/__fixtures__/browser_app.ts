@@ -14,7 +14,8 @@ export async function run(): Promise<number> {
     numClasses: 3,
   };
   const model = createModel({ arch: 'cnn-small', inputShape: [8, 8, 1], numClasses: 3, seed: 0 });
-  const result = await train({ model, data, epochs: 1, batchSize: 16, method: createMethod('mixup+sem') });
+  const method = createMethod({ policy: 'mixup', sem: true });
+  const result = await train({ model, data, epochs: 1, batchSize: 16, method });
   model.dispose();
   return result.steps;
 }
