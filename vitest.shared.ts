@@ -14,7 +14,9 @@ export const sourceAliases = {
   '@semix/mixup/internal': src('mixup', 'internal'),
   '@semix/core': src('core'),
   '@semix/mixup': src('mixup'),
-  '@semix/datasets/browser': src('datasets', 'browser'),
+  '@semix/datasets/node': src('datasets', 'node'),
+  // Deprecated alias of the main entry.
+  '@semix/datasets/browser': src('datasets'),
   '@semix/datasets': src('datasets'),
   // Before '@semix/bench', which would otherwise match it as a prefix.
   '@semix/bench/queue': fileURLToPath(new URL('./packages/bench/src/queue.ts', import.meta.url)),

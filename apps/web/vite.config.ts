@@ -13,7 +13,7 @@ export const ISOLATION_HEADERS = {
 export default defineConfig({
   // Relative asset paths: dist/ works from any directory of a static host.
   base: './',
-  // The workspace packages from source (their browser entries: @semix/core, @semix/mixup, @semix/datasets/browser),
+  // The workspace packages from source (their browser entries: @semix/core, @semix/mixup, @semix/datasets),
   // as tests and typechecks read them: `dev` needs no build of the packages first.
   resolve: { alias: sourceAliases },
   server: { headers: ISOLATION_HEADERS },

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { lockDirectory, removeStaleTemps } from '@semix/datasets';
+import { lockDirectory, removeStaleTemps } from '@semix/datasets/node';
 
 /**
  * Makes this process the one writer of `dir` (a run or results directory) until it exits: another live writer's

@@ -8,7 +8,7 @@
 // Options: --steps N (default 25), --rounds N (default 3), --warmup N (steps left out of each run, default 3).
 import { parseArgs } from 'node:util';
 import { selectBackend } from '@semix/core';
-import { loadMnistMini } from '@semix/datasets';
+import { loadMnistMini } from '@semix/datasets/node';
 import type { Browser } from 'playwright-core';
 import { DEFAULT_DEMO_OPTIONS, trainDemo } from '../src/demo';
 import { buildApp, launchChromium, type Served, serve } from '../src/serve';

@@ -4,7 +4,7 @@
 import { mkdir, readFile, rename, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
-import { loadMnistMini } from '@semix/datasets';
+import { loadMnistMini } from '@semix/datasets/node';
 import { encodeAsset } from '../src/asset';
 
 export const ASSET_FILE = join(import.meta.dirname, '..', 'public', 'mnist-mini.bin');

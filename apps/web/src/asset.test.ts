@@ -1,4 +1,4 @@
-import { loadMnistMini } from '@semix/datasets';
+import { loadMnistMini } from '@semix/datasets/node';
 import { describe, expect, it } from 'vitest';
 import { decodeAsset, encodeAsset } from './asset';
 import { resolveDemoOptions } from './demo';

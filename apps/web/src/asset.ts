@@ -1,4 +1,4 @@
-import type { Dataset, DatasetSplits } from '@semix/datasets/browser';
+import type { Dataset, DatasetSplits } from '@semix/datasets';
 
 // mnist-mini as one static file (public/mnist-mini.bin, written by scripts/mnist-asset.ts from @semix/datasets'
 // loadMnistMini): the 8 magic bytes, a uint32 (little-endian) byte length of a JSON header, the header, then each

@@ -1,6 +1,5 @@
 import { createModel, evaluate, gatherPixels, type ImageDataset, Rng, type SemixModel, train } from '@semix/core';
-import type { Dataset, DatasetSplits, SuiteName } from '@semix/datasets/browser';
-import { corruptionSuite } from '@semix/datasets/browser';
+import { corruptionSuite, type Dataset, type DatasetSplits, type SuiteName } from '@semix/datasets';
 import { createMethod, cutmix, equivarianceGaps, gapPairings, mixup } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 

@@ -11,7 +11,8 @@
  */
 import { parseArgs } from 'node:util';
 import { createModel, evaluate, type ImageDataset, selectBackend, train } from '@semix/core';
-import { type Dataset, loadDataset } from '@semix/datasets';
+import type { Dataset } from '@semix/datasets';
+import { loadDataset } from '@semix/datasets/node';
 import { createMethod } from '@semix/mixup';
 import { loadPreset } from '../src/plan/preset';
 

@@ -2,7 +2,8 @@
  * Times the generation of the full corruption suite (15 corruptions × 5 severities) for the mnist-mini test
  * split, without the cache. Target: ≤ 60 s on a 2-core machine.   pnpm --filter @semix/datasets bench
  */
-import { CORRUPTIONS, corruptionSuite, loadMnistMini } from '../src/index';
+import { CORRUPTIONS, corruptionSuite } from '../src/index';
+import { loadMnistMini } from '../src/node';
 
 const { test } = loadMnistMini();
 const started = performance.now();

@@ -4,7 +4,8 @@
  *   pnpm --filter @semix/datasets bench        (this, then the CIFAR-10-C style suite)
  *   pnpm --filter @semix/datasets bench:mnist-c
  */
-import { corruptionSuite, loadMnistMini, MNIST_C_CORRUPTIONS } from '../src/index';
+import { corruptionSuite, MNIST_C_CORRUPTIONS } from '../src/index';
+import { loadMnistMini } from '../src/node';
 
 const { test } = loadMnistMini();
 const runs = Number(process.env.RUNS ?? 3);

@@ -2,10 +2,11 @@ import { builtinModules } from 'node:module';
 import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'esbuild';
 import { expect, it } from 'vitest';
-import { loadMnistMini, corruptionSuite as nodeSuite, take } from './index';
+import { corruptionSuite } from './index';
+import { loadMnistMini, corruptionSuite as nodeSuite, take } from './node';
 
 const NODE_BUILTINS = new Set(builtinModules.flatMap((m) => [m, `node:${m}`]));
-const BROWSER_ENTRY = fileURLToPath(new URL('./browser.ts', import.meta.url));
+const MAIN_ENTRY = fileURLToPath(new URL('./index.ts', import.meta.url));
 
 /** Records every Node built-in imported from this package's code (a third party's would fail the build). */
 function plugin(found: string[]): Plugin {
@@ -40,24 +41,25 @@ const bundle = async (entry: { entryPoints: string[] } | { stdin: { contents: st
   return { found, errors, code: result?.outputFiles.map((f) => f.text).join('') ?? '' };
 };
 
-it('@semix/datasets/browser bundles for a browser with no Node built-in, corruption code included', async () => {
-  const { found, errors, code } = await bundle({ entryPoints: [BROWSER_ENTRY] });
+it('@semix/datasets (the main entry) bundles for a browser with no Node built-in, corruption code included', async () => {
+  const { found, errors, code } = await bundle({ entryPoints: [MAIN_ENTRY] });
   expect(found).toEqual([]);
   expect(errors).toEqual([]);
-  // Not an empty module: the suites' generators and jpeg-js's encoder are in it.
+  // Not an empty module: the suites' generators, jpeg-js's encoder and the validation split are in it.
   expect(code).toContain('is not an MNIST-C corruption');
   expect(code).toContain('JPEGEncoder');
+  expect(code).toContain('validation-split/');
 }, 120_000);
 
-it('the check catches a Node built-in: the Node entry does not bundle for a browser', async () => {
-  const { found } = await bundle({
-    stdin: { contents: "export * from './index';", resolveDir: fileURLToPath(new URL('.', import.meta.url)) },
-  });
-  expect(found.some((f) => f.startsWith('node:fs'))).toBe(true);
+it('the check catches a Node built-in: the /node entry and the deprecated Node view of "." do not bundle', async () => {
+  const resolveDir = fileURLToPath(new URL('.', import.meta.url));
+  for (const entry of ['./node', './compat']) {
+    const { found } = await bundle({ stdin: { contents: `export * from '${entry}';`, resolveDir } });
+    expect(found.some((f) => f.startsWith('node:fs'))).toBe(true);
+  }
 }, 120_000);
 
-it("the browser entry's corruptionSuite generates the same bytes as the Node entry's (both suites)", async () => {
-  const { corruptionSuite } = await import('./browser');
+it("the main entry's corruptionSuite generates the same bytes as /node's cached one (both suites)", async () => {
   const data = take(loadMnistMini().test, 20);
   for (const suite of ['cifar10-c', 'mnist-c'] as const) {
     const corruptions = suite === 'mnist-c' ? ['shot_noise', 'zigzag'] : ['gaussian_noise', 'jpeg_compression'];

@@ -1,4 +1,4 @@
-// Browser-safe helpers (no Node built-ins): the browser entry imports them. checksumOf, which hashes with
+// Browser-safe helpers (no Node built-ins): the main entry imports them. checksumOf, which hashes with
 // node:crypto, lives in checksum.ts.
 
 /** Rejects names that could escape a directory, before any file system access. */

@@ -2,18 +2,13 @@ import { resolve } from 'node:path';
 import {
   ALL_CORRUPTIONS,
   CORRUPTION_DATASET_NAMES,
-  corruptionSuite,
   DATASET_NAMES,
-  fetchDataset,
-  loadDataset,
   MNIST_C_CORRUPTIONS,
-  previewGrid,
   REMOTE_DATASETS,
   remoteDataset,
   SUITE_NAMES,
-  take,
-  verifyDataset,
 } from '@semix/datasets';
+import { corruptionSuite, fetchDataset, loadDataset, previewGrid, take, verifyDataset } from '@semix/datasets/node';
 import { checkOutFile, choiceOption, intOption, seedOption } from '../options';
 import { dataProgress, progress } from '../progress';
 

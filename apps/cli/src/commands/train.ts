@@ -18,7 +18,8 @@ import {
 } from '@semix/bench';
 import { ARCHITECTURES, type BackendName, computeIdentity, selectBackend } from '@semix/core';
 import { CheckpointError } from '@semix/core/node';
-import { DATASET_NAMES, LOCK_FILE, writeAtomic } from '@semix/datasets';
+import { DATASET_NAMES } from '@semix/datasets';
+import { LOCK_FILE, writeAtomic } from '@semix/datasets/node';
 import { type ResolvedMethod, resolveMethod } from '@semix/mixup';
 import { readConfig } from '../config';
 import {

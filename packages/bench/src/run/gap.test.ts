@@ -1,5 +1,5 @@
 import { selectBackend } from '@semix/core';
-import { loadMnistMini, take } from '@semix/datasets';
+import { loadMnistMini, take } from '@semix/datasets/node';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { evaluationGapPairings as gapPairings } from './gap';
 

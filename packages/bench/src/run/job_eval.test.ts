@@ -1,6 +1,6 @@
 import { createModel, gatherPixels, type ImageDataset, selectBackend } from '@semix/core';
 import { createInferencePool } from '@semix/core/node';
-import { loadMnistMini, take } from '@semix/datasets';
+import { loadMnistMini, take } from '@semix/datasets/node';
 import { equivarianceGaps } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';

@@ -13,8 +13,8 @@ import {
 import type { Img } from './image';
 import { MNIST_C_CORRUPTIONS, MNIST_C_FUNCTIONS, type MnistCCorruptionName } from './mnist_c';
 
-// The corruption suites as pure functions of the data (no file system): what the browser entry exports.
-// suite.ts adds the on-disk cache for Node.
+// The corruption suites as pure functions of the data (no file system): what the main entry exports.
+// suite.ts adds the on-disk cache for `@semix/datasets/node`.
 
 /** The corruption suites semix generates: CIFAR-10-C's 15 × 5 levels, or MNIST-C's 15 at one level each. */
 export const SUITE_NAMES = ['cifar10-c', 'mnist-c'] as const;
@@ -157,8 +157,8 @@ export interface SuiteOptions {
   corruptions?: readonly string[];
   seed?: number;
   /**
-   * Cache generated arrays on disk (default true in Node; `SEMIX_CACHE` decides where). The browser entry has no
-   * cache and generates every time.
+   * Cache generated arrays on disk (default true; `SEMIX_CACHE` decides where): `@semix/datasets/node`'s
+   * corruptionSuite only. The main entry's has no cache and generates every time.
    */
   cache?: boolean;
   /**
@@ -214,7 +214,7 @@ async function level(
   return { bytes, action: 'generate', warning: problem && `${problem}; regenerated` };
 }
 
-/** The overloads of `corruptionSuite`, shared by the Node and browser entries. */
+/** The overloads of `corruptionSuite`, shared by the main entry and `@semix/datasets/node`. */
 export interface CorruptionSuiteFunction {
   (
     data: Dataset,

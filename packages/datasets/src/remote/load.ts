@@ -7,7 +7,7 @@ import { ALL_CORRUPTIONS } from '../corruptions/corruptions';
 import { checkCorruption, checkSeverity } from '../corruptions/suite';
 import { parseCifarRecords } from '../formats/cifar_bin';
 import { parseIdx } from '../formats/idx';
-import { readNpyHeader, readNpyRows } from '../formats/npy';
+import { readNpyHeader, readNpyRows } from '../formats/npy_file';
 import { extractTar } from '../formats/tar';
 import { loadMnistMini } from '../mnist_mini';
 import type { Dataset, DatasetSplits } from '../types';
@@ -15,28 +15,19 @@ import { checkSafeName } from '../util';
 import { checkCachedFile, type DownloadProgress, downloadFile } from './download';
 import { makeDataset } from './make_dataset';
 import { loadMnistC } from './mnist_c';
-import { REMOTE_DATASET_NAMES, REMOTE_DATASETS, type RemoteDataset } from './registry';
+import {
+  CORRUPTION_DATASET_NAMES,
+  DATASET_NAMES,
+  REMOTE_DATASETS,
+  type RemoteDataset,
+  remoteDataset,
+} from './registry';
 
 export interface FetchOptions {
   /** Cache folder; default `cacheDir()` (`SEMIX_CACHE`, else the user's cache directory). */
   cacheDir?: string;
   onProgress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
-}
-
-/** Every data set name `loadDataset` accepts: the embedded one and the downloaded ones. */
-export const DATASET_NAMES = ['mnist-mini', ...REMOTE_DATASET_NAMES.filter((n) => !n.endsWith('-c'))] as const;
-/** Official corruption benchmarks, read with `loadCorrupted`. */
-export const CORRUPTION_DATASET_NAMES = REMOTE_DATASET_NAMES.filter((n) => n.endsWith('-c'));
-
-/** The registry entry of a downloadable data set; unknown names fail with the list of valid ones. */
-export function remoteDataset(name: string): RemoteDataset {
-  checkSafeName('dataset', name);
-  const spec = REMOTE_DATASETS[name];
-  if (!spec) {
-    throw new Error(`dataset: '${name}' is not a downloadable data set; allowed: ${REMOTE_DATASET_NAMES.join(', ')}`);
-  }
-  return spec;
 }
 
 const resolve = (spec: string | RemoteDataset): RemoteDataset =>

@@ -8,31 +8,17 @@ import zlib from 'node:zlib';
 import yauzl from 'yauzl';
 import { writeAtomic } from '../cache';
 import { checkStoredFile, checksumPath } from '../checksum';
-import { MNIST_C_CORRUPTIONS } from '../corruptions/mnist_c';
-import { readNpyHeader, readNpyRows } from '../formats/npy';
+import { readNpyHeader, readNpyRows } from '../formats/npy_file';
 import type { Dataset } from '../types';
-import { checkSafeName } from '../util';
 import { type DownloadProgress, downloadFile } from './download';
 import { makeDataset } from './make_dataset';
-import type { RemoteDataset } from './registry';
-
-/** The folders of the released mnist_c.zip: the clean test set (`identity`) and the 15 corruptions. */
-export const MNIST_C_RELEASED = ['identity', ...MNIST_C_CORRUPTIONS] as const;
-export type MnistCReleasedName = (typeof MNIST_C_RELEASED)[number];
+import { checkReleasedCorruption, type RemoteDataset } from './registry';
 
 export interface MnistCOptions {
   /** The data set's own cache folder (`<cache>/mnist-c`). */
   dir: string;
   onProgress?: (p: DownloadProgress) => void;
   signal?: AbortSignal;
-}
-
-export function checkReleasedCorruption(name: string): MnistCReleasedName {
-  checkSafeName('corruption', name);
-  if (!(MNIST_C_RELEASED as readonly string[]).includes(name)) {
-    throw new Error(`corruption: '${name}' is not in MNIST-C; allowed: ${MNIST_C_RELEASED.join(', ')}`);
-  }
-  return name as MnistCReleasedName;
 }
 
 /** CRC-32 (IEEE), streamed: zlib's where Node has it (20.15+), a table otherwise. */

@@ -1,3 +1,6 @@
+import { MNIST_C_CORRUPTIONS } from '../corruptions/mnist_c';
+import { checkSafeName } from '../util';
+
 /**
  * The data sets semix downloads: their official locations (and the mirrors torchvision uses), the MD5
  * checksums their authors (or torchvision, for the IDX files) publish, and what the files must hold.
@@ -204,3 +207,30 @@ export const REMOTE_DATASETS: Readonly<Record<string, RemoteDataset>> = {
 };
 
 export const REMOTE_DATASET_NAMES = Object.keys(REMOTE_DATASETS);
+
+/** Every data set name `loadDataset` accepts: the embedded one and the downloaded ones. */
+export const DATASET_NAMES = ['mnist-mini', ...REMOTE_DATASET_NAMES.filter((n) => !n.endsWith('-c'))] as const;
+/** Official corruption benchmarks, read with `loadCorrupted`. */
+export const CORRUPTION_DATASET_NAMES = REMOTE_DATASET_NAMES.filter((n) => n.endsWith('-c'));
+
+/** The registry entry of a downloadable data set; unknown names fail with the list of valid ones. */
+export function remoteDataset(name: string): RemoteDataset {
+  checkSafeName('dataset', name);
+  const spec = REMOTE_DATASETS[name];
+  if (!spec) {
+    throw new Error(`dataset: '${name}' is not a downloadable data set; allowed: ${REMOTE_DATASET_NAMES.join(', ')}`);
+  }
+  return spec;
+}
+
+/** The folders of the released mnist_c.zip: the clean test set (`identity`) and the 15 corruptions. */
+export const MNIST_C_RELEASED = ['identity', ...MNIST_C_CORRUPTIONS] as const;
+export type MnistCReleasedName = (typeof MNIST_C_RELEASED)[number];
+
+export function checkReleasedCorruption(name: string): MnistCReleasedName {
+  checkSafeName('corruption', name);
+  if (!(MNIST_C_RELEASED as readonly string[]).includes(name)) {
+    throw new Error(`corruption: '${name}' is not in MNIST-C; allowed: ${MNIST_C_RELEASED.join(', ')}`);
+  }
+  return name as MnistCReleasedName;
+}

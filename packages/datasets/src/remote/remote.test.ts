@@ -10,8 +10,8 @@ import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from
 import { ALL_CORRUPTIONS } from '../corruptions/corruptions';
 import { parseNpyHeader } from '../formats/npy';
 import { DownloadError, downloadFile } from './download';
-import { loadCorrupted, loadDataset, remoteDataset, verifyDataset } from './load';
-import { REMOTE_DATASETS, type RemoteDataset } from './registry';
+import { loadCorrupted, loadDataset, verifyDataset } from './load';
+import { REMOTE_DATASETS, type RemoteDataset, remoteDataset } from './registry';
 
 // ---- small files in each real format, made here -------------------------------------------------------------
 

@@ -4,7 +4,7 @@
  */
 import { rm } from 'node:fs/promises';
 import { type BackendName, computeIdentity, selectBackend } from '@semix/core';
-import { writeAtomic } from '@semix/datasets';
+import { writeAtomic } from '@semix/datasets/node';
 import { type Job, Queue } from 'bullmq';
 import { type GridJob, planGrid, writeGrid } from '../../plan/grid';
 import type { Preset } from '../../plan/preset';
