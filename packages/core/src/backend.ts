@@ -66,7 +66,7 @@ export interface SelectBackendOptions {
   /**
    * wasm with the kernel pack: its multiply-adds through relaxed SIMD where the engine has it (switching Node 20's
    * flag on, see `enableRelaxedSimd`), or the plain path (false). Default `env.relaxedSimd` (`SEMIX_RELAXED_SIMD`).
-   * Data-parallel and bench worker threads are started with their parent's choice.
+   * Data-parallel replicas and bench's job threads are started with their parent's choice.
    */
   relaxedSimd?: boolean;
 }

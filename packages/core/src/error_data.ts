@@ -40,7 +40,7 @@ export function errorToData(error: unknown): ErrorData {
 
 /**
  * The error `data` describes, of its kind with its fields (`isInstance` and `instanceof` hold); `context` (e.g.
- * `data-parallel worker 1: `) is put before its message, to say where it was thrown.
+ * `data-parallel replica 1: `) is put before its message, to say where it was thrown.
  */
 export function errorFromData(data: ErrorData, context = ''): Error {
   const message = context + data.message;

@@ -40,7 +40,7 @@ export type LogitsFn = (x: tf.Tensor4D) => Promise<tf.Tensor2D>;
 
 /**
  * {@link evaluate} with the logits of each batch from `logits` (e.g. `InferencePool.logits`, which shards the batch
- * over worker threads): the same figures up to float rounding, since inference-mode outputs are per image.
+ * over threads): the same figures up to float rounding, since inference-mode outputs are per image.
  */
 export async function evaluateAsync(
   model: SemixModel,

@@ -10,15 +10,15 @@ import { trainOn } from './trainer';
 /** Node's TrainHost: checkpoints on disk, data parallelism over worker threads, methods imported by module. */
 export const NODE_HOST: TrainHost = {
   loadMethod: (spec) => loadMethod(spec),
-  dataParallel: (model, vars, method, spec, workers, shards) =>
-    DataParallel.create(model, vars, method, spec, workers, shards),
+  dataParallel: (model, vars, method, spec, threads, shards) =>
+    DataParallel.create(model, vars, method, spec, threads, shards),
   loadCheckpoint,
   saveCheckpoint,
 };
 
 /**
- * `@semix/core`'s train() with Node's host: `checkpointDir` (written at every epoch end, resumed from), `workers`
- * > 1 (data-parallel worker threads) and methods given as a `MethodSpec`.
+ * `@semix/core`'s train() with Node's host: `checkpointDir` (written at every epoch end, resumed from), `threads`
+ * > 1 (data-parallel replicas on threads of their own) and methods given as a `MethodSpec`.
  */
 export function train(options: TrainOptions): Promise<TrainResult> {
   return trainOn(NODE_HOST, options);

@@ -56,7 +56,7 @@ export function createReferenceStep(
   };
 }
 
-/** The reference step computed by `workers` data-parallel threads (what `train({ workers })` does per step). */
+/** The reference step computed by `threads` data-parallel threads (what `train({ threads })` does per step). */
 export interface ParallelReferenceStep {
   model: SemixModel;
   run(): Promise<number>;
@@ -64,14 +64,14 @@ export interface ParallelReferenceStep {
 }
 
 /**
- * The reference step (same data, model, loss and Adam) with the batch split over `workers` threads by
- * `DataParallel`: the calling thread computes one shard, worker threads the others, and the mean gradient is
- * applied once. Its samples/s is what `train({ workers })` reaches on this loss, less batch assembly.
+ * The reference step (same data, model, loss and Adam) with the batch split over `threads` threads by
+ * `DataParallel`: the calling thread computes one shard, replicas on threads of their own the others, and the mean
+ * gradient is applied once. Its samples/s is what `train({ threads })` reaches on this loss, less batch assembly.
  */
 export async function createParallelReferenceStep(
   batchSize = 128,
   seed = 0,
-  workers = 2,
+  threads = 2,
   config: Partial<Omit<ModelConfig, 'seed' | 'numClasses'>> = {},
 ): Promise<ParallelReferenceStep> {
   const inputShape = config.inputShape ?? [28, 28, 1];
@@ -84,7 +84,7 @@ export async function createParallelReferenceStep(
   const spec = { module, export: 'createReferenceMethod', args: [0.1] };
   let parallel: DataParallel;
   try {
-    parallel = await DataParallel.create(model, vars, createReferenceMethod(0.1), spec, workers);
+    parallel = await DataParallel.create(model, vars, createReferenceMethod(0.1), spec, threads);
   } catch (error) {
     model.dispose();
     throw error;

@@ -4,7 +4,7 @@ import type { SemixModel } from './models/types';
 import type { Rng } from './rng';
 
 // The method contract (what a training method is and how one is named for another thread) and the step
-// primitives (one method call under a gradient tape, one update), shared by train() and the data-parallel workers.
+// primitives (one method call under a gradient tape, one update), shared by train() and the data-parallel replicas.
 
 /** What a training method sees at each step. */
 export interface MethodContext {
@@ -45,7 +45,7 @@ export const crossEntropyMethod: TrainMethod = ({ model, x, labels, numClasses }
  * A training method named by where it comes from rather than passed as a function, so that worker threads can
  * build their own copy: `(await import(module))[export](...args)` must return a `TrainMethod`.
  *
- *   { module: import.meta.resolve('@semix/mixup'), export: 'createMethod', args: ['mixup+sem', { alpha: 1 }] }
+ *   { module: import.meta.resolve('@semix/mixup'), export: 'createMethod', args: [{ policy: 'mixup', sem: true }] }
  *
  * `module` is a `file:` URL or an absolute path (resolve package names where they are installed, e.g. with
  * `import.meta.resolve`: a worker inside `@semix/core` cannot see the caller's dependencies). `args` must be

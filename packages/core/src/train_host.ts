@@ -23,8 +23,8 @@ export interface TrainHost {
     vars: tf.Variable[],
     method: TrainMethod,
     spec: MethodSpec | null,
-    workers: number,
-    /** Logical shards of each batch, computed by the `workers` threads (default `workers`). */
+    threads: number,
+    /** Logical shards of each batch, computed by the `threads` threads (default `threads`). */
     shards?: number,
   ): Promise<ParallelLossGradients>;
   loadCheckpoint: typeof loadCheckpoint;
@@ -37,7 +37,7 @@ const needsNode = (field: string, what: string) => () =>
 /** The host of `@semix/core`'s train(): no file system, no threads, no module loading. */
 export const BROWSER_HOST: TrainHost = {
   loadMethod: needsNode('method', 'methods given as a MethodSpec (a module to import)'),
-  dataParallel: needsNode('workers', 'worker threads (workers > 1)'),
+  dataParallel: needsNode('threads', 'data-parallel threads (threads > 1)'),
   loadCheckpoint: needsNode('checkpointDir', 'file checkpoints'),
   saveCheckpoint: needsNode('checkpointDir', 'file checkpoints'),
 };

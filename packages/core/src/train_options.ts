@@ -19,7 +19,7 @@ export interface TrainOptions {
   data: ImageDataset;
   /**
    * The training method: a function, or a `MethodSpec` naming a module and factory that builds it (required
-   * when `workers` > 1, since each worker thread builds its own copy). Default: cross-entropy on the clean batch.
+   * when `threads` > 1, since each replica builds its own copy). Default: cross-entropy on the clean batch.
    */
   method?: TrainMethod | MethodSpec;
   epochs: number;
@@ -50,27 +50,34 @@ export interface TrainOptions {
   /** Stops between steps; the last end-of-epoch checkpoint is what a later run resumes from. */
   signal?: AbortSignal;
   /**
-   * Data-parallel shards of each batch (default: `workers`). Each shard is mixed within itself (a pair never spans
+   * Data-parallel shards of each batch (default: `threads`). Each shard is mixed within itself (a pair never spans
    * two shards, as in DistributedDataParallel with timm's Mixup), has its own batch-norm batch statistics and its
    * own generator (shard r ≥ 1 a fork of the trainer's), and the size-weighted mean gradient over the shards, in
    * shard order, is applied once; running batch-norm statistics come from shard 0. So results depend on
-   * `shards`: the same shards and seed reproduce the same numbers, whatever `workers` computes them.
+   * `shards`: the same shards and seed reproduce the same numbers, whatever `threads` computes them.
    */
   shards?: number;
   /**
-   * Threads computing the shards (default 1), from 1 to `shards`: this thread and `workers` − 1 worker threads,
-   * each holding a replica of the model and computing a run of the shards one after another. Meant for
-   * single-threaded backends (wasm) on several cores. Scheduling only: with the same `shards`, any `workers`
-   * gives bit-identical weights and losses (only the speed differs). `workers` > 1 needs Node
+   * Threads computing the shards (default 1), from 1 to `shards`: this thread and `threads` − 1 more, each of
+   * those holding a replica of the model, every thread computing a run of the shards one after another. Meant for
+   * single-threaded backends (wasm) on several cores. Scheduling only: with the same `shards`, any `threads`
+   * gives bit-identical weights and losses (only the speed differs). `threads` > 1 needs Node
    * (`@semix/core/node`) and the method as a `MethodSpec`.
    */
-  workers?: number;
+  threads?: number;
   /**
    * Polled between steps: how many threads this run may use now (a scheduler with idle cores, e.g. the bench's
-   * job pool at the end of a grid). When it offers more than the threads in use, up to `shards`, the next steps
+   * job threads at the end of a grid). When it offers more than the threads in use, up to `shards`, the next steps
    * run on that many: only the speed changes, never the numbers. Threads are never taken away. Needs what
-   * `workers` > 1 needs (Node, a `MethodSpec`) as soon as `shards` > 1.
+   * `threads` > 1 needs (Node, a `MethodSpec`) as soon as `shards` > 1.
    */
+  threadsAvailable?: () => number;
+  /**
+   * @deprecated Renamed `threads` (a count of threads; "worker" now names only the queue's processes). Still
+   * read for this release, with a warning; giving both with different values is an error.
+   */
+  workers?: number;
+  /** @deprecated Renamed `threadsAvailable`; still read for this release, with a warning. */
   workersAvailable?: () => number;
 }
 
@@ -83,7 +90,7 @@ export const DEFAULT_TRAIN_OPTIONS: {
   weightDecay: number;
   seed: number;
   resume: boolean;
-  workers: number;
+  threads: number;
 } = {
   batchSize: 128,
   optimizer: 'adam',
@@ -93,7 +100,7 @@ export const DEFAULT_TRAIN_OPTIONS: {
   weightDecay: 0,
   seed: 0,
   resume: true,
-  workers: 1,
+  threads: 1,
 };
 
 export interface ProgressEvent {
@@ -122,28 +129,62 @@ export interface TrainResult {
   resumedFromEpoch: number;
   /**
    * Data-parallel shards of each batch (what the numbers depend on) and the threads that computed them (the most
-   * it ran on, when `workersAvailable` added some).
+   * it ran on, when `threadsAvailable` added some).
    */
   shards: number;
+  threads: number;
+  /** @deprecated `threads` under its old name, for this release. */
   workers: number;
 }
 
+/** Deprecated spellings already warned about in this process (each is warned about once). */
+const warned = new Set<string>();
+
+/**
+ * `threads` and `threadsAvailable` from the options, reading the deprecated `workers` and `workersAvailable` (with
+ * a warning, once a process) where the new names are absent. Both spellings with different values is an error
+ * naming both.
+ */
+export function resolveThreadOptions(
+  options: Pick<TrainOptions, 'threads' | 'threadsAvailable' | 'workers' | 'workersAvailable'>,
+  warn: (message: string) => void = (message) => console.warn(message),
+): { threads: number | undefined; threadsAvailable: (() => number) | undefined } {
+  const pick = <T>(name: string, old: string, value: T | undefined, deprecated: T | undefined): T | undefined => {
+    if (deprecated === undefined) return value;
+    if (value !== undefined && value !== deprecated)
+      throw new Error(
+        `${old}: it is the deprecated name of ${name}, which is given too, with another value; give ${name} only`,
+      );
+    if (!warned.has(old)) {
+      warned.add(old);
+      warn(`semix: train({ ${old} }) is deprecated and will be removed in the next release; use ${name}`);
+    }
+    return value ?? deprecated;
+  };
+  return {
+    threads: pick('threads', 'workers', options.threads, options.workers),
+    threadsAvailable: pick('threadsAvailable', 'workersAvailable', options.threadsAvailable, options.workersAvailable),
+  };
+}
+
 /** Checks merged options (`shards` resolved); errors name the field, the value and what is allowed. */
-export function validateTrainOptions(o: TrainOptions & typeof DEFAULT_TRAIN_OPTIONS & { shards: number }): void {
+export function validateTrainOptions(
+  o: Omit<TrainOptions, 'workers' | 'workersAvailable'> & typeof DEFAULT_TRAIN_OPTIONS & { shards: number },
+): void {
   const positiveInt = (field: string, v: number) => {
     if (!Number.isInteger(v) || v < 1) throw new Error(`${field}: ${v} is not valid; expected an integer >= 1`);
   };
   positiveInt('epochs', o.epochs);
   positiveInt('batchSize', o.batchSize);
-  positiveInt('workers', o.workers);
+  positiveInt('threads', o.threads);
   positiveInt('shards', o.shards);
   checkSeed(o.seed);
-  if (o.workers > o.batchSize) {
-    throw new Error(`workers: ${o.workers} is more than the batch size (${o.batchSize}); each worker needs a shard`);
+  if (o.threads > o.batchSize) {
+    throw new Error(`threads: ${o.threads} is more than the batch size (${o.batchSize}); each thread needs a shard`);
   }
-  if (o.workers > o.shards) {
+  if (o.threads > o.shards) {
     throw new Error(
-      `workers: ${o.workers} is more than shards (${o.shards}); each thread computes one shard or more; allowed: 1 to ${o.shards}`,
+      `threads: ${o.threads} is more than shards (${o.shards}); each thread computes one shard or more; allowed: 1 to ${o.shards}`,
     );
   }
   if (o.shards > o.batchSize) {
@@ -151,19 +192,19 @@ export function validateTrainOptions(o: TrainOptions & typeof DEFAULT_TRAIN_OPTI
       `shards: ${o.shards} is more than the batch size (${o.batchSize}); each shard needs one image at least`,
     );
   }
-  if (o.workersAvailable !== undefined && typeof o.workersAvailable !== 'function') {
+  if (o.threadsAvailable !== undefined && typeof o.threadsAvailable !== 'function') {
     throw new Error(
-      `workersAvailable: ${String(o.workersAvailable)} is not valid; expected a function returning a thread count`,
+      `threadsAvailable: ${String(o.threadsAvailable)} is not valid; expected a function returning a thread count`,
     );
   }
-  if (o.workersAvailable && o.shards > 1 && o.method !== undefined && !isMethodSpec(o.method)) {
+  if (o.threadsAvailable && o.shards > 1 && o.method !== undefined && !isMethodSpec(o.method)) {
     throw new Error(
-      `workersAvailable: more threads for ${o.shards} shards need method as a MethodSpec { module, export, args } (a function cannot be sent to a worker thread)`,
+      `threadsAvailable: more threads for ${o.shards} shards need method as a MethodSpec { module, export, args } (a function cannot be sent to a worker thread)`,
     );
   }
-  if (o.workers > 1 && o.method !== undefined && !isMethodSpec(o.method)) {
+  if (o.threads > 1 && o.method !== undefined && !isMethodSpec(o.method)) {
     throw new Error(
-      `workers: ${o.workers} needs method as a MethodSpec { module, export, args } (a function cannot be sent to a worker thread)`,
+      `threads: ${o.threads} needs method as a MethodSpec { module, export, args } (a function cannot be sent to a worker thread)`,
     );
   }
   if (!['adam', 'sgd'].includes(o.optimizer))

@@ -235,7 +235,7 @@ describe('train', () => {
       /^checkpointDir: file checkpoints need Node; import \{ train \} from '@semix\/core\/node'/,
     );
     await expect(
-      trainInBrowser({ model, data, epochs: 1, workers: 2, method: { module: 'file:///m.js' } }),
+      trainInBrowser({ model, data, epochs: 1, threads: 2, method: { module: 'file:///m.js' } }),
     ).rejects.toThrow(/^method: methods given as a MethodSpec/);
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();

@@ -21,6 +21,7 @@ import { BROWSER_HOST, type ParallelLossGradients, type TrainHost } from './trai
 import {
   DEFAULT_TRAIN_OPTIONS,
   type ProgressEvent,
+  resolveThreadOptions,
   type TrainOptions,
   type TrainResult,
   validateTrainOptions,
@@ -49,35 +50,38 @@ export function train(options: TrainOptions): Promise<TrainResult> {
 
 /** train() with a platform's checkpoints, threads and method loading (`@semix/core/node` passes Node's). */
 export async function trainOn(host: TrainHost, options: TrainOptions): Promise<TrainResult> {
+  const { workers: _workers, workersAvailable: _workersAvailable, ...current } = options;
+  const named = resolveThreadOptions(options);
   const o = {
     ...DEFAULT_TRAIN_OPTIONS,
-    ...options,
+    ...current,
     schedule: { ...DEFAULT_TRAIN_OPTIONS.schedule, ...options.schedule },
-    workers: options.workers ?? DEFAULT_TRAIN_OPTIONS.workers,
-    shards: options.shards ?? options.workers ?? DEFAULT_TRAIN_OPTIONS.workers,
+    threads: named.threads ?? DEFAULT_TRAIN_OPTIONS.threads,
+    threadsAvailable: named.threadsAvailable,
+    shards: options.shards ?? named.threads ?? DEFAULT_TRAIN_OPTIONS.threads,
   };
   validateTrainOptions(o);
   const { model, data, epochs, batchSize } = o;
-  // Workers build the method from its spec; none means the default, cross-entropy.
+  // Replicas build the method from its spec; none means the default, cross-entropy.
   const spec: MethodSpec | null = isMethodSpec(o.method) ? o.method : null;
   const method = isMethodSpec(o.method) ? await host.loadMethod(o.method) : (o.method ?? crossEntropyMethod);
   const n = datasetSize(data);
   const stepsPerEpoch = Math.floor(n / batchSize);
   const totalSteps = stepsPerEpoch * epochs;
   const vars = model.trainableVariables();
-  // Shards on threads (workers > 1), one after another on this thread (workers 1), or the plain step (shards 1):
+  // Shards on threads (threads > 1), one after another on this thread (threads 1), or the plain step (shards 1):
   // the numbers depend on the shards only.
   let parallel: ParallelLossGradients | null =
-    o.workers > 1
-      ? await host.dataParallel(model, vars, method, spec, o.workers, o.shards)
+    o.threads > 1
+      ? await host.dataParallel(model, vars, method, spec, o.threads, o.shards)
       : o.shards > 1
         ? new LocalShards(model, vars, method, o.shards)
         : null;
-  let threads = o.workers;
-  // More threads offered between steps (workersAvailable): the same shards on more threads, the same numbers.
+  let threads = o.threads;
+  // More threads offered between steps (threadsAvailable): the same shards on more threads, the same numbers.
   const grow = async () => {
-    if (!o.workersAvailable || threads >= o.shards) return;
-    const offered = o.workersAvailable();
+    if (!o.threadsAvailable || threads >= o.shards) return;
+    const offered = o.threadsAvailable();
     const want = Number.isFinite(offered) ? Math.min(o.shards, Math.floor(offered)) : threads;
     if (want <= threads) return;
     const next = await host.dataParallel(model, vars, method, spec, want, o.shards);
@@ -118,7 +122,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
     });
   };
   try {
-    // Inside the try: a checkpoint that fails to load must not leave the optimizer or the worker threads behind.
+    // Inside the try: a checkpoint that fails to load must not leave the optimizer or the replicas' threads behind.
     if (o.checkpointDir && o.resume) {
       const saved = await host.loadCheckpoint(o.checkpointDir);
       if (saved) {
@@ -135,7 +139,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
             );
           }
           streams = restoreStreams(saved.header, o.checkpointDir);
-          // Resuming under other shards would continue another run's sequence; other workers are fine.
+          // Resuming under other shards would continue another run's sequence; other threads are fine.
           if (typeof savedShards === 'number' && savedShards !== o.shards) {
             throw new Error(
               `shards: ${o.shards} differs from the checkpoint's (${savedShards}) in ${o.checkpointDir}; train with shards: ${savedShards} to resume it, or start in another directory`,
@@ -219,6 +223,7 @@ export async function trainOn(host: TrainHost, options: TrainOptions): Promise<T
     wallTimeSec,
     resumedFromEpoch: startEpoch,
     shards: o.shards,
+    threads,
     workers: threads,
   };
 }

@@ -76,8 +76,8 @@ describe('fromLayersModel (bring your own tf.LayersModel as the encoder)', () =>
     const acc = evaluate(model, test).accuracy;
     expect(acc).toBeGreaterThan(0.8);
     // Worker threads rebuild a model from its ModelConfig, which a wrapped LayersModel does not have.
-    await expect(train({ model, data, epochs: 1, batchSize: 32, workers: 2 })).rejects.toThrow(
-      'workers: 2 needs a model built by createModel',
+    await expect(train({ model, data, epochs: 1, batchSize: 32, threads: 2 })).rejects.toThrow(
+      'threads: 2 needs a model built by createModel',
     );
     expect(tf.memory().numTensors).toBe(tensorsBefore);
     model.dispose();

@@ -79,15 +79,15 @@ describe('DataParallel', () => {
           expected.dispose();
         }
         for (const sh of shards) tf.dispose(Object.values(sh.grads));
-        // Update the weights, so the next step checks that the workers received them.
+        // Update the weights, so the next step checks that the replicas received them.
         optimizer.applyGradients(got.grads);
         tf.dispose(Object.values(got.grads));
         tf.dispose([batch.x, batch.labels]);
       }
-      // Leak-free here and in the workers: Adam's two slots per variable are the only new tensors.
+      // Leak-free here and in the replicas: Adam's two slots per variable are the only new tensors.
       expect(tf.memory().numTensors - start).toBe(vars.length * 2);
-      expect(dp.workerTensors).toHaveLength(2);
-      const workerTensors = [...dp.workerTensors];
+      expect(dp.replicaTensors).toHaveLength(2);
+      const replicaTensors = [...dp.replicaTensors];
       const batch = makeBatch(
         data,
         Int32Array.from({ length: 32 }, (_, i) => i),
@@ -99,7 +99,7 @@ describe('DataParallel', () => {
         rng: new Rng(1),
       });
       tf.dispose([batch.x, batch.labels, ...Object.values(again.grads)]);
-      expect(dp.workerTensors).toEqual(workerTensors);
+      expect(dp.replicaTensors).toEqual(replicaTensors);
     } finally {
       optimizer.dispose();
       await dp.dispose();
@@ -146,7 +146,7 @@ describe('DataParallel', () => {
       'batch: 1 images cannot be split into 2 data-parallel shards',
     );
     const step = expect(dp.lossGradients(batch.x, batch.labels, ctx)).rejects.toThrow(
-      'data-parallel workers were disposed',
+      'data-parallel replicas were disposed',
     );
     await dp.dispose();
     await step;
@@ -187,14 +187,14 @@ describe('DataParallel.logits', () => {
         expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-5 * Math.max(1, scale));
         tf.dispose([got, want]);
       }
-      const workerTensors = [...dp.workerTensors];
-      expect(workerTensors).toHaveLength(2);
+      const replicaTensors = [...dp.replicaTensors];
+      expect(replicaTensors).toHaveLength(2);
       // Fewer images than threads: as many shards as images.
       const one = tf.slice(x, 2, 1) as tf.Tensor4D;
       const [got, want] = [await dp.logits(one), model.logits(one, false)];
       expect(maxAbsDiff(got, want)).toBeLessThanOrEqual(1e-6);
       const again = await dp.logits(x);
-      expect(dp.workerTensors).toEqual(workerTensors);
+      expect(dp.replicaTensors).toEqual(replicaTensors);
       tf.dispose([x, one, got, want, again]);
       expect(tf.memory().numTensors).toBe(before);
     } finally {
@@ -263,8 +263,8 @@ describe('DataParallel.logits', () => {
   });
 });
 
-describe('train({ workers })', () => {
-  it('same seed and workers: identical weights and losses; resume continues exactly; nothing leaks', async () => {
+describe('train({ threads })', () => {
+  it('same seed and threads: identical weights and losses; resume continues exactly; nothing leaks', async () => {
     const before = tf.memory().numTensors;
     const run = async (epochs: number, checkpointDir?: string) => {
       const model = newModel();
@@ -276,7 +276,7 @@ describe('train({ workers })', () => {
         seed: 4,
         lr: 3e-3,
         method: reference,
-        workers: 2,
+        threads: 2,
         checkpointDir,
       });
       const w = weightsOf(model);
@@ -298,7 +298,7 @@ describe('train({ workers })', () => {
 
   it('trains with the default method (cross-entropy) and learns', async () => {
     const model = newModel();
-    const result = await train({ model, data, epochs: 3, batchSize: 32, lr: 3e-3, seed: 1, workers: 2 });
+    const result = await train({ model, data, epochs: 3, batchSize: 32, lr: 3e-3, seed: 1, threads: 2 });
     expect(result.history[2].ce).toBeLessThan(result.history[0].ce);
     model.dispose();
   });
@@ -306,35 +306,35 @@ describe('train({ workers })', () => {
   it('bad options fail with the field, the value and what is allowed', async () => {
     const model = newModel();
     const base = { model, data, epochs: 1, batchSize: 32 };
-    await expect(train({ ...base, workers: 0 })).rejects.toThrow('workers: 0 is not valid; expected an integer >= 1');
-    await expect(train({ ...base, workers: 33 })).rejects.toThrow('workers: 33 is more than the batch size (32)');
-    await expect(train({ ...base, workers: 2, method: crossEntropyMethod })).rejects.toThrow(
-      'workers: 2 needs method as a MethodSpec',
+    await expect(train({ ...base, threads: 0 })).rejects.toThrow('threads: 0 is not valid; expected an integer >= 1');
+    await expect(train({ ...base, threads: 33 })).rejects.toThrow('threads: 33 is more than the batch size (32)');
+    await expect(train({ ...base, threads: 2, method: crossEntropyMethod })).rejects.toThrow(
+      'threads: 2 needs method as a MethodSpec',
     );
-    await expect(train({ ...base, workers: 2, method: { module: '@semix/mixup' } })).rejects.toThrow(
+    await expect(train({ ...base, threads: 2, method: { module: '@semix/mixup' } })).rejects.toThrow(
       "method.module: '@semix/mixup' is not valid; expected a file: URL or an absolute path",
     );
-    await expect(train({ ...base, workers: 2, method: { ...reference, export: 'nope' } })).rejects.toThrow(
+    await expect(train({ ...base, threads: 2, method: { ...reference, export: 'nope' } })).rejects.toThrow(
       "method.export: 'nope' is not a function",
     );
     model.dispose();
   });
 
-  it("a worker's error stops training with the worker named, and no thread is left running", async () => {
+  it("a replica's error stops training with the replica named, and no thread is left running", async () => {
     const model = newModel();
     const before = tf.memory().numTensors;
     const failing: MethodSpec = {
       module: new URL('./test_methods.ts', import.meta.url).href,
       export: 'createFailingInWorker',
     };
-    await expect(train({ model, data, epochs: 1, batchSize: 32, method: failing, workers: 2 })).rejects.toThrow(
-      'data-parallel worker 1: boom in a worker at step 0',
+    await expect(train({ model, data, epochs: 1, batchSize: 32, method: failing, threads: 2 })).rejects.toThrow(
+      'data-parallel replica 1: boom in a worker at step 0',
     );
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });
 
-  it('a TrainingDivergedError in a worker thread arrives as one, its step and losses as data, whatever its message says', async () => {
+  it('a TrainingDivergedError in a replica arrives as one, its step and losses as data, whatever its message says', async () => {
     const model = newModel();
     const before = tf.memory().numTensors;
     const diverging: MethodSpec = {
@@ -342,7 +342,7 @@ describe('train({ workers })', () => {
       export: 'createDivergingInWorker',
       args: ['reworded: nothing here reads like the usual message'],
     };
-    const error = await train({ model, data, epochs: 1, batchSize: 32, method: diverging, workers: 2 }).catch(
+    const error = await train({ model, data, epochs: 1, batchSize: 32, method: diverging, threads: 2 }).catch(
       (e: unknown) => e,
     );
     expect(TrainingDivergedError.isInstance(error)).toBe(true);
@@ -350,7 +350,7 @@ describe('train({ workers })', () => {
     const diverged = error as TrainingDivergedError;
     expect(diverged.step).toBe(0);
     expect(diverged.losses).toEqual({ ce: Number.NaN, sem: Number.POSITIVE_INFINITY });
-    expect(diverged.message).toBe('data-parallel worker 1: reworded: nothing here reads like the usual message');
+    expect(diverged.message).toBe('data-parallel replica 1: reworded: nothing here reads like the usual message');
     expect(tf.memory().numTensors).toBe(before);
     model.dispose();
   });

@@ -12,7 +12,7 @@ import { startWorker } from './start_worker';
 
 /**
  * Data-parallel gradients over worker threads, for backends that compute on one thread (wasm in Node: its
- * threaded build cannot start workers there). The batch is split into `shards` logical shards (default: one per
+ * threaded build cannot start its own threads there). The batch is split into `shards` logical shards (default: one per
  * thread) computed by `size` threads: the calling thread computes shard 0 (and the next ones when there are more
  * shards than threads) with the model itself, and each worker thread holds a replica of the model that computes
  * its run of the other shards, one after another. The shards' gradients are averaged (weighted by shard size, in
@@ -39,7 +39,7 @@ export class DataParallel {
   private readonly pending = new Map<Worker, Array<{ resolve: (r: StepReply) => void; reject: (e: Error) => void }>>();
   private failure: Error | null = null;
   /** Tensors alive in each worker thread after its last shard (for leak checks). */
-  workerTensors: number[] = [];
+  replicaTensors: number[] = [];
   /**
    * The variables' dataIds when their values were last published for evaluation (weights into shared memory,
    * running statistics packed), and that publication's number. A tfjs variable takes a new dataId on every
@@ -72,32 +72,32 @@ export class DataParallel {
   }
 
   /**
-   * Starts `workers - 1` worker threads, each building the model from `model.config` on the current backend and
-   * the method from `spec`, for `shards` shards (default `workers`; at least `workers`). Rejects with the first
-   * worker's error (named) if any cannot start.
+   * Starts `threads - 1` replicas, each on a worker thread of its own building the model from `model.config` on
+   * the current backend and the method from `spec`, for `shards` shards (default `threads`; at least `threads`).
+   * Rejects with the first replica's error (named) if any cannot start.
    */
   static async create(
     model: SemixModel,
     vars: tf.Variable[],
     method: TrainMethod,
     spec: MethodSpec | null,
-    workers: number,
-    shards = workers,
+    threads: number,
+    shards = threads,
   ): Promise<DataParallel> {
-    threadShards(shards, workers);
+    threadShards(shards, threads);
     const config = model.config;
     if (!config) {
       throw new Error(
-        `workers: ${workers} needs a model built by createModel (each worker rebuilds it from its ModelConfig); '${model.arch}' has none, so train it with workers: 1`,
+        `threads: ${threads} needs a model built by createModel (each replica rebuilds it from its ModelConfig); '${model.arch}' has none, so train it with threads: 1`,
       );
     }
-    const dp = new DataParallel(model, vars, method, workers, shards);
+    const dp = new DataParallel(model, vars, method, threads, shards);
     const compute = computeIdentity();
     const script = new URL(import.meta.url.endsWith('.ts') ? './worker.ts' : './parallel/worker.js', import.meta.url);
     const loads = spec ? [methodModuleUrl(spec)] : [];
     try {
       await Promise.all(
-        Array.from({ length: workers - 1 }, (_, i) => dp.startWorker(i + 1, script, loads, config, spec, compute)),
+        Array.from({ length: threads - 1 }, (_, i) => dp.startWorker(i + 1, script, loads, config, spec, compute)),
       );
     } catch (error) {
       await dp.dispose();
@@ -137,11 +137,11 @@ export class DataParallel {
       this.pending.delete(worker);
       for (const w of waiting) w.reject(error);
     };
-    worker.on('error', (e) => fail(new Error(`data-parallel worker ${rank}: ${e.message}`)));
-    worker.on('exit', (code) => fail(new Error(`data-parallel worker ${rank} exited (code ${code})`)));
+    worker.on('error', (e) => fail(new Error(`data-parallel replica ${rank}: ${e.message}`)));
+    worker.on('exit', (code) => fail(new Error(`data-parallel replica ${rank} exited (code ${code})`)));
     worker.on('message', (reply: StepReply) => {
       const waiting = this.pending.get(worker)?.shift();
-      if (reply.type === 'error') waiting?.reject(errorFromData(reply.error, `data-parallel worker ${rank}: `));
+      if (reply.type === 'error') waiting?.reject(errorFromData(reply.error, `data-parallel replica ${rank}: `));
       else waiting?.resolve(reply);
     });
     return this.request(worker).then(() => undefined);
@@ -199,8 +199,8 @@ export class DataParallel {
       const classes = own.shape[1];
       const parts = others.map((reply, i) => {
         if (reply.type !== 'logits')
-          throw new Error(`data-parallel worker ${i + 1}: expected logits, got ${reply.type}`);
-        this.workerTensors[i] = reply.numTensors;
+          throw new Error(`data-parallel replica ${i + 1}: expected logits, got ${reply.type}`);
+        this.replicaTensors[i] = reply.numTensors;
         return reply.logits;
       });
       return tf.tidy(() => tf.concat([own, ...parts.map((p, i) => tf.tensor2d(p, [sizes[i + 1], classes]))], 0));
@@ -231,7 +231,7 @@ export class DataParallel {
 
   /**
    * The loss parts and gradients of one batch, computed across the shards: the same contract as
-   * `lossGradients` (the caller applies and disposes the gradients). `rng` draws the workers' generators and
+   * `lossGradients` (the caller applies and disposes the gradients). `rng` draws the replicas' generators and
    * is shard 0's generator.
    */
   async lossGradients(
@@ -242,8 +242,8 @@ export class DataParallel {
     const batch = x.shape[0];
     const plan = planShards(batch, this.shards);
     const { sizes, starts } = plan;
-    // Publish the current weights, then send each worker its shards (one request each, answered in order). The
-    // next evaluation publishes again (the workers reload after a step request too).
+    // Publish the current weights, then send each replica its shards (one request each, answered in order). The
+    // next evaluation publishes again (the replicas reload after a step request too).
     for (const [i, v] of this.vars.entries()) this.weightViews[i].set(v.dataSync() as Float32Array);
     this.publishedIds = [];
     const rngs = shardRngs(ctx.rng, this.shards);
@@ -268,7 +268,7 @@ export class DataParallel {
         );
       });
     });
-    // This thread's shards (shard 0 last, its batch-norm updates kept), while the workers compute theirs.
+    // This thread's shards (shard 0 last, its batch-norm updates kept), while the replicas compute theirs.
     const { rng: _rng, ...shardCtx } = ctx;
     let own: Map<number, LossGradients>;
     try {
@@ -291,7 +291,7 @@ export class DataParallel {
     });
     this.workers.forEach((_, i) => {
       const last = others[requested.lastIndexOf(this.plan[i + 1].at(-1) as number)];
-      if (last?.type === 'grads') this.workerTensors[i] = last.numTensors;
+      if (last?.type === 'grads') this.replicaTensors[i] = last.numTensors;
     });
     try {
       return combineShards(this.vars, plan, losses, (r, v, j) => {
@@ -305,7 +305,7 @@ export class DataParallel {
 
   /** Stops the worker threads. */
   async dispose(): Promise<void> {
-    const failure = new Error('data-parallel workers were disposed');
+    const failure = new Error('data-parallel replicas were disposed');
     this.failure ??= failure;
     const workers = this.workers.filter(Boolean);
     this.workers.length = 0;

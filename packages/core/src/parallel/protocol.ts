@@ -3,7 +3,7 @@ import type { ErrorData } from '../error_data';
 import type { ModelConfig } from '../models/types';
 import type { MethodSpec } from '../step';
 
-/** What a data-parallel worker is started with (its `workerData`). */
+/** What a data-parallel replica's thread is started with (its `workerData`). */
 export interface WorkerInit {
   rank: number;
   /** The main thread's backend and kernel arithmetic: every shard computed with the same (see `selectCompute`). */

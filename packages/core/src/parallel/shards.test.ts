@@ -13,6 +13,7 @@ import { createReferenceMethod } from '../reference_method';
 import { Rng } from '../rng';
 import type { MethodSpec } from '../step';
 import { quadrants } from '../test_data';
+import { resolveThreadOptions } from '../train_options';
 import { train as browserTrain } from '../trainer';
 import { DataParallel } from './data_parallel';
 import { LocalShards, planShards, shardRngs, threadShards } from './shards';
@@ -50,7 +51,7 @@ describe('shard plans', () => {
     ]);
     // The calling thread also combines and applies: the longer runs go to the worker threads.
     expect(threadShards(5, 3)).toEqual([[0], [1, 2], [3, 4]]);
-    expect(() => threadShards(2, 3)).toThrow('workers: 3 is not valid for 2 shards; allowed: an integer from 1 to 2');
+    expect(() => threadShards(2, 3)).toThrow('threads: 3 is not valid for 2 shards; allowed: an integer from 1 to 2');
   });
 
   it("forks shard r ≥ 1's generator in shard order and leaves the trainer's sequence as many forks on", () => {
@@ -87,7 +88,7 @@ describe('DataParallel with fewer threads than shards', () => {
         model.discardUpdates();
       }
       expect(tf.memory().numTensors).toBe(before);
-      expect(dp.workerTensors).toHaveLength(2);
+      expect(dp.replicaTensors).toHaveLength(2);
     } finally {
       await dp.dispose();
       model.dispose();
@@ -95,13 +96,13 @@ describe('DataParallel with fewer threads than shards', () => {
   });
 });
 
-describe('train({ shards, workers })', () => {
+describe('train({ shards, threads })', () => {
   const run = async (options: {
     shards?: number;
-    workers?: number;
+    threads?: number;
     epochs?: number;
     checkpointDir?: string;
-    workersAvailable?: () => number;
+    threadsAvailable?: () => number;
   }) => {
     const model = newModel();
     const result = await train({
@@ -113,23 +114,23 @@ describe('train({ shards, workers })', () => {
       lr: 3e-3,
       method: reference,
       shards: options.shards,
-      workers: options.workers,
+      threads: options.threads,
       checkpointDir: options.checkpointDir,
-      workersAvailable: options.workersAvailable,
+      threadsAvailable: options.threadsAvailable,
     });
     const w = weightsOf(model);
     model.dispose();
-    return { w, history: result.history, shards: result.shards, workers: result.workers };
+    return { w, history: result.history, shards: result.shards, threads: result.threads };
   };
 
   it("worker threads compute with the calling thread's arithmetic (relaxed SIMD off, Winograd F(2×2), the filter gradient's F(3×3, 2×2): in them too)", async () => {
     const off = await selectBackend('wasm', { relaxedSimd: false });
     try {
       expect(off.relaxedSimd).toBe(false);
-      const f4 = await run({ shards: 2, workers: 1 });
+      const f4 = await run({ shards: 2, threads: 1 });
       setWinogradTile(2);
-      const one = await run({ shards: 2, workers: 1 });
-      const two = await run({ shards: 2, workers: 2 });
+      const one = await run({ shards: 2, threads: 1 });
+      const two = await run({ shards: 2, threads: 2 });
       expect(two.w).toEqual(one.w);
       expect(two.history).toEqual(one.history);
       // Not vacuous: the tile changes the numbers (so threads left on F(4×4) would not agree).
@@ -137,8 +138,8 @@ describe('train({ shards, workers })', () => {
       // The filter gradient's tile alone, carried too.
       setWinogradTile(4);
       setWinogradFilterTile(2);
-      const filterOne = await run({ shards: 2, workers: 1 });
-      const filterTwo = await run({ shards: 2, workers: 2 });
+      const filterOne = await run({ shards: 2, threads: 1 });
+      const filterTwo = await run({ shards: 2, threads: 2 });
       expect(filterTwo.w).toEqual(filterOne.w);
       expect(filterOne.w).not.toEqual(f4.w);
     } finally {
@@ -150,19 +151,19 @@ describe('train({ shards, workers })', () => {
 
   it('same seed and shards: bit-identical weights, running statistics and losses for 1, 2, 4 threads and threads added mid-run', async () => {
     const before = tf.memory().numTensors;
-    const one = await run({ shards: 4, workers: 1 });
-    const two = await run({ shards: 4, workers: 2 });
-    const four = await run({ shards: 4, workers: 4 });
-    expect([one.shards, one.workers, two.workers, four.workers]).toEqual([4, 1, 2, 4]);
+    const one = await run({ shards: 4, threads: 1 });
+    const two = await run({ shards: 4, threads: 2 });
+    const four = await run({ shards: 4, threads: 4 });
+    expect([one.shards, one.threads, two.threads, four.threads]).toEqual([4, 1, 2, 4]);
     expect(two.w).toEqual(one.w);
     expect(two.history).toEqual(one.history);
     expect(four.w).toEqual(one.w);
     expect(four.history).toEqual(one.history);
     // Threads offered mid-run (one until the third step, then three: runs [0], [1], [2, 3]) change nothing either.
     let polls = 0;
-    const grown = await run({ shards: 4, workers: 1, workersAvailable: () => (++polls <= 2 ? 1 : 3) });
+    const grown = await run({ shards: 4, threads: 1, threadsAvailable: () => (++polls <= 2 ? 1 : 3) });
     expect(polls).toBeGreaterThan(2);
-    expect(grown.workers).toBe(3);
+    expect(grown.threads).toBe(3);
     expect(grown.w).toEqual(one.w);
     expect(grown.history).toEqual(one.history);
     // Not vacuous: the running statistics moved, and the shards (not the threads) determine the numbers.
@@ -177,22 +178,57 @@ describe('train({ shards, workers })', () => {
     expect(tf.memory().numTensors).toBe(before);
   });
 
-  it('shards default to workers; shards > 1 on one thread needs neither Node nor a MethodSpec', async () => {
-    const a = await run({ workers: 2 });
-    const b = await run({ workers: 2, shards: 2 });
+  it('shards default to threads; shards > 1 on one thread needs neither Node nor a MethodSpec', async () => {
+    const a = await run({ threads: 2 });
+    const b = await run({ threads: 2, shards: 2 });
     expect(a.shards).toBe(2);
     expect(a.w).toEqual(b.w);
     const model = newModel();
     const result = await browserTrain({ model, data, epochs: 1, batchSize: 32, shards: 2 });
-    expect([result.shards, result.workers]).toEqual([2, 1]);
+    expect([result.shards, result.threads]).toEqual([2, 1]);
     model.dispose();
   });
 
-  it('resumes under other workers exactly; refuses a checkpoint of other shards', async () => {
-    const full = await run({ shards: 2, workers: 2, epochs: 2 });
+  it('the deprecated workers and workersAvailable are read as threads and threadsAvailable, with one warning each', async () => {
+    const warnings: string[] = [];
+    const warn = (line: string) => warnings.push(line);
+    const available = () => 2;
+    expect(resolveThreadOptions({ workers: 2, workersAvailable: available }, warn)).toEqual({
+      threads: 2,
+      threadsAvailable: available,
+    });
+    expect(resolveThreadOptions({ workers: 3 }, warn).threads).toBe(3);
+    expect(resolveThreadOptions({ threads: 4 }, warn).threads).toBe(4);
+    expect(warnings).toEqual([
+      'semix: train({ workers }) is deprecated and will be removed in the next release; use threads',
+      'semix: train({ workersAvailable }) is deprecated and will be removed in the next release; use threadsAvailable',
+    ]);
+    expect(resolveThreadOptions({ threads: 2, workers: 2 }, warn).threads).toBe(2);
+    expect(() => resolveThreadOptions({ threads: 2, workers: 3 }, warn)).toThrow(
+      'workers: it is the deprecated name of threads, which is given too, with another value; give threads only',
+    );
+    // train() reads it: the same numbers as threads, and the result states both names.
+    const model = newModel();
+    const result = await browserTrain({ model, data, epochs: 1, batchSize: 32, seed: 7, workers: 1, shards: 2 });
+    const w = weightsOf(model);
+    model.dispose();
+    const named = newModel();
+    await browserTrain({ model: named, data, epochs: 1, batchSize: 32, seed: 7, threads: 1, shards: 2 });
+    expect(w).toEqual(weightsOf(named));
+    named.dispose();
+    expect([result.threads, result.workers]).toEqual([1, 1]);
+    const model2 = newModel();
+    await expect(browserTrain({ model: model2, data, epochs: 1, batchSize: 32, workers: 2 })).rejects.toThrow(
+      /^threads: data-parallel threads \(threads > 1\) need Node/,
+    );
+    model2.dispose();
+  });
+
+  it('resumes under other threads exactly; refuses a checkpoint of other shards', async () => {
+    const full = await run({ shards: 2, threads: 2, epochs: 2 });
     const ckpt = join(dir, 'resume');
-    await run({ shards: 2, workers: 1, epochs: 1, checkpointDir: ckpt });
-    const resumed = await run({ shards: 2, workers: 2, epochs: 2, checkpointDir: ckpt });
+    await run({ shards: 2, threads: 1, epochs: 1, checkpointDir: ckpt });
+    const resumed = await run({ shards: 2, threads: 2, epochs: 2, checkpointDir: ckpt });
     expect(resumed.w).toEqual(full.w);
     expect(resumed.history).toEqual([full.history[1]]);
     await expect(run({ shards: 4, epochs: 2, checkpointDir: ckpt })).rejects.toThrow(
@@ -200,7 +236,7 @@ describe('train({ shards, workers })', () => {
     );
   });
 
-  it('bad shards or workers fail with the field, the value and what is allowed', async () => {
+  it('bad shards or threads fail with the field, the value and what is allowed', async () => {
     const model = newModel();
     const base = { model, data, epochs: 1, batchSize: 32 };
     await expect(train({ ...base, shards: 0 })).rejects.toThrow('shards: 0 is not valid; expected an integer >= 1');
@@ -209,11 +245,11 @@ describe('train({ shards, workers })', () => {
       'shards: 33 is more than the batch size (32); each shard needs one image at least',
     );
     const fn = createReferenceMethod(0.1);
-    await expect(train({ ...base, shards: 2, method: fn, workersAvailable: () => 2 })).rejects.toThrow(
-      'workersAvailable: more threads for 2 shards need method as a MethodSpec',
+    await expect(train({ ...base, shards: 2, method: fn, threadsAvailable: () => 2 })).rejects.toThrow(
+      'threadsAvailable: more threads for 2 shards need method as a MethodSpec',
     );
-    await expect(train({ ...base, shards: 2, workers: 3, method: reference })).rejects.toThrow(
-      'workers: 3 is more than shards (2); each thread computes one shard or more; allowed: 1 to 2',
+    await expect(train({ ...base, shards: 2, threads: 3, method: reference })).rejects.toThrow(
+      'threads: 3 is more than shards (2); each thread computes one shard or more; allowed: 1 to 2',
     );
     model.dispose();
   });

@@ -33,7 +33,7 @@ export function planShards(batch: number, shards: number): ShardPlan {
  */
 export function threadShards(shards: number, threads: number): number[][] {
   if (!(Number.isInteger(threads) && threads >= 1 && threads <= shards)) {
-    throw new Error(`workers: ${threads} is not valid for ${shards} shards; allowed: an integer from 1 to ${shards}`);
+    throw new Error(`threads: ${threads} is not valid for ${shards} shards; allowed: an integer from 1 to ${shards}`);
   }
   const base = Math.floor(shards / threads);
   const longer = shards % threads;
@@ -136,7 +136,7 @@ export function combineShards(
 }
 
 /**
- * `shards` logical shards computed one after another on the calling thread: `train({ shards, workers: 1 })`.
+ * `shards` logical shards computed one after another on the calling thread: `train({ shards, threads: 1 })`.
  * The same numbers as `DataParallel` with the same shards and any number of threads; no thread, no Node.
  */
 export class LocalShards {

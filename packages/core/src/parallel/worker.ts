@@ -1,5 +1,5 @@
 /**
- * A data-parallel worker thread (see DataParallel): holds a replica of the model, and for each shard it is sent
+ * A data-parallel replica's thread (see DataParallel): holds a replica of the model, and for each shard it is sent
  * loads the current weights from shared memory, computes the method's loss parts and gradients, and writes the
  * gradients back to shared memory, into the buffer of the request's slot (a worker may compute several shards
  * of a step, one request each).
@@ -23,7 +23,7 @@ import {
 
 const init = workerData as WorkerInit;
 const port = parentPort;
-if (!port) throw new Error('semix data-parallel worker: must run in a worker thread');
+if (!port) throw new Error('semix data-parallel replica: must run in a worker thread');
 const reply = (message: StepReply) => port.postMessage(message);
 
 try {
