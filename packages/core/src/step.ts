@@ -14,6 +14,12 @@ export interface MethodContext {
   /** Integer class labels, [batch]. */
   labels: tf.Tensor1D;
   numClasses: number;
+  /**
+   * The data's per-channel normalisation of `x` (ImageDataset.normalization; null: x is pixels in [0, 1]), for
+   * methods that work on pixels (AugMix's 8-bit operations, noise clipped to [0, 1]). Absent where a caller does
+   * not give it.
+   */
+  normalization?: ImageDataset['normalization'] | null;
   epoch: number;
   step: number;
   /**
@@ -176,5 +182,11 @@ export function trainStep(
 }
 
 export function stepContext(input: StepInput) {
-  return { numClasses: input.data.numClasses, epoch: input.epoch, step: input.step, rng: input.rng };
+  return {
+    numClasses: input.data.numClasses,
+    normalization: input.data.normalization ?? null,
+    epoch: input.epoch,
+    step: input.step,
+    rng: input.rng,
+  };
 }

@@ -3,8 +3,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { type ComputeIdentity, computeIdentity } from '../backend';
 import { errorFromData } from '../error_data';
 import type { ModelConfig, SemixModel } from '../models/types';
-import type { Rng } from '../rng';
-import type { LossGradients, MethodSpec, TrainMethod } from '../step';
+import type { LossGradients, MethodContext, MethodSpec, TrainMethod } from '../step';
 import { methodModuleUrl } from './method_spec';
 import { type EvalRequest, packedViews, type StepReply, type StepRequest, type WorkerInit } from './protocol';
 import { combineShards, computeShards, planShards, shardRngs, threadShards } from './shards';
@@ -237,7 +236,7 @@ export class DataParallel {
   async lossGradients(
     x: tf.Tensor4D,
     labels: tf.Tensor1D,
-    ctx: { numClasses: number; epoch: number; step: number; rng: Rng },
+    ctx: Pick<MethodContext, 'numClasses' | 'normalization' | 'epoch' | 'step' | 'rng'>,
   ): Promise<LossGradients> {
     const batch = x.shape[0];
     const plan = planShards(batch, this.shards);
@@ -260,6 +259,7 @@ export class DataParallel {
             epoch: ctx.epoch,
             step: ctx.step,
             numClasses: ctx.numClasses,
+            normalization: ctx.normalization ?? null,
             rngState: rngs[r].state(),
             slot,
             x: pixels.slice(starts[r] * per, (starts[r] + sizes[r]) * per),

@@ -1,4 +1,5 @@
 import type { ComputeIdentity } from '../backend';
+import type { ImageDataset } from '../data';
 import type { ErrorData } from '../error_data';
 import type { ModelConfig } from '../models/types';
 import type { MethodSpec } from '../step';
@@ -27,6 +28,7 @@ export interface StepRequest {
   epoch: number;
   step: number;
   numClasses: number;
+  normalization: ImageDataset['normalization'] | null;
   rngState: number[];
   /** Which of the worker's gradient buffers receives this shard's gradients. */
   slot: number;

@@ -86,6 +86,7 @@ try {
           x,
           labels,
           numClasses: request.numClasses,
+          normalization: request.normalization,
           epoch: request.epoch,
           step: request.step,
           rng: new Rng(request.rngState),
