@@ -1,5 +1,6 @@
-import { copyFile } from 'node:fs/promises';
+import { writeFile } from 'node:fs/promises';
 import { defineConfig } from 'tsup';
+import { bundleReportPage, PAGE_SCRIPT } from './src/report/page_bundle';
 
 export default defineConfig({
   // runBench({ jobs }) starts dist/job_worker.js in worker threads; the queue (BullMQ, ioredis) is its own entry.
@@ -16,6 +17,7 @@ export default defineConfig({
   sourcemap: true,
   clean: true,
   tsconfig: 'tsconfig.build.json',
-  // report.ts reads the report page's script beside itself (src/report/ from source, dist/ once built).
-  onSuccess: async () => copyFile('src/report/report_client.js', 'dist/report_client.js'),
+  // report.html inlines the page's script (src/report/page, TypeScript) as one browser bundle: built here into
+  // dist/, where report.ts reads it (from source it bundles on first use).
+  onSuccess: async () => writeFile(`dist/${PAGE_SCRIPT}`, bundleReportPage('src/report/page/main.ts')),
 });

@@ -19,7 +19,7 @@ export {
   type SuiteName,
   TrainSettings,
 } from './plan/preset';
-export { ablationChart, chartFiles, corruptionChart, severityChart, writeLeaderboard } from './report/charts';
+export { ablationChart, chartFiles, corruptionChart, semChart, severityChart } from './report/charts';
 export {
   type AblationTable,
   buildLeaderboard,
@@ -51,6 +51,7 @@ export {
   relativeMce,
   t975,
 } from './report/stats';
+export { writeLeaderboard } from './report/write';
 export {
   type CorruptionSource,
   type DataProgress,

@@ -1,10 +1,12 @@
-/** The leaderboard's SVG charts (hand-written: three small charts do not justify a charting dependency here). */
-import { readdir, rm } from 'node:fs/promises';
-import { join } from 'node:path';
-import { writeAtomic } from '@semix/datasets';
-import { chartList, type Leaderboard } from './leaderboard';
-import { leaderboardMarkdown } from './leaderboard_text';
-import { type ReportContext, reportHtml } from './report';
+/**
+ * The leaderboard's charts, drawn once as SVG text: the files beside leaderboard.md and the figures report.html
+ * shows are the same strings (the page embeds them; it does not draw). Hand-written: four small charts do not
+ * justify a charting library, nor inlining its browser build into every report. Each mark carries a class (line,
+ * dot, bar, error-bar, interval) and a <title> with its values, which browsers show on hover.
+ */
+import { type Comparison, chartList, type Leaderboard } from './leaderboard';
+import { diff, num, pct } from './leaderboard_text';
+import type { ChartFigure } from './page/data';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const COLORS = [
@@ -24,6 +26,8 @@ const COLORS = [
 const color = (i: number) => COLORS[i % COLORS.length];
 const svgOpen = (w: number, h: number, size = 12) =>
   `<svg xmlns="http://www.w3.org/2000/svg" width="${w}" height="${h}" viewBox="0 0 ${w} ${h}" font-family="sans-serif" font-size="${size}">`;
+/** The hover text of a mark. */
+const title = (text: string) => `<title>${esc(text)}</title>`;
 
 /** A y axis in [lo, hi] (fractions shown as percent) with grid lines. */
 function yAxis(parts: string[], y: (a: number) => number, lo: number, hi: number, x0: number, x1: number) {
@@ -45,6 +49,21 @@ function bounds(values: number[]): [number, number] {
   return [Math.max(0, lo - pad), Math.min(1, hi + pad)];
 }
 
+/**
+ * Ticks on round steps (1, 2 or 5 × 10^k) that cover [lo, hi] with about `count` intervals, so an axis reads
+ * 0.5, 1, 1.5 rather than thirds of its range.
+ */
+export function niceTicks(lo: number, hi: number, count = 5): number[] {
+  if (!(Number.isFinite(lo) && Number.isFinite(hi)) || hi <= lo) return [lo];
+  const raw = (hi - lo) / count;
+  const magnitude = 10 ** Math.floor(Math.log10(raw));
+  const step = [1, 2, 5, 10].map((m) => m * magnitude).find((s) => s >= raw) ?? 10 * magnitude;
+  const ticks: number[] = [];
+  // Integer multiples of the step, so 0.30000000000000004 never reaches a label.
+  for (let k = Math.ceil(lo / step - 1e-9); k * step <= hi + step * 1e-9; k++) ticks.push(k * step);
+  return ticks;
+}
+
 /** Accuracy against severity (0 = clean, on the same images) per method, error bars ± std over seeds. */
 export function severityChart(board: Leaderboard, suite: string): string {
   const W = 720;
@@ -55,6 +74,7 @@ export function severityChart(board: Leaderboard, suite: string): string {
   const [lo, hi] = bounds(series.flat().flatMap((s) => [s.mean - s.std, s.mean + s.std]));
   const x = (s: number) => m.l + (s / Math.max(1, severities)) * (W - m.l - m.r);
   const y = (a: number) => m.t + ((hi - a) / (hi - lo)) * (H - m.t - m.b);
+  const level = (s: number) => (s === 0 ? 'clean' : `severity ${s}`);
   const parts = [svgOpen(W, H)];
   parts.push(
     `<text x="${m.l}" y="18">accuracy vs severity: ${esc(suite)} (${esc(board.preset)}), ± std over seeds</text>`,
@@ -64,19 +84,21 @@ export function severityChart(board: Leaderboard, suite: string): string {
   yAxis(parts, y, lo, hi, m.l, W - m.r);
   parts.push(`<text x="${m.l + 120}" y="${H - 10}">severity (clean: the same test images)</text>`);
   series.forEach((points, i) => {
+    const label = board.rows[i].label;
     const pts = points.map((p, s) => `${x(s).toFixed(1)},${y(p.mean).toFixed(1)}`).join(' ');
     parts.push(`<g class="series" fill="none" stroke="${color(i)}">`);
-    parts.push(`<polyline stroke-width="2" points="${pts}"/>`);
+    parts.push(`<polyline class="line" stroke-width="2" points="${pts}">${title(label)}</polyline>`);
     points.forEach((p, s) => {
       if (p.n >= 2)
         parts.push(
-          `<line x1="${x(s).toFixed(1)}" x2="${x(s).toFixed(1)}" y1="${y(p.mean - p.std).toFixed(1)}" y2="${y(p.mean + p.std).toFixed(1)}"/>`,
+          `<line class="error-bar" x1="${x(s).toFixed(1)}" x2="${x(s).toFixed(1)}" y1="${y(p.mean - p.std).toFixed(1)}" y2="${y(p.mean + p.std).toFixed(1)}"/>`,
         );
+      parts.push(
+        `<circle class="dot" cx="${x(s).toFixed(1)}" cy="${y(p.mean).toFixed(1)}" r="3" fill="${color(i)}">${title(`${label}, ${level(s)}: ${pct(p)} %`)}</circle>`,
+      );
     });
     parts.push('</g>');
-    parts.push(
-      `<text x="${W - m.r + 10}" y="${m.t + 16 * i + 10}" fill="${color(i)}">${esc(board.rows[i].label)}</text>`,
-    );
+    parts.push(`<text x="${W - m.r + 10}" y="${m.t + 16 * i + 10}" fill="${color(i)}">${esc(label)}</text>`);
   });
   parts.push('</svg>');
   return parts.join('\n');
@@ -111,11 +133,11 @@ export function corruptionChart(board: Leaderboard, suite: string): string {
       const s = r.suites[suite].by_corruption[c];
       const bx = gx + groupW * 0.1 + i * barW;
       parts.push(
-        `<rect x="${bx.toFixed(1)}" y="${y(s.mean).toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(0, y(lo) - y(s.mean)).toFixed(1)}" fill="${color(i)}"/>`,
+        `<rect class="bar" x="${bx.toFixed(1)}" y="${y(s.mean).toFixed(1)}" width="${barW.toFixed(1)}" height="${Math.max(0, y(lo) - y(s.mean)).toFixed(1)}" fill="${color(i)}">${title(`${r.label}, ${c}: ${pct(s)} %`)}</rect>`,
       );
       if (s.n >= 2)
         parts.push(
-          `<line x1="${(bx + barW / 2).toFixed(1)}" x2="${(bx + barW / 2).toFixed(1)}" y1="${y(s.mean - s.std).toFixed(1)}" y2="${y(s.mean + s.std).toFixed(1)}" stroke="#000"/>`,
+          `<line class="error-bar" x1="${(bx + barW / 2).toFixed(1)}" x2="${(bx + barW / 2).toFixed(1)}" y1="${y(s.mean - s.std).toFixed(1)}" y2="${y(s.mean + s.std).toFixed(1)}" stroke="#000"/>`,
         );
     });
     parts.push(
@@ -170,20 +192,81 @@ export function ablationChart(board: Leaderboard): string {
     parts.push(`<g class="point" stroke="${c}" fill="${c}">`);
     if (r.seeds.length >= 2) {
       parts.push(
-        `<line x1="${x(r.equivariance_gap.mean - r.equivariance_gap.std).toFixed(1)}" x2="${x(r.equivariance_gap.mean + r.equivariance_gap.std).toFixed(1)}" y1="${cy.toFixed(1)}" y2="${cy.toFixed(1)}"/>`,
+        `<line class="error-bar" x1="${x(r.equivariance_gap.mean - r.equivariance_gap.std).toFixed(1)}" x2="${x(r.equivariance_gap.mean + r.equivariance_gap.std).toFixed(1)}" y1="${cy.toFixed(1)}" y2="${cy.toFixed(1)}"/>`,
       );
       parts.push(
-        `<line x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${y(acc(i).mean - acc(i).std).toFixed(1)}" y2="${y(acc(i).mean + acc(i).std).toFixed(1)}"/>`,
+        `<line class="error-bar" x1="${cx.toFixed(1)}" x2="${cx.toFixed(1)}" y1="${y(acc(i).mean - acc(i).std).toFixed(1)}" y2="${y(acc(i).mean + acc(i).std).toFixed(1)}"/>`,
       );
     }
     if (bases.has(r.label))
       parts.push(
         `<rect x="${(cx - 6).toFixed(1)}" y="${(cy - 6).toFixed(1)}" width="12" height="12" fill="none" stroke-width="2"/>`,
       );
-    parts.push(`<circle cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4"/>`);
+    parts.push(
+      `<circle class="dot" cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="4">${title(`${r.label}: gap ${num(r.equivariance_gap, 4)}, ${suite ?? 'clean'} accuracy ${pct(acc(i))} %`)}</circle>`,
+    );
     parts.push('</g>');
     parts.push(
       `<text x="${W - m.r + 10}" y="${m.t + 16 * i + 10}" fill="${c}">${esc(r.label)}${bases.has(r.label) ? ' (base, □)' : ''}</text>`,
+    );
+  });
+  parts.push('</svg>');
+  return parts.join('\n');
+}
+
+/** A paired difference as the board holds it. */
+type Difference = Comparison['clean_acc'];
+
+/** The metrics of a comparison, in the order leaderboard.md's SEM table lists them. */
+const semMetrics = (board: Leaderboard): Array<[string, (c: Comparison) => Difference]> => [
+  ['clean acc', (c) => c.clean_acc],
+  ...board.suites.map((s): [string, (c: Comparison) => Difference] => [`${s} acc`, (c) => c.corruption_acc[s]]),
+];
+
+/** A verdict's colour: within noise grey, an accuracy higher outside noise green, lower red. */
+const verdictColor = (d: Difference) => (d.withinNoise ? '#888' : d.mean > 0 ? '#2a7' : '#c33');
+
+/**
+ * SEM's paired differences in accuracy (X+sem − X, percentage points), one row per comparison and metric: the
+ * mean as a dot coloured by its verdict, its 95% interval as a line (none for one seed), 0 as a rule.
+ */
+export function semChart(board: Leaderboard): string {
+  const metrics = semMetrics(board);
+  const rows = board.sem.flatMap((c) =>
+    metrics
+      .map(([metric, pick]) => ({ c, metric, d: pick(c) }))
+      .filter(({ d }) => d && d.n > 0 && Number.isFinite(d.mean)),
+  );
+  const W = 760;
+  const rowH = 22;
+  const m = { l: 300, r: 30, t: 30, b: 50 };
+  const H = m.t + m.b + rowH * Math.max(1, rows.length);
+  const ends = rows.flatMap(({ d }) => (d.n >= 2 ? [d.low, d.high] : [d.mean])).map((v) => 100 * v);
+  const finite = [0, ...ends.filter(Number.isFinite)];
+  const span = Math.max(...finite) - Math.min(...finite) || 1;
+  const lo = Math.min(...finite) - 0.05 * span;
+  const hi = Math.max(...finite) + 0.05 * span;
+  const x = (pp: number) => m.l + ((pp - lo) / (hi - lo)) * (W - m.l - m.r);
+  const parts = [svgOpen(W, H)];
+  parts.push(
+    `<text x="${m.l}" y="18">X+sem − X (${esc(board.preset)}): paired difference in accuracy, 95% interval over seeds</text>`,
+  );
+  for (const t of niceTicks(lo, hi)) {
+    parts.push(`<line x1="${x(t).toFixed(1)}" x2="${x(t).toFixed(1)}" y1="${m.t}" y2="${H - m.b}" stroke="#eee"/>`);
+    parts.push(`<text x="${(x(t) - 10).toFixed(1)}" y="${H - m.b + 16}">${Number(t.toPrecision(6))}</text>`);
+  }
+  parts.push(`<line x1="${x(0).toFixed(1)}" x2="${x(0).toFixed(1)}" y1="${m.t}" y2="${H - m.b}" stroke="#888"/>`);
+  parts.push(`<text x="${m.l}" y="${H - 10}">difference (pp); an interval across 0 is within noise</text>`);
+  rows.forEach(({ c, metric, d }, k) => {
+    const cy = m.t + rowH * (k + 0.5);
+    const stroke = verdictColor(d);
+    parts.push(`<text x="10" y="${(cy + 4).toFixed(1)}">${esc(`${c.label} − ${c.baseline}: ${metric}`)}</text>`);
+    if (d.n >= 2)
+      parts.push(
+        `<line class="interval" x1="${x(100 * d.low).toFixed(1)}" x2="${x(100 * d.high).toFixed(1)}" y1="${cy.toFixed(1)}" y2="${cy.toFixed(1)}" stroke="${stroke}" stroke-width="2"/>`,
+      );
+    parts.push(
+      `<circle class="dot" cx="${x(100 * d.mean).toFixed(1)}" cy="${cy.toFixed(1)}" r="4" fill="${stroke}">${title(`${c.label} − ${c.baseline}, ${metric}: ${diff(d)}`)}</circle>`,
     );
   });
   parts.push('</svg>');
@@ -202,30 +285,30 @@ export function chartFiles(board: Leaderboard): Array<[string, string]> {
   ]);
 }
 
-/** The names chartList gives: what an earlier board may have left that this one does not draw. */
-const CHART_FILE = /^(severity-.+|corruptions-.+|ablation)\.svg$/;
-
 /**
- * Writes leaderboard.md, leaderboard.json, the SVG charts and report.html into `dir`, atomically, and removes the
- * charts of an earlier board it no longer draws (a severity chart once a suite has one severity, a suite no longer
- * evaluated), so that no chart in `dir` shows a state other than this board's.
+ * The charts report.html shows: every chart file (the same text) with its caption, then SEM's comparisons when
+ * the board has any.
  */
-export async function writeLeaderboard(
-  dir: string,
-  board: Leaderboard,
-  command: string,
-  report: ReportContext = {},
-): Promise<string[]> {
-  const files: Array<[string, string]> = [
-    ['leaderboard.md', leaderboardMarkdown(board, command)],
-    ['leaderboard.json', `${JSON.stringify({ command, ...board }, null, 2)}\n`],
-    ...chartFiles(board),
-    ['report.html', reportHtml(board, command, report)],
-  ];
-  for (const [name, text] of files) await writeAtomic(join(dir, name), text);
-  const drawn = new Set(files.map(([name]) => name));
-  for (const name of await readdir(dir)) {
-    if (CHART_FILE.test(name) && !drawn.has(name)) await rm(join(dir, name), { force: true });
-  }
-  return files.map(([name]) => join(dir, name));
+export function reportCharts(board: Leaderboard): ChartFigure[] {
+  const svg = new Map(chartFiles(board));
+  const figures: ChartFigure[] = chartList(board).map((c) => ({
+    kind: c.kind,
+    suite: c.suite,
+    caption:
+      c.kind === 'severity'
+        ? `Accuracy vs severity on ${c.suite} (mean over corruptions; clean: the same test images), ± std over seeds`
+        : c.kind === 'corruptions'
+          ? `Accuracy per corruption on ${c.suite} (mean over severities), ± std over seeds`
+          : `${c.suite ?? 'clean'} accuracy vs equivariance gap 1 − cos(f(mix), mix(f)), ± std over seeds on both axes; squares: base configurations`,
+    svg: svg.get(c.file) as string,
+  }));
+  if (board.sem.length)
+    figures.push({
+      kind: 'sem',
+      suite: null,
+      caption:
+        'Paired difference in accuracy (percentage points), 95% interval over seeds; an interval across 0 is within noise',
+      svg: semChart(board),
+    });
+  return figures;
 }

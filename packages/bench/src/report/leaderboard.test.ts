@@ -8,7 +8,7 @@ import type { DataIdentity } from '../plan/identity';
 import { loadPreset, parsePreset } from '../plan/preset';
 import type { FailedRecord, ResultRecord } from '../run/records';
 import { handMadeRecord } from '../test_records';
-import { writeLeaderboard } from './charts';
+import { writeLeaderboard } from './write';
 import { buildLeaderboard, type Leaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
 import { mce, meanStd, pairedDifference, pearson, relativeMce } from './stats';

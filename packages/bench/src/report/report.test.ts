@@ -4,7 +4,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { pathToFileURL } from 'node:url';
 import type { ComputeIdentity } from '@semix/core';
-import { CORRUPTIONS, corruptImages, MNIST_C_CORRUPTIONS, take } from '@semix/datasets';
+import { CORRUPTIONS, corruptImages, MNIST_C_CORRUPTIONS } from '@semix/datasets';
+import { take } from '@semix/datasets/node';
 import { type BrowserContext, chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type Grid, type GridJob, planGrid, writeGrid } from '../plan/grid';
@@ -14,7 +15,10 @@ import { loadPresetData } from '../run/job';
 import { type FailedRecord, type ResultRecord, recordFile, recordText } from '../run/records';
 import { rebuildLeaderboard, runBench } from '../run/run';
 import { handMadeRecord } from '../test_records';
-import { buildLeaderboard, type Leaderboard } from './leaderboard';
+import { semChart } from './charts';
+import { buildLeaderboard, chartList, type Leaderboard } from './leaderboard';
+import { DATA_ELEMENT_ID, type ReportData } from './page/data';
+import { PAGE_BANNER } from './page_bundle';
 import { reportHtml } from './report';
 
 const DATA: DataIdentity = {
@@ -147,8 +151,29 @@ describe('report.html', () => {
     expect(size).toBeLessThan(1.5e6);
     // Nothing is loaded from elsewhere: no src= or href= to a URL, only inline scripts and data: images.
     expect(html).not.toMatch(/<(script|link|img)[^>]+(src|href)="(?!data:)/);
-    expect(html).toContain('@observablehq/plot v0.6.17');
     expect(html).toContain(`"command":"semix bench --preset quick"`);
+    // One script besides the data: the page's own bundle, and no charting library inlined beside it.
+    const scripts = [...html.matchAll(/<script([^>]*)>/g)].map((m) => m[1]);
+    expect(scripts).toEqual([` type="application/json" id="${DATA_ELEMENT_ID}"`, '']);
+    expect(html).toContain(PAGE_BANNER);
+    expect(html).not.toMatch(/observablehq|d3js\.org/);
+  });
+
+  it('shows the very charts leaderboard.md links: the same SVG text, plus the SEM comparisons', async () => {
+    const html = await readFile(quickReport, 'utf8');
+    const json = html.match(new RegExp(`<script type="application/json" id="${DATA_ELEMENT_ID}">(.*?)</script>`, 's'));
+    const data = JSON.parse(json?.[1] ?? 'null') as ReportData;
+    const out = join(dir, 'quick');
+    const files = chartList(quickBoard);
+    // quick's MNIST-C has one severity: no severity chart for it, in the page as beside leaderboard.md.
+    expect(files.map((c) => c.file)).toEqual([
+      'corruptions-mnist-c.svg',
+      'severity-cifar10-c-15.svg',
+      'corruptions-cifar10-c-15.svg',
+    ]);
+    expect(data.charts.map((c) => [c.kind, c.suite])).toEqual([...files.map((c) => [c.kind, c.suite]), ['sem', null]]);
+    for (const [i, c] of files.entries()) expect(data.charts[i].svg).toBe(await readFile(join(out, c.file), 'utf8'));
+    expect(data.charts[3].svg).toBe(semChart(quickBoard));
   });
 
   it('shows the very test images the evaluation corrupted', async () => {
@@ -166,6 +191,19 @@ describe('report.html', () => {
       }
   });
 });
+
+/** A Markdown table's rows (header first, the separator left out) as cells, from the line that starts with `head`. */
+function mdTable(md: string, head: string): string[][] {
+  const lines = md.split('\n');
+  const start = lines.findIndex((l) => l.startsWith(head));
+  const rows: string[][] = [];
+  for (const line of lines.slice(start)) {
+    if (!line.startsWith('|')) break;
+    if (/^\|[-:|]+\|$/.test(line)) continue;
+    rows.push(line.slice(2, -2).split(' | '));
+  }
+  return rows;
+}
 
 const CHROMIUM = '/usr/bin/chromium';
 const hasChromium = existsSync(CHROMIUM);
@@ -219,18 +257,18 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     expect(await page.getAttribute('body', 'data-ready')).toBe('true');
     const rowLabels = () => page.$$eval('#leaderboard-table tbody tr', (trs) => trs.map((t) => t.dataset.label));
     expect(await rowLabels()).toEqual(['cutmix+sem', 'cutmix', 'mixup+sem', 'mixup', 'erm']);
-    // Per suite a severity chart (a line and a dot per method and level, an error bar each: 3 seeds) and a
-    // per-corruption chart (a bar per method and corruption, an error bar each); then the SEM comparisons.
-    // Marks drawn inside their chart: a value outside a scale's domain lands off it (or has no size).
+    // The charts charts.ts drew, each in its figure: per suite a severity chart where the suite has several
+    // severities (a line per method, a dot and an error bar per method and level: 3 seeds) and a per-corruption
+    // chart (a bar and an error bar per method and corruption); then the SEM comparisons (a dot and an interval per
+    // comparison and metric). Marks drawn inside their chart: a value outside a scale's range lands off it.
     const marks = await page.$$eval('figure.chart', (figs) =>
       figs.map((f) => {
-        const count = (selector: string, minSize = 1) =>
+        const svg = f.querySelector('svg')!.getBoundingClientRect();
+        const count = (selector: string) =>
           [...f.querySelectorAll(selector)].filter((e) => {
             const box = e.getBoundingClientRect();
-            const svg = e.closest('svg')!.getBoundingClientRect();
             const inside = (a: number, lo: number, hi: number) => a >= lo - 0.5 && a <= hi + 0.5;
             return (
-              box.width + box.height >= minSize &&
               inside(box.top, svg.top, svg.bottom) &&
               inside(box.bottom, svg.top, svg.bottom) &&
               inside(box.left, svg.left, svg.right) &&
@@ -239,24 +277,49 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
           }).length;
         return {
           kind: f.getAttribute('data-chart'),
-          lines: count('g[aria-label="line"] path'),
-          dots: count('g[aria-label="dot"] circle, g[aria-label="dot"] path'),
-          bars: count('g[aria-label="bar"] rect'),
-          // An error bar over seeds that agree closely is shorter than a pixel.
-          rules: count('g[aria-label="rule"] line', 0),
+          suite: f.getAttribute('data-suite'),
+          // Laid out: a chart the page failed to place (or scaled to nothing) has no width.
+          width: svg.width,
+          lines: count('.line'),
+          dots: count('.dot'),
+          bars: count('.bar'),
+          errorBars: count('.error-bar'),
+          intervals: count('.interval'),
+          // Every mark says what it shows on hover.
+          untitled: [...f.querySelectorAll('.line, .dot, .bar')].filter((e) => !e.querySelector('title')?.textContent)
+            .length,
         };
       }),
     );
     const m = 5;
-    expect(marks.map((x) => x.kind)).toEqual(['severity', 'corruptions', 'severity', 'corruptions', 'sem']);
-    expect(marks[0]).toMatchObject({ lines: m, dots: m * 2, rules: m * 2 });
-    expect(marks[1]).toMatchObject({ bars: m * 15 });
-    expect(marks[1].rules).toBeGreaterThanOrEqual(m * 15);
-    expect(marks[2]).toMatchObject({ lines: m, dots: m * 6, rules: m * 6 });
-    expect(marks[3]).toMatchObject({ bars: m * 15 });
+    expect(marks.map((x) => [x.kind, x.suite])).toEqual([
+      ['corruptions', 'mnist-c'],
+      ['severity', 'cifar10-c-15'],
+      ['corruptions', 'cifar10-c-15'],
+      ['sem', null],
+    ]);
+    expect(marks.every((x) => x.width > 300 && x.untitled === 0)).toBe(true);
+    const mnistC = MNIST_C_CORRUPTIONS.length;
+    expect(marks[0]).toMatchObject({ bars: m * mnistC, errorBars: m * mnistC });
+    expect(marks[1]).toMatchObject({ lines: m, dots: m * 6, errorBars: m * 6 });
+    expect(marks[2]).toMatchObject({ bars: m * CORRUPTIONS.length, errorBars: m * CORRUPTIONS.length });
     // Two comparisons (mixup+sem, cutmix+sem) × three metrics, each a dot and its interval.
-    expect(marks[4].dots).toBe(quickBoard.sem.length * 3);
     expect(quickBoard.sem.length).toBe(2);
+    expect(marks[3]).toMatchObject({ dots: 2 * 3, intervals: 2 * 3 });
+    // A dot's hover text is the comparison's cell in leaderboard.md's SEM table.
+    const md = await readFile(join(dir, 'quick', 'leaderboard.md'), 'utf8');
+    const semTitles = await page.$$eval('figure[data-chart="sem"] .dot title', (t) => t.map((e) => e.textContent));
+    expect(semTitles[0]).toBe(`cutmix+sem − cutmix, clean acc: ${mdTable(md, '| method | vs |')[1][2]}`);
+    // The page's tables say what leaderboard.md says, cell for cell: every column of its table in its order, and the
+    // SEM comparisons.
+    const cells = (selector: string) =>
+      page.$$eval(selector, (trs) =>
+        trs.map((tr) => [...tr.children].map((td) => (td.querySelector('summary') ?? td).textContent?.trim())),
+      );
+    const mdMain = mdTable(md, '| rank | method |');
+    expect(await cells('#leaderboard-table thead tr')).toEqual([mdMain[0]]);
+    expect(await cells('#leaderboard-table tbody tr')).toEqual(mdMain.slice(1));
+    expect(await cells('#sem-table tr')).toEqual(mdTable(md, '| method | vs |'));
     // Sorting by clean accuracy: highest first, then lowest first.
     const byClean = [...quickBoard.rows].sort((a, b) => b.clean_acc.mean - a.clean_acc.mean).map((r) => r.label);
     expect(byClean).not.toEqual(await rowLabels());
@@ -286,6 +349,28 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     await page.close();
   });
 
+  it("the committed quick run's report says what its leaderboard.md says, cell for cell, footnote included", async () => {
+    // The board the bench wrote for the run LEADERBOARD.md shows (its relative mCE is `— ¹` on one suite).
+    const fixture = join(import.meta.dirname, '__fixtures__', 'boards', 'quick');
+    const { command, ...board } = JSON.parse(await readFile(join(fixture, 'leaderboard.json'), 'utf8'));
+    const md = await readFile(join(fixture, 'leaderboard.md'), 'utf8');
+    const file = join(dir, 'committed-quick.html');
+    await writeFile(file, reportHtml(board as Leaderboard, command));
+    const { page, errors } = await open(context, file);
+    expect(errors).toEqual([]);
+    const cells = (selector: string) =>
+      page.$$eval(selector, (trs) =>
+        trs.map((tr) => [...tr.children].map((td) => (td.querySelector('summary') ?? td).textContent?.trim())),
+      );
+    const main = mdTable(md, '| rank | method |');
+    expect(main.slice(1).some((r) => r.includes('— ¹'))).toBe(true);
+    expect(await cells('#leaderboard-table tr')).toEqual(main);
+    expect(await cells('#sem-table tr')).toEqual(mdTable(md, '| method | vs |'));
+    const footnote = md.split('\n').find((l) => l.startsWith('¹ '));
+    expect(await page.innerText('#leaderboard')).toContain(footnote);
+    await page.close();
+  });
+
   it('the ablation report: its chart, tables and the failed configuration', async () => {
     const { page, errors, outside } = await open(context, join(dir, 'ablation.html'));
     expect(errors).toEqual([]);
@@ -294,7 +379,7 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     expect(rows).toHaveLength(ablationBoard.rows.length + 1);
     expect(rows.at(-1)).toBe(failedLabel);
     const dots = await page.$$eval(
-      'figure[data-chart="ablation"] g[aria-label="dot"] :is(circle, path)',
+      'figure[data-chart="ablation"] .dot',
       (d) =>
         d.filter((e) => {
           const box = e.getBoundingClientRect();
@@ -318,14 +403,10 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     const rows = await page.$$eval('#leaderboard-table tbody tr', (trs) => trs.map((t) => t.dataset.label));
     expect(rows.sort()).toEqual(['erm', 'mixup+sem']);
     const drawn = await page.$$eval('figure.chart', (figs) =>
-      figs.map((f) => [
-        f.getAttribute('data-chart'),
-        f.querySelectorAll('g[aria-label="bar"] rect, g[aria-label="line"] path, g[aria-label="dot"] :is(circle, path)')
-          .length,
-      ]),
+      figs.map((f) => [f.getAttribute('data-chart'), f.querySelectorAll('.bar, .line, .dot').length]),
     );
-    // smoke runs mixup+sem without mixup: no SEM comparison, and the page says so.
-    expect(drawn.map(([kind]) => kind)).toEqual(['severity', 'corruptions', 'severity', 'corruptions']);
+    // smoke runs mixup+sem without mixup: no SEM comparison, and the page says so; MNIST-C has one severity.
+    expect(drawn.map(([kind]) => kind)).toEqual(['corruptions', 'severity', 'corruptions']);
     expect(await page.innerText('#sem')).toContain('No comparison');
     expect(drawn.every(([, n]) => Number(n) > 0)).toBe(true);
     expect(await page.locator('.gallery img').count()).toBe(30);

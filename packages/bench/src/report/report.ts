@@ -1,44 +1,22 @@
 /**
- * report.html: the leaderboard as one self-contained page (data, styles, scripts and images inlined) that opens
- * offline from file://. Charts are drawn in the page by Observable Plot (with d3, which it builds on), read from
- * their published browser builds in node_modules when the report is written; the page's own script is
- * report_client.js, shipped beside this module (src/ under tsx and vitest, dist/ once built).
+ * report.html: the leaderboard as one self-contained page (data, styles, script, charts and images inlined) that
+ * opens offline from file://. The charts are the SVG text charts.ts draws for leaderboard.md's files; the page's
+ * script (src/report/page, TypeScript) only builds the tables around them, sorts and fills the gallery. It is
+ * bundled into one browser script by page_bundle.ts: at build time into dist/, from source on first use.
  */
-import { readFileSync } from 'node:fs';
-import { createRequire } from 'node:module';
-import { dirname, join } from 'node:path';
-import {
-  CORRUPTIONS,
-  type SuiteName as DataSuiteName,
-  MNIST_C_CORRUPTIONS,
-  previewGrid,
-  verifyDataset,
-} from '@semix/datasets';
+import { existsSync, readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { CORRUPTIONS, type SuiteName as DataSuiteName, MNIST_C_CORRUPTIONS } from '@semix/datasets';
+import { previewGrid, verifyDataset } from '@semix/datasets/node';
 import { type Preset, presetSuites, type SuiteName } from '../plan/preset';
 import { loadPresetSplits } from '../run/job';
 import type { ResultRecord } from '../run/records';
+import { reportCharts } from './charts';
 import type { Leaderboard } from './leaderboard';
+import { DATA_ELEMENT_ID, type Gallery, type GalleryImage, type GallerySuite, type ReportData } from './page/data';
+import { bundleReportPage, PAGE_SCRIPT } from './page_bundle';
 
-/** A labelled PNG of a few test images under one corruption: columns clean, then each severity. */
-export interface GalleryImage {
-  corruption: string;
-  /** base64 of the PNG bytes. */
-  png: string;
-}
-
-export interface GallerySuite {
-  suite: string;
-  columns: string[];
-  images: GalleryImage[];
-}
-
-export interface Gallery {
-  /** Test images shown per corruption. */
-  count: number;
-  suites: GallerySuite[];
-  /** What could not be shown and why (a suite read from official files, data not in the cache). */
-  notes: string[];
-}
+export type { Gallery, GalleryImage, GallerySuite, ReportData };
 
 export interface ReportContext {
   /** The records the board was built from: versions, commits and per-job wall times. */
@@ -105,33 +83,23 @@ export async function loadGallery(preset: Preset, options: GalleryOptions = {}):
   return { count: Math.min(count, test.labels.length), suites: out, notes };
 }
 
-const require = createRequire(import.meta.url);
-
-/** The directory of an installed package (its `exports` hide dist/, so walk up from its entry). */
-function packageDir(name: string): string {
-  let dir = dirname(require.resolve(name));
-  for (;;) {
-    try {
-      if (JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).name === name) return dir;
-    } catch {
-      // not the package root yet
-    }
-    const up = dirname(dir);
-    if (up === dir) throw new Error(`report: cannot find the package directory of ${name}`);
-    dir = up;
+let script: string | undefined;
+/**
+ * The page's script. From source (the page's .ts beside this module: vitest, tsx) it is bundled now, so it is never
+ * older than its source; once built, dist/ holds no source and the build's bundle is read instead.
+ */
+function pageScript(): string {
+  if (script === undefined) {
+    const entry = new URL('./page/main.ts', import.meta.url);
+    const built = new URL(`./${PAGE_SCRIPT}`, import.meta.url);
+    if (existsSync(entry)) script = bundleReportPage(fileURLToPath(entry));
+    else if (existsSync(built)) script = readFileSync(built, 'utf8');
+    else
+      throw new Error(
+        `report: the page's script ${fileURLToPath(built)} is missing (a build without it: pnpm --filter @semix/bench build)`,
+      );
   }
-}
-
-let scripts: string | undefined;
-/** d3, Observable Plot (both minified browser builds) and the page's own script. */
-function reportScripts(): string {
-  if (scripts === undefined) {
-    const d3 = readFileSync(join(packageDir('d3'), 'dist/d3.min.js'), 'utf8');
-    const plot = readFileSync(join(packageDir('@observablehq/plot'), 'dist/plot.umd.min.js'), 'utf8');
-    const client = readFileSync(new URL('./report_client.js', import.meta.url), 'utf8');
-    scripts = [d3, plot, client].map((s) => `<script>${scriptSafe(s)}</script>`).join('\n');
-  }
-  return scripts;
+  return script;
 }
 
 /** `</script` inside inlined code would end the element early; `<\/` means the same in JS strings and regexes. */
@@ -141,14 +109,14 @@ const jsonSafe = (v: unknown) => JSON.stringify(v).replace(/</g, '\\u003c');
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
 
 /** What the page shows besides the board: provenance from the records, the gallery. */
-export function reportData(board: Leaderboard, command: string, context: ReportContext = {}) {
+export function reportData(board: Leaderboard, command: string, context: ReportContext = {}): ReportData {
   const records = context.records ?? [];
   const versions: Record<string, string[]> = {};
   for (const r of records)
     for (const [k, v] of Object.entries(r.versions)) versions[k] = [...new Set([...(versions[k] ?? []), v])].sort();
   const gallery = context.gallery ?? { unavailable: 'not loaded (the report was written without its preset data)' };
   return {
-    schema: 'semix-report-v1',
+    schema: 'semix-report-v2',
     command,
     board,
     records: context.records ? records.length : null,
@@ -158,6 +126,7 @@ export function reportData(board: Leaderboard, command: string, context: ReportC
     wall_time_s: board.wall_time_s,
     created: records.map((r) => r.created_at).sort(),
     gallery,
+    charts: reportCharts(board),
   };
 }
 
@@ -173,9 +142,9 @@ export function reportHtml(board: Leaderboard, command: string, context: ReportC
 <style>${STYLE}</style>
 </head>
 <body>
-<main id="report"><noscript>This report draws its tables and charts with JavaScript; leaderboard.md holds the same numbers.</noscript></main>
-<script type="application/json" id="semix-data">${jsonSafe(reportData(board, command, context))}</script>
-${reportScripts()}
+<main id="report"><noscript>This report builds its tables with JavaScript; leaderboard.md and its SVG charts hold the same numbers.</noscript></main>
+<script type="application/json" id="${DATA_ELEMENT_ID}">${jsonSafe(reportData(board, command, context))}</script>
+<script>${scriptSafe(pageScript())}</script>
 </body>
 </html>
 `;
@@ -197,6 +166,7 @@ td.failed { color: #b00; }
 .shared { color: #666; } .incomplete { color: #a60; }
 details summary { cursor: pointer; } details pre { text-align: left; margin: .3em 0 0; }
 figure.chart { margin: 1rem 0; } figure.chart figcaption { color: #555; margin-bottom: .3rem; }
+figure.chart svg { display: block; max-width: 100%; height: auto; }
 .gallery { display: flex; flex-wrap: wrap; gap: .8rem; }
 .gallery figure { margin: 0; } .gallery figcaption { font-size: 12px; color: #555; }
 .gallery img { image-rendering: pixelated; border: 1px solid #ddd; }

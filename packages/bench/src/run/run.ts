@@ -8,12 +8,12 @@ import {
   type ProgressEvent,
   selectBackend,
 } from '@semix/core';
-import { writeAtomic } from '@semix/datasets';
+import { writeAtomic } from '@semix/datasets/node';
 import * as tf from '@tensorflow/tfjs-core';
 import pkg from '../../package.json';
 import { type Grid, type GridJob, planGrid, readGrid, writeGrid } from '../plan/grid';
 import { type Preset, presetShards } from '../plan/preset';
-import { writeLeaderboard } from '../report/charts';
+import { writeLeaderboard } from '../report/write';
 import { buildLeaderboard, type Leaderboard } from '../report/leaderboard';
 import { loadGallery } from '../report/report';
 import { type DataProgress, JobFailedError, jobWorkers, loadPresetData, loadPresetSplits, runJob } from './job';
