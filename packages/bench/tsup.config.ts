@@ -3,11 +3,11 @@ import { defineConfig } from 'tsup';
 import { bundleReportPage, PAGE_SCRIPT } from './src/report/page_bundle';
 
 export default defineConfig({
-  // runBench({ jobs }) starts dist/job_worker.js in worker threads; the queue (BullMQ, ioredis) is its own entry.
+  // runBench({ jobs }) starts dist/job_thread.js for its job threads; the queue (BullMQ, ioredis) is its own entry.
   entry: {
     index: 'src/index.ts',
     queue: 'src/queue.ts',
-    job_worker: 'src/run/job_worker.ts',
+    job_thread: 'src/run/job_thread.ts',
     // runSpeedSuite starts dist/speed_tensorflow.js in a child process for tfjs-node's one-thread rows.
     speed_tensorflow: 'src/speed/speed_tensorflow.ts',
   },

@@ -7,8 +7,9 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { gridFile, readGrid } from './plan/grid';
 import { loadPreset, parsePreset } from './plan/preset';
 import { runQueuedBench } from './run/queue/coordinator';
-import { failedFile, type ResultRecord, readRecord, recordFile } from './run/records';
+import type { ResultRecord } from './run/records';
 import { rebuildLeaderboard, runBench } from './run/run';
+import { failedFile, readRecord, recordFile } from './run/store';
 
 let dir: string;
 beforeAll(async () => {
@@ -134,7 +135,7 @@ describe('smoke preset end to end', () => {
       error: expect.stringMatching(/^its content does not match its digest \(edited or damaged\)/),
     });
 
-    // Two jobs at once on worker threads write the same records as the sequential run (timings aside).
+    // Two jobs at once on job threads write the same records as the sequential run (timings aside).
     const parallelOut = join(dir, 'smoke-jobs');
     const threaded = await runBench({ preset, outDir: parallelOut, backend: 'wasm', jobs: 2 });
     expect(threaded.ran).toBe(2);

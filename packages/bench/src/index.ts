@@ -56,46 +56,56 @@ export {
   type CorruptionSource,
   type DataProgress,
   dataIdentity,
-  type EvaluationResult,
-  EXPLODED_LOSS_FACTOR,
-  evaluateOn,
-  explodedLoss,
-  type JobContext,
-  JobFailedError,
-  jobWorkers,
   loadPresetData,
   loadPresetSplits,
-  NEAR_CHANCE_FACTOR,
   type PresetData,
-  runJob,
-} from './run/job';
+  type PresetSplits,
+} from './run/data';
+export { type EvaluationResult, evaluateOn } from './run/evaluate';
 export {
-  type BadRecord,
-  type FailedRead,
+  EXPLODED_LOSS_FACTOR,
+  explodedLoss,
+  JobFailedError,
+  type JobFailure,
+  NEAR_CHANCE_FACTOR,
+  nearChance,
+} from './run/failure';
+export { type JobContext, jobThreads, jobWorkers, runJob } from './run/job';
+export { packageVersions } from './run/provenance';
+export {
+  checkRecord,
   type FailedRecord,
   FailedRecordSchema,
-  failedFile,
   failedText,
-  type RecordRead,
+  identityMismatches,
   RecordSchema,
   type ResultRecord,
-  readFailed,
-  readRecord,
   recordDigest,
-  recordFile,
   recordText,
+  recordThreads,
+  type StoredIdentity,
   type SuiteResult,
 } from './run/records';
 export {
   type BenchEvent,
   type BenchOptions,
   type BenchResult,
-  packageVersions,
   parseJobs,
   rebuildLeaderboard,
   runBench,
-  type UnreadableRecord,
 } from './run/run';
+export {
+  type BadRecord,
+  type FailedRead,
+  failedFile,
+  type RecordRead,
+  type RecordStore,
+  readFailed,
+  readRecord,
+  recordFile,
+  recordStore,
+  type UnreadableRecord,
+} from './run/store';
 export {
   type KernelProfile,
   kernelTable,

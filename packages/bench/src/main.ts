@@ -1,7 +1,7 @@
 /**
  * `pnpm bench`: runs a preset (default `quick`) in process and prints the leaderboard.
  *   pnpm bench [-- --preset smoke] [--out results/quick] [--backend wasm] [--jobs auto|n]
- * Jobs run side by side on worker threads, one per core by default (`--jobs 1`: in this thread); records are the
+ * Jobs run side by side on job threads, one per core by default (`--jobs 1`: in this thread); records are the
  * same either way.
  */
 import { resolve } from 'node:path';
@@ -40,7 +40,7 @@ process.once('SIGINT', () => {
   controller.abort(new Error('interrupted'));
 });
 console.log(`semix bench: preset ${preset.name}: ${preset.description}`);
-console.log(`jobs at a time: ${jobs}${jobs > 1 ? ' (worker threads; --jobs 1 runs them in this thread)' : ''}`);
+console.log(`jobs at a time: ${jobs}${jobs > 1 ? ' (job threads; --jobs 1 runs them in this thread)' : ''}`);
 let lastLine = 0;
 try {
   const result = await runBench({

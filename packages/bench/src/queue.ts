@@ -1,9 +1,9 @@
 /**
  * The leaderboard grid across machines, on BullMQ (Redis). The coordinator enqueues one job per (method, seed)
  * with a stable id, follows them, validates each returned record and is the only writer of the records store;
- * workers on any number of machines take jobs, train, evaluate and return records. Stalled jobs (a worker
+ * queue workers on any number of machines take jobs, train, evaluate and return records. Stalled jobs (a worker
  * killed mid-job) are re-run by BullMQ; failing jobs are retried with backoff and then recorded as failed. A refused
- * password ends a coordinator or worker at once, an unreachable Redis after a bounded wait (QueueConnectionError).
+ * password ends a coordinator or queue worker at once, an unreachable Redis after a bounded wait (QueueConnectionError).
  */
 export {
   DEFAULT_CONNECT_TIMEOUT_MS,

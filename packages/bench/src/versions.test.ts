@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { packageVersions } from './run/run';
+import { packageVersions } from './run/provenance';
 
 describe('packageVersions: what a record says it was computed with', () => {
   it("on tensorflow: tfjs-node's package and version and libtensorflow's; on wasm: the kernel pack's arithmetic", () => {

@@ -32,8 +32,8 @@ export interface JobIdentity {
   v: 4;
   dataset: string;
   model: Preset['model'];
-  /** The preset's training settings with `shards` resolved (absent when 1) and without `workers` (threads). */
-  train: Omit<Preset['train'], 'workers'>;
+  /** The preset's training settings with `shards` resolved (absent when 1) and without `threads`. */
+  train: Omit<Preset['train'], 'threads' | 'workers'>;
   evaluation: Preset['evaluation'];
   /** The method with every option resolved; its label is presentation, not identity. */
   method: Omit<ResolvedMethod, 'label'>;
@@ -59,12 +59,12 @@ export function canonical(value: unknown): string {
 }
 
 /**
- * What of the training settings determines a result: `shards` (resolved: a preset's `workers` alone is as many
- * shards) but not `workers`, the threads that compute them (the numbers are the same for any). One shard, the
- * default, is left out, so ids from before the field existed stay valid.
+ * What of the training settings determines a result: `shards` (resolved: a preset's `threads` alone is as many
+ * shards) but not `threads` (nor its deprecated name `workers`), the threads that compute them (the numbers are
+ * the same for any). One shard, the default, is left out, so ids from before the field existed stay valid.
  */
 export function identityTrain(train: Preset['train']): JobIdentity['train'] {
-  const { workers: _workers, shards: _shards, ...rest } = train;
+  const { threads: _threads, workers: _workers, shards: _shards, ...rest } = train;
   const shards = presetShards(train);
   return shards === 1 ? rest : { ...rest, shards };
 }

@@ -68,25 +68,51 @@ describe('job identity', () => {
     // No key added for the default: every record written before shards existed keeps its id.
     expect(jobIdentity(smoke, smoke.methods[1], 0, DATA, COMPUTE).train).toEqual(smoke.train);
     expect(id(train({ shards: 1 }))).toBe(id());
-    expect(id(train({ workers: 1 }))).toBe(id());
+    expect(id(train({ threads: 1 }))).toBe(id());
     expect(id(train({ shards: 2 }))).not.toBe(id());
-    expect(id(train({ shards: 2, workers: 2 }))).toBe(id(train({ shards: 2 })));
-    // workers alone is as many shards (as core's train({ workers })).
-    expect(id(train({ workers: 2 }))).toBe(id(train({ shards: 2 })));
-    expect(jobIdentity(train({ shards: 4, workers: 2 }), smoke.methods[1], 0, DATA, COMPUTE).train).toEqual({
+    expect(id(train({ shards: 2, threads: 2 }))).toBe(id(train({ shards: 2 })));
+    // threads alone is as many shards (as core's train({ threads })).
+    expect(id(train({ threads: 2 }))).toBe(id(train({ shards: 2 })));
+    expect(jobIdentity(train({ shards: 4, threads: 2 }), smoke.methods[1], 0, DATA, COMPUTE).train).toEqual({
       ...smoke.train,
       shards: 4,
     });
     const raw = BUILTIN_PRESETS.smoke as Record<string, Record<string, unknown>>;
     const bad = (t: Record<string, unknown>) => () => parsePreset({ ...raw, train: { ...raw.train, ...t } }, 'p.json');
-    expect(bad({ shards: 2, workers: 3 })).toThrow(
-      'train.workers: 3 is more than shards (2); each thread computes one shard or more; allowed: 1 to 2',
+    expect(bad({ shards: 2, threads: 3 })).toThrow(
+      'train.threads: 3 is more than shards (2); each thread computes one shard or more; allowed: 1 to 2',
     );
     expect(bad({ shards: 65 })).toThrow(
       'train.shards: 65 is more than batchSize (64); each data-parallel shard needs one image at least',
     );
-    expect(bad({ workers: 65 })).toThrow('train.workers: 65 is more than batchSize (64)');
+    expect(bad({ threads: 65 })).toThrow('train.threads: 65 is more than batchSize (64)');
     expect(bad({ shards: 0 })).toThrow(/train\.shards: Number must be greater than 0/);
+  });
+
+  it('the deprecated train.workers is read as train.threads, checked under its own name, with one warning', async () => {
+    const raw = BUILTIN_PRESETS.smoke as Record<string, Record<string, unknown>>;
+    const parse = (t: Record<string, unknown>) => parsePreset({ ...raw, train: { ...raw.train, ...t } }, 'p.json');
+    const warnings: string[] = [];
+    const onWarning = (w: Error) => warnings.push(w.message);
+    process.on('warning', onWarning);
+    try {
+      const old = parse({ shards: 4, workers: 2 });
+      expect(old.train).toEqual(parse({ shards: 4, threads: 2 }).train);
+      expect(old.train).not.toHaveProperty('workers');
+      expect(id(old)).toBe(id({ ...smoke, train: { ...smoke.train, shards: 4 } }));
+      expect(parse({ workers: 2 }).train).toMatchObject({ threads: 2 });
+      expect(() => parse({ shards: 2, workers: 3 })).toThrow('train.workers: 3 is more than shards (2)');
+      expect(() => parse({ threads: 2, workers: 1 })).toThrow(
+        'train.workers: 1 differs from threads (2); workers is the deprecated name of threads: give threads only',
+      );
+      // process.emitWarning reports on a later tick.
+      await new Promise((resolve) => setImmediate(resolve));
+    } finally {
+      process.off('warning', onWarning);
+    }
+    expect(warnings).toEqual([
+      'preset p.json: train.workers is deprecated and will be removed in the next release; it is read as train.threads (the same count of threads)',
+    ]);
   });
 
   it('identityDiff names the fields that differ', () => {

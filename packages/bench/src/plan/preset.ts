@@ -91,41 +91,74 @@ export const TrainSettings = z
     /**
      * Data-parallel shards of each batch (core's `train({ shards })`): each shard is mixed within itself and has
      * its own batch-norm statistics, so results depend on it and it is part of a job's identity. Default:
-     * `workers`, else 1 (one batch, nothing to spread over threads).
+     * `threads`, else 1 (one batch, nothing to spread over threads).
      */
     shards: z.number().int().positive().optional(),
     /**
-     * Threads a job computes its shards on (core's `train({ workers })`, 1 to `shards`); default 1. Scheduling
-     * only: not part of a job's identity (records state it as `workers`). `semix bench` may give a job more
+     * Threads a job computes its shards on (core's `train({ threads })`, 1 to `shards`); default 1. Scheduling
+     * only: not part of a job's identity (records state it as `threads`). `semix bench` may give a job more
      * threads, up to `shards`, from cores no other job needs.
+     */
+    threads: z.number().int().positive().optional(),
+    /**
+     * @deprecated Renamed `threads` (a count of threads; "worker" now names only the queue's processes). Read as
+     * `threads` for this release, with a warning; `parsePreset` returns it as `threads`.
      */
     workers: z.number().int().positive().optional(),
   })
   .strict();
 
-/** `workers` within `shards`, `shards` within the batch; checked with the whole preset (a config file's `train` is partial). */
+/**
+ * `threads` within `shards`, `shards` within the batch; checked with the whole preset (a config file's `train` is
+ * partial). The deprecated `workers` is checked as `threads`, under its own name.
+ */
 function checkShards(t: z.infer<typeof TrainSettings>, ctx: z.RefinementCtx): void {
   const shards = presetShards(t);
-  if (t.workers !== undefined && t.workers > shards)
+  const named = t.threads !== undefined ? 'threads' : 'workers';
+  const threads = t.threads ?? t.workers;
+  if (t.threads !== undefined && t.workers !== undefined && t.threads !== t.workers)
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
       path: ['workers'],
-      message: `${t.workers} is more than shards (${shards}); each thread computes one shard or more; allowed: 1 to ${shards}`,
+      message: `${t.workers} differs from threads (${t.threads}); workers is the deprecated name of threads: give threads only`,
+    });
+  if (threads !== undefined && threads > shards)
+    ctx.addIssue({
+      code: z.ZodIssueCode.custom,
+      path: [named],
+      message: `${threads} is more than shards (${shards}); each thread computes one shard or more; allowed: 1 to ${shards}`,
     });
   if (shards > t.batchSize)
     ctx.addIssue({
       code: z.ZodIssueCode.custom,
-      path: [t.shards === undefined ? 'workers' : 'shards'],
+      path: [t.shards === undefined ? named : 'shards'],
       message: `${shards} is more than batchSize (${t.batchSize}); each data-parallel shard needs one image at least`,
     });
 }
 
 /**
- * The data-parallel shards of a preset's training (`shards`, else `workers`, else 1): what its numbers depend
- * on. Threads are another matter (`jobWorkers`).
+ * The data-parallel shards of a preset's training (`shards`, else `threads`, else 1): what its numbers depend
+ * on. Threads are another matter (`jobThreads`).
  */
-export function presetShards(train: { shards?: number; workers?: number }): number {
-  return train.shards ?? train.workers ?? 1;
+export function presetShards(train: { shards?: number; threads?: number; workers?: number }): number {
+  return train.shards ?? train.threads ?? train.workers ?? 1;
+}
+
+// Deprecated spellings warned about in this process: once each.
+const warned = new Set<string>();
+
+/** A preset's `train` with the deprecated `workers` read as `threads` (warned about once a process). */
+function currentTrain<T extends { threads?: number; workers?: number }>(train: T, source: string): Omit<T, 'workers'> {
+  const { workers, ...rest } = train;
+  if (workers === undefined) return rest;
+  if (!warned.has('train.workers')) {
+    warned.add('train.workers');
+    process.emitWarning(
+      `preset ${source}: train.workers is deprecated and will be removed in the next release; it is read as train.threads (the same count of threads)`,
+      'DeprecationWarning',
+    );
+  }
+  return { ...rest, threads: rest.threads ?? workers };
 }
 
 export const EvaluationSettings = z
@@ -323,7 +356,7 @@ export function parsePreset(value: unknown, source: string): Preset {
     if (error instanceof MethodConfigError) throw new PresetError(`preset ${source}: ${error.message}`);
     throw error;
   }
-  return { ...p, methods };
+  return { ...p, train: currentTrain(p.train, source), methods };
 }
 
 /**

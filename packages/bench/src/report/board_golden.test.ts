@@ -8,7 +8,8 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { readGrid } from '../plan/grid';
-import { type FailedRecord, type ResultRecord, readFailed, readRecord, recordFile } from '../run/records';
+import type { FailedRecord, ResultRecord } from '../run/records';
+import { readFailed, readRecord, recordFile } from '../run/store';
 import { buildLeaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
 

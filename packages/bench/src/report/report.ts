@@ -9,7 +9,7 @@ import { fileURLToPath } from 'node:url';
 import { CORRUPTIONS, type SuiteName as DataSuiteName, MNIST_C_CORRUPTIONS } from '@semix/datasets';
 import { previewGrid, verifyDataset } from '@semix/datasets/node';
 import { type Preset, presetSuites, type SuiteName } from '../plan/preset';
-import { loadPresetSplits } from '../run/job';
+import { loadPresetSplits } from '../run/data';
 import type { ResultRecord } from '../run/records';
 import { reportCharts } from './charts';
 import type { Leaderboard } from './leaderboard';

@@ -1,18 +1,69 @@
+/**
+ * Records, as values: the schema of a job's record and of a failure record, the digest that seals them, the
+ * checks a stored record passes before it is shown, and the builders the runners use. Reading and writing files is
+ * the record store's (store.ts).
+ */
 import { createHash } from 'node:crypto';
-import { readdir, readFile } from 'node:fs/promises';
-import { join } from 'node:path';
 import { z } from 'zod';
-import { canonical, type JobIdentity, jobId } from '../plan/identity';
+import type { GridJob } from '../plan/grid';
+import { canonical, type DataIdentity, identityDiff, type JobIdentity, jobId } from '../plan/identity';
+import type { JobFailure } from './failure';
 
-/** A method as records store it: every option resolved, plus its label. */
-const StoredMethod = z
+/**
+ * A job's identity as a record stores it: everything that determined the result (see identity.ts), of whatever
+ * identity version wrote it. The fields typed here are those every version since 4 has and a record copies.
+ */
+export interface StoredIdentity {
+  v: number;
+  dataset: string;
+  model: { arch: string; width: number };
+  train: { shards?: number } & Record<string, unknown>;
+  evaluation: Record<string, unknown>;
+  method: Record<string, unknown>;
+  seed: number;
+  data: DataIdentity;
+  compute: { backend: string };
+}
+
+const IdentityShape = z
   .object({
-    name: z.string(),
-    label: z.string(),
-    mix: z.record(z.unknown()).nullable(),
-    sem: z.record(z.unknown()).nullable(),
+    v: z.number().int(),
+    dataset: z.string(),
+    model: z.object({ arch: z.string(), width: z.number() }).passthrough(),
+    train: z.object({ shards: z.number().int().positive().optional() }).passthrough(),
+    evaluation: z.record(z.unknown()),
+    method: z.record(z.unknown()),
+    seed: z.number().int(),
+    data: z.object({ train: z.string(), test: z.string(), suites: z.array(z.record(z.unknown())) }).passthrough(),
+    compute: z.object({ backend: z.string() }).passthrough(),
   })
   .passthrough();
+
+/**
+ * Checked as IdentityShape says but kept as stored (z.custom passes the value through): the digest and the job id
+ * are hashes of the identity as written, every key and its order included.
+ */
+const IdentitySchema = z.custom<StoredIdentity>().superRefine((value, ctx) => {
+  const shape = IdentityShape.safeParse(value);
+  if (!shape.success)
+    for (const issue of shape.error.issues)
+      ctx.addIssue({ code: z.ZodIssueCode.custom, path: issue.path, message: issue.message });
+});
+
+/**
+ * A method as records store it: the identity's method, every option resolved, with its label; of the shape its
+ * identity's version has (a `policy` since version 5, a `name` such as `mixup+sem` before).
+ */
+export interface StoredMethod {
+  label: string;
+  mix?: unknown;
+  sem?: unknown;
+}
+
+const StoredMethodSchema = z.custom<StoredMethod>(
+  (v) => typeof v === 'object' && v !== null && typeof (v as { label?: unknown }).label === 'string',
+  'expected a method object with its label',
+);
 
 /** One corruption suite's results: accuracy and ECE per corruption per severity (index 0 = severity 1). */
 export const SuiteResultSchema = z
@@ -36,14 +87,19 @@ export const SuiteResultSchema = z
   );
 export type SuiteResult = z.infer<typeof SuiteResultSchema>;
 
-/** One job's result. Field names follow RobustBench's model records where they overlap. */
+/**
+ * One job's result. Field names follow RobustBench's model records where they overlap. `seed`, `dataset.name`,
+ * `dataset.checksum`, `architecture`, `model`, `train`, `evaluation`, `backend` and `method` (but its label) are
+ * copies of the identity, kept so that a record reads on its own: they are written from it (`resultRecord`) and a
+ * stored record whose copy disagrees with its identity is refused (`identityMismatches`).
+ */
 export const RecordSchema = z.object({
   schema: z.literal('semix-record-v2'),
   job_id: z.string(),
   /** Everything that determined the result; `job_id` is its hash (see identity.ts). */
-  identity: z.record(z.unknown()),
+  identity: IdentitySchema,
   preset: z.string(),
-  method: StoredMethod,
+  method: StoredMethodSchema,
   seed: z.number().int(),
   dataset: z.object({ name: z.string(), checksum: z.string(), train_images: z.number(), test_images: z.number() }),
   architecture: z.string(),
@@ -58,6 +114,11 @@ export const RecordSchema = z.object({
   /**
    * Threads the job trained on (its `train.shards` computed by this many threads): like the wall time, how it
    * ran, not what it computed; not part of the identity. Absent in records from before it was stated.
+   */
+  threads: z.number().int().positive().optional(),
+  /**
+   * `threads` under its old name, in records written before it was renamed (a thread count, not a queue worker).
+   * @deprecated Read `recordThreads(record)`; new records write `threads`.
    */
   workers: z.number().int().positive().optional(),
   /** Clean accuracy, NLL and ECE (a fraction) on the same test images the suites corrupt. */
@@ -80,108 +141,159 @@ export const RecordSchema = z.object({
 });
 export type ResultRecord = z.infer<typeof RecordSchema>;
 
-export const recordFile = (dir: string, id: string) => join(dir, 'records', `${id}.json`);
+/** The threads a record's job trained on, under either name; undefined in records from before it was stated. */
+export const recordThreads = (record: ResultRecord): number | undefined => record.threads ?? record.workers;
+
+/** What a record copies from its identity, by field path, as the identity says it. */
+function identityCopies(identity: StoredIdentity): Record<string, unknown> {
+  return {
+    seed: identity.seed,
+    'dataset.name': identity.dataset,
+    'dataset.checksum': identity.data.train,
+    architecture: identity.model.arch,
+    model: { arch: identity.model.arch, width: identity.model.width },
+    // The identity leaves one shard out (ids from before shards existed hold); the record states it.
+    train: { ...identity.train, shards: identity.train.shards ?? 1 },
+    evaluation: identity.evaluation,
+    backend: identity.compute.backend,
+  };
+}
+
+const at = (value: unknown, path: string): unknown =>
+  path
+    .split('.')
+    .reduce<unknown>((v, k) => (v && typeof v === 'object' ? (v as Record<string, unknown>)[k] : undefined), value);
 
 /**
- * A stored record or failure record that could not be used. `damaged`: its content is wrong (not JSON, not the
- * schema, a digest that does not match, another job's): never shown, and `semix bench` moves it aside and re-runs
- * its job. Otherwise the file could not be read (permissions, I/O): reported and left alone.
+ * Where a record's copies of its identity disagree with it, one sentence each (`backend is "cpu" where its
+ * identity says "wasm" (identity.compute.backend)`); empty when they agree. The identity is what the job id
+ * proves, so a copy that disagrees is an edit or a writer's bug, and the record is not shown.
  */
-export interface BadRecord {
-  ok: false;
-  file: string;
-  error: string;
-  damaged: boolean;
+export function identityMismatches(
+  record: Pick<ResultRecord, 'identity' | 'method'> & Record<string, unknown>,
+): string[] {
+  const out: string[] = [];
+  for (const [path, expected] of Object.entries(identityCopies(record.identity))) {
+    const actual = at(record, path);
+    if (canonical(actual) !== canonical(expected))
+      out.push(`${path} is ${canonical(actual)} where its identity says ${canonical(expected)}`);
+  }
+  const { label: _label, ...method } = record.method as StoredMethod & Record<string, unknown>;
+  const differs = identityDiff(method, record.identity.method, 'method');
+  if (differs.length) out.push(`method differs from its identity's at ${differs.join(', ')}`);
+  return out;
 }
-export type RecordRead = { ok: true; record: ResultRecord } | BadRecord;
 
 /**
  * SHA-256 (hex) of a record's canonical JSON (keys sorted, `digest` itself left out): every measured field, the
  * identity and how it ran. Written with the record and checked when it is read, so a record edited by hand or
- * damaged on disk (or on its way from a worker) is reported, never shown.
+ * damaged on disk (or on its way from a queue worker) is reported, never shown.
  */
 export function recordDigest(record: object): string {
   const { digest: _digest, ...content } = record as Record<string, unknown>;
   return createHash('sha256').update(canonical(content)).digest('hex');
 }
 
-/** A record's file content: validated against its schema, then sealed with its digest. */
-export function recordText(record: ResultRecord): string {
-  const content = RecordSchema.parse(record);
-  return `${JSON.stringify({ ...content, digest: recordDigest(content) }, null, 2)}\n`;
-}
-
-const RERUN = 'not shown; `semix bench` re-runs its job';
-
 /**
- * Parses a stored record or failure record and checks its digest over what the schema keeps. `what` names the
- * kind in messages.
+ * Whether a value is a record of job `expectedId` (when given) that can be shown: its schema, its copies of the
+ * identity, and that the identity hashes to its id. Not its digest (a value on its way to the store has none yet).
+ * `error` says what is wrong.
  */
-function verify<T extends object>(
-  schema: z.ZodType<T>,
-  text: string,
-  file: string,
-  what: string,
-): { ok: true; value: T } | BadRecord {
-  const bad = (error: string): BadRecord => ({ ok: false, file, error: `${error}; ${RERUN}`, damaged: true });
-  let value: unknown;
-  try {
-    value = JSON.parse(text);
-  } catch (error) {
-    return bad(`not valid JSON (${(error as Error).message})`);
-  }
-  const parsed = schema.safeParse(value);
-  if (!parsed.success) {
-    const why = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    return bad(`not a ${what} (${why})`);
-  }
-  const digest = (value as { digest?: unknown }).digest;
-  if (typeof digest !== 'string')
-    return bad('it has no digest (written by a semix before records were sealed, or edited): unverifiable');
-  if (digest !== recordDigest(parsed.data)) return bad('its content does not match its digest (edited or damaged)');
-  return { ok: true, value: parsed.data };
+export function checkRecord(
+  value: unknown,
+  expectedId?: string,
+): { ok: true; record: ResultRecord } | { ok: false; error: string } {
+  const parsed = RecordSchema.safeParse(value);
+  if (!parsed.success) return { ok: false, error: `not a semix-record-v2 record (${issuesText(parsed.error)})` };
+  return checkParsed(parsed.data, expectedId);
 }
 
-/** Reads a file; null when there is none, a BadRecord (not damaged) when it cannot be read. */
-async function readText(file: string): Promise<string | null | BadRecord> {
-  try {
-    return await readFile(file, 'utf8');
-  } catch (error) {
-    if ((error as NodeJS.ErrnoException).code === 'ENOENT') return null;
-    return { ok: false, file, error: (error as Error).message, damaged: false };
-  }
-}
-
-/**
- * Reads and verifies a record file; a file that cannot be parsed or verified is reported, never treated as absent
- * or shown. Its digest must match its content, and its stored identity must hash to its id; with `expectedId`, it
- * must be that job's: a record edited by hand, damaged, or written for another configuration is reported, never
- * shown.
- */
-export async function readRecord(file: string, expectedId?: string): Promise<RecordRead | null> {
-  const text = await readText(file);
-  if (text === null || typeof text !== 'string') return text;
-  const checked = verify(RecordSchema, text, file, 'semix-record-v2 record');
-  if (!checked.ok) return checked;
-  const record = checked.value;
-  const bad = (error: string): BadRecord => ({ ok: false, file, error: `${error}; ${RERUN}`, damaged: true });
+function checkParsed(
+  record: ResultRecord,
+  expectedId?: string,
+): { ok: true; record: ResultRecord } | { ok: false; error: string } {
   if (jobId(record.identity as unknown as JobIdentity) !== record.job_id)
-    return bad(`its identity does not hash to its job_id ${record.job_id} (edited?)`);
+    return { ok: false, error: `its identity does not hash to its job_id ${record.job_id} (edited?)` };
   if (expectedId !== undefined && record.job_id !== expectedId)
-    return bad(`it holds job ${record.job_id}, expected ${expectedId}`);
+    return { ok: false, error: `it holds job ${record.job_id}, expected ${expectedId}` };
+  const mismatches = identityMismatches(record);
+  if (mismatches.length)
+    return { ok: false, error: `its copies of its identity disagree with it: ${mismatches.join('; ')} (edited?)` };
   return { ok: true, record };
 }
 
-/** The ids of every record file in a results directory (for stale-record counts). */
-export async function recordIds(dir: string): Promise<string[]> {
-  try {
-    return (await readdir(join(dir, 'records')))
-      .filter((f) => f.endsWith('.json'))
-      .map((f) => f.replace(/\.json$/, ''))
-      .sort();
-  } catch {
-    return [];
-  }
+const issuesText = (error: z.ZodError) =>
+  error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
+
+/**
+ * A record's file content: validated against its schema and its identity, then sealed with its digest. Throws
+ * when the record is not one that would read back (a writer's bug, not a result).
+ */
+export function recordText(record: ResultRecord): string {
+  const content = RecordSchema.parse(record);
+  const checked = checkParsed(content);
+  if (!checked.ok) throw new Error(`record ${record.job_id}: ${checked.error}`);
+  return `${JSON.stringify({ ...content, digest: recordDigest(content) }, null, 2)}\n`;
+}
+
+/** Everything a job's record holds that its identity does not fix: how it ran and what it measured. */
+export interface RecordInput {
+  identity: JobIdentity;
+  /** The resolved method with its label (the leaderboard row); it must be the identity's method. */
+  method: StoredMethod;
+  /** The preset's name (presentation: not part of the identity). */
+  preset: string;
+  /** Images trained on and evaluated (the identity holds their checksums). */
+  trainImages: number;
+  testImages: number;
+  versions: Record<string, string>;
+  gitCommit: string | null;
+  wallTimeS: number;
+  samplesPerS: number;
+  /** The most threads the job trained on. */
+  threads: number;
+  clean: { accuracy: number; nll: number; ece: number };
+  suites: Record<string, SuiteResult>;
+  gap: { angular: number; relativeL2: number };
+  history: Array<Record<string, number>>;
+}
+
+/** A job's record: the copies of its identity derived from it, the rest as measured. */
+export function resultRecord(input: RecordInput): ResultRecord {
+  const { identity } = input;
+  return {
+    schema: 'semix-record-v2',
+    job_id: jobId(identity),
+    identity,
+    preset: input.preset,
+    method: input.method,
+    seed: identity.seed,
+    dataset: {
+      name: identity.dataset,
+      checksum: identity.data.train,
+      train_images: input.trainImages,
+      test_images: input.testImages,
+    },
+    architecture: identity.model.arch,
+    model: { arch: identity.model.arch, width: identity.model.width },
+    // The settings that determined the result (shards resolved); the threads are stated apart, as `threads`.
+    train: { ...identity.train, shards: identity.train.shards ?? 1 },
+    evaluation: { ...identity.evaluation },
+    backend: identity.compute.backend,
+    versions: input.versions,
+    git_commit: input.gitCommit,
+    wall_time_s: input.wallTimeS,
+    samples_per_s: input.samplesPerS,
+    threads: input.threads,
+    clean_acc: input.clean.accuracy,
+    nll: input.clean.nll,
+    ece: input.clean.ece,
+    suites: input.suites,
+    equivariance_gap: input.gap.angular,
+    equivariance_gap_l2: input.gap.relativeL2,
+    history: input.history,
+    created_at: new Date().toISOString(),
+  };
 }
 
 /**
@@ -210,7 +322,6 @@ export const FailedRecordSchema = z.object({
   failed_at: z.string(),
 });
 export type FailedRecord = z.infer<typeof FailedRecordSchema>;
-export const failedFile = (dir: string, id: string) => join(dir, 'failed', `${id}.json`);
 
 /** A failure record's file content, sealed with its digest as records are. */
 export function failedText(record: FailedRecord): string {
@@ -218,19 +329,54 @@ export function failedText(record: FailedRecord): string {
   return `${JSON.stringify({ ...content, digest: recordDigest(content) }, null, 2)}\n`;
 }
 
-export type FailedRead = { ok: true; record: FailedRecord } | BadRecord;
+/** The failure record of a grid job of preset `preset` that failed as `failure` says after `attempts` tries. */
+export function failureRecord(preset: string, job: GridJob, failure: JobFailure, attempts: number): FailedRecord {
+  return {
+    schema: 'semix-failed-v2',
+    job_id: job.id,
+    preset,
+    label: job.label,
+    method: { ...job.method },
+    seed: job.seed,
+    ...failure,
+    attempts,
+    failed_at: new Date().toISOString(),
+  };
+}
 
 /**
- * A job's failure record, verified as records are (its digest, and that it is this job's), or null when there is
- * none. One that does not verify is reported, never shown as a failure.
+ * Parses a stored record's or failure record's text and checks its digest over what the schema keeps: the value,
+ * or what is wrong with it. `what` names the kind in messages.
  */
-export async function readFailed(dir: string, id: string): Promise<FailedRead | null> {
-  const file = failedFile(dir, id);
-  const text = await readText(file);
-  if (text === null || typeof text !== 'string') return text;
-  const checked = verify(FailedRecordSchema, text, file, 'semix-failed-v2 failure record');
-  if (!checked.ok) return checked;
-  if (checked.value.job_id !== id)
-    return { ok: false, file, error: `it holds job ${checked.value.job_id}, expected ${id}; ${RERUN}`, damaged: true };
-  return { ok: true, record: checked.value };
+export function verifySealed<T extends object>(
+  schema: z.ZodType<T>,
+  text: string,
+  what: string,
+): { ok: true; value: T } | { ok: false; error: string } {
+  let value: unknown;
+  try {
+    value = JSON.parse(text);
+  } catch (error) {
+    return { ok: false, error: `not valid JSON (${(error as Error).message})` };
+  }
+  const parsed = schema.safeParse(value);
+  if (!parsed.success) return { ok: false, error: `not a ${what} (${issuesText(parsed.error)})` };
+  const digest = (value as { digest?: unknown }).digest;
+  if (typeof digest !== 'string')
+    return {
+      ok: false,
+      error: 'it has no digest (written by a semix before records were sealed, or edited): unverifiable',
+    };
+  if (digest !== recordDigest(parsed.data))
+    return { ok: false, error: 'its content does not match its digest (edited or damaged)' };
+  return { ok: true, value: parsed.data };
+}
+
+/** A stored record's text, verified: its digest, then as `checkRecord` (schema, identity copies, id). */
+export function verifyRecordText(
+  text: string,
+  expectedId?: string,
+): { ok: true; record: ResultRecord } | { ok: false; error: string } {
+  const sealed = verifySealed(RecordSchema, text, 'semix-record-v2 record');
+  return sealed.ok ? checkParsed(sealed.value, expectedId) : sealed;
 }

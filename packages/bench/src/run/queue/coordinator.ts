@@ -1,26 +1,18 @@
 /**
  * The coordinator: enqueues the grid's unfinished jobs, follows them until each has a record or a failure
- * record, and rebuilds the leaderboard. The only writer of the records store.
+ * record, and rebuilds the leaderboard. The queue's only writer of the record store (the queue workers return
+ * records; this process checks and stores them).
  */
-import { rm } from 'node:fs/promises';
 import { type BackendName, computeIdentity, selectBackend } from '@semix/core';
-import { writeAtomic } from '@semix/datasets/node';
 import { type Job, Queue } from 'bullmq';
 import { type GridJob, planGrid, writeGrid } from '../../plan/grid';
 import type { Preset } from '../../plan/preset';
 import type { Leaderboard } from '../../report/leaderboard';
-import { loadPresetSplits } from '../job';
-import type { JobFailure } from '../job_pool';
-import {
-  type FailedRecord,
-  failedFile,
-  failedText,
-  RecordSchema,
-  type ResultRecord,
-  recordFile,
-  recordText,
-} from '../records';
-import { checkWritable, failureRecord, pendingJobs, rebuildLeaderboard } from '../run';
+import { loadPresetSplits, type PresetSplits } from '../data';
+import type { JobFailure } from '../failure';
+import { checkRecord, type FailedRecord, failureRecord, type ResultRecord } from '../records';
+import { rebuildLeaderboard } from '../run';
+import { pendingJobs, recordStore } from '../store';
 import { openQueueConnection, rejectOnAbort } from './connection';
 import { checkQueueUrl, FAILURE_PREFIX, type JobPayload, QUEUE_NAME, retryRedis, sleep } from './shared';
 
@@ -38,8 +30,8 @@ export interface QueuedBenchOptions {
   outDir: string;
   url: string;
   /**
-   * The backend the jobs are planned for (default auto: as `semix queue worker` picks it on this machine): with
-   * its kernel arithmetic, part of every job's identity. Workers that compute otherwise refuse the jobs.
+   * The backend the jobs are planned for (default auto: as `semix worker` picks it on this machine): with
+   * its kernel arithmetic, part of every job's identity. Queue workers that compute otherwise refuse the jobs.
    */
   backend?: BackendName | 'auto';
   command?: string;
@@ -54,8 +46,8 @@ export interface QueuedBenchOptions {
   connectTimeoutMs?: number;
   onEvent?: (e: QueueEvent) => void;
   /** The preset's splits, when the caller has loaded them already (see BenchOptions.splits). */
-  splits?: Awaited<ReturnType<typeof loadPresetSplits>>;
-  /** Stops following (the reason is thrown); the queued jobs stay in Redis for the next run or the workers. */
+  splits?: PresetSplits;
+  /** Stops following (the reason is thrown); the queued jobs stay in Redis for the next run or the queue workers. */
   signal?: AbortSignal;
 }
 
@@ -65,7 +57,7 @@ export interface QueuedBenchResult {
   done: number;
   failed: number;
   skipped: number;
-  /** Seconds from the first enqueue to the last record, and the sum of the workers' own job times. */
+  /** Seconds from the first enqueue to the last record, and the sum of the queue workers' own job times. */
   wallSeconds: number;
   jobSeconds: number;
 }
@@ -84,7 +76,8 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
   await selectBackend(options.backend ?? 'auto');
   const compute = computeIdentity();
   const splits = options.splits ?? (await loadPresetSplits(preset));
-  await checkWritable(outDir);
+  const store = recordStore(outDir);
+  await store.prepare();
   const grid = planGrid(preset, splits.identity, compute);
   await writeGrid(outDir, grid);
   options.signal?.throwIfAborted();
@@ -124,7 +117,7 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
     await redis(() => queue.add(`${job.label}/seed${job.seed}`, payloadOf(job), jobOptions));
     onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'added' });
   };
-  const { pending: todo, skipped } = await pendingJobs(outDir, grid, (e) => {
+  const { pending: todo, skipped } = await pendingJobs(store, grid, (e) => {
     if (e.type === 'job-skip') onEvent?.({ type: 'job-skip', id: e.id, reason: e.reason });
     if (e.type === 'job-bad-record') onEvent?.(e);
   });
@@ -134,8 +127,8 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
   let done = 0;
   let failedCount = 0;
   const recordFailure = async (job: GridJob, failure: JobFailure, attemptsMade: number) => {
-    const record = failureRecord(preset, job, failure, attemptsMade);
-    await writeAtomic(failedFile(outDir, job.id), failedText(record));
+    const record = failureRecord(preset.name, job, failure, attemptsMade);
+    await store.writeFailed(record);
     pending.delete(job.id);
     failedCount += 1;
     onEvent?.({ type: 'job-failed', id: job.id, failure: record });
@@ -147,7 +140,7 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
       else if ((await redis(() => existing.getState())) === 'failed') {
         // A re-submitted grid runs its failed jobs again (a failure record, if any, was written for it).
         await redis(() => existing.retry('failed'));
-        await rm(failedFile(outDir, job.id), { force: true });
+        await store.removeFailed(job.id);
         onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'retried' });
       } else onEvent?.({ type: 'enqueued', id: job.id, label: job.label, seed: job.seed, state: 'existing' });
     }
@@ -170,21 +163,18 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
         const final =
           state === 'completed' || state === 'failed' ? ((await redis(() => queue.getJob(job.id))) ?? queued) : queued;
         if (state === 'completed') {
-          const parsed = RecordSchema.safeParse(final.returnvalue);
-          if (parsed.success && parsed.data.job_id === job.id) {
-            // Sealed with its digest here, where it is stored (see recordText).
-            await writeAtomic(recordFile(outDir, job.id), recordText(parsed.data));
-            jobSeconds += parsed.data.wall_time_s;
+          // Checked as the store reads records (schema, identity, id) before it is sealed and stored.
+          const checked = checkRecord(final.returnvalue, job.id);
+          if (checked.ok) {
+            await store.writeRecord(checked.record);
+            jobSeconds += checked.record.wall_time_s;
             done += 1;
             pending.delete(job.id);
-            onEvent?.({ type: 'job-done', id: job.id, record: parsed.data });
+            onEvent?.({ type: 'job-done', id: job.id, record: checked.record });
           } else {
-            const why = parsed.success
-              ? `record is for job '${parsed.data.job_id}', expected '${job.id}'`
-              : parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ');
             await recordFailure(
               job,
-              { reason: 'error', error: `the worker returned an invalid record (${why})` },
+              { reason: 'error', error: `the queue worker returned an invalid record (${checked.error})` },
               final.attemptsMade,
             );
           }
@@ -212,7 +202,7 @@ export async function runQueuedBench(options: QueuedBenchOptions): Promise<Queue
   return { leaderboard, files, done, failed: failedCount, skipped, wallSeconds, jobSeconds };
 }
 
-/** A failed job's reason: a result failure (diverged, near chance) the worker encoded, or an error. */
+/** A failed job's reason: a result failure (diverged, near chance) the queue worker encoded, or an error. */
 function failureOf(job: Job<JobPayload, ResultRecord>): JobFailure {
   const reason = job.failedReason || 'failed without a reason';
   if (reason.startsWith(FAILURE_PREFIX)) {

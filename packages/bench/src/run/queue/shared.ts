@@ -1,4 +1,4 @@
-/** What the queue's coordinator and workers share: the queue's name, the payload, Redis connections, waiting. */
+/** What the queue's coordinator and queue workers share: the queue's name, the payload, Redis connections, waiting. */
 import type { ComputeIdentity } from '@semix/core';
 import { resolveMethod } from '@semix/mixup';
 import { Redis, type RedisOptions } from 'ioredis';

@@ -1,13 +1,16 @@
 /**
- * A worker: takes jobs one at a time, validates each payload (its id must be the hash of its identity), checks
- * that its data has the coordinator's identity, trains, evaluates and returns the record.
+ * A queue worker: takes jobs one at a time, validates each payload (its id must be the hash of its identity),
+ * checks that its data has the coordinator's identity, trains, evaluates and returns the record, which the
+ * coordinator checks again and stores.
  */
 import { type BackendName, computeIdentity, sameCompute, selectBackend } from '@semix/core';
 import { UnrecoverableError, WaitingError, Worker } from 'bullmq';
 import { canonical, identityDiff } from '../../plan/identity';
-import { JobFailedError, loadPresetData, type PresetData, runJob } from '../job';
-import { RecordSchema, type ResultRecord } from '../records';
-import { packageVersions } from '../run';
+import { loadPresetData, type PresetData } from '../data';
+import { JobFailedError } from '../failure';
+import { runJob } from '../job';
+import { packageVersions } from '../provenance';
+import { checkRecord, type ResultRecord } from '../records';
 import { openQueueConnection, rejectOnAbort } from './connection';
 import { FAILURE_PREFIX, type JobPayload, parsePayload, QUEUE_NAME } from './shared';
 
@@ -113,9 +116,10 @@ export async function runWorker(options: WorkerOptions): Promise<void> {
           throw new UnrecoverableError(`${FAILURE_PREFIX}${JSON.stringify(error.failure)}`);
         throw error;
       }
-      const checked = RecordSchema.parse(record);
+      const checked = checkRecord(record, gridJob.id);
+      if (!checked.ok) throw new Error(`the job's record is not valid (${checked.error})`);
       onEvent?.({ type: 'job-done', id: job.id as string, seconds: (performance.now() - started) / 1000 });
-      return checked;
+      return checked.record;
     },
     {
       connection,

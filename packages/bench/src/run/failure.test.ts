@@ -2,7 +2,7 @@ import { runInNewContext } from 'node:vm';
 import { TrainingDivergedError } from '@semix/core';
 import { errorFromData, errorToData } from '@semix/core/internal';
 import { describe, expect, it } from 'vitest';
-import { EXPLODED_LOSS_FACTOR, explodedLoss, JobFailedError, jobFailure } from './job';
+import { EXPLODED_LOSS_FACTOR, explodedLoss, JobFailedError, jobFailure } from './failure';
 
 describe('explodedLoss: finite losses that grew without bound', () => {
   const limit = EXPLODED_LOSS_FACTOR * Math.log(10);
@@ -45,10 +45,10 @@ describe('jobFailure: a divergence is told by its kind and fields, never by its 
       losses,
     });
     // As a data-parallel replica's or a job thread's error arrives: cloned as data and rebuilt.
-    const crossed = errorFromData(structuredClone(errorToData(here)), 'data-parallel worker 1: ');
+    const crossed = errorFromData(structuredClone(errorToData(here)), 'data-parallel replica 1: ');
     expect(jobFailure(crossed)).toEqual({
       reason: 'diverged',
-      error: 'data-parallel worker 1: the loss went somewhere else entirely',
+      error: 'data-parallel replica 1: the loss went somewhere else entirely',
       step: 12,
       losses,
     });

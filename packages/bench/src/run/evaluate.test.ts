@@ -4,8 +4,9 @@ import { loadMnistMini, take } from '@semix/datasets/node';
 import { equivarianceGaps } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, expect, it } from 'vitest';
+import type { PresetData } from './data';
+import { evaluateOn } from './evaluate';
 import { evaluationGapPairings } from './gap';
-import { evaluateOn, type PresetData } from './job';
 
 describe('evaluateOn', () => {
   it('with an inference pool of 2 threads gives the figures of the one-thread evaluation', async () => {

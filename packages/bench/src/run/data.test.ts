@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadPreset, parsePreset } from '../plan/preset';
-import { type DataProgress, loadPresetData } from './job';
+import { type DataProgress, loadPresetData } from './data';
 
 // The data events a bar is drawn from: each suite names itself and counts to its own total, and a suite read from
 // the cache says `load` (the CLI drew "corrupt mnist-mini 72/15 levels" from these while loading a cached suite).

@@ -5,12 +5,14 @@
 import { parentPort, workerData } from 'node:worker_threads';
 import { selectCompute } from '@semix/core';
 import { errorToData } from '@semix/core/internal';
-import { jobFailure, loadPresetData, type PresetData, runJob } from './job';
-import type { JobReply, JobRequest, JobWorkerInit } from './job_pool';
+import { loadPresetData, type PresetData } from './data';
+import { jobFailure } from './failure';
+import { runJob } from './job';
+import type { JobReply, JobRequest, JobThreadInit } from './job_pool';
 
-const init = workerData as JobWorkerInit;
+const init = workerData as JobThreadInit;
 const port = parentPort;
-if (!port) throw new Error('semix bench job worker: must run in a worker thread');
+if (!port) throw new Error('semix bench job thread: must run in a worker thread');
 const reply = (message: JobReply) => port.postMessage(message);
 const controller = new AbortController();
 let data: PresetData | null = null;
@@ -25,10 +27,10 @@ try {
       return;
     }
     if (request.type === 'threads') {
-      available = Math.max(available, request.workers);
+      available = Math.max(available, request.threads);
       return;
     }
-    available = request.workers;
+    available = request.threads;
     try {
       data ??= await loadPresetData(init.preset);
       const record = await runJob(request.method, request.seed, {
@@ -37,8 +39,8 @@ try {
         compute: init.compute,
         versions: init.versions,
         signal: controller.signal,
-        workers: request.workers,
-        workersAvailable: () => available,
+        threads: request.threads,
+        threadsAvailable: () => available,
         onTrainProgress: (event) => reply({ type: 'train', event }),
       });
       reply({ type: 'done', record });

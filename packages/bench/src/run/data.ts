@@ -1,0 +1,182 @@
+/**
+ * A preset's data: its training split, the evaluated test images and its corruption suites (generated from those
+ * images, or the official releases), with the data identity that goes into every job's id.
+ */
+import {
+  CORRUPTIONS,
+  checkCorruption,
+  checkMnistCCorruption,
+  corruptedDataset,
+  type Dataset,
+  GENERATOR_VERSION,
+  MNIST_C_CORRUPTIONS,
+  type SuiteProgress,
+} from '@semix/datasets';
+import { corruptionSuite, type DownloadProgress, loadCorrupted, loadDataset, take } from '@semix/datasets/node';
+import type { DataIdentity } from '../plan/identity';
+import { type Preset, PresetError, presetSuites, type SuiteName } from '../plan/preset';
+
+/** One corruption suite a preset is evaluated on: generated from the test images, or an official benchmark. */
+export interface CorruptionSource {
+  /** The suite's name as presets and records use it (e.g. `cifar10-c-15`). */
+  suite: SuiteName;
+  /** What it is, for the record (e.g. `mnist-mini-c (seed 0, first 500 test images)` or `cifar10-c (official)`). */
+  description: string;
+  corruptions: readonly string[];
+  severities: number;
+  /** One level of one of `corruptions`; a name the suite does not have is an error naming the suite's. */
+  get(corruption: string, severity: number): Promise<Dataset>;
+}
+
+export interface PresetData {
+  train: Dataset;
+  /** The evaluated test images: clean accuracy and every suite use these same images. */
+  test: Dataset;
+  suites: CorruptionSource[];
+  identity: DataIdentity;
+}
+
+/** A preset's training split and evaluated test images with their identity: enough for job ids. */
+export interface PresetSplits {
+  train: Dataset;
+  test: Dataset;
+  identity: DataIdentity;
+}
+
+export interface DataProgress {
+  /** `download` (bytes), `corrupt` (levels of a generated suite computed) or `load` (levels read from the cache). */
+  phase: 'download' | 'corrupt' | 'load';
+  done: number;
+  total: number | null;
+  what: string;
+  /** The generated suite the level belongs to (`mnist-mini-c`); each suite counts to its own total. */
+  suite?: string;
+  /** A cached file was refused (changed bytes, no checksum) and regenerated or downloaded again: why. */
+  warning?: string;
+}
+
+/** The generator (@semix/datasets) that makes each bench suite from the test images. */
+const GENERATED_SUITE: Record<SuiteName, keyof typeof GENERATOR_VERSION> = {
+  'cifar10-c-15': 'cifar10-c',
+  'mnist-c': 'mnist-c',
+};
+
+/** The data identity of a preset from its loaded splits, without generating any suite. */
+export function dataIdentity(preset: Preset, train: Dataset, test: Dataset): DataIdentity {
+  const source = preset.evaluation.corruptionSource;
+  return {
+    train: train.checksum,
+    test: test.checksum,
+    suites: presetSuites(preset).map((name) =>
+      source === 'official'
+        ? { name, source }
+        : { name, source, seed: preset.evaluation.corruptionSeed, generator: GENERATOR_VERSION[GENERATED_SUITE[name]] },
+    ),
+  };
+}
+
+/** A data set's download progress as bench data events. */
+const downloadProgress =
+  (onProgress?: (p: DataProgress) => void) =>
+  (p: DownloadProgress): void =>
+    onProgress?.({ phase: 'download', done: p.receivedBytes, total: p.totalBytes, what: p.file, warning: p.warning });
+
+/** The training split and evaluated test images of a preset (no suite generated): enough for job ids. */
+export async function loadPresetSplits(preset: Preset, onProgress?: (p: DataProgress) => void): Promise<PresetSplits> {
+  const onDownload = downloadProgress(onProgress);
+  const splits = await loadDataset(preset.dataset, { onProgress: onDownload });
+  checkPresetSizes(preset, splits.train.labels.length, splits.test.labels.length);
+  const trainSet = preset.train.trainImages ? take(splits.train, preset.train.trainImages) : splits.train;
+  const test = take(splits.test, preset.evaluation.images);
+  return { train: trainSet, test, identity: dataIdentity(preset, trainSet, test) };
+}
+
+/**
+ * A preset's sizes against its data, before anything is trained or written: more images than a split has are
+ * refused, not cut (a cut run would be recorded as asking for more than it used), and a batch needs that many
+ * training images. Throws a PresetError naming the field, its value and the allowed range.
+ */
+export function checkPresetSizes(preset: Preset, trainSplit: number, testSplit: number): void {
+  const fail = (field: string, value: number, detail: string, max: number): never => {
+    throw new PresetError(`${field}: ${value} is more than ${detail}; allowed: 1 to ${max}`);
+  };
+  const { trainImages, batchSize } = preset.train;
+  if (trainImages !== undefined && trainImages > trainSplit)
+    fail('train.trainImages', trainImages, `the ${preset.dataset} training split has (${trainSplit})`, trainSplit);
+  const trained = trainImages ?? trainSplit;
+  if (batchSize > trained) fail('train.batchSize', batchSize, `the ${trained} training images`, trained);
+  const { images, gapImages } = preset.evaluation;
+  if (images > testSplit)
+    fail('evaluation.images', images, `the ${preset.dataset} test split has (${testSplit})`, testSplit);
+  if (gapImages > images) fail('evaluation.gapImages', gapImages, `the evaluated test images (${images})`, images);
+}
+
+/**
+ * Loads the preset's data (the embedded mnist-mini, or a data set downloaded once and verified) and its
+ * corruption suites: generated from the evaluated test images (cached), or the official CIFAR-10-C / -100-C and
+ * MNIST-C. `splits`, when the caller has loaded them already (for job ids), are used as they are.
+ */
+export async function loadPresetData(
+  preset: Preset,
+  onProgress?: (p: DataProgress) => void,
+  splits?: PresetSplits,
+): Promise<PresetData> {
+  const { train: trainSet, test, identity } = splits ?? (await loadPresetSplits(preset, onProgress));
+  const onDownload = downloadProgress(onProgress);
+  const n = preset.evaluation.images;
+  const suites: CorruptionSource[] = [];
+  const official = preset.evaluation.corruptionSource === 'official';
+  const seed = preset.evaluation.corruptionSeed;
+  const onCorrupt = (done: number, total: number, c: string, s: number, detail: SuiteProgress) =>
+    onProgress?.({
+      phase: detail.action === 'load' ? 'load' : 'corrupt',
+      done,
+      total,
+      what: `${c} ${s}`,
+      suite: detail.name,
+      warning: detail.warning,
+    });
+  for (const name of presetSuites(preset)) {
+    if (name === 'mnist-c' && official) {
+      suites.push({
+        suite: name,
+        description: `mnist-c (official, Zenodo 3239543; first ${n} test images)`,
+        corruptions: MNIST_C_CORRUPTIONS,
+        severities: 1,
+        get: async (c) => take(await loadCorrupted('mnist-c', c, { onProgress: onDownload }), n),
+      });
+    } else if (name === 'mnist-c') {
+      const suite = await corruptionSuite(test, preset.dataset, { suite: 'mnist-c', seed, onProgress: onCorrupt });
+      suites.push({
+        suite: name,
+        description: `${suite.name} (generated after MNIST-C, seed ${seed}, first ${n} test images)`,
+        corruptions: suite.corruptions,
+        severities: 1,
+        get: async (c) => corruptedDataset(test, suite, checkMnistCCorruption(c)),
+      });
+    } else if (official) {
+      const release = `${preset.dataset}-c`;
+      suites.push({
+        suite: name,
+        description: `${release} (official, first ${n} images per severity)`,
+        corruptions: CORRUPTIONS,
+        severities: 5,
+        get: async (c, s) => take(await loadCorrupted(release, c, s, { onProgress: onDownload }), n),
+      });
+    } else {
+      const suite = await corruptionSuite(test, preset.dataset, {
+        corruptions: CORRUPTIONS,
+        seed,
+        onProgress: onCorrupt,
+      });
+      suites.push({
+        suite: name,
+        description: `${suite.name} (seed ${seed}, first ${n} test images)`,
+        corruptions: suite.corruptions,
+        severities: 5,
+        get: async (c, s) => corruptedDataset(test, suite, checkCorruption(c), s),
+      });
+    }
+  }
+  return { train: trainSet, test, suites, identity };
+}
