@@ -52,7 +52,8 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
     reading: [],
     failed,
     stale: inputs.stale ?? 0,
-    backends: [...new Set(records.map((r) => r.backend))].sort(),
+    // From each record's identity (what its id proves), not its copy: the store refuses a copy that disagrees anyway.
+    backends: [...new Set(records.map((r) => r.identity.compute.backend))].sort(),
     wall_time_s: records.reduce((a, r) => a + r.wall_time_s, 0),
   };
   return { ...leaderboard, reading: readLeaderboard(leaderboard) };
