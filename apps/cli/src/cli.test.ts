@@ -130,30 +130,41 @@ describe('semix CLI', () => {
     expect(alpha.err).toMatch(/--alpha: no method of preset erm-only takes it \(methods: erm\)/);
   }, 240_000);
 
-  it('train --workers 2 trains data-parallel from the published build, reproducibly, and records it; --shards 2 on one thread gives the same numbers', async () => {
-    const run = async (name: string, ...flags: string[]) => {
+  it('train --threads 2 trains data-parallel from the published build, reproducibly, and records it; --shards 2 on one thread gives the same numbers; --workers still works, deprecated', async () => {
+    const run = async (name: string, flags: string[], err = '') => {
       const t = await semix('train', '--preset', 'smoke', '--method', 'mixup+sem', ...flags, '--out', join(dir, name));
-      expect(t.err).toBe('');
+      expect(t.err).toBe(err);
       expect(t.code).toBe(0);
       return JSON.parse(readFileSync(join(dir, name, 'record.json'), 'utf8'));
     };
-    const a = await run('dp-a', '--workers', '2');
-    const b = await run('dp-b', '--workers', '2');
-    expect([a.train.shards, a.workers]).toEqual([2, 2]);
+    const a = await run('dp-a', ['--threads', '2']);
+    // The old name, for one release: the same run, and a warning.
+    const b = await run(
+      'dp-b',
+      ['--workers', '2'],
+      'semix: warning: --workers is deprecated and will be removed in the next release; use --threads (the same count of threads)\n',
+    );
+    expect([a.train.shards, a.threads]).toEqual([2, 2]);
+    expect([b.job_id, b.threads]).toEqual([a.job_id, 2]);
     expect(b.clean_acc).toBe(a.clean_acc);
     expect(b.equivariance_gap).toBe(a.equivariance_gap);
     // Two shards computed by one thread: the same job, the same numbers; only the threads differ.
-    const c = await run('dp-c', '--shards', '2', '--workers', '1');
-    expect([c.job_id, c.train.shards, c.workers]).toEqual([a.job_id, 2, 1]);
+    const c = await run('dp-c', ['--shards', '2', '--threads', '1']);
+    expect([c.job_id, c.train.shards, c.threads]).toEqual([a.job_id, 2, 1]);
     expect(c.clean_acc).toBe(a.clean_acc);
     expect(c.history).toEqual(a.history);
-    const zero = await semix('train', '--workers', '0');
+    const zero = await semix('train', '--threads', '0');
     expect(zero.code).toBe(2);
-    expect(zero.err).toMatch(/--workers: '0' is not valid; expected an integer >= 1/);
-    const more = await semix('train', '--shards', '2', '--workers', '3');
+    expect(zero.err).toMatch(/--threads: '0' is not valid; expected an integer >= 1/);
+    const more = await semix('train', '--shards', '2', '--threads', '3');
     expect(more.code).toBe(2);
-    expect(more.err).toMatch(/train\.workers: 3 is more than shards \(2\); each thread computes one shard or more/);
-  }, 180_000);
+    expect(more.err).toMatch(/train\.threads: 3 is more than shards \(2\); each thread computes one shard or more/);
+    const both = await semix('train', '--threads', '2', '--workers', '3');
+    expect(both.code).toBe(2);
+    expect(both.err).toMatch(
+      /--workers: 3 differs from --threads \(2\); --workers is the deprecated name of --threads/,
+    );
+  }, 240_000);
 
   it('Ctrl-C stops training cleanly (exit 1) and the same command resumes from the last epoch', async () => {
     const out = join(dir, 'interrupted');

@@ -60,12 +60,13 @@ methodOptions(program.command('train'), 'this method')
   .option('--train-images <n>', 'use the first n training images')
   .option(
     '--shards <n>',
-    'data-parallel shards of each batch, each mixed and batch-normalised within itself (default: --workers, else 1; results depend on n)',
+    'data-parallel shards of each batch, each mixed and batch-normalised within itself (default: --threads, else 1; results depend on n)',
   )
   .option(
-    '--workers <n>',
+    '--threads <n>',
     'threads computing the shards, 1 to --shards (default 1; wasm uses one core per thread; results do not depend on it)',
   )
+  .addOption(new Option('--workers <n>', 'deprecated: --threads (read for one release, with a warning)').hideHelp())
   .option('--seed <n>', 'seed of weights, shuffling and mixing')
   .addOption(backendOption())
   .option('--out <dir>', 'run directory (default runs/<preset>-<dataset>-<method>-seed<seed>)')
@@ -76,7 +77,7 @@ methodOptions(program.command('train'), 'this method')
   .option('--json', 'print the result record as JSON')
   .addHelpText(
     'after',
-    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --preset smoke --method mixup+sem --alpha 0.4 --sem-weight 3 --sem-distance cosine --no-sem-stop-grad\n  semix train --workers 2          # two threads on a 2-core machine (two shards)\n  semix train --shards 4 --workers 2   # four shards on two threads: the numbers of --shards 4 on any threads\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.\nA run directory belongs to one configuration: another one onto it is refused (exit 2) unless --force.',
+    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --preset smoke --method mixup+sem --alpha 0.4 --sem-weight 3 --sem-distance cosine --no-sem-stop-grad\n  semix train --threads 2          # two threads on a 2-core machine (two shards)\n  semix train --shards 4 --threads 2   # four shards on two threads: the numbers of --shards 4 on any threads\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.\nA run directory belongs to one configuration: another one onto it is refused (exit 2) unless --force.',
   )
   .action(async (opts) => (await import('./commands/train')).train(opts));
 
@@ -120,7 +121,7 @@ methodOptions(program.command('bench'), 'every method of the preset that takes i
   )
   .option(
     '--jobs <n>',
-    'jobs run at once, one worker thread each: auto (one per core, the default) or n; when fewer jobs remain, a preset with train.shards > 1 gives them the idle threads; records are the same for any n',
+    'jobs run at once, one job thread each: auto (one per core, the default) or n; when fewer jobs remain, a preset with train.shards > 1 gives them the idle threads; records are the same for any n',
     'auto',
   )
   .addHelpText(
@@ -135,9 +136,9 @@ program
     'Take leaderboard jobs from a BullMQ/Redis queue until stopped (Ctrl-C puts the current job back in the queue)',
   )
   .option('--queue <url>', 'redis://[:password@]host:port[/db] or rediss:// (TLS); or set SEMIX_QUEUE')
-  .option('--concurrency <n>', 'worker processes on this machine', '1')
+  .option('--concurrency <n>', 'queue worker processes on this machine', '1')
   .option('--backend <name>', 'auto, tensorflow, wasm, cpu', 'auto')
-  .option('--lock-ms <n>', "job lock duration: a killed worker's job is taken over after it (default 30000)")
+  .option('--lock-ms <n>', "job lock duration: a killed queue worker's job is taken over after it (default 30000)")
   .option('--stalled-ms <n>', 'how often stalled jobs are looked for (default 15000)')
   .option(
     '--connect-timeout <s>',

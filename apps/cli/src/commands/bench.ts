@@ -102,7 +102,7 @@ export async function bench(
         data.stop();
         bar?.stop();
         bar = null;
-        const threads = e.workers > 1 ? `, ${e.workers} threads` : '';
+        const threads = e.threads > 1 ? `, ${e.threads} threads` : '';
         console.log(`job ${e.index + 1}/${e.total}: ${e.label} seed ${e.seed} (${e.id}${threads})`);
       } else if (e.type === 'train') {
         if (jobs > 1) return; // jobs run side by side: a line when each starts and ends, no step bars
@@ -158,8 +158,8 @@ async function queued(
   const attempts = intOption('--attempts', opts.attempts, 1);
   const connectTimeoutS = intOption('--connect-timeout', opts.connectTimeout, 1) ?? 30;
   const { redactUrl, runQueuedBench } = await import('@semix/bench/queue');
-  // The first SIGINT/SIGTERM stops following the queue (the jobs stay queued in Redis, and workers keep running
-  // them); the same signal again exits at once.
+  // The first SIGINT/SIGTERM stops following the queue (the jobs stay queued in Redis, and queue workers keep
+  // running them); the same signal again exits at once.
   const controller = new AbortController();
   let stoppedBy: NodeJS.Signals | undefined;
   const stop = (signal: NodeJS.Signals) => {
@@ -211,7 +211,7 @@ async function queued(
           ? 'the jobs enqueued so far stay'
           : `${unfinished} unfinished job${unfinished === 1 ? '' : 's'} stay`;
       console.error(
-        `semix: stopped following the queue; ${jobs} queued in Redis; run the same command again to collect their records (workers keep running them meanwhile)`,
+        `semix: stopped following the queue; ${jobs} queued in Redis; run the same command again to collect their records (queue workers keep running them meanwhile)`,
       );
       process.exitCode = stoppedBy === 'SIGINT' ? 130 : 143;
       return;

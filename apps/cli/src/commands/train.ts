@@ -54,6 +54,8 @@ export interface TrainFlags extends MethodFlags {
   weightDecay?: string;
   trainImages?: string;
   shards?: string;
+  threads?: string;
+  /** @deprecated `--threads` under its old name: read for one release, with a warning. */
   workers?: string;
   seed?: string;
   backend?: string;
@@ -145,7 +147,7 @@ export function resolveRun(flags: TrainFlags): {
         weightDecay: numberOption('--weight-decay', flags.weightDecay),
         trainImages: intOption('--train-images', flags.trainImages, 1),
         shards: intOption('--shards', flags.shards, 1),
-        workers: intOption('--workers', flags.workers, 1),
+        threads: threadsFlag(flags),
       }),
     },
     evaluation: { ...base.evaluation, ...config.evaluation },
@@ -159,6 +161,24 @@ export function resolveRun(flags: TrainFlags): {
   const out = flags.out ?? config.out;
   if (out !== undefined) checkOutDir(flags.out !== undefined ? '--out' : `--config ${flags.config}: out`, out);
   return { preset, method: preset.methods[0], seed, backend, out };
+}
+
+/**
+ * `--threads`, or its deprecated name `--workers` (read for one release, with a warning on stderr); both with
+ * different values is a usage error naming both.
+ */
+function threadsFlag(flags: Pick<TrainFlags, 'threads' | 'workers'>): number | undefined {
+  const threads = intOption('--threads', flags.threads, 1);
+  const workers = intOption('--workers', flags.workers, 1);
+  if (workers === undefined) return threads;
+  if (threads !== undefined && threads !== workers)
+    throw new UsageError(
+      `--workers: ${workers} differs from --threads (${threads}); --workers is the deprecated name of --threads: give --threads only`,
+    );
+  console.error(
+    'semix: warning: --workers is deprecated and will be removed in the next release; use --threads (the same count of threads)',
+  );
+  return workers;
 }
 
 /** A preset field in a message (`train.batchSize: …`) named by its flag. */
@@ -255,9 +275,9 @@ export async function train(flags: TrainFlags): Promise<void> {
     `backend: ${selection.name}; ${method.label} on ${preset.dataset}, ${preset.model.arch}, seed ${seed}; output ${out}`,
   );
   const cores = availableParallelism();
-  if (selection.name === 'wasm' && (preset.train.workers ?? 1) === 1 && cores > 1) {
+  if (selection.name === 'wasm' && (preset.train.threads ?? 1) === 1 && cores > 1) {
     log(
-      `wasm computes on one thread: --workers ${cores} would use all ${cores} cores (results depend on --shards, which defaults to --workers; not on --workers)`,
+      `wasm computes on one thread: --threads ${cores} would use all ${cores} cores (results depend on --shards, which defaults to --threads; not on --threads)`,
     );
   }
   const data = await loadPresetData(preset, onData, splits);
