@@ -2,15 +2,14 @@ import { Rng, selectBackend } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
-  AUGMIX_DEFAULT_OPS,
   type AugMixRecipe,
   augmix,
   augmixComponentWeights,
-  DEFAULT_AUGMIX_OPTIONS,
   resolveAugMixOptions,
   sampleAugMixRecipe,
   sampleDirichlet,
 } from './augmix';
+import { AUGMIX_DEFAULT_OPS, DEFAULT_AUGMIX_OPTIONS } from './constants';
 
 beforeAll(() => selectBackend('wasm'));
 

@@ -16,8 +16,10 @@ import {
   translateY,
 } from './augmix_ops';
 import { checkImages } from './common';
+import { DEFAULT_AUGMIX_OPTIONS } from './constants';
 import { bytesToInput, checkNormalization, type Normalization, toBytes, toUnit } from './pixels';
-import type { RandomSource } from './types';
+import type { AugMixOp, AugMixOptions, RandomSource } from './types';
+import { validateFields } from './validate';
 
 /**
  * AugMix (Hendrycks et al., ICLR 2020), as google-research/augmix's `augment_and_mix` (cifar.py `aug`) does it:
@@ -31,88 +33,10 @@ import type { RandomSource } from './types';
  * which a convex combination commutes with.
  */
 
-/** The operations of augmentations.py, by its names. */
-export const AUGMIX_OPS = [
-  'autocontrast',
-  'equalize',
-  'posterize',
-  'rotate',
-  'solarize',
-  'shear_x',
-  'shear_y',
-  'translate_x',
-  'translate_y',
-  'color',
-  'contrast',
-  'brightness',
-  'sharpness',
-] as const;
-export type AugMixOp = (typeof AUGMIX_OPS)[number];
-
-/**
- * augmentations.py's `augmentations`, the reference's default: every operation but color, contrast, brightness
- * and sharpness, which it leaves out because they overlap ImageNet-C's test corruptions (its `--all-ops` adds
- * them back: `augmentations_all`, here `AUGMIX_OPS`).
- */
-export const AUGMIX_DEFAULT_OPS: readonly AugMixOp[] = [
-  'autocontrast',
-  'equalize',
-  'posterize',
-  'rotate',
-  'solarize',
-  'shear_x',
-  'shear_y',
-  'translate_x',
-  'translate_y',
-];
-
-/** The operations that move pixels (MNIST-C's rotate, shear, translate and scale corruptions overlap them). */
-export const AUGMIX_GEOMETRIC_OPS: readonly AugMixOp[] = ['rotate', 'shear_x', 'shear_y', 'translate_x', 'translate_y'];
-
-export interface AugMixOptions {
-  /** k: chains mixed per image (the reference's --mixture-width). */
-  width: number;
-  /** Operations per chain; −1 draws it uniformly from {1, 2, 3} for each chain (the reference's --mixture-depth). */
-  depth: number;
-  /** Operation strength, 1–10: each level is drawn from U(0.1, severity) (the reference's --aug-severity). */
-  severity: number;
-  /** α of the Dirichlet chain weights and of the Beta skip weight (the reference fixes 1; timm's `alpha`). */
-  alpha: number;
-  /** The operations chains draw from, uniformly. */
-  ops: readonly AugMixOp[];
-}
-
-/** The reference's defaults (cifar.py): 3 chains of random depth 1–3, severity 3, α = 1, the default operations. */
-export const DEFAULT_AUGMIX_OPTIONS: AugMixOptions = {
-  width: 3,
-  depth: -1,
-  severity: 3,
-  alpha: 1,
-  ops: AUGMIX_DEFAULT_OPS,
-};
-
-/** Each check returns null for a valid value, otherwise what is allowed. */
-export const AUGMIX_FIELD_CHECKS: Record<keyof AugMixOptions, (v: unknown) => string | null> = {
-  width: (v) => (Number.isInteger(v) && (v as number) >= 1 ? null : 'an integer >= 1'),
-  depth: (v) => (v === -1 || (Number.isInteger(v) && (v as number) >= 1) ? null : '-1 (random 1-3) or an integer >= 1'),
-  severity: (v) =>
-    Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 10 ? null : 'an integer from 1 to 10',
-  alpha: (v) => (typeof v === 'number' && Number.isFinite(v) && v > 0 ? null : 'a number > 0'),
-  ops: (v) =>
-    Array.isArray(v) &&
-    v.length > 0 &&
-    v.every((op) => (AUGMIX_OPS as readonly unknown[]).includes(op)) &&
-    new Set(v).size === v.length
-      ? null
-      : `a non-empty list of distinct operations from: ${AUGMIX_OPS.join(', ')}`,
-};
-
+/** Merges options over `DEFAULT_AUGMIX_OPTIONS` and validates them (errors name the field). */
 export function resolveAugMixOptions(options: Partial<AugMixOptions> = {}): AugMixOptions {
   const o = { ...DEFAULT_AUGMIX_OPTIONS, ...options };
-  for (const key of Object.keys(AUGMIX_FIELD_CHECKS) as Array<keyof AugMixOptions>) {
-    const problem = AUGMIX_FIELD_CHECKS[key](o[key]);
-    if (problem) throw new Error(`${key}: ${JSON.stringify(o[key])} is not valid; allowed: ${problem}`);
-  }
+  validateFields(o, ['width', 'depth', 'severity', 'alpha', 'ops']);
   return o;
 }
 

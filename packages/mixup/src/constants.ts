@@ -1,4 +1,14 @@
-import type { MethodMixOptions, MixOptions, MixupCutmixOptions, SaliencyDetector, SemOptions } from './types';
+import type {
+  AugMixLossOptions,
+  AugMixOp,
+  AugMixOptions,
+  GaussianNoiseOptions,
+  MethodMixOptions,
+  MixOptions,
+  MixupCutmixOptions,
+  SaliencyDetector,
+  SemOptions,
+} from './types';
 
 /** Defaults of every policy (CIFAR-scale literature values; timm's names). */
 export const DEFAULT_MIX_OPTIONS: Omit<MixOptions, 'numClasses'> = {
@@ -57,9 +67,57 @@ export const DEFAULT_MIXUP_CUTMIX_OPTIONS: Omit<MixupCutmixOptions, 'numClasses'
   switchProb: 0.5,
 };
 
+/** Every AugMix operation: augmentations.py's `augmentations_all` (its --all-ops). */
+export const AUGMIX_OPS: readonly AugMixOp[] = [
+  'autocontrast',
+  'equalize',
+  'posterize',
+  'rotate',
+  'solarize',
+  'shear_x',
+  'shear_y',
+  'translate_x',
+  'translate_y',
+  'color',
+  'contrast',
+  'brightness',
+  'sharpness',
+];
+
 /**
- * Every mixing option a method can take, at its default. α here is the shared default; each policy's own α is
- * in its entry of the policy table (`POLICIES` in policies.ts).
+ * augmentations.py's `augmentations`, the reference's default: every operation but color, contrast, brightness and
+ * sharpness, which it leaves out because they overlap ImageNet-C's test corruptions.
+ */
+export const AUGMIX_DEFAULT_OPS: readonly AugMixOp[] = AUGMIX_OPS.slice(0, 9);
+
+/**
+ * The operations that move pixels. MNIST-C's test corruptions include rotate, shear, translate and scale, so a
+ * benchmark reporting MNIST-C leaves these out (`mix.ops`), as the reference leaves out ImageNet-C's overlaps.
+ */
+export const AUGMIX_GEOMETRIC_OPS: readonly AugMixOp[] = ['rotate', 'shear_x', 'shear_y', 'translate_x', 'translate_y'];
+
+/** AugMix as google-research/augmix's cifar.py runs it: 3 chains of random depth 1–3, severity 3, α = 1. */
+export const DEFAULT_AUGMIX_OPTIONS: AugMixOptions = {
+  width: 3,
+  depth: -1,
+  severity: 3,
+  alpha: 1,
+  ops: AUGMIX_DEFAULT_OPS,
+};
+
+/** AugMix's loss as cifar.py's: the Jensen–Shannon consistency term on, at λ = 12. */
+export const DEFAULT_AUGMIX_LOSS_OPTIONS: AugMixLossOptions = { jsd: true, jsdWeight: 12 };
+
+/**
+ * Gaussian-noise augmentation as Rusak et al.'s released code (bethgelab/game-of-noise) defaults: σ = 0.5 on the
+ * [0, 1] scale (`--std_gauss`, their "GNT σ0.5", their best single σ for ResNet-50 on ImageNet) on half of each
+ * batch (`--p_clean 0.5`). A value tuned on ImageNet: on other data σ is worth choosing on validation data.
+ */
+export const DEFAULT_GAUSSIAN_NOISE_OPTIONS: GaussianNoiseOptions = { sigma: 0.5, prob: 0.5 };
+
+/**
+ * Every mixing option a method can take, at its default. α and prob here are the shared defaults; a policy's own
+ * (each policy's α, noise's prob) are in its entry of the policy table (`POLICIES` in policies.ts).
  */
 export const DEFAULT_METHOD_MIX_OPTIONS: MethodMixOptions = {
   ...DEFAULT_MIX_OPTIONS,
@@ -68,4 +126,10 @@ export const DEFAULT_METHOD_MIX_OPTIONS: MethodMixOptions = {
   decayPower: DEFAULT_FMIX_DECAY_POWER,
   scale: DEFAULT_RESIZEMIX_SCALE,
   saliency: DEFAULT_SALIENCY_DETECTOR,
+  width: DEFAULT_AUGMIX_OPTIONS.width,
+  depth: DEFAULT_AUGMIX_OPTIONS.depth,
+  severity: DEFAULT_AUGMIX_OPTIONS.severity,
+  ops: DEFAULT_AUGMIX_OPTIONS.ops,
+  ...DEFAULT_AUGMIX_LOSS_OPTIONS,
+  sigma: DEFAULT_GAUSSIAN_NOISE_OPTIONS.sigma,
 };

@@ -2,10 +2,11 @@ import { createModel, type ImageDataset, type MethodContext, Rng, type SemixMode
 import { train } from '@semix/core/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
-import { augmix, DEFAULT_AUGMIX_OPTIONS } from './augmix';
-import { DEFAULT_SEM_OPTIONS } from './constants';
-import { type AugMixStepOptions, augmixStep, DEFAULT_AUGMIX_LOSS_OPTIONS, noiseStep } from './controls';
+import { augmix } from './augmix';
+import { DEFAULT_AUGMIX_LOSS_OPTIONS, DEFAULT_AUGMIX_OPTIONS, DEFAULT_SEM_OPTIONS } from './constants';
+import { type AugMixStepOptions, augmixStep, noiseStep } from './controls';
 import { jensenShannon } from './jsd';
+import { createMethod, methodSpec } from './methods';
 import { gaussianNoise } from './noise';
 import { smoothOneHot, softCrossEntropy } from './targets';
 
@@ -52,7 +53,6 @@ const options = (o: Partial<AugMixStepOptions> = {}): AugMixStepOptions => ({
   augmix: DEFAULT_AUGMIX_OPTIONS,
   loss: DEFAULT_AUGMIX_LOSS_OPTIONS,
   labelSmoothing: 0,
-  sem: null,
   normalization: null,
   ...o,
 });
@@ -66,7 +66,7 @@ describe('augmixStep', () => {
     const y = labels();
     const before = tf.memory().numTensors;
     const model = fakeModel(w, v);
-    const got = tf.tidy(() => read(augmixStep(context(model, x, y, 7), options())));
+    const got = tf.tidy(() => read(augmixStep(context(model, x, y, 7), options()).parts));
     expect(model.passes).toEqual([3 * N]);
     // The same seed draws the same two views; a linear model's logits do not depend on the rest of the batch.
     const expected = tf.tidy(() => {
@@ -93,7 +93,7 @@ describe('augmixStep', () => {
     const y = labels();
     const model = fakeModel(w, v);
     const got = tf.tidy(() =>
-      read(augmixStep(context(model, x, y, 3), options({ loss: { jsd: false, jsdWeight: 12 } }))),
+      read(augmixStep(context(model, x, y, 3), options({ loss: { jsd: false, jsdWeight: 12 } })).parts),
     );
     const expected = tf.tidy(
       () => softCrossEntropy(model.logits(augmix(x, new Rng(3)).mixed), smoothOneHot(y, 3, 0)).dataSync()[0],
@@ -111,7 +111,10 @@ describe('augmixStep', () => {
     const semOf = (relu: boolean) => {
       const { w, v } = weights(relu);
       const model = fakeModel(w, v, relu);
-      const parts = tf.tidy(() => read(augmixStep(context(model, x, y, 9), options({ sem }))));
+      const parts = tf.tidy(() => {
+        const step = augmixStep(context(model, x, y, 9), options());
+        return read({ ...step.parts, sem: step.semTerm?.(sem) as tf.Scalar });
+      });
       tf.dispose([w, v]);
       return { parts, passes: model.passes };
     };
@@ -125,46 +128,49 @@ describe('augmixStep', () => {
     tf.dispose([x, y]);
   });
 
-  it('trains cnn-small with JSD and with SEM, without leaking, the same numbers for the same seed', async () => {
+  it('as methods: augmix, augmix+sem and noise train cnn-small on normalised data, on 1 thread and on 2 (the normalisation reaches the replicas), without leaking, the same numbers for the same seed', async () => {
     const data: ImageDataset = {
       images: Uint8Array.from({ length: 32 * 64 }, (_, i) => (i * 37) % 256),
       labels: Uint8Array.from({ length: 32 }, (_, i) => i % 3),
       shape: [8, 8, 1],
       numClasses: 3,
+      // Normalised pixels span [−2, 2]: a step that missed the normalisation would refuse them (outside [0, 1]).
       normalization: { mean: [0.5], std: [0.25] },
     };
-    const run = async (sem: boolean) => {
+    const run = async (name: string, threads = 1) => {
       const model = createModel({ arch: 'cnn-small', inputShape: [8, 8, 1], numClasses: 3, seed: 1 });
       const result = await train({
         model,
         data,
         epochs: 1,
         batchSize: 16,
-        method: (ctx) =>
-          augmixStep(
-            ctx,
-            options({ sem: sem ? DEFAULT_SEM_OPTIONS : null, normalization: { mean: [0.5], std: [0.25] } }),
-          ),
+        method: threads > 1 ? methodSpec(name) : createMethod(name),
+        threads,
       });
+      const weights = model.trainableVariables().map((v) => Array.from(v.dataSync()));
       model.dispose();
-      return result.history;
+      return { history: result.history, weights };
     };
     const before = tf.memory().numTensors;
-    const a = await run(true);
-    const b = await run(true);
-    const plain = await run(false);
+    const a = await run('augmix+sem');
+    const b = await run('augmix+sem');
+    const plain = await run('augmix');
+    const noise = await run('noise');
+    const sharded = await run('augmix+sem', 2);
     expect(tf.memory().numTensors).toBe(before);
     expect(a).toEqual(b);
-    expect(Object.keys(a[0]).sort()).toEqual(['ce', 'jsd', 'sem', 'total']);
-    expect(Object.keys(plain[0]).sort()).toEqual(['ce', 'jsd', 'total']);
-    expect(Object.values(a[0]).every(Number.isFinite)).toBe(true);
+    expect(Object.keys(a.history[0]).sort()).toEqual(['ce', 'jsd', 'sem', 'total']);
+    expect(Object.keys(plain.history[0]).sort()).toEqual(['ce', 'jsd', 'total']);
+    expect(Object.keys(noise.history[0])).toEqual(['ce']);
+    expect(Object.keys(sharded.history[0]).sort()).toEqual(['ce', 'jsd', 'sem', 'total']);
+    expect(Object.values(a.history[0]).every(Number.isFinite)).toBe(true);
   });
 
   it('refuses a normalised batch given without its normalisation', () => {
     const { w, v } = weights();
     const x = tf.tensor4d(new Rng(1).normals(N * D), [N, ...SHAPE]);
     const y = labels();
-    expect(() => tf.tidy(() => augmixStep(context(fakeModel(w, v), x, y, 1), options()))).toThrow(
+    expect(() => tf.tidy(() => augmixStep(context(fakeModel(w, v), x, y, 1), options()).parts)).toThrow(
       /outside \[0, 1\]; a normalised batch needs its normalization/,
     );
     tf.dispose([w, v, x, y]);
@@ -180,7 +186,8 @@ describe('noiseStep', () => {
     const before = tf.memory().numTensors;
     const noise = { sigma: 0.3, prob: 0.5 };
     const got = tf.tidy(
-      () => noiseStep(context(model, x, y, 5), { noise, labelSmoothing: 0.1, normalization: null }).ce.dataSync()[0],
+      () =>
+        noiseStep(context(model, x, y, 5), { noise, labelSmoothing: 0.1, normalization: null }).parts.ce.dataSync()[0],
     );
     expect(tf.memory().numTensors).toBe(before);
     const expected = tf.tidy(() => {

@@ -5,40 +5,27 @@
  */
 import type { MethodContext } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { type AugMixOptions, augmix, augmixComponentWeights } from './augmix';
+import { augmix, augmixComponentWeights } from './augmix';
 import { jensenShannon } from './jsd';
-import { type GaussianNoiseOptions, gaussianNoise } from './noise';
+import { gaussianNoise } from './noise';
 import type { Normalization } from './pixels';
 import { semLossCombined, untaped } from './sem';
 import { smoothOneHot, softCrossEntropy } from './targets';
-import type { SemOptions } from './types';
+import type { AugMixLossOptions, AugMixOptions, GaussianNoiseOptions, SemOptions } from './types';
 
-/** AugMix's loss options beside its augmentation's. */
-export interface AugMixLossOptions {
-  /**
-   * Train on clean + two AugMix views with CE on the clean one + λ·JSD (the paper's default); false is the
-   * reference's --no-jsd: CE on one AugMix view.
-   */
-  jsd: boolean;
-  /** λ, the weight of the Jensen–Shannon term (the reference's 12). */
-  jsdWeight: number;
-}
-
-export const DEFAULT_AUGMIX_LOSS_OPTIONS: AugMixLossOptions = { jsd: true, jsdWeight: 12 };
-
-export const AUGMIX_LOSS_FIELD_CHECKS: Record<keyof AugMixLossOptions, (v: unknown) => string | null> = {
-  jsd: (v) => (typeof v === 'boolean' ? null : 'true, false'),
-  jsdWeight: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'a number >= 0'),
-};
-
-/** What an AugMix step needs: the augmentation's options, the loss's, label smoothing, SEM or none. */
+/** What an AugMix step needs: the augmentation's options, the loss's, label smoothing, the normalisation. */
 export interface AugMixStepOptions {
   augmix: AugMixOptions;
   loss: AugMixLossOptions;
   labelSmoothing: number;
-  sem: SemOptions | null;
   /** The batch's input normalisation (null: the batch is pixels in [0, 1]). */
   normalization: Normalization | null;
+}
+
+/** A step's loss parts and, for AugMix, its SEM term on demand (only `augmix+sem` pays for the target's pass). */
+export interface ControlStep {
+  parts: Record<string, tf.Scalar>;
+  semTerm?: (sem: SemOptions) => tf.Scalar;
 }
 
 /**
@@ -48,13 +35,13 @@ export interface AugMixStepOptions {
  *
  *   ce  = CE(logits_clean, y),   jsd = λ · JS(p_clean, p_augmix¹, p_augmix²).
  *
- * With SEM (`augmix+sem`), each view's representation is pulled towards the mix of representations its input is
+ * `semTerm` gives SEM on AugMix (`augmix+sem`): each view's representation is pulled towards the mix of representations its input is
  * a mix of: x_augmix = (1 − m)·x + m·Σₖ wₖ·chainₖ(x), so the target is (1 − m)·f(x) + m·Σₖ wₖ·f(chainₖ(x)); the
  * term is the mean of the two views' `semLossCombined`. The target's representations come from one more forward
  * pass in training mode over [x; the chains of both views] ((1 + 2·width)·B images), off the gradient tape when
  * `stopGradTarget` (so, as for the other policies' clean pass, only batch-norm running statistics see it).
  */
-export function augmixStep(ctx: MethodContext, o: AugMixStepOptions): Record<string, tf.Scalar> {
+export function augmixStep(ctx: MethodContext, o: AugMixStepOptions): ControlStep {
   const { model, x, labels, numClasses, rng } = ctx;
   const targets = smoothOneHot(labels, numClasses, o.labelSmoothing);
   const views = o.loss.jsd ? 2 : 1;
@@ -74,12 +61,12 @@ export function augmixStep(ctx: MethodContext, o: AugMixStepOptions): Record<str
     parts.ce = softCrossEntropy(logits, targets);
     viewFeatures = [features];
   }
-  if (o.sem) {
+  const semTerm = (sem: SemOptions): tf.Scalar => {
     const [, h, w, c] = x.shape;
     const chains = augmented.flatMap((a) => a.chains.map((pixels) => tf.tensor4d(pixels, [n, h, w, c])));
     const pass = (input: tf.Tensor) => model.features(input, true);
     const all = tf.concat([x, ...chains]);
-    const targetFeatures = o.sem.stopGradTarget ? untaped(all, pass) : pass(all);
+    const targetFeatures = sem.stopGradTarget ? untaped(all, pass) : pass(all);
     const [cleanF, ...chainF] = tf.split(targetFeatures, 1 + chains.length) as tf.Tensor2D[];
     const width = o.augmix.width;
     const terms = augmented.map((a, v) =>
@@ -87,12 +74,12 @@ export function augmixStep(ctx: MethodContext, o: AugMixStepOptions): Record<str
         viewFeatures[v],
         [cleanF, ...chainF.slice(v * width, (v + 1) * width)],
         augmixComponentWeights(a.recipes),
-        o.sem as SemOptions,
+        sem,
       ),
     );
-    parts.sem = tf.div(tf.addN(terms), terms.length) as tf.Scalar;
-  }
-  return parts;
+    return tf.div(tf.addN(terms), terms.length) as tf.Scalar;
+  };
+  return { parts, semTerm };
 }
 
 /** What a Gaussian-noise step needs. */
@@ -103,8 +90,9 @@ export interface NoiseStepOptions {
 }
 
 /** One Gaussian-noise step: CE on the batch with noise on its last images (Rusak et al.'s Gauss_single). */
-export function noiseStep(ctx: MethodContext, o: NoiseStepOptions): Record<string, tf.Scalar> {
+export function noiseStep(ctx: MethodContext, o: NoiseStepOptions): ControlStep {
   const { model, x, labels, numClasses, rng } = ctx;
   const { noisy } = gaussianNoise(x, rng, o.noise, o.normalization);
-  return { ce: softCrossEntropy(model.logits(noisy, true), smoothOneHot(labels, numClasses, o.labelSmoothing)) };
+  const targets = smoothOneHot(labels, numClasses, o.labelSmoothing);
+  return { parts: { ce: softCrossEntropy(model.logits(noisy, true), targets) } };
 }

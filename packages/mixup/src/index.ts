@@ -1,6 +1,23 @@
+export {
+  type AugMixRecipe,
+  type AugMixResult,
+  type AugMixStep,
+  applyChain,
+  augmix,
+  augmixComponentWeights,
+  resolveAugMixOptions,
+  sampleAugMixRecipe,
+  sampleDirichlet,
+} from './augmix';
 export { resolveMixOptions } from './common';
 export {
+  AUGMIX_DEFAULT_OPS,
+  AUGMIX_GEOMETRIC_OPS,
+  AUGMIX_OPS,
+  DEFAULT_AUGMIX_LOSS_OPTIONS,
+  DEFAULT_AUGMIX_OPTIONS,
   DEFAULT_FMIX_DECAY_POWER,
+  DEFAULT_GAUSSIAN_NOISE_OPTIONS,
   DEFAULT_MANIFOLD_LAYERS,
   DEFAULT_METHOD_MIX_OPTIONS,
   DEFAULT_MIX_OPTIONS,
@@ -13,10 +30,13 @@ export {
 export { type Box, cutmix, cutmixBox } from './cutmix';
 export { fineGrainedSaliency } from './fine_grained_saliency';
 export { fmix, fmixMask } from './fmix';
+export { jensenShannon } from './jsd';
 export { manifoldMixup } from './manifold';
 export { createMethod, describeMethod, methodSpec } from './methods';
 export { mixup } from './mixup';
 export { mixupCutmix, resolveMixupCutmixOptions } from './mixup_cutmix';
+export { type GaussianNoiseResult, gaussianNoise, resolveGaussianNoiseOptions } from './noise';
+export type { Normalization } from './pixels';
 export {
   type MixKey,
   POLICIES,
@@ -29,6 +49,7 @@ export {
 export { resizemix } from './resizemix';
 export { saliencymix, spectralResidualSaliency } from './saliencymix';
 export {
+  combineRepresentations,
   type EquivarianceGap,
   equivarianceGaps,
   GAP_LAMS,
@@ -37,6 +58,7 @@ export {
   mixedRepresentation,
   resolveSemOptions,
   semLoss,
+  semLossCombined,
   stopGradient,
 } from './sem';
 export {
@@ -54,7 +76,11 @@ export {
 } from './spec';
 export { checkLabels, mixTargets, smoothOneHot, softCrossEntropy } from './targets';
 export type {
+  AugMixLossOptions,
+  AugMixOp,
+  AugMixOptions,
   Distance,
+  GaussianNoiseOptions,
   MethodMixOptions,
   MixMode,
   MixOptions,

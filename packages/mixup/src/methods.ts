@@ -25,8 +25,10 @@ export function createMethod(config: string | MethodConfig): TrainMethod {
   const { sem, layers, eta } = m;
   return (ctx) => {
     const mix = { ...DEFAULT_METHOD_MIX_OPTIONS, ...m.mix, numClasses: ctx.numClasses };
-    const { parts, mixed } = policy.step(ctx, { mix, layers, eta });
-    if (sem) {
+    const { parts, mixed, semTerm } = policy.step(ctx, { mix, layers, eta });
+    if (sem && semTerm) {
+      parts.sem = semTerm(sem);
+    } else if (sem) {
       // resolveMethod refuses SEM for a policy whose step has no mixed batch (its entry's `noSem`).
       if (!mixed) throw new Error(`sem: ${m.policy}'s step returned no mixed batch; its policy entry needs noSem`);
       // A stop-gradient target needs no backward pass through the clean batch: its features are computed untaped.

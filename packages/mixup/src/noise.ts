@@ -1,40 +1,22 @@
 import * as tf from '@tensorflow/tfjs-core';
 import { checkImages } from './common';
+import { DEFAULT_GAUSSIAN_NOISE_OPTIONS } from './constants';
 import { checkNormalization, fromUnit, type Normalization, toUnit } from './pixels';
-import type { RandomSource } from './types';
+import type { GaussianNoiseOptions, RandomSource } from './types';
+import { validateFields } from './validate';
 
 /**
  * Gaussian-noise augmentation (Rusak et al., ECCV 2020, "A simple way to make neural networks robust against
  * diverse image corruptions"), as their code's `Gauss_single` mode (bethgelab/game-of-noise, utils.py
  * `generate_noisy_data`) does it: of a batch of B images, the first round(B·(1 − prob)) stay clean and the rest
  * become clip(x + N(0, σ²), 0, 1), the noise drawn per pixel and channel on the [0, 1] pixel scale; the model is
- * trained with cross-entropy on the whole batch.
+ * trained with cross-entropy on the whole batch. Defaults: `DEFAULT_GAUSSIAN_NOISE_OPTIONS`.
  */
-export interface GaussianNoiseOptions {
-  /** σ of the noise on the [0, 1] pixel scale. */
-  sigma: number;
-  /** The fraction of each batch that gets noise (their 1 − p_clean). */
-  prob: number;
-}
 
-/**
- * Their released defaults: σ = 0.5 (`--std_gauss`, their best single σ on ImageNet with ResNet-50, "GNT σ0.5") and
- * half of each batch clean (`--p_clean 0.5`). Tuned on ImageNet; on MNIST-scale images σ is worth choosing on
- * validation data.
- */
-export const DEFAULT_GAUSSIAN_NOISE_OPTIONS: GaussianNoiseOptions = { sigma: 0.5, prob: 0.5 };
-
-export const GAUSSIAN_NOISE_FIELD_CHECKS: Record<keyof GaussianNoiseOptions, (v: unknown) => string | null> = {
-  sigma: (v) => (typeof v === 'number' && Number.isFinite(v) && v >= 0 ? null : 'a number >= 0'),
-  prob: (v) => (typeof v === 'number' && v >= 0 && v <= 1 ? null : 'a probability in [0, 1]'),
-};
-
+/** Merges options over `DEFAULT_GAUSSIAN_NOISE_OPTIONS` and validates them (errors name the field). */
 export function resolveGaussianNoiseOptions(options: Partial<GaussianNoiseOptions> = {}): GaussianNoiseOptions {
   const o = { ...DEFAULT_GAUSSIAN_NOISE_OPTIONS, ...options };
-  for (const key of Object.keys(GAUSSIAN_NOISE_FIELD_CHECKS) as Array<keyof GaussianNoiseOptions>) {
-    const problem = GAUSSIAN_NOISE_FIELD_CHECKS[key](o[key]);
-    if (problem) throw new Error(`${key}: ${JSON.stringify(o[key])} is not valid; allowed: ${problem}`);
-  }
+  validateFields(o, ['sigma', 'prob']);
   return o;
 }
 

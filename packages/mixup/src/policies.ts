@@ -5,7 +5,14 @@
  */
 import type { MethodContext } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { DEFAULT_MANIFOLD_LAYERS, DEFAULT_MIXUP_CUTMIX_OPTIONS, DEFAULT_REGMIXUP_ETA } from './constants';
+import {
+  DEFAULT_AUGMIX_OPTIONS,
+  DEFAULT_GAUSSIAN_NOISE_OPTIONS,
+  DEFAULT_MANIFOLD_LAYERS,
+  DEFAULT_MIXUP_CUTMIX_OPTIONS,
+  DEFAULT_REGMIXUP_ETA,
+} from './constants';
+import { augmixStep, noiseStep } from './controls';
 import { cutmix } from './cutmix';
 import { fmix } from './fmix';
 import { manifoldMixup } from './manifold';
@@ -14,7 +21,7 @@ import { mixupCutmix } from './mixup_cutmix';
 import { resizemix } from './resizemix';
 import { saliencymix } from './saliencymix';
 import { smoothOneHot, softCrossEntropy } from './targets';
-import type { MethodMixOptions, MixResult } from './types';
+import type { MethodMixOptions, MixResult, SemOptions } from './types';
 
 /** A mixing option's name (`alpha`, `cutmixMinMax`, …). */
 export type MixKey = keyof MethodMixOptions;
@@ -33,6 +40,11 @@ export interface PolicyStep {
   parts: Record<string, tf.Scalar>;
   /** f(x̃), the representation of the mixed batch, and the λ and pairing that mixed it. */
   mixed?: { features: tf.Tensor2D; lam: Float32Array; index: Int32Array };
+  /**
+   * SEM's term, for a policy whose input is a convex combination other than λ·xᵢ + (1 − λ)·xⱼ (AugMix's of an
+   * image and its augmentation chains): given SEM's options, β·L_sem against that combination's target.
+   */
+  semTerm?: (sem: SemOptions) => tf.Scalar;
 }
 
 export interface Policy {
@@ -40,7 +52,12 @@ export interface Policy {
   mixKeys: readonly MixKey[];
   /** Its default α (λ ~ Beta(α, α)); absent where it draws no λ from α. */
   alpha?: number;
-  /** Why SEM does not apply to it (ends "sem does not apply to <policy>: …"); absent where its step has a mixed batch. */
+  /** Its defaults of other mixing options, where they differ from `DEFAULT_METHOD_MIX_OPTIONS` (noise's `prob`). */
+  mixDefaults?: Partial<MethodMixOptions>;
+  /**
+   * Why SEM does not apply to it (ends "sem does not apply to <policy>: …"); absent where its step has a mixed
+   * batch or a SEM term.
+   */
   noSem?: string;
   /** Default of the `layers` option, for a policy that takes one. */
   layers?: readonly number[];
@@ -76,8 +93,11 @@ const COMMON_MIX = ['alpha', 'prob', 'mode', 'pairing', 'labelSmoothing'] as con
  * | resizemix    | a resized image             | –   | Qin et al. 2020; side ratio τ ~ U[0.1, 0.8]             |
  * | saliencymix  | a box on the saliency peak  | 1   | Uddin et al. 2021                                       |
  * | regmixup     | clean CE + η · mixup CE     | 20  | Pinto et al. 2022; η = 1                                |
+ * | augmix       | an image with its chains    | 1   | Hendrycks et al. 2020; clean CE + 12 · JS, 3 views      |
+ * | noise        | nothing (adds noise)        | –   | Rusak et al. 2020; σ = 0.5 on half of each batch        |
  *
- * SEM (β · L_sem on the mixed batch's representation) applies to every policy but erm.
+ * SEM (β · L_sem on the mixed batch's representation) applies to every policy but erm and noise; AugMix's target
+ * is the mix of the representations of the image and its chains (`augmixStep`).
  */
 export const POLICIES = {
   erm: {
@@ -139,6 +159,28 @@ export const POLICIES = {
         mixed: { features, lam: m.lam, index: m.index },
       };
     },
+  },
+  augmix: {
+    mixKeys: ['alpha', 'width', 'depth', 'severity', 'ops', 'jsd', 'jsdWeight', 'labelSmoothing'],
+    alpha: DEFAULT_AUGMIX_OPTIONS.alpha,
+    step: (ctx, { mix }) =>
+      augmixStep(ctx, {
+        augmix: { width: mix.width, depth: mix.depth, severity: mix.severity, alpha: mix.alpha, ops: mix.ops },
+        loss: { jsd: mix.jsd, jsdWeight: mix.jsdWeight },
+        labelSmoothing: mix.labelSmoothing,
+        normalization: ctx.normalization ?? null,
+      }),
+  },
+  noise: {
+    mixKeys: ['sigma', 'prob', 'labelSmoothing'],
+    mixDefaults: { prob: DEFAULT_GAUSSIAN_NOISE_OPTIONS.prob },
+    noSem: 'a noisy image is no convex combination of images, so SEM has no target to mix',
+    step: (ctx, { mix }) =>
+      noiseStep(ctx, {
+        noise: { sigma: mix.sigma, prob: mix.prob },
+        labelSmoothing: mix.labelSmoothing,
+        normalization: ctx.normalization ?? null,
+      }),
   },
 } satisfies Record<string, Policy>;
 

@@ -137,7 +137,12 @@ function resolveOptions(
   const mixIn = (config.mix ?? {}) as Record<string, unknown>;
   const mix: Record<string, unknown> = {};
   for (const key of entry.mixKeys) {
-    mix[key] = key === 'alpha' && entry.alpha !== undefined ? entry.alpha : DEFAULT_METHOD_MIX_OPTIONS[key];
+    mix[key] =
+      key === 'alpha' && entry.alpha !== undefined
+        ? entry.alpha
+        : entry.mixDefaults && key in entry.mixDefaults
+          ? entry.mixDefaults[key]
+          : DEFAULT_METHOD_MIX_OPTIONS[key];
   }
   for (const [key, v] of Object.entries(mixIn)) {
     if (!(entry.mixKeys as readonly string[]).includes(key)) {
@@ -245,6 +250,13 @@ const MIX_LABEL: Record<MixKey, (v: never) => string> = {
   decayPower: (v: number) => `δ=${fmt(v)}`,
   scale: (v: [number, number]) => `scale=${fmt(v)}`,
   saliency: (v: string) => v,
+  width: (v: number) => `width=${fmt(v)}`,
+  depth: (v: number) => `depth=${fmt(v)}`,
+  severity: (v: number) => `severity=${fmt(v)}`,
+  ops: (v: string[]) => `ops=${fmt(v)}`,
+  jsd: (v: boolean) => (v ? 'jsd' : 'no-jsd'),
+  jsdWeight: (v: number) => `jsd-λ=${fmt(v)}`,
+  sigma: (v: number) => `σ=${fmt(v)}`,
 };
 
 /** The non-default options of a resolved method, as `path → value` (e.g. `sem.weight → 10`). */

@@ -89,8 +89,64 @@ export interface MixupCutmixOptions extends MixOptions {
   switchProb: number;
 }
 
-/** The mixing options a method takes: timm's names, plus FMix's decay power and ResizeMix's scale. */
-export interface MethodMixOptions extends Omit<MixupCutmixOptions, 'numClasses'> {
+/** AugMix's operations, by the names of google-research/augmix's augmentations.py. */
+export type AugMixOp =
+  | 'autocontrast'
+  | 'equalize'
+  | 'posterize'
+  | 'rotate'
+  | 'solarize'
+  | 'shear_x'
+  | 'shear_y'
+  | 'translate_x'
+  | 'translate_y'
+  | 'color'
+  | 'contrast'
+  | 'brightness'
+  | 'sharpness';
+
+/** AugMix's augmentation (Hendrycks et al. 2020), by the reference's (cifar.py) and timm's names. */
+export interface AugMixOptions {
+  /** k: chains mixed per image (the reference's --mixture-width). */
+  width: number;
+  /** Operations per chain; −1 draws it uniformly from {1, 2, 3} for each chain (the reference's --mixture-depth). */
+  depth: number;
+  /** Operation strength, 1–10: each level is drawn from U(0.1, severity) (the reference's --aug-severity). */
+  severity: number;
+  /** α of the Dirichlet chain weights and of the Beta skip weight (the reference fixes 1; timm's `alpha`). */
+  alpha: number;
+  /** The operations chains draw from, uniformly. */
+  ops: readonly AugMixOp[];
+}
+
+/** AugMix's loss beside its augmentation. */
+export interface AugMixLossOptions {
+  /**
+   * Train on the clean batch and two AugMix views, CE on the clean one + λ·JS (the paper's default); false is the
+   * reference's --no-jsd: CE on one AugMix view.
+   */
+  jsd: boolean;
+  /** λ, the weight of the Jensen–Shannon term. */
+  jsdWeight: number;
+}
+
+/** Gaussian-noise augmentation (Rusak et al. 2020). */
+export interface GaussianNoiseOptions {
+  /** σ of the noise on the [0, 1] pixel scale. */
+  sigma: number;
+  /** The fraction of each batch that gets noise (their 1 − p_clean). */
+  prob: number;
+}
+
+/**
+ * The mixing options a method takes: timm's names, plus FMix's decay power, ResizeMix's scale, SaliencyMix's map,
+ * AugMix's augmentation and loss, and the Gaussian noise's σ.
+ */
+export interface MethodMixOptions
+  extends Omit<MixupCutmixOptions, 'numClasses'>,
+    Omit<AugMixOptions, 'alpha'>,
+    AugMixLossOptions,
+    Omit<GaussianNoiseOptions, 'prob'> {
   /** FMix: the decay power δ of the Fourier spectrum. */
   decayPower: number;
   /** ResizeMix: the pasted image's side as a fraction of the image side, drawn from [min, max]. */

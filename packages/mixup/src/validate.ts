@@ -1,3 +1,4 @@
+import { AUGMIX_OPS } from './constants';
 import type {
   Distance,
   MethodMixOptions,
@@ -42,6 +43,17 @@ export const MIX_FIELD_CHECKS: Record<keyof MethodMixOptions, Check> = {
   decayPower: (v) => (finite(v) && v > 0 ? null : 'a number > 0'),
   scale: (v) => (range(v) === null ? null : '[min, max] with 0 < min <= max <= 1'),
   saliency: oneOf(SALIENCY_DETECTORS),
+  width: (v) => (Number.isInteger(v) && (v as number) >= 1 ? null : 'an integer >= 1'),
+  depth: (v) => (v === -1 || (Number.isInteger(v) && (v as number) >= 1) ? null : '-1 (random 1-3) or an integer >= 1'),
+  severity: (v) =>
+    Number.isInteger(v) && (v as number) >= 1 && (v as number) <= 10 ? null : 'an integer from 1 to 10',
+  ops: (v) =>
+    Array.isArray(v) && v.length > 0 && v.every((op) => AUGMIX_OPS.includes(op)) && new Set(v).size === v.length
+      ? null
+      : `a non-empty list of distinct operations from: ${AUGMIX_OPS.join(', ')}`,
+  jsd: bool,
+  jsdWeight: (v) => (finite(v) && v >= 0 ? null : 'a number >= 0'),
+  sigma: (v) => (finite(v) && v >= 0 ? null : 'a number >= 0'),
 };
 
 /** The value checks of every SEM option. */
@@ -68,6 +80,17 @@ export function validateMixOptions(o: MixOptions): void {
 export function validateMixupCutmixOptions(o: MixupCutmixOptions): void {
   validateMixOptions(o);
   for (const key of ['cutmixAlpha', 'switchProb'] as const) {
+    const problem = MIX_FIELD_CHECKS[key](o[key]);
+    if (problem) fail(key, o[key], problem);
+  }
+}
+
+/** Throws unless every listed option of `o` passes its check; errors name the field, the value and what is allowed. */
+export function validateFields<T extends Partial<MethodMixOptions>>(
+  o: T,
+  keys: ReadonlyArray<keyof T & keyof MethodMixOptions>,
+): void {
+  for (const key of keys) {
     const problem = MIX_FIELD_CHECKS[key](o[key]);
     if (problem) fail(key, o[key], problem);
   }
