@@ -175,6 +175,20 @@ export const EvaluationSettings = z
   })
   .strict();
 
+/**
+ * How the leaderboard judges its comparisons; not part of any job's identity (it changes no result, only how
+ * results are read). `equivalenceMargin`: the half-width, in percentage points of accuracy, of the band within which
+ * a difference counts as no effect: a comparison is *equivalent* where two one-sided tests put it inside ±margin.
+ */
+export const ReportSettings = z
+  .object({
+    equivalenceMargin: z.number().positive().max(100).optional(),
+  })
+  .strict();
+
+/** The report settings a preset that names none gets: a margin of ±1 pp. */
+export const DEFAULT_REPORT_SETTINGS: Required<z.infer<typeof ReportSettings>> = { equivalenceMargin: 1 };
+
 export const ModelSettings = z
   .object({
     arch: z.enum(['mlp', 'cnn-small', 'preact-resnet18']),
@@ -193,6 +207,8 @@ export const PresetObject = z
     seeds: Seeds,
     train: TrainSettings.superRefine(checkShards),
     evaluation: EvaluationSettings,
+    /** Defaults: DEFAULT_REPORT_SETTINGS. */
+    report: ReportSettings.optional(),
   })
   .strict();
 

@@ -1,12 +1,21 @@
 /**
- * Paired comparisons between rows: the difference over the seeds both rows have, SEM variants against their base,
- * and the ablation tables (each configuration that differs from its base in one option).
+ * Paired comparisons between rows: the difference over the seeds both rows have, the controls against erm, SEM
+ * variants against their base, and the ablation tables (each configuration that differs from its base in one
+ * option). Each table is judged as one family (family.ts).
  */
 import { methodOverrides, type ResolvedMethod } from '@semix/mixup';
 import type { ResultRecord } from '../run/records';
+import { AA_MARKER, isAaLabel, type JudgeSettings, judgeFamily } from './family';
 import type { SeedRecords } from './rows';
 import { type PairedDifference, pairedDifference } from './stats';
-import type { AblationTable, Comparison, FailedRow, MethodRow } from './types';
+import type { AblationEntry, AblationTable, Comparison, FailedRow, Family, MethodRow } from './types';
+
+/** The methods whose rows are positive controls (compared with erm, as A/A rows are): known to add robustness. */
+export const CONTROL_POLICIES: readonly string[] = ['augmix', 'noise'];
+
+/** The policy a method applies, and whether it adds SEM: the two facts the tables pair rows by. */
+const policyOf = (m: ResolvedMethod) => m.name.replace('+sem', '');
+const hasSem = (m: ResolvedMethod) => m.name.endsWith('+sem');
 
 /** Every option of a resolved method as `path → value`. */
 export function optionPaths(m: ResolvedMethod): Record<string, unknown> {
@@ -54,7 +63,7 @@ export function compare(
   base: MethodRow,
   bySeed: Map<string, SeedRecords>,
   suites: readonly string[],
-): Comparison {
+): Comparison<PairedDifference> {
   const mine = bySeed.get(row.label) as SeedRecords;
   const theirs = bySeed.get(base.label) as SeedRecords;
   const accuracy = (f: (r: ResultRecord) => number) => pairedOver(mine, theirs, f, true);
@@ -67,28 +76,61 @@ export function compare(
   };
 }
 
-/** X+sem against X with the same mixing options (and layers, eta), preferring the X row labelled plainly `X`. */
+/** A table of comparisons and its family, judged. */
+export interface JudgedTable {
+  comparisons: Comparison[];
+  family: Family;
+}
+
+/**
+ * The controls against erm: each positive control (a plain method of CONTROL_POLICIES) against the erm row, and
+ * each A/A row against its twin (the row of its label without the marker). Empty without erm or such rows.
+ */
+export function controlComparisons(
+  rows: readonly MethodRow[],
+  bySeed: Map<string, SeedRecords>,
+  suites: readonly string[],
+  ermLabel: string | null,
+  settings: JudgeSettings,
+): JudgedTable {
+  const erm = rows.find((r) => r.label === ermLabel);
+  const raw: Array<Comparison<PairedDifference>> = [];
+  for (const row of rows) {
+    const aa = isAaLabel(row.label);
+    const positive = !aa && !hasSem(row.method) && CONTROL_POLICIES.includes(policyOf(row.method));
+    const twin = aa ? rows.find((r) => `${r.label}${AA_MARKER}` === row.label) : positive ? erm : undefined;
+    if (twin) raw.push(compare(row, twin, bySeed, suites));
+  }
+  return judgeFamily(raw, suites, settings);
+}
+
+/**
+ * X+sem against X with the same mixing options (and layers, eta), preferring the X row labelled plainly `X`.
+ * A/A rows are left out: they are controls, compared in their own table.
+ */
 export function semComparisons(
   rows: readonly MethodRow[],
   bySeed: Map<string, SeedRecords>,
   suites: readonly string[],
-): Comparison[] {
-  const mixKey = (m: ResolvedMethod) =>
-    JSON.stringify({ base: m.name.replace('+sem', ''), mix: m.mix, layers: m.layers, eta: m.eta });
-  const sem: Comparison[] = [];
-  for (const row of rows) {
-    if (!row.method.name.endsWith('+sem')) continue;
-    const candidates = rows.filter((r) => !r.method.name.endsWith('+sem') && mixKey(r.method) === mixKey(row.method));
-    const base = candidates.find((r) => r.label === r.method.name) ?? candidates[0];
-    if (base) sem.push(compare(row, base, bySeed, suites));
+  settings: JudgeSettings,
+): JudgedTable {
+  const mixKey = (m: ResolvedMethod) => JSON.stringify({ base: policyOf(m), mix: m.mix, layers: m.layers, eta: m.eta });
+  const candidates = rows.filter((r) => !isAaLabel(r.label));
+  const raw: Array<Comparison<PairedDifference>> = [];
+  for (const row of candidates) {
+    if (!hasSem(row.method)) continue;
+    const bases = candidates.filter((r) => !hasSem(r.method) && mixKey(r.method) === mixKey(row.method));
+    const base = bases.find((r) => r.label === r.method.name) ?? bases[0];
+    if (base) raw.push(compare(row, base, bySeed, suites));
   }
-  return sem;
+  return judgeFamily(raw, suites, settings);
 }
 
 /**
  * The ablation tables: each configuration that differs from another of the same method in exactly one option is
  * an entry of that option's table; its base is the configuration with the fewest non-default options. `labels`
- * are the rows' labels (in rank order) and then the labels whose every job failed.
+ * are the rows' labels (in rank order) and then the labels whose every job failed; A/A rows are left out. Each
+ * table is one family.
  */
 export function ablationTables(
   labels: readonly string[],
@@ -97,27 +139,30 @@ export function ablationTables(
   failed: readonly FailedRow[],
   bySeed: Map<string, SeedRecords>,
   suites: readonly string[],
+  settings: JudgeSettings,
 ): AblationTable[] {
   const rowOf = new Map(rows.map((r) => [r.label, r]));
   const method = (l: string) => methodOf.get(l) as ResolvedMethod;
   const overrides = (l: string) => methodOverrides(method(l)).length;
   const failedOf = (l: string) => failed.filter((f) => f.label === l).length;
-  const ablation: AblationTable[] = [];
-  for (const label of labels) {
+  const varied = labels.filter((l) => !isAaLabel(l));
+  type RawEntry = Omit<AblationEntry, 'vs_base'> & { vs_base: Comparison<PairedDifference> | null };
+  const tables: Array<{ option: string; base: string; entries: RawEntry[] }> = [];
+  for (const label of varied) {
     const m = method(label);
-    const bases = labels
+    const bases = varied
       .filter((l) => l !== label && methodOf.get(l)?.name === m.name && overrides(l) < overrides(label))
       .filter((l) => differingOptions(m, method(l)).length === 1)
       .sort((a, b) => overrides(a) - overrides(b));
     const base = bases[0];
     if (!base) continue;
     const option = differingOptions(m, method(base))[0];
-    let table = ablation.find((t) => t.option === option && t.base === base);
+    let table = tables.find((t) => t.option === option && t.base === base);
     if (!table) {
       const value = optionPaths(method(base))[option];
       const entry = { value, label: base, row: rowOf.get(base) ?? null, failed: failedOf(base), vs_base: null };
       table = { option, base, entries: [entry] };
-      ablation.push(table);
+      tables.push(table);
     }
     const row = rowOf.get(label) ?? null;
     const baseRow = rowOf.get(base);
@@ -129,5 +174,15 @@ export function ablationTables(
       vs_base: row && baseRow ? compare(row, baseRow, bySeed, suites) : null,
     });
   }
-  return ablation;
+  return tables.map(({ option, base, entries }) => {
+    const compared = entries.flatMap((e) => (e.vs_base ? [e.vs_base] : []));
+    const { comparisons, family } = judgeFamily(compared, suites, settings);
+    const judged = new Map(comparisons.map((c) => [c.label, c]));
+    return {
+      option,
+      base,
+      family,
+      entries: entries.map((e) => ({ ...e, vs_base: e.vs_base ? (judged.get(e.label) as Comparison) : null })),
+    };
+  });
 }

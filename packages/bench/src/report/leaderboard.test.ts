@@ -8,10 +8,10 @@ import type { DataIdentity } from '../plan/identity';
 import { loadPreset, parsePreset } from '../plan/preset';
 import type { FailedRecord, ResultRecord } from '../run/records';
 import { handMadeRecord } from '../test_records';
-import { writeLeaderboard } from './write';
 import { buildLeaderboard, type Leaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
 import { mce, meanStd, pairedDifference, pearson, relativeMce } from './stats';
+import { writeLeaderboard } from './write';
 
 const DATA: DataIdentity = { train: 't', test: 'e', suites: [{ name: 'cifar10-c-15', source: 'generated', seed: 0 }] };
 const COMPUTE: ComputeIdentity = {
@@ -186,17 +186,19 @@ describe('buildLeaderboard on constructed records', () => {
     );
     expect(md).toContain('![corruption accuracy against equivariance gap](ablation.svg)');
     // A difference the same on every seed (10 of the 1000 images on each) gets the rounding floor's interval:
-    // ±4.303 · √(2/12) / √3 = ±1.01 images, and says so.
-    expect(md).toContain('-1.00 pp [-1.10, -0.90] (lower, n=3, rounding floor)');
+    // ±4.303 · √(2/12) / √3 = ±1.01 images, and says so. Its t = 10 / (√(2/12) / √3) = 42.4 on 2 df: p = 1 −
+    // t / √(2 + t²) = 0.00056; in the SEM table's six tests two gaps (no spread, p = 0) come first, so Holm's p is
+    // 4 · 0.00056 = 0.0022. MDE at α / 6: (t_{1 − 0.05/12} + t_{0.8}) · se = (10.886 + 1.061) · 0.0236 pp = 0.28 pp.
+    expect(md).toContain('-1.00 pp [-1.10, -0.90] (worse, n=3, rounding floor; Holm p 0.002, MDE 0.28 pp)');
     // mixup+sem − mixup: −0.05, −0.055, −0.05 on the suite; β = 10 − mixup on seeds 0 and 1: −0.06 and −0.06; clean
     // −0.01 on every seed (−0.02 for β = 10), outside noise under the floor as under t on seeds a hair apart.
     expect(board.reading[0]).toBe(
       'SEM against its base variant (mixup+sem vs mixup, mixup+sem β=10 vs mixup): on cifar10-c-15 corruption accuracy: mixup+sem vs mixup -5.17 pp [-5.88, -4.45] (worse); mixup+sem β=10 vs mixup -6.00 pp [-6.37, -5.63] (worse); on clean accuracy: mixup+sem vs mixup -1.00 pp [-1.10, -0.90] (worse); mixup+sem β=10 vs mixup -2.00 pp [-2.37, -1.63] (worse).',
     );
-    // β = 10 − base (mixup+sem) on seeds 0, 1: −0.01, −0.005 on the suite (t(1) = 12.7: within noise); clean −0.01,
-    // −0.01: the floor's ±12.706 · √(2/12) / √2 = ±3.7 images.
+    // β = 10 − base (mixup+sem) on seeds 0, 1: −0.01, −0.005 on the suite (t(1) = 12.7: not a difference, and far
+    // from within ±1 pp: inconclusive); clean −0.01, −0.01: the floor's ±12.706 · √(2/12) / √2 = ±3.7 images.
     expect(board.reading[1]).toBe(
-      'sem.weight against mixup+sem: on cifar10-c-15 corruption accuracy: all within noise; on clean accuracy: mixup+sem β=10 -1.00 pp [-1.37, -0.63] (worse); failed: mixup+sem β=1e+39.',
+      'sem.weight against mixup+sem: on cifar10-c-15 corruption accuracy: all inconclusive; on clean accuracy: mixup+sem β=10 -1.00 pp [-1.37, -0.63] (worse); failed: mixup+sem β=1e+39.',
     );
   });
 
@@ -305,5 +307,142 @@ describe('ranks on constructed records', () => {
       ['mixup+sem β=10', 2],
     ]);
     expect(contradictions(b)).toEqual([]);
+  });
+});
+
+describe('verdicts on constructed records: better, worse, equivalent, inconclusive', () => {
+  const smoke = {
+    ...loadPreset('smoke'),
+    evaluation: { ...loadPreset('smoke').evaluation, corruptions: 'cifar10-c-15' },
+  };
+  const methods = ['mixup', 'mixup+sem', 'cutmix', 'cutmix+sem', 'fmix', 'fmix+sem', 'resizemix', 'resizemix+sem'];
+  /** Every base X at clean 0.9 and suite 0.8 on seeds 0–2; each X+sem's suite accuracy per seed as given. */
+  const semAcc: Record<string, number[]> = {
+    'mixup+sem': [0.849, 0.85, 0.851],
+    'cutmix+sem': [0.751, 0.75, 0.749],
+    'fmix+sem': [0.801, 0.8, 0.799],
+    'resizemix+sem': [0.83, 0.77, 0.8],
+  };
+  const boardWith = (report?: { equivalenceMargin: number }) => {
+    const preset = parsePreset({ ...smoke, methods, seeds: [0, 1, 2], ...(report ? { report } : {}) }, 'verdicts');
+    const grid = planGrid(preset, DATA, COMPUTE);
+    const records = grid.jobs.map((j) => record(j, 0.9, { fog: [semAcc[j.label]?.[j.seed] ?? 0.8] }));
+    return buildLeaderboard(grid, records);
+  };
+  const board = boardWith();
+  const verdicts = (b: Leaderboard) =>
+    Object.fromEntries(b.sem.map((c) => [c.label, [c.corruption_acc['cifar10-c-15'].verdict, c.clean_acc.verdict]]));
+
+  it('the SEM table is one family of 12 tests; each verdict where its p-values put it', () => {
+    // Suite: mixup+sem +5 pp, s = 0.1 pp (t = 50√3 on 2 df); cutmix+sem −5 pp likewise; fmix+sem 0, s = 0.1 pp;
+    // resizemix+sem 0, s = 3 pp. Clean accuracy the same on every seed (the rounding floor), the gap too (p = 1).
+    expect(board.sem_family).toEqual({ tests: 12, equivalence_tests: 8 });
+    expect(verdicts(board)).toEqual({
+      'mixup+sem': ['better', 'equivalent'],
+      'cutmix+sem': ['worse', 'equivalent'],
+      'fmix+sem': ['equivalent', 'equivalent'],
+      'resizemix+sem': ['inconclusive', 'equivalent'],
+    });
+    // Holm by hand: mixup's and cutmix's suite p (1 − t / √(2 + t²) = 1.33e-4) are the family's smallest, the other
+    // ten are 1: 12 · p.
+    const t = 50 * Math.sqrt(3);
+    const mixup = board.sem.find((c) => c.label === 'mixup+sem') as (typeof board.sem)[number];
+    expect(mixup.corruption_acc['cifar10-c-15'].p_holm).toBeCloseTo(12 * (1 - t / Math.sqrt(2 + t * t)), 8);
+    // fmix's TOST: (1 − 0) pp / (0.1 / √3) pp = 17.32 on each side, p = ½ − t / (2√(2 + t²)); Holm: the four clean
+    // accuracies' p (t = 42.4 under the floor) come first, then fmix's · 4.
+    const fmix = board.sem.find((c) => c.label === 'fmix+sem') as (typeof board.sem)[number];
+    const tEq = 0.01 / (0.001 / Math.sqrt(3));
+    expect(fmix.corruption_acc['cifar10-c-15'].p_equivalence_holm).toBeCloseTo(
+      4 * (0.5 - tEq / (2 * Math.sqrt(2 + tEq * tEq))),
+      8,
+    );
+    expect(board.alpha).toBe(0.05);
+    expect(board.equivalence_margin).toBe(0.01);
+  });
+
+  it('the Markdown and the reading say each verdict in the same words (rows in rank order)', () => {
+    const md = leaderboardMarkdown(board, 'x');
+    // Clean accuracy, the same on every seed: the floor's interval ±4.303 · √(2/12) / √3 = ±0.10 pp, equivalent.
+    expect(md).toContain('| mixup+sem | mixup | +0.00 pp [-0.10, 0.10] (equivalent, n=3, rounding floor; Holm p 1.000');
+    // MDE at α / 12 on 2 df: (t_{1 − 0.05/24} + t_{0.8}) · se = (15.443 + 1.061) · 0.0577 pp = 0.95 pp (se 0.1 / √3
+    // pp); resizemix's se is 3 / √3 pp: 28.59 pp.
+    expect(md).toContain('+5.00 pp [4.75, 5.25] (better, n=3; Holm p 0.002, MDE 0.95 pp)');
+    expect(md).toContain('-5.00 pp [-5.25, -4.75] (worse, n=3; Holm p 0.002, MDE 0.95 pp)');
+    expect(md).toContain('+0.00 pp [-0.25, 0.25] (equivalent, n=3; Holm p 1.000, MDE 0.95 pp)');
+    expect(md).toMatch(/[-+]0\.00 pp \[-7\.45, 7\.45\] \(inconclusive, n=3; Holm p 1\.000, MDE 28\.59 pp\)/);
+    expect(md).toContain("Family: this table's 12 difference tests (SEM variants against their base");
+    expect(board.reading[0]).toBe(
+      'SEM against its base variant (mixup+sem vs mixup, resizemix+sem vs resizemix, fmix+sem vs fmix, cutmix+sem vs cutmix): on cifar10-c-15 corruption accuracy: mixup+sem vs mixup +5.00 pp [4.75, 5.25] (better); cutmix+sem vs cutmix -5.00 pp [-5.25, -4.75] (worse); equivalent within ±1 pp: fmix+sem vs fmix; the other 1 inconclusive; on clean accuracy: all equivalent within ±1 pp.',
+    );
+  });
+
+  it("the preset's margin: ±0.05 pp is narrower than fmix's spread allows; a bad margin is refused by name", () => {
+    const narrow = boardWith({ equivalenceMargin: 0.05 });
+    expect(narrow.equivalence_margin).toBeCloseTo(0.0005, 15);
+    expect(verdicts(narrow)['fmix+sem']).toEqual(['inconclusive', 'inconclusive']);
+    expect(leaderboardMarkdown(narrow, 'x')).toContain('within ±0.05 pp');
+    expect(() => parsePreset({ ...smoke, methods: ['erm'], report: { equivalenceMargin: -1 } }, 'bad margin')).toThrow(
+      /report\.equivalenceMargin/,
+    );
+  });
+});
+
+describe('controls against erm, and the A/A rate', () => {
+  const smoke = {
+    ...loadPreset('smoke'),
+    evaluation: { ...loadPreset('smoke').evaluation, corruptions: 'cifar10-c-15' },
+  };
+  const planned = planGrid(
+    parsePreset({ ...smoke, methods: ['erm', 'mixup', 'noise'], seeds: [0, 1, 2] }, 'controls'),
+    DATA,
+    COMPUTE,
+  );
+  // The A/A row: erm again under the marker, as jobs of its own (a preset cannot list erm twice with the same options).
+  const aa = planned.jobs.filter((j) => j.label === 'erm').map((j) => ({ ...j, id: `${j.id}-aa`, label: 'erm (A/A)' }));
+  const grid = { ...planned, jobs: [...planned.jobs, ...aa] };
+  const acc: Record<string, number[]> = {
+    erm: [0.8, 0.9, 0.84],
+    'erm (A/A)': [0.81, 0.88, 0.85],
+    noise: [0.85, 0.95, 0.89],
+    mixup: [0.8, 0.9, 0.84],
+  };
+  // Each record under its job's id (a hand-made record takes the id of its identity, which the A/A jobs share).
+  const records = grid.jobs.map((j) => ({ ...record(j, 0.9, { fog: [acc[j.label][j.seed]] }), job_id: j.id }));
+  const board = buildLeaderboard(grid, records);
+
+  it('compares the positive control and the A/A row with erm in a table of their own', () => {
+    expect(board.controls.map((c) => [c.label, c.baseline]).sort()).toEqual([
+      ['erm (A/A)', 'erm'],
+      ['noise', 'erm'],
+    ]);
+    const byLabel = Object.fromEntries(board.controls.map((c) => [c.label, c.corruption_acc['cifar10-c-15'].verdict]));
+    // noise − erm: +5 pp on every seed (the floor: t = 212 on 2 df); A/A − erm: +1, −2, +1 pp.
+    expect(byLabel).toEqual({ noise: 'better', 'erm (A/A)': 'inconclusive' });
+    expect(board.controls_family).toEqual({ tests: 6, equivalence_tests: 4 });
+    // Neither is an SEM pair nor an ablation entry.
+    expect(board.sem).toEqual([]);
+    expect(board.ablation).toEqual([]);
+  });
+
+  it('counts the A/A tests that came out significant, and says so first in the reading after the controls', () => {
+    expect(board.aa).toEqual({ labels: ['erm (A/A)'], tests: 3, significant: 0, significant_holm: 0 });
+    expect(board.reading[0]).toMatch(
+      /^Controls against erm \(.*noise vs erm.*\): on cifar10-c-15 corruption accuracy: noise vs erm \+5\.00 pp/,
+    );
+    expect(board.reading[1]).toBe(
+      "A/A controls (erm (A/A)): 0 of 3 difference tests significant at α = 0.05 before correction (0%; about 5% expected by chance), 0 after Holm's correction in their table.",
+    );
+    const md = leaderboardMarkdown(board, 'x');
+    expect(md).toContain('## Controls against erm (control − erm, paired over seeds)');
+    expect(md.indexOf('## Controls against erm')).toBeLessThan(md.indexOf('## Does SEM help?'));
+  });
+
+  it('a board without an A/A row has no A/A rate (and its positive control still has its table)', () => {
+    const plain = buildLeaderboard(
+      planned,
+      records.filter((r) => planned.jobs.some((j) => j.id === r.job_id)),
+    );
+    expect(plain.aa).toBeNull();
+    expect(plain.controls.map((c) => c.label)).toEqual(['noise']);
   });
 });

@@ -4,31 +4,40 @@
  * preset varies, failed jobs as failed, and rows with missing or unreadable records marked incomplete.
  */
 import type { Grid } from '../plan/grid';
+import { DEFAULT_REPORT_SETTINGS } from '../plan/preset';
 import type { ResultRecord } from '../run/records';
-import { ablationTables, semComparisons } from './comparisons';
+import { ablationTables, controlComparisons, semComparisons } from './comparisons';
+import { ALPHA, aaRate, type JudgeSettings } from './family';
 import { rankRows } from './ranks';
 import { readLeaderboard } from './reading';
 import { ermLabelOf, failedRows, groupRecords, methodRows } from './rows';
 import type { Leaderboard, LeaderboardInputs } from './types';
 
-export { optionPaths } from './comparisons';
+export { CONTROL_POLICIES, optionPaths } from './comparisons';
+export { AA_MARKER, ALPHA } from './family';
 export { readLeaderboard } from './reading';
 export type {
+  AaRate,
   AblationEntry,
   AblationTable,
   Comparison,
   FailedRow,
+  Family,
   Incomplete,
   Leaderboard,
   LeaderboardInputs,
   MethodRow,
+  PairedTest,
   Stat,
   SuiteColumns,
+  Verdict,
 } from './types';
 
 /**
  * Builds the leaderboard of a grid from its records (and failures, unreadable and missing jobs), in named steps:
- * group the records, one row per label, rank the rows, SEM against its base, the ablation tables, the reading.
+ * group the records, one row per label, rank the rows, the controls against erm, SEM against its base, the
+ * ablation tables (each table a family of tests, judged at ALPHA against the preset's equivalence margin), the
+ * reading. An A/A control is a row whose label ends in AA_MARKER (` (A/A)`).
  */
 export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: LeaderboardInputs = {}): Leaderboard {
   const { preset, suites } = grid;
@@ -39,6 +48,10 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
   const unranked = methodRows(grid, grouped, failed, inputs, ermLabel);
   const rows = rankRows(unranked.rows, grouped.bySeed, headline);
   const labels = [...rows.map((r) => r.label), ...unranked.failedLabels];
+  const report = { ...DEFAULT_REPORT_SETTINGS, ...preset.report };
+  const settings: JudgeSettings = { alpha: ALPHA, margin: report.equivalenceMargin / 100 };
+  const controls = controlComparisons(rows, grouped.bySeed, suites, ermLabel, settings);
+  const sem = semComparisons(rows, grouped.bySeed, suites, settings);
   const leaderboard: Leaderboard = {
     preset: preset.name,
     description: preset.description,
@@ -47,8 +60,14 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
     rows,
     failedLabels: unranked.failedLabels,
     baseline: ermLabel,
-    sem: semComparisons(rows, grouped.bySeed, suites),
-    ablation: ablationTables(labels, rows, grouped.methodOf, failed, grouped.bySeed, suites),
+    alpha: settings.alpha,
+    equivalence_margin: settings.margin,
+    controls: controls.comparisons,
+    controls_family: controls.family,
+    aa: aaRate(controls.comparisons, suites, settings.alpha),
+    sem: sem.comparisons,
+    sem_family: sem.family,
+    ablation: ablationTables(labels, rows, grouped.methodOf, failed, grouped.bySeed, suites, settings),
     reading: [],
     failed,
     stale: inputs.stale ?? 0,

@@ -1,8 +1,9 @@
 /** The leaderboard as Markdown and as a terminal table. */
 
 import type { ResultRecord } from '../run/records';
+import { AA_MARKER } from './family';
 import { type Comparison, chartList, type Leaderboard, type MethodRow, type Stat } from './leaderboard';
-import { differenceCell } from './verdict';
+import { aaText, differenceCell, familyCaption, rankingRule } from './verdict';
 
 /** One line for a finished job: clean accuracy and each suite's corruption accuracy. */
 export function recordSummary(record: ResultRecord): string {
@@ -47,9 +48,6 @@ function labelCell(r: MethodRow): string {
     .join(', ');
   return `${r.label} ⚠ incomplete: ${i.found} of ${i.expected} seeds (${why})`;
 }
-
-const rankingRule = (board: Leaderboard) =>
-  `Ranked by ${board.headline ? `mean corruption accuracy on \`${board.headline}\`` : 'clean accuracy'}: a method's rank is 1 + the number of methods better than it outside noise (every pair, paired over their common seeds by the 95% interval of the comparisons below; better than one that is better counts too), so methods that share a rank (marked =) are within noise of each other.`;
 
 /** A rank, with = when another row shares it. */
 const rankCell = (board: Leaderboard, r: MethodRow) =>
@@ -107,6 +105,15 @@ function comparisonCells(c: Comparison | null, board: Leaderboard): string[] {
   ];
 }
 
+/** A table of comparisons whose rows each name their baseline (the controls, SEM). */
+function pairedTable(board: Leaderboard, list: readonly Comparison[]): string[] {
+  return [
+    `| method | vs | clean acc | ${board.suites.map((s) => `${s} acc`).join(' | ')} | equivariance gap |`,
+    `|---|---|---|${board.suites.map(() => '---|').join('')}---|`,
+    ...list.map((c) => `| ${cell(c.label)} | ${cell(c.baseline)} | ${comparisonCells(c, board).join(' | ')} |`),
+  ];
+}
+
 /** The leaderboard as a Markdown document. */
 export function leaderboardMarkdown(board: Leaderboard, command: string): string {
   const lines = [
@@ -116,7 +123,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
     '',
     `Reproduce with: \`${command}\``,
     '',
-    `${rankingRule(board)}`,
+    rankingRule(board.headline),
     '',
     ...mainTable(board),
     '',
@@ -147,14 +154,27 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
         `![${c.kind === 'severity' ? 'accuracy against severity' : 'accuracy per corruption'}, ${c.suite}](${c.file})`,
     );
   if (charts.length) lines.push('', ...charts);
+  if (board.controls.length) {
+    lines.push(
+      '',
+      '## Controls against erm (control − erm, paired over seeds)',
+      '',
+      ...pairedTable(board, board.controls),
+      '',
+      familyCaption(board.controls_family, board.alpha, board.equivalence_margin, 'controls against erm'),
+      '',
+      `AugMix and noise augmentation are positive controls (known to add robustness): a benchmark that cannot find them better than erm cannot see an effect. An A/A row (label ending in \`${AA_MARKER.trim()}\`) runs a method again on an independent seed stream and is compared with its twin: every difference it finds is a false positive.`,
+    );
+    if (board.aa) lines.push('', aaText(board.aa, board.alpha));
+  }
   lines.push('', '## Does SEM help? (X+sem − X, paired over seeds, 95% t-interval)', '');
   if (board.sem.length) {
     lines.push(
-      `| method | vs | clean acc | ${board.suites.map((s) => `${s} acc`).join(' | ')} | equivariance gap |`,
-      `|---|---|---|${board.suites.map(() => '---|').join('')}---|`,
-      ...board.sem.map((c) => `| ${cell(c.label)} | ${cell(c.baseline)} | ${comparisonCells(c, board).join(' | ')} |`),
+      ...pairedTable(board, board.sem),
       '',
-      'A difference whose interval contains 0 is reported as *within noise*: it is not evidence either way. An accuracy is a count over N test images, so a difference is never taken as surer than rounding to whole images makes it: where the seeds spread less (the same difference on every seed, say), the interval’s variance is that rounding’s, 2 · (1/N)² / 12 (*rounding floor*). One image on each of 3 seeds is then within noise, and a seed that differs by a hair does not flip a verdict.',
+      familyCaption(board.sem_family, board.alpha, board.equivalence_margin, 'SEM variants against their base'),
+      '',
+      'An accuracy is a count over N test images, so a difference is never taken as surer than rounding to whole images makes it: where the seeds spread less (the same difference on every seed, say), the variance is that rounding’s, 2 · (1/N)² / 12 (*rounding floor*), in the interval, the t-test, the equivalence tests and the MDE alike. One image on each of 3 seeds is then no difference, a seed that differs by a hair does not flip a verdict, and no difference is certain to lie within the margin.',
     );
   } else {
     lines.push(
@@ -167,6 +187,17 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
       lines.push(
         `### \`${t.option}\` (base: ${t.base})`,
         '',
+        ...(t.family.tests
+          ? [
+              familyCaption(
+                t.family,
+                board.alpha,
+                board.equivalence_margin,
+                `the values of \`${t.option}\` against the base`,
+              ),
+              '',
+            ]
+          : []),
         `| ${t.option} | method | seeds | clean acc (%) | ${board.suites.map((s) => `${s} acc (%)`).join(' | ')} | equivariance gap | Δ clean | ${board.suites.map((s) => `Δ ${s}`).join(' | ')} | Δ gap |`,
         `|---|---|---:|---:|${board.suites.map(() => '---:|').join('')}---:|---|${board.suites.map(() => '---|').join('')}---|`,
       );
@@ -248,7 +279,7 @@ export function leaderboardTable(board: Leaderboard): string {
   const widths = header.map((hd, i) => Math.max(hd.length, ...rows.map((r) => r[i].length)));
   const fmt = (cells: string[]) => cells.map((c, i) => c.padEnd(widths[i])).join('  ');
   const pick = (c: Comparison) => (h ? c.corruption_acc[h] : c.clean_acc);
-  const semLines = board.sem.map(
+  const comparisonLines = [...board.controls, ...board.sem].map(
     (c) => `  ${c.label} vs ${c.baseline}: ${h ?? 'clean'} acc ${diff(pick(c))}; clean acc ${diff(c.clean_acc)}`,
   );
   const failedLines = board.failed.length
@@ -263,8 +294,8 @@ export function leaderboardTable(board: Leaderboard): string {
     fmt(widths.map((w) => '-'.repeat(w))),
     ...rows.map(fmt),
     '',
-    rankingRule(board),
-    ...semLines,
+    rankingRule(board.headline),
+    ...comparisonLines,
     ...failedLines,
   ].join('\n');
 }

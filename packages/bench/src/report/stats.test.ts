@@ -1,5 +1,15 @@
 import { describe, expect, it } from 'vitest';
-import { pairedDifference, t975 } from './stats';
+import {
+  differenceP,
+  equivalenceP,
+  holm,
+  minimumDetectableDifference,
+  type PairedDifference,
+  pairedDifference,
+  studentTQuantile,
+  studentTUpper,
+  t975,
+} from './stats';
 
 /** Accuracies of two methods on 500 images over seeds, b given and a = b + the differences (in images). */
 const images = (b: number[], d: number[]) => ({ a: b.map((v, i) => v + d[i] / 500), b });
@@ -80,5 +90,122 @@ describe('pairedDifference: one rule for "within noise"', () => {
     const s = Math.sqrt((21 * 20) / 41 / 40);
     const d = pairedDifference(d41, Array(41).fill(0), { resolution: 0 });
     expect((d.high - d.mean) / (s / Math.sqrt(41))).toBeCloseTo(2.021075, 4);
+  });
+});
+
+// Student's t in closed form for small df (Abramowitz & Stegun 26.7.3, 26.7.4 solved for t), independent of the
+// incomplete beta function the code uses: P(T > t) for df 1, 2, 3 and the quantiles for df 1, 2.
+const upper1 = (t: number) => 0.5 - Math.atan(t) / Math.PI;
+const upper2 = (t: number) => 0.5 - t / (2 * Math.sqrt(2 + t * t));
+const upper3 = (t: number) => {
+  const u = t / Math.sqrt(3);
+  return 0.5 - (Math.atan(u) + u / (1 + u * u)) / Math.PI;
+};
+const quantile1 = (p: number) => Math.tan(Math.PI * (p - 0.5));
+const quantile2 = (p: number) => (2 * p - 1) / Math.sqrt(2 * p * (1 - p));
+
+describe("Student's t", () => {
+  it('the upper tail matches the closed forms for 1, 2 and 3 degrees of freedom, and the normal beyond', () => {
+    for (const t of [0, 0.5, 1, 2, 4.303, 12, 80]) {
+      expect(studentTUpper(t, 1)).toBeCloseTo(upper1(t), 12);
+      expect(studentTUpper(t, 2)).toBeCloseTo(upper2(t), 12);
+      expect(studentTUpper(t, 3)).toBeCloseTo(upper3(t), 12);
+      expect(studentTUpper(-t, 3)).toBeCloseTo(1 - upper3(t), 12);
+    }
+    expect(studentTUpper(1, 1)).toBeCloseTo(0.25, 12);
+    // √3 on 3 df: ½ − (π/4 + ½) / π = ¼ − 1/(2π).
+    expect(studentTUpper(Math.sqrt(3), 3)).toBeCloseTo(0.25 - 1 / (2 * Math.PI), 12);
+    // Many df: the normal's 2.5% point.
+    expect(studentTUpper(1.959964, 1e7)).toBeCloseTo(0.025, 6);
+  });
+
+  it('quantiles invert it: the closed forms, and t975’s table', () => {
+    for (const p of [0.6, 0.8, 0.975, 0.995, 0.9999]) {
+      expect(studentTQuantile(p, 1)).toBeCloseTo(quantile1(p), 8);
+      expect(studentTQuantile(p, 2)).toBeCloseTo(quantile2(p), 8);
+      expect(studentTQuantile(1 - p, 2)).toBeCloseTo(-quantile2(p), 8);
+    }
+    for (const df of [3, 9, 30]) expect(studentTQuantile(0.975, df)).toBeCloseTo(t975(df), 3);
+    expect(() => studentTQuantile(1, 3)).toThrow('studentTQuantile: p is 1; allowed: 0 < p < 1');
+  });
+});
+
+/** A paired difference with the standard error and pairs given (the tests below need only these fields). */
+const withSe = (mean: number, se: number, n: number): PairedDifference => ({
+  mean,
+  low: Number.NaN,
+  high: Number.NaN,
+  n,
+  se,
+  withinNoise: true,
+});
+
+describe('the tests behind the verdicts', () => {
+  it('the t-test of no difference: p by hand on 2 degrees of freedom', () => {
+    // Differences 0.04, 0.05, 0.06: mean 0.05, s 0.01, se 0.01 / √3, t = 5√3; two-sided p = 2 · upper2(t).
+    const d = pairedDifference([0.54, 0.55, 0.56], [0.5, 0.5, 0.5], { resolution: 0 });
+    expect(d.se).toBeCloseTo(0.01 / Math.sqrt(3), 12);
+    const t = 5 * Math.sqrt(3);
+    expect(differenceP(d)).toBeCloseTo(1 - t / Math.sqrt(2 + t * t), 10);
+    expect(differenceP(d)).toBeCloseTo(0.013072, 6);
+    // Not tested with one pair; a zero se (a continuous metric the same on every seed) is certain either way.
+    expect(differenceP(pairedDifference([0.9], [0.5], at500))).toBeNaN();
+    expect(differenceP(withSe(0.01, 0, 3))).toBe(0);
+    expect(differenceP(withSe(0, 0, 3))).toBe(1);
+  });
+
+  it('two one-sided tests: equivalent only when both sides are rejected, by hand on 2 degrees of freedom', () => {
+    // Differences 0.2, 0.5, 0.8 pp: mean 0.5 pp, se 0.3 / √3 pp. Against ±1 pp: t = 1.5 / se = 8.660 below (p =
+    // 0.0065) but only 0.5 / se = 2.887 above (p = 0.05099): not shown equivalent at α = 0.05. Against ±1.2 pp the
+    // upper t is 0.7 / se = 4.041 (p = 0.0281): equivalent.
+    const d = pairedDifference([0.502, 0.505, 0.508], [0.5, 0.5, 0.5], { resolution: 0 });
+    const se = 0.003 / Math.sqrt(3);
+    expect(equivalenceP(d, 0.01)).toBeCloseTo(upper2(0.005 / se), 10);
+    expect(equivalenceP(d, 0.01)).toBeCloseTo(0.050987, 5);
+    expect(equivalenceP(d, 0.012)).toBeCloseTo(upper2(0.007 / se), 10);
+    expect(equivalenceP(d, 0.012)).toBeCloseTo(0.02806, 5);
+    // The mirror image is judged the same.
+    const m = pairedDifference([0.498, 0.495, 0.492], [0.5, 0.5, 0.5], { resolution: 0 });
+    expect(equivalenceP(m, 0.012)).toBeCloseTo(equivalenceP(d, 0.012), 12);
+  });
+
+  it('TOST uses the rounding floor: a difference the same on every seed is not certain to be inside the margin', () => {
+    // One image of 500 on each of three seeds: se = √(2/12) / 500 / √3 from the floor alone; against ±0.5 pp
+    // (2.5 images) the upper side's t is (0.005 − 0.002) / se.
+    const one = images(B.slice(0, 3), [1, 1, 1]);
+    const d = pairedDifference(one.a, one.b, at500);
+    const se = Math.sqrt(2 / 12) / 500 / Math.sqrt(3);
+    expect(d.se).toBeCloseTo(se, 12);
+    expect(equivalenceP(d, 0.005)).toBeCloseTo(upper2(0.003 / se), 8);
+    expect(equivalenceP(d, 0.005)).toBeGreaterThan(0.001);
+    // Uncounted (resolution 0), the same data would be certain.
+    expect(equivalenceP(pairedDifference(one.a, one.b, { resolution: 0 }), 0.005)).toBe(0);
+  });
+
+  it("Holm's step-down adjustment, by hand", () => {
+    // Sorted 0.005, 0.01, 0.03, 0.04 → 4 · 0.005 = 0.02, 3 · 0.01 = 0.03, 2 · 0.03 = 0.06, max(0.06, 1 · 0.04) =
+    // 0.06 (R: p.adjust(c(0.01, 0.04, 0.03, 0.005), "holm") = 0.03 0.06 0.06 0.02).
+    const adjusted = holm([0.01, 0.04, 0.03, 0.005]);
+    for (const [i, v] of [0.03, 0.06, 0.06, 0.02].entries()) expect(adjusted[i]).toBeCloseTo(v, 12);
+    // Capped at 1; an untested entry (NaN) is not in the family: m = 2 here.
+    expect(holm([0.5, 0.6])).toEqual([1, 1]);
+    const withNaN = holm([0.02, Number.NaN, 0.01]);
+    expect(withNaN[0]).toBeCloseTo(0.02, 12);
+    expect(withNaN[1]).toBeNaN();
+    expect(withNaN[2]).toBeCloseTo(0.02, 12);
+    expect(holm([])).toEqual([]);
+  });
+
+  it('the smallest detectable difference: (t_{1−α/2} + t_{power}) · se, about 2.8 se with many pairs', () => {
+    // 2 df, closed-form quantiles: (4.302653 + 1.060660) · se at α = 0.05; α = 0.01: t_{0.995} = 9.924843.
+    expect(minimumDetectableDifference(withSe(0, 0.001, 3), 0.05)).toBeCloseTo(
+      (quantile2(0.975) + quantile2(0.8)) * 0.001,
+      10,
+    );
+    expect(minimumDetectableDifference(withSe(0, 1, 3), 0.05)).toBeCloseTo(5.363313, 5);
+    expect(minimumDetectableDifference(withSe(0, 1, 3), 0.01)).toBeCloseTo(9.924843 + 1.06066, 5);
+    // Bloom (1995): with many degrees of freedom the multiplier is 1.96 + 0.84 = 2.80 at α = 0.05, 80% power.
+    expect(minimumDetectableDifference(withSe(0, 1, 1e7), 0.05)).toBeCloseTo(1.959964 + 0.841621, 4);
+    expect(minimumDetectableDifference(withSe(0, Number.NaN, 1), 0.05)).toBeNaN();
   });
 });

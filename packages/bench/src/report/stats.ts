@@ -40,6 +40,11 @@ export interface PairedDifference {
   low: number;
   high: number;
   n: number;
+  /**
+   * The standard error of the mean difference, √(v / n) with v = max(s², the rounding floor): what the interval,
+   * the t-test, the equivalence test and the smallest detectable difference all use. NaN with fewer than 2 pairs.
+   */
+  se: number;
   /** True when the 95% interval contains 0, or there are fewer than 2 pairs: the difference is within noise. */
   withinNoise: boolean;
   /**
@@ -67,13 +72,145 @@ export interface PairedDifference {
 export function pairedDifference(a: number[], b: number[], { resolution }: PairedOptions): PairedDifference {
   const d = a.map((v, i) => v - b[i]);
   const { mean, std, n } = meanStd(d);
-  if (n < 2) return { mean, low: Number.NaN, high: Number.NaN, n, withinNoise: true };
+  if (n < 2) return { mean, low: Number.NaN, high: Number.NaN, n, se: Number.NaN, withinNoise: true };
   const floor = (2 * resolution ** 2) / 12;
-  const variance = Math.max(std ** 2, floor);
-  const half = t975(n - 1) * Math.sqrt(variance / n);
+  const se = Math.sqrt(Math.max(std ** 2, floor) / n);
+  const half = t975(n - 1) * se;
   const low = mean - half;
   const high = mean + half;
-  return { mean, low, high, n, withinNoise: low <= 0 && high >= 0, ...(std ** 2 < floor ? { floored: true } : {}) };
+  const floored = std ** 2 < floor ? { floored: true as const } : {};
+  return { mean, low, high, n, se, withinNoise: low <= 0 && high >= 0, ...floored };
+}
+
+/** ln Γ(x) for x > 0: Lanczos' approximation (g = 7, nine coefficients; relative error below 1e-13). */
+function logGamma(x: number): number {
+  const c = [
+    0.9999999999998099, 676.5203681218851, -1259.1392167224028, 771.3234287776531, -176.6150291621406,
+    12.507343278686905, -0.13857109526572012, 9.984369578019572e-6, 1.5056327351493116e-7,
+  ];
+  if (x < 0.5) return Math.log(Math.PI / Math.sin(Math.PI * x)) - logGamma(1 - x);
+  const y = x - 1;
+  let a = c[0];
+  for (let i = 1; i < c.length; i++) a += c[i] / (y + i);
+  const t = y + 7.5;
+  return 0.5 * Math.log(2 * Math.PI) + (y + 0.5) * Math.log(t) - t + Math.log(a);
+}
+
+/** The continued fraction of the incomplete beta function (Numerical Recipes §6.4, modified Lentz). */
+function betaFraction(x: number, a: number, b: number): number {
+  const tiny = 1e-300;
+  const clamp = (v: number) => (Math.abs(v) < tiny ? tiny : v);
+  let c = 1;
+  let d = 1 / clamp(1 - ((a + b) * x) / (a + 1));
+  let h = d;
+  for (let m = 1; m <= 500; m++) {
+    const even = (m * (b - m) * x) / ((a + 2 * m - 1) * (a + 2 * m));
+    d = 1 / clamp(1 + even * d);
+    c = clamp(1 + even / c);
+    h *= d * c;
+    const odd = (-(a + m) * (a + b + m) * x) / ((a + 2 * m) * (a + 2 * m + 1));
+    d = 1 / clamp(1 + odd * d);
+    c = clamp(1 + odd / c);
+    h *= d * c;
+    if (Math.abs(d * c - 1) < 1e-15) break;
+  }
+  return h;
+}
+
+/** The regularised incomplete beta function I_x(a, b). */
+function incompleteBeta(x: number, a: number, b: number): number {
+  if (x <= 0) return 0;
+  if (x >= 1) return 1;
+  const front = Math.exp(logGamma(a + b) - logGamma(a) - logGamma(b) + a * Math.log(x) + b * Math.log(1 - x));
+  // The fraction converges fast on the side of the mean (a + 1) / (a + b + 2); the other side by symmetry.
+  return x < (a + 1) / (a + b + 2) ? (front * betaFraction(x, a, b)) / a : 1 - (front * betaFraction(1 - x, b, a)) / b;
+}
+
+/**
+ * P(T > t) for Student's t with `df` degrees of freedom: ½ · I_{df / (df + t²)}(df / 2, ½) for t ≥ 0 (Abramowitz &
+ * Stegun 26.7.1 through 26.5.27), 1 minus that below 0.
+ */
+export function studentTUpper(t: number, df: number): number {
+  if (Number.isNaN(t)) return Number.NaN;
+  const tail = 0.5 * incompleteBeta(df / (df + t * t), df / 2, 0.5);
+  return t >= 0 ? tail : 1 - tail;
+}
+
+/** Student's t quantile: the t with P(T ≤ t) = p, for 0 < p < 1, by bisection on {@link studentTUpper}. */
+export function studentTQuantile(p: number, df: number): number {
+  if (!(p > 0 && p < 1)) throw new RangeError(`studentTQuantile: p is ${p}; allowed: 0 < p < 1`);
+  if (p < 0.5) return -studentTQuantile(1 - p, df);
+  const upper = 1 - p;
+  let low = 0;
+  let high = 1;
+  while (studentTUpper(high, df) > upper) high *= 2;
+  for (let i = 0; i < 200 && high - low > 1e-12 * high; i++) {
+    const mid = (low + high) / 2;
+    if (studentTUpper(mid, df) > upper) low = mid;
+    else high = mid;
+  }
+  return (low + high) / 2;
+}
+
+/**
+ * The two-sided p of the paired t-test of "no difference": t = mean / se on n − 1 degrees of freedom, se from the
+ * floored variance as the interval's (so a difference the same on every seed is as sure as rounding allows, no
+ * surer). NaN with fewer than 2 pairs. A zero se (a metric not counted, every seed the same) gives 0 for a nonzero
+ * mean and 1 for none.
+ */
+export function differenceP(d: PairedDifference): number {
+  if (d.n < 2 || !Number.isFinite(d.mean) || Number.isNaN(d.se)) return Number.NaN;
+  if (d.se === 0) return d.mean === 0 ? 1 : 0;
+  return Math.min(1, 2 * studentTUpper(Math.abs(d.mean / d.se), d.n - 1));
+}
+
+/**
+ * Two one-sided tests (Schuirmann 1987) of equivalence within ±`margin`: H₀⁻ mean ≤ −margin, rejected by
+ * t = (mean + margin) / se, and H₀⁺ mean ≥ margin, rejected by t = (margin − mean) / se, each one-sided on n − 1
+ * degrees of freedom. Equivalence is shown at α when both are rejected: the returned p is the larger of the two (the
+ * same as the 1 − 2α interval lying inside ±margin). se is the floored one, so no set of seeds shows equivalence
+ * more surely than rounding to whole test images allows: a difference the same on every seed is not certain to lie
+ * inside the margin. NaN with fewer than 2 pairs.
+ */
+export function equivalenceP(d: PairedDifference, margin: number): number {
+  if (d.n < 2 || !Number.isFinite(d.mean) || Number.isNaN(d.se)) return Number.NaN;
+  if (d.se === 0) return Math.abs(d.mean) < margin ? 0 : 1;
+  const below = studentTUpper((d.mean + margin) / d.se, d.n - 1);
+  const above = studentTUpper((margin - d.mean) / d.se, d.n - 1);
+  return Math.max(below, above);
+}
+
+/**
+ * Holm's step-down adjusted p-values (Holm 1979) of one family: sorted ascending p₍₁₎ ≤ … ≤ p₍ₘ₎, the adjusted
+ * p₍ᵢ₎ is max over j ≤ i of min(1, (m − j + 1) · p₍ⱼ₎), returned in the input's order; rejecting where it is below
+ * α keeps the chance of any false rejection in the family at most α. NaN entries (too few pairs to test) are not
+ * part of the family and stay NaN.
+ */
+export function holm(ps: readonly number[]): number[] {
+  const order = ps
+    .map((p, i) => [p, i] as const)
+    .filter(([p]) => !Number.isNaN(p))
+    .sort((a, b) => a[0] - b[0]);
+  const m = order.length;
+  const out = ps.map(() => Number.NaN);
+  let running = 0;
+  order.forEach(([p, i], k) => {
+    running = Math.max(running, Math.min(1, (m - k) * p));
+    out[i] = running;
+  });
+  return out;
+}
+
+/**
+ * The smallest true difference a paired comparison detects with probability `power` at two-sided level `alpha`:
+ * (t_{1 − α/2, df} + t_{power, df}) · se, df = n − 1 (the usual t-based minimum detectable effect, Bloom 1995:
+ * about 2.8 standard errors at α = 0.05 and 80% power with many pairs). se is the floored one from the observed
+ * spread of the paired differences. NaN with fewer than 2 pairs.
+ */
+export function minimumDetectableDifference(d: PairedDifference, alpha: number, power = 0.8): number {
+  if (d.n < 2 || Number.isNaN(d.se)) return Number.NaN;
+  const df = d.n - 1;
+  return (studentTQuantile(1 - alpha / 2, df) + studentTQuantile(power, df)) * d.se;
 }
 
 /**

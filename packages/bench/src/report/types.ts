@@ -68,12 +68,60 @@ export interface FailedRow {
   attempts: number;
 }
 
-export interface Comparison {
+/**
+ * A comparison's verdict. On an accuracy: *better* / *worse* where the Holm-adjusted t-test rejects no difference,
+ * else *equivalent* where the Holm-adjusted two one-sided tests put it within ±the margin, else *inconclusive*.
+ * On a measure with no better side and no margin (the equivariance gap): *higher* / *lower*, else *inconclusive*.
+ */
+export type Verdict = 'better' | 'worse' | 'equivalent' | 'inconclusive' | 'higher' | 'lower';
+
+/** A paired difference with its tests in the family of its table (see {@link Verdict}). */
+export interface PairedTest extends PairedDifference {
+  /** Two-sided p of the paired t-test, before correction; NaN with fewer than 2 pairs (not tested). */
+  p: number;
+  /** p after Holm's correction over the table's difference tests. */
+  p_holm: number;
+  /** TOST's p (the larger one-sided p) against ±the margin, before correction; null without a margin. */
+  p_equivalence: number | null;
+  /** p_equivalence after Holm's correction over the table's equivalence tests. */
+  p_equivalence_holm: number | null;
+  /**
+   * The smallest true difference this comparison detects with 80% power at α / m (the level Holm applies first, m
+   * the table's difference tests), from the observed spread of the paired differences. NaN with fewer than 2 pairs.
+   */
+  mde: number;
+  verdict: Verdict;
+}
+
+/** A row against a base row; `T` is PairedTest once judged in its table's family. */
+export interface Comparison<T extends PairedDifference = PairedTest> {
   label: string;
   baseline: string;
-  clean_acc: PairedDifference;
-  corruption_acc: Record<string, PairedDifference>;
-  equivariance_gap: PairedDifference;
+  clean_acc: T;
+  corruption_acc: Record<string, T>;
+  equivariance_gap: T;
+}
+
+/** The family of one table's comparisons, within which Holm's correction runs (at the board's `alpha`). */
+export interface Family {
+  /** The difference tests: every comparison's clean accuracy, each suite's and the equivariance gap, with ≥ 2 pairs. */
+  tests: number;
+  /** The equivalence tests: the accuracies among them (the gap has no margin). */
+  equivalence_tests: number;
+}
+
+/**
+ * The A/A controls' false-positive count: each A/A row (a label ending in ` (A/A)`) compared with its twin, the
+ * row of the same label without the marker; every such difference test is a null one, so about α of them come out
+ * significant by chance before correction, and at most α of the families any after.
+ */
+export interface AaRate {
+  labels: string[];
+  tests: number;
+  /** Tests with p < α before correction. */
+  significant: number;
+  /** Tests with Holm's p < α in their table's family. */
+  significant_holm: number;
 }
 
 export interface AblationEntry {
@@ -90,6 +138,7 @@ export interface AblationTable {
   /** The option varied, as a path (`sem.weight`). */
   option: string;
   base: string;
+  family: Family;
   entries: AblationEntry[];
 }
 
@@ -103,7 +152,17 @@ export interface Leaderboard {
   /** Labels whose every job failed: shown as failed, not as numbers. */
   failedLabels: string[];
   baseline: string | null;
+  /** The level of every table's tests (after Holm's correction in the table's family). */
+  alpha: number;
+  /** The equivalence margin, as a fraction of accuracy (the preset's `report.equivalenceMargin` / 100). */
+  equivalence_margin: number;
+  /** Each control row (AugMix, noise, an A/A row) against erm (an A/A row against its twin). */
+  controls: Comparison[];
+  controls_family: Family;
+  /** The A/A rows' false positives; null without an A/A row. */
+  aa: AaRate | null;
   sem: Comparison[];
+  sem_family: Family;
   ablation: AblationTable[];
   /** Sentences computed from the numbers above (which way they point, and whether outside noise). */
   reading: string[];

@@ -1,44 +1,92 @@
 /**
- * The one formatter of verdicts: the words a paired comparison is given and the text of its interval, for
- * leaderboard.md, the terminal table, the reading's sentences and the report page alike. Plain functions over
- * PairedDifference, no Node built-ins, so the page's script can import them too.
+ * The one formatter of verdicts: the rule that names a paired comparison's verdict, the text of its interval, and
+ * the captions that say which family and level the verdicts are at, for leaderboard.md, the terminal table, the
+ * reading's sentences and the report page alike. Plain functions over the board's data, no Node built-ins, so the
+ * page's script can import them too.
  */
 import type { PairedDifference } from './stats';
+import type { AaRate, Family, PairedTest, Verdict } from './types';
 
 /**
- * How a metric's difference is read: `accuracy` (higher is better: better / worse) or `direction` (a measure with
- * no better side, such as the equivariance gap: higher / lower).
+ * How a metric's difference is read: `accuracy` (higher is better, with an equivalence margin: better / worse /
+ * equivalent / inconclusive) or `direction` (a measure with no better side and no margin, such as the
+ * equivariance gap: higher / lower / inconclusive).
  */
 export type MetricSense = 'accuracy' | 'direction';
 
 /** The unit a difference is printed in: `pp` (an accuracy, as percentage points) or '' (a raw value). */
 export type DifferenceUnit = 'pp' | '';
 
-/** The verdict word of a difference: within noise, or which way it points outside noise. */
-export function verdictWord(d: PairedDifference, sense: MetricSense): string {
-  if (d.withinNoise) return 'within noise';
-  if (sense === 'accuracy') return d.mean > 0 ? 'better' : 'worse';
-  return d.mean > 0 ? 'higher' : 'lower';
+/**
+ * The verdict of a tested difference at level `alpha`: a difference where Holm's p is below α (its sign says which
+ * way), else equivalence where the Holm-adjusted equivalence p is below α (accuracies only), else inconclusive.
+ * Fewer than 2 pairs (no p) is inconclusive.
+ */
+export function verdictOf(
+  t: Pick<PairedTest, 'mean' | 'p_holm' | 'p_equivalence_holm'>,
+  alpha: number,
+  sense: MetricSense,
+): Verdict {
+  if (t.p_holm < alpha) {
+    if (sense === 'accuracy') return t.mean > 0 ? 'better' : 'worse';
+    return t.mean > 0 ? 'higher' : 'lower';
+  }
+  if (sense === 'accuracy' && t.p_equivalence_holm !== null && t.p_equivalence_holm < alpha) return 'equivalent';
+  return 'inconclusive';
 }
+
+/** A value in the unit: percentage points with two decimals, or a raw value (the gap, about 0.01) with four. */
+const inUnit = (v: number, unit: DifferenceUnit) => (unit === 'pp' ? (100 * v).toFixed(2) : v.toFixed(4));
 
 /** The difference and its 95% interval: `+0.12 pp [-1.95, 2.19]`; no interval with fewer than 2 pairs. */
 export function differenceInterval(d: PairedDifference, unit: DifferenceUnit = 'pp'): string {
-  const scale = unit === 'pp' ? 100 : 1;
-  // '' is the angular equivariance gap, about 0.01 (1 − cos): four decimals.
-  const f = (v: number) => (scale * v).toFixed(unit === 'pp' ? 2 : 4);
+  const f = (v: number) => inUnit(v, unit);
   return `${d.mean >= 0 ? '+' : ''}${f(d.mean)}${unit ? ` ${unit}` : ''}${d.n >= 2 ? ` [${f(d.low)}, ${f(d.high)}]` : ''}`;
 }
 
+/** A p-value: three decimals, or `<0.001`. */
+export function pValueText(p: number): string {
+  return p < 0.001 ? '<0.001' : p.toFixed(3);
+}
+
 /**
- * A comparison's table cell: the difference, its interval and, in parentheses, its verdict, the pairs it is over
- * and whether the rounding floor set the interval's width.
+ * A comparison's table cell: the difference, its 95% interval and, in parentheses, its verdict, the pairs it is
+ * over, whether the rounding floor set the interval's width, Holm's p and the smallest detectable difference.
  */
-export function differenceCell(
-  d: PairedDifference | undefined,
-  unit: DifferenceUnit = 'pp',
-  sense: MetricSense = 'direction',
-): string {
-  if (!d || d.n === 0) return 'n/a';
-  const verdict = d.n < 2 ? 'one seed: no interval' : verdictWord(d, sense);
-  return `${differenceInterval(d, unit)} (${verdict}, n=${d.n}${d.floored ? ', rounding floor' : ''})`;
+export function differenceCell(t: PairedTest | undefined, unit: DifferenceUnit = 'pp'): string {
+  if (!t || t.n === 0) return 'n/a';
+  if (t.n < 2) return `${differenceInterval(t, unit)} (one seed: no interval, n=${t.n})`;
+  const mde = Number.isFinite(t.mde) ? `, MDE ${inUnit(t.mde, unit)}${unit ? ` ${unit}` : ''}` : '';
+  return `${differenceInterval(t, unit)} (${t.verdict}, n=${t.n}${t.floored ? ', rounding floor' : ''}; Holm p ${pValueText(t.p_holm)}${mde})`;
+}
+
+/** The margin as the tables print it: `±1 pp`. */
+export const marginText = (margin: number) => `±${Number((100 * margin).toPrecision(6))} pp`;
+
+/**
+ * A table's caption: its family, the level, the equivalence margin, and what the interval and MDE are. `rows`
+ * names what the table's rows are (e.g. "SEM variants against their base").
+ */
+export function familyCaption(family: Family, alpha: number, margin: number, rows: string): string {
+  return [
+    `Family: this table's ${family.tests} difference tests (${rows}: clean accuracy, each suite, the equivariance gap), Holm-corrected at α = ${alpha};`,
+    `verdicts *better* / *worse* (accuracy) or *higher* / *lower* (gap) where Holm's p < α; *equivalent* where two one-sided t-tests put the difference within ${marginText(margin)} (Holm-corrected over its ${family.equivalence_tests} accuracy tests at α = ${alpha}); else *inconclusive*.`,
+    `The interval is each difference's own 95% t-interval, before correction. MDE: the smallest true difference the comparison detects with 80% power at α / ${family.tests}, from the observed spread of its paired differences.`,
+  ].join(' ');
+}
+
+/** The A/A controls' false positives in one sentence. */
+export function aaText(aa: AaRate, alpha: number): string {
+  const share = aa.tests
+    ? ` (${((100 * aa.significant) / aa.tests).toFixed(0)}%; about ${100 * alpha}% expected by chance)`
+    : '';
+  return `A/A controls (${aa.labels.join(', ')}): ${aa.significant} of ${aa.tests} difference tests significant at α = ${alpha} before correction${share}, ${aa.significant_holm} after Holm's correction in their table.`;
+}
+
+/**
+ * How the rows are ranked, in words: by the headline suite's corruption accuracy (clean accuracy without one), rank
+ * = 1 + the rows better outside noise by the uncorrected 95% interval (ranks.ts).
+ */
+export function rankingRule(headline: string | null): string {
+  return `Ranked by ${headline ? `mean corruption accuracy on \`${headline}\`` : 'clean accuracy'}: a method's rank is 1 + the number of methods better than it outside noise (every pair, paired over their common seeds by the 95% interval of the comparisons below; better than one that is better counts too), so methods that share a rank (marked =) are within noise of each other.`;
 }
