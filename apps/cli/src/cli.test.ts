@@ -59,7 +59,7 @@ describe('semix CLI', () => {
     expect(t.err).toBe('');
     expect(t.code).toBe(0);
     const record = JSON.parse(t.out);
-    expect(record.method.name).toBe('cutmix+sem');
+    expect([record.method.policy, record.method.label]).toEqual(['cutmix', 'cutmix+sem']);
     expect(record.seed).toBe(3);
     expect(JSON.parse(readFileSync(join(out, 'record.json'), 'utf8'))).toEqual(record);
     const e = await semix('eval', '--checkpoint', join(out, 'checkpoint'), '--json');
@@ -83,7 +83,7 @@ describe('semix CLI', () => {
     expect(t.code).toBe(0);
     const record = JSON.parse(t.out);
     expect(record.method).toEqual({
-      name: 'mixup+sem',
+      policy: 'mixup',
       label: 'mixup+sem β=3 cosine no-stop-grad α=0.4',
       mix: { alpha: 0.4, prob: 1, mode: 'batch', pairing: 'permutation', labelSmoothing: 0 },
       sem: { distance: 'cosine', weight: 3, stopGradTarget: false, normalize: true, temperature: 0.1 },
@@ -94,7 +94,7 @@ describe('semix CLI', () => {
     const other = await semix('train', '--preset', 'smoke', '--method', 'erm', '--lr', '0.01', '--out', out);
     expect(other.code).toBe(2);
     expect(other.err).toMatch(
-      /--out .*flags: holds a run of another configuration \(differs at method\.mix\.alpha, .*method\.name, .*train\.lr\)/,
+      /--out .*flags: holds a run of another configuration \(differs at method\.mix\.alpha, .*method\.policy, .*train\.lr\)/,
     );
     expect(readFileSync(join(out, 'record.json'), 'utf8')).toBe(before);
     expect(readFileSync(join(out, 'config.json'), 'utf8')).toBe(configBefore);
@@ -109,11 +109,11 @@ describe('semix CLI', () => {
     expect(forced.out).toMatch(/--force: moved the previous run \(differs at .*\) to .*flags\.replaced-/);
     const aside = readdirSync(dir).find((f) => f.startsWith('flags.replaced-')) as string;
     expect(readFileSync(join(dir, aside, 'record.json'), 'utf8')).toBe(resumed);
-    expect(JSON.parse(readFileSync(join(out, 'record.json'), 'utf8')).method.name).toBe('erm');
+    expect(JSON.parse(readFileSync(join(out, 'record.json'), 'utf8')).method.policy).toBe('erm');
     // A flag a method does not take, or a bad value, is a usage error naming the flag.
     const erm = await semix('train', '--preset', 'smoke', '--method', 'erm', '--sem-weight', '2');
     expect(erm.code).toBe(2);
-    expect(erm.err).toMatch(/--sem-weight: erm takes no SEM options/);
+    expect(erm.err).toMatch(/--sem-weight: sem does not apply to erm: it has no mixed batch/);
     const ermAlpha = await semix('train', '--preset', 'smoke', '--method', 'erm', '--alpha', '2');
     expect(ermAlpha.code).toBe(2);
     expect(ermAlpha.err).toMatch(/--alpha: does not apply to erm; erm takes: labelSmoothing/);
@@ -189,7 +189,7 @@ describe('semix CLI', () => {
     const resumedAt = Number(/resuming from the checkpoint of epoch ([2-5])/.exec(again.out)?.[1]);
     expect(resumedAt).toBeGreaterThanOrEqual(2);
     const record = JSON.parse(readFileSync(join(out, 'record.json'), 'utf8'));
-    expect(record.method.name).toBe('mixup');
+    expect([record.method.policy, record.method.sem]).toEqual(['mixup', null]);
     // The record's history holds the epochs this run trained: those after the checkpoint it resumed from.
     expect(record.history).toHaveLength(6 - resumedAt);
   }, 120_000);

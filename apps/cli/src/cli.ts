@@ -32,7 +32,9 @@ const backendOption = () =>
 /** The common method options: the same names nest in a method object (`mix.alpha`, `sem.weight`, …). */
 function methodOptions(command: Command, scope: string): Command {
   return command
-    .option('--alpha <x>', `mixing: λ ~ Beta(α, α) (${scope})`)
+    .option('--alpha <x>', `mixing: λ ~ Beta(α, α) (${scope}; mixup-cutmix: mixup's α)`)
+    .option('--cutmix-alpha <x>', `mixup-cutmix: CutMix's α (${scope})`)
+    .option('--switch-prob <x>', `mixup-cutmix: the chance that a draw is CutMix's, not mixup's (${scope})`)
     .option('--mix-mode <mode>', `mixing: one λ per batch, pair or elem (${scope})`)
     .option('--label-smoothing <x>', `mixing: label smoothing ε in [0, 1) (${scope})`)
     .option('--sem-weight <x>', `SEM: the weight β of L_sem (${scope})`)
@@ -49,7 +51,12 @@ methodOptions(program.command('train'), 'this method')
   .option('--preset <name>', 'start from a preset’s data, model and schedule (default quick)')
   .option('--config <file>', 'settings file (JSON, validated); flags win over it')
   .option('--dataset <name>', 'mnist-mini, mnist, fashion-mnist, cifar10, cifar100')
-  .option('--method <name>', 'erm, mixup, mixup+sem, cutmix, cutmix+sem, … (default mixup+sem)')
+  .option(
+    '--method <name>',
+    'a policy (erm, mixup, cutmix, mixup-cutmix, manifold, …), or X+sem: policy X with SEM (default mixup+sem)',
+  )
+  .option('--sem', 'add the SEM term to the method (as naming X+sem does)')
+  .option('--no-sem', 'train the method without the SEM term')
   .option('--model <arch>', 'mlp, cnn-small, preact-resnet18')
   .option('--width <x>', 'model width multiplier')
   .option('--epochs <n>', 'epochs')
@@ -77,7 +84,7 @@ methodOptions(program.command('train'), 'this method')
   .option('--json', 'print the result record as JSON')
   .addHelpText(
     'after',
-    '\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --preset smoke --method mixup+sem --alpha 0.4 --sem-weight 3 --sem-distance cosine --no-sem-stop-grad\n  semix train --threads 2          # two threads on a 2-core machine (two shards)\n  semix train --shards 4 --threads 2   # four shards on two threads: the numbers of --shards 4 on any threads\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.\nA run directory belongs to one configuration: another one onto it is refused (exit 2) unless --force.',
+    "\nExamples:\n  semix train --method cutmix+sem --epochs 2 --seed 1 --out runs/cutmix-sem\n  semix train --method mixup-cutmix --sem --switch-prob 0.5 --label-smoothing 0.1   # timm's DeiT recipe, with SEM\n  semix train --preset smoke --method mixup+sem --alpha 0.4 --sem-weight 3 --sem-distance cosine --no-sem-stop-grad\n  semix train --threads 2          # two threads on a 2-core machine (two shards)\n  semix train --shards 4 --threads 2   # four shards on two threads: the numbers of --shards 4 on any threads\n  semix train --config semix.config.json\n\nCtrl-C stops after the current step; running the same command again resumes from the last finished epoch.\nA run directory belongs to one configuration: another one onto it is refused (exit 2) unless --force.",
   )
   .action(async (opts) => (await import('./commands/train')).train(opts));
 

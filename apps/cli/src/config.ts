@@ -6,8 +6,9 @@ import { UsageError } from './options';
 /**
  * `--config semix.config.json`: the settings of `semix train` (and `eval`) in a file. Command-line flags win over
  * the file, the file over the preset it names. Unknown keys are errors at every depth, so a typo is never
- * silently ignored. `method` is a name or a method object (`{ name, label?, mix?, sem?, layers?, eta? }`);
- * top-level `mix` and `sem` set options of that method, as the flags do.
+ * silently ignored. `method` is a name (`mixup`, `mixup+sem`) or a method object (`{ policy, label?, mix?, sem?,
+ * layers?, eta? }`, `name` in place of `policy`); top-level `mix` and `sem` set options of that method, as the flags
+ * do (a `sem` object turns the SEM term on).
  */
 export const ConfigSchema = z
   .object({

@@ -132,6 +132,8 @@ export function interruptSignal(message: string): AbortSignal {
 /** The method flags of `train` and `bench`, as commander parses them. */
 export interface MethodFlags {
   alpha?: string;
+  cutmixAlpha?: string;
+  switchProb?: string;
   mixMode?: string;
   labelSmoothing?: string;
   semWeight?: string;
@@ -144,6 +146,8 @@ export interface MethodFlags {
 /** Flag name of each method option path, for messages that speak the user's language. */
 export const METHOD_FLAG_OF: Record<string, string> = {
   'mix.alpha': '--alpha',
+  'mix.cutmixAlpha': '--cutmix-alpha',
+  'mix.switchProb': '--switch-prob',
   'mix.mode': '--mix-mode',
   'mix.labelSmoothing': '--label-smoothing',
   'sem.weight': '--sem-weight',
@@ -151,6 +155,8 @@ export const METHOD_FLAG_OF: Record<string, string> = {
   'sem.stopGradTarget': '--sem-stop-grad / --no-sem-stop-grad',
   'sem.normalize': '--sem-normalize / --no-sem-normalize',
   'sem.temperature': '--sem-temperature',
+  // Last: a message about `method.sem` itself (SEM on a policy it does not apply to) is --sem's.
+  sem: '--sem',
 };
 
 /** Method option overrides from flags (values checked later, against the method they apply to). */
@@ -164,6 +170,8 @@ export function methodFlagOptions(flags: MethodFlags): { mix: Record<string, unk
     return n;
   };
   if (flags.alpha !== undefined) mix.alpha = number('--alpha', flags.alpha);
+  if (flags.cutmixAlpha !== undefined) mix.cutmixAlpha = number('--cutmix-alpha', flags.cutmixAlpha);
+  if (flags.switchProb !== undefined) mix.switchProb = number('--switch-prob', flags.switchProb);
   if (flags.mixMode !== undefined) mix.mode = flags.mixMode;
   if (flags.labelSmoothing !== undefined) mix.labelSmoothing = number('--label-smoothing', flags.labelSmoothing);
   if (flags.semWeight !== undefined) sem.weight = number('--sem-weight', flags.semWeight);

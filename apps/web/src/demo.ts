@@ -1,13 +1,22 @@
 import { createModel, evaluate, gatherPixels, type ImageDataset, Rng, type SemixModel, train } from '@semix/core';
 import { corruptionSuite, type Dataset, type DatasetSplits, type SuiteName } from '@semix/datasets';
-import { createMethod, cutmix, equivarianceGaps, gapPairings, mixup } from '@semix/mixup';
+import {
+  createMethod,
+  cutmix,
+  equivarianceGaps,
+  gapPairings,
+  type MethodConfig,
+  mixup,
+  type PolicyName,
+} from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 
 // The demo's training session, with no DOM: the page (main.ts) draws what it reports, and the benchmark runs the
 // same step in Node.
 
-export const BASE_METHODS = ['erm', 'mixup', 'cutmix'] as const;
-export type DemoMethod = (typeof BASE_METHODS)[number];
+/** The policies the demo offers. */
+export const DEMO_POLICIES = ['erm', 'mixup', 'cutmix'] as const satisfies readonly PolicyName[];
+export type DemoMethod = (typeof DEMO_POLICIES)[number];
 
 export interface DemoOptions {
   method: DemoMethod;
@@ -39,15 +48,17 @@ export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
   gapEvery: 5,
 };
 
-/** The method's registry name: `mixup+sem`, `cutmix`, `erm`. */
-export const methodName = (o: Pick<DemoOptions, 'method' | 'sem'>): string =>
-  o.sem && o.method !== 'erm' ? `${o.method}+sem` : o.method;
+/** The method the options describe: the policy, with SEM at weight β when `sem` is on. */
+export const demoMethod = (o: Pick<DemoOptions, 'method' | 'sem' | 'beta'>): MethodConfig & { policy: DemoMethod } => ({
+  policy: o.method,
+  sem: o.sem ? { weight: o.beta } : null,
+});
 
 /** Checks options merged over the defaults; errors name the field, the value and what is allowed. */
 export function resolveDemoOptions(options: Partial<DemoOptions> = {}): DemoOptions {
   const o = { ...DEFAULT_DEMO_OPTIONS, ...options };
-  if (!(BASE_METHODS as readonly string[]).includes(o.method)) {
-    throw new Error(`method: '${o.method}' is not valid; allowed: ${BASE_METHODS.join(', ')}`);
+  if (!(DEMO_POLICIES as readonly string[]).includes(o.method)) {
+    throw new Error(`method: '${o.method}' is not valid; allowed: ${DEMO_POLICIES.join(', ')}`);
   }
   if (o.sem && o.method === 'erm') throw new Error("sem: true needs a mix; allowed with method 'mixup' or 'cutmix'");
   if (!(o.beta > 0 && Number.isFinite(o.beta))) throw new Error(`beta: ${o.beta} is not valid; expected a number > 0`);
@@ -121,7 +132,7 @@ export async function trainDemo(
   const o = resolveDemoOptions(options);
   const { train: trainSet, test } = splits;
   const model = createModel({ arch: 'cnn-small', inputShape: [28, 28, 1], numClasses: 10, seed: o.seed });
-  const method = createMethod(methodName(o), o.sem ? { sem: { weight: o.beta } } : {});
+  const method = createMethod(demoMethod(o));
   const evalSet = head(test, o.evalSize);
   // A fixed probe batch of test images for the gap, and its pairings (random, one per λ, fixed for every run).
   const probeCount = Math.min(64, test.labels.length);

@@ -1,4 +1,5 @@
 import * as Plot from '@observablehq/plot';
+import { methodName } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 import { decodeAsset } from './asset';
 import { type BackendInfo, type PageBackend, useBackend, webglAvailable } from './backend';
@@ -9,7 +10,7 @@ import {
   DEFAULT_DEMO_OPTIONS,
   type DemoMethod,
   type DemoOptions,
-  methodName,
+  demoMethod,
   mixedExamples,
   type StepLog,
   trainDemo,
@@ -187,7 +188,7 @@ async function run(): Promise<void> {
   trainButton.disabled = true;
   stopButton.disabled = false;
   Object.assign(hook, { state: 'training', log: [], accuracy: [], gap: [], corruptions: [], error: null });
-  hook.method = methodName({ method: options.method!, sem: options.sem! });
+  hook.method = methodName(demoMethod({ method: options.method!, sem: options.sem!, beta: options.beta! }));
   try {
     hook.backend = await useBackend(backend);
     showBackend(hook.backend);

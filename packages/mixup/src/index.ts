@@ -45,6 +45,7 @@ export {
   type PolicyName,
   type PolicyOptions,
   type PolicyStep,
+  policyOf,
 } from './policies';
 export { resizemix } from './resizemix';
 export { saliencymix, spectralResidualSaliency } from './saliencymix';

@@ -231,5 +231,10 @@ describe('method configurations', () => {
     expect(withOption({ name: 'regmixup' }, 'eta', 2)).toEqual({ name: 'regmixup', eta: 2 });
     expect(() => withOption({ name: 'mixup' }, 'sem.weight.x', 1)).toThrow(/sem\.weight\.x: is not an option path/);
     expect(() => withOption({ name: 'mixup' }, 'alpha', 1)).toThrow(/alpha: is not an option path/);
+    // A SEM option does not turn SEM on.
+    expect(() => withOption({ name: 'mixup' }, 'sem.weight', 1)).toThrow(
+      /^sem\.weight: mixup has no SEM term to set it on; give sem \(true or its options\) or name mixup\+sem$/,
+    );
+    expect(() => withOption({ policy: 'cutmix', sem: null }, 'sem.weight', 1)).toThrow(/cutmix has no SEM term/);
   });
 });

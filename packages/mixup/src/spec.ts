@@ -81,8 +81,11 @@ export function parseMethodName(name: unknown, field = 'method'): { policy: Poli
   return policy === name ? { policy: policy as PolicyName } : { policy: policy as PolicyName, sem: {} };
 }
 
-/** The method's name as tables show it: its policy, with `+sem` when the SEM term is on. Default labels start with it. */
-export const methodName = (m: Pick<ResolvedMethod, 'policy' | 'sem'>): string =>
+/**
+ * The method's name as tables show it: its policy, with `+sem` when the SEM term is on (a resolved method's or a
+ * config's `sem`). Default labels start with it.
+ */
+export const methodName = (m: { policy: PolicyName; sem?: MethodConfig['sem'] }): string =>
   m.sem ? `${m.policy}${SEM_SUFFIX}` : m.policy;
 
 /**
@@ -298,7 +301,18 @@ export function withOption(config: MethodConfig, path: string, value: unknown): 
     throw new MethodConfigError(path, 'is not an option path; allowed: mix.<key>, sem.<key>, layers, eta, label');
   }
   if (group === 'mix') return { ...config, mix: { ...config.mix, [key]: value } };
-  if (group === 'sem') return { ...config, sem: { ...(isObject(config.sem) ? config.sem : {}), [key]: value } };
+  if (group === 'sem') {
+    // A SEM option needs the SEM term on (sem set, or an X+sem name): setting one does not turn it on.
+    const named = config.name !== undefined ? parseMethodName(config.name, 'name') : undefined;
+    if (!(isObject(config.sem) || config.sem === true || named?.sem)) {
+      const policy = config.policy ?? named?.policy;
+      throw new MethodConfigError(
+        path,
+        `${policy ?? 'the method'} has no SEM term to set it on; give sem (true or its options)${policy ? ` or name ${policy}+sem` : ''}`,
+      );
+    }
+    return { ...config, sem: { ...(isObject(config.sem) ? config.sem : {}), [key]: value } };
+  }
   if (group === 'layers' || group === 'eta' || group === 'label') return { ...config, [group]: value };
   throw new MethodConfigError(path, 'is not an option path; allowed: mix.<key>, sem.<key>, layers, eta, label');
 }

@@ -20,7 +20,7 @@ import { ARCHITECTURES, type BackendName, computeIdentity, selectBackend } from 
 import { CheckpointError } from '@semix/core/node';
 import { DATASET_NAMES } from '@semix/datasets';
 import { LOCK_FILE, writeAtomic } from '@semix/datasets/node';
-import { type ResolvedMethod, resolveMethod } from '@semix/mixup';
+import { policyOf, type ResolvedMethod, resolveMethod } from '@semix/mixup';
 import { readConfig } from '../config';
 import {
   BACKENDS,
@@ -41,6 +41,8 @@ import { progress } from '../progress';
 import { holdDirectory } from '../writer';
 
 export interface TrainFlags extends MethodFlags {
+  /** --sem / --no-sem: the SEM term on or off (default: as the method says). */
+  sem?: boolean;
   preset?: string;
   config?: string;
   dataset?: string;
@@ -95,7 +97,9 @@ export function resolveRun(flags: TrainFlags): {
   let fromConfig: ResolvedMethod;
   const configMethod = withOptions(config.method ?? 'mixup+sem', config.mix ?? {}, config.sem ?? {});
   const onlyName = Object.keys(configMethod).length === 1;
-  const named = flags.method ? (onlyName ? flags.method : { ...configMethod, name: flags.method }) : configMethod;
+  // --method names the policy (and SEM, as X+sem) in place of the config's.
+  const { policy: _policy, ...configOptions } = configMethod;
+  const named = flags.method ? (onlyName ? flags.method : { ...configOptions, name: flags.method }) : configMethod;
   try {
     fromConfig = resolveMethod(named, 'method');
   } catch (error) {
@@ -106,17 +110,27 @@ export function resolveRun(flags: TrainFlags): {
         : `--config ${flags.config}: ${message}`,
     );
   }
+  // --sem / --no-sem turn the SEM term on or off; --sem-* options need it on.
   const { mix, sem } = methodFlagOptions(flags);
-  if (Object.keys(sem).length && !fromConfig.sem) {
-    const given = Object.keys(sem).map((k) => METHOD_FLAG_OF[`sem.${k}`]);
+  const semOn = flags.sem ?? fromConfig.sem !== null;
+  const given = Object.keys(sem).map((k) => METHOD_FLAG_OF[`sem.${k}`]);
+  if (given.length && !semOn) {
+    const { policy } = fromConfig;
+    const noSem = policyOf(policy).noSem;
     throw new UsageError(
-      `${given.join(', ')}: ${fromConfig.name} takes no SEM options; they go with a +sem method (e.g. mixup+sem)`,
+      `${given.join(', ')}: ${
+        noSem
+          ? `sem does not apply to ${policy}: ${noSem}`
+          : flags.sem === false
+            ? '--no-sem turns the SEM term off'
+            : `${policy} has no SEM term here; add --sem (or --method ${policy}+sem)`
+      }`,
     );
   }
   let method: ResolvedMethod;
   try {
-    const { label: _label, ...options } = fromConfig;
-    method = resolveMethod(withOptions(options as never, mix, sem), 'method');
+    const { label: _label, sem: configSem, ...options } = fromConfig;
+    method = resolveMethod(withOptions({ ...options, sem: semOn ? (configSem ?? {}) : null }, mix, sem), 'method');
   } catch (error) {
     throw new UsageError(flagError((error as Error).message));
   }
