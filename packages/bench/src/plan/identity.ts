@@ -27,9 +27,12 @@ export interface DataIdentity {
  * other kernels (or another backend) reused their records as done and mixed them with new ones on one board.
  * Version 4 redefined the equivariance gap (random pairs per λ instead of mirror pairs; the angular gap as
  * `equivariance_gap`, the relative L2 one beside it): a version 3 record's gap is another measure, so its job re-runs.
+ * Version 5: a method is `{ policy, mix, sem, … }` (SEM an option of the policy) where it was `{ name: 'mixup+sem', … }`:
+ * the method hashes differently, so every job re-runs under its new id (grids that name old ids still show their
+ * records, read as the new shape with the same labels).
  */
 export interface JobIdentity {
-  v: 4;
+  v: 5;
   dataset: string;
   model: Preset['model'];
   /** The preset's training settings with `shards` resolved (absent when 1) and without `threads`. */
@@ -82,7 +85,7 @@ export function jobIdentity(
 ): JobIdentity {
   const { label: _label, ...options } = method;
   return {
-    v: 4,
+    v: 5,
     dataset: preset.dataset,
     model: preset.model,
     train: identityTrain(preset.train),
@@ -99,7 +102,7 @@ export function jobId(identity: JobIdentity): string {
   return `semix-${createHash('sha256').update(canonical(identity)).digest('hex').slice(0, 24)}`;
 }
 
-/** The dotted paths at which two identities differ (e.g. `train.lr`, `method.name`), for error messages. */
+/** The dotted paths at which two identities differ (e.g. `train.lr`, `method.policy`), for error messages. */
 export function identityDiff(a: unknown, b: unknown, prefix = ''): string[] {
   const isObj = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
   if (isObj(a) && isObj(b)) {

@@ -59,7 +59,7 @@ describe('job identity', () => {
 
   it('version 4 (the equivariance gap redefined): a version 3 identity has another id, so its job re-runs', () => {
     const identity = jobIdentity(smoke, smoke.methods[1], 0, DATA, COMPUTE);
-    expect(identity.v).toBe(4);
+    expect(identity.v).toBe(5);
     expect(jobId({ ...identity, v: 3 } as unknown as JobIdentity)).not.toBe(jobId(identity));
   });
 
@@ -123,7 +123,7 @@ describe('job identity', () => {
       'method.mix.mode',
       'method.mix.pairing',
       'method.mix.prob',
-      'method.name',
+      'method.policy',
       'method.sem',
       'train.lr',
     ]);
@@ -170,7 +170,7 @@ describe('presets', () => {
       parsePreset({ ...smoke, methods: [{ sweep: 'mixup+sem', vary: { 'sem.weight': [1, -1] } }] }, 'bad'),
     ).toThrow(/preset bad: methods\[0\]\.vary\{sem\.weight=-1\}\.sem\.weight: -1 is not valid; allowed: a number >= 0/);
     expect(() => parsePreset({ ...smoke, methods: [{ sweep: 'mixup', vary: { 'sem.weight': [1] } }] }, 'bad')).toThrow(
-      /methods\[0\]\.vary\{sem\.weight=1\}\.sem: does not apply to mixup; SEM options go with mixup\+sem/,
+      /methods\[0\]\.vary\.sem\.weight: mixup has no SEM term to set it on; give sem \(true or its options\) or name mixup\+sem/,
     );
     expect(() => parsePreset({ ...smoke, methods: [{ sweep: 'mixup+sem', vary: { weight: [1] } }] }, 'bad')).toThrow(
       /methods\[0\]\.vary\.weight: is not an option path/,

@@ -2,8 +2,10 @@ import { readFileSync } from 'node:fs';
 import { MAX_SEED, MAX_WIDTH } from '@semix/core';
 import {
   defaultLabel,
+  type MethodConfig,
   MethodConfigError,
-  MIX_KEYS,
+  methodName,
+  policyOf,
   type ResolvedMethod,
   resolveMethod,
   withOption,
@@ -241,7 +243,7 @@ export function expandMethodEntry(entry: unknown, field: string): ResolvedMethod
         `${field}.vary`,
         `${JSON.stringify(vary)} is not valid; allowed: an object of option paths to lists of values, at least one`,
       );
-    const base = (typeof sweep === 'string' ? { name: sweep } : sweep) as { name: string };
+    const base = (typeof sweep === 'string' ? { name: sweep } : sweep) as MethodConfig;
     resolveMethod(base, `${field}.sweep`);
     let combos: Array<Record<string, unknown>> = [{}];
     for (const [path, values] of Object.entries(vary as Record<string, unknown>)) {
@@ -390,11 +392,11 @@ export function overrideMethods(
   ]);
   if (unused.size === 0) return preset;
   const methods = preset.methods.map((m, i) => {
-    const base = m.name.replace('+sem', '');
+    const { mixKeys } = policyOf(m.policy);
     const { label, ...config } = m as ResolvedMethod;
     let next: Record<string, unknown> = { ...config };
     for (const [k, v] of Object.entries(overrides.mix ?? {})) {
-      if (!(MIX_KEYS[base] as readonly string[]).includes(k)) continue;
+      if (!(mixKeys as readonly string[]).includes(k)) continue;
       next = withOption(next as never, `mix.${k}`, v) as never;
       unused.delete(`mix.${k}`);
     }
@@ -409,7 +411,7 @@ export function overrideMethods(
     const resolved = resolveMethod(next, `methods[${i}]`);
     return derived
       ? resolved
-      : { ...resolved, label: `${label} (${defaultLabel(resolved).slice(m.name.length + 1) || 'defaults'})` };
+      : { ...resolved, label: `${label} (${defaultLabel(resolved).slice(methodName(m).length + 1) || 'defaults'})` };
   });
   if (unused.size > 0) {
     const [path] = [...unused];

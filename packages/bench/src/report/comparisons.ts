@@ -8,14 +8,11 @@ import type { ResultRecord } from '../run/records';
 import { AA_MARKER, isAaLabel, type JudgeSettings, judgeFamily } from './family';
 import type { SeedRecords } from './rows';
 import { type PairedDifference, pairedDifference } from './stats';
+import { currentMethod, hasSem, nameOf, policyOf } from './stored_method';
 import type { AblationEntry, AblationTable, Comparison, FailedRow, Family, MethodRow } from './types';
 
 /** The methods whose rows are positive controls (compared with erm, as A/A rows are): known to add robustness. */
 export const CONTROL_POLICIES: readonly string[] = ['augmix', 'noise'];
-
-/** The policy a method applies, and whether it adds SEM: the two facts the tables pair rows by. */
-const policyOf = (m: ResolvedMethod) => m.name.replace('+sem', '');
-const hasSem = (m: ResolvedMethod) => m.name.endsWith('+sem');
 
 /** Every option of a resolved method as `path → value`. */
 export function optionPaths(m: ResolvedMethod): Record<string, unknown> {
@@ -120,7 +117,7 @@ export function semComparisons(
   for (const row of candidates) {
     if (!hasSem(row.method)) continue;
     const bases = candidates.filter((r) => !hasSem(r.method) && mixKey(r.method) === mixKey(row.method));
-    const base = bases.find((r) => r.label === r.method.name) ?? bases[0];
+    const base = bases.find((r) => r.label === nameOf(r.method)) ?? bases[0];
     if (base) raw.push(compare(row, base, bySeed, suites));
   }
   return judgeFamily(raw, suites, settings);
@@ -143,7 +140,7 @@ export function ablationTables(
 ): AblationTable[] {
   const rowOf = new Map(rows.map((r) => [r.label, r]));
   const method = (l: string) => methodOf.get(l) as ResolvedMethod;
-  const overrides = (l: string) => methodOverrides(method(l)).length;
+  const overrides = (l: string) => methodOverrides(currentMethod(method(l))).length;
   const failedOf = (l: string) => failed.filter((f) => f.label === l).length;
   const varied = labels.filter((l) => !isAaLabel(l));
   type RawEntry = Omit<AblationEntry, 'vs_base'> & { vs_base: Comparison<PairedDifference> | null };
@@ -151,7 +148,7 @@ export function ablationTables(
   for (const label of varied) {
     const m = method(label);
     const bases = varied
-      .filter((l) => l !== label && methodOf.get(l)?.name === m.name && overrides(l) < overrides(label))
+      .filter((l) => l !== label && nameOf(method(l)) === nameOf(m) && overrides(l) < overrides(label))
       .filter((l) => differingOptions(m, method(l)).length === 1)
       .sort((a, b) => overrides(a) - overrides(b));
     const base = bases[0];

@@ -6,6 +6,7 @@ import type { ResolvedMethod } from '@semix/mixup';
 import type { Grid } from '../plan/grid';
 import type { ResultRecord } from '../run/records';
 import { mce, meanStd, relativeMce } from './stats';
+import { policyOf } from './stored_method';
 import type { FailedRow, Incomplete, LeaderboardInputs, MethodRow, SuiteColumns } from './types';
 
 /** A label's records by seed. */
@@ -60,7 +61,8 @@ export function unreadableByLabel(
 
 /** The baseline of mCE and relative mCE: the row labelled plainly `erm`, else the first erm row, else none. */
 export function ermLabelOf(labels: readonly string[], methodOf: Map<string, ResolvedMethod>): string | null {
-  return labels.find((l) => l === 'erm') ?? labels.find((l) => methodOf.get(l)?.name === 'erm') ?? null;
+  const isErm = (l: string) => methodOf.has(l) && policyOf(methodOf.get(l) as ResolvedMethod) === 'erm';
+  return labels.find((l) => l === 'erm') ?? labels.find(isErm) ?? null;
 }
 
 const errorsOf = (acc: Record<string, number[]>) =>
