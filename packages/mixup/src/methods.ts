@@ -41,8 +41,8 @@ export function createMethod(config: string | MethodConfig): TrainMethod {
 }
 
 /**
- * The same method as a `MethodSpec` for `@semix/core`'s data-parallel trainer (`train({ workers })`): worker
- * threads import this module and call `createMethod(resolved)` themselves (a resolved method is plain data).
+ * The same method as a `MethodSpec` for `@semix/core`'s data-parallel trainer (`train({ threads })`): its
+ * replicas import this module and call `createMethod(resolved)` themselves (a resolved method is plain data).
  */
 export function methodSpec(config: string | MethodConfig): MethodSpec {
   return { module: import.meta.url, export: 'createMethod', args: [resolveMethod(config)] };

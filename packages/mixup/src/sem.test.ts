@@ -279,7 +279,7 @@ describe('methods registry', () => {
         epochs: 2,
         batchSize: 16,
         method: methodSpec({ name: 'mixup+sem', sem: { weight: 0.5 } }),
-        workers: 2,
+        threads: 2,
       });
       const weights = model.trainableVariables().map((v) => Array.from(v.dataSync()));
       model.dispose();
