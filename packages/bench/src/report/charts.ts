@@ -7,6 +7,7 @@
 import { type Comparison, chartList, type Leaderboard } from './leaderboard';
 import { diff, num, pct } from './leaderboard_text';
 import type { ChartFigure } from './page/data';
+import { VERDICT_COLORS } from './verdict';
 
 const esc = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 const COLORS = [
@@ -223,12 +224,10 @@ const semMetrics = (board: Leaderboard): Array<[string, (c: Comparison) => Diffe
   ...board.suites.map((s): [string, (c: Comparison) => Difference] => [`${s} acc`, (c) => c.corruption_acc[s]]),
 ];
 
-/** A verdict's colour: within noise grey, an accuracy higher outside noise green, lower red. */
-const verdictColor = (d: Difference) => (d.withinNoise ? '#888' : d.mean > 0 ? '#2a7' : '#c33');
-
 /**
  * SEM's paired differences in accuracy (X+sem − X, percentage points), one row per comparison and metric: the
- * mean as a dot coloured by its verdict, its 95% interval as a line (none for one seed), 0 as a rule.
+ * mean as a dot coloured by its verdict (in the SEM table's family, as the table's cells say it), its 95% interval
+ * as a line (none for one seed), 0 as a rule.
  */
 export function semChart(board: Leaderboard): string {
   const metrics = semMetrics(board);
@@ -256,10 +255,12 @@ export function semChart(board: Leaderboard): string {
     parts.push(`<text x="${(x(t) - 10).toFixed(1)}" y="${H - m.b + 16}">${Number(t.toPrecision(6))}</text>`);
   }
   parts.push(`<line x1="${x(0).toFixed(1)}" x2="${x(0).toFixed(1)}" y1="${m.t}" y2="${H - m.b}" stroke="#888"/>`);
-  parts.push(`<text x="${m.l}" y="${H - 10}">difference (pp); an interval across 0 is within noise</text>`);
+  parts.push(
+    `<text x="10" y="${H - 10}">difference (pp); colour: the verdict (green better, red worse, blue equivalent, grey inconclusive)</text>`,
+  );
   rows.forEach(({ c, metric, d }, k) => {
     const cy = m.t + rowH * (k + 0.5);
-    const stroke = verdictColor(d);
+    const stroke = VERDICT_COLORS[d.verdict];
     parts.push(`<text x="10" y="${(cy + 4).toFixed(1)}">${esc(`${c.label} − ${c.baseline}: ${metric}`)}</text>`);
     if (d.n >= 2)
       parts.push(
@@ -307,7 +308,7 @@ export function reportCharts(board: Leaderboard): ChartFigure[] {
       kind: 'sem',
       suite: null,
       caption:
-        'Paired difference in accuracy (percentage points), 95% interval over seeds; an interval across 0 is within noise',
+        "Paired difference in accuracy (percentage points), 95% interval over seeds; coloured by the verdict in the table above (Holm's correction over its family)",
       svg: semChart(board),
     });
   return figures;

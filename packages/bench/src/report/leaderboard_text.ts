@@ -2,8 +2,23 @@
 
 import type { ResultRecord } from '../run/records';
 import { AA_MARKER } from './family';
-import { type Comparison, chartList, type Leaderboard, type MethodRow, type Stat } from './leaderboard';
-import { aaText, differenceCell, familyCaption, rankingRule } from './verdict';
+import {
+  type Comparison,
+  chartList,
+  type Leaderboard,
+  type MethodRow,
+  type Stat,
+  type SuiteColumns,
+} from './leaderboard';
+import {
+  aaText,
+  controlsNote,
+  differenceCell,
+  familyCaption,
+  ROUNDING_FLOOR_NOTE,
+  rankingRule,
+  relativeMceFootnote,
+} from './verdict';
 
 /** One line for a finished job: clean accuracy and each suite's corruption accuracy. */
 export function recordSummary(record: ResultRecord): string {
@@ -31,6 +46,8 @@ export const num = (v: Stat | null | undefined, digits = 3) => {
   const m = v.mean.toFixed(digits);
   return v.n >= 2 ? `${m} ± ${v.std.toFixed(digits)}` : `${m} (n=1)`;
 };
+/** A suite's relative mCE: `— ¹` where its denominators are noise (relativeMceFootnote says which), n/a without one. */
+export const relMce = (c: SuiteColumns) => (c.rel_mce ? num(c.rel_mce) : c.mce ? '— ¹' : 'n/a');
 /** A comparison's table cell (verdict.ts's differenceCell, the one formatter of verdicts). */
 export const diff = differenceCell;
 
@@ -63,7 +80,7 @@ function mainTable(board: Leaderboard): string[] {
     const cells = [rankCell(board, r), cell(labelCell(r)), String(r.seeds.length), pct(r.clean_acc)];
     for (const s of board.suites) {
       const c = r.suites[s];
-      cells.push(pct(c.corruption_acc), num(c.mce), c.rel_mce ? num(c.rel_mce) : c.mce ? '— ¹' : 'n/a');
+      cells.push(pct(c.corruption_acc), num(c.mce), relMce(c));
     }
     cells.push(pct(r.ece));
     if (board.headline) cells.push(pct(r.suites[board.headline].corruption_ece));
@@ -136,17 +153,8 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
     'random pairs of test images (the same pairs for every method and seed); the relative L2 gap ‖f(mix) − mix(f)‖ /',
     '‖mix(f)‖ on the same pairs is in the records and leaderboard.json.',
   ];
-  const uninformative = [
-    ...new Set(
-      board.rows.flatMap((r) => board.suites.flatMap((s) => r.suites[s].rel_mce_uninformative.map((c) => `${s}/${c}`))),
-    ),
-  ];
-  if (uninformative.length) {
-    lines.push(
-      '',
-      `¹ Relative mCE is not shown: the baseline loses less than 1 point of accuracy per severity on ${uninformative.join(', ')}, so those ratios divide noise by noise.`,
-    );
-  }
+  const footnote = relativeMceFootnote(board);
+  if (footnote) lines.push('', footnote);
   const charts = chartList(board)
     .filter((c) => c.kind !== 'ablation')
     .map(
@@ -163,7 +171,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
       '',
       familyCaption(board.controls_family, board.alpha, board.equivalence_margin, 'controls against erm'),
       '',
-      `AugMix and noise augmentation are positive controls (known to add robustness): a benchmark that cannot find them better than erm cannot see an effect. An A/A row (label ending in \`${AA_MARKER.trim()}\`) runs a method again on an independent seed stream and is compared with its twin: every difference it finds is a false positive.`,
+      controlsNote(AA_MARKER),
     );
     if (board.aa) lines.push('', aaText(board.aa, board.alpha));
   }
@@ -174,7 +182,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
       '',
       familyCaption(board.sem_family, board.alpha, board.equivalence_margin, 'SEM variants against their base'),
       '',
-      'An accuracy is a count over N test images, so a difference is never taken as surer than rounding to whole images makes it: where the seeds spread less (the same difference on every seed, say), the variance is that rounding’s, 2 · (1/N)² / 12 (*rounding floor*), in the interval, the t-test, the equivalence tests and the MDE alike. One image on each of 3 seeds is then no difference, a seed that differs by a hair does not flip a verdict, and no difference is certain to lie within the margin.',
+      ROUNDING_FLOOR_NOTE,
     );
   } else {
     lines.push(

@@ -13,14 +13,17 @@ import type { DataIdentity } from '../plan/identity';
 import { loadPreset, parsePreset } from '../plan/preset';
 import { loadPresetData } from '../run/data';
 import { type FailedRecord, type ResultRecord, recordText } from '../run/records';
-import { recordFile } from '../run/store';
 import { rebuildLeaderboard, runBench } from '../run/run';
+import { recordFile } from '../run/store';
 import { handMadeRecord } from '../test_records';
 import { semChart } from './charts';
-import { buildLeaderboard, chartList, type Leaderboard } from './leaderboard';
+import { AA_MARKER } from './family';
+import { buildLeaderboard, chartList, type Leaderboard, type PairedTest } from './leaderboard';
+import { leaderboardMarkdown } from './leaderboard_text';
 import { DATA_ELEMENT_ID, type ReportData } from './page/data';
 import { PAGE_BANNER } from './page_bundle';
 import { reportHtml } from './report';
+import { VERDICT_COLORS } from './verdict';
 
 const DATA: DataIdentity = {
   train: 't',
@@ -126,6 +129,28 @@ const failures: FailedRecord[] = ablationGrid.jobs
   }));
 const ablationBoard = buildLeaderboard(ablationGrid, ablationRecords, { failures });
 
+// Quick's methods with the positive controls and an A/A row: erm again under the marker, as jobs of its own (a
+// preset cannot list erm twice with the same options), its records erm's numbers but for their own noise.
+const controlsPlanned = planGrid(
+  parsePreset({ ...quick, methods: [...quick.methods, 'noise', 'augmix'] }, 'controls'),
+  DATA,
+  COMPUTE,
+);
+const aaLabel = `erm${AA_MARKER}`;
+const aaJobs = controlsPlanned.jobs
+  .filter((j) => j.label === 'erm')
+  .map((j) => ({ ...j, id: `${j.id}-aa`, label: aaLabel }));
+const controlsGrid = { ...controlsPlanned, jobs: [...controlsPlanned.jobs, ...aaJobs] };
+const controlsLabels = [...new Set(controlsPlanned.jobs.map((j) => j.label))];
+const controlsBoard = buildLeaderboard(
+  controlsGrid,
+  // Each record under its job's id (a hand-made record takes its identity's, which the A/A jobs share with erm's).
+  controlsGrid.jobs.map((j) => ({
+    ...record(j, controlsLabels.indexOf(j.label === aaLabel ? 'erm' : j.label)),
+    job_id: j.id,
+  })),
+);
+
 let quickReport: string;
 let quickBoard: Leaderboard;
 
@@ -140,6 +165,7 @@ beforeAll(async () => {
   quickBoard = rebuilt.leaderboard;
   const ablation = join(dir, 'ablation.html');
   await writeFile(ablation, reportHtml(ablationBoard, 'semix bench --preset ablation'));
+  await writeFile(join(dir, 'controls.html'), reportHtml(controlsBoard, 'semix bench --preset controls'));
 });
 
 describe('report.html', () => {
@@ -193,10 +219,16 @@ describe('report.html', () => {
   });
 });
 
-/** A Markdown table's rows (header first, the separator left out) as cells, from the line that starts with `head`. */
-function mdTable(md: string, head: string): string[][] {
+/**
+ * A Markdown table's rows (header first, the separator left out) as cells, from the first line that starts with
+ * `head` after the line `after` (a section's heading; from the top without one).
+ */
+function mdTable(md: string, head: string, after?: string): string[][] {
   const lines = md.split('\n');
-  const start = lines.findIndex((l) => l.startsWith(head));
+  const from = after === undefined ? -1 : lines.indexOf(after);
+  if (after !== undefined && from < 0) throw new Error(`leaderboard.md has no line ${after}`);
+  const start = lines.findIndex((l, i) => i > from && l.startsWith(head));
+  if (start < 0) throw new Error(`leaderboard.md has no table ${head} after ${after}`);
   const rows: string[][] = [];
   for (const line of lines.slice(start)) {
     if (!line.startsWith('|')) break;
@@ -204,6 +236,20 @@ function mdTable(md: string, head: string): string[][] {
     rows.push(line.slice(2, -2).split(' | '));
   }
   return rows;
+}
+
+/**
+ * The prose of a leaderboard.md section (from its `## ` heading to the next): the heading and each paragraph, its
+ * Markdown marks (`code`, *emphasis*) taken out, as the page shows them; tables, charts and blank lines left out.
+ */
+function mdProse(md: string, heading: string): string[] {
+  const lines = md.split('\n');
+  const start = lines.indexOf(`## ${heading}`);
+  if (start < 0) throw new Error(`leaderboard.md has no section ${heading}`);
+  const end = lines.findIndex((l, i) => i > start && l.startsWith('## '));
+  return [heading, ...lines.slice(start + 1, end < 0 ? undefined : end).filter((l) => l && !/^[|!]/.test(l))].map((l) =>
+    l.replace(/[`*]/g, ''),
+  );
 }
 
 const CHROMIUM = '/usr/bin/chromium';
@@ -368,7 +414,94 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     expect(await cells('#leaderboard-table tr')).toEqual(main);
     expect(await cells('#sem-table tr')).toEqual(mdTable(md, '| method | vs |'));
     const footnote = md.split('\n').find((l) => l.startsWith('¹ '));
-    expect(await page.innerText('#leaderboard')).toContain(footnote);
+    expect(await page.textContent('#rel-mce-footnote')).toBe(footnote);
+    // SEM's words as leaderboard.md has them: the family caption and the rounding floor. This run has no control row,
+    // so no controls section, in the page as in leaderboard.md.
+    const heading = 'Does SEM help? (X+sem − X, paired over seeds, 95% t-interval)';
+    expect(
+      await page.$$eval('#sem > h2, #sem > p', (ps) => ps.map((p) => p.textContent?.replace(/\s+/g, ' ').trim())),
+    ).toEqual(mdProse(md, heading));
+    expect(md).not.toContain('## Controls against erm');
+    expect(await page.locator('#controls').count()).toBe(0);
+    await page.close();
+  });
+
+  it('the controls report: controls against erm with their caption and the A/A rate before SEM, as leaderboard.md has them', async () => {
+    const md = leaderboardMarkdown(controlsBoard, 'semix bench --preset controls');
+    const { page, errors, outside } = await open(context, join(dir, 'controls.html'));
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    // The positive controls against erm and the A/A row against its twin; the A/A tests counted.
+    expect(controlsBoard.controls.map((c) => `${c.label} vs ${c.baseline}`).sort()).toEqual([
+      'augmix vs erm',
+      'erm (A/A) vs erm',
+      'noise vs erm',
+    ]);
+    expect(controlsBoard.aa).toMatchObject({ labels: [aaLabel], tests: 4 });
+    const controlsHeading = 'Controls against erm (control − erm, paired over seeds)';
+    const semHeading = 'Does SEM help? (X+sem − X, paired over seeds, 95% t-interval)';
+    // The tables, cell for cell.
+    const cells = (selector: string) =>
+      page.$$eval(selector, (trs) => trs.map((tr) => [...tr.children].map((td) => td.textContent?.trim())));
+    expect(await cells('#controls-table tr')).toEqual(mdTable(md, '| method | vs |', `## ${controlsHeading}`));
+    expect(await cells('#sem-table tr')).toEqual(mdTable(md, '| method | vs |', `## ${semHeading}`));
+    // Each section's words, paragraph for paragraph: the controls' family caption, what the controls are and the A/A
+    // rate; SEM's caption and the rounding floor (the page's own "within noise" note is gone).
+    const prose = (id: string) =>
+      page.$$eval(`#${id} > h2, #${id} > p`, (ps) => ps.map((p) => p.textContent?.replace(/\s+/g, ' ').trim()));
+    const controlsProse = await prose('controls');
+    expect(controlsProse).toEqual(mdProse(md, controlsHeading));
+    expect(controlsProse).toHaveLength(4);
+    expect(controlsProse[1]).toMatch(/^Family: this table's \d+ difference tests \(controls against erm:/);
+    expect(controlsProse[3]).toMatch(/^A\/A controls \(erm \(A\/A\)\): \d+ of 4 difference tests/);
+    expect(await prose('sem')).toEqual(mdProse(md, semHeading));
+    expect(await page.innerText('#sem')).not.toContain('within noise');
+    // The ranking rule and the comparisons' sections in leaderboard.md's order: controls before SEM.
+    expect(await page.textContent('#ranking-rule')).toBe(
+      md
+        .split('\n')
+        .find((l) => l.startsWith('Ranked by'))
+        ?.replace(/`/g, ''),
+    );
+    const sections = await page.$$eval('#report > section > h2', (hs) => hs.map((h) => h.textContent));
+    const mdSections = md
+      .split('\n')
+      .filter((l) => l.startsWith('## '))
+      .map((l) => l.slice(3));
+    const shared = sections.filter((h) => mdSections.includes(h as string));
+    expect(shared).toEqual(mdSections.filter((h) => shared.includes(h)));
+    expect(shared).toEqual(expect.arrayContaining([controlsHeading, semHeading]));
+    // Each comparison cell says its verdict and is drawn in the verdict's colour (not by whether its interval holds
+    // 0), with the tests behind it on hover.
+    const rgb = (hex: string) => `rgb(${[1, 3, 5].map((i) => Number.parseInt(hex.slice(i, i + 2), 16)).join(', ')})`;
+    const judged = (list: typeof controlsBoard.sem) =>
+      list.flatMap((c) => [c.clean_acc, ...controlsBoard.suites.map((x) => c.corruption_acc[x]), c.equivariance_gap]);
+    for (const [table, list] of [
+      ['controls-table', controlsBoard.controls],
+      ['sem-table', controlsBoard.sem],
+    ] as const) {
+      const shown = await page.$$eval(`#${table} td.verdict`, (tds) =>
+        tds.map((td) => ({
+          verdict: td.getAttribute('data-verdict'),
+          color: getComputedStyle(td).color,
+          title: td.getAttribute('title'),
+        })),
+      );
+      const tests: PairedTest[] = judged(list);
+      expect(shown.map((x) => x.verdict)).toEqual(tests.map((t) => t.verdict));
+      expect(shown.map((x) => x.color)).toEqual(tests.map((t) => rgb(VERDICT_COLORS[t.verdict])));
+      for (const [i, t] of tests.entries())
+        expect(shown[i].title).toContain(`${t.verdict}: t-test p ${t.p < 0.001 ? '<0.001' : t.p.toFixed(3)} before`);
+    }
+    const verdicts = [...judged(controlsBoard.controls), ...judged(controlsBoard.sem)];
+    // Every verdict an accuracy can have, the gap's lower, and cells that a colour by "within noise" (grey where the
+    // interval holds 0) would draw otherwise: an equivalent cell whose interval holds 0, an inconclusive one whose
+    // interval does not (its Holm p is over α).
+    expect(new Set(verdicts.map((t) => t.verdict))).toEqual(
+      new Set(['better', 'worse', 'equivalent', 'inconclusive', 'lower']),
+    );
+    expect(verdicts.some((t) => t.verdict === 'equivalent' && t.withinNoise)).toBe(true);
+    expect(verdicts.some((t) => t.verdict === 'inconclusive' && !t.withinNoise)).toBe(true);
     await page.close();
   });
 
@@ -390,6 +523,23 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     );
     expect(dots).toBe(ablationBoard.rows.length);
     expect(await page.locator('.ablation-table').count()).toBe(ablationBoard.ablation.length);
+    // Each option's table under its family caption, as leaderboard.md has it, and its comparison cells coloured by
+    // their verdicts (the base's cells are not compared).
+    const md = leaderboardMarkdown(ablationBoard, 'semix bench --preset ablation');
+    const captions = md
+      .split('\n')
+      .filter((l) => l.startsWith("Family: this table's") && l.includes('against the base'));
+    expect(captions).toHaveLength(ablationBoard.ablation.length);
+    expect(await page.$$eval('#ablation > p.caption', (ps) => ps.map((p) => p.textContent))).toEqual(
+      captions.map((l) => l.replace(/[`*]/g, '')),
+    );
+    const entries = ablationBoard.ablation.flatMap((t) => t.entries.filter((e) => e.vs_base));
+    const cellVerdicts = entries.flatMap(({ vs_base: c }) =>
+      c ? [c.clean_acc, ...ablationBoard.suites.map((x) => c.corruption_acc[x]), c.equivariance_gap] : [],
+    );
+    expect(
+      await page.$$eval('.ablation-table td[data-verdict]', (tds) => tds.map((td) => td.getAttribute('data-verdict'))),
+    ).toEqual(cellVerdicts.filter((t) => t.n > 0).map((t) => t.verdict));
     expect(await page.innerText('#gallery')).toContain('No gallery: not loaded');
     await page.close();
   });

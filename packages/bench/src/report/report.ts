@@ -15,6 +15,7 @@ import { reportCharts } from './charts';
 import type { Leaderboard } from './leaderboard';
 import { DATA_ELEMENT_ID, type Gallery, type GalleryImage, type GallerySuite, type ReportData } from './page/data';
 import { bundleReportPage, PAGE_SCRIPT } from './page_bundle';
+import { VERDICT_COLORS } from './verdict';
 
 export type { Gallery, GalleryImage, GallerySuite, ReportData };
 
@@ -150,6 +151,11 @@ export function reportHtml(board: Leaderboard, command: string, context: ReportC
 `;
 }
 
+/** A comparison's cell in its verdict's colour (verdict.ts's, the SEM chart's too). */
+const VERDICT_STYLE = Object.entries(VERDICT_COLORS)
+  .map(([verdict, color]) => `td.verdict-${verdict} { color: ${color}; }`)
+  .join('\n');
+
 const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #222; background: #fff; }
 main { max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
@@ -171,4 +177,6 @@ figure.chart svg { display: block; max-width: 100%; height: auto; }
 .gallery figure { margin: 0; } .gallery figcaption { font-size: 12px; color: #555; }
 .gallery img { image-rendering: pixelated; border: 1px solid #ddd; }
 .note { color: #555; } .meta td { text-align: left; }
+td.verdict:not(.verdict-inconclusive) { box-shadow: inset 3px 0 0 currentColor; }
+${VERDICT_STYLE}
 `;

@@ -5,7 +5,7 @@
  * page's script can import them too.
  */
 import type { PairedDifference } from './stats';
-import type { AaRate, Family, PairedTest, Verdict } from './types';
+import type { AaRate, Family, Leaderboard, PairedTest, Verdict } from './types';
 
 /**
  * How a metric's difference is read: `accuracy` (higher is better, with an equivalence margin: better / worse /
@@ -34,6 +34,20 @@ export function verdictOf(
   if (sense === 'accuracy' && t.p_equivalence_holm !== null && t.p_equivalence_holm < alpha) return 'equivalent';
   return 'inconclusive';
 }
+
+/**
+ * Each verdict's colour, where the page colours a comparison's cell and the SEM chart its mark: a difference green
+ * (better) or red (worse), equivalence blue, inconclusive grey; the gap's higher / lower, which have no better side,
+ * one neutral colour.
+ */
+export const VERDICT_COLORS: Readonly<Record<Verdict, string>> = {
+  better: '#1a7f37',
+  worse: '#c0392b',
+  equivalent: '#1f5fbf',
+  inconclusive: '#777777',
+  higher: '#8a4fb0',
+  lower: '#8a4fb0',
+};
 
 /** A value in the unit: percentage points with two decimals, or a raw value (the gap, about 0.01) with four. */
 const inUnit = (v: number, unit: DifferenceUnit) => (unit === 'pp' ? (100 * v).toFixed(2) : v.toFixed(4));
@@ -81,6 +95,34 @@ export function aaText(aa: AaRate, alpha: number): string {
     ? ` (${((100 * aa.significant) / aa.tests).toFixed(0)}%; about ${100 * alpha}% expected by chance)`
     : '';
   return `A/A controls (${aa.labels.join(', ')}): ${aa.significant} of ${aa.tests} difference tests significant at α = ${alpha} before correction${share}, ${aa.significant_holm} after Holm's correction in their table.`;
+}
+
+/**
+ * What the controls table is for: the positive controls must come out better than erm, and an A/A row (its label
+ * ending in `aaMarker`, family.ts's AA_MARKER, passed in because family.ts imports this module) finds only false
+ * positives.
+ */
+export function controlsNote(aaMarker: string): string {
+  return `AugMix and noise augmentation are positive controls (known to add robustness): a benchmark that cannot find them better than erm cannot see an effect. An A/A row (label ending in \`${aaMarker.trim()}\`) runs a method again on an independent seed stream and is compared with its twin: every difference it finds is a false positive.`;
+}
+
+/** What the *rounding floor* of a cell means, under the tables whose cells may say so. */
+export const ROUNDING_FLOOR_NOTE =
+  'An accuracy is a count over N test images, so a difference is never taken as surer than rounding to whole images makes it: where the seeds spread less (the same difference on every seed, say), the variance is that rounding’s, 2 · (1/N)² / 12 (*rounding floor*), in the interval, the t-test, the equivalence tests and the MDE alike. One image on each of 3 seeds is then no difference, a seed that differs by a hair does not flip a verdict, and no difference is certain to lie within the margin.';
+
+/**
+ * The footnote of the `— ¹` cells: the suite/corruption pairs on which the baseline loses too little accuracy for a
+ * relative CE to mean anything; null when no row has one.
+ */
+export function relativeMceFootnote(board: Pick<Leaderboard, 'rows' | 'suites'>): string | null {
+  const uninformative = [
+    ...new Set(
+      board.rows.flatMap((r) => board.suites.flatMap((s) => r.suites[s].rel_mce_uninformative.map((c) => `${s}/${c}`))),
+    ),
+  ];
+  return uninformative.length
+    ? `¹ Relative mCE is not shown: the baseline loses less than 1 point of accuracy per severity on ${uninformative.join(', ')}, so those ratios divide noise by noise.`
+    : null;
 }
 
 /**

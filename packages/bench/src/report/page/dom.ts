@@ -29,8 +29,24 @@ export function section(root: HTMLElement, title: string, id: string): HTMLEleme
   return s;
 }
 
-/** A note paragraph. */
-export const note = (text: string) => el('p', { class: 'note', text });
+/**
+ * Text written for leaderboard.md as nodes: `code` spans and *emphasis* become their elements, so the page shows the
+ * same sentence (verdict.ts's captions) without Markdown's marks. Nothing else of Markdown occurs in those sentences.
+ */
+export function inlineMarkdown(text: string): Array<Node | string> {
+  return text
+    .split(/(`[^`]+`|\*[^*\s][^*]*\*)/)
+    .filter((part) => part !== '')
+    .map((part) => {
+      if (part.startsWith('`')) return el('code', { text: part.slice(1, -1) });
+      if (part.startsWith('*')) return el('em', { text: part.slice(1, -1) });
+      return part;
+    });
+}
+
+/** A note paragraph; its text may hold leaderboard.md's `code` and *emphasis* (see inlineMarkdown). */
+export const note = (text: string, attrs: Attributes = {}) =>
+  el('p', { class: 'note', ...attrs }, ...inlineMarkdown(text));
 
 /**
  * An SVG document's text as a node of this page. Parsed as XML, so a chart that is not well-formed fails loudly

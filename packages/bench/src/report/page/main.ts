@@ -1,13 +1,17 @@
 /**
  * The report page's script (bundled into report.html by page_bundle.ts): reads the inlined data, builds the
- * tables, places the charts charts.ts drew (the page draws none itself) and fills the gallery. The table's and
- * comparisons' cells come from leaderboard.md's formatters, so the page and the Markdown say the same thing.
+ * tables, places the charts charts.ts drew (the page draws none itself) and fills the gallery. The tables' cells
+ * come from leaderboard.md's formatters and the verdicts' words, captions and footnotes from verdict.ts, the one
+ * formatter of verdicts, so the page and the Markdown say the same thing, in the same order.
  */
-import type { Comparison, Leaderboard } from '../leaderboard';
-import { diff, num, pct } from '../leaderboard_text';
+import { AA_MARKER } from '../family';
+import type { Family, Leaderboard } from '../leaderboard';
+import { num, pct } from '../leaderboard_text';
+import { aaText, controlsNote, familyCaption, ROUNDING_FLOOR_NOTE, rankingRule, relativeMceFootnote } from '../verdict';
 import { DATA_ELEMENT_ID, type ReportData } from './data';
 import { el, note, section, svgNode } from './dom';
 import { leaderboardTable } from './table';
+import { comparisonCells, pairedTable } from './verdicts';
 
 function readData(): ReportData {
   const script = document.getElementById(DATA_ELEMENT_ID);
@@ -46,22 +50,14 @@ function header(root: HTMLElement, data: ReportData) {
 function leaderboardSection(root: HTMLElement, board: Leaderboard) {
   const s = section(root, 'Leaderboard', 'leaderboard');
   s.append(
+    note(rankingRule(board.headline), { id: 'ranking-rule' }),
     note(
-      `Ranked by ${board.headline ? `mean corruption accuracy on ${board.headline}` : 'clean accuracy'}: a method's rank is 1 + the number of methods better than it outside noise (every pair, paired over their common seeds by the 95% interval of the comparisons; better than one that is better counts too), so methods that share a rank (marked =) are within noise of each other. Hover a rank for the methods it counts. Mean ± sample std over seeds. Click a column to sort; click a method for its full options.`,
+      'Hover a rank for the methods it counts. Mean ± sample std over seeds. Click a column to sort; click a method for its full options.',
     ),
+    leaderboardTable(board),
   );
-  s.append(leaderboardTable(board));
-  const uninformative = [
-    ...new Set(
-      board.rows.flatMap((r) => board.suites.flatMap((x) => r.suites[x].rel_mce_uninformative.map((c) => `${x}/${c}`))),
-    ),
-  ];
-  if (uninformative.length)
-    s.append(
-      note(
-        `¹ Relative mCE is not shown: the baseline loses less than 1 point of accuracy per severity on ${uninformative.join(', ')}, so those ratios divide noise by noise.`,
-      ),
-    );
+  const footnote = relativeMceFootnote(board);
+  if (footnote) s.append(note(footnote, { id: 'rel-mce-footnote' }));
 }
 
 /** One figure per chart, with the chart's kind and suite for readers (and the browser test). */
@@ -85,15 +81,20 @@ function suiteSections(root: HTMLElement, data: ReportData) {
   }
 }
 
-/** The comparison columns of leaderboard.md's SEM and ablation tables: clean, each suite, the gap. */
-function comparisonCells(board: Leaderboard, c: Comparison | null): string[] {
-  const cells = (pick: (c: Comparison) => Comparison['clean_acc'], unit: 'pp' | '' = 'pp') =>
-    c ? diff(pick(c), unit) : '(base)';
-  return [
-    cells((x) => x.clean_acc),
-    ...board.suites.map((s) => cells((x) => x.corruption_acc[s])),
-    cells((x) => x.equivariance_gap, ''),
-  ];
+/** A table's family caption (verdict.ts's), as leaderboard.md writes it under or above the table. */
+const caption = (board: Leaderboard, family: Family, rows: string) =>
+  note(familyCaption(family, board.alpha, board.equivalence_margin, rows), { class: 'note caption' });
+
+/** The controls against erm and the A/A rate, before SEM as in leaderboard.md; nothing without a control row. */
+function controlsSection(root: HTMLElement, board: Leaderboard) {
+  if (!board.controls.length) return;
+  const s = section(root, 'Controls against erm (control − erm, paired over seeds)', 'controls');
+  s.append(
+    pairedTable(board, board.controls, 'controls-table'),
+    caption(board, board.controls_family, 'controls against erm'),
+    note(controlsNote(AA_MARKER)),
+  );
+  if (board.aa) s.append(note(aaText(board.aa, board.alpha), { id: 'aa-rate' }));
 }
 
 function semSection(root: HTMLElement, data: ReportData) {
@@ -105,21 +106,12 @@ function semSection(root: HTMLElement, data: ReportData) {
     );
     return;
   }
-  const heads = ['method', 'vs', 'clean acc', ...board.suites.map((x) => `${x} acc`), 'equivariance gap'];
-  const t = el('table', { id: 'sem-table' }, el('tr', {}, ...heads.map((h) => el('th', { text: h }))));
-  for (const c of board.sem)
-    t.append(
-      el(
-        'tr',
-        {},
-        el('td', { class: 'label', text: c.label }),
-        el('td', { class: 'label', text: c.baseline }),
-        ...comparisonCells(board, c).map((text) => el('td', { text })),
-      ),
-    );
-  s.append(t);
+  s.append(
+    pairedTable(board, board.sem, 'sem-table'),
+    caption(board, board.sem_family, 'SEM variants against their base'),
+    note(ROUNDING_FLOOR_NOTE),
+  );
   for (const c of data.charts.filter((x) => x.kind === 'sem')) figure(s, c);
-  s.append(note('A difference whose interval contains 0 is within noise: it is not evidence either way.'));
 }
 
 function ablationSection(root: HTMLElement, data: ReportData) {
@@ -128,6 +120,7 @@ function ablationSection(root: HTMLElement, data: ReportData) {
   const s = section(root, 'Ablation: one option at a time, against its base configuration', 'ablation');
   for (const t of board.ablation) {
     s.append(el('h3', {}, el('code', { text: t.option }), ` (base: ${t.base})`));
+    if (t.family.tests) s.append(caption(board, t.family, `the values of \`${t.option}\` against the base`));
     const heads = [
       t.option,
       'method',
@@ -155,7 +148,7 @@ function ablationSection(root: HTMLElement, data: ReportData) {
           el('td', { text: pct(r.clean_acc) }),
           ...board.suites.map((x) => el('td', { text: pct(r.suites[x].corruption_acc) })),
           el('td', { text: num(r.equivariance_gap, 4) }),
-          ...comparisonCells(board, e.vs_base).map((text) => el('td', { text })),
+          ...comparisonCells(board, e.vs_base),
         );
       table.append(tr);
     }
@@ -229,6 +222,7 @@ function render() {
   header(root, data);
   leaderboardSection(root, data.board);
   suiteSections(root, data);
+  controlsSection(root, data.board);
   semSection(root, data);
   ablationSection(root, data);
   failedSection(root, data.board);

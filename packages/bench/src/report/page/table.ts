@@ -3,7 +3,7 @@
  * method's resolved options under its name, shared ranks marked = with a tooltip naming the rows they count.
  */
 import type { Leaderboard, MethodRow } from '../leaderboard';
-import { num, pct } from '../leaderboard_text';
+import { num, pct, relMce } from '../leaderboard_text';
 import { el } from './dom';
 
 interface Column {
@@ -14,12 +14,6 @@ interface Column {
   value: (r: MethodRow) => number | string | undefined;
   cell: (r: MethodRow) => Node | string;
 }
-
-/** Relative mCE as leaderboard.md writes it: `— ¹` where its denominators are noise (the footnote says which). */
-const relMce = (r: MethodRow, suite: string) => {
-  const c = r.suites[suite];
-  return c.rel_mce ? num(c.rel_mce) : c.mce ? '— ¹' : 'n/a';
-};
 
 function rankCell(board: Leaderboard, r: MethodRow): HTMLElement {
   const peers = board.rows.filter((o) => o !== r && o.rank === r.rank).map((o) => o.label);
@@ -62,7 +56,7 @@ export function columns(board: Leaderboard): Column[] {
         cell: (r) => pct(r.suites[s].corruption_acc),
       },
       { head: `${s} mCE`, value: (r) => r.suites[s].mce?.mean, cell: (r) => num(r.suites[s].mce) },
-      { head: `${s} rel. mCE`, value: (r) => r.suites[s].rel_mce?.mean, cell: (r) => relMce(r, s) },
+      { head: `${s} rel. mCE`, value: (r) => r.suites[s].rel_mce?.mean, cell: (r) => relMce(r.suites[s]) },
     ]),
     { head: 'ECE (%)', value: (r) => r.ece.mean, cell: (r) => pct(r.ece) },
     ...(headline
