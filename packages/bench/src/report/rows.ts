@@ -20,13 +20,16 @@ export interface GroupedRecords {
   bySeed: Map<string, SeedRecords>;
 }
 
-/** Groups records by their job's label (records of jobs not in the grid are left out) and seed. */
+/**
+ * Groups records by their job's label (records of jobs not in the grid are left out) and seed. The seed is read from
+ * each record's identity (what its id proves), as every field a record copies from it is read there.
+ */
 export function groupRecords(grid: Grid, records: readonly ResultRecord[]): GroupedRecords {
   const labelOf = new Map(grid.jobs.map((j) => [j.id, j.label]));
   const methodOf = new Map(grid.jobs.map((j) => [j.label, j.method]));
   const labels = [...new Set(grid.jobs.map((j) => j.label))];
   const bySeed = new Map<string, SeedRecords>(labels.map((l) => [l, new Map()]));
-  for (const r of records) bySeed.get(labelOf.get(r.job_id) as string)?.set(r.seed, r);
+  for (const r of records) bySeed.get(labelOf.get(r.job_id) as string)?.set(r.identity.seed, r);
   return { labels, labelOf, methodOf, bySeed };
 }
 
@@ -78,7 +81,7 @@ export function suiteColumns(list: readonly ResultRecord[], suite: string, erm: 
   const uninformative = new Set<string>();
   let relNull = false;
   for (const r of withSuite) {
-    const base = erm.get(r.seed)?.suites[suite];
+    const base = erm.get(r.identity.seed)?.suites[suite];
     if (!base) continue;
     const m = mce(errorsOf(r.suites[suite].corruptions_acc), errorsOf(base.corruptions_acc));
     if (m !== null) mces.push(m);
@@ -86,7 +89,7 @@ export function suiteColumns(list: readonly ResultRecord[], suite: string, erm: 
       errorsOf(r.suites[suite].corruptions_acc),
       1 - r.clean_acc,
       errorsOf(base.corruptions_acc),
-      1 - (erm.get(r.seed) as ResultRecord).clean_acc,
+      1 - (erm.get(r.identity.seed) as ResultRecord).clean_acc,
     );
     for (const c of rel.uninformative) uninformative.add(c);
     if (rel.value === null) relNull = true;
@@ -124,7 +127,7 @@ export function methodRows(
   const rows: MethodRow[] = [];
   const failedLabels: string[] = [];
   for (const label of labels) {
-    const list = [...(bySeed.get(label) as SeedRecords).values()].sort((a, b) => a.seed - b.seed);
+    const list = [...(bySeed.get(label) as SeedRecords).values()].sort((a, b) => a.identity.seed - b.identity.seed);
     const nFailed = failed.filter((f) => f.label === label).length;
     const files = unreadable.get(label) ?? [];
     if (list.length === 0) {
@@ -143,7 +146,7 @@ export function methodRows(
       outranked_by: [],
       label,
       method: methodOf.get(label) as ResolvedMethod,
-      seeds: list.map((r) => r.seed),
+      seeds: list.map((r) => r.identity.seed),
       clean_acc: meanStd(list.map((r) => r.clean_acc)),
       ece: meanStd(list.map((r) => r.ece)),
       equivariance_gap: meanStd(list.map((r) => r.equivariance_gap)),
