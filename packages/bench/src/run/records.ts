@@ -166,7 +166,7 @@ const at = (value: unknown, path: string): unknown =>
 
 /**
  * Where a record's copies of its identity disagree with it, one sentence each (`backend is "cpu" where its
- * identity says "wasm" (identity.compute.backend)`); empty when they agree. The identity is what the job id
+ * identity says "wasm"`); empty when they agree. The identity is what the job id
  * proves, so a copy that disagrees is an edit or a writer's bug, and the record is not shown.
  */
 export function identityMismatches(
