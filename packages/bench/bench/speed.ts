@@ -3,11 +3,11 @@
  */
 import { resolve } from 'node:path';
 import { writeAtomic } from '@semix/datasets/node';
-import { runSpeedSuite, speedTable } from '../src/speed/speed';
+import { runSpeedSuite, speedJson, speedTable } from '../src/speed/speed';
 
 const result = await runSpeedSuite({ onLog: (line) => console.error(line) });
 console.log(speedTable(result));
 // Temp file, then rename: an interrupted run leaves the last speed.json whole.
 const out = resolve(process.env.INIT_CWD ?? '.', 'results', 'speed.json');
-await writeAtomic(out, `${JSON.stringify(result, null, 2)}\n`);
+await writeAtomic(out, speedJson(result));
 console.log(`wrote ${out}`);

@@ -3,14 +3,15 @@ import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-cpu';
 import { beforeAll, describe, expect, it } from 'vitest';
 import {
+  DEFAULT_SPEED_OPTIONS,
   kernelTable,
-  ONE_WARM_CALL,
   profileKernels,
+  resolveSpeedOptions,
+  speedJson,
   speedTable,
-  summariseRounds,
-  tensorflowThreads,
-  timeStep,
 } from './speed';
+import { tensorflowThreads } from './steps';
+import { ONE_WARM_CALL, summariseRounds, timeStep } from './timing';
 
 beforeAll(async () => {
   await tf.setBackend('cpu');
@@ -159,5 +160,59 @@ describe('timeStep: warm median, cold first call beside it', () => {
     expect(tensorflowThreads({ TF_NUM_INTRAOP_THREADS: '1' })).toBe(1);
     expect(tensorflowThreads({ TF_NUM_INTRAOP_THREADS: '0' })).toBe(availableParallelism());
     expect(tensorflowThreads({})).toBe(availableParallelism());
+  });
+});
+
+describe('resolveSpeedOptions: the options over DEFAULT_SPEED_OPTIONS, checked', () => {
+  it('fields left out or undefined (as the CLI passes them) take the defaults; given ones are kept', () => {
+    const onLog = () => {};
+    const o = resolveSpeedOptions({ backends: undefined, models: ['mlp'], batch: 32, rounds: undefined, onLog });
+    expect(o).toEqual({ ...DEFAULT_SPEED_OPTIONS, models: ['mlp'], batch: 32, onLog });
+    expect(o.backends).toBeNull();
+    expect(resolveSpeedOptions()).toEqual(DEFAULT_SPEED_OPTIONS);
+    expect(DEFAULT_SPEED_OPTIONS).toMatchObject({ batch: 128, maxStepSeconds: 5, rounds: 3, noPytorch: false });
+  });
+
+  it('a bad value is an error naming the field, the value and what is allowed', () => {
+    expect(() => resolveSpeedOptions({ batch: 2 })).toThrow(
+      /^batch: 2 is not valid; allowed: an integer of at least 4/,
+    );
+    expect(() => resolveSpeedOptions({ batch: 64.5 })).toThrow(/^batch: 64\.5 is not valid/);
+    expect(() => resolveSpeedOptions({ models: ['mlp', 'resnet50' as never] })).toThrow(
+      "models: 'resnet50' is not valid; allowed: mlp, cnn-small, preact-resnet18",
+    );
+    expect(() => resolveSpeedOptions({ backends: ['webgl' as never] })).toThrow(
+      "backends: 'webgl' is not valid; allowed: tensorflow, wasm, cpu",
+    );
+    expect(() => resolveSpeedOptions({ rounds: -1 })).toThrow(
+      /^rounds: -1 is not valid; allowed: an integer, 0 or more/,
+    );
+    expect(() => resolveSpeedOptions({ maxStepSeconds: Number.NaN })).toThrow(/^maxStepSeconds: NaN is not valid/);
+  });
+});
+
+describe('speedJson', () => {
+  it('indented JSON ending in a newline; a row not timed (NaN) reads back as null, its key and note kept', () => {
+    const row = {
+      backend: 'cpu',
+      task: 'train step: mlp 28×28×1',
+      msPerOp: Number.NaN,
+      coldMs: null,
+      samplesPerSec: null,
+      vsTrainStep: null,
+      note: 'skipped: slow',
+      key: { model: 'mlp' as const, step: 'train' as const, threads: 1 },
+    };
+    const text = speedJson({
+      rows: [row],
+      pytorch: null,
+      pytorchNote: 'skipped',
+      ratio: null,
+      parallelRatio: null,
+      kernelProfiles: [],
+    });
+    expect(text.endsWith('}\n')).toBe(true);
+    expect(text.split('\n')[1]).toBe('  "rows": [');
+    expect(JSON.parse(text).rows[0]).toEqual({ ...row, msPerOp: null });
   });
 });

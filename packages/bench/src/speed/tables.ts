@@ -1,0 +1,89 @@
+/** The suite's result as text (the table, the PyTorch lines, kernel breakdowns) and as JSON (speed.json). */
+import type { KernelProfile, RatioSummary, SpeedResult, SpeedRow } from './types';
+
+/** The progress line of a row just timed. */
+export function rowLogLine(row: SpeedRow): string {
+  const samples = row.samplesPerSec === null ? '' : ` (${row.samplesPerSec.toFixed(0)} samples/s)`;
+  const cold = row.coldMs === null ? '' : `, cold first call ${row.coldMs.toFixed(1)} ms`;
+  return `  ${row.task}: ${row.msPerOp.toFixed(1)} ms${samples}${cold}`;
+}
+
+/** The suite as a plain-text table. */
+export function speedTable(result: SpeedResult): string {
+  const header = [
+    'backend',
+    'task',
+    'ms/op (warm median)',
+    'cold first call (ms)',
+    'samples/s',
+    'vs train step',
+    'note',
+  ];
+  const body = result.rows.map((r) => [
+    r.backend,
+    r.task,
+    Number.isNaN(r.msPerOp) ? '' : r.msPerOp.toFixed(2),
+    r.coldMs === null || r.coldMs === undefined ? '' : r.coldMs.toFixed(1),
+    r.samplesPerSec === null ? '' : r.samplesPerSec.toFixed(0),
+    r.vsTrainStep === null ? '' : `${(100 * r.vsTrainStep).toFixed(1)}%`,
+    r.note ?? '',
+  ]);
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells
+      .map((c, i) => c.padEnd(widths[i]))
+      .join('  ')
+      .trimEnd();
+  const lines = [line(header), line(widths.map((w) => '-'.repeat(w))), ...body.map(line)];
+  if (result.wasmKernels) lines.push('', `wasm kernel pack: ${result.wasmKernels}`);
+  lines.push('', `PyTorch reference step: ${result.pytorchNote}`);
+  if (result.ratio !== null)
+    lines.push(`semix (default backend, one thread) / PyTorch on this machine: ${result.ratio.toFixed(3)}`);
+  if (result.parallelRatio !== null)
+    lines.push(`semix (default backend, data-parallel threads) / PyTorch: ${result.parallelRatio.toFixed(3)}`);
+  const il = result.interleaved;
+  if (il) {
+    const range = (r: RatioSummary) => `${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+    lines.push(
+      '',
+      `Interleaved, ${il.rounds.length} rounds, ${il.model} with ${il.threads} threads each side (semix: data-parallel wasm; ratio = PyTorch ms / semix ms, median (range)):`,
+      ...il.rounds.map(
+        (r, i) =>
+          `  round ${i + 1}: train ${r.semixTrainMs.toFixed(1)} ms vs PyTorch ${r.pytorchTrainMs.toFixed(1)} ms, eval ${r.semixEvalMs.toFixed(1)} ms vs ${r.pytorchEvalMs.toFixed(1)} ms`,
+      ),
+      `  train step ${range(il.train)} PyTorch; eval step ${range(il.eval)} PyTorch`,
+    );
+  }
+  for (const p of result.kernelProfiles ?? []) lines.push('', ...kernelTable(p));
+  return lines.join('\n');
+}
+
+/** A profile's kernels as table lines: those above 0.5% of the time, then the rest summed. */
+export function kernelTable(p: KernelProfile, minShare = 0.005): string[] {
+  const shown = p.kernels.filter((k) => k.share >= minShare);
+  const rest = p.kernels.filter((k) => k.share < minShare);
+  const body = shown.map((k) => [k.name, k.ms.toFixed(1), String(k.calls), `${(100 * k.share).toFixed(1)}%`]);
+  if (rest.length) {
+    const ms = rest.reduce((a, k) => a + k.ms, 0);
+    const calls = rest.reduce((a, k) => a + k.calls, 0);
+    const share = rest.reduce((a, k) => a + k.share, 0);
+    body.push([`(${rest.length} others)`, ms.toFixed(1), String(calls), `${(100 * share).toFixed(1)}%`]);
+  }
+  const header = ['kernel', 'ms', 'calls', 'share'];
+  const widths = header.map((h, i) => Math.max(h.length, ...body.map((b) => b[i].length)));
+  const line = (cells: string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(widths[i]) : c.padStart(widths[i]))).join('  ');
+  const scopes = (p.scopes ?? []).map((sc) => `${sc.name} ${sc.ms.toFixed(1)} ms × ${sc.calls}`);
+  return [
+    `Kernels of ${p.task} on ${p.backend}, one thread (tf.profile of one warm call: wall ${p.wallMs.toFixed(0)} ms, kernels ${p.kernelMs.toFixed(0)} ms):`,
+    line(header),
+    line(widths.map((w) => '-'.repeat(w))),
+    ...body.map(line),
+    ...(scopes.length ? [`(scopes around the kernels above, not added: ${scopes.join(', ')})`] : []),
+  ];
+}
+
+/** speed.json: the result as indented JSON (a row not timed has msPerOp null, JSON having no NaN). */
+export function speedJson(result: SpeedResult): string {
+  return `${JSON.stringify(result, null, 2)}\n`;
+}
