@@ -6,18 +6,22 @@
 import { createHash } from 'node:crypto';
 import type { ComputeIdentity } from '@semix/core';
 import type { ResolvedMethod } from '@semix/mixup';
+import { isAaLabel } from './controls';
 import { type Preset, presetShards } from './preset';
 
 /** What the data contribute to a job's identity: checksums of what is trained and evaluated on. */
 export interface DataIdentity {
   /** Checksum of the training images and labels (after `trainImages`). */
   train: string;
-  /** Checksum of the evaluated test images and labels (the first `evaluation.images`). */
+  /**
+   * Checksum of the evaluated images and labels: the first `evaluation.images` of the test split, or of the
+   * validation images where `evaluation.split` is `validation` (the identity's `evaluation` says which).
+   */
   test: string;
   /**
    * Each suite: generated suites are fixed by their name, seed, generator version (@semix/datasets'
-   * GENERATOR_VERSION: a corruption's code changed) and the test images they are made from (the same checksum as
-   * `test`); official ones by their name (the files are checked against published checksums).
+   * GENERATOR_VERSION: a corruption's code changed) and the evaluated images they are made from (the same checksum
+   * as `test`); official ones by their name (the files are checked against published checksums).
    */
   suites: Array<{ name: string; source: 'generated' | 'official'; seed?: number; generator?: number }>;
 }
@@ -37,10 +41,22 @@ export interface JobIdentity {
   model: Preset['model'];
   /** The preset's training settings with `shards` resolved (absent when 1) and without `threads`. */
   train: Omit<Preset['train'], 'threads' | 'workers'>;
+  /** The preset's evaluation settings, `split` left out where it is `test` (the default: ids from before it hold). */
   evaluation: Preset['evaluation'];
-  /** The method with every option resolved; its label is presentation, not identity. */
+  /**
+   * The preset's `data.validation`: the validation images carved from the training split (not trained on).
+   * Absent without one, so ids from before the field existed hold.
+   */
+  validation?: { images: number; seed: number };
+  /** The method with every option resolved; its label is presentation, not identity (but its A/A marker: `control`). */
   method: Omit<ResolvedMethod, 'label'>;
+  /** The preset's seed; an A/A control trains from another (`trainingSeed`). */
   seed: number;
+  /**
+   * `aa` for an A/A control (a method whose label ends in ` (A/A)`, controls.ts): it trains on an independent
+   * seed stream, `aaTrainingSeed(seed)`. Absent otherwise.
+   */
+  control?: 'aa';
   data: DataIdentity;
   /**
    * What computes it: the backend and, on wasm with semix's kernel pack, the pack's arithmetic (`computeIdentity()`
@@ -72,9 +88,15 @@ export function identityTrain(train: Preset['train']): JobIdentity['train'] {
   return shards === 1 ? rest : { ...rest, shards };
 }
 
+/** What of the evaluation settings determines a result: all of them, `split` only where it is not the default. */
+export function identityEvaluation(evaluation: Preset['evaluation']): JobIdentity['evaluation'] {
+  const { split, ...rest } = evaluation;
+  return split === undefined || split === 'test' ? rest : { ...rest, split };
+}
+
 /**
  * The identity of (preset, method, seed) on the given data, computed by `compute`. The preset's name and
- * description are not part of it.
+ * description are not part of it, nor the method's label, but for its A/A marker (`control`).
  */
 export function jobIdentity(
   preset: Preset,
@@ -89,12 +111,30 @@ export function jobIdentity(
     dataset: preset.dataset,
     model: preset.model,
     train: identityTrain(preset.train),
-    evaluation: preset.evaluation,
+    evaluation: identityEvaluation(preset.evaluation),
+    ...(preset.data?.validation ? { validation: preset.data.validation } : {}),
     method: options,
     seed,
+    ...(isAaLabel(method.label) ? { control: 'aa' as const } : {}),
     data,
     compute,
   };
+}
+
+/**
+ * The seed an A/A control's job trains from (weights, data order, mixing draws): the first 32 bits (big-endian) of
+ * the SHA-256 of `semix-aa-stream/<seed>`. A fixed, documented mapping, so a preset seed gives the same A/A run
+ * anywhere; a hash rather than `seed + k`, so that no list of small seeds makes one row's stream another row's
+ * (seeds 0–999 all map outside 0–999: preset.test.ts). The record keeps the preset's `seed`, which pairs the A/A
+ * row with its twin seed by seed.
+ */
+export function aaTrainingSeed(seed: number): number {
+  return createHash('sha256').update(`semix-aa-stream/${seed}`).digest().readUInt32BE(0);
+}
+
+/** The seed a job trains from: its identity's, or the A/A stream's where it is an A/A control (`control: 'aa'`). */
+export function trainingSeed(identity: Pick<JobIdentity, 'seed' | 'control'>): number {
+  return identity.control === 'aa' ? aaTrainingSeed(identity.seed) : identity.seed;
 }
 
 /** `semix-` and 24 hex digits of SHA-256 over the canonical identity (also the BullMQ job id). */

@@ -268,7 +268,14 @@ describe('presets', () => {
   });
 
   it('method flags apply to every method that takes them; labels say what ran', () => {
-    const quick = loadPreset('quick');
+    const quick = parsePreset(
+      {
+        ...(BUILTIN_PRESETS.smoke as object),
+        methods: ['erm', 'mixup', 'mixup+sem', 'cutmix', 'cutmix+sem'],
+        seeds: [0, 1, 2],
+      },
+      'five methods',
+    );
     const p = overrideMethods(quick, { mix: { alpha: 0.4 }, sem: { weight: 3 } });
     expect(p.methods.map((m) => m.label)).toEqual([
       'erm',

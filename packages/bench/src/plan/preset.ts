@@ -11,12 +11,19 @@ import {
   withOption,
 } from '@semix/mixup';
 import { z } from 'zod';
+import { AA_MARKER, aaTwinLabel, isAaLabel } from './controls';
 import cifar10 from './presets/cifar10.json';
 import cifar100 from './presets/cifar100.json';
 import fashion from './presets/fashion.json';
 import mnist from './presets/mnist.json';
 import mnistFull from './presets/mnist-full.json';
+import mnistMini from './presets/mnist-mini.json';
 import quick from './presets/quick.json';
+import selectAlpha from './presets/select-alpha.json';
+import selectBeta from './presets/select-beta.json';
+import selectEpochs8 from './presets/select-epochs-8.json';
+import selectEpochs16 from './presets/select-epochs-16.json';
+import selectEpochs24 from './presets/select-epochs-24.json';
 import semAblation from './presets/sem-ablation.json';
 import smoke from './presets/smoke.json';
 
@@ -163,17 +170,29 @@ function currentTrain<T extends { threads?: number; workers?: number }>(train: T
   return { ...rest, threads: rest.threads ?? workers };
 }
 
+/** Where a preset's models are measured: the test split (the report), or the validation images (choices). */
+export const EVALUATION_SPLITS = ['test', 'validation'] as const;
+export type EvaluationSplit = (typeof EVALUATION_SPLITS)[number];
+
 export const EvaluationSettings = z
   .object({
-    /** The first `images` test images: clean accuracy and every corruption are measured on the same images. */
+    /**
+     * The first `images` evaluated images (of the test split, or of the validation images: `split`): clean accuracy
+     * and every corruption are measured on the same images.
+     */
     images: z.number().int().positive(),
     /** A suite, a list of suites, or `none`; the first suite is the headline one. */
     corruptions: z.union([z.enum([...SUITES, 'none']), z.array(z.enum(SUITES)).min(1)]),
-    /** `generated`: semix's suite made from the test split; `official`: CIFAR-10-C / CIFAR-100-C files. */
+    /** `generated`: semix's suite made from the evaluated images; `official`: CIFAR-10-C / CIFAR-100-C files. */
     corruptionSource: z.enum(['generated', 'official']).default('generated'),
     /** Seed of the generated suites' random choices. */
     corruptionSeed: SeedSchema.default(0),
     gapImages: z.number().int().positive(),
+    /**
+     * `test` (the default): the test split. `validation`: the preset's `data.validation` images, for choices made
+     * off the test set; the suites are generated from them, and the test split is not read.
+     */
+    split: z.enum(EVALUATION_SPLITS).optional(),
   })
   .strict();
 
@@ -191,6 +210,27 @@ export const ReportSettings = z
 /** The report settings a preset that names none gets: a margin of ±1 pp. */
 export const DEFAULT_REPORT_SETTINGS: Required<z.infer<typeof ReportSettings>> = { equivalenceMargin: 1 };
 
+/**
+ * The data beside the data set's own splits. `validation`: `images` of the training split, stratified by class and
+ * drawn with `seed` (@semix/datasets' `validationSplit`), set aside: never trained on, and evaluated where
+ * `evaluation.split` is `validation`. Part of every job's identity.
+ */
+export const DataSettings = z
+  .object({
+    validation: z
+      .object({
+        images: z.number().int().positive(),
+        seed: SeedSchema,
+      })
+      .strict()
+      .optional(),
+  })
+  .strict();
+
+/** The split a preset evaluates on (`evaluation.split`, default `test`). */
+export const evaluationSplit = (preset: Pick<Preset, 'evaluation'>): EvaluationSplit =>
+  preset.evaluation.split ?? 'test';
+
 export const ModelSettings = z
   .object({
     arch: z.enum(['mlp', 'cnn-small', 'preact-resnet18']),
@@ -207,6 +247,8 @@ export const PresetObject = z
     model: ModelSettings,
     methods: z.array(MethodEntry).min(1),
     seeds: Seeds,
+    /** Absent: the data set's training split is trained on whole, as before the field existed. */
+    data: DataSettings.optional(),
     train: TrainSettings.superRefine(checkShards),
     evaluation: EvaluationSettings,
     /** Defaults: DEFAULT_REPORT_SETTINGS. */
@@ -280,7 +322,8 @@ export function expandMethods(entries: readonly unknown[]): ResolvedMethod[] {
   const byOptions = new Map<string, string>();
   for (const { method, field } of out) {
     const { label, ...options } = method;
-    const key = JSON.stringify(options);
+    // An A/A control runs its twin's options again, on a seed stream of its own: another job.
+    const key = `${JSON.stringify(options)}${isAaLabel(label) ? AA_MARKER : ''}`;
     if (byLabel.has(label))
       throw new MethodConfigError(
         field,
@@ -294,7 +337,36 @@ export function expandMethods(entries: readonly unknown[]): ResolvedMethod[] {
     byLabel.set(label, field);
     byOptions.set(key, `${field} ('${label}')`);
   }
+  for (const { method, field } of out) checkAaTwin(method, field, out);
   return out.map((o) => o.method);
+}
+
+/**
+ * An A/A control (a label ending in AA_MARKER) needs its twin, the method labelled as it is without the marker,
+ * with the same options: the board compares the two, and a difference is a false positive only if they are the
+ * same method.
+ */
+function checkAaTwin(
+  method: ResolvedMethod,
+  field: string,
+  all: ReadonlyArray<{ method: ResolvedMethod; field: string }>,
+): void {
+  if (!isAaLabel(method.label)) return;
+  const twinLabel = aaTwinLabel(method.label);
+  const twin = all.find((o) => o.method.label === twinLabel);
+  const what = `'${method.label}' is an A/A control (a label ending in '${AA_MARKER}': its method run again on an independent seed stream, compared with its twin '${twinLabel}')`;
+  if (!twin)
+    throw new MethodConfigError(
+      `${field}.label`,
+      `${what}, but no method is labelled '${twinLabel}'; allowed: an A/A label whose twin is in methods`,
+    );
+  const { label: _a, ...mine } = method;
+  const { label: _b, ...theirs } = twin.method;
+  if (JSON.stringify(mine) !== JSON.stringify(theirs))
+    throw new MethodConfigError(
+      field,
+      `${what}, but its options differ from ${twin.field}'s; allowed: the same method and options as its twin`,
+    );
 }
 
 /** Allowed keys of the object at `path` in a zod schema, for unknown-key messages. */
@@ -346,7 +418,13 @@ export class PresetError extends Error {
 export const BUILTIN_PRESETS: Record<string, unknown> = {
   quick,
   smoke,
+  'mnist-mini': mnistMini,
   'sem-ablation': semAblation,
+  'select-epochs-8': selectEpochs8,
+  'select-epochs-16': selectEpochs16,
+  'select-epochs-24': selectEpochs24,
+  'select-alpha': selectAlpha,
+  'select-beta': selectBeta,
   mnist,
   'mnist-full': mnistFull,
   fashion,
@@ -354,11 +432,36 @@ export const BUILTIN_PRESETS: Record<string, unknown> = {
   cifar100,
 };
 
+/**
+ * An evaluation on validation images needs them (`data.validation`), as many as it evaluates, and suites generated
+ * from them (official files are corruptions of the test split).
+ */
+function checkEvaluationSplit(p: z.infer<typeof PresetObject>, source: string): void {
+  if (p.evaluation.split !== 'validation') return;
+  const fail = (detail: string): never => {
+    throw new PresetError(`preset ${source}: ${detail}`);
+  };
+  const validation = p.data?.validation;
+  if (!validation)
+    fail(
+      `evaluation.split: 'validation' needs validation images, and data.validation is absent; allowed: 'test', or 'validation' with data: { validation: { images, seed } }`,
+    );
+  else if (p.evaluation.images > validation.images)
+    fail(
+      `evaluation.images: ${p.evaluation.images} is more than the validation images (data.validation.images: ${validation.images}); allowed: 1 to ${validation.images} where evaluation.split is 'validation'`,
+    );
+  if (p.evaluation.corruptionSource === 'official' && presetSuites(p).length > 0)
+    fail(
+      `evaluation.corruptionSource: 'official' is not valid where evaluation.split is 'validation' (the official files corrupt the test split); allowed: 'generated'`,
+    );
+}
+
 /** Validates a preset object and resolves its methods; the error names the field and what is wrong with it. */
 export function parsePreset(value: unknown, source: string): Preset {
   const result = PresetObject.safeParse(value);
   if (!result.success) throw new PresetError(`preset ${source}: ${formatIssues(PresetObject, result.error)}`);
   const p = result.data;
+  checkEvaluationSplit(p, source);
   for (const suite of presetSuites(p)) {
     const allowed = SUITE_DATASETS[suite][p.evaluation.corruptionSource];
     if (!allowed.includes(p.dataset)) {
@@ -393,7 +496,10 @@ export function overrideMethods(
   if (unused.size === 0) return preset;
   const methods = preset.methods.map((m, i) => {
     const { mixKeys } = policyOf(m.policy);
-    const { label, ...config } = m as ResolvedMethod;
+    const { label: given, ...config } = m as ResolvedMethod;
+    // An A/A control is relabelled as its twin is, and keeps its marker (which is what makes it one).
+    const label = aaTwinLabel(given);
+    const marker = isAaLabel(given) ? AA_MARKER : '';
     let next: Record<string, unknown> = { ...config };
     for (const [k, v] of Object.entries(overrides.mix ?? {})) {
       if (!(mixKeys as readonly string[]).includes(k)) continue;
@@ -409,9 +515,10 @@ export function overrideMethods(
     // A label the preset derived is derived again; a label it chose keeps its name and says what was changed.
     const derived = label === defaultLabel(m);
     const resolved = resolveMethod(next, `methods[${i}]`);
-    return derived
-      ? resolved
-      : { ...resolved, label: `${label} (${defaultLabel(resolved).slice(methodName(m).length + 1) || 'defaults'})` };
+    const relabelled = derived
+      ? resolved.label
+      : `${label} (${defaultLabel(resolved).slice(methodName(m).length + 1) || 'defaults'})`;
+    return { ...resolved, label: `${relabelled}${marker}` };
   });
   if (unused.size > 0) {
     const [path] = [...unused];

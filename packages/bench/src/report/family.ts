@@ -2,6 +2,7 @@
  * A table's comparisons judged as one family: each difference's t-test and, on accuracies, its two one-sided
  * equivalence tests, Holm-corrected within the table, the smallest detectable difference, and the verdict.
  */
+import { isAaLabel } from '../plan/controls';
 import { differenceP, equivalenceP, holm, minimumDetectableDifference, type PairedDifference } from './stats';
 import type { AaRate, Comparison, Family, PairedTest } from './types';
 import { type MetricSense, verdictOf } from './verdict';
@@ -19,14 +20,11 @@ export interface JudgeSettings {
 }
 
 /**
- * The marker of an A/A control row: its label ends in this. An A/A row runs a method again on an independent seed
- * stream (erm again, say); the board compares it with its twin, the row of the same label without the marker, so
- * any difference it finds is a false positive.
+ * The marker of an A/A control row (its label ends in ` (A/A)`), defined where presets are planned: the same
+ * marker gives the job its independent seed stream (plan/controls.ts). The board compares the row with its twin, the
+ * row of the same label without the marker, so any difference it finds is a false positive.
  */
-export const AA_MARKER = ' (A/A)';
-
-/** An A/A control's row label (see {@link AA_MARKER}). */
-export const isAaLabel = (label: string) => label.endsWith(AA_MARKER);
+export { AA_MARKER, isAaLabel } from '../plan/controls';
 
 /**
  * Judges one table's comparisons as a family. Every cell with at least 2 pairs is a difference test (clean

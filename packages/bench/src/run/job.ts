@@ -13,7 +13,7 @@ import {
 import { createInferencePool, train } from '@semix/core/node';
 import { cifarAugment } from '@semix/datasets';
 import { createMethod, methodSpec, type ResolvedMethod } from '@semix/mixup';
-import { identityDiff, jobId, jobIdentity } from '../plan/identity';
+import { identityDiff, jobId, jobIdentity, trainingSeed } from '../plan/identity';
 import { type Preset, presetShards } from '../plan/preset';
 import type { PresetData } from './data';
 import { type EvaluationResult, evaluateOn } from './evaluate';
@@ -76,12 +76,14 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
   }
   const identity = jobIdentity(preset, method, seed, data.identity, ctx.compute);
   const id = jobId(identity);
+  // `seed`, but an A/A control's own stream (plan/controls.ts): weights, data order and mixing draws all follow it.
+  const streamSeed = trainingSeed(identity);
   const modelConfig: ModelConfig = {
     arch: preset.model.arch,
     inputShape: [...data.train.shape],
     numClasses: data.train.numClasses,
     width: preset.model.width,
-    seed,
+    seed: streamSeed,
   };
   const model = createModel(modelConfig);
   try {
@@ -100,7 +102,7 @@ export async function runJob(method: ResolvedMethod, seed: number, ctx: JobConte
         shards,
         threads,
         threadsAvailable,
-        seed,
+        seed: streamSeed,
         augment: preset.train.augment === 'cifar' ? cifarAugment(4) : undefined,
         onProgress: ctx.onTrainProgress,
         signal: ctx.signal,
