@@ -1,6 +1,7 @@
 /** The leaderboard as Markdown and as a terminal table. */
 
 import type { ResultRecord } from '../run/records';
+import { SEM_SHARE_FLOOR } from '../run/sem_share';
 import { AA_MARKER } from './family';
 import {
   type Comparison,
@@ -70,11 +71,21 @@ function labelCell(r: MethodRow): string {
 const rankCell = (board: Leaderboard, r: MethodRow) =>
   board.rows.some((o) => o !== r && o.rank === r.rank) ? `${r.rank} =` : String(r.rank);
 
+/** Whether the board has a row with SEM: its table then shows each row's SEM share of the loss. */
+export const showsSemShare = (board: Leaderboard) => board.rows.some((r) => r.sem_share);
+
+/** A row's SEM share of the loss (%), flagged ⚠ under SEM_SHARE_FLOOR; — for a method without SEM. */
+export const semShareCell = (r: MethodRow) => {
+  if (!r.sem_share) return '—';
+  return r.sem_share.mean < SEM_SHARE_FLOOR ? `${pct(r.sem_share)} ⚠` : pct(r.sem_share);
+};
+
 function mainTable(board: Leaderboard): string[] {
   const suiteHeads = board.suites.flatMap((s) => [`${s} acc (%)`, `${s} mCE`, `${s} rel. mCE`]);
   const head = ['rank', 'method', 'seeds', 'clean acc (%)', ...suiteHeads, 'ECE (%)'];
   if (board.headline) head.push(`${board.headline} ECE (%)`);
   head.push('equivariance gap');
+  if (showsSemShare(board)) head.push('SEM share (%)');
   const lines = [`| ${head.join(' | ')} |`, `|${head.map((h) => (h === 'method' ? '---' : '---:')).join('|')}|`];
   for (const r of board.rows) {
     const cells = [rankCell(board, r), cell(labelCell(r)), String(r.seeds.length), pct(r.clean_acc)];
@@ -85,6 +96,7 @@ function mainTable(board: Leaderboard): string[] {
     cells.push(pct(r.ece));
     if (board.headline) cells.push(pct(r.suites[board.headline].corruption_ece));
     cells.push(num(r.equivariance_gap, 4));
+    if (showsSemShare(board)) cells.push(semShareCell(r));
     lines.push(`| ${cells.join(' | ')} |`);
   }
   for (const label of board.failedLabels) {
@@ -153,6 +165,17 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
     'random pairs of test images (the same pairs for every method and seed); the relative L2 gap ‖f(mix) − mix(f)‖ /',
     '‖mix(f)‖ on the same pairs is in the records and leaderboard.json.',
   ];
+  if (showsSemShare(board)) {
+    const flagged = board.rows.filter((r) => r.sem_share && r.sem_share.mean < SEM_SHARE_FLOOR).map((r) => r.label);
+    lines.push(
+      '',
+      `SEM share: how much of the training loss is the SEM term, the last epoch's mean β·L_sem over its mean total loss (a ratio of the records' epoch means), mean ± std over seeds; — for a method without SEM. ${
+        flagged.length
+          ? `⚠ under ${100 * SEM_SHARE_FLOOR}% of the loss, SEM is nearly switched off: ${flagged.join(', ')}.`
+          : `No row's SEM term is under ${100 * SEM_SHARE_FLOOR}% of its loss.`
+      }`,
+    );
+  }
   const footnote = relativeMceFootnote(board);
   if (footnote) lines.push('', footnote);
   const charts = chartList(board)

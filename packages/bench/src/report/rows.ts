@@ -5,9 +5,10 @@
 import type { ResolvedMethod } from '@semix/mixup';
 import type { Grid } from '../plan/grid';
 import type { ResultRecord } from '../run/records';
+import { semShare } from '../run/sem_share';
 import { mce, meanStd, relativeMce } from './stats';
-import { policyOf } from './stored_method';
-import type { FailedRow, Incomplete, LeaderboardInputs, MethodRow, SuiteColumns } from './types';
+import { hasSem, policyOf } from './stored_method';
+import type { FailedRow, Incomplete, LeaderboardInputs, MethodRow, Stat, SuiteColumns } from './types';
 
 /** A label's records by seed. */
 export type SeedRecords = Map<number, ResultRecord>;
@@ -70,6 +71,18 @@ export function ermLabelOf(labels: readonly string[], methodOf: Map<string, Reso
 
 const errorsOf = (acc: Record<string, number[]>) =>
   Object.fromEntries(Object.entries(acc).map(([c, a]) => [c, a.map((v) => 1 - v)]));
+
+/**
+ * A row's SEM share of the loss over its records (mean ± std over seeds), or null for a method without SEM. A
+ * record states its own (`sem_share`); one written before records did is computed from its history, the same way.
+ */
+export function rowSemShare(method: ResolvedMethod, list: readonly ResultRecord[]): Stat | null {
+  if (!hasSem(method)) return null;
+  const shares = list
+    .map((r) => (r.sem_share !== undefined ? r.sem_share : semShare(r.history, true)))
+    .filter((v): v is number => v !== null);
+  return shares.length ? meanStd(shares) : null;
+}
 
 /** One suite's columns over a row's records, mCE and relative mCE against `erm`'s record of the same seed. */
 export function suiteColumns(list: readonly ResultRecord[], suite: string, erm: SeedRecords): SuiteColumns {
@@ -151,6 +164,7 @@ export function methodRows(
       ece: meanStd(list.map((r) => r.ece)),
       equivariance_gap: meanStd(list.map((r) => r.equivariance_gap)),
       equivariance_gap_l2: meanStd(list.map((r) => r.equivariance_gap_l2)),
+      sem_share: rowSemShare(methodOf.get(label) as ResolvedMethod, list),
       suites: Object.fromEntries(grid.suites.map((s) => [s, suiteColumns(list, s, erm)])),
       incomplete,
     });

@@ -51,6 +51,11 @@ export interface MethodRow {
   equivariance_gap: Stat;
   /** The relative L2 equivariance gap on the same pairs (in leaderboard.json, not in the tables). */
   equivariance_gap_l2: Stat;
+  /**
+   * SEM's share of the loss (the last epoch's mean β·L_sem over its mean total loss, per record; mean ± std over
+   * seeds); null for a method without SEM. Under SEM_SHARE_FLOOR (1 %) the table flags it.
+   */
+  sem_share: Stat | null;
   suites: Record<string, SuiteColumns>;
   /** Set when some of the row's jobs have no usable record: its figures are over fewer seeds. */
   incomplete: Incomplete | null;

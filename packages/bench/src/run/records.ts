@@ -8,6 +8,7 @@ import { z } from 'zod';
 import type { GridJob } from '../plan/grid';
 import { canonical, type DataIdentity, identityDiff, type JobIdentity, jobId } from '../plan/identity';
 import type { JobFailure } from './failure';
+import { semShare } from './sem_share';
 
 /**
  * A job's identity as a record stores it: everything that determined the result (see identity.ts), of whatever
@@ -137,6 +138,12 @@ export const RecordSchema = z.object({
   equivariance_gap_l2: z.number(),
   /** Mean loss parts per epoch, of the epochs this run trained (after a resume: those since its checkpoint). */
   history: z.array(z.record(z.number())),
+  /**
+   * SEM's share of the loss: the last epoch's mean β·L_sem over its mean total loss (a ratio of `history`'s epoch
+   * means; sem_share.ts); null for a method without SEM. Absent in records written before it was stated: the
+   * board computes it from their history, the same way.
+   */
+  sem_share: z.number().nullable().optional(),
   created_at: z.string(),
 });
 export type ResultRecord = z.infer<typeof RecordSchema>;
@@ -292,6 +299,7 @@ export function resultRecord(input: RecordInput): ResultRecord {
     equivariance_gap: input.gap.angular,
     equivariance_gap_l2: input.gap.relativeL2,
     history: input.history,
+    sem_share: semShare(input.history, identity.method.sem !== null),
     created_at: new Date().toISOString(),
   };
 }

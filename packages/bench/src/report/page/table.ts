@@ -3,7 +3,7 @@
  * method's resolved options under its name, shared ranks marked = with a tooltip naming the rows they count.
  */
 import type { Leaderboard, MethodRow } from '../leaderboard';
-import { num, pct, relMce } from '../leaderboard_text';
+import { num, pct, relMce, semShareCell, showsSemShare } from '../leaderboard_text';
 import { el } from './dom';
 
 interface Column {
@@ -69,6 +69,9 @@ export function columns(board: Leaderboard): Column[] {
         ]
       : []),
     { head: 'equivariance gap', value: (r) => r.equivariance_gap.mean, cell: (r) => num(r.equivariance_gap, 4) },
+    ...(showsSemShare(board)
+      ? [{ head: 'SEM share (%)', value: (r: MethodRow) => r.sem_share?.mean, cell: (r: MethodRow) => semShareCell(r) }]
+      : []),
   ];
 }
 
