@@ -1,5 +1,6 @@
 import { getKernel, type KernelConfig, registerKernel, unregisterKernel } from '@tensorflow/tfjs-core';
 import { adamUpdateConfig } from './AdamUpdate';
+import { addConfig } from './Add';
 import { batchMatMulConfig } from './BatchMatMul';
 import { channelAffineConfig } from './ChannelAffine';
 import { channelDotConfig } from './ChannelDot';
@@ -27,13 +28,15 @@ import { unsortedSegmentSumConfig } from './UnsortedSegmentSum';
  * replacements for slow ones it has (Conv2DBackpropInput, MaxPoolGrad, GatherV2, Tile, Identity, which shares
  * memory instead of copying); replacements on the cases that matter for training, wrapping wasm's own kernel for
  * every other case (Conv2D and FusedConv2D without dilation, with a linear or ReLU activation; BatchMatMul with
- * transposes; Sum and Mean over leading axes); a fix: OneHot with float on/off values; and semix's own fused kernels:
- * the Adam update (SemixAdamUpdate, called by its `adam` optimizer) and batch norm's per-channel affine map and dot
- * product, and batch norm + ReLU's gradient sums (SemixChannelAffine, SemixChannelDot, SemixMaskedChannelSums), and
- * the inference-mode pre-activation convolution, batch norm + ReLU + convolution (SemixPreActConv2D).
+ * transposes; Sum and Mean over leading axes; Add of a per-channel vector); a fix: OneHot with float on/off values;
+ * and semix's own fused kernels: the Adam update (SemixAdamUpdate, called by its `adam` optimizer) and batch norm's
+ * per-channel affine map and dot product, and batch norm + ReLU's gradient sums (SemixChannelAffine, SemixChannelDot,
+ * SemixMaskedChannelSums), and the inference-mode pre-activation convolution, batch norm + ReLU + convolution
+ * (SemixPreActConv2D).
  */
 export const WASM_KERNEL_PACK: readonly KernelConfig[] = [
   adamUpdateConfig,
+  addConfig,
   batchMatMulConfig,
   channelAffineConfig,
   channelDotConfig,
