@@ -23,7 +23,6 @@ import selectAlpha from './presets/select-alpha.json';
 import selectBeta from './presets/select-beta.json';
 import selectEpochs8 from './presets/select-epochs-8.json';
 import selectEpochs16 from './presets/select-epochs-16.json';
-import selectEpochs24 from './presets/select-epochs-24.json';
 import semAblation from './presets/sem-ablation.json';
 import smoke from './presets/smoke.json';
 
@@ -422,7 +421,6 @@ export const BUILTIN_PRESETS: Record<string, unknown> = {
   'sem-ablation': semAblation,
   'select-epochs-8': selectEpochs8,
   'select-epochs-16': selectEpochs16,
-  'select-epochs-24': selectEpochs24,
   'select-alpha': selectAlpha,
   'select-beta': selectBeta,
   mnist,
