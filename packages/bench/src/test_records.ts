@@ -1,6 +1,6 @@
 /** Hand-made records for the tests: a grid job's identity with the measured fields a test chooses. */
 import type { GridJob } from './plan/grid';
-import { type ResultRecord, resultRecord } from './run/records';
+import { type FailedRecord, failureRecord, type ResultRecord, resultRecord } from './run/records';
 
 /**
  * A record of `job` measured as `fields` say; its copies of the identity (seed, data set, model, training,
@@ -25,4 +25,18 @@ export function handMadeRecord(job: GridJob, fields: Partial<ResultRecord> = {})
     history: [{ ce: 1 }],
   });
   return { ...record, created_at: '', ...fields };
+}
+
+/**
+ * A failure record of `job` as the runners write it: by default a divergence at step 0 (cross-entropy 2.3, the SEM
+ * and total losses not finite) after one attempt, under preset `p`, with no time; `fields` override any of it.
+ */
+export function handMadeFailure(job: GridJob, fields: Partial<FailedRecord> = {}): FailedRecord {
+  const failure = {
+    reason: 'diverged',
+    error: 'training diverged at step 0',
+    step: 0,
+    losses: { ce: 2.3, sem: null, total: null },
+  } as const;
+  return { ...failureRecord('p', job, failure, 1), failed_at: '', ...fields };
 }

@@ -6,8 +6,8 @@ import { describe, expect, it } from 'vitest';
 import { type GridJob, planGrid } from '../plan/grid';
 import type { DataIdentity } from '../plan/identity';
 import { loadPreset, parsePreset } from '../plan/preset';
-import type { FailedRecord, ResultRecord } from '../run/records';
-import { handMadeRecord } from '../test_records';
+import type { ResultRecord } from '../run/records';
+import { handMadeFailure, handMadeRecord } from '../test_records';
 import { buildLeaderboard, type Leaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
 import { mce, meanStd, pairedDifference, pearson, relativeMce } from './stats';
@@ -104,20 +104,7 @@ describe('buildLeaderboard on constructed records', () => {
     fog('mixup+sem β=10', 0, 0.9, 0.84, 0.05),
     fog('mixup+sem β=10', 1, 0.9, 0.85, 0.05),
   ];
-  const failures: FailedRecord[] = [0, 1, 2].map((seed) => ({
-    schema: 'semix-failed-v2',
-    job_id: job('mixup+sem β=1e+39', seed).id,
-    preset: 'p',
-    label: 'mixup+sem β=1e+39',
-    method: {},
-    seed,
-    reason: 'diverged',
-    error: 'training diverged at step 0',
-    step: 0,
-    losses: { ce: 2.3, sem: null, total: null },
-    attempts: 1,
-    failed_at: '',
-  }));
+  const failures = [0, 1, 2].map((seed) => handMadeFailure(job('mixup+sem β=1e+39', seed)));
   const board = buildLeaderboard(grid, records, { failures, missing: [job('mixup+sem β=10', 2)] });
 
   it('ranks by the headline suite: 1 + the rows better outside noise', () => {

@@ -12,10 +12,10 @@ import { type Grid, type GridJob, planGrid, writeGrid } from '../plan/grid';
 import type { DataIdentity } from '../plan/identity';
 import { loadPreset, parsePreset } from '../plan/preset';
 import { loadPresetData } from '../run/data';
-import { type FailedRecord, type ResultRecord, recordText } from '../run/records';
+import { type ResultRecord, recordText } from '../run/records';
 import { rebuildLeaderboard, runBench } from '../run/run';
 import { recordFile } from '../run/store';
-import { handMadeRecord } from '../test_records';
+import { handMadeFailure, handMadeRecord } from '../test_records';
 import { semChart } from './charts';
 import { AA_MARKER } from './family';
 import { buildLeaderboard, chartList, type Leaderboard, type PairedTest } from './leaderboard';
@@ -122,22 +122,9 @@ const ablationPreset = parsePreset(
 const ablationGrid = planGrid(ablationPreset, DATA, COMPUTE);
 const failedLabel = 'mixup+sem β=1e+39';
 const ablationRecords = recordsOf(ablationGrid).filter((r) => r.method.label !== failedLabel);
-const failures: FailedRecord[] = ablationGrid.jobs
+const failures = ablationGrid.jobs
   .filter((j) => j.label === failedLabel)
-  .map((j) => ({
-    schema: 'semix-failed-v2',
-    job_id: j.id,
-    preset: 'ablation',
-    label: j.label,
-    method: {},
-    seed: j.seed,
-    reason: 'diverged',
-    error: 'training diverged at step 0',
-    step: 0,
-    losses: { ce: 2.3, sem: null, total: null },
-    attempts: 1,
-    failed_at: '',
-  }));
+  .map((j) => handMadeFailure(j, { preset: 'ablation' }));
 const ablationBoard = buildLeaderboard(ablationGrid, ablationRecords, { failures });
 
 // A quick-sized grid with the positive controls (its methods, seeds and suites written out, so the verdicts the test

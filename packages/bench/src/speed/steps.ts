@@ -113,6 +113,21 @@ export interface ModelStepOptions extends StepOptions {
   profile?: boolean;
 }
 
+/** A model's step `run` timed as its keyed row, and each kernel's time on one more warm call where asked. */
+async function modelStepRow(
+  backend: string,
+  arch: Architecture,
+  step: StepKey['step'],
+  run: () => unknown,
+  options: ModelStepOptions,
+): Promise<{ row: SpeedRow; profile: KernelProfile | null }> {
+  const t = await timeStep(run, options.maxStepSeconds);
+  const row = timedRow(backend, stepTask(arch, step), t, options.batch, {
+    key: { model: arch, step, threads: options.threads },
+  });
+  return { row, profile: options.profile ? await profileKernels(backend, row.task, run) : null };
+}
+
 /** A model's train step (the reference loss) on the active backend, keyed for the comparison with PyTorch. */
 export async function trainStepRow(
   backend: string,
@@ -122,11 +137,7 @@ export async function trainStepRow(
   const { inputShape, width } = MODEL_SHAPES[arch];
   const step = createReferenceStep(options.batch, 0, { arch, inputShape, width });
   try {
-    const t = await timeStep(() => step.run(), options.maxStepSeconds);
-    const row = timedRow(backend, stepTask(arch, 'train'), t, options.batch, {
-      key: { model: arch, step: 'train', threads: options.threads },
-    });
-    return { row, profile: options.profile ? await profileKernels(backend, row.task, () => step.run()) : null };
+    return await modelStepRow(backend, arch, 'train', () => step.run(), options);
   } finally {
     step.dispose();
   }
@@ -142,12 +153,7 @@ export async function evalStepRow(
   const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
   const x = tf.randomUniform([options.batch, ...inputShape]);
   try {
-    const evalStep = () => tf.tidy(() => model.logits(x).dataSync());
-    const t = await timeStep(evalStep, options.maxStepSeconds);
-    const row = timedRow(backend, stepTask(arch, 'eval'), t, options.batch, {
-      key: { model: arch, step: 'eval', threads: options.threads },
-    });
-    return { row, profile: options.profile ? await profileKernels(backend, row.task, evalStep) : null };
+    return await modelStepRow(backend, arch, 'eval', () => tf.tidy(() => model.logits(x).dataSync()), options);
   } finally {
     x.dispose();
     model.dispose();
