@@ -6,6 +6,7 @@ const src = (pkg: string, entry = 'index') =>
 
 // Subpaths before their package: an alias also matches `name/...`, first entry first.
 export const sourceAliases = {
+  '@semix/env/node': src('env', 'node'),
   '@semix/env': src('env'),
   '@semix/tfjs-wasm-train/register': src('tfjs-wasm-train', 'register'),
   '@semix/tfjs-wasm-train': src('tfjs-wasm-train'),

@@ -1,9 +1,9 @@
 import { defineConfig } from 'tsup';
 
 export default defineConfig({
-  entry: ['src/index.ts'],
+  entry: { index: 'src/index.ts', node: 'src/node.ts' },
   format: ['esm'],
-  // Read in browsers too (no Node built-ins here).
+  // The main entry is read in browsers too (no Node built-ins there); `/node` holds what needs Node.
   target: 'es2022',
   dts: true,
   sourcemap: true,

@@ -2,7 +2,7 @@
  * The speed suite: pnpm bench:speed (or semix speed). Prints a table and writes results/speed.json.
  */
 import { resolve } from 'node:path';
-import { writeAtomic } from '@semix/datasets/node';
+import { writeAtomic } from '@semix/env/node';
 import { runSpeedSuite, speedJson, speedTable } from '../src/speed/speed';
 
 const result = await runSpeedSuite({ onLog: (line) => console.error(line) });

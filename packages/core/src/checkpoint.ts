@@ -1,6 +1,7 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { mkdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname, join } from 'node:path';
+import { createHash } from 'node:crypto';
+import { readFile } from 'node:fs/promises';
+import { join } from 'node:path';
+import { writeAtomic } from '@semix/env/node';
 import * as tf from '@tensorflow/tfjs-core';
 import { CheckpointError } from './checkpoint_error';
 
@@ -57,23 +58,8 @@ export interface CheckpointContents {
   optimizer: NamedTensor[];
 }
 
-/**
- * Writes atomically: a temp file in the same directory (`<name>.<12 hex digits>.tmp`, which @semix/datasets'
- * removeStaleTemps clears after a kill), then rename, so a crash never leaves half a file. Errors name the file.
- */
-export async function writeFileAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = `${path}.${randomBytes(6).toString('hex')}.tmp`;
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true }).catch(() => {});
-    // ENOSPC and its kin name no file (they come from a write on a descriptor): say which.
-    const e = error as NodeJS.ErrnoException;
-    throw Object.assign(new Error(`cannot write ${path}: ${e.message}`, { cause: error }), { code: e.code });
-  }
-}
+/** @deprecated Import `writeAtomic` from '@semix/env/node', the one atomic write semix's packages share. */
+export const writeFileAtomic: typeof writeAtomic = writeAtomic;
 
 const sha256 = (bytes: Uint8Array) => createHash('sha256').update(bytes).digest('hex');
 
@@ -117,7 +103,7 @@ export async function saveCheckpoint(
     offset += c.length;
   }
   const path = join(dir, CHECKPOINT_FILE);
-  await writeFileAtomic(path, out);
+  await writeAtomic(path, out);
   return path;
 }
 

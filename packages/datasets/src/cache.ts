@@ -1,8 +1,7 @@
-import { randomBytes } from 'node:crypto';
-import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
 import { homedir } from 'node:os';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
 import { env } from '@semix/env';
+import * as envNode from '@semix/env/node';
 
 /**
  * The cache directory: `env.cacheDir` (`SEMIX_CACHE`), else `$XDG_CACHE_HOME/semix`, else `~/.cache/semix`. One
@@ -14,23 +13,7 @@ export function cacheDir(): string {
   return join(base, 'semix');
 }
 
-/** A temp name beside `path`: `<name>.<12 hex digits>.tmp`, the pattern removeStaleTemps clears after a kill. */
-export const tempBeside = (path: string): string => `${path}.${randomBytes(6).toString('hex')}.tmp`;
-
 /**
- * Writes a file atomically: a temp file beside it (`<name>.<12 hex digits>.tmp`, the pattern removeStaleTemps
- * clears), then rename; the temp file is removed on failure. Errors name the file (with the errno `code` kept):
- * ENOSPC and its kin come from a write on a descriptor and name none.
+ * @deprecated Import from '@semix/env/node', its one home (bench, the CLI and core write through it too).
  */
-export async function writeAtomic(path: string, data: Uint8Array | string): Promise<void> {
-  const tmp = tempBeside(path);
-  try {
-    await mkdir(dirname(path), { recursive: true });
-    await writeFile(tmp, data);
-    await rename(tmp, path);
-  } catch (error) {
-    await rm(tmp, { force: true }).catch(() => {});
-    const e = error as NodeJS.ErrnoException;
-    throw Object.assign(new Error(`cannot write ${path}: ${e.message}`, { cause: error }), { code: e.code });
-  }
-}
+export const writeAtomic: typeof envNode.writeAtomic = envNode.writeAtomic;

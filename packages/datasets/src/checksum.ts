@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { createReadStream } from 'node:fs';
 import { readFile, stat } from 'node:fs/promises';
 import { pipeline } from 'node:stream/promises';
-import { writeAtomic } from './cache';
+import { writeAtomic } from '@semix/env/node';
 
 /** SHA-256 over images then labels: identifies the exact data a result was computed on. */
 export function checksumOf(images: Uint8Array, labels: Uint8Array): string {

@@ -3,7 +3,7 @@ import { readFileSync, unlinkSync } from 'node:fs';
 import { link, mkdir, readdir, readFile, rename, rm, unlink, writeFile } from 'node:fs/promises';
 import { hostname } from 'node:os';
 import { join } from 'node:path';
-import { tempBeside } from './cache';
+import { tempBeside } from '@semix/env/node';
 
 /** The lock file a writer holds in the directory it writes (a run directory, a results directory). */
 export const LOCK_FILE = '.semix.lock';

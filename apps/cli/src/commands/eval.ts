@@ -2,7 +2,7 @@ import { resolve } from 'node:path';
 import { evaluateOn, loadPresetData, type Preset, parsePreset } from '@semix/bench';
 import { type BackendName, selectBackend } from '@semix/core';
 import { loadModel } from '@semix/core/node';
-import { writeAtomic } from '@semix/datasets/node';
+import { writeAtomic } from '@semix/env/node';
 import { BACKENDS, checkOutFile, choiceOption, UsageError } from '../options';
 
 export interface EvalFlags {

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { runSpeedSuite, speedTable } from '@semix/bench';
 import type { Architecture, BackendName } from '@semix/core';
-import { writeAtomic } from '@semix/datasets/node';
+import { writeAtomic } from '@semix/env/node';
 import { BACKENDS, checkOutFile, UsageError } from '../options';
 
 const MODELS = ['mlp', 'cnn-small', 'preact-resnet18'];

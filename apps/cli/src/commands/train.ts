@@ -19,7 +19,8 @@ import {
 import { ARCHITECTURES, type BackendName, computeIdentity, selectBackend } from '@semix/core';
 import { CheckpointError } from '@semix/core/node';
 import { DATASET_NAMES } from '@semix/datasets';
-import { LOCK_FILE, writeAtomic } from '@semix/datasets/node';
+import { LOCK_FILE } from '@semix/datasets/node';
+import { writeAtomic } from '@semix/env/node';
 import { policyOf, type ResolvedMethod, resolveMethod } from '@semix/mixup';
 import { readConfig } from '../config';
 import {

@@ -6,7 +6,7 @@
 import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { ComputeIdentity } from '@semix/core';
-import { writeAtomic } from '@semix/datasets/node';
+import { writeAtomic } from '@semix/env/node';
 import type { ResolvedMethod } from '@semix/mixup';
 import { z } from 'zod';
 import { type DataIdentity, type JobIdentity, jobId, jobIdentity } from './identity';

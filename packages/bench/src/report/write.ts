@@ -1,7 +1,7 @@
 /** Writing a leaderboard's files: leaderboard.md, leaderboard.json, its SVG charts and report.html. */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomic } from '@semix/datasets/node';
+import { writeAtomic } from '@semix/env/node';
 import { chartFiles } from './charts';
 import type { Leaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';

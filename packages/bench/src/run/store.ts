@@ -6,7 +6,7 @@
  */
 import { access, constants, mkdir, readdir, readFile, rename, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
-import { writeAtomic } from '@semix/datasets/node';
+import { writeAtomic } from '@semix/env/node';
 import type { Grid, GridJob } from '../plan/grid';
 import {
   type FailedRecord,

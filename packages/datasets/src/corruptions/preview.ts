@@ -1,5 +1,5 @@
+import { writeAtomic } from '@semix/env/node';
 import { PNG } from 'pngjs';
-import { writeAtomic } from '../cache';
 import type { Dataset } from '../types';
 import { ALL_CORRUPTIONS, SEVERITIES } from './corruptions';
 import { drawText, GLYPH_HEIGHT, textWidth } from './font';

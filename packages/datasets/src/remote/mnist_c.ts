@@ -1,12 +1,12 @@
-import { createHash, randomBytes } from 'node:crypto';
+import { createHash } from 'node:crypto';
 import { createWriteStream } from 'node:fs';
 import { mkdir, rename, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { Transform } from 'node:stream';
 import { pipeline } from 'node:stream/promises';
 import zlib from 'node:zlib';
+import { tempBeside, writeAtomic } from '@semix/env/node';
 import yauzl from 'yauzl';
-import { writeAtomic } from '../cache';
 import { checkStoredFile, checksumPath } from '../checksum';
 import { readNpyHeader, readNpyRows } from '../formats/npy_file';
 import type { Dataset } from '../types';
@@ -58,7 +58,7 @@ export async function extractZipMembers(archive: string, members: Readonly<Recor
       wanted.delete(entry.fileName);
       const dest = members[entry.fileName];
       await mkdir(join(dest, '..'), { recursive: true });
-      const tmp = `${dest}.${randomBytes(6).toString('hex')}.tmp`;
+      const tmp = tempBeside(dest);
       try {
         let crc = 0;
         const sha256 = createHash('sha256');

@@ -2,7 +2,7 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { writeAtomic } from './cache';
+import { writeAtomic } from './node';
 
 // A full disk, simulated: root ignores permissions, so a read-only directory would not stop the write.
 const fail = vi.hoisted(() => ({ code: null as string | null }));
@@ -20,7 +20,7 @@ vi.mock('node:fs/promises', async (original) => {
   };
 });
 
-const dir = await mkdtemp(join(tmpdir(), 'semix-cache-'));
+const dir = await mkdtemp(join(tmpdir(), 'semix-env-'));
 afterAll(() => rm(dir, { recursive: true, force: true }));
 
 describe('writeAtomic', () => {
