@@ -10,17 +10,9 @@ import {
   sampleDirichlet,
 } from './augmix';
 import { AUGMIX_DEFAULT_OPS, DEFAULT_AUGMIX_OPTIONS } from './constants';
+import { moments } from './moments.test_helper';
 
 beforeAll(() => selectBackend('wasm'));
-
-const moments = (xs: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i];
-  const mean = s / xs.length;
-  let v = 0;
-  for (let i = 0; i < xs.length; i++) v += (xs[i] - mean) ** 2;
-  return { mean, variance: v / (xs.length - 1) };
-};
 
 /** Pearson's χ² of observed counts against expected probabilities. */
 const chiSquare = (counts: number[], probs: number[]) => {

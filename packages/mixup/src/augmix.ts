@@ -15,9 +15,8 @@ import {
   translateX,
   translateY,
 } from './augmix_ops';
-import { checkImages } from './common';
 import { DEFAULT_AUGMIX_OPTIONS } from './constants';
-import { bytesToInput, checkNormalization, type Normalization, toBytes, toUnit } from './pixels';
+import { bytesToInput, type Normalization, readPixels, toBytes } from './pixels';
 import type { AugMixOp, AugMixOptions, RandomSource } from './types';
 import { validateFields } from './validate';
 
@@ -176,15 +175,10 @@ export function augmix(
   normalization: Normalization | null = null,
 ): AugMixResult {
   const o = resolveAugMixOptions(options);
-  checkImages(x);
-  const [n, h, w, c] = x.shape;
-  if (c !== 1 && c !== 3) {
-    throw new Error(`x: ${c} channels; AugMix's Pillow operations take 1 (gray) or 3 (RGB)`);
-  }
-  checkNormalization(normalization, c);
-  const input = x.dataSync() as Float32Array;
-  const unit = toUnit(input, c, normalization);
-  const per = h * w * c;
+  const { shape, per, input, unit } = readPixels(x, normalization, (c) => {
+    if (c !== 1 && c !== 3) throw new Error(`x: ${c} channels; AugMix's Pillow operations take 1 (gray) or 3 (RGB)`);
+  });
+  const [n, h, w, c] = shape;
   const chains = Array.from({ length: o.width }, () => new Float32Array(n * per));
   const mixed = new Float32Array(n * per);
   const recipes: AugMixRecipe[] = [];

@@ -83,3 +83,19 @@ export function pasteWithMask(
 export function drawKey(mode: MixOptions['mode'], i: number, index: Int32Array): number {
   return mode === 'batch' ? 0 : mode === 'pair' ? Math.min(i, index[i]) : i;
 }
+
+/**
+ * Each sample's box or mask: `draw(i)` is called once per key, at the first sample of that key, in sample order (so a
+ * policy's random draws come in the same order whatever it does with them), and the samples sharing a key share its
+ * result.
+ */
+export function drawPerKey<T>(mode: MixOptions['mode'], index: Int32Array, draw: (i: number) => T): T[] {
+  const byKey = new Map<number, T>();
+  const out: T[] = [];
+  for (let i = 0; i < index.length; i++) {
+    const key = drawKey(mode, i, index);
+    if (!byKey.has(key)) byKey.set(key, draw(i));
+    out.push(byKey.get(key) as T);
+  }
+  return out;
+}

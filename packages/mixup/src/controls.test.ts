@@ -1,5 +1,4 @@
-import { createModel, type ImageDataset, type MethodContext, Rng, type SemixModel, selectBackend } from '@semix/core';
-import { train } from '@semix/core/node';
+import { type ImageDataset, type MethodContext, Rng, type SemixModel, selectBackend } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { augmix } from './augmix';
@@ -9,6 +8,7 @@ import { jensenShannon } from './jsd';
 import { createMethod, methodSpec } from './methods';
 import { gaussianNoise } from './noise';
 import { smoothOneHot, softCrossEntropy } from './targets';
+import { trainCnnSmall } from './train.test_helper';
 
 beforeAll(() => selectBackend('wasm'));
 
@@ -137,20 +137,8 @@ describe('augmixStep', () => {
       // Normalised pixels span [−2, 2]: a step that missed the normalisation would refuse them (outside [0, 1]).
       normalization: { mean: [0.5], std: [0.25] },
     };
-    const run = async (name: string, threads = 1) => {
-      const model = createModel({ arch: 'cnn-small', inputShape: [8, 8, 1], numClasses: 3, seed: 1 });
-      const result = await train({
-        model,
-        data,
-        epochs: 1,
-        batchSize: 16,
-        method: threads > 1 ? methodSpec(name) : createMethod(name),
-        threads,
-      });
-      const weights = model.trainableVariables().map((v) => Array.from(v.dataSync()));
-      model.dispose();
-      return { history: result.history, weights };
-    };
+    const run = (name: string, threads = 1) =>
+      trainCnnSmall(data, threads > 1 ? methodSpec(name) : createMethod(name), { epochs: 1, batchSize: 16, threads });
     const before = tf.memory().numTensors;
     const a = await run('augmix+sem');
     const b = await run('augmix+sem');

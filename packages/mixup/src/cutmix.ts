@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkImages, drawKey, pair, pasteWithMask, resolveMixOptions, result } from './common';
+import { checkImages, drawPerKey, pair, pasteWithMask, resolveMixOptions, result } from './common';
 import { sampleLam } from './lam';
 import type { MixOptions, MixResult, RandomSource } from './types';
 
@@ -106,18 +106,10 @@ export function pasteBoxes(
   const [n, h, w] = x.shape;
   const index = pair(x, labels, o, rng);
   const lam = sampleLam(n, index, o, rng);
-  const boxes: Box[] = [];
+  const boxes = drawPerKey(o.mode, index, (i) => (lam[i] >= 1 ? NO_BOX : drawBox(lam[i], index[i])));
   const mask = new Float32Array(n * h * w);
-  const cache = new Map<number, Box>();
   for (let i = 0; i < n; i++) {
-    const key = drawKey(o.mode, i, index);
-    let box = cache.get(key);
-    if (!box) {
-      box = lam[i] >= 1 ? NO_BOX : drawBox(lam[i], index[i]);
-      cache.set(key, box);
-    }
-    boxes.push(box);
-    const kept = paintBox(mask, i, h, w, box);
+    const kept = paintBox(mask, i, h, w, boxes[i]);
     if (correct) lam[i] = kept;
   }
   return { ...result(pasteWithMask(x, mask, index), labels, lam, index, o), boxes };

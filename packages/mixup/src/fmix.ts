@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkImages, drawKey, pair, pasteWithMask, resolveMixOptions, result } from './common';
+import { checkImages, drawPerKey, pair, pasteWithMask, resolveMixOptions, result } from './common';
 import { DEFAULT_FMIX_DECAY_POWER } from './constants';
 import { dft2 } from './dft';
 import { sampleLam } from './lam';
@@ -91,14 +91,9 @@ export function fmix(
   const index = pair(x, labels, o, rng);
   const lam = sampleLam(n, index, o, rng);
   const paste = new Float32Array(n * h * w);
-  const cache = new Map<number, Uint8Array>();
+  const keeps = drawPerKey(o.mode, index, (i) => fmixMask(h, w, lam[i], rng, options.decayPower));
   for (let i = 0; i < n; i++) {
-    const key = drawKey(o.mode, i, index);
-    let keep = cache.get(key);
-    if (!keep) {
-      keep = fmixMask(h, w, lam[i], rng, options.decayPower);
-      cache.set(key, keep);
-    }
+    const keep = keeps[i];
     let kept = 0;
     for (let p = 0; p < h * w; p++) {
       paste[i * h * w + p] = 1 - keep[p];

@@ -1,5 +1,5 @@
 import type * as tf from '@tensorflow/tfjs-core';
-import { checkImages, drawKey, pair, pasteWithMask, result } from './common';
+import { checkImages, drawKey, drawPerKey, pair, pasteWithMask, result } from './common';
 import { DEFAULT_MIXUP_CUTMIX_OPTIONS } from './constants';
 import { type Box, cutmixBox, NO_BOX, paintBox } from './cutmix';
 import { sampleLam } from './lam';
@@ -47,26 +47,16 @@ export function mixupCutmix(
   });
   // One paste mask for both kinds: a box of ones for CutMix, the constant 1 − λ for mixup
   // (x·(1 − m) + x_index·m = λx + (1 − λ)x_index), so the batch is mixed in one pass.
+  const useCutmix = Uint8Array.from(lam, (l, i) => (l < 1 ? cutmixDraw[drawKey(o.mode, i, index)] : 0));
+  const boxes = drawPerKey(o.mode, index, (i) =>
+    useCutmix[i] ? cutmixBox(h, w, lam[i], rng, o.cutmixMinMax) : NO_BOX,
+  );
   const mask = new Float32Array(n * h * w);
-  const boxes: Box[] = [];
-  const useCutmix = new Uint8Array(n);
-  const boxOf = new Map<number, Box>();
   for (let i = 0; i < n; i++) {
-    const key = drawKey(o.mode, i, index);
-    if (lam[i] >= 1) {
-      boxes.push(NO_BOX);
-    } else if (cutmixDraw[key]) {
-      let box = boxOf.get(key);
-      if (!box) {
-        box = cutmixBox(h, w, lam[i], rng, o.cutmixMinMax);
-        boxOf.set(key, box);
-      }
-      boxes.push(box);
-      useCutmix[i] = 1;
-      const kept = paintBox(mask, i, h, w, box);
+    if (useCutmix[i]) {
+      const kept = paintBox(mask, i, h, w, boxes[i]);
       if (o.correctLam || o.cutmixMinMax) lam[i] = kept;
     } else {
-      boxes.push(NO_BOX);
       mask.fill(1 - lam[i], i * h * w, (i + 1) * h * w);
     }
   }

@@ -1,18 +1,10 @@
 import { Rng, selectBackend } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { moments } from './moments.test_helper';
 import { gaussianNoise } from './noise';
 
 beforeAll(() => selectBackend('wasm'));
-
-const moments = (xs: ArrayLike<number>) => {
-  let s = 0;
-  for (let i = 0; i < xs.length; i++) s += xs[i];
-  const mean = s / xs.length;
-  let v = 0;
-  for (let i = 0; i < xs.length; i++) v += (xs[i] - mean) ** 2;
-  return { mean, variance: v / (xs.length - 1) };
-};
 
 describe('gaussianNoise', () => {
   it('σ: on mid-gray pixels (clipping at 5σ negligible) the sample variance lies in its 99.9% interval', () => {

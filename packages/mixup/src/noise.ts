@@ -1,7 +1,6 @@
 import * as tf from '@tensorflow/tfjs-core';
-import { checkImages } from './common';
 import { DEFAULT_GAUSSIAN_NOISE_OPTIONS } from './constants';
-import { checkNormalization, fromUnit, type Normalization, toUnit } from './pixels';
+import { fromUnit, type Normalization, readPixels } from './pixels';
 import type { GaussianNoiseOptions, RandomSource } from './types';
 import { validateFields } from './validate';
 
@@ -45,14 +44,10 @@ export function gaussianNoise(
   normalization: Normalization | null = null,
 ): GaussianNoiseResult {
   const o = resolveGaussianNoiseOptions(options);
-  checkImages(x);
-  const [n, h, w, c] = x.shape;
-  checkNormalization(normalization, c);
-  const per = h * w * c;
+  const { shape, per, input, unit: values } = readPixels(x, normalization);
+  const [n, , , c] = shape;
   const clean = roundHalfEven(n * (1 - o.prob));
   const noised = new Uint8Array(n);
-  const input = x.dataSync() as Float32Array;
-  const values = toUnit(input, c, normalization);
   for (let i = clean; i < n; i++) {
     noised[i] = 1;
     for (let p = i * per; p < (i + 1) * per; p++) {
@@ -63,5 +58,5 @@ export function gaussianNoise(
   const out = fromUnit(values, c, normalization);
   // The clean images are x itself: the round trip through the pixel scale would move them by float32 rounding.
   out.set(input.subarray(0, clean * per));
-  return { noisy: tf.tensor4d(out, [n, h, w, c]), noised };
+  return { noisy: tf.tensor4d(out, shape), noised };
 }

@@ -4,6 +4,9 @@
  * (AugMix's 8-bit operations, noise clipped to [0, 1]) undo that first and redo it after.
  */
 
+import type * as tf from '@tensorflow/tfjs-core';
+import { checkImages } from './common';
+
 /** Per-channel mean and std of the input normalisation, as `@semix/core`'s ImageDataset carries it. */
 export interface Normalization {
   readonly mean: readonly number[];
@@ -22,6 +25,35 @@ export function checkNormalization(normalization: Normalization | null, channels
         `{ mean, std } with ${channels} finite mean(s) and ${channels} std(s) > 0`,
     );
   }
+}
+
+/** A batch as a pixel-space augmentation reads it: its shape, its own values, and its pixels in [0, 1]. */
+export interface PixelBatch {
+  shape: [number, number, number, number];
+  /** Values per image (H·W·C). */
+  per: number;
+  /** x's values, as the model sees them. */
+  input: Float32Array;
+  /** `toUnit` of them: the pixels. */
+  unit: Float32Array;
+}
+
+/**
+ * Reads a batch back for a pixel-space augmentation: checks it is a batch of images, then its channels against
+ * `checkChannels` (the augmentation's own limit, if any), then `normalization` against the channels, and returns its
+ * values with their pixels.
+ */
+export function readPixels(
+  x: tf.Tensor4D,
+  normalization: Normalization | null,
+  checkChannels: (channels: number) => void = () => {},
+): PixelBatch {
+  checkImages(x);
+  const [n, h, w, c] = x.shape;
+  checkChannels(c);
+  checkNormalization(normalization, c);
+  const input = x.dataSync() as Float32Array;
+  return { shape: [n, h, w, c], per: h * w * c, input, unit: toUnit(input, c, normalization) };
 }
 
 /**

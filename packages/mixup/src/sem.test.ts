@@ -7,6 +7,7 @@ import { mixup } from './mixup';
 import { POLICY_NAMES, policyOf } from './policies';
 import { equivarianceGaps, GAP_LAMS, gapPairings, semLoss } from './sem';
 import { softCrossEntropy } from './targets';
+import { trainCnnSmall } from './train.test_helper';
 
 beforeAll(() => selectBackend('wasm'));
 
@@ -271,20 +272,12 @@ describe('methods registry', () => {
   });
 
   it('methodSpec: a data-parallel run (2 threads) trains mixup+sem, and is reproducible', async () => {
-    const run = async () => {
-      const model = createModel({ arch: 'cnn-small', inputShape: [6, 6, 1], numClasses: 3, seed: 1 });
-      const result = await train({
-        model,
-        data,
+    const run = () =>
+      trainCnnSmall(data, methodSpec({ name: 'mixup+sem', sem: { weight: 0.5 } }), {
         epochs: 2,
         batchSize: 16,
-        method: methodSpec({ name: 'mixup+sem', sem: { weight: 0.5 } }),
         threads: 2,
       });
-      const weights = model.trainableVariables().map((v) => Array.from(v.dataSync()));
-      model.dispose();
-      return { history: result.history, weights };
-    };
     const before = tf.memory().numTensors;
     const a = await run();
     const b = await run();
