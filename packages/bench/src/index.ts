@@ -3,6 +3,7 @@ export { canonical, type DataIdentity, identityDiff, type JobIdentity, jobId, jo
 export {
   BUILTIN_PRESETS,
   EvaluationSettings,
+  type EvaluationSuiteName,
   expandMethods,
   formatIssues,
   loadPreset,
@@ -16,6 +17,7 @@ export {
   presetSuites,
   SeedSchema,
   SUITES,
+  // Deprecated alias of EvaluationSuiteName.
   type SuiteName,
   TrainSettings,
 } from './plan/preset';

@@ -1,5 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { MAX_SEED, MAX_WIDTH } from '@semix/core';
+import type { SuiteName as DatasetsSuiteName } from '@semix/datasets';
 import {
   defaultLabel,
   type MethodConfig,
@@ -31,16 +32,28 @@ import smoke from './presets/smoke.json';
  * Dietterich 2019), and MNIST-C's 15 corruptions at its one level (Mu & Gilmer 2019), for 28 × 28 digits.
  */
 export const SUITES = ['cifar10-c-15', 'mnist-c'] as const;
+/**
+ * A corruption suite a preset evaluates on (`evaluation.corruptions`), generated or read from the official files.
+ * Not @semix/datasets' `SuiteName`, which names a generator ({@link SUITE_GENERATOR} maps one to the other).
+ */
+export type EvaluationSuiteName = (typeof SUITES)[number];
+/** @deprecated Use EvaluationSuiteName: @semix/datasets' `SuiteName` names a suite generator, another thing. */
+export type SuiteName = EvaluationSuiteName;
+
+/** The @semix/datasets generator that makes each evaluation suite from the evaluated images. */
+export const SUITE_GENERATOR: Readonly<Record<EvaluationSuiteName, DatasetsSuiteName>> = {
+  'cifar10-c-15': 'cifar10-c',
+  'mnist-c': 'mnist-c',
+};
 
 /** Data sets each suite applies to, and those with official released files. */
-const SUITE_DATASETS: Record<SuiteName, { generated: readonly string[]; official: readonly string[] }> = {
+const SUITE_DATASETS: Record<EvaluationSuiteName, { generated: readonly string[]; official: readonly string[] }> = {
   'cifar10-c-15': {
     generated: ['mnist-mini', 'mnist', 'fashion-mnist', 'cifar10', 'cifar100'],
     official: ['cifar10', 'cifar100'],
   },
   'mnist-c': { generated: ['mnist-mini', 'mnist', 'fashion-mnist'], official: ['mnist'] },
 };
-export type SuiteName = (typeof SUITES)[number];
 
 /**
  * A `methods` entry: a method name, a method object (`{ name, label?, mix?, sem?, layers?, eta? }`), or a sweep
@@ -259,7 +272,7 @@ export const PresetObject = z
 export type Preset = Omit<z.infer<typeof PresetObject>, 'methods'> & { methods: ResolvedMethod[] };
 
 /** The suites a preset evaluates, headline first. */
-export function presetSuites(preset: Pick<Preset, 'evaluation'>): SuiteName[] {
+export function presetSuites(preset: Pick<Preset, 'evaluation'>): EvaluationSuiteName[] {
   const c = preset.evaluation.corruptions;
   return c === 'none' ? [] : Array.isArray(c) ? [...c] : [c];
 }

@@ -6,9 +6,9 @@
  */
 import { existsSync, readFileSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
-import { CORRUPTIONS, type SuiteName as DataSuiteName, MNIST_C_CORRUPTIONS } from '@semix/datasets';
+import { CORRUPTIONS, type SuiteName as DatasetsSuiteName, MNIST_C_CORRUPTIONS } from '@semix/datasets';
 import { previewGrid, verifyDataset } from '@semix/datasets/node';
-import { type Preset, presetSuites, type SuiteName } from '../plan/preset';
+import { type Preset, presetSuites, SUITE_GENERATOR } from '../plan/preset';
 import { loadPresetSplits } from '../run/data';
 import type { ResultRecord } from '../run/records';
 import { reportCharts } from './charts';
@@ -32,10 +32,10 @@ export interface GalleryOptions {
   zoom?: number;
 }
 
-/** The datasets package's name for a bench suite, and the corruptions the bench evaluates of it. */
-const GENERATED: Record<SuiteName, { suite: DataSuiteName; corruptions: readonly string[] }> = {
-  'cifar10-c-15': { suite: 'cifar10-c', corruptions: CORRUPTIONS },
-  'mnist-c': { suite: 'mnist-c', corruptions: MNIST_C_CORRUPTIONS },
+/** The corruptions the bench evaluates of each generated suite. */
+const GENERATED_CORRUPTIONS: Record<DatasetsSuiteName, readonly string[]> = {
+  'cifar10-c': CORRUPTIONS,
+  'mnist-c': MNIST_C_CORRUPTIONS,
 };
 
 /**
@@ -67,7 +67,8 @@ export async function loadGallery(preset: Preset, options: GalleryOptions = {}):
       notes.push(`${suite} is read from the official files: its images are not shown here`);
       continue;
     }
-    const { suite: name, corruptions } = GENERATED[suite];
+    const name = SUITE_GENERATOR[suite];
+    const corruptions = GENERATED_CORRUPTIONS[name];
     const images: GalleryImage[] = [];
     for (const corruption of corruptions) {
       const png = await previewGrid(test, {

@@ -23,12 +23,19 @@ import {
   validationSplit,
 } from '@semix/datasets/node';
 import type { DataIdentity } from '../plan/identity';
-import { evaluationSplit, type Preset, PresetError, presetSuites, type SuiteName } from '../plan/preset';
+import {
+  type EvaluationSuiteName,
+  evaluationSplit,
+  type Preset,
+  PresetError,
+  presetSuites,
+  SUITE_GENERATOR,
+} from '../plan/preset';
 
 /** One corruption suite a preset is evaluated on: generated from the test images, or an official benchmark. */
 export interface CorruptionSource {
   /** The suite's name as presets and records use it (e.g. `cifar10-c-15`). */
-  suite: SuiteName;
+  suite: EvaluationSuiteName;
   /** What it is, for the record (e.g. `mnist-mini-c (seed 0, first 500 test images)` or `cifar10-c (official)`). */
   description: string;
   corruptions: readonly string[];
@@ -77,12 +84,6 @@ export interface DataProgress {
   warning?: string;
 }
 
-/** The generator (@semix/datasets) that makes each bench suite from the test images. */
-const GENERATED_SUITE: Record<SuiteName, keyof typeof GENERATOR_VERSION> = {
-  'cifar10-c-15': 'cifar10-c',
-  'mnist-c': 'mnist-c',
-};
-
 /** The data identity of a preset from its loaded splits, without generating any suite. */
 export function dataIdentity(preset: Preset, train: Dataset, test: Dataset): DataIdentity {
   const source = preset.evaluation.corruptionSource;
@@ -92,7 +93,7 @@ export function dataIdentity(preset: Preset, train: Dataset, test: Dataset): Dat
     suites: presetSuites(preset).map((name) =>
       source === 'official'
         ? { name, source }
-        : { name, source, seed: preset.evaluation.corruptionSeed, generator: GENERATOR_VERSION[GENERATED_SUITE[name]] },
+        : { name, source, seed: preset.evaluation.corruptionSeed, generator: GENERATOR_VERSION[SUITE_GENERATOR[name]] },
     ),
   };
 }
