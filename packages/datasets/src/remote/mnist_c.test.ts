@@ -1,33 +1,33 @@
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { deflateRawSync, crc32 as zlibCrc32 } from 'node:zlib';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { loadCorrupted, loadDataset } from './load';
 import { REMOTE_DATASETS, type RemoteDataset } from './registry';
+import { freshDirectory, md5, npy, serveFiles } from './serve.test_helper';
 
 // ---- small zips in the layout of mnist_c.zip, made here ----------------------------------------------------
-
-const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
-
-function npy(shape: number[], descr: string, data: Uint8Array): Buffer {
-  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const pad = 64 - ((10 + dict.length + 1) % 64);
-  dict = `${dict}${' '.repeat(pad % 64)}\n`;
-  const head = Buffer.alloc(10);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
-  head.writeUInt16LE(dict.length, 8);
-  return Buffer.concat([head, Buffer.from(dict, 'latin1'), Buffer.from(data)]);
-}
 
 interface Member {
   name: string;
   data: Uint8Array;
   /** Recorded CRC-32 in place of the true one (a damaged member). */
   crc?: number;
+}
+
+/**
+ * The fields a member's local header and its central directory entry share, in the same order (APPNOTE 4.3.7 and
+ * 4.3.12), written from `at`: version needed 2.0, no flags, deflate, a fixed date, the CRC-32, both sizes and the
+ * name's length.
+ */
+function memberFields(header: Buffer, at: number, crc: number, packed: number, size: number, nameLength: number) {
+  header.writeUInt16LE(20, at);
+  header.writeUInt16LE(8, at + 4);
+  header.writeUInt16LE(0x21, at + 8);
+  header.writeUInt32LE(crc >>> 0, at + 10);
+  header.writeUInt32LE(packed, at + 14);
+  header.writeUInt32LE(size, at + 18);
+  header.writeUInt16LE(nameLength, at + 22);
 }
 
 /** A zip (PKWARE APPNOTE 4.3): deflated members, each a local header and its data, then the central directory. */
@@ -41,23 +41,11 @@ function zip(members: Member[]): Buffer {
     const crc = m.crc ?? zlibCrc32(m.data);
     const local = Buffer.alloc(30);
     local.writeUInt32LE(0x04034b50, 0);
-    local.writeUInt16LE(20, 4);
-    local.writeUInt16LE(8, 8);
-    local.writeUInt16LE(0x21, 12);
-    local.writeUInt32LE(crc >>> 0, 14);
-    local.writeUInt32LE(body.length, 18);
-    local.writeUInt32LE(m.data.length, 22);
-    local.writeUInt16LE(name.length, 26);
+    memberFields(local, 4, crc, body.length, m.data.length, name.length);
     const central = Buffer.alloc(46);
     central.writeUInt32LE(0x02014b50, 0);
-    central.writeUInt16LE(20, 4);
-    central.writeUInt16LE(20, 6);
-    central.writeUInt16LE(8, 10);
-    central.writeUInt16LE(0x21, 14);
-    central.writeUInt32LE(crc >>> 0, 16);
-    central.writeUInt32LE(body.length, 20);
-    central.writeUInt32LE(m.data.length, 24);
-    central.writeUInt16LE(name.length, 28);
+    central.writeUInt16LE(20, 4); // version made by
+    memberFields(central, 6, crc, body.length, m.data.length, name.length);
     central.writeUInt32LE(offset, 42);
     locals.push(local, name, body);
     centrals.push(central, name);
@@ -98,31 +86,9 @@ function members(tamper?: (m: Member[]) => Member[]): Member[] {
 
 // ---- a local HTTP server ------------------------------------------------------------------------------------
 
-const served = new Map<string, Buffer>();
-let server: Server;
-let base: string;
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const [, mode, ...rest] = (req.url ?? '').split('/');
-    const body = served.get(rest.join('/'));
-    if (!body) return void res.writeHead(404).end('not found');
-    if (mode === 'truncated') {
-      res.writeHead(200, { 'content-length': body.length });
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
-      return;
-    }
-    res.writeHead(200, { 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
+const { files: served, base } = serveFiles();
 
-let cache: string;
-beforeEach(async () => {
-  cache = await mkdtemp(join(tmpdir(), 'semix-mnist-c-'));
-});
-afterEach(() => rm(cache, { recursive: true, force: true }));
+const cache = freshDirectory('semix-mnist-c-');
 
 /** A registry entry for a served zip: `md5` defaults to the zip's own. */
 function spec(key: string, archive: Buffer, opts: { mode?: string; md5?: string } = {}): RemoteDataset {
@@ -133,14 +99,14 @@ function spec(key: string, archive: Buffer, opts: { mode?: string; md5?: string 
     files: [
       {
         name: 'mnist_c.zip',
-        urls: [`${base}/${opts.mode ?? 'good'}/${key}/mnist_c.zip`],
+        urls: [`${base()}/${opts.mode ?? 'good'}/${key}/mnist_c.zip`],
         md5: opts.md5 ?? md5(archive),
       },
     ],
   };
 }
 
-const files = async () => (await readdir(cache, { recursive: true })).map(String).sort();
+const files = async () => (await readdir(cache(), { recursive: true })).map(String).sort();
 
 describe("loadCorrupted('mnist-c', corruption)", () => {
   it('the registry points at Zenodo record 3239543 with its published MD5', () => {
@@ -152,7 +118,7 @@ describe("loadCorrupted('mnist-c', corruption)", () => {
 
   it('downloads once, extracts only that corruption’s test files (CRC-checked) and reads them', async () => {
     const s = spec('good', zip(members()));
-    const fog = await loadCorrupted(s, 'fog', { cacheDir: cache });
+    const fog = await loadCorrupted(s, 'fog', { cacheDir: cache() });
     expect(fog.name).toBe('mnist-c/fog');
     expect(fog.shape).toEqual([28, 28, 1]);
     expect(Array.from(fog.labels)).toEqual([4, 5, 6]);
@@ -169,24 +135,24 @@ describe("loadCorrupted('mnist-c', corruption)", () => {
       'mnist-c/mnist_c.zip',
     ]);
     // The verified zip is not fetched again: the URL may now fail.
-    const offline = { ...s, files: [{ ...s.files[0], urls: [`${base}/good/gone/mnist_c.zip`] }] };
-    const clean = await loadCorrupted(offline, 'identity', 1, { cacheDir: cache });
+    const offline = { ...s, files: [{ ...s.files[0], urls: [`${base()}/good/gone/mnist_c.zip`] }] };
+    const clean = await loadCorrupted(offline, 'identity', 1, { cacheDir: cache() });
     expect(clean.images[0]).toBe(0);
     expect(
-      Buffer.from((await loadCorrupted(offline, 'fog', { cacheDir: cache })).images).equals(Buffer.from(fog.images)),
+      Buffer.from((await loadCorrupted(offline, 'fog', { cacheDir: cache() })).images).equals(Buffer.from(fog.images)),
     ).toBe(true);
   });
 
   it('an extracted member whose bytes changed is extracted again from the zip, with a warning', async () => {
     const s = spec('good', zip(members()));
-    const fog = await loadCorrupted(s, 'fog', { cacheDir: cache });
-    const images = join(cache, 'mnist-c', 'fog', 'test_images.npy');
+    const fog = await loadCorrupted(s, 'fog', { cacheDir: cache() });
+    const images = join(cache(), 'mnist-c', 'fog', 'test_images.npy');
     const bytes = await readFile(images);
     bytes[bytes.length - 1] ^= 0xff;
     await writeFile(images, bytes);
     const warnings: string[] = [];
     const again = await loadCorrupted(s, 'fog', {
-      cacheDir: cache,
+      cacheDir: cache(),
       onProgress: (p) => {
         if (p.warning) warnings.push(p.warning);
       },
@@ -195,19 +161,19 @@ describe("loadCorrupted('mnist-c', corruption)", () => {
     expect(warnings).toEqual([expect.stringMatching(new RegExp(`^${images}: SHA-256 .*unpacked again`))]);
     await rm(`${images}.sha256`);
     warnings.length = 0;
-    await loadCorrupted(s, 'fog', { cacheDir: cache, onProgress: (p) => p.warning && warnings.push(p.warning) });
+    await loadCorrupted(s, 'fog', { cacheDir: cache(), onProgress: (p) => p.warning && warnings.push(p.warning) });
     expect(warnings).toEqual([expect.stringMatching(/has no checksum.*unpacked again/)]);
   });
 
   it('a download cut short fails and leaves nothing in the cache', async () => {
     const s = spec('cut', zip(members()), { mode: 'truncated' });
-    await expect(loadCorrupted(s, 'fog', { cacheDir: cache })).rejects.toThrow(/transfer stopped|truncated/);
+    await expect(loadCorrupted(s, 'fog', { cacheDir: cache() })).rejects.toThrow(/transfer stopped|truncated/);
     expect((await files()).filter((f) => f.includes('.'))).toEqual([]);
   });
 
   it('a zip whose MD5 is not the published one fails and is not kept', async () => {
     const s = spec('md5', zip(members()), { md5: '0'.repeat(32) });
-    await expect(loadCorrupted(s, 'fog', { cacheDir: cache })).rejects.toThrow(
+    await expect(loadCorrupted(s, 'fog', { cacheDir: cache() })).rejects.toThrow(
       /checksum mismatch: MD5 [0-9a-f]{32}, expected 0{32}/,
     );
     expect((await files()).filter((f) => f.includes('.'))).toEqual([]);
@@ -216,7 +182,7 @@ describe("loadCorrupted('mnist-c', corruption)", () => {
   it('a truncated archive (even with a matching MD5) fails as unreadable', async () => {
     const whole = zip(members());
     const s = spec('short', whole.subarray(0, Math.floor(whole.length * 0.6)));
-    await expect(loadCorrupted(s, 'fog', { cacheDir: cache })).rejects.toThrow(
+    await expect(loadCorrupted(s, 'fog', { cacheDir: cache() })).rejects.toThrow(
       /mnist_c\.zip: not a readable zip archive/,
     );
   });
@@ -226,16 +192,16 @@ describe("loadCorrupted('mnist-c', corruption)", () => {
       'crc',
       zip(members((m) => m.map((x) => (x.name === 'mnist_c/fog/test_images.npy' ? { ...x, crc: 0x12345678 } : x)))),
     );
-    await expect(loadCorrupted(s, 'fog', { cacheDir: cache })).rejects.toThrow(
+    await expect(loadCorrupted(s, 'fog', { cacheDir: cache() })).rejects.toThrow(
       /member mnist_c\/fog\/test_images\.npy is damaged \(CRC-32 [0-9a-f]{8}, the archive records 12345678\)/,
     );
     expect((await files()).filter((f) => f.endsWith('.npy') || f.endsWith('.tmp'))).toEqual([]);
-    await expect(loadCorrupted(s, 'rotate', { cacheDir: cache })).resolves.toBeTruthy();
+    await expect(loadCorrupted(s, 'rotate', { cacheDir: cache() })).resolves.toBeTruthy();
   });
 
   it('a missing member fails with its name', async () => {
     const s = spec('missing', zip(members((m) => m.filter((x) => x.name !== 'mnist_c/fog/test_labels.npy'))));
-    await expect(loadCorrupted(s, 'fog', { cacheDir: cache })).rejects.toThrow(
+    await expect(loadCorrupted(s, 'fog', { cacheDir: cache() })).rejects.toThrow(
       /mnist_c\.zip: the archive lacks mnist_c\/fog\/test_labels\.npy/,
     );
   });
@@ -255,21 +221,21 @@ describe("loadCorrupted('mnist-c', corruption)", () => {
         ),
       ),
     );
-    await expect(loadCorrupted(wrong, 'fog', { cacheDir: cache })).rejects.toThrow(
+    await expect(loadCorrupted(wrong, 'fog', { cacheDir: cache() })).rejects.toThrow(
       /fog\/test_images\.npy: array \|u1 \(3, 28, 28\), expected uint8 \(3, 28, 28, 1\)/,
     );
-    await expect(loadCorrupted(wrong, 'rotate', { cacheDir: cache })).rejects.toThrow(
+    await expect(loadCorrupted(wrong, 'rotate', { cacheDir: cache() })).rejects.toThrow(
       /rotate\/test_labels\.npy: shape \(4\) does not match the 3 images/,
     );
   });
 
   it('rejects names outside MNIST-C, severities other than 1, and loadDataset of the benchmark', async () => {
     const s = spec('names', zip(members()));
-    await expect(loadCorrupted(s, 'snow', { cacheDir: cache })).rejects.toThrow(
+    await expect(loadCorrupted(s, 'snow', { cacheDir: cache() })).rejects.toThrow(
       /corruption: 'snow' is not in MNIST-C; allowed: identity, shot_noise/,
     );
-    await expect(loadCorrupted(s, '../fog', { cacheDir: cache })).rejects.toThrow(/may not contain/);
-    await expect(loadCorrupted(s, 'fog', 3, { cacheDir: cache })).rejects.toThrow(
+    await expect(loadCorrupted(s, '../fog', { cacheDir: cache() })).rejects.toThrow(/may not contain/);
+    await expect(loadCorrupted(s, 'fog', 3, { cacheDir: cache() })).rejects.toThrow(
       /severity: 3 is not valid for mnist-c/,
     );
     await expect(loadDataset('mnist-c')).rejects.toThrow(

@@ -1,3 +1,4 @@
+import { MNIST_NORMALIZATION } from '../constants';
 import { MNIST_C_CORRUPTIONS } from '../corruptions/mnist_c';
 import { checkSafeName } from '../util';
 
@@ -48,6 +49,8 @@ const IDX_FILES = [
 const idxFiles = (mirrors: readonly string[], md5s: readonly string[]): RemoteFile[] =>
   IDX_FILES.map((name, i) => ({ name, urls: mirrors.map((m) => m + name), md5: md5s[i] }));
 
+/** MNIST's classes, which MNIST-C keeps. */
+const DIGITS = ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'];
 const CIFAR10_CLASSES = ['airplane', 'automobile', 'bird', 'cat', 'deer', 'dog', 'frog', 'horse', 'ship', 'truck'];
 const CIFAR10_NORMALIZATION = { mean: [0.4914, 0.4822, 0.4465], std: [0.247, 0.2435, 0.2616] };
 const CIFAR100_NORMALIZATION = { mean: [0.5071, 0.4865, 0.4409], std: [0.2673, 0.2564, 0.2762] };
@@ -66,8 +69,8 @@ export const REMOTE_DATASETS: Readonly<Record<string, RemoteDataset>> = {
     ]),
     shape: [28, 28, 1],
     numClasses: 10,
-    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    normalization: { mean: [0.1307], std: [0.3081] },
+    classNames: DIGITS,
+    normalization: MNIST_NORMALIZATION,
     trainCount: 60000,
     testCount: 10000,
     downloadBytes: 11_594_722,
@@ -197,8 +200,8 @@ export const REMOTE_DATASETS: Readonly<Record<string, RemoteDataset>> = {
     ],
     shape: [28, 28, 1],
     numClasses: 10,
-    classNames: ['0', '1', '2', '3', '4', '5', '6', '7', '8', '9'],
-    normalization: { mean: [0.1307], std: [0.3081] },
+    classNames: DIGITS,
+    normalization: MNIST_NORMALIZATION,
     trainCount: 0,
     testCount: 10000,
     // About 342 MB, the figure a third-party download script gives; not read from Zenodo's page here.

@@ -1,21 +1,16 @@
-import { createHash } from 'node:crypto';
-import { mkdtemp, readdir, readFile, rm, stat, utimes, writeFile } from 'node:fs/promises';
-import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
-import { tmpdir } from 'node:os';
+import { readdir, readFile, stat, utimes, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
 import { pack as tarPack } from 'tar-stream';
-import { afterAll, afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
+import { beforeAll, describe, expect, it } from 'vitest';
 import { ALL_CORRUPTIONS } from '../corruptions/corruptions';
 import { parseNpyHeader } from '../formats/npy';
 import { DownloadError, downloadFile } from './download';
 import { loadCorrupted, loadDataset, verifyDataset } from './load';
 import { REMOTE_DATASETS, type RemoteDataset, remoteDataset } from './registry';
+import { freshDirectory, md5, npy, serveFiles } from './serve.test_helper';
 
 // ---- small files in each real format, made here -------------------------------------------------------------
-
-const md5 = (b: Uint8Array) => createHash('md5').update(b).digest('hex');
 
 function idx(dims: number[], data: Uint8Array): Buffer {
   const header = Buffer.alloc(4 + 4 * dims.length);
@@ -25,16 +20,6 @@ function idx(dims: number[], data: Uint8Array): Buffer {
     header.writeUInt32BE(d, 4 + 4 * i);
   });
   return Buffer.concat([header, Buffer.from(data)]);
-}
-
-function npy(shape: number[], descr: string, data: Uint8Array): Buffer {
-  let dict = `{'descr': '${descr}', 'fortran_order': False, 'shape': (${shape.join(', ')}${shape.length === 1 ? ',' : ''}), }`;
-  const pad = 64 - ((10 + dict.length + 1) % 64);
-  dict = `${dict}${' '.repeat(pad % 64)}\n`;
-  const head = Buffer.alloc(10);
-  Buffer.from([0x93, 0x4e, 0x55, 0x4d, 0x50, 0x59, 1, 0]).copy(head);
-  head.writeUInt16LE(dict.length, 8);
-  return Buffer.concat([head, Buffer.from(dict, 'latin1'), Buffer.from(data)]);
 }
 
 async function tar(entries: Record<string, Uint8Array>, gzip: boolean): Promise<Buffer> {
@@ -54,34 +39,9 @@ const images = (n: number, size: number) =>
 
 // ---- a local HTTP server: good files, truncated, 404, 500 ---------------------------------------------------
 
-const files = new Map<string, Buffer>();
-let server: Server;
-let base: string;
+const { files, base } = serveFiles();
 
-beforeAll(async () => {
-  server = createServer((req, res) => {
-    const url = req.url ?? '';
-    const [, mode, ...rest] = url.split('/');
-    const body = files.get(rest.join('/'));
-    if (mode === '404' || !body) return void res.writeHead(404).end('not found');
-    if (mode === '500') return void res.writeHead(500).end('boom');
-    if (mode === 'truncated') {
-      res.writeHead(200, { 'content-length': body.length });
-      res.write(body.subarray(0, Math.floor(body.length / 2)), () => res.destroy());
-      return;
-    }
-    res.writeHead(200, { 'content-length': body.length }).end(body);
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', r));
-  base = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
-});
-afterAll(() => new Promise<void>((r) => server.close(() => r())));
-
-let cache: string;
-beforeEach(async () => {
-  cache = await mkdtemp(join(tmpdir(), 'semix-dl-'));
-});
-afterEach(() => rm(cache, { recursive: true, force: true }));
+const cache = freshDirectory('semix-dl-');
 
 const leftovers = async (dir: string) => (await readdir(dir).catch(() => [])).filter((f) => !f.endsWith('.md5'));
 
@@ -93,9 +53,9 @@ describe('downloadFile', () => {
 
   it('downloads, verifies, reports progress and does not download a verified file again', async () => {
     const seen: number[] = [];
-    const dest = join(cache, 'blob.bin');
+    const dest = join(cache(), 'blob.bin');
     const first = await downloadFile({
-      urls: [`${base}/good/blob.bin`],
+      urls: [`${base()}/good/blob.bin`],
       md5: md5(body),
       dest,
       onProgress: (p) => {
@@ -107,7 +67,7 @@ describe('downloadFile', () => {
     expect(Buffer.compare(await readFile(dest), body)).toBe(0);
     expect(seen.at(-1)).toBe(body.length);
     expect(seen.every((v, i) => i === 0 || v >= seen[i - 1])).toBe(true);
-    const again = await downloadFile({ urls: [`${base}/404/blob.bin`], md5: md5(body), dest });
+    const again = await downloadFile({ urls: [`${base()}/404/blob.bin`], md5: md5(body), dest });
     expect(again.downloaded).toBe(false);
   });
 
@@ -116,47 +76,47 @@ describe('downloadFile', () => {
     ['404', /HTTP 404/],
     ['500', /HTTP 500/],
   ])('a %s response fails with the URL, checksum and path, and leaves nothing in the cache', async (mode, cause) => {
-    const dest = join(cache, 'sub', 'blob.bin');
-    const url = `${base}/${mode}/blob.bin`;
+    const dest = join(cache(), 'sub', 'blob.bin');
+    const url = `${base()}/${mode}/blob.bin`;
     const error = await downloadFile({ urls: [url], md5: md5(body), dest }).catch((e) => e);
     expect(error).toBeInstanceOf(DownloadError);
     expect(error.message).toMatch(cause);
     expect(error.message).toContain(url);
     expect(error.message).toContain(md5(body));
     expect(error.message).toContain(dest);
-    expect(await leftovers(join(cache, 'sub'))).toEqual([]);
+    expect(await leftovers(join(cache(), 'sub'))).toEqual([]);
   });
 
   it('a checksum mismatch fails and leaves nothing in the cache', async () => {
-    const dest = join(cache, 'blob.bin');
+    const dest = join(cache(), 'blob.bin');
     const wrong = md5(Buffer.from('something else'));
-    const error = await downloadFile({ urls: [`${base}/good/blob.bin`], md5: wrong, dest }).catch((e) => e);
+    const error = await downloadFile({ urls: [`${base()}/good/blob.bin`], md5: wrong, dest }).catch((e) => e);
     expect(error.message).toMatch(new RegExp(`checksum mismatch: MD5 ${md5(body)}, expected ${wrong}`));
-    expect(await leftovers(cache)).toEqual([]);
+    expect(await leftovers(cache())).toEqual([]);
   });
 
   it('falls back to the next mirror', async () => {
-    const dest = join(cache, 'blob.bin');
-    const r = await downloadFile({ urls: [`${base}/500/blob.bin`, `${base}/good/blob.bin`], md5: md5(body), dest });
+    const dest = join(cache(), 'blob.bin');
+    const r = await downloadFile({ urls: [`${base()}/500/blob.bin`, `${base()}/good/blob.bin`], md5: md5(body), dest });
     expect(r.downloaded).toBe(true);
   });
 
   it('a file changed on disk after download fails verification', async () => {
-    const dest = join(cache, 'blob.bin');
-    await downloadFile({ urls: [`${base}/good/blob.bin`], md5: md5(body), dest });
+    const dest = join(cache(), 'blob.bin');
+    await downloadFile({ urls: [`${base()}/good/blob.bin`], md5: md5(body), dest });
     await writeFile(dest, 'tampered');
     const spec: RemoteDataset = {
       ...REMOTE_DATASETS.mnist,
       name: '.',
       files: [{ name: 'blob.bin', urls: [], md5: md5(body) }],
     };
-    const [status] = await verifyDataset(spec, { cacheDir: cache });
+    const [status] = await verifyDataset(spec, { cacheDir: cache() });
     expect(status.status).toBe('checksum mismatch');
   });
 
   it('a file changed in place with its size and mtime kept is detected and downloaded again, with a warning', async () => {
-    const dest = join(cache, 'blob.bin');
-    const url = `${base}/good/blob.bin`;
+    const dest = join(cache(), 'blob.bin');
+    const url = `${base()}/good/blob.bin`;
     await downloadFile({ urls: [url], md5: md5(body), dest });
     const before = await stat(dest);
     const changed = Buffer.from(body);
@@ -171,7 +131,7 @@ describe('downloadFile', () => {
       name: '.',
       files: [{ name: 'blob.bin', urls: [url], md5: md5(body) }],
     };
-    expect((await verifyDataset(spec, { cacheDir: cache }))[0].status).toBe('checksum mismatch');
+    expect((await verifyDataset(spec, { cacheDir: cache() }))[0].status).toBe('checksum mismatch');
     const warnings: string[] = [];
     const again = await downloadFile({
       urls: [url],
@@ -215,14 +175,14 @@ function idxSpec(prefix: string, nTrain: number, nTest: number, labelShift = 0):
     testCount: 4,
     files: spec.files.map((f, i) => {
       files.set(`${prefix}/${f.name}`, contents[i]);
-      return { ...f, urls: [`${base}/good/${prefix}/${f.name}`], md5: md5(contents[i]) };
+      return { ...f, urls: [`${base()}/good/${prefix}/${f.name}`], md5: md5(contents[i]) };
     }),
   };
 }
 
 describe('loadDataset', () => {
   it('reads IDX gz files served over HTTP into a typed data set', async () => {
-    const { train, test } = await loadDataset(idxSpec('fm', 6, 4), { cacheDir: cache });
+    const { train, test } = await loadDataset(idxSpec('fm', 6, 4), { cacheDir: cache() });
     expect(train.labels.length).toBe(6);
     expect(test.labels.length).toBe(4);
     expect(train.shape).toEqual([28, 28, 1]);
@@ -234,7 +194,7 @@ describe('loadDataset', () => {
 
   it('rejects a file with the wrong image count', async () => {
     const spec = { ...idxSpec('fm7', 7, 4), trainCount: 6 };
-    await expect(loadDataset(spec, { cacheDir: cache })).rejects.toThrow(/7 images, expected 6/);
+    await expect(loadDataset(spec, { cacheDir: cache() })).rejects.toThrow(/7 images, expected 6/);
   });
 
   it('rejects labels that do not match their images', async () => {
@@ -242,7 +202,7 @@ describe('loadDataset', () => {
     const bad = gzipSync(idx([5], new Uint8Array(5)));
     files.set('fmbad/train-labels-idx1-ubyte.gz', bad);
     const patched = { ...spec, files: spec.files.map((f, i) => (i === 1 ? { ...f, md5: md5(bad) } : f)) };
-    await expect(loadDataset(patched, { cacheDir: cache })).rejects.toThrow(/5 labels do not match the 6 images/);
+    await expect(loadDataset(patched, { cacheDir: cache() })).rejects.toThrow(/5 labels do not match the 6 images/);
   });
 
   it('reads the CIFAR-10 binary tar.gz, interleaving the colour planes', async () => {
@@ -263,9 +223,11 @@ describe('loadDataset', () => {
       ...REMOTE_DATASETS.cifar10,
       trainCount: 10,
       testCount: 3,
-      files: [{ name: 'cifar-10-binary.tar.gz', urls: [`${base}/good/c10/cifar-10-binary.tar.gz`], md5: md5(archive) }],
+      files: [
+        { name: 'cifar-10-binary.tar.gz', urls: [`${base()}/good/c10/cifar-10-binary.tar.gz`], md5: md5(archive) },
+      ],
     };
-    const { train, test } = await loadDataset(spec, { cacheDir: cache });
+    const { train, test } = await loadDataset(spec, { cacheDir: cache() });
     expect(train.labels.length).toBe(10);
     expect(Array.from(train.labels)).toEqual([0, 1, 2, 3, 4, 5, 6, 7, 8, 9]);
     // image 7, row 3, column 5: red at plane offset, green at 1024 + offset, blue at 2048 + offset
@@ -303,10 +265,10 @@ describe('loadDataset', () => {
       trainCount: 4,
       testCount: 2,
       files: [
-        { name: 'cifar-100-binary.tar.gz', urls: [`${base}/good/c100/cifar-100-binary.tar.gz`], md5: md5(archive) },
+        { name: 'cifar-100-binary.tar.gz', urls: [`${base()}/good/c100/cifar-100-binary.tar.gz`], md5: md5(archive) },
       ],
     };
-    const { train, test } = await loadDataset(spec, { cacheDir: cache });
+    const { train, test } = await loadDataset(spec, { cacheDir: cache() });
     expect(Array.from(train.labels)).toEqual([0, 7, 14, 21]);
     expect(Array.from(test.labels)).toEqual([70, 77]);
     expect(train.classNames).toHaveLength(100);
@@ -337,26 +299,26 @@ describe('loadCorrupted (CIFAR-10-C format)', () => {
     return {
       ...REMOTE_DATASETS['cifar10-c'],
       testCount: per,
-      files: [{ name: 'CIFAR-10-C.tar', urls: [`${base}/good/${prefix}/CIFAR-10-C.tar`], md5: md5(archive) }],
+      files: [{ name: 'CIFAR-10-C.tar', urls: [`${base()}/good/${prefix}/CIFAR-10-C.tar`], md5: md5(archive) }],
     };
   }
 
   it('reads exactly the rows of one severity, with int64 labels', async () => {
     const spec = await cSpec('c10c');
     const fog = ALL_CORRUPTIONS.indexOf('fog');
-    const data = await loadCorrupted(spec, 'fog', 2, { cacheDir: cache });
+    const data = await loadCorrupted(spec, 'fog', 2, { cacheDir: cache() });
     expect(data.labels.length).toBe(per);
     expect(Array.from(data.labels)).toEqual([3, 4, 5]);
     expect(data.images[0]).toBe((3 * 13 + fog) % 256);
     expect(data.images[2 * 3072 + 5]).toBe((5 * 13 + fog) % 256);
-    const again = await loadCorrupted(spec, 'fog', 5, { cacheDir: cache });
+    const again = await loadCorrupted(spec, 'fog', 5, { cacheDir: cache() });
     expect(Array.from(again.labels)).toEqual([2, 3, 4]);
   });
 
   it('an unpacked member changed in place (size and mtime kept) is unpacked again from the archive, with a warning', async () => {
     const spec = await cSpec('c10c-unpacked');
-    const first = await loadCorrupted(spec, 'fog', 2, { cacheDir: cache });
-    const member = join(cache, 'cifar10-c', 'fog.npy');
+    const first = await loadCorrupted(spec, 'fog', 2, { cacheDir: cache() });
+    const member = join(cache(), 'cifar10-c', 'fog.npy');
     expect((await readFile(`${member}.sha256`, 'utf8')).trim()).toMatch(/^[0-9a-f]{64}$/);
     const before = await stat(member);
     const changed = await readFile(member);
@@ -365,7 +327,7 @@ describe('loadCorrupted (CIFAR-10-C format)', () => {
     await utimes(member, before.atimeMs / 1000, before.mtimeMs / 1000);
     const warnings: string[] = [];
     const again = await loadCorrupted(spec, 'fog', 2, {
-      cacheDir: cache,
+      cacheDir: cache(),
       onProgress: (p) => {
         if (p.warning) warnings.push(p.warning);
       },
@@ -381,23 +343,23 @@ describe('loadCorrupted (CIFAR-10-C format)', () => {
       bad.write("{'descr': '|u1', 'fortran_order': False, 'shxpe'", 10, 'latin1');
       e['CIFAR-10-C/snow.npy'] = bad;
     });
-    await expect(loadCorrupted(spec, 'snow', 1, { cacheDir: cache })).rejects.toThrow(/snow\.npy: \.npy header/);
-    await expect(loadCorrupted(spec, 'fog', 1, { cacheDir: cache })).resolves.toBeTruthy();
+    await expect(loadCorrupted(spec, 'snow', 1, { cacheDir: cache() })).rejects.toThrow(/snow\.npy: \.npy header/);
+    await expect(loadCorrupted(spec, 'fog', 1, { cacheDir: cache() })).resolves.toBeTruthy();
   });
 
   it('labels that do not match the images fail', async () => {
     const spec = await cSpec('c10c-labels', (e) => {
       e['CIFAR-10-C/labels.npy'] = npy([4], '|u1', new Uint8Array(4));
     });
-    await expect(loadCorrupted(spec, 'fog', 1, { cacheDir: cache })).rejects.toThrow(
+    await expect(loadCorrupted(spec, 'fog', 1, { cacheDir: cache() })).rejects.toThrow(
       /labels\.npy: shape \(4\) does not match/,
     );
   });
 
   it('rejects unknown corruptions and severities', async () => {
     const spec = await cSpec('c10c-names');
-    await expect(loadCorrupted(spec, 'rain', 1, { cacheDir: cache })).rejects.toThrow(/'rain' is not a corruption/);
-    await expect(loadCorrupted(spec, 'fog', 6, { cacheDir: cache })).rejects.toThrow(/severity: 6/);
+    await expect(loadCorrupted(spec, 'rain', 1, { cacheDir: cache() })).rejects.toThrow(/'rain' is not a corruption/);
+    await expect(loadCorrupted(spec, 'fog', 6, { cacheDir: cache() })).rejects.toThrow(/severity: 6/);
     await expect(loadCorrupted('cifar10', 'fog', 1)).rejects.toThrow(/not a corruption benchmark/);
   });
 });
