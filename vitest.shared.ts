@@ -12,6 +12,7 @@ export const sourceAliases = {
   '@semix/tfjs-wasm-train': src('tfjs-wasm-train'),
   '@semix/core/node': src('core', 'node'),
   '@semix/core/internal': src('core', 'internal'),
+  '@semix/core/names': src('core', 'names'),
   '@semix/mixup/internal': src('mixup', 'internal'),
   '@semix/core': src('core'),
   '@semix/mixup': src('mixup'),
@@ -21,5 +22,6 @@ export const sourceAliases = {
   '@semix/datasets': src('datasets'),
   // Before '@semix/bench', which would otherwise match it as a prefix.
   '@semix/bench/queue': fileURLToPath(new URL('./packages/bench/src/queue.ts', import.meta.url)),
+  '@semix/bench/internal': src('bench', 'internal'),
   '@semix/bench': src('bench'),
 };

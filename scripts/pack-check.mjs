@@ -17,6 +17,7 @@ const EXPECTED = {
   '@semix/core': ['selectBackend', 'createModel', 'train'],
   '@semix/core/node': ['train', 'loadModel', 'saveCheckpoint'],
   '@semix/core/internal': ['DataParallel', 'startWorker'],
+  '@semix/core/names': ['ARCHITECTURES', 'BACKEND_NAMES'],
   '@semix/mixup': [],
   '@semix/mixup/internal': ['dft2'],
   // In Node, "." still re-exports /node's functions for one release (deprecated): loadMnistMini checks it does.

@@ -6,6 +6,7 @@ export default defineConfig({
     index: 'src/index.ts',
     node: 'src/node.ts',
     internal: 'src/internal.ts',
+    names: 'src/names.ts',
     'parallel/worker': 'src/parallel/worker.ts',
   },
   format: ['esm'],

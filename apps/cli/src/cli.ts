@@ -1,5 +1,5 @@
 import { Command, CommanderError, Option } from 'commander';
-import { refuseEmpty, UsageError } from './options';
+import { BACKENDS, refuseEmpty, UsageError } from './options';
 
 // Refuse old Node.js with a sentence, not a stack trace.
 const major = Number(process.versions.node.split('.')[0]);
@@ -26,8 +26,7 @@ const program = new Command('semix')
     });
   });
 
-const backendOption = () =>
-  new Option('--backend <name>', 'TensorFlow.js backend').choices(['auto', 'tensorflow', 'wasm', 'cpu']);
+const backendOption = () => new Option('--backend <name>', 'TensorFlow.js backend').choices(BACKENDS);
 
 /** The common method options: the same names nest in a method object (`mix.alpha`, `sem.weight`, …). */
 function methodOptions(command: Command, scope: string): Command {

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { EvaluationSettings, formatIssues, ModelSettings, PresetObject, SeedSchema, TrainSettings } from '@semix/bench';
 import { z } from 'zod';
-import { UsageError } from './options';
+import { BACKENDS, UsageError } from './options';
 
 /**
  * `--config semix.config.json`: the settings of `semix train` (and `eval`) in a file. Command-line flags win over
@@ -19,7 +19,7 @@ export const ConfigSchema = z
     sem: z.record(z.unknown()).optional(),
     model: ModelSettings.partial().strict().optional(),
     seed: SeedSchema.optional(),
-    backend: z.enum(['auto', 'tensorflow', 'wasm', 'cpu']).optional(),
+    backend: z.enum(BACKENDS).optional(),
     out: z.string().optional(),
     train: TrainSettings.partial().strict().optional(),
     evaluation: EvaluationSettings.partial().strict().optional(),

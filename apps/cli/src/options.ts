@@ -1,5 +1,6 @@
 import { statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
+import { BACKEND_NAMES } from '@semix/core/names';
 
 /** Option values: parsed, or a usage error (exit 2) that names the option, the value and what is allowed. */
 export class UsageError extends Error {}
@@ -83,8 +84,8 @@ function checkOutPath(field: string, path: string, kind: 'directory' | 'file'): 
   }
 }
 
-/** The backends `--backend` accepts (kept here, not imported from @semix/core, so `semix --help` stays instant). */
-export const BACKENDS = ['auto', 'tensorflow', 'wasm', 'cpu'] as const;
+/** The backends `--backend` accepts: core's, or auto. From `@semix/core/names`, which loads no TensorFlow.js. */
+export const BACKENDS = ['auto', ...BACKEND_NAMES] as const;
 
 export function intOption(field: string, value: string | undefined, min = 0, max?: number): number | undefined {
   if (value === undefined) return undefined;

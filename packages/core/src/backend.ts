@@ -14,12 +14,11 @@ import * as tf from '@tensorflow/tfjs-core';
 // tfjs-core it pins (tfjs-core's own module is ESM that Node cannot load), and tfjs-core's `register_all_gradients`
 // in a bundler. Imported after tfjs-core itself, so that tfjs-core's entry creates the (global) engine.
 import * as gradients from '#gradients';
+import { BACKEND_NAMES, type BackendName } from './names';
 
 export type { KernelArithmetic };
 
-/** The backends semix knows, fastest first. `tensorflow` is tfjs-node(-gpu), an optional peer dependency. */
-export const BACKEND_NAMES = ['tensorflow', 'wasm', 'cpu'] as const;
-export type BackendName = (typeof BACKEND_NAMES)[number];
+export { BACKEND_NAMES, type BackendName } from './names';
 
 export interface BackendProbe {
   name: BackendName;

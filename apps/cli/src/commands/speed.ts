@@ -1,12 +1,10 @@
 import { resolve } from 'node:path';
 import { runSpeedSuite, speedTable } from '@semix/bench';
-import type { Architecture, BackendName } from '@semix/core';
+import { ARCHITECTURES, type Architecture, BACKEND_NAMES, type BackendName } from '@semix/core/names';
 import { writeAtomic } from '@semix/env/node';
-import { BACKENDS, checkOutFile, UsageError } from '../options';
+import { checkOutFile, UsageError } from '../options';
 
-const MODELS = ['mlp', 'cnn-small', 'preact-resnet18'];
-
-function list(field: string, value: string | undefined, allowed: string[]): string[] | undefined {
+function list(field: string, value: string | undefined, allowed: readonly string[]): string[] | undefined {
   if (value === undefined) return undefined;
   const items = value.split(',').map((s) => s.trim());
   const bad = items.filter((i) => !allowed.includes(i));
@@ -35,12 +33,8 @@ export async function speed(opts: {
   // Before the suite runs (minutes): a --out that cannot be written would fail only at its end.
   checkOutFile('--out', opts.out);
   const result = await runSpeedSuite({
-    backends: list(
-      '--backends',
-      opts.backends,
-      BACKENDS.filter((b) => b !== 'auto'),
-    ) as BackendName[] | undefined,
-    models: list('--models', opts.models, MODELS) as Architecture[] | undefined,
+    backends: list('--backends', opts.backends, BACKEND_NAMES) as BackendName[] | undefined,
+    models: list('--models', opts.models, ARCHITECTURES) as Architecture[] | undefined,
     noPytorch: !opts.pytorch,
     rounds: rounds(opts.rounds),
     onLog: opts.json ? undefined : (line) => console.error(line),

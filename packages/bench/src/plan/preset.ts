@@ -1,5 +1,5 @@
 import { readFileSync } from 'node:fs';
-import { MAX_SEED, MAX_WIDTH } from '@semix/core';
+import { ARCHITECTURES, MAX_SEED, MAX_WIDTH } from '@semix/core';
 import type { SuiteName as DatasetsSuiteName } from '@semix/datasets';
 import {
   defaultLabel,
@@ -245,7 +245,7 @@ export const evaluationSplit = (preset: Pick<Preset, 'evaluation'>): EvaluationS
 
 export const ModelSettings = z
   .object({
-    arch: z.enum(['mlp', 'cnn-small', 'preact-resnet18']),
+    arch: z.enum(ARCHITECTURES),
     /** At most core's MAX_WIDTH, where preact-resnet18's parameters still fit a workstation's memory. */
     width: z.number().positive().max(MAX_WIDTH).default(1),
   })

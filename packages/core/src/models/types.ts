@@ -1,8 +1,8 @@
 import type * as tf from '@tensorflow/tfjs-core';
 
-/** Architectures `createModel` builds. */
-export const ARCHITECTURES = ['mlp', 'cnn-small', 'preact-resnet18'] as const;
-export type Architecture = (typeof ARCHITECTURES)[number];
+import type { Architecture } from '../names';
+
+export { ARCHITECTURES, type Architecture } from '../names';
 
 /**
  * The largest width multiplier `createModel` builds: preact-resnet18 at width 4 has about 180 M parameters (0.7 GB
