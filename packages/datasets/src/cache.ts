@@ -1,17 +1,10 @@
-import { homedir } from 'node:os';
-import { join } from 'node:path';
-import { env } from '@semix/env';
 import * as envNode from '@semix/env/node';
 
 /**
  * The cache directory: `env.cacheDir` (`SEMIX_CACHE`), else `$XDG_CACHE_HOME/semix`, else `~/.cache/semix`. One
- * setting for downloads and generated corruption suites.
+ * setting for downloads and generated corruption suites, resolved in `@semix/env/node` (its one home).
  */
-export function cacheDir(): string {
-  if (env.cacheDir) return env.cacheDir;
-  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
-  return join(base, 'semix');
-}
+export const cacheDir: typeof envNode.cacheDir = envNode.cacheDir;
 
 /**
  * @deprecated Import from '@semix/env/node', its one home (bench, the CLI and core write through it too).

@@ -11,7 +11,10 @@ export const LOG_LEVELS = ['silent', 'error', 'warn', 'info', 'debug'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
 
 export interface Settings {
-  /** Downloads and generated corruption suites; null: `$XDG_CACHE_HOME/semix`, else `~/.cache/semix`. `SEMIX_CACHE`. */
+  /**
+   * Downloads and generated corruption suites; null: `$XDG_CACHE_HOME/semix`, else `~/.cache/semix`, as
+   * `cacheDir()` from `@semix/env/node` resolves it. `SEMIX_CACHE`.
+   */
   cacheDir: string | null;
   /** No download is attempted; a data set missing from the cache is an error saying so. `SEMIX_OFFLINE` (1/true). */
   offline: boolean;

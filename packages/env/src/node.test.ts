@@ -2,7 +2,8 @@ import { mkdtemp, readdir, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
-import { writeAtomic } from './node';
+import { env } from './index';
+import { cacheDir, writeAtomic } from './node';
 
 // A full disk, simulated: root ignores permissions, so a read-only directory would not stop the write.
 const fail = vi.hoisted(() => ({ code: null as string | null }));
@@ -34,5 +35,27 @@ describe('writeAtomic', () => {
     expect(await readdir(dir)).toEqual([]);
     await writeAtomic(path, '{}');
     expect(await readdir(dir)).toEqual(['record.json']);
+  });
+});
+
+describe('cacheDir', () => {
+  it('env.cacheDir (SEMIX_CACHE) where set, else $XDG_CACHE_HOME/semix, else ~/.cache/semix', () => {
+    const saved = { ...process.env };
+    try {
+      delete process.env.SEMIX_CACHE;
+      delete process.env.XDG_CACHE_HOME;
+      // os.homedir() reads $HOME on POSIX.
+      process.env.HOME = '/home/someone';
+      expect(cacheDir()).toBe('/home/someone/.cache/semix');
+      process.env.XDG_CACHE_HOME = '/var/cache/user';
+      expect(cacheDir()).toBe('/var/cache/user/semix');
+      process.env.SEMIX_CACHE = '/data/from-env';
+      expect(cacheDir()).toBe('/data/from-env');
+      env.cacheDir = '/data/assigned';
+      expect(cacheDir()).toBe('/data/assigned');
+    } finally {
+      env.cacheDir = undefined as never;
+      process.env = saved;
+    }
   });
 });

@@ -3,7 +3,20 @@
 // that it bundles for a browser.
 import { randomBytes } from 'node:crypto';
 import { mkdir, rename, rm, writeFile } from 'node:fs/promises';
-import { dirname } from 'node:path';
+import { homedir } from 'node:os';
+import { dirname, join } from 'node:path';
+import { env } from './index';
+
+/**
+ * The cache directory in effect: `env.cacheDir` (`SEMIX_CACHE`) where set, else `$XDG_CACHE_HOME/semix`, else
+ * `~/.cache/semix`. The one place the default is computed (the setting is null until set, and a browser has no
+ * home directory); downloads and generated corruption suites live under it.
+ */
+export function cacheDir(): string {
+  if (env.cacheDir) return env.cacheDir;
+  const base = process.env.XDG_CACHE_HOME || join(homedir(), '.cache');
+  return join(base, 'semix');
+}
 
 /**
  * A temp name beside `path`: `<name>.<12 hex digits>.tmp`. One pattern for every temp file semix writes, so that
