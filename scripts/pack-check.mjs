@@ -24,7 +24,8 @@ const EXPECTED = {
   '@semix/datasets': ['corruptionSuite', 'splitValidation', 'loadMnistMini'],
   '@semix/datasets/node': ['corruptionSuite', 'loadMnistMini', 'writeAtomic', 'validationSplit'],
   '@semix/datasets/browser': ['corruptionSuite', 'corruptImages', 'corruptMnistC'],
-  '@semix/bench': [],
+  '@semix/bench': ['runBench', 'readRecord'],
+  '@semix/bench/internal': ['jobId', 'recordText'],
 };
 const results = [];
 

@@ -7,6 +7,7 @@ export default defineConfig({
   entry: {
     index: 'src/index.ts',
     queue: 'src/queue.ts',
+    internal: 'src/internal.ts',
     job_thread: 'src/run/job_thread.ts',
     // runSpeedSuite starts dist/speed_tensorflow.js in a child process for tfjs-node's one-thread rows.
     speed_tensorflow: 'src/speed/speed_tensorflow.ts',

@@ -1,15 +1,6 @@
 import { resolve } from 'node:path';
-import {
-  badRecordLine,
-  leaderboardTable,
-  loadPreset,
-  loadPresetSplits,
-  overrideMethods,
-  type Preset,
-  parseJobs,
-  recordSummary,
-  runBench,
-} from '@semix/bench';
+import { leaderboardTable, loadPreset, loadPresetSplits, type Preset, runBench } from '@semix/bench';
+import { badRecordLine, overrideMethods, parseJobs, recordSummary } from '@semix/bench/internal';
 import type { BackendName } from '@semix/core';
 import {
   BACKENDS,

@@ -1,6 +1,7 @@
 import { existsSync } from 'node:fs';
 import { resolve } from 'node:path';
-import { badRecordLine, leaderboardTable, rebuildLeaderboard } from '@semix/bench';
+import { leaderboardTable, rebuildLeaderboard } from '@semix/bench';
+import { badRecordLine } from '@semix/bench/internal';
 import { checkOutDir } from '../options';
 import { holdDirectory } from '../writer';
 

@@ -2,20 +2,15 @@ import { mkdir, readdir, readFile, rename } from 'node:fs/promises';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import {
-  identityDiff,
-  jobId,
-  jobIdentity,
   loadPreset,
   loadPresetData,
   loadPresetSplits,
   type Preset,
   PresetError,
-  packageVersions,
   parsePreset,
-  recordSummary,
-  recordText,
   runJob,
 } from '@semix/bench';
+import { identityDiff, jobId, jobIdentity, packageVersions, recordSummary, recordText } from '@semix/bench/internal';
 import { ARCHITECTURES, type BackendName, computeIdentity, selectBackend } from '@semix/core';
 import { CheckpointError } from '@semix/core/node';
 import { DATASET_NAMES } from '@semix/datasets';
