@@ -4,7 +4,7 @@
  * preset varies, failed jobs as failed, and rows with missing or unreadable records marked incomplete.
  */
 import type { Grid } from '../plan/grid';
-import { DEFAULT_REPORT_SETTINGS } from '../plan/preset';
+import { DEFAULT_REPORT_SETTINGS, evaluationSplit } from '../plan/preset';
 import type { ResultRecord } from '../run/records';
 import { ablationTables, controlComparisons, semComparisons } from './comparisons';
 import { ALPHA, aaRate, type JudgeSettings } from './family';
@@ -55,6 +55,7 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
   const leaderboard: Leaderboard = {
     preset: preset.name,
     description: preset.description,
+    ...(evaluationSplit(preset) === 'validation' ? { evaluated_on: 'validation' as const } : {}),
     suites,
     headline,
     rows,

@@ -137,7 +137,7 @@ function comparisonCells(c: Comparison | null, board: Leaderboard): string[] {
 /** A table of comparisons whose rows each name their baseline (the controls, SEM). */
 function pairedTable(board: Leaderboard, list: readonly Comparison[]): string[] {
   return [
-    `| method | vs | clean acc | ${board.suites.map((s) => `${s} acc`).join(' | ')} | equivariance gap |`,
+    `| ${['method', 'vs', 'clean acc', ...board.suites.map((s) => `${s} acc`), 'equivariance gap'].join(' | ')} |`,
     `|---|---|---|${board.suites.map(() => '---|').join('')}---|`,
     ...list.map((c) => `| ${cell(c.label)} | ${cell(c.baseline)} | ${comparisonCells(c, board).join(' | ')} |`),
   ];
@@ -145,6 +145,7 @@ function pairedTable(board: Leaderboard, list: readonly Comparison[]): string[] 
 
 /** The leaderboard as a Markdown document. */
 export function leaderboardMarkdown(board: Leaderboard, command: string): string {
+  const images = board.evaluated_on ?? 'test';
   const lines = [
     `# semix leaderboard: \`${board.preset}\``,
     '',
@@ -157,12 +158,12 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
     ...mainTable(board),
     '',
     'Mean ± sample std over seeds ("n=1": a single seed, no spread). Clean accuracy, ECE and every suite are measured',
-    'on the same test images. Corruption accuracy is the mean over the suite’s corruptions × severities. mCE and',
+    `on the same ${images} images. Corruption accuracy is the mean over the suite’s corruptions × severities. mCE and`,
     'relative mCE follow Hendrycks & Dietterich (2019): CE_c = Σ_s E_s,c / Σ_s E^base_s,c and relative CE_c =',
     'Σ_s (E_s,c − E_clean) / Σ_s (E^base_s,c − E^base_clean), averaged over corruptions, with the `erm` model of the',
     'same seed as the baseline (there is no AlexNet for these data sets). Equivariance gap: 1 − cos(f(mix), mix(f)),',
     'the angle the default SEM loss sees on normalised features, mean over λ ∈ {0.25, 0.5, 0.75}, each λ on its own',
-    'random pairs of test images (the same pairs for every method and seed); the relative L2 gap ‖f(mix) − mix(f)‖ /',
+    `random pairs of ${images} images (the same pairs for every method and seed); the relative L2 gap ‖f(mix) − mix(f)‖ /`,
     '‖mix(f)‖ on the same pairs is in the records and leaderboard.json.',
   ];
   if (showsSemShare(board)) {

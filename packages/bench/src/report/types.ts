@@ -150,6 +150,8 @@ export interface AblationTable {
 export interface Leaderboard {
   preset: string;
   description: string;
+  /** Set only where a preset evaluates on its validation images (`evaluation.split: 'validation'`); absent: test images. */
+  evaluated_on?: 'validation';
   suites: string[];
   /** The suite rows are ranked by (the first the preset lists), or null: ranked by clean accuracy. */
   headline: string | null;
