@@ -9,12 +9,18 @@
  *     (32×32×3), its convolutions broken down by kernel and shape
  *   pnpm --filter @semix/core bench -- wasm --compare [--model …]      # only: the step with the direct kernels,
  *     with Winograd, and with Winograd + relaxed SIMD where the engine has it, one step of each in turn
+ *   pnpm --filter @semix/core bench -- --vs-pytorch [--model …]         # only: the train and eval steps on wasm
+ *     and PyTorch's (the speed suite's python/reference_step.py), one thread each, in CPU time, round after round
  *
  * On wasm (single-threaded in Node) it then times the reference step split over data-parallel threads (one per
  * core, at most 4), and the same loss through semix's trainer with 1 and with that many `workers`.
  */
 
+import { execFileSync } from 'node:child_process';
 import { availableParallelism } from 'node:os';
+import { dirname } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { env } from '@semix/env';
 import { relaxedSimdSupported, setRelaxedSimd, setWinograd } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import {
@@ -40,8 +46,9 @@ const MODELS: Record<string, { arch: Architecture; inputShape: [number, number, 
 const config = MODELS[arch];
 if (!config) throw new Error(`--model: '${arch}' is not one of ${Object.keys(MODELS).join(', ')}`);
 const compare = args.includes('--compare');
+const vsPytorch = args.includes('--vs-pytorch');
 const requested = args.filter(
-  (a, i) => a !== '--model' && a !== '--compare' && (modelAt < 0 || i !== modelAt + 1),
+  (a, i) => a !== '--model' && a !== '--compare' && a !== '--vs-pytorch' && (modelAt < 0 || i !== modelAt + 1),
 ) as BackendName[];
 const available = (await probeBackends()).filter((p) => p.available).map((p) => p.name);
 const backends = requested.length > 0 ? requested : available;
@@ -52,6 +59,10 @@ console.log(
 );
 if (compare) {
   await compareKernels();
+  process.exit(0);
+}
+if (vsPytorch) {
+  await compareWithPytorch();
   process.exit(0);
 }
 for (const name of backends) {
@@ -234,6 +245,89 @@ async function compareKernels(): Promise<void> {
   }
   setWinograd(true);
   setRelaxedSimd(true);
+  step.dispose();
+  evalModel.dispose();
+  x.dispose();
+}
+
+/**
+ * The train and eval steps on wasm (one thread) and PyTorch's on one thread, in turn for 5 rounds, each side timed
+ * in its process's CPU time (semix: process.cpuUsage around each step, the median of several; PyTorch: the speed
+ * suite's script, its own median step, with time.process_time as its clock, OMP and OpenBLAS on one thread). On a
+ * shared machine the wall clock of both sides moves with the other tenants' load, and PyTorch's two OpenMP threads
+ * lose more to it than semix's threads do; the CPU time each spends on one core moves far less. Prints each round
+ * and the median and range of the per-round ratios PyTorch ÷ semix (above 1: semix spends less).
+ */
+async function compareWithPytorch(): Promise<void> {
+  const script = fileURLToPath(new URL('../../bench/python/reference_step.py', import.meta.url));
+  const python = [env.python, 'python3', '/usr/bin/python3'].find((p): p is string => {
+    if (!p) return false;
+    try {
+      execFileSync(p, ['-c', 'import torch'], { stdio: 'ignore' });
+      return true;
+    } catch {
+      return false;
+    }
+  });
+  if (!python) throw new Error('--vs-pytorch: no Python that imports torch (SEMIX_PYTHON, python3, /usr/bin/python3)');
+  // The script's own steps and median; only its clock is CPU time (it reads time.perf_counter).
+  const pytorch = () => {
+    const code = [
+      'import json, sys, time',
+      `sys.path.insert(0, ${JSON.stringify(dirname(script))})`,
+      'time.perf_counter = time.process_time',
+      'import torch, reference_step as r',
+      'torch.set_num_threads(1)',
+      `for kind in ('train', 'eval'): print(json.dumps(r.measure(${JSON.stringify(arch)}, kind, ${BATCH}, ${config.width}, 3.0)))`,
+    ].join('\n');
+    const out = execFileSync(python, ['-c', code], {
+      encoding: 'utf8',
+      env: { ...process.env, OMP_NUM_THREADS: '1', OPENBLAS_NUM_THREADS: '1' },
+    });
+    const [train, evaluation] = out
+      .trim()
+      .split('\n')
+      .map((line) => (JSON.parse(line) as { ms_per_step: number }).ms_per_step);
+    return { train, eval: evaluation, torch: (JSON.parse(out.split('\n')[0]) as { torch: string }).torch };
+  };
+  await selectBackend('wasm');
+  const step = createReferenceStep(BATCH, 0, config);
+  const evalModel = createModel({ ...config, numClasses: 10, seed: 0 });
+  const x = tf.randomUniform([BATCH, ...config.inputShape]);
+  const evalStep = () => {
+    const logits = tf.tidy(() => evalModel.logits(x));
+    logits.dataSync();
+    logits.dispose();
+  };
+  const cpuMs = (run: () => unknown, calls: number) => {
+    for (let i = 0; i < 2; i++) run();
+    const times: number[] = [];
+    for (let i = 0; i < calls; i++) {
+      const t0 = process.cpuUsage();
+      run();
+      const t = process.cpuUsage(t0);
+      times.push((t.user + t.system) / 1000);
+    }
+    return median(times);
+  };
+  const ratios = { train: [] as number[], eval: [] as number[] };
+  let torch = '';
+  console.log('one thread each, CPU ms a step (semix on wasm vs PyTorch):');
+  for (let r = 0; r < 5; r++) {
+    const semix = { train: cpuMs(() => step.run(), big ? 5 : 21), eval: cpuMs(evalStep, big ? 9 : 21) };
+    const p = pytorch();
+    torch = p.torch;
+    ratios.train.push(p.train / semix.train);
+    ratios.eval.push(p.eval / semix.eval);
+    console.log(
+      `  round ${r + 1}: train ${semix.train.toFixed(1)} vs ${p.train.toFixed(1)}, eval ${semix.eval.toFixed(1)} vs ${p.eval.toFixed(1)}`,
+    );
+  }
+  const summary = (v: number[]) =>
+    `${median(v).toFixed(2)}× (${Math.min(...v).toFixed(2)}–${Math.max(...v).toFixed(2)})`;
+  console.log(
+    `PyTorch ${torch} CPU time ÷ semix's, median (range) of 5 rounds: train ${summary(ratios.train)}, eval ${summary(ratios.eval)}`,
+  );
   step.dispose();
   evalModel.dispose();
   x.dispose();
