@@ -1,15 +1,10 @@
+// `@semix/mixup`: what users build on: methods (createMethod, resolveMethod, methodSpec; a method is a policy with
+// its mix options and an optional SEM term), the policies, the mixing functions, the SEM term and the losses, their
+// defaults and types. The pieces these are made of are in `@semix/mixup/internal`.
 export {
-  type AugMixRecipe,
   type AugMixResult,
-  type AugMixStep,
-  applyChain,
   augmix,
-  augmixComponentWeights,
-  resolveAugMixOptions,
-  sampleAugMixRecipe,
-  sampleDirichlet,
 } from './augmix';
-export { resolveMixOptions } from './common';
 export {
   AUGMIX_DEFAULT_OPS,
   AUGMIX_GEOMETRIC_OPS,
@@ -27,15 +22,15 @@ export {
   DEFAULT_SALIENCY_DETECTOR,
   DEFAULT_SEM_OPTIONS,
 } from './constants';
-export { type Box, cutmix, cutmixBox } from './cutmix';
+export { type Box, cutmix } from './cutmix';
 export { fineGrainedSaliency } from './fine_grained_saliency';
-export { fmix, fmixMask } from './fmix';
+export { fmix } from './fmix';
 export { jensenShannon } from './jsd';
 export { manifoldMixup } from './manifold';
 export { createMethod, describeMethod, methodSpec } from './methods';
 export { mixup } from './mixup';
-export { mixupCutmix, resolveMixupCutmixOptions } from './mixup_cutmix';
-export { type GaussianNoiseResult, gaussianNoise, resolveGaussianNoiseOptions } from './noise';
+export { mixupCutmix } from './mixup_cutmix';
+export { type GaussianNoiseResult, gaussianNoise } from './noise';
 export type { Normalization } from './pixels';
 export {
   type MixKey,
@@ -50,32 +45,26 @@ export {
 export { resizemix } from './resizemix';
 export { saliencymix, spectralResidualSaliency } from './saliencymix';
 export {
-  combineRepresentations,
   type EquivarianceGap,
   equivarianceGaps,
   GAP_LAMS,
   type GapPairing,
   gapPairings,
-  mixedRepresentation,
-  resolveSemOptions,
   semLoss,
   semLossCombined,
-  stopGradient,
 } from './sem';
 export {
   defaultLabel,
-  type LegacyResolvedMethod,
   type MethodConfig,
   MethodConfigError,
   methodName,
   methodNames,
-  methodOverrides,
   parseMethodName,
   type ResolvedMethod,
   resolveMethod,
   withOption,
 } from './spec';
-export { checkLabels, mixTargets, smoothOneHot, softCrossEntropy } from './targets';
+export { mixTargets, smoothOneHot, softCrossEntropy } from './targets';
 export type {
   AugMixLossOptions,
   AugMixOp,
@@ -97,7 +86,4 @@ export {
   MIX_MODES,
   PAIRINGS,
   SALIENCY_DETECTORS,
-  validateMixOptions,
-  validateMixupCutmixOptions,
-  validateSemOptions,
 } from './validate';

@@ -3,7 +3,8 @@
  * variants against their base, and the ablation tables (each configuration that differs from its base in one
  * option). Each table is judged as one family (family.ts).
  */
-import { methodOverrides, type ResolvedMethod } from '@semix/mixup';
+import type { ResolvedMethod } from '@semix/mixup';
+import { methodOverrides } from '@semix/mixup/internal';
 import type { ResultRecord } from '../run/records';
 import { AA_MARKER, isAaLabel, type JudgeSettings, judgeFamily } from './family';
 import type { SeedRecords } from './rows';

@@ -3,7 +3,8 @@
  * `{ name: 'mixup+sem', … }`; the board shows each method as its grid stored it (a row's `method`), and pairs and
  * groups rows by the method read as the current shape (`resolveMethod` upgrades the old one, with the same label).
  */
-import { type LegacyResolvedMethod, methodName, type ResolvedMethod, resolveMethod } from '@semix/mixup';
+import { methodName, type ResolvedMethod, resolveMethod } from '@semix/mixup';
+import type { LegacyResolvedMethod } from '@semix/mixup/internal';
 
 /** Memoised per stored object: the tables ask for the same methods many times. */
 const current = new WeakMap<object, ResolvedMethod>();
