@@ -1,5 +1,12 @@
 import { env } from '@semix/env';
-import { relaxedSimd, setWinograd, setWinogradFilterTile, setWinogradTile } from '@semix/tfjs-wasm-train';
+import {
+  kernelFlags,
+  relaxedSimd,
+  setKernelFlags,
+  setWinograd,
+  setWinogradFilterTile,
+  setWinogradTile,
+} from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
 import { afterEach, describe, expect, it } from 'vitest';
 import { computeIdentity, libtensorflowVersion, sameCompute, selectBackend, selectCompute } from './backend';
@@ -77,6 +84,22 @@ describe('computeIdentity: what a result was computed with', () => {
     expect(computeIdentity().kernels).toMatchObject({ winograd: 'off', winogradFilterGradient: 'off' });
     await selectBackend('cpu');
     expect(computeIdentity()).toEqual({ backend: 'cpu' });
+    await selectBackend('wasm');
+  });
+
+  it("the kernelFlags option sets the pack's one flags object, which computeIdentity reads", async () => {
+    await selectBackend('wasm', { kernelFlags: { relaxedSimd: false, winograd: false } });
+    expect(kernelFlags).toMatchObject({ relaxedSimd: false, winograd: false });
+    expect(computeIdentity()).toEqual({
+      backend: 'wasm',
+      kernels: { multiplyAdd: 'separate', winograd: 'off', winogradFilterGradient: 'off' },
+    });
+    setKernelFlags({ winograd: true, winogradTile: 2 });
+    expect(computeIdentity().kernels).toEqual({
+      multiplyAdd: 'separate',
+      winograd: 'F(2x2,3x3)',
+      winogradFilterGradient: 'F(3x3,4x4)',
+    });
     await selectBackend('wasm');
   });
 

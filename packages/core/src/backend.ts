@@ -2,10 +2,12 @@ import { env, LOG_LEVELS } from '@semix/env';
 import {
   enableRelaxedSimd,
   type KernelArithmetic,
+  type KernelFlags,
   kernelArithmetic,
   registerAll,
+  relaxedSimd,
   setKernelArithmetic,
-  setRelaxedSimd,
+  setKernelFlags,
   WASM_KERNEL_PACK,
 } from '@semix/tfjs-wasm-train';
 import * as tf from '@tensorflow/tfjs-core';
@@ -63,10 +65,14 @@ export interface SelectBackendOptions {
   /** Receives what may make results wrong though a backend was chosen (two tfjs-core copies); default console.warn. */
   warn?: (line: string) => void;
   /**
-   * wasm with the kernel pack: its multiply-adds through relaxed SIMD where the engine has it (switching Node 20's
-   * flag on, see `enableRelaxedSimd`), or the plain path (false). Default `env.relaxedSimd` (`SEMIX_RELAXED_SIMD`).
+   * wasm with the kernel pack: switches of the pack's one flags object (`kernelFlags` of @semix/tfjs-wasm-train,
+   * which `computeIdentity` reads) to set when it is selected; those not given keep their values, except
+   * `relaxedSimd`, whose default is `env.relaxedSimd` (`SEMIX_RELAXED_SIMD`). With `relaxedSimd`, the multiply-adds
+   * go through relaxed SIMD where the engine has it (switching Node 20's flag on, see `enableRelaxedSimd`).
    * Data-parallel replicas and bench's job threads are started with their parent's choice.
    */
+  kernelFlags?: Partial<KernelFlags>;
+  /** @deprecated `kernelFlags: { relaxedSimd }`: the pack's switches are one object. */
   relaxedSimd?: boolean;
 }
 
@@ -140,7 +146,7 @@ export function sameCompute(a: ComputeIdentity, b: ComputeIdentity): boolean {
  */
 export async function selectCompute(identity: ComputeIdentity): Promise<BackendSelection> {
   const fused = identity.kernels?.multiplyAdd === 'fused';
-  const selection = await selectBackend(identity.backend as BackendName, { relaxedSimd: fused });
+  const selection = await selectBackend(identity.backend as BackendName, { kernelFlags: { relaxedSimd: fused } });
   if (identity.kernels) setKernelArithmetic(identity.kernels);
   const here = computeIdentity();
   if (!sameCompute(here, identity)) {
@@ -311,7 +317,13 @@ export async function selectBackend(
     // env.kernelPack (SEMIX_KERNEL_PACK) off: tfjs-backend-wasm's own kernels only (it cannot train convnets then).
     const withPack = name === 'wasm' && env.kernelPack;
     const kernelPack = withPack ? registerAll() : [];
-    const relaxed = withPack && setRelaxedSimd((options.relaxedSimd ?? env.relaxedSimd) && enableRelaxedSimd());
+    let relaxed = false;
+    if (withPack) {
+      const wanted = options.kernelFlags?.relaxedSimd ?? options.relaxedSimd ?? env.relaxedSimd;
+      // enableRelaxedSimd only where wanted: it switches a V8 flag for the whole process.
+      setKernelFlags({ ...options.kernelFlags, relaxedSimd: wanted && enableRelaxedSimd() });
+      relaxed = relaxedSimd();
+    }
     let failure: string | null = null;
     try {
       if (!(await tf.setBackend(name))) failure = 'failed to initialise';

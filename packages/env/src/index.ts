@@ -26,7 +26,8 @@ export interface Settings {
    * The kernel pack multiplies-adds through relaxed SIMD (f32x4.relaxed_madd: fused on x64 with FMA3 and on arm64)
    * where the engine has it; on Node 20, whose V8 has it behind --experimental-wasm-relaxed-simd, selecting wasm
    * switches that flag on for the process (default true). False: the plain SIMD multiply and add, as on an engine
-   * without it. The two differ by a rounding per multiply-add. `SEMIX_RELAXED_SIMD` (0/false/off).
+   * without it. The two differ by a rounding per multiply-add. `SEMIX_RELAXED_SIMD` (0/false/off). The default
+   * that `selectBackend` writes into the pack's one flags object (`kernelFlags.relaxedSimd`), where it is read.
    */
   relaxedSimd: boolean;
   /** The Python that runs the speed suite's PyTorch row; null: the first of python3, /usr/bin/python3 with torch. `SEMIX_PYTHON`. */

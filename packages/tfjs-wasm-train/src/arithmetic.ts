@@ -1,12 +1,5 @@
-import { relaxedSimd, setRelaxedSimd } from './wasm_asm';
-import {
-  setWinograd,
-  setWinogradFilterTile,
-  setWinogradTile,
-  winogradEnabled,
-  winogradFilterTile,
-  winogradTile,
-} from './winograd';
+import { kernelFlags, setKernelFlags } from './flags';
+import { relaxedSimd } from './wasm_asm';
 
 /**
  * The pack's choices that change its numbers (each path is within its stated tolerance of tfjs `cpu`, but they
@@ -25,16 +18,13 @@ export interface KernelArithmetic {
   winogradFilterGradient: 'F(3x3,4x4)' | 'F(3x3,2x2)' | 'off';
 }
 
-/**
- * The arithmetic the pack uses now (the switches `setRelaxedSimd`, `setWinograd`, `setWinogradTile` and
- * `setWinogradFilterTile` change it).
- */
+/** The arithmetic the pack uses now: its flags ({@link kernelFlags}) as far as this engine follows them. */
 export function kernelArithmetic(): KernelArithmetic {
-  const on = winogradEnabled();
+  const on = kernelFlags.winograd;
   return {
     multiplyAdd: relaxedSimd() ? 'fused' : 'separate',
-    winograd: !on ? 'off' : winogradTile() === 4 ? 'F(4x4,3x3)' : 'F(2x2,3x3)',
-    winogradFilterGradient: !on ? 'off' : winogradFilterTile() === 4 ? 'F(3x3,4x4)' : 'F(3x3,2x2)',
+    winograd: !on ? 'off' : kernelFlags.winogradTile === 4 ? 'F(4x4,3x3)' : 'F(2x2,3x3)',
+    winogradFilterGradient: !on ? 'off' : kernelFlags.winogradFilterTile === 4 ? 'F(3x3,4x4)' : 'F(3x3,2x2)',
   };
 }
 
@@ -44,11 +34,14 @@ export function kernelArithmetic(): KernelArithmetic {
  * `enableRelaxedSimd`, which this does not call).
  */
 export function setKernelArithmetic(arithmetic: KernelArithmetic): KernelArithmetic {
-  setRelaxedSimd(arithmetic.multiplyAdd === 'fused');
-  setWinograd(arithmetic.winograd !== 'off');
-  if (arithmetic.winograd !== 'off') setWinogradTile(arithmetic.winograd === 'F(2x2,3x3)' ? 2 : 4);
-  if (arithmetic.winogradFilterGradient !== 'off') {
-    setWinogradFilterTile(arithmetic.winogradFilterGradient === 'F(3x3,2x2)' ? 2 : 4);
-  }
+  const on = arithmetic.winograd !== 'off';
+  setKernelFlags({
+    relaxedSimd: arithmetic.multiplyAdd === 'fused',
+    winograd: on,
+    ...(on ? { winogradTile: arithmetic.winograd === 'F(2x2,3x3)' ? 2 : 4 } : {}),
+    ...(arithmetic.winogradFilterGradient !== 'off'
+      ? { winogradFilterTile: arithmetic.winogradFilterGradient === 'F(3x3,2x2)' ? 2 : 4 }
+      : {}),
+  });
   return kernelArithmetic();
 }

@@ -5,6 +5,8 @@
  * copy and no build step. Opcodes from the WebAssembly core and SIMD specifications.
  */
 
+import { kernelFlags, setKernelFlags } from './flags';
+
 /** The part of the WebAssembly JS API used here (this package compiles without the DOM library's types). */
 export interface WasmApi {
   Memory: abstract new (...args: never[]) => object;
@@ -218,18 +220,18 @@ export function moduleOf(name: string, params: number, i32s: number, v128s: numb
  * one machine, the same every run).
  */
 export function relaxedSimd(): boolean {
-  return preferRelaxed && relaxedSimdSupported();
+  return kernelFlags.relaxedSimd && relaxedSimdSupported();
 }
 
 /**
- * Chooses the plain path even where relaxed SIMD is there (false), or relaxed SIMD where it is (true, the default):
- * for tests and benchmarks that compare the two in one process. Returns whether relaxed SIMD is now used.
+ * Chooses the plain path even where relaxed SIMD is there (false), or relaxed SIMD where it is (true, the default).
+ * Returns whether relaxed SIMD is now used.
+ * @deprecated `setKernelFlags({ relaxedSimd })`: the pack's switches are one object.
  */
 export function setRelaxedSimd(enabled: boolean): boolean {
-  preferRelaxed = enabled;
+  setKernelFlags({ relaxedSimd: enabled });
   return relaxedSimd();
 }
-let preferRelaxed = true;
 
 /** Whether the engine validates a module using f32x4.relaxed_madd (checked once). */
 export function relaxedSimdSupported(): boolean {

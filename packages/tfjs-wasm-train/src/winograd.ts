@@ -1,5 +1,6 @@
 import type { BackendWasm } from '@tensorflow/tfjs-backend-wasm';
 import type { TensorInfo } from '@tensorflow/tfjs-core';
+import { kernelFlags, setKernelFlags } from './flags';
 import { f32, heapOffset, imageIntoGrid, release } from './kernel_utils';
 import { preActivationRows } from './simd_affine';
 import { correlator } from './simd_conv';
@@ -43,46 +44,42 @@ export const WINOGRAD_MIN_CHANNELS = 16;
 
 /** Whether a stride-1 3×3 correlation of `inChannels` → `outChannels` goes through Winograd. */
 export function winogradPays(inChannels: number, outChannels: number): boolean {
-  return enabled && inChannels >= WINOGRAD_MIN_CHANNELS && outChannels >= WINOGRAD_MIN_CHANNELS;
+  return kernelFlags.winograd && inChannels >= WINOGRAD_MIN_CHANNELS && outChannels >= WINOGRAD_MIN_CHANNELS;
 }
 
 /**
- * Turns Winograd off (every convolution through the direct kernels, as before it) or on (the default): for
- * benchmarks that compare both in one process, step by step.
+ * Turns Winograd off (every convolution through the direct kernels, as before it) or on (the default).
+ * @deprecated `setKernelFlags({ winograd })`: the pack's switches are one object.
  */
 export function setWinograd(on: boolean): void {
-  enabled = on;
+  setKernelFlags({ winograd: on });
 }
 export function winogradEnabled(): boolean {
-  return enabled;
+  return kernelFlags.winograd;
 }
-let enabled = true;
 
 /**
- * The tile of Winograd's stride-1 3×3 correlations, the forward pass (Conv2D, FusedConv2D) and the input gradient
- * (Conv2DBackpropInput): F(4×4, 3×3) (the default) or F(2×2, 3×3). The filter gradient has its own tile
- * ({@link setWinogradFilterTile}). For benchmarks and tests that compare both in one process.
+ * Sets the tile of Winograd's stride-1 3×3 correlations, the forward pass (Conv2D, FusedConv2D) and the input
+ * gradient (Conv2DBackpropInput): F(4×4, 3×3) (the default) or F(2×2, 3×3).
+ * @deprecated `setKernelFlags({ winogradTile })`: the pack's switches are one object.
  */
 export function setWinogradTile(tile: 2 | 4): void {
-  forwardTile = tile;
+  setKernelFlags({ winogradTile: tile });
 }
 export function winogradTile(): 2 | 4 {
-  return forwardTile;
+  return kernelFlags.winogradTile;
 }
-let forwardTile: 2 | 4 = 4;
 
 /**
- * The tile of Winograd's filter gradient of stride-1 3×3 convolutions (winograd_filter_grad.ts): F(3×3, 4×4) (the
- * default, wherever the forward pass takes Winograd) or F(3×3, 2×2) (from 32 channels and 8 × 8 outputs only, the
- * rule it had before F(3×3, 4×4)). For benchmarks and tests that compare both in one process.
+ * Sets the tile of Winograd's filter gradient of stride-1 3×3 convolutions (winograd_filter_grad.ts).
+ * @deprecated `setKernelFlags({ winogradFilterTile })`: the pack's switches are one object.
  */
 export function setWinogradFilterTile(tile: 2 | 4): void {
-  filterTile = tile;
+  setKernelFlags({ winogradFilterTile: tile });
 }
 export function winogradFilterTile(): 2 | 4 {
-  return filterTile;
+  return kernelFlags.winogradFilterTile;
 }
-let filterTile: 2 | 4 = 4;
 
 export interface WinogradProblem {
   /** NHWC input [n, h, w, c] */
