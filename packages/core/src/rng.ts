@@ -1,8 +1,15 @@
 /**
  * A small, fast, seedable generator (sfc32, Chris Doty-Humphrey's PractRand "small fast counting" RNG) whose
- * whole state is four 32-bit words, so it can be saved in a checkpoint and restored exactly. Every random
- * choice in semix (initial weights, shuffling, λ, boxes, masks, pairings) draws from one of these; the trainer and
- * the models draw from one stream per purpose of their seed ({@link streamRng}).
+ * whole state is four 32-bit words, so it can be saved in a checkpoint and restored exactly. Every random choice of
+ * training (initial weights, the order of examples, augmentation, λ, boxes, masks, pairings) draws from one of
+ * these; the trainer and the models draw from one stream per purpose of their seed ({@link streamRng}).
+ *
+ * The data's random choices (generated corruption suites, the validation split, batchIndices' shuffle) draw from
+ * @semix/datasets' DataRng instead, a different generator (mulberry32, one 32-bit word of state). The two are not
+ * merged: either stream is part of what a result's identity fixes (generated suites and splits are keyed by their
+ * generator version, trained weights by the seed), so giving both one algorithm would change the numbers of every
+ * record made with the other. Merge them only together with a new job identity version and a suite generator
+ * version.
  */
 /**
  * The largest seed. A seed is one 32-bit word (splitmix32's input below): wrapping a larger number modulo 2³² would

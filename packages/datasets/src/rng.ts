@@ -1,6 +1,8 @@
 /**
  * A small seeded generator (mulberry32) for data pipelines: shuffling, augmentation and corruptions.
- * `@semix/datasets` depends on nothing of ours, so it does not borrow `@semix/core`'s generator.
+ * Not `@semix/core`'s Rng (sfc32), though it could now be reached through a shared package: this stream makes every
+ * generated corruption suite and validation split, so another algorithm would change their images and indices (the
+ * cached suites' GENERATOR_VERSION and every record's data identity with them). See core's rng.ts.
  */
 export class DataRng {
   private s: number;
