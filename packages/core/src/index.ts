@@ -15,11 +15,8 @@ export {
 export {
   type Augment,
   type Batch,
-  checkDataset,
-  datasetSize,
   gatherPixels,
   type ImageDataset,
-  makeBatch,
 } from './data';
 export {
   DEFAULT_EVALUATE_OPTIONS,
@@ -33,16 +30,11 @@ export { expectedCalibrationError } from './metrics';
 export { createModel } from './models/create_model';
 export { type FromLayersModelOptions, fromLayersModel, type LayersModelLike } from './models/layers_model';
 export { ARCHITECTURES, type Architecture, MAX_WIDTH, type ModelConfig, type SemixModel } from './models/types';
-export { assignWeights } from './models/weights';
 export { adam, SemixAdamOptimizer } from './optimizers';
-export { checkSeed, MAX_SEED, Rng } from './rng';
-export { learningRate } from './schedule';
+export { MAX_SEED, Rng } from './rng';
 export {
-  applyStep,
   crossEntropyMethod,
-  type LossGradients,
   type LossParts,
-  lossGradients,
   type MethodContext,
   type MethodSpec,
   TrainingDivergedError,

@@ -1,6 +1,8 @@
 // `@semix/core/internal`: what semix's own packages share and users should not build on. May change in any release.
 export { writeFileAtomic } from './checkpoint';
+export { checkDataset, datasetSize, makeBatch } from './data';
 export { type ErrorData, errorFromData, errorToData } from './error_data';
+export { assignWeights } from './models/weights';
 export { NODE_HOST } from './node';
 export { DataParallel } from './parallel/data_parallel';
 export { loadMethod, methodModuleUrl } from './parallel/method_spec';
@@ -13,6 +15,8 @@ export {
   type ParallelReferenceStep,
   type ReferenceStep,
 } from './reference_step';
-export { isMethodSpec, type StepInput, stepContext } from './step';
+export { checkSeed } from './rng';
+export { learningRate } from './schedule';
+export { applyStep, isMethodSpec, type LossGradients, lossGradients, type StepInput, stepContext } from './step';
 export { BROWSER_HOST, type ParallelLossGradients, type TrainHost } from './train_host';
 export { trainOn } from './trainer';
