@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { ARCHITECTURES, MAX_SEED, MAX_WIDTH } from '@semix/core';
-import type { SuiteName as DatasetsSuiteName } from '@semix/datasets';
+import { DATASET_NAMES, type SuiteName as DatasetsSuiteName } from '@semix/datasets';
 import {
   defaultLabel,
   type MethodConfig,
@@ -255,7 +255,7 @@ export const PresetObject = z
   .object({
     name: z.string().regex(/^[a-z0-9-]+$/, 'lowercase letters, digits and dashes'),
     description: z.string(),
-    dataset: z.enum(['mnist-mini', 'fashion-mnist', 'mnist', 'cifar10', 'cifar100']),
+    dataset: z.enum(DATASET_NAMES),
     model: ModelSettings,
     methods: z.array(MethodEntry).min(1),
     seeds: Seeds,
