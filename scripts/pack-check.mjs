@@ -12,7 +12,7 @@ const PACKAGES = ['env', 'tfjs-wasm-train', 'core', 'mixup', 'datasets', 'bench'
 // Symbols each package must export from its published entry.
 const EXPECTED = {
   '@semix/env': ['env', 'DEFAULT_SETTINGS'],
-  '@semix/env/node': ['writeAtomic', 'tempBeside'],
+  '@semix/env/node': ['writeAtomic', 'tempBeside', 'cacheDir'],
   '@semix/tfjs-wasm-train': ['registerAll', 'WASM_KERNEL_PACK'],
   '@semix/core': ['selectBackend', 'createModel', 'train'],
   '@semix/core/node': ['train', 'loadModel', 'saveCheckpoint'],
