@@ -114,13 +114,13 @@ export interface ModelStepOptions extends StepOptions {
 }
 
 /** A model's step `run` timed as its keyed row, and each kernel's time on one more warm call where asked. */
-async function modelStepRow(
+async function timedStepRow(
   backend: string,
   arch: Architecture,
   step: StepKey['step'],
   run: () => unknown,
   options: ModelStepOptions,
-): Promise<{ row: SpeedRow; profile: KernelProfile | null }> {
+): Promise<ModelStepRow> {
   const t = await timeStep(run, options.maxStepSeconds);
   const row = timedRow(backend, stepTask(arch, step), t, options.batch, {
     key: { model: arch, step, threads: options.threads },
@@ -128,69 +128,73 @@ async function modelStepRow(
   return { row, profile: options.profile ? await profileKernels(backend, row.task, run) : null };
 }
 
-/** A model's train step (the reference loss) on the active backend, keyed for the comparison with PyTorch. */
-export async function trainStepRow(
-  backend: string,
-  arch: Architecture,
-  options: ModelStepOptions,
-): Promise<{ row: SpeedRow; profile: KernelProfile | null }> {
-  const { inputShape, width } = MODEL_SHAPES[arch];
-  const step = createReferenceStep(options.batch, 0, { arch, inputShape, width });
-  try {
-    return await modelStepRow(backend, arch, 'train', () => step.run(), options);
-  } finally {
-    step.dispose();
-  }
+/** A model's row, and its kernels where profiled. */
+export interface ModelStepRow {
+  row: SpeedRow;
+  profile: KernelProfile | null;
 }
 
-/** A model's eval step (the logits of a batch, inference mode) on the active backend, keyed as the train step. */
-export async function evalStepRow(
+/**
+ * A model's train step (the reference loss) or eval step (the logits of a batch, inference mode) on the active
+ * backend, keyed for the comparison with PyTorch.
+ */
+export async function modelStepRow(
   backend: string,
   arch: Architecture,
+  step: StepKey['step'],
   options: ModelStepOptions,
-): Promise<{ row: SpeedRow; profile: KernelProfile | null }> {
+): Promise<ModelStepRow> {
   const { inputShape, width } = MODEL_SHAPES[arch];
+  if (step === 'train') {
+    const reference = createReferenceStep(options.batch, 0, { arch, inputShape, width });
+    try {
+      return await timedStepRow(backend, arch, step, () => reference.run(), options);
+    } finally {
+      reference.dispose();
+    }
+  }
   const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
   const x = tf.randomUniform([options.batch, ...inputShape]);
   try {
-    return await modelStepRow(backend, arch, 'eval', () => tf.tidy(() => model.logits(x).dataSync()), options);
+    return await timedStepRow(backend, arch, step, () => tf.tidy(() => model.logits(x).dataSync()), options);
   } finally {
     x.dispose();
     model.dispose();
   }
 }
 
-/**
- * A model's train step with the batch split over `threads` data-parallel threads; batch-norm statistics are per
- * shard (as PyTorch's DataParallel), so the numbers depend on the threads.
- */
-export async function dataParallelTrainRow(
-  backend: string,
-  arch: Architecture,
-  threads: number,
-  options: StepOptions,
-): Promise<SpeedRow> {
-  const { inputShape, width } = MODEL_SHAPES[arch];
-  const step = await createParallelReferenceStep(options.batch, 0, threads, { arch, inputShape, width });
-  try {
-    const t = await timeStep(() => step.run(), options.maxStepSeconds);
-    return timedRow(backend, stepTask(arch, 'train', threads), t, options.batch, {
-      key: { model: arch, step: 'train', threads },
-      note: t.note ?? 'batch-norm statistics per shard',
-    });
-  } finally {
-    await step.dispose();
-  }
-}
+/** `modelStepRow` of the train step. */
+export const trainStepRow = (backend: string, arch: Architecture, options: ModelStepOptions): Promise<ModelStepRow> =>
+  modelStepRow(backend, arch, 'train', options);
 
-/** A model's eval step with the batch sharded over `threads` threads (inference outputs are per image). */
-export async function dataParallelEvalRow(
+/** `modelStepRow` of the eval step. */
+export const evalStepRow = (backend: string, arch: Architecture, options: ModelStepOptions): Promise<ModelStepRow> =>
+  modelStepRow(backend, arch, 'eval', options);
+
+/**
+ * A model's train or eval step with the batch split over `threads` threads: the train step as data-parallel
+ * replicas, whose batch-norm statistics are per shard (as PyTorch's DataParallel), so the numbers depend on the
+ * threads; the eval step sharded over an inference pool (inference outputs are per image).
+ */
+export async function dataParallelStepRow(
   backend: string,
   arch: Architecture,
+  step: StepKey['step'],
   threads: number,
   options: StepOptions,
 ): Promise<SpeedRow> {
   const { inputShape, width } = MODEL_SHAPES[arch];
+  const row = (t: StepTiming, note?: string) =>
+    timedRow(backend, stepTask(arch, step, threads), t, options.batch, { key: { model: arch, step, threads }, note });
+  if (step === 'train') {
+    const replicas = await createParallelReferenceStep(options.batch, 0, threads, { arch, inputShape, width });
+    try {
+      const t = await timeStep(() => replicas.run(), options.maxStepSeconds);
+      return row(t, t.note ?? 'batch-norm statistics per shard');
+    } finally {
+      await replicas.dispose();
+    }
+  }
   const model = createModel({ arch, inputShape, width, numClasses: 10, seed: 0 });
   const x = tf.randomUniform([options.batch, ...inputShape]) as tf.Tensor4D;
   try {
@@ -201,9 +205,7 @@ export async function dataParallelEvalRow(
         logits.dataSync();
         logits.dispose();
       }, options.maxStepSeconds);
-      return timedRow(backend, stepTask(arch, 'eval', threads), t, options.batch, {
-        key: { model: arch, step: 'eval', threads },
-      });
+      return row(t);
     } finally {
       await pool.dispose();
     }
@@ -212,6 +214,14 @@ export async function dataParallelEvalRow(
     model.dispose();
   }
 }
+
+/** `dataParallelStepRow` of the train step. */
+export const dataParallelTrainRow = (backend: string, arch: Architecture, threads: number, options: StepOptions) =>
+  dataParallelStepRow(backend, arch, 'train', threads, options);
+
+/** `dataParallelStepRow` of the eval step. */
+export const dataParallelEvalRow = (backend: string, arch: Architecture, threads: number, options: StepOptions) =>
+  dataParallelStepRow(backend, arch, 'eval', threads, options);
 
 /** The row of a train step not timed, and why. */
 export function skippedTrainRow(backend: string, arch: Architecture, why: string): SpeedRow {
