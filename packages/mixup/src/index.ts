@@ -54,7 +54,6 @@ export {
   semLossCombined,
 } from './sem';
 export {
-  defaultLabel,
   type MethodConfig,
   MethodConfigError,
   methodName,

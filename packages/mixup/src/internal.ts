@@ -38,6 +38,6 @@ export { resolveMixupCutmixOptions } from './mixup_cutmix';
 export { resolveGaussianNoiseOptions } from './noise';
 export { bytesToInput, fromUnit, toBytes, toUnit } from './pixels';
 export { combineRepresentations, mixedRepresentation, resolveSemOptions, stopGradient } from './sem';
-export { type LegacyResolvedMethod, methodOverrides } from './spec';
+export { defaultLabel, type LegacyResolvedMethod, methodOverrides } from './spec';
 export { checkLabels } from './targets';
 export { validateMixOptions, validateMixupCutmixOptions, validateSemOptions } from './validate';

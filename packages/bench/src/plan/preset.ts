@@ -2,7 +2,6 @@ import { readFileSync } from 'node:fs';
 import { ARCHITECTURES, MAX_SEED, MAX_WIDTH } from '@semix/core';
 import { DATASET_NAMES, type SuiteName as DatasetsSuiteName } from '@semix/datasets';
 import {
-  defaultLabel,
   type MethodConfig,
   MethodConfigError,
   methodName,
@@ -11,6 +10,7 @@ import {
   resolveMethod,
   withOption,
 } from '@semix/mixup';
+import { defaultLabel } from '@semix/mixup/internal';
 import { z } from 'zod';
 import { AA_MARKER, aaTwinLabel, isAaLabel } from './controls';
 import cifar10 from './presets/cifar10.json';
