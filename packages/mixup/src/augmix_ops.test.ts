@@ -86,6 +86,28 @@ describe('operations by hand', () => {
     expect(Array.from(translateY(img, -1).data)).toEqual([0, 0, 0, 1, 2, 3]);
   });
 
+  it('a whole-pixel translation (copied row by row) is byte for byte the affine transform it stands for', () => {
+    const rgb: Image8 = {
+      data: Uint8Array.from({ length: 5 * 4 * 3 }, (_, i) => (i * 53) % 256),
+      height: 5,
+      width: 4,
+      channels: 3,
+    };
+    for (const img of [
+      rgb,
+      gray([
+        [1, 2, 3, 4, 5],
+        [6, 7, 8, 9, 10],
+        [11, 12, 13, 14, 15],
+      ]),
+    ]) {
+      for (let p = -6; p <= 6; p++) {
+        expect(translateX(img, p).data).toEqual(affine(img, [1, 0, p, 0, 1, 0]).data);
+        expect(translateY(img, p).data).toEqual(affine(img, [1, 0, 0, 0, 1, p]).data);
+      }
+    }
+  });
+
   it('a fractional shift interpolates neighbours (truncated); the border column repeats; outside is black', () => {
     // Shift ¼: output x samples pixel-centre coordinate x + ¼ → in[x] + ¼·(in[x + 1] − in[x]), in[3] clamped to in[2].
     expect(Array.from(affine(gray([[10, 21, 40]]), [1, 0, 0.25, 0, 1, 0]).data)).toEqual([12, 25, 40]);

@@ -133,10 +133,20 @@ export function affine(img: Image8, matrix: readonly number[]): Image8 {
   const [a, b, c, d, e, f] = matrix;
   const { data, height: h, width: w, channels: ch } = img;
   const out = new Uint8Array(data.length);
+  // a·(x + ½), d·(x + ½) per column and b·(y + ½), e·(y + ½) per row: the very products of the per-pixel formula,
+  // summed in its order, so every sample point is the same double as computing it pixel by pixel.
+  const ax = new Float64Array(w);
+  const dx0 = new Float64Array(w);
+  for (let x = 0; x < w; x++) {
+    ax[x] = a * (x + 0.5);
+    dx0[x] = d * (x + 0.5);
+  }
   for (let y = 0; y < h; y++) {
+    const by = b * (y + 0.5);
+    const ey = e * (y + 0.5);
     for (let x = 0; x < w; x++) {
-      const xin = a * (x + 0.5) + b * (y + 0.5) + c;
-      const yin = d * (x + 0.5) + e * (y + 0.5) + f;
+      const xin = ax[x] + by + c;
+      const yin = dx0[x] + ey + f;
       if (!(xin >= 0 && xin < w && yin >= 0 && yin < h)) continue;
       // Pixel-centre coordinates, ≥ −0.5 here: floor by hand (| 0 truncates towards zero).
       const xc = xin - 0.5;
@@ -151,6 +161,15 @@ export function affine(img: Image8, matrix: readonly number[]): Image8 {
       // Below the last row Pillow repeats the first interpolated row instead.
       const row1 = yi + 1 < h ? (yi + 1) * w * ch : row0;
       const to = (y * w + x) * ch;
+      if (ch === 1) {
+        // The channel loop below with k = 0, written out: most images here are gray.
+        const p00 = data[row0 + x0];
+        const v1 = p00 + (data[row0 + x1] - p00) * dx;
+        const p10 = data[row1 + x0];
+        const v2 = p10 + (data[row1 + x1] - p10) * dx;
+        out[to] = v1 + (v2 - v1) * dy;
+        continue;
+      }
       for (let k = 0; k < ch; k++) {
         const p00 = data[row0 + x0 + k];
         const v1 = p00 + (data[row0 + x1 + k] - p00) * dx;
@@ -203,9 +222,29 @@ export function rotate(img: Image8, degrees: number): Image8 {
 
 export const shearX = (img: Image8, factor: number): Image8 => affine(img, [1, factor, 0, 0, 1, 0]);
 export const shearY = (img: Image8, factor: number): Image8 => affine(img, [1, 0, 0, factor, 1, 0]);
+/**
+ * A translation by a whole number of pixels: out(x, y) = in(x + dx, y + dy), black where that is outside the image.
+ * It is what `affine` gives for [1, 0, dx, 0, 1, dy] with integer dx, dy (every sample lands on a pixel centre, so
+ * the interpolation weights are 0 and the value is that pixel's), without the per-pixel sampling.
+ */
+function shift(img: Image8, dx: number, dy: number): Image8 {
+  const { data, height: h, width: w, channels: ch } = img;
+  const out = new Uint8Array(data.length);
+  const x0 = Math.max(0, -dx);
+  const x1 = Math.min(w, w - dx);
+  if (x1 <= x0) return withData(img, out);
+  for (let y = Math.max(0, -dy); y < Math.min(h, h - dy); y++) {
+    const from = ((y + dy) * w + x0 + dx) * ch;
+    out.set(data.subarray(from, from + (x1 - x0) * ch), (y * w + x0) * ch);
+  }
+  return withData(img, out);
+}
+
 /** Samples the input `pixels` to the right (so the content moves left for pixels > 0), as augmentations.py. */
-export const translateX = (img: Image8, pixels: number): Image8 => affine(img, [1, 0, pixels, 0, 1, 0]);
-export const translateY = (img: Image8, pixels: number): Image8 => affine(img, [1, 0, 0, 0, 1, pixels]);
+export const translateX = (img: Image8, pixels: number): Image8 =>
+  Number.isInteger(pixels) ? shift(img, pixels, 0) : affine(img, [1, 0, pixels, 0, 1, 0]);
+export const translateY = (img: Image8, pixels: number): Image8 =>
+  Number.isInteger(pixels) ? shift(img, 0, pixels) : affine(img, [1, 0, 0, 0, 1, pixels]);
 
 /** Pillow's RGB → L: (19595·R + 38470·G + 7471·B + 2¹⁵) >> 16 (ITU-R 601-2 luma in 16-bit fixed point). */
 function toGray(img: Image8): Uint8Array {
