@@ -16,7 +16,7 @@ import {
   translateY,
 } from './augmix_ops';
 import { DEFAULT_AUGMIX_OPTIONS } from './constants';
-import { bytesToInput, type Normalization, readPixels, toBytes } from './pixels';
+import { byteInputTable, bytesToInput, type Normalization, readPixels, toBytes } from './pixels';
 import type { AugMixOp, AugMixOptions, RandomSource } from './types';
 import { validateFields } from './validate';
 
@@ -182,19 +182,28 @@ export function augmix(
   const chains = Array.from({ length: o.width }, () => new Float32Array(n * per));
   const mixed = new Float32Array(n * per);
   const recipes: AugMixRecipe[] = [];
+  // The whole batch's bytes and one byte → input table, made once (the operations never write to their input).
+  const bytes = toBytes(unit);
+  const table = byteInputTable(c, normalization);
+  // Σₖ wₖ·chainₖ(x) of one image, added in k order in doubles as a per-pixel sum would.
+  const sum = new Float64Array(per);
   for (let i = 0; i < n; i++) {
     const recipe = sampleAugMixRecipe(rng, h, w, o);
     recipes.push(recipe);
-    const image: Image8 = { data: toBytes(unit, i * per, per), height: h, width: w, channels: c };
+    const from = i * per;
+    const image: Image8 = { data: bytes.subarray(from, from + per), height: h, width: w, channels: c };
     for (let k = 0; k < o.width; k++) {
-      bytesToInput(applyChain(image, recipe.chains[k]).data, c, normalization, chains[k], i * per);
+      bytesToInput(applyChain(image, recipe.chains[k]).data, c, normalization, chains[k], from, table);
+    }
+    sum.fill(0);
+    for (let k = 0; k < o.width; k++) {
+      const wk = recipe.weights[k];
+      const chain = chains[k];
+      for (let p = 0; p < per; p++) sum[p] += wk * chain[from + p];
     }
     const m = recipe.skip;
-    for (let p = i * per; p < (i + 1) * per; p++) {
-      let mix = 0;
-      for (let k = 0; k < o.width; k++) mix += recipe.weights[k] * chains[k][p];
-      mixed[p] = (1 - m) * input[p] + m * mix;
-    }
+    const keep = 1 - m;
+    for (let p = 0; p < per; p++) mixed[from + p] = keep * input[from + p] + m * sum[p];
   }
   return { mixed: tf.tensor4d(mixed, [n, h, w, c]), chains, recipes };
 }

@@ -107,19 +107,36 @@ export function toBytes(unit: Float32Array, from = 0, length = unit.length - fro
   return out;
 }
 
-/** 8-bit pixels back to the model's input space, written at `to` in `out`: (u·(1/255) − mean)·(1/std). */
+/**
+ * `bytesToInput`'s value of every byte on every channel, (u·(1/255) − mean)·(1/std) rounded to float32:
+ * `table[u·channels + ch]`. A pixel-space augmentation that converts many images builds it once.
+ */
+export function byteInputTable(channels: number, normalization: Normalization | null): Float32Array {
+  const scale = 1 / 255;
+  const mean = normalization?.mean ?? new Array(channels).fill(0);
+  const inv = (normalization?.std ?? new Array(channels).fill(1)).map((s) => 1 / s);
+  const table = new Float32Array(256 * channels);
+  for (let u = 0; u < 256; u++) {
+    for (let ch = 0; ch < channels; ch++) table[u * channels + ch] = (u * scale - mean[ch]) * inv[ch];
+  }
+  return table;
+}
+
+/**
+ * 8-bit pixels back to the model's input space, written at `to` in `out`: (u·(1/255) − mean)·(1/std), looked up in
+ * `table` (`byteInputTable(channels, normalization)`, built here unless given).
+ */
 export function bytesToInput(
   bytes: Uint8Array,
   channels: number,
   normalization: Normalization | null,
   out: Float32Array,
   to = 0,
+  table: Float32Array = byteInputTable(channels, normalization),
 ): void {
-  const scale = 1 / 255;
-  const mean = normalization?.mean ?? new Array(channels).fill(0);
-  const inv = (normalization?.std ?? new Array(channels).fill(1)).map((s) => 1 / s);
-  for (let i = 0; i < bytes.length; i++) {
-    const ch = i % channels;
-    out[to + i] = (bytes[i] * scale - mean[ch]) * inv[ch];
+  if (channels === 1) {
+    for (let i = 0; i < bytes.length; i++) out[to + i] = table[bytes[i]];
+    return;
   }
+  for (let i = 0; i < bytes.length; i++) out[to + i] = table[bytes[i] * channels + (i % channels)];
 }
