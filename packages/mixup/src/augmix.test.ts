@@ -5,6 +5,7 @@ import {
   type AugMixRecipe,
   augmix,
   augmixComponentWeights,
+  augmixViews,
   resolveAugMixOptions,
   sampleAugMixRecipe,
   sampleDirichlet,
@@ -191,6 +192,29 @@ describe('augmix', () => {
       }
     }
     tf.dispose([x, out.mixed]);
+  });
+
+  it('augmixViews(x, rng, 2) is two augmix calls one after the other: the same images and draws, the rng left alike', () => {
+    const before = tf.memory().numTensors;
+    const x = tf.tensor4d(
+      new Rng(5).normals(3 * 6 * 5 * 3, 0.3).map((v) => Math.min(1, Math.abs(v))),
+      [3, 6, 5, 3],
+    );
+    const normalization = { mean: [0.4, 0.5, 0.6], std: [0.2, 0.3, 0.25] };
+    const nx = tf.tidy(() => tf.div(tf.sub(x, normalization.mean), normalization.std)) as tf.Tensor4D;
+    const a = new Rng(6);
+    const b = new Rng(6);
+    const one = [augmix(nx, a, {}, normalization), augmix(nx, a, {}, normalization)];
+    const both = augmixViews(nx, b, 2, {}, normalization);
+    for (let v = 0; v < 2; v++) {
+      expect(both[v].mixed.dataSync()).toEqual(one[v].mixed.dataSync());
+      expect(both[v].chains).toEqual(one[v].chains);
+      expect(both[v].recipes).toEqual(one[v].recipes);
+    }
+    expect(both[0].mixed.dataSync()).not.toEqual(both[1].mixed.dataSync());
+    expect(b.uniform()).toBe(a.uniform());
+    tf.dispose([x, nx, ...one.map((r) => r.mixed), ...both.map((r) => r.mixed)]);
+    expect(tf.memory().numTensors).toBe(before);
   });
 
   it('RGB works; the same seed gives the same images and another seed others', () => {

@@ -16,7 +16,7 @@ import {
   translateY,
 } from './augmix_ops';
 import { DEFAULT_AUGMIX_OPTIONS } from './constants';
-import { byteInputTable, bytesToInput, type Normalization, readPixels, toBytes } from './pixels';
+import { byteInputTable, bytesToInput, type Normalization, type PixelBatch, readPixels, toBytes } from './pixels';
 import type { AugMixOp, AugMixOptions, RandomSource } from './types';
 import { validateFields } from './validate';
 
@@ -174,17 +174,43 @@ export function augmix(
   options: Partial<AugMixOptions> = {},
   normalization: Normalization | null = null,
 ): AugMixResult {
+  return augmixViews(x, rng, 1, options, normalization)[0];
+}
+
+/**
+ * `views` AugMix views of one batch, the same as `views` calls of `augmix` one after another (the same draws in the
+ * same order), reading the batch back and converting it to bytes once for all of them.
+ */
+export function augmixViews(
+  x: tf.Tensor4D,
+  rng: RandomSource,
+  views: number,
+  options: Partial<AugMixOptions> = {},
+  normalization: Normalization | null = null,
+): AugMixResult[] {
   const o = resolveAugMixOptions(options);
-  const { shape, per, input, unit } = readPixels(x, normalization, (c) => {
+  const pixels = readPixels(x, normalization, (c) => {
     if (c !== 1 && c !== 3) throw new Error(`x: ${c} channels; AugMix's Pillow operations take 1 (gray) or 3 (RGB)`);
   });
+  // The whole batch's bytes and one byte → input table, made once (the operations never write to their input).
+  const bytes = toBytes(pixels.unit);
+  const table = byteInputTable(pixels.shape[3], normalization);
+  return Array.from({ length: views }, () => augmixView(pixels, bytes, table, rng, o, normalization));
+}
+
+/** One AugMix view of a batch read back (`pixels`, its `bytes`, `byteInputTable` of its channels). */
+function augmixView(
+  { shape, per, input }: PixelBatch,
+  bytes: Uint8Array,
+  table: Float32Array,
+  rng: RandomSource,
+  o: AugMixOptions,
+  normalization: Normalization | null,
+): AugMixResult {
   const [n, h, w, c] = shape;
   const chains = Array.from({ length: o.width }, () => new Float32Array(n * per));
   const mixed = new Float32Array(n * per);
   const recipes: AugMixRecipe[] = [];
-  // The whole batch's bytes and one byte → input table, made once (the operations never write to their input).
-  const bytes = toBytes(unit);
-  const table = byteInputTable(c, normalization);
   // Σₖ wₖ·chainₖ(x) of one image, added in k order in doubles as a per-pixel sum would.
   const sum = new Float64Array(per);
   for (let i = 0; i < n; i++) {

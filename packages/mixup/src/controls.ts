@@ -5,7 +5,7 @@
  */
 import type { MethodContext } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
-import { augmix, augmixComponentWeights } from './augmix';
+import { augmixComponentWeights, augmixViews } from './augmix';
 import { jensenShannon } from './jsd';
 import { gaussianNoise } from './noise';
 import type { Normalization } from './pixels';
@@ -45,7 +45,7 @@ export function augmixStep(ctx: MethodContext, o: AugMixStepOptions): ControlSte
   const { model, x, labels, numClasses, rng } = ctx;
   const targets = smoothOneHot(labels, numClasses, o.labelSmoothing);
   const views = o.loss.jsd ? 2 : 1;
-  const augmented = Array.from({ length: views }, () => augmix(x, rng, o.augmix, o.normalization));
+  const augmented = augmixViews(x, rng, views, o.augmix, o.normalization);
   const inputs = o.loss.jsd ? tf.concat([x, ...augmented.map((a) => a.mixed)]) : augmented[0].mixed;
   const features = model.features(inputs, true);
   const logits = model.head(features);
