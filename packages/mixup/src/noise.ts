@@ -55,8 +55,8 @@ export function gaussianNoise(
       values[p] = v < 0 ? 0 : v > 1 ? 1 : v;
     }
   }
-  const out = fromUnit(values, c, normalization);
   // The clean images are x itself: the round trip through the pixel scale would move them by float32 rounding.
+  const out = fromUnit(values, c, normalization, clean * per);
   out.set(input.subarray(0, clean * per));
   return { noisy: tf.tensor4d(out, shape), noised };
 }

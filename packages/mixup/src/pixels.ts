@@ -65,12 +65,31 @@ export function toUnit(values: Float32Array, channels: number, normalization: No
   const out = new Float32Array(values.length);
   let lo = Number.POSITIVE_INFINITY;
   let hi = Number.NEGATIVE_INFINITY;
-  for (let i = 0; i < values.length; i++) {
-    const ch = i % channels;
-    const v = normalization ? values[i] * normalization.std[ch] + normalization.mean[ch] : values[i];
-    out[i] = v;
-    if (v < lo) lo = v;
-    if (v > hi) hi = v;
+  if (!normalization) {
+    out.set(values);
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i];
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  } else if (channels === 1) {
+    // The loop below for one channel, its std and mean read once: the same numbers.
+    const std = normalization.std[0];
+    const mean = normalization.mean[0];
+    for (let i = 0; i < values.length; i++) {
+      const v = values[i] * std + mean;
+      out[i] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
+  } else {
+    for (let i = 0; i < values.length; i++) {
+      const ch = i % channels;
+      const v = values[i] * normalization.std[ch] + normalization.mean[ch];
+      out[i] = v;
+      if (v < lo) lo = v;
+      if (v > hi) hi = v;
+    }
   }
   if (lo < -1e-4 || hi > 1 + 1e-4) {
     throw new Error(
@@ -83,11 +102,24 @@ export function toUnit(values: Float32Array, channels: number, normalization: No
   return out;
 }
 
-/** Per channel: x = (v − mean)·(1/std), in `@semix/core`'s order of operations (gatherPixels), in place. */
-export function fromUnit(values: Float32Array, channels: number, normalization: Normalization | null): Float32Array {
+/**
+ * Per channel: x = (v − mean)·(1/std), in `@semix/core`'s order of operations (gatherPixels), in place, on the
+ * values from index `from` on (a multiple of `channels`: whole pixels).
+ */
+export function fromUnit(
+  values: Float32Array,
+  channels: number,
+  normalization: Normalization | null,
+  from = 0,
+): Float32Array {
   if (!normalization) return values;
   const inv = normalization.std.map((s) => 1 / s);
-  for (let i = 0; i < values.length; i++) {
+  if (channels === 1) {
+    const mean = normalization.mean[0];
+    for (let i = from; i < values.length; i++) values[i] = (values[i] - mean) * inv[0];
+    return values;
+  }
+  for (let i = from; i < values.length; i++) {
     const ch = i % channels;
     values[i] = (values[i] - normalization.mean[ch]) * inv[ch];
   }
