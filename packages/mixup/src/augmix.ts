@@ -218,14 +218,22 @@ function augmixView(
     recipes.push(recipe);
     const from = i * per;
     const image: Image8 = { data: bytes.subarray(from, from + per), height: h, width: w, channels: c };
-    for (let k = 0; k < o.width; k++) {
-      bytesToInput(applyChain(image, recipe.chains[k]).data, c, normalization, chains[k], from, table);
-    }
     sum.fill(0);
     for (let k = 0; k < o.width; k++) {
-      const wk = recipe.weights[k];
       const chain = chains[k];
-      for (let p = 0; p < per; p++) sum[p] += wk * chain[from + p];
+      const wk = recipe.weights[k];
+      if (c === 1) {
+        // bytesToInput and the sum in one pass: the chain's float32 values are what the sum adds.
+        const data = applyChain(image, recipe.chains[k]).data;
+        for (let p = 0; p < per; p++) {
+          const v = table[data[p]];
+          chain[from + p] = v;
+          sum[p] += wk * v;
+        }
+      } else {
+        bytesToInput(applyChain(image, recipe.chains[k]).data, c, normalization, chain, from, table);
+        for (let p = 0; p < per; p++) sum[p] += wk * chain[from + p];
+      }
     }
     const m = recipe.skip;
     const keep = 1 - m;
