@@ -84,10 +84,19 @@ export function autocontrast(img: Image8): Image8 {
  */
 export function equalize(img: Image8): Image8 {
   const luts = histograms(img).map((h) => {
-    const present = Array.from(h).filter((v) => v > 0);
-    if (present.length <= 1) return identityLut();
-    const total = present.reduce((a, b) => a + b, 0);
-    const step = Math.floor((total - present[present.length - 1]) / 255);
+    // How many values occur, the pixel count and the count of the largest value, in one pass over the histogram.
+    let present = 0;
+    let total = 0;
+    let last = 0;
+    for (let i = 0; i < 256; i++) {
+      if (h[i] > 0) {
+        present++;
+        total += h[i];
+        last = h[i];
+      }
+    }
+    if (present <= 1) return identityLut();
+    const step = Math.floor((total - last) / 255);
     if (!step) return identityLut();
     const lut = new Uint8Array(256);
     let n = Math.floor(step / 2);
