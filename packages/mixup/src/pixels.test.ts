@@ -12,7 +12,7 @@ describe('bytesToInput', () => {
       bytesToInput(bytes, 3, normalization, out, 1, table);
       expect(out[0]).toBe(7);
       expect(out[7]).toBe(7);
-      Array.from(out.subarray(1, 7)).forEach((v, i) => expect(v).toBeCloseTo(expected[i], 6));
+      for (const [i, v] of Array.from(out.subarray(1, 7)).entries()) expect(v).toBeCloseTo(expected[i], 6);
     }
     const gray = new Float32Array(2);
     bytesToInput(Uint8Array.from([0, 255]), 1, null, gray);
