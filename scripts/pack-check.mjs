@@ -4,7 +4,7 @@
 import { execFileSync } from 'node:child_process';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { isAbsolute, join, resolve } from 'node:path';
 
 const root = resolve(import.meta.dirname, '..');
 const pnpm = join(root, 'node_modules/.bin/pnpm');
@@ -71,7 +71,21 @@ const tarballs = join(work, 'tarballs');
 mkdirSync(tarballs);
 try {
   // The publishable packages (and the CLI); not the private web app, which nothing here packs.
-  check('build all packages', () => run(pnpm, ['exec', 'turbo', 'run', 'build', '--filter=!web'], root));
+  // turbo itself, with this root's bin folder first on an absolute PATH: `pnpm exec` puts a relative
+  // ./node_modules/.bin first, and turbo then spawns that relative `pnpm` from each package's folder, where it is
+  // missing ("unable to spawn child process: No such file or directory").
+  const absolutePath = [
+    join(root, 'node_modules/.bin'),
+    ...(process.env.PATH ?? '').split(':').filter((p) => isAbsolute(p)),
+  ];
+  check('build all packages', () =>
+    execFileSync(join(root, 'node_modules/.bin/turbo'), ['run', 'build', '--filter=!web'], {
+      cwd: root,
+      stdio: ['ignore', 'pipe', 'pipe'],
+      encoding: 'utf8',
+      env: { ...process.env, PATH: absolutePath.join(':') },
+    }),
+  );
   for (const dir of PACKAGES) {
     const pkgDir = join(root, 'packages', dir);
     const { name } = JSON.parse(readFileSync(join(pkgDir, 'package.json'), 'utf8'));

@@ -148,11 +148,12 @@ describe('the presets of docs/selection-rule.md', () => {
     const beta = loadPreset('select-beta');
     expect(beta.seeds).toEqual([0, 1, 2]);
     expect(beta.train.epochs).toBe(16);
-    expect(beta.methods.map((m) => [m.policy, m.sem?.weight ?? null])).toEqual([
-      ['mixup', null],
-      ['mixup', 0.1],
-      ['mixup', 1],
-      ['mixup', 10],
+    // At rule 2's α (0.2: docs/selection-rule.md, Applied).
+    expect(beta.methods.map((m) => [m.policy, m.mix?.alpha, m.sem?.weight ?? null])).toEqual([
+      ['mixup', 0.2, null],
+      ['mixup', 0.2, 0.1],
+      ['mixup', 0.2, 1],
+      ['mixup', 0.2, 10],
     ]);
   });
 
