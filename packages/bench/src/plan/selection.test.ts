@@ -159,19 +159,19 @@ describe('the presets of docs/selection-rule.md', () => {
 
   it('the reporting presets train on the same 6,000 images and report clean and MNIST-C on the test images', () => {
     const rows = {
-      quick: ['erm', 'erm (A/A)', 'noise', 'augmix', 'mixup', 'mixup+sem'],
+      quick: ['erm', 'erm (A/A)', 'noise', 'augmix', 'mixup α=0.2', 'mixup+sem α=0.2'],
       'mnist-mini': [
         'erm',
         'erm (A/A)',
         'noise',
         'augmix',
         'augmix+sem',
-        'mixup',
-        'mixup+sem',
+        'mixup α=0.2',
+        'mixup+sem α=0.2',
         'cutmix',
         'cutmix+sem',
-        'mixup-cutmix',
-        'mixup-cutmix+sem',
+        'mixup-cutmix α=0.2',
+        'mixup-cutmix+sem α=0.2',
       ],
     };
     for (const [name, labels] of Object.entries(rows)) {
@@ -185,18 +185,22 @@ describe('the presets of docs/selection-rule.md', () => {
       expect(presetSuites(p), name).toEqual(['mnist-c']);
       expect(p.report?.equivalenceMargin, name).toBe(1);
       for (const m of p.methods.filter((x) => x.policy === 'augmix')) expect(m.mix?.ops, name).toEqual(AUGMIX_OPS);
+      // Rule 2's α for every mixup-based row; rule 3's β (the package default) for every +sem row.
+      for (const m of p.methods.filter((x) => x.policy === 'mixup' || x.policy === 'mixup-cutmix'))
+        expect(m.mix?.alpha, m.label).toBe(0.2);
+      for (const m of p.methods.filter((x) => x.sem)) expect(m.sem?.weight, m.label).toBe(0.1);
     }
     const thorough = loadPreset('mnist-mini');
     expect(thorough.seeds.length).toBeGreaterThanOrEqual(10);
     expect(thorough.evaluation.images).toBe(1500);
   });
 
-  it('sem-ablation varies one SEM option at a time around the package default', () => {
+  it('sem-ablation varies one SEM option at a time around the package default (at rule 2\'s α)', () => {
     const p = loadPreset('sem-ablation');
-    const base = p.methods.find((m) => m.label === 'mixup+sem');
-    const defaults = parsePreset({ ...smoke, methods: ['mixup+sem'] }, 'd').methods[0];
+    const base = p.methods.find((m) => m.label === 'mixup+sem α=0.2');
+    const defaults = parsePreset({ ...smoke, methods: [{ name: 'mixup+sem', mix: { alpha: 0.2 } }] }, 'd').methods[0];
     expect(base).toEqual(defaults);
-    for (const m of p.methods.filter((x) => x.sem && x.label !== 'mixup+sem')) {
+    for (const m of p.methods.filter((x) => x.sem && x.label !== 'mixup+sem α=0.2')) {
       const differing = Object.keys(defaults.sem ?? {}).filter(
         (k) => JSON.stringify(m.sem?.[k as never]) !== JSON.stringify(defaults.sem?.[k as never]),
       );
