@@ -11,14 +11,22 @@ if (dirs.length === 0) {
   console.error('usage: node scripts/leaderboard-doc.mjs <results dir>...');
   process.exit(2);
 }
+// Each results directory's leaderboard.json names the command that wrote it.
+const commands = dirs.map((dir) => {
+  const file = join(dir, 'leaderboard.json');
+  if (!existsSync(file)) {
+    console.error(`${file}: missing; run pnpm bench for that preset first`);
+    process.exit(1);
+  }
+  return JSON.parse(readFileSync(file, 'utf8')).command.replace(/^pnpm /, 'npx -y pnpm@9.15.9 ');
+});
 const parts = [
   '# semix leaderboard',
   '',
   'Each section below is the `leaderboard.md` that `pnpm bench` wrote for one preset, pasted by',
   `\`node scripts/leaderboard-doc.mjs ${dirs.join(' ')}\`; the command that reproduces it is printed in it. Charts`,
   'are the SVGs of the same run, copied to docs/. Our reading of the numbers follows them. Regenerate all of it from a',
-  'clone of this repository with `npx -y pnpm@9.15.9 bench && npx -y pnpm@9.15.9 bench -- --preset sem-ablation &&',
-  `node scripts/leaderboard-doc.mjs ${dirs.join(' ')}\`.`,
+  `clone of this repository with \`${commands.join(' && ')} && node scripts/leaderboard-doc.mjs ${dirs.join(' ')}\`.`,
   '',
 ];
 for (const dir of dirs) {
