@@ -195,7 +195,7 @@ describe('the presets of docs/selection-rule.md', () => {
     expect(thorough.evaluation.images).toBe(1500);
   });
 
-  it('sem-ablation varies one SEM option at a time around the package default (at rule 2\'s α)', () => {
+  it("sem-ablation varies one SEM option at a time around the package default (at rule 2's α)", () => {
     const p = loadPreset('sem-ablation');
     const base = p.methods.find((m) => m.label === 'mixup+sem α=0.2');
     const defaults = parsePreset({ ...smoke, methods: [{ name: 'mixup+sem', mix: { alpha: 0.2 } }] }, 'd').methods[0];
