@@ -19,9 +19,9 @@ const arg = (args: string[], flag: string) => args[args.indexOf(flag) + 1];
  * `msPerImage` × batch ÷ threads.
  */
 function fakePython(msPerImage = 0.5) {
-  const calls: Array<{ file: string; args: string[] }> = [];
-  const run: RunProgram = (file, args) => {
-    calls.push({ file, args });
+  const calls: Array<{ file: string; args: string[]; env?: NodeJS.ProcessEnv }> = [];
+  const run: RunProgram = (file, args, options) => {
+    calls.push({ file, args, env: options.env });
     if (args[0] === '-c') {
       if (file === 'no-torch') throw new Error("ModuleNotFoundError: No module named 'torch'");
       return '';
@@ -83,6 +83,14 @@ describe('the PyTorch reference', () => {
       expect(c.file).toBe('py');
       expect(arg(c.args, '--batch')).toBe('32');
       expect(arg(c.args, '--models')).toBe('mlp,cnn-small');
+      // every thread pool the script's libraries may start is sized to the row's threads, not left at the core count
+      const threads = arg(c.args, '--threads');
+      expect([c.env?.OMP_NUM_THREADS, c.env?.OPENBLAS_NUM_THREADS, c.env?.MKL_NUM_THREADS]).toEqual([
+        threads,
+        threads,
+        threads,
+      ]);
+      expect(c.env?.PATH).toBe(process.env.PATH);
     }
     // only the models asked for become steps: mlp's train and eval on 1, 2 and 4 threads
     expect(reference.steps.map((p) => `${p.model} ${p.step} ${p.threads}`)).toEqual([
