@@ -93,8 +93,8 @@ export function parsePytorchSteps(stdout: string, request: PytorchRequest): Pyto
  * The environment of a script run on `threads` threads. `torch.set_num_threads` sets PyTorch's own intra-op pool,
  * but Debian's torch calls OpenBLAS (libopenblas0-pthread), whose pool is sized from the environment when the
  * library loads: left alone, a "1 thread" row's process starts one OpenBLAS thread per core (checked: 2 threads
- * after `set_num_threads(1)` and a matmul on this 2-core machine, 1 with OPENBLAS_NUM_THREADS=1). OpenMP's and MKL's pools are
- * pinned the same way for builds that use them.
+ * after `set_num_threads(1)` and a matmul on this 2-core machine, 1 with OPENBLAS_NUM_THREADS=1). OpenMP's and
+ * MKL's pools are pinned the same way for builds that use them.
  */
 export function pytorchEnv(threads: number, base: NodeJS.ProcessEnv = process.env): NodeJS.ProcessEnv {
   const n = String(threads);
