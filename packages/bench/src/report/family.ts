@@ -27,21 +27,15 @@ export interface JudgeSettings {
 export { AA_MARKER, isAaLabel } from '../plan/controls';
 
 /**
- * Judges one table's comparisons as a family. Every cell with at least 2 pairs is a difference test (clean
- * accuracy, each suite, the equivariance gap), Holm-corrected over all of them; the accuracies are also
- * equivalence tests against ±margin, Holm-corrected over those. Each cell's MDE is at α / m, m the family's
- * difference tests: the level Holm holds the family's smallest p to, so what a lone real effect must clear.
+ * Judges a list of differences as one family: each with at least 2 pairs is a difference test, Holm-corrected over
+ * all of them; the accuracies (`sense` 'accuracy') are also equivalence tests against ±margin, Holm-corrected over
+ * those. Each one's MDE is at α / m, m the family's difference tests: the level Holm holds the family's smallest p
+ * to, so what a lone real effect must clear. The tests come back in the input's order.
  */
-export function judgeFamily(
-  raw: ReadonlyArray<Comparison<PairedDifference>>,
-  suites: readonly string[],
+export function judgeTests(
+  cells: ReadonlyArray<readonly [PairedDifference, MetricSense]>,
   { alpha, margin }: JudgeSettings,
-): { comparisons: Comparison[]; family: Family } {
-  const cells: Array<[PairedDifference, MetricSense]> = raw.flatMap((c) => [
-    [c.clean_acc, 'accuracy'] as [PairedDifference, MetricSense],
-    ...suites.map((s): [PairedDifference, MetricSense] => [c.corruption_acc[s], 'accuracy']),
-    [c.equivariance_gap, 'direction'] as [PairedDifference, MetricSense],
-  ]);
+): { tests: PairedTest[]; family: Family } {
   const p = cells.map(([d]) => differenceP(d));
   const pHolm = holm(p);
   const accuracy = cells.map(([, sense]) => sense === 'accuracy');
@@ -61,6 +55,24 @@ export function judgeFamily(
     };
     return { ...test, verdict: verdictOf(test, alpha, sense) };
   });
+  return { tests: judged, family: { tests, equivalence_tests: equivalenceTests } };
+}
+
+/**
+ * Judges one table's comparisons as a family (judgeTests): every cell with at least 2 pairs is a difference test
+ * (clean accuracy, each suite, the equivariance gap); the accuracies are also equivalence tests against ±margin.
+ */
+export function judgeFamily(
+  raw: ReadonlyArray<Comparison<PairedDifference>>,
+  suites: readonly string[],
+  settings: JudgeSettings,
+): { comparisons: Comparison[]; family: Family } {
+  const cells: Array<[PairedDifference, MetricSense]> = raw.flatMap((c) => [
+    [c.clean_acc, 'accuracy'] as [PairedDifference, MetricSense],
+    ...suites.map((s): [PairedDifference, MetricSense] => [c.corruption_acc[s], 'accuracy']),
+    [c.equivariance_gap, 'direction'] as [PairedDifference, MetricSense],
+  ]);
+  const { tests: judged, family } = judgeTests(cells, settings);
   let next = 0;
   const take = () => judged[next++];
   const comparisons = raw.map((c) => ({
@@ -70,7 +82,7 @@ export function judgeFamily(
     corruption_acc: Object.fromEntries(suites.map((s) => [s, take()])),
     equivariance_gap: take(),
   }));
-  return { comparisons, family: { tests, equivalence_tests: equivalenceTests } };
+  return { comparisons, family };
 }
 
 /** The A/A rows' difference tests among `comparisons`, and how many came out significant; null without one. */
