@@ -11,15 +11,8 @@ import {
   type Stat,
   type SuiteColumns,
 } from './leaderboard';
-import {
-  aaText,
-  controlsNote,
-  differenceCell,
-  familyCaption,
-  ROUNDING_FLOOR_NOTE,
-  rankingRule,
-  relativeMceFootnote,
-} from './verdict';
+import { tableNotes } from './table_notes';
+import { aaText, controlsNote, differenceCell, familyCaption, ROUNDING_FLOOR_NOTE, rankingRule } from './verdict';
 
 /** One line for a finished job: clean accuracy and each suite's corruption accuracy. */
 export function recordSummary(record: ResultRecord): string {
@@ -145,7 +138,6 @@ function pairedTable(board: Leaderboard, list: readonly Comparison[]): string[] 
 
 /** The leaderboard as a Markdown document. */
 export function leaderboardMarkdown(board: Leaderboard, command: string): string {
-  const images = board.evaluated_on ?? 'test';
   const lines = [
     `# semix leaderboard: \`${board.preset}\``,
     '',
@@ -156,29 +148,8 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
     rankingRule(board.headline),
     '',
     ...mainTable(board),
-    '',
-    'Mean ± sample std over seeds ("n=1": a single seed, no spread). Clean accuracy, ECE and every suite are measured',
-    `on the same ${images} images. Corruption accuracy is the mean over the suite’s corruptions × severities. mCE and`,
-    'relative mCE follow Hendrycks & Dietterich (2019): CE_c = Σ_s E_s,c / Σ_s E^base_s,c and relative CE_c =',
-    'Σ_s (E_s,c − E_clean) / Σ_s (E^base_s,c − E^base_clean), averaged over corruptions, with the `erm` model of the',
-    'same seed as the baseline (there is no AlexNet for these data sets). Equivariance gap: 1 − cos(f(mix), mix(f)),',
-    'the angle the default SEM loss sees on normalised features, mean over λ ∈ {0.25, 0.5, 0.75}, each λ on its own',
-    `random pairs of ${images} images (the same pairs for every method and seed); the relative L2 gap ‖f(mix) − mix(f)‖ /`,
-    '‖mix(f)‖ on the same pairs is in the records and leaderboard.json.',
+    ...tableNotes(board).flatMap((note) => ['', ...note]),
   ];
-  if (showsSemShare(board)) {
-    const flagged = board.rows.filter((r) => r.sem_share && r.sem_share.mean < SEM_SHARE_FLOOR).map((r) => r.label);
-    lines.push(
-      '',
-      `SEM share: how much of the training loss is the SEM term, the last epoch's mean β·L_sem over its mean total loss (a ratio of the records' epoch means), mean ± std over seeds; — for a method without SEM. ${
-        flagged.length
-          ? `⚠ under ${100 * SEM_SHARE_FLOOR}% of the loss, SEM is nearly switched off: ${flagged.join(', ')}.`
-          : `No row's SEM term is under ${100 * SEM_SHARE_FLOOR}% of its loss.`
-      }`,
-    );
-  }
-  const footnote = relativeMceFootnote(board);
-  if (footnote) lines.push('', footnote);
   const charts = chartList(board)
     .filter((c) => c.kind !== 'ablation')
     .map(
