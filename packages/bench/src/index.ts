@@ -77,10 +77,20 @@ export {
   type UnreadableRecord,
 } from './run/store';
 export {
+  type CostProjection,
+  DEFAULT_PRESET_COST_OPTIONS,
   type KernelProfile,
+  measurePresetCost,
+  type PresetCost,
+  type PresetCostOptions,
+  type PresetCounts,
+  presetCostText,
+  presetCounts,
+  projectCost,
   runSpeedSuite,
   type SpeedOptions,
   type SpeedResult,
   type SpeedRow,
+  type StepTimes,
   speedTable,
 } from './speed/speed';

@@ -37,6 +37,14 @@ import type { InterleavedComparison, KernelProfile, SpeedOptions, SpeedResult, S
 
 // The suite's public surface, re-exported for the package entry.
 export { DEFAULT_SPEED_OPTIONS } from './constants';
+export { type CostProjection, type PresetCounts, presetCounts, projectCost, type StepTimes } from './preset_cost';
+export {
+  DEFAULT_PRESET_COST_OPTIONS,
+  measurePresetCost,
+  type PresetCost,
+  type PresetCostOptions,
+  presetCostText,
+} from './preset_timing';
 export { profileKernels } from './profile';
 export { kernelTable, speedJson, speedTable } from './tables';
 export type { KernelProfile, SpeedOptions, SpeedResult, SpeedRow, StepKey } from './types';
