@@ -165,6 +165,19 @@ describe('the text', () => {
     expect(lines).toContain('1 core: 1 worker × 35 jobs each = 63.8 days');
     expect(lines).toContain('8 cores: 8 workers × 5 jobs each = 9.1 days');
     expect(lines).toContain('64 cores: 35 workers × 1 job each = 43.8 h (29 cores idle)');
+    // A small grid: singulars, and core-hours that round to 0 as a whole number
+    const smoke = presetCounts(loadPreset('smoke'));
+    const fast = { trainStepMs: 50, evalBatchMs: 10 };
+    const small = presetCostLines(
+      smoke,
+      fast,
+      { backend: 'wasm', threads: 1, trainNote: '', evalNote: '' },
+      projectCost(smoke, fast),
+    ).join('\n');
+    // 32 × 50 ms = 1.6 s; 9,356 images / 100 × 10 ms = 935.6 ms; 2 jobs × 2,535.6 ms = 0.0014 core-hours
+    expect(small).toContain('job: 1 epoch 1.6 s + evaluation 936 ms = 2.5 s');
+    expect(small).toContain('grid: 2 methods × 1 seed = 2 jobs = 0.0014 core-hours (5.1 s of one core)');
+    expect(small).toContain('1 core: 1 worker × 2 jobs each = 5.1 s');
     expect(COST_NOTES.join(' ')).toMatch(/mixing policies and SEM add the shares .* "vs train step"/);
     expect(COST_NOTES.join(' ')).toMatch(/More cores than jobs do not shorten the wall time/);
   });

@@ -204,6 +204,9 @@ export function humanDuration(ms: number): string {
 }
 
 const count = (n: number) => n.toLocaleString('en-US');
+const plural = (n: number, word: string) => `${count(n)} ${word}${n === 1 ? '' : 's'}`;
+// Whole core-hours for a grid's size; two significant digits for a small one, which would round to 0.
+const hours = (h: number) => (h < 10 ? String(Number(h.toPrecision(2))) : count(Math.round(h)));
 
 /** How one preset's step times were measured, for its text. */
 export interface MeasuredOn {
@@ -231,12 +234,12 @@ export function presetCostLines(
     `  eval batch of ${c.evalBatch} images: ${times.evalBatchMs.toFixed(1)} ms (${measured.evalNote})`,
     `  epoch: ${count(c.stepsPerEpoch)} steps (${count(c.trainImages)} training images ÷ batch ${c.batchSize}, the partial last batch dropped) = ${humanDuration(projection.epochMs)}`,
     `  evaluation a job: ${count(c.evaluationImages)} images (${count(c.evaluatedImages)} × (1 clean${suites ? ` + ${suites}` : ''})) + ${count(c.gapImages)} for the equivariance gap = ${humanDuration(projection.evalMsPerJob)}`,
-    `  job: ${c.epochs} epochs ${humanDuration(projection.trainMsPerJob)} + evaluation ${humanDuration(projection.evalMsPerJob)} = ${humanDuration(projection.jobMs)}`,
-    `  grid: ${c.methods} methods × ${c.seeds} seeds = ${c.jobs} jobs = ${count(Math.round(projection.coreHours))} core-hours (${humanDuration(projection.coreHours * 3_600_000)} of one core)`,
+    `  job: ${plural(c.epochs, 'epoch')} ${humanDuration(projection.trainMsPerJob)} + evaluation ${humanDuration(projection.evalMsPerJob)} = ${humanDuration(projection.jobMs)}`,
+    `  grid: ${plural(c.methods, 'method')} × ${plural(c.seeds, 'seed')} = ${plural(c.jobs, 'job')} = ${hours(projection.coreHours)} core-hours (${humanDuration(projection.coreHours * 3_600_000)} of one core)`,
     '  wall time (workers = min(cores, jobs), each a one-thread job; wall = ceil(jobs / workers) × job time):',
     ...projection.wall.map(
       (w) =>
-        `    ${w.cores} core${w.cores === 1 ? '' : 's'}: ${w.workers} worker${w.workers === 1 ? '' : 's'} × ${w.rounds} job${w.rounds === 1 ? '' : 's'} each = ${humanDuration(w.wallMs)}${w.cores > w.workers ? ` (${w.cores - w.workers} cores idle)` : ''}`,
+        `    ${plural(w.cores, 'core')}: ${plural(w.workers, 'worker')} × ${plural(w.rounds, 'job')} each = ${humanDuration(w.wallMs)}${w.cores > w.workers ? ` (${w.cores - w.workers} cores idle)` : ''}`,
     ),
   ];
   if (c.shards > 1)
@@ -249,6 +252,6 @@ export function presetCostLines(
 /** What every cost report says under its figures: what is counted and what is not. */
 export const COST_NOTES: readonly string[] = [
   'The train step is the plain one (cross-entropy on the clean batch, the preset optimizer, augmentation and weight decay); mixing policies and SEM add the shares of the train step that `semix speed` prints in its cost rows (column "vs train step"), so a grid of mixup+sem jobs costs more than this.',
-  "Data loading, corruption generation (the official files are read, not generated) and checkpoints are not counted; evaluation is counted at the eval batch's time per image.",
+  "Data loading, generating corruption suites (where a preset generates them; the CIFAR presets read the official files) and checkpoints are not counted; evaluation is counted at the eval batch's time per image.",
   "More cores than jobs do not shorten the wall time: a job trains on one thread unless its preset sets train.shards > 1 (core's train({ shards, threads }) splits each batch over data-parallel replicas; a queue worker trains such a job on its train.threads, semix bench also on idle cores). Every built-in preset has 1 shard, and changing it changes every result (new job ids).",
 ];
