@@ -169,9 +169,16 @@ program
   .option('--models <list>', 'comma-separated: mlp, cnn-small, preact-resnet18 (default all)')
   .option('--no-pytorch', 'skip the PyTorch comparison')
   .option('--rounds <n>', 'rounds of the interleaved preact-resnet18 comparison with PyTorch (0: none)', '3')
-  .option('--out <file>', 'JSON output', 'results/speed.json')
+  .option(
+    '--cost <presets>',
+    "comma-separated presets: time each one's train step and eval batch on one thread and project its grid's cost on 1, 8 and 64 cores (with --out and --json only)",
+  )
+  .option('--out <file>', 'JSON output (default results/speed.json; with --cost results/cost.json)')
   .option('--json', 'print the result as JSON')
-  .addHelpText('after', '\nExample:\n  semix speed --backends wasm --models cnn-small')
+  .addHelpText(
+    'after',
+    '\nExamples:\n  semix speed --backends wasm --models cnn-small\n  semix speed --cost cifar10,cifar100',
+  )
   .action(async (opts) => (await import('./commands/speed')).speed(opts));
 
 const datasets = program.command('datasets').description('Data sets and corruption suites');
