@@ -22,7 +22,7 @@ describe('semix speed --cost', () => {
       /^smoke: cnn-small ×0\.5 on 28×28×1 \(mnist-mini, 10 classes\), batch 64, adam; timed on wasm, 1 thread/,
     );
     expect(r.out).toMatch(/train step \(plain cross-entropy\): [\d.]+ ms/);
-    expect(r.out).toContain('epoch: 32 steps (2,048 training images ÷ batch 64, the partial last batch dropped)');
+    expect(r.out).toContain('epoch: 32 steps (2,048 training images ÷ batch 64) = ');
     expect(r.out).toContain('grid: 2 methods × 1 seed = 2 jobs');
     expect(r.out).toMatch(
       /1 core: 1 worker × 2 jobs each = .*\n {4}8 cores: 2 workers × 1 job each = .*\(6 cores idle\)/,

@@ -175,6 +175,7 @@ describe('the text', () => {
       projectCost(smoke, fast),
     ).join('\n');
     // 32 × 50 ms = 1.6 s; 9,356 images / 100 × 10 ms = 935.6 ms; 2 jobs × 2,535.6 ms = 0.0014 core-hours
+    expect(small).toContain('epoch: 32 steps (2,048 training images ÷ batch 64) = 1.6 s'); // no partial batch
     expect(small).toContain('job: 1 epoch 1.6 s + evaluation 936 ms = 2.5 s');
     expect(small).toContain('grid: 2 methods × 1 seed = 2 jobs = 0.0014 core-hours (5.1 s of one core)');
     expect(small).toContain('1 core: 1 worker × 2 jobs each = 5.1 s');

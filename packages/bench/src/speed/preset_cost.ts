@@ -232,7 +232,7 @@ export function presetCostLines(
     `${c.preset}: ${model} on ${c.inputShape.join('×')} (${c.dataset}, ${c.numClasses} classes), batch ${c.batchSize}, ${c.optimizer}; timed on ${measured.backend}, ${threads}`,
     `  train step (plain cross-entropy): ${times.trainStepMs.toFixed(1)} ms (${measured.trainNote})`,
     `  eval batch of ${c.evalBatch} images: ${times.evalBatchMs.toFixed(1)} ms (${measured.evalNote})`,
-    `  epoch: ${count(c.stepsPerEpoch)} steps (${count(c.trainImages)} training images ÷ batch ${c.batchSize}, the partial last batch dropped) = ${humanDuration(projection.epochMs)}`,
+    `  epoch: ${count(c.stepsPerEpoch)} steps (${count(c.trainImages)} training images ÷ batch ${c.batchSize}${c.trainImages % c.batchSize ? ', the partial last batch dropped' : ''}) = ${humanDuration(projection.epochMs)}`,
     `  evaluation a job: ${count(c.evaluationImages)} images (${count(c.evaluatedImages)} × (1 clean${suites ? ` + ${suites}` : ''})) + ${count(c.gapImages)} for the equivariance gap = ${humanDuration(projection.evalMsPerJob)}`,
     `  job: ${plural(c.epochs, 'epoch')} ${humanDuration(projection.trainMsPerJob)} + evaluation ${humanDuration(projection.evalMsPerJob)} = ${humanDuration(projection.jobMs)}`,
     `  grid: ${plural(c.methods, 'method')} × ${plural(c.seeds, 'seed')} = ${plural(c.jobs, 'job')} = ${hours(projection.coreHours)} core-hours (${humanDuration(projection.coreHours * 3_600_000)} of one core)`,
