@@ -6,11 +6,22 @@
 import type { ResolvedMethod } from '@semix/mixup';
 import { methodOverrides } from '@semix/mixup/internal';
 import type { ResultRecord } from '../run/records';
-import { AA_MARKER, isAaLabel, type JudgeSettings, judgeFamily } from './family';
+import { AA_MARKER, isAaLabel, type JudgeSettings, judgeFamily, judgeTests } from './family';
 import type { SeedRecords } from './rows';
-import { type PairedDifference, pairedDifference } from './stats';
+import { meanStd, type PairedDifference, pairedDifference } from './stats';
 import { currentMethod, hasSem, nameOf, policyOf } from './stored_method';
-import type { AblationEntry, AblationTable, Comparison, FailedRow, Family, MethodRow } from './types';
+import type {
+  AblationEntry,
+  AblationTable,
+  Comparison,
+  CorruptionEffect,
+  CorruptionEffects,
+  ErmAgainstMixing,
+  FailedRow,
+  Family,
+  MethodRow,
+  SuiteEffects,
+} from './types';
 
 /** The methods whose rows are positive controls (compared with erm, as A/A rows are): known to add robustness. */
 export const CONTROL_POLICIES: readonly string[] = ['augmix', 'noise'];
@@ -182,5 +193,122 @@ export function ablationTables(
       family,
       entries: entries.map((e) => ({ ...e, vs_base: e.vs_base ? (judged.get(e.label) as Comparison) : null })),
     };
+  });
+}
+
+/**
+ * A record's accuracy on one corruption of a suite: at one severity (1 first), or the mean over the suite's
+ * severities (severity null); NaN where the record lacks it.
+ */
+export function corruptionAccuracy(
+  suite: string,
+  corruption: string,
+  severity: number | null,
+): (r: ResultRecord) => number {
+  return (r) => {
+    const acc = r.suites[suite]?.corruptions_acc[corruption];
+    if (!acc?.length) return Number.NaN;
+    return severity === null ? meanStd(acc).mean : (acc[severity - 1] ?? Number.NaN);
+  };
+}
+
+/** A list of effects judged as one family (judgeTests: the comparison tables' t-test, TOST, Holm and MDE). */
+function judgeEffects(
+  raw: ReadonlyArray<{ corruption: string; severity: number | null; d: PairedDifference }>,
+  settings: JudgeSettings,
+): { effects: CorruptionEffect[]; family: Family } {
+  const { tests, family } = judgeTests(
+    raw.map((e) => [e.d, 'accuracy'] as const),
+    settings,
+  );
+  return {
+    effects: raw.map(({ corruption, severity }, i) => ({ corruption, severity, ...tests[i] })),
+    family,
+  };
+}
+
+/**
+ * Each comparison of the controls and SEM tables corruption by corruption: on every suite, each corruption's
+ * accuracy (the mean over its severities) paired over the seeds both rows have, as the tables pair a suite's mean,
+ * judged by the tables' rules with the suite's corruptions of that one comparison as Holm's family; where the suite
+ * has several severities, each corruption × severity too, as a family of its own. The corruptions and severities are
+ * those of the comparison's own records.
+ */
+export function corruptionEffects(
+  tables: ReadonlyArray<{ table: CorruptionEffects['table']; comparisons: readonly Comparison[] }>,
+  bySeed: Map<string, SeedRecords>,
+  suites: readonly string[],
+  settings: JudgeSettings,
+): CorruptionEffects[] {
+  return tables.flatMap(({ table, comparisons }) =>
+    comparisons.map((c): CorruptionEffects => {
+      const mine = bySeed.get(c.label) as SeedRecords;
+      const theirs = bySeed.get(c.baseline) as SeedRecords;
+      const bySeedOrder = [...mine.values()].sort((a, b) => a.identity.seed - b.identity.seed);
+      const effectsOn = (suite: string): SuiteEffects => {
+        const shape = bySeedOrder.find((r) => r.suites[suite])?.suites[suite];
+        const names = Object.keys(shape?.corruptions_acc ?? {});
+        const severities = shape?.severities ?? 0;
+        const raw = (severity: number | null) =>
+          names.map((corruption) => ({
+            corruption,
+            severity,
+            d: pairedOver(mine, theirs, corruptionAccuracy(suite, corruption, severity), true),
+          }));
+        const corruptions = judgeEffects(raw(null), settings);
+        const detail =
+          severities > 1
+            ? judgeEffects(
+                names.flatMap((corruption) =>
+                  Array.from({ length: severities }, (_, k) => ({
+                    corruption,
+                    severity: k + 1,
+                    d: pairedOver(mine, theirs, corruptionAccuracy(suite, corruption, k + 1), true),
+                  })),
+                ),
+                settings,
+              )
+            : null;
+        return {
+          suite,
+          severities,
+          corruptions: corruptions.effects,
+          family: corruptions.family,
+          by_severity: detail ? detail.effects : [],
+          by_severity_family: detail ? detail.family : null,
+        };
+      };
+      return { label: c.label, baseline: c.baseline, table, suites: suites.map(effectsOn) };
+    }),
+  );
+}
+
+/**
+ * erm against every mixing method on each suite's corruption accuracy (erm − method, paired over seeds), one family
+ * per suite: whether erm beats them all. A mixing method is a row whose policy is neither erm nor a positive control
+ * (CONTROL_POLICIES), A/A rows left out. Empty without erm or such a row.
+ */
+export function ermAgainstMixing(
+  rows: readonly MethodRow[],
+  bySeed: Map<string, SeedRecords>,
+  suites: readonly string[],
+  ermLabel: string | null,
+  settings: JudgeSettings,
+): ErmAgainstMixing[] {
+  const erm = ermLabel === null ? undefined : bySeed.get(ermLabel);
+  const mixing = rows.filter((r) => !isAaLabel(r.label) && !['erm', ...CONTROL_POLICIES].includes(policyOf(r.method)));
+  if (!erm || !mixing.length) return [];
+  return suites.map((suite) => {
+    const { tests, family } = judgeTests(
+      mixing.map(
+        (r) =>
+          [
+            pairedOver(erm, bySeed.get(r.label) as SeedRecords, (x) => x.suites[suite]?.acc_mean ?? Number.NaN, true),
+            'accuracy',
+          ] as const,
+      ),
+      settings,
+    );
+    return { suite, against: mixing.map((r, i) => ({ label: r.label, difference: tests[i] })), family };
   });
 }

@@ -184,8 +184,20 @@ describe('buildLeaderboard on constructed records', () => {
     );
     // β = 10 − base (mixup+sem) on seeds 0, 1: −0.01, −0.005 on the suite (t(1) = 12.7: not a difference, and far
     // from within ±1 pp: inconclusive); clean −0.01, −0.01: the floor's ±12.706 · √(2/12) / √2 = ±3.7 images.
-    expect(board.reading[1]).toBe(
+    expect(board.reading[3]).toBe(
       'sem.weight against mixup+sem: on cifar10-c-15 corruption accuracy: all inconclusive; on clean accuracy: mixup+sem β=10 -1.00 pp [-1.37, -0.63] (worse); failed: mixup+sem β=1e+39.',
+    );
+    // Every result outside noise is named, the equivariance gap's too: the same gap on every seed (a metric that is
+    // not counted: no floor) is certain, −0.15 for mixup+sem and −0.2 for β = 10 against mixup, −0.05 for β = 10
+    // against its base. The suite's one corruption at one severity is the suite's own difference.
+    expect(board.reading[1]).toBe(
+      'SEM against its base variant, equivariance gap: mixup+sem vs mixup -0.1500 [-0.1500, -0.1500] (lower); mixup+sem β=10 vs mixup -0.2000 [-0.2000, -0.2000] (lower).',
+    );
+    expect(board.reading[2]).toBe(
+      "Per corruption, outside noise (Holm over each comparison's corruptions on a suite): mixup+sem vs mixup on cifar10-c-15: fog -5.17 pp [-5.88, -4.45] (worse); mixup+sem β=10 vs mixup on cifar10-c-15: fog -6.00 pp [-6.37, -5.63] (worse).",
+    );
+    expect(board.reading[4]).toBe(
+      'sem.weight against mixup+sem, equivariance gap: mixup+sem β=10 vs mixup+sem -0.0500 [-0.0500, -0.0500] (lower).',
     );
   });
 
@@ -416,7 +428,9 @@ describe('controls against erm, and the A/A rate', () => {
     expect(board.reading[0]).toMatch(
       /^Controls against erm \(.*noise vs erm.*\): on cifar10-c-15 corruption accuracy: noise vs erm \+5\.00 pp/,
     );
-    expect(board.reading[1]).toBe(
+    // Every row's gap is the records' 0.2: no difference, so inconclusive, and said so.
+    expect(board.reading[1]).toBe('Controls against erm, equivariance gap: all inconclusive.');
+    expect(board.reading[2]).toBe(
       "A/A controls (erm (A/A)): 0 of 3 difference tests significant at α = 0.05 before correction (0%; about 5% expected by chance), 0 after Holm's correction in their table.",
     );
     const md = leaderboardMarkdown(board, 'x');

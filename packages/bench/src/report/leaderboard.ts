@@ -6,7 +6,7 @@
 import type { Grid } from '../plan/grid';
 import { DEFAULT_REPORT_SETTINGS, evaluationSplit } from '../plan/preset';
 import type { ResultRecord } from '../run/records';
-import { ablationTables, controlComparisons, semComparisons } from './comparisons';
+import { ablationTables, controlComparisons, corruptionEffects, ermAgainstMixing, semComparisons } from './comparisons';
 import { ALPHA, aaRate, type JudgeSettings } from './family';
 import { rankRows } from './ranks';
 import { readLeaderboard } from './reading';
@@ -21,6 +21,9 @@ export type {
   AblationEntry,
   AblationTable,
   Comparison,
+  CorruptionEffect,
+  CorruptionEffects,
+  ErmAgainstMixing,
   FailedRow,
   Family,
   Incomplete,
@@ -30,6 +33,7 @@ export type {
   PairedTest,
   Stat,
   SuiteColumns,
+  SuiteEffects,
   Verdict,
 } from './types';
 
@@ -68,6 +72,16 @@ export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: Le
     aa: aaRate(controls.comparisons, suites, settings.alpha),
     sem: sem.comparisons,
     sem_family: sem.family,
+    corruption_effects: corruptionEffects(
+      [
+        { table: 'controls', comparisons: controls.comparisons },
+        { table: 'sem', comparisons: sem.comparisons },
+      ],
+      grouped.bySeed,
+      suites,
+      settings,
+    ),
+    erm_against_mixing: ermAgainstMixing(rows, grouped.bySeed, suites, ermLabel, settings),
     ablation: ablationTables(labels, rows, grouped.methodOf, failed, grouped.bySeed, suites, settings),
     reading: [],
     failed,

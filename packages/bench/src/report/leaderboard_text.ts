@@ -2,6 +2,7 @@
 
 import type { ResultRecord } from '../run/records';
 import { SEM_SHARE_FLOOR } from '../run/sem_share';
+import { effectsMarkdown } from './effects_text';
 import { AA_MARKER } from './family';
 import {
   type Comparison,
@@ -184,6 +185,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
       'No comparison: this grid has no `X+sem` method whose base `X` (with the same mixing options) has results.',
     );
   }
+  lines.push(...effectsMarkdown(board));
   if (board.ablation.length) {
     lines.push('', '## Ablation: one option at a time, against its base configuration', '');
     for (const t of board.ablation) {

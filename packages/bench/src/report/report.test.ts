@@ -17,6 +17,7 @@ import { rebuildLeaderboard, runBench } from '../run/run';
 import { recordFile } from '../run/store';
 import { handMadeFailure, handMadeRecord } from '../test_records';
 import { semChart } from './charts';
+import { EFFECTS_HEADING, forestList } from './effects_text';
 import { AA_MARKER } from './family';
 import { buildLeaderboard, chartList, type Leaderboard, type PairedTest } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
@@ -400,6 +401,112 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     expect(images).toHaveLength(30);
     expect(images.every((w) => w > 0)).toBe(true);
     expect(await page.innerText('#command')).toBe('semix bench --preset quick');
+    await page.close();
+  });
+
+  it("the per-corruption effects: leaderboard.md's tables cell for cell, and forest plots whose marks are leaderboard.json's numbers", async () => {
+    const out = join(dir, 'quick');
+    const json = JSON.parse(await readFile(join(out, 'leaderboard.json'), 'utf8')) as Leaderboard;
+    const md = await readFile(join(out, 'leaderboard.md'), 'utf8');
+    const { page, errors, outside } = await open(context, join(out, 'report.html'));
+    expect(errors).toEqual([]);
+    expect(outside).toEqual([]);
+    // The tables: one per suite, leaderboard.md's cells without its bold (the page colours the cell instead).
+    const heading = `## ${EFFECTS_HEADING}`;
+    for (const suite of json.suites) {
+      const shown = await page.$$eval(`#effects table.effects[data-suite="${suite}"] tr`, (trs) =>
+        trs.map((tr) => [...tr.children].map((td) => td.textContent?.trim())),
+      );
+      const written = mdTable(md, '| corruption |', `### \`${suite}\``).map((r) =>
+        r.map((c) => c.replace(/\*\*/g, '')),
+      );
+      expect(md.indexOf(`### \`${suite}\``)).toBeGreaterThan(md.indexOf(heading));
+      expect(shown).toEqual(written);
+    }
+    // The per-severity detail leaderboard.md leaves out: a table per comparison on the CIFAR-style suite (5 severities).
+    expect(await page.locator('#effects table.effects-severity').count()).toBe(json.sem.length);
+    expect(
+      await page.locator('#effects table.effects-severity[data-suite="cifar10-c-15"] td[data-verdict]').count(),
+    ).toBe(json.sem.length * CORRUPTIONS.length * 5);
+    // One forest plot per comparison, the very SVG text of the file leaderboard.md links.
+    const figures = await page.$$eval('figure.forest', (fs) => fs.map((f) => f.getAttribute('data-file') as string));
+    expect(figures).toEqual(forestList(json).map((f) => f.file));
+    for (const file of figures) expect(md).toContain(`](${file})`);
+    for (const [i, c] of json.corruption_effects.entries()) {
+      const figure = `figure.forest[data-file="${figures[i]}"]`;
+      const drawn = await page.$eval(figure, (f) => {
+        const box = (e: Element) => e.getBoundingClientRect();
+        const mid = (e: Element) => (box(e).left + box(e).right) / 2;
+        const svg = box(f.querySelector('svg') as Element);
+        return {
+          ticks: [...f.querySelectorAll('g.tick')].map((t) => [
+            Number(t.getAttribute('data-value')),
+            mid(t.querySelector('line') as Element),
+          ]),
+          zero: mid(f.querySelector('line.zero') as Element),
+          band: [
+            box(f.querySelector('rect.margin-band') as Element).left,
+            box(f.querySelector('rect.margin-band') as Element).right,
+          ],
+          marks: [...f.querySelectorAll('g.effect')].map((g) => {
+            const dot = g.querySelector('circle.dot') as Element;
+            const line = g.querySelector('line.interval');
+            const inside = [dot, line].every(
+              (e) =>
+                !e ||
+                (box(e).left >= svg.left - 0.5 &&
+                  box(e).right <= svg.right + 0.5 &&
+                  box(e).top >= svg.top &&
+                  box(e).bottom <= svg.bottom),
+            );
+            return {
+              data: Object.fromEntries(
+                ['comparison', 'suite', 'corruption', 'severity', 'diff', 'lo', 'hi', 'verdict'].map((k) => [
+                  k,
+                  g.getAttribute(`data-${k}`),
+                ]),
+              ),
+              dot: mid(dot),
+              line: line ? [box(line).left, box(line).right] : null,
+              fill: getComputedStyle(dot).fill,
+              inside,
+            };
+          }),
+        };
+      });
+      // Every mark is a corruption of leaderboard.json's effects (each suite's, averaged over its severities), in order.
+      const expected = c.suites.flatMap((s) => s.corruptions.map((e) => ({ suite: s.suite, e })));
+      expect(drawn.marks.map((m) => m.data)).toEqual(
+        expected.map(({ suite, e }) => ({
+          comparison: `${c.label} − ${c.baseline}`,
+          suite,
+          corruption: e.corruption,
+          severity: 'mean',
+          diff: String(e.mean),
+          lo: String(e.low),
+          hi: String(e.high),
+          verdict: e.verdict,
+        })),
+      );
+      // On the scale the ticks give (round numbers, in pp): each dot at its difference, each line from its low to its
+      // high, the zero line at 0 and the shaded band at ±the margin, within a pixel; each mark in its verdict's colour.
+      expect(drawn.ticks.length).toBeGreaterThanOrEqual(3);
+      const [[v0, x0], [v1, x1]] = drawn.ticks;
+      const x = (pp: number) => x0 + ((pp - v0) / (v1 - v0)) * (x1 - x0);
+      expect(Math.abs(drawn.zero - x(0))).toBeLessThan(1);
+      const margin = 100 * json.equivalence_margin;
+      expect(Math.abs(drawn.band[0] - x(-margin))).toBeLessThan(1);
+      expect(Math.abs(drawn.band[1] - x(margin))).toBeLessThan(1);
+      const rgb = (hex: string) => `rgb(${[1, 3, 5].map((k) => Number.parseInt(hex.slice(k, k + 2), 16)).join(', ')})`;
+      for (const [k, { e }] of expected.entries()) {
+        const m = drawn.marks[k];
+        expect(m.inside).toBe(true);
+        expect(Math.abs(m.dot - x(100 * e.mean))).toBeLessThan(1);
+        expect(Math.abs((m.line as number[])[0] - x(100 * e.low))).toBeLessThan(1.5);
+        expect(Math.abs((m.line as number[])[1] - x(100 * e.high))).toBeLessThan(1.5);
+        expect(m.fill).toBe(rgb(VERDICT_COLORS[e.verdict]));
+      }
+    }
     await page.close();
   });
 

@@ -12,6 +12,7 @@ import { type Preset, presetSuites, SUITE_GENERATOR } from '../plan/preset';
 import { loadPresetSplits } from '../run/data';
 import type { ResultRecord } from '../run/records';
 import { reportCharts } from './charts';
+import { forestFigures } from './forest';
 import type { Leaderboard } from './leaderboard';
 import { DATA_ELEMENT_ID, type Gallery, type GalleryImage, type GallerySuite, type ReportData } from './page/data';
 import { bundleReportPage, PAGE_SCRIPT } from './page_bundle';
@@ -129,6 +130,7 @@ export function reportData(board: Leaderboard, command: string, context: ReportC
     created: records.map((r) => r.created_at).sort(),
     gallery,
     charts: reportCharts(board),
+    forests: forestFigures(board),
   };
 }
 
@@ -174,6 +176,8 @@ td.failed { color: #b00; }
 details summary { cursor: pointer; } details pre { text-align: left; margin: .3em 0 0; }
 figure.chart { margin: 1rem 0; } figure.chart figcaption { color: #555; margin-bottom: .3rem; }
 figure.chart svg { display: block; max-width: 100%; height: auto; }
+figure.forest { margin: 1rem 0; } figure.forest figcaption { color: #555; margin-bottom: .3rem; }
+figure.forest svg { display: block; max-width: 100%; height: auto; }
 .gallery { display: flex; flex-wrap: wrap; gap: .8rem; }
 .gallery figure { margin: 0; } .gallery figcaption { font-size: 12px; color: #555; }
 .gallery img { image-rendering: pixelated; border: 1px solid #ddd; }

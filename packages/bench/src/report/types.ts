@@ -129,6 +129,53 @@ export interface AaRate {
   significant_holm: number;
 }
 
+/**
+ * One comparison's paired difference on one corruption of a suite (percentage points as a fraction, like every
+ * accuracy difference), judged in its family (see {@link SuiteEffects}) by the rules of the comparison tables.
+ */
+export interface CorruptionEffect extends PairedTest {
+  corruption: string;
+  /**
+   * The severity (1 first), or null: the corruption's accuracy averaged over the suite's severities on each seed,
+   * then paired (a suite with one severity: that severity's).
+   */
+  severity: number | null;
+}
+
+/** One comparison's effects on one suite: per corruption, and per corruption × severity where it has several. */
+export interface SuiteEffects {
+  suite: string;
+  severities: number;
+  /** One per corruption (severity null), in the records' order. Holm's family: these, for this comparison alone. */
+  corruptions: CorruptionEffect[];
+  family: Family;
+  /**
+   * One per corruption and severity (severity 1 first within each corruption), only where the suite has more than
+   * one severity (else empty): a family of its own, so the per-corruption verdicts do not pay for the detail.
+   */
+  by_severity: CorruptionEffect[];
+  by_severity_family: Family | null;
+}
+
+/** A comparison of the controls or the SEM table (same label and baseline), corruption by corruption. */
+export interface CorruptionEffects {
+  label: string;
+  baseline: string;
+  /** The table the comparison is from: `controls` (a control against erm, an A/A row against its twin) or `sem`. */
+  table: 'controls' | 'sem';
+  suites: SuiteEffects[];
+}
+
+/**
+ * erm against each mixing method (every row whose policy is neither erm nor a positive control; A/A rows left out)
+ * on one suite's corruption accuracy, erm − method paired over seeds: one family per suite.
+ */
+export interface ErmAgainstMixing {
+  suite: string;
+  against: Array<{ label: string; difference: PairedTest }>;
+  family: Family;
+}
+
 export interface AblationEntry {
   value: unknown;
   label: string;
@@ -170,6 +217,10 @@ export interface Leaderboard {
   aa: AaRate | null;
   sem: Comparison[];
   sem_family: Family;
+  /** The controls' and SEM's comparisons corruption by corruption (controls first), each suite its own family. */
+  corruption_effects: CorruptionEffects[];
+  /** erm against the mixing methods per suite; empty without erm or a mixing method. */
+  erm_against_mixing: ErmAgainstMixing[];
   ablation: AblationTable[];
   /** Sentences computed from the numbers above (which way they point, and whether outside noise). */
   reading: string[];

@@ -1,6 +1,16 @@
 import { describe, expect, it } from 'vitest';
 import type { PairedTest } from './types';
-import { aaText, differenceCell, familyCaption, marginText, pValueText, verdictOf } from './verdict';
+import {
+  aaText,
+  differenceCell,
+  effectMarkdown,
+  effectsCaption,
+  effectText,
+  familyCaption,
+  marginText,
+  pValueText,
+  verdictOf,
+} from './verdict';
 
 /** A tested difference over three seeds: +2 pp [1.00, 3.00]. */
 const test = (fields: Partial<PairedTest> = {}): PairedTest => ({
@@ -68,5 +78,33 @@ describe('the text', () => {
     expect(aaText({ labels: ['erm (A/A)'], tests: 20, significant: 1, significant_holm: 0 }, 0.05)).toBe(
       "A/A controls (erm (A/A)): 1 of 20 difference tests significant at α = 0.05 before correction (5%; about 5% expected by chance), 0 after Holm's correction in their table.",
     );
+  });
+
+  it('a per-corruption cell: pp without the unit, bold where better or worse, ≈ where equivalent', () => {
+    expect(effectText(test())).toBe('+2.00 [1.00, 3.00]');
+    expect(effectMarkdown(test())).toBe('**+2.00 [1.00, 3.00]**');
+    expect(effectMarkdown(test({ mean: -0.02, low: -0.03, high: -0.01, verdict: 'worse' }))).toBe(
+      '**-2.00 [-3.00, -1.00]**',
+    );
+    const same = test({ mean: 0.001, low: -0.002, high: 0.004, verdict: 'equivalent' });
+    expect(effectMarkdown(same)).toBe('≈ +0.10 [-0.20, 0.40]');
+    expect(effectMarkdown(test({ verdict: 'inconclusive' }))).toBe('+2.00 [1.00, 3.00]');
+    const one = test({ n: 1, low: Number.NaN, high: Number.NaN, verdict: 'inconclusive' });
+    expect(effectMarkdown(one)).toBe('+2.00 (n=1)');
+    expect(effectMarkdown(undefined)).toBe('n/a');
+  });
+
+  it("the per-corruption caption: Holm's family, the margin, and the per-severity detail only where there is one", () => {
+    const five = effectsCaption('cifar10-c-15', 15, 5, 0.05, 0.01);
+    expect(five).toContain(
+      "Holm's family is one column: that comparison's 15 corruptions on `cifar10-c-15`, at α = 0.05",
+    );
+    expect(five).toContain('*equivalent* within ±1 pp');
+    expect(five).toContain('(pp, the mean over its 5 severities on each seed)');
+    expect(five).toContain('Per severity (15 × 5 = 75 effects a comparison, Holm over those)');
+    const one = effectsCaption('mnist-c', 15, 1, 0.05, 0.005);
+    expect(one).toContain('(pp)');
+    expect(one).toContain('within ±0.5 pp');
+    expect(one).not.toContain('Per severity');
   });
 });

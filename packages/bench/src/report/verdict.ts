@@ -132,3 +132,43 @@ export function relativeMceFootnote(board: Pick<Leaderboard, 'rows' | 'suites'>)
 export function rankingRule(headline: string | null): string {
   return `Ranked by ${headline ? `mean corruption accuracy on \`${headline}\`` : 'clean accuracy'}: a method's rank is 1 + the number of methods better than it outside noise (every pair, paired over their common seeds by the 95% interval of the comparisons below; better than one that is better counts too), so methods that share a rank (marked =) are within noise of each other.`;
 }
+
+/**
+ * A per-corruption effect in a compact cell, in percentage points without the unit: `+1.20 [-0.30, 2.70]`, `≈ `
+ * before it where equivalent within the margin; one seed: `+1.20 (n=1)`; no pairs: `n/a`. The verdict's other
+ * marks are the medium's: leaderboard.md bolds better / worse (effectMarkdown), the page colours the cell.
+ */
+export function effectText(t: PairedTest | undefined): string {
+  if (!t || t.n === 0) return 'n/a';
+  const f = (v: number) => inUnit(v, 'pp');
+  const d = `${t.mean >= 0 ? '+' : ''}${f(t.mean)}${t.n >= 2 ? ` [${f(t.low)}, ${f(t.high)}]` : ` (n=${t.n})`}`;
+  return t.verdict === 'equivalent' ? `≈ ${d}` : d;
+}
+
+/** effectText as leaderboard.md writes it: bold where the verdict is better or worse. */
+export function effectMarkdown(t: PairedTest | undefined): string {
+  const text = effectText(t);
+  return t && (t.verdict === 'better' || t.verdict === 'worse') ? `**${text}**` : text;
+}
+
+/**
+ * The caption of a suite's per-corruption table: what a cell is, Holm's family (one comparison's corruptions on
+ * the suite), the marks, and where the per-severity detail is (`severities` > 1).
+ */
+export function effectsCaption(
+  suite: string,
+  corruptions: number,
+  severities: number,
+  alpha: number,
+  margin: number,
+): string {
+  const averaged = severities > 1 ? `, the mean over its ${severities} severities on each seed` : '';
+  const detail =
+    severities > 1
+      ? ` Per severity (${corruptions} × ${severities} = ${corruptions * severities} effects a comparison, Holm over those) the effects are in leaderboard.json and report.html: a table of them here would have ${corruptions * severities} rows.`
+      : '';
+  return [
+    `Each cell: row − baseline in accuracy on one corruption of \`${suite}\` (pp${averaged}), paired over the seeds both have, and its 95% t-interval before correction.`,
+    `Holm's family is one column: that comparison's ${corruptions} corruptions on \`${suite}\`, at α = ${alpha}. Bold: *better* / *worse* (Holm's p < α); ≈: *equivalent* within ${marginText(margin)} (two one-sided t-tests, Holm over the same ${corruptions}); plain: *inconclusive*.${detail}`,
+  ].join(' ');
+}

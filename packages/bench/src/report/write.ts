@@ -1,14 +1,15 @@
-/** Writing a leaderboard's files: leaderboard.md, leaderboard.json, its SVG charts and report.html. */
+/** Writing a leaderboard's files: leaderboard.md, leaderboard.json, its SVG charts, its forest plots and report.html. */
 import { readdir, rm } from 'node:fs/promises';
 import { join } from 'node:path';
 import { writeAtomic } from '@semix/env/node';
 import { chartFiles } from './charts';
+import { forestFiles } from './forest';
 import type { Leaderboard } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
 import { type ReportContext, reportHtml } from './report';
 
-/** The names chartList gives: what an earlier board may have left that this one does not draw. */
-const CHART_FILE = /^(severity-.+|corruptions-.+|ablation)\.svg$/;
+/** The names chartList and forestList give: what an earlier board may have left that this one does not draw. */
+const CHART_FILE = /^(severity-.+|corruptions-.+|effects-.+|ablation)\.svg$/;
 
 /**
  * Writes leaderboard.md, leaderboard.json, the SVG charts and report.html into `dir`, atomically, and removes the
@@ -25,6 +26,7 @@ export async function writeLeaderboard(
     ['leaderboard.md', leaderboardMarkdown(board, command)],
     ['leaderboard.json', `${JSON.stringify({ command, ...board }, null, 2)}\n`],
     ...chartFiles(board),
+    ...forestFiles(board),
     ['report.html', reportHtml(board, command, report)],
   ];
   for (const [name, text] of files) await writeAtomic(join(dir, name), text);

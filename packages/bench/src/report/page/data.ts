@@ -38,6 +38,17 @@ export interface ChartFigure {
   svg: string;
 }
 
+/** A forest plot of one comparison's per-corruption effects (forest.ts): the same SVG text as its file. */
+export interface ForestFigure {
+  label: string;
+  baseline: string;
+  table: 'controls' | 'sem';
+  /** Its file beside leaderboard.md. */
+  file: string;
+  caption: string;
+  svg: string;
+}
+
 export interface ReportData {
   schema: 'semix-report-v2';
   command: string;
@@ -53,4 +64,6 @@ export interface ReportData {
   created: string[];
   gallery: Gallery | { unavailable: string };
   charts: ChartFigure[];
+  /** The forest plots of the per-corruption effects, one per comparison (the board's `corruption_effects`). */
+  forests: ForestFigure[];
 }

@@ -10,6 +10,7 @@ import { num, pct } from '../leaderboard_text';
 import { aaText, controlsNote, familyCaption, ROUNDING_FLOOR_NOTE, rankingRule, relativeMceFootnote } from '../verdict';
 import { DATA_ELEMENT_ID, type ReportData } from './data';
 import { el, note, section, svgNode } from './dom';
+import { effectsSection } from './effects';
 import { leaderboardTable } from './table';
 import { comparisonCells, pairedTable } from './verdicts';
 
@@ -224,6 +225,7 @@ function render() {
   suiteSections(root, data);
   controlsSection(root, data.board);
   semSection(root, data);
+  effectsSection(root, data);
   ablationSection(root, data);
   failedSection(root, data.board);
   gallerySection(root, data);
