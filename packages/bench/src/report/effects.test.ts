@@ -284,13 +284,13 @@ describe('the forest plot', () => {
     const step = ticks[1][0] - ticks[0][0];
     expect(ticks.every(([v], k) => Math.abs(v - (ticks[0][0] + k * step)) < 1e-9)).toBe(true);
     expect([1, 2, 5]).toContain(Number((step / 10 ** Math.floor(Math.log10(step))).toPrecision(6)));
-    // pp → x from two ticks; every other position follows within the 0.1 px the SVG text rounds to.
-    const [[v0, x0], [v1, x1]] = ticks;
+    // pp → x from the outer ticks; every other position follows within what rounding to 0.1 px allows.
+    const [[v0, x0], [v1, x1]] = [ticks[0], ticks[ticks.length - 1]];
     const x = (pp: number) => x0 + ((pp - v0) / (v1 - v0)) * (x1 - x0);
     const zero = Number(/<line class="zero" x1="([\d.]+)"/.exec(svg)?.[1]);
-    expect(Math.abs(zero - x(0))).toBeLessThan(0.15);
+    expect(Math.abs(zero - x(0))).toBeLessThan(0.2);
     const band = /<rect class="margin-band" x="([\d.]+)" y="[\d.]+" width="([\d.]+)"/.exec(svg);
-    expect(Math.abs(Number(band?.[1]) - x(-1))).toBeLessThan(0.15);
+    expect(Math.abs(Number(band?.[1]) - x(-1))).toBeLessThan(0.2);
     expect(Math.abs(Number(band?.[1]) + Number(band?.[2]) - x(1))).toBeLessThan(0.25);
     const dots = [...svg.matchAll(/<circle class="dot" cx="([\d.]+)"/g)].map((m) => Number(m[1]));
     const lines = [...svg.matchAll(/<line class="interval" x1="([\d.]+)" x2="([\d.]+)"/g)].map((m) => [
@@ -298,9 +298,9 @@ describe('the forest plot', () => {
       Number(m[2]),
     ]);
     for (const [i, e] of c.suites[0].corruptions.entries()) {
-      expect(Math.abs(dots[i] - x(100 * e.mean))).toBeLessThan(0.15);
-      expect(Math.abs(lines[i][0] - x(100 * e.low))).toBeLessThan(0.15);
-      expect(Math.abs(lines[i][1] - x(100 * e.high))).toBeLessThan(0.15);
+      expect(Math.abs(dots[i] - x(100 * e.mean))).toBeLessThan(0.2);
+      expect(Math.abs(lines[i][0] - x(100 * e.low))).toBeLessThan(0.2);
+      expect(Math.abs(lines[i][1] - x(100 * e.high))).toBeLessThan(0.2);
     }
   });
 

@@ -73,7 +73,7 @@ export function forestChart(board: Pick<Leaderboard, 'preset' | 'equivalence_mar
     `<text x="10" y="16" font-size="12">${esc(`${comparisonName(c)} per corruption (${board.preset}): paired difference in accuracy, 95% interval over seeds`)}</text>`,
     `<rect class="margin-band" x="${px(x(-margin))}" y="${y0}" width="${px(x(margin) - x(-margin))}" height="${y1 - y0}" fill="${VERDICT_COLORS.equivalent}" fill-opacity="0.12"><title>${esc(`equivalence margin ${marginText(board.equivalence_margin)}`)}</title></rect>`,
   ];
-  for (const t of niceTicks(lo, hi)) {
+  for (const t of niceTicks(lo, hi, 8)) {
     const label = Number(t.toPrecision(6));
     parts.push(
       `<g class="tick" data-value="${label}"><line x1="${px(x(t))}" x2="${px(x(t))}" y1="${y0}" y2="${y1}" stroke="#eee"/><text x="${px(x(t))}" y="${y1 + 14}" text-anchor="middle">${label}</text></g>`,

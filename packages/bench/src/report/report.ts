@@ -12,10 +12,12 @@ import { type Preset, presetSuites, SUITE_GENERATOR } from '../plan/preset';
 import { loadPresetSplits } from '../run/data';
 import type { ResultRecord } from '../run/records';
 import { reportCharts } from './charts';
+import { curvesFigure } from './curves';
 import { forestFigures } from './forest';
 import type { Leaderboard } from './leaderboard';
 import { DATA_ELEMENT_ID, type Gallery, type GalleryImage, type GallerySuite, type ReportData } from './page/data';
 import { bundleReportPage, PAGE_SCRIPT } from './page_bundle';
+import { methodStyles } from './palette';
 import { VERDICT_COLORS } from './verdict';
 
 export type { Gallery, GalleryImage, GallerySuite, ReportData };
@@ -28,7 +30,7 @@ export interface ReportContext {
 }
 
 export interface GalleryOptions {
-  /** Test images per corruption (default 2). */
+  /** Evaluated images per corruption (default 1: a tile per corruption stays small, the gallery compact). */
   images?: number;
   zoom?: number;
 }
@@ -47,7 +49,7 @@ const GENERATED_CORRUPTIONS: Record<DatasetsSuiteName, readonly string[]> = {
  * is named in `notes` instead.
  */
 export async function loadGallery(preset: Preset, options: GalleryOptions = {}): Promise<Gallery> {
-  const count = options.images ?? 2;
+  const count = options.images ?? 1;
   const notes: string[] = [];
   const suites = presetSuites(preset);
   if (preset.dataset !== 'mnist-mini') {
@@ -118,6 +120,8 @@ export function reportData(board: Leaderboard, command: string, context: ReportC
   for (const r of records)
     for (const [k, v] of Object.entries(r.versions)) versions[k] = [...new Set([...(versions[k] ?? []), v])].sort();
   const gallery = context.gallery ?? { unavailable: 'not loaded (the report was written without its preset data)' };
+  // The training curves come from the records' history, which the board does not hold.
+  const curves = context.records ? curvesFigure(board, context.records) : null;
   return {
     schema: 'semix-report-v2',
     command,
@@ -129,7 +133,8 @@ export function reportData(board: Leaderboard, command: string, context: ReportC
     wall_time_s: board.wall_time_s,
     created: records.map((r) => r.created_at).sort(),
     gallery,
-    charts: reportCharts(board),
+    charts: curves ? [...reportCharts(board), curves] : reportCharts(board),
+    styles: methodStyles(board.rows),
     forests: forestFigures(board),
   };
 }
@@ -161,7 +166,15 @@ const VERDICT_STYLE = Object.entries(VERDICT_COLORS)
 
 const STYLE = `
 body { font: 14px/1.45 system-ui, sans-serif; margin: 0; color: #222; background: #fff; }
-main { max-width: 1100px; margin: 0 auto; padding: 1rem 1.5rem 3rem; }
+main { padding: 1rem 2rem 3rem; }
+main p, main li { max-width: 130ch; }
+@media (max-width: 600px) { main { padding: .5rem .7rem 2rem; } }
+.table-wrap { overflow-x: auto; max-width: 100%; }
+#leaderboard-table td, #leaderboard-table th { white-space: nowrap; }
+#leaderboard-table td pre { white-space: pre; }
+.swatch { display: inline-block; width: .6em; height: .6em; margin-right: .4em; border: 1.5px solid var(--c); border-radius: 50%; background: #fff; }
+.swatch.filled { background: var(--c); } .swatch.diamond { border-radius: 0; transform: rotate(45deg) scale(.85); }
+#sort-note:empty { display: none; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; } h3 { margin-top: 1.4rem; }
 code, pre { font: 12px/1.4 ui-monospace, monospace; background: #f4f4f4; }
 code { padding: 0 .25em; } pre { padding: .5em; overflow-x: auto; }
@@ -174,13 +187,13 @@ td.label, th.label { text-align: left; }
 td.failed { color: #b00; }
 .shared { color: #666; } .incomplete { color: #a60; }
 details summary { cursor: pointer; } details pre { text-align: left; margin: .3em 0 0; }
-figure.chart { margin: 1rem 0; } figure.chart figcaption { color: #555; margin-bottom: .3rem; }
-figure.chart svg { display: block; max-width: 100%; height: auto; }
+figure.chart { margin: 1rem 0; overflow-x: auto; } figure.chart figcaption { color: #555; margin-bottom: .3rem; max-width: 130ch; }
+figure.chart svg { display: block; max-width: 100%; min-width: 560px; height: auto; }
 figure.forest { margin: 1rem 0; } figure.forest figcaption { color: #555; margin-bottom: .3rem; }
 figure.forest svg { display: block; max-width: 100%; height: auto; }
-.gallery { display: flex; flex-wrap: wrap; gap: .8rem; }
-.gallery figure { margin: 0; } .gallery figcaption { font-size: 12px; color: #555; }
-.gallery img { image-rendering: pixelated; border: 1px solid #ddd; }
+.gallery { display: flex; flex-wrap: wrap; gap: .3rem; }
+.gallery figure { margin: 0; }
+.gallery img { display: block; image-rendering: pixelated; border: 1px solid #ddd; }
 .note { color: #555; } .meta td { text-align: left; }
 td.verdict:not(.verdict-inconclusive) { box-shadow: inset 3px 0 0 currentColor; }
 ${VERDICT_STYLE}

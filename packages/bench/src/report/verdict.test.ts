@@ -106,5 +106,11 @@ describe('the text', () => {
     expect(one).toContain('(pp)');
     expect(one).toContain('within ±0.5 pp');
     expect(one).not.toContain('Per severity');
+    // The page colours the cells where leaderboard.md bolds them, and says so.
+    const page = effectsCaption('mnist-c', 15, 1, 0.05, 0.01, 'page');
+    expect(five).toContain('Bold: *better* / *worse*');
+    expect(page).toContain('Green / red: *better* / *worse*');
+    expect(page).toContain('≈, blue: *equivalent*');
+    expect(page).toContain('grey: *inconclusive*');
   });
 });

@@ -153,7 +153,8 @@ export function effectMarkdown(t: PairedTest | undefined): string {
 
 /**
  * The caption of a suite's per-corruption table: what a cell is, Holm's family (one comparison's corruptions on
- * the suite), the marks, and where the per-severity detail is (`severities` > 1).
+ * the suite), the marks (leaderboard.md's bold, or the page's colours: `medium`), and where the per-severity detail
+ * is (`severities` > 1).
  */
 export function effectsCaption(
   suite: string,
@@ -161,6 +162,7 @@ export function effectsCaption(
   severities: number,
   alpha: number,
   margin: number,
+  medium: 'markdown' | 'page' = 'markdown',
 ): string {
   const averaged = severities > 1 ? `, the mean over its ${severities} severities on each seed` : '';
   const detail =
@@ -169,6 +171,6 @@ export function effectsCaption(
       : '';
   return [
     `Each cell: row − baseline in accuracy on one corruption of \`${suite}\` (pp${averaged}), paired over the seeds both have, and its 95% t-interval before correction.`,
-    `Holm's family is one column: that comparison's ${corruptions} corruptions on \`${suite}\`, at α = ${alpha}. Bold: *better* / *worse* (Holm's p < α); ≈: *equivalent* within ${marginText(margin)} (two one-sided t-tests, Holm over the same ${corruptions}); plain: *inconclusive*.${detail}`,
+    `Holm's family is one column: that comparison's ${corruptions} corruptions on \`${suite}\`, at α = ${alpha}. ${medium === 'markdown' ? 'Bold' : 'Green / red'}: *better* / *worse* (Holm's p < α); ≈${medium === 'markdown' ? '' : ', blue'}: *equivalent* within ${marginText(margin)} (two one-sided t-tests, Holm over the same ${corruptions}); ${medium === 'markdown' ? 'plain' : 'grey'}: *inconclusive*.${detail}`,
   ].join(' ');
 }

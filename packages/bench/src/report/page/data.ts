@@ -4,6 +4,7 @@
  * in Node that the page needs, or the reverse.
  */
 import type { Leaderboard } from '../leaderboard';
+import type { MethodStyle } from '../palette';
 
 /** The id of the `<script type="application/json">` element that holds the page's data. */
 export const DATA_ELEMENT_ID = 'semix-data';
@@ -29,9 +30,12 @@ export interface Gallery {
   notes: string[];
 }
 
-/** A chart as charts.ts draws it: the same SVG text as the file beside leaderboard.md, where there is one. */
+/**
+ * A chart as charts.ts (curves.ts: the training curves) draws it: the same SVG text as the file beside
+ * leaderboard.md, where there is one.
+ */
 export interface ChartFigure {
-  kind: 'severity' | 'corruptions' | 'ablation' | 'sem';
+  kind: 'severity' | 'corruptions' | 'ablation' | 'sem' | 'curves';
   /** The suite it shows (severity, corruptions), the ranking suite (ablation), or null. */
   suite: string | null;
   caption: string;
@@ -64,6 +68,8 @@ export interface ReportData {
   created: string[];
   gallery: Gallery | { unavailable: string };
   charts: ChartFigure[];
+  /** Each method's style in the charts (palette.ts), keyed by label: the table marks each method with its marker. */
+  styles: Record<string, MethodStyle>;
   /** The forest plots of the per-corruption effects, one per comparison (the board's `corruption_effects`). */
   forests: ForestFigure[];
 }

@@ -94,7 +94,7 @@ export function effectsSection(root: HTMLElement, data: ReportData) {
     s.append(
       el('h3', {}, el('code', { text: suite })),
       table,
-      note(effectsCaption(suite, corruptions.length, severities, board.alpha, board.equivalence_margin), {
+      note(effectsCaption(suite, corruptions.length, severities, board.alpha, board.equivalence_margin, 'page'), {
         class: 'note caption',
       }),
     );

@@ -7,7 +7,8 @@
 import { AA_MARKER } from '../family';
 import type { Family, Leaderboard } from '../leaderboard';
 import { num, pct } from '../leaderboard_text';
-import { aaText, controlsNote, familyCaption, ROUNDING_FLOOR_NOTE, rankingRule, relativeMceFootnote } from '../verdict';
+import { tableNotes } from '../table_notes';
+import { aaText, controlsNote, familyCaption, ROUNDING_FLOOR_NOTE, rankingRule } from '../verdict';
 import { DATA_ELEMENT_ID, type ReportData } from './data';
 import { el, note, section, svgNode } from './dom';
 import { effectsSection } from './effects';
@@ -48,17 +49,25 @@ function header(root: HTMLElement, data: ReportData) {
   }
 }
 
-function leaderboardSection(root: HTMLElement, board: Leaderboard) {
+/** The ids of the table's footnotes (tableNotes' paragraphs), by how each begins. */
+const footnoteId = (text: string) =>
+  text.startsWith('¹ ') ? 'rel-mce-footnote' : text.startsWith('n/a ') ? 'mce-na-footnote' : undefined;
+
+function leaderboardSection(root: HTMLElement, data: ReportData) {
+  const board = data.board;
   const s = section(root, 'Leaderboard', 'leaderboard');
   s.append(
     note(rankingRule(board.headline), { id: 'ranking-rule' }),
     note(
-      'Hover a rank for the methods it counts. Mean ± sample std over seeds. Click a column to sort; click a method for its full options.',
+      'Hover a rank for the methods it counts. Mean ± sample std over seeds. Click a column to sort (the ranks stay with their methods); click a method for its full options. The marker before a method is its mark in the charts.',
     ),
-    leaderboardTable(board),
+    leaderboardTable(board, data.styles),
   );
-  const footnote = relativeMceFootnote(board);
-  if (footnote) s.append(note(footnote, { id: 'rel-mce-footnote' }));
+  // Every note leaderboard.md prints under its table, in its order (its lines joined: the page reflows them).
+  for (const lines of tableNotes(board)) {
+    const text = lines.join(' ');
+    s.append(note(text, { id: footnoteId(text), class: 'note table-note' }));
+  }
 }
 
 /** One figure per chart, with the chart's kind and suite for readers (and the browser test). */
@@ -80,6 +89,21 @@ function suiteSections(root: HTMLElement, data: ReportData) {
     if (!charts.length) s.append(note('No results yet.'));
     for (const c of charts) figure(s, c);
   }
+}
+
+/** The training curves curves.ts drew from the records' history; without records, why there are none. */
+function curvesSection(root: HTMLElement, data: ReportData) {
+  const s = section(root, 'Training curves', 'curves');
+  const charts = data.charts.filter((c) => c.kind === 'curves');
+  if (!charts.length)
+    s.append(
+      note(
+        data.records === null
+          ? 'No training curves: the report was written without its records (leaderboard.json holds no per-epoch history).'
+          : 'No training curves: the records hold no per-epoch history.',
+      ),
+    );
+  for (const c of charts) figure(s, c);
 }
 
 /** A table's family caption (verdict.ts's), as leaderboard.md writes it under or above the table. */
@@ -181,7 +205,7 @@ function failedSection(root: HTMLElement, board: Leaderboard) {
   s.append(t);
 }
 
-/** A few of the evaluated test images under each corruption. */
+/** A few of the evaluated images (test or validation, as the board says) under each corruption. */
 function gallerySection(root: HTMLElement, data: ReportData) {
   const s = section(root, 'Corruption gallery', 'gallery');
   const g = data.gallery;
@@ -191,7 +215,7 @@ function gallerySection(root: HTMLElement, data: ReportData) {
   }
   s.append(
     note(
-      `The first ${g.count} evaluated test images of each suite: clean, then each severity, as the evaluation saw them.`,
+      `The first ${g.count === 1 ? '' : `${g.count} `}evaluated ${data.board.evaluated_on ?? 'test'} image${g.count === 1 ? '' : 's'} of each suite: clean, then each severity, as the evaluation saw ${g.count === 1 ? 'it' : 'them'}; one tile per corruption.`,
     ),
   );
   for (const text of g.notes) s.append(note(text));
@@ -203,11 +227,11 @@ function gallerySection(root: HTMLElement, data: ReportData) {
         'div',
         { class: 'gallery', 'data-suite': suite.suite },
         ...suite.images.map((img) =>
+          // The tile names its corruption in its own pixels: no caption under it, the name on hover.
           el(
             'figure',
-            {},
+            { title: img.corruption },
             el('img', { src: `data:image/png;base64,${img.png}`, alt: `${suite.suite} ${img.corruption}` }),
-            el('figcaption', { text: img.corruption }),
           ),
         ),
       ),
@@ -221,8 +245,9 @@ function render() {
   if (!root) throw new Error('report: the page has no #report element');
   root.replaceChildren();
   header(root, data);
-  leaderboardSection(root, data.board);
+  leaderboardSection(root, data);
   suiteSections(root, data);
+  curvesSection(root, data);
   controlsSection(root, data.board);
   semSection(root, data);
   effectsSection(root, data);

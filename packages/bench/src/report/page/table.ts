@@ -1,9 +1,16 @@
 /**
  * The leaderboard table: leaderboard.md's columns and cells (the same formatters), sortable by any column, each
  * method's resolved options under its name, shared ranks marked = with a tooltip naming the rows they count.
+ *
+ * A rank belongs to its method, not to a position in the table: it is 1 + the methods better than it outside noise
+ * on the ranking metric (ranks.ts), from paired tests the board holds for that metric alone. Sorted by another
+ * column, the rows keep their ranks and their = marks (a rank other methods share, wherever they stand now) and a
+ * note says so. Marks recomputed for the order shown would need the same paired tests on every column, which the
+ * board does not have: ties read off a sorted column would be guesses.
  */
 import type { Leaderboard, MethodRow } from '../leaderboard';
 import { num, pct, relMce, semShareCell, showsSemShare } from '../leaderboard_text';
+import type { MethodStyle } from '../palette';
 import { el } from './dom';
 
 interface Column {
@@ -15,6 +22,14 @@ interface Column {
   cell: (r: MethodRow) => Node | string;
 }
 
+/** What the ranks rank by, in words. */
+export const rankingMetric = (board: Pick<Leaderboard, 'headline'>) =>
+  board.headline ? `${board.headline} corruption accuracy` : 'clean accuracy';
+
+/**
+ * A rank cell: the rank, marked = where other methods share it; on hover, the metric, the methods better outside
+ * noise and those it shares the rank with, by name (none of it depends on the order the table is shown in).
+ */
 function rankCell(board: Leaderboard, r: MethodRow): HTMLElement {
   const peers = board.rows.filter((o) => o !== r && o.rank === r.rank).map((o) => o.label);
   const above = r.outranked_by.length
@@ -22,14 +37,25 @@ function rankCell(board: Leaderboard, r: MethodRow): HTMLElement {
     : 'no method is better outside noise';
   return el('span', {
     class: peers.length ? 'shared' : undefined,
-    title: `${above}${peers.length ? `; shares rank ${r.rank} with ${peers.join(', ')}` : ''}`,
+    'data-rank': r.rank,
+    title: `rank ${r.rank} by ${rankingMetric(board)}: ${above}${peers.length ? `; shares rank ${r.rank} with ${peers.join(', ')}` : ''}`,
     text: peers.length ? `${r.rank} =` : String(r.rank),
   });
 }
 
-function methodCell(r: MethodRow): HTMLElement {
+/** A method's marker in the charts, as a swatch: its colour, filled with SEM, a diamond for an A/A row. */
+function swatch(style: MethodStyle | undefined): HTMLElement | null {
+  if (!style) return null;
+  return el('span', {
+    class: `swatch${style.filled ? ' filled' : ''}${style.marker === 'diamond' ? ' diamond' : ''}`,
+    style: `--c: ${style.color}`,
+    'aria-hidden': 'true',
+  });
+}
+
+function methodCell(r: MethodRow, style: MethodStyle | undefined): HTMLElement {
   const options = JSON.stringify(r.method, null, 2);
-  const d = el('details', { title: options }, el('summary', { text: r.label }), el('pre', { text: options }));
+  const d = el('details', { title: options }, el('summary', {}, swatch(style), r.label), el('pre', { text: options }));
   if (r.incomplete) {
     const i = r.incomplete;
     d.append(
@@ -42,11 +68,11 @@ function methodCell(r: MethodRow): HTMLElement {
   return d;
 }
 
-export function columns(board: Leaderboard): Column[] {
+export function columns(board: Leaderboard, styles: Record<string, MethodStyle> = {}): Column[] {
   const headline = board.headline;
   return [
     { head: 'rank', value: (r) => r.rank, cell: (r) => rankCell(board, r) },
-    { head: 'method', label: true, value: (r) => r.label, cell: (r) => methodCell(r) },
+    { head: 'method', label: true, value: (r) => r.label, cell: (r) => methodCell(r, styles[r.label]) },
     { head: 'seeds', value: (r) => r.seeds.length, cell: (r) => String(r.seeds.length) },
     { head: 'clean acc (%)', value: (r) => r.clean_acc.mean, cell: (r) => pct(r.clean_acc) },
     ...board.suites.flatMap((s): Column[] => [
@@ -77,10 +103,15 @@ export function columns(board: Leaderboard): Column[] {
 
 const missing = (v: unknown) => v === undefined || v === null || Number.isNaN(v);
 
-/** The table, drawn in the board's order; a click on a header sorts by that column (again: the other way). */
-export function leaderboardTable(board: Leaderboard): HTMLTableElement {
-  const cols = columns(board);
+/**
+ * The table, drawn in the board's order, in a box that scrolls sideways where the page is narrower than the table
+ * (its cells do not wrap); a click on a header sorts by that column (again: the other way), and a note above the
+ * table says what the ranks are while it is sorted by another column.
+ */
+export function leaderboardTable(board: Leaderboard, styles: Record<string, MethodStyle> = {}): HTMLElement {
+  const cols = columns(board, styles);
   const table = el('table', { id: 'leaderboard-table' });
+  const sortNote = el('p', { id: 'sort-note', class: 'note' });
   const headRow = el('tr');
   const tbody = el('tbody');
   table.append(el('thead', {}, headRow), tbody);
@@ -120,6 +151,10 @@ export function leaderboardTable(board: Leaderboard): HTMLTableElement {
       if (cols[i] === sortBy) th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
       else th.removeAttribute('aria-sort');
     }
+    sortNote.textContent =
+      sortBy && sortBy.head !== 'rank'
+        ? `Sorted by ${sortBy.head}, ${ascending ? 'lowest' : 'highest'} first. The ranks are not this order: each stays its method's rank by ${rankingMetric(board)} (1 + the methods better than it outside noise), and = marks a rank other methods share, wherever they stand now (hover a rank for their names).`
+        : '';
   };
   for (const c of cols) {
     const th = el('th', { class: `sortable${c.label ? ' label' : ''}`, text: c.head, title: 'sort by this column' });
@@ -135,5 +170,5 @@ export function leaderboardTable(board: Leaderboard): HTMLTableElement {
     headRow.append(th);
   }
   render();
-  return table;
+  return el('div', { class: 'table-wrap' }, sortNote, table);
 }
