@@ -19,7 +19,7 @@ import { handMadeFailure, handMadeRecord } from '../test_records';
 import { semChart } from './charts';
 import { EFFECTS_HEADING, forestList } from './effects_text';
 import { AA_MARKER } from './family';
-import { buildLeaderboard, chartList, type Leaderboard, type PairedTest } from './leaderboard';
+import { buildLeaderboard, chartList, type Leaderboard, type MethodRow, type PairedTest } from './leaderboard';
 import { leaderboardMarkdown } from './leaderboard_text';
 import { DATA_ELEMENT_ID, type ReportData } from './page/data';
 import { PAGE_BANNER } from './page_bundle';
@@ -81,7 +81,21 @@ function record(job: GridJob, index: number): ResultRecord {
     suites: { 'mnist-c': suite(MNIST_C_CORRUPTIONS, 1, 0.8), 'cifar10-c-15': suite(CORRUPTIONS, 5, 0.85) },
     equivariance_gap: 0.3 - 0.02 * index + noise('gap'),
     equivariance_gap_l2: 0.6 - 0.02 * index + noise('gap l2'),
+    history: history(job, noise),
     created_at: `2026-12-01T00:00:0${job.seed}Z`,
+  });
+}
+
+/**
+ * Three epochs of training: the cross-entropy falling, and for a method with SEM its SEM term (β·L_sem), a small
+ * part of the loss, with their total.
+ */
+function history(job: GridJob, noise: (k: string) => number): Array<Record<string, number>> {
+  return [1.2, 0.6, 0.3].map((ce, e) => {
+    const parts: Record<string, number> = { ce: ce * (1 + noise(`ce ${e}`)) };
+    if (!job.label.includes('+sem')) return parts;
+    const sem = 0.004 - 0.001 * e;
+    return { ...parts, sem, total: parts.ce + sem };
   });
 }
 
@@ -206,7 +220,12 @@ describe('report.html', () => {
       'severity-cifar10-c-15.svg',
       'corruptions-cifar10-c-15.svg',
     ]);
-    expect(data.charts.map((c) => [c.kind, c.suite])).toEqual([...files.map((c) => [c.kind, c.suite]), ['sem', null]]);
+    // Then the SEM comparisons and the training curves (from the records' history), which have no file.
+    expect(data.charts.map((c) => [c.kind, c.suite])).toEqual([
+      ...files.map((c) => [c.kind, c.suite]),
+      ['sem', null],
+      ['curves', null],
+    ]);
     for (const [i, c] of files.entries()) expect(data.charts[i].svg).toBe(await readFile(join(out, c.file), 'utf8'));
     expect(data.charts[3].svg).toBe(semChart(quickBoard));
   });
@@ -313,9 +332,10 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     const rowLabels = () => page.$$eval('#leaderboard-table tbody tr', (trs) => trs.map((t) => t.dataset.label));
     expect(await rowLabels()).toEqual(['cutmix+sem', 'cutmix', 'mixup+sem', 'mixup', 'erm']);
     // The charts charts.ts drew, each in its figure: per suite a severity chart where the suite has several
-    // severities (a line per method, a dot and an error bar per method and level: 3 seeds) and a per-corruption
-    // chart (a bar and an error bar per method and corruption); then the SEM comparisons (a dot and an interval per
-    // comparison and metric). Marks drawn inside their chart: a value outside a scale's range lands off it.
+    // severities (a line per method, a dot and an interval per method and level: 3 seeds) and a per-corruption
+    // chart (a dot and an interval per method and corruption; no bars); the training curves (curves.ts: a line and
+    // an end marker per method and loss part); then the SEM comparisons (a dot and an interval per comparison and
+    // metric). Marks drawn inside their chart: a value outside a scale's range lands off it.
     const marks = await page.$$eval('figure.chart', (figs) =>
       figs.map((f) => {
         const svg = f.querySelector('svg')!.getBoundingClientRect();
@@ -351,16 +371,19 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
       ['corruptions', 'mnist-c'],
       ['severity', 'cifar10-c-15'],
       ['corruptions', 'cifar10-c-15'],
+      ['curves', null],
       ['sem', null],
     ]);
     expect(marks.every((x) => x.width > 300 && x.untitled === 0)).toBe(true);
     const mnistC = MNIST_C_CORRUPTIONS.length;
-    expect(marks[0]).toMatchObject({ bars: m * mnistC, errorBars: m * mnistC });
-    expect(marks[1]).toMatchObject({ lines: m, dots: m * 6, errorBars: m * 6 });
-    expect(marks[2]).toMatchObject({ bars: m * CORRUPTIONS.length, errorBars: m * CORRUPTIONS.length });
+    expect(marks[0]).toMatchObject({ dots: m * mnistC, intervals: m * mnistC, bars: 0, errorBars: 0 });
+    expect(marks[1]).toMatchObject({ lines: m, dots: m * 6, intervals: m * 6 });
+    expect(marks[2]).toMatchObject({ dots: m * CORRUPTIONS.length, intervals: m * CORRUPTIONS.length, bars: 0 });
+    // Cross-entropy for each of the 5 methods, the SEM term for the 2 with SEM.
+    expect(marks[3]).toMatchObject({ lines: m + 2, dots: m + 2 });
     // Two comparisons (mixup+sem, cutmix+sem) × three metrics, each a dot and its interval.
     expect(quickBoard.sem.length).toBe(2);
-    expect(marks[3]).toMatchObject({ dots: 2 * 3, intervals: 2 * 3 });
+    expect(marks[4]).toMatchObject({ dots: 2 * 3, intervals: 2 * 3 });
     // A dot's hover text is the comparison's cell in leaderboard.md's SEM table.
     const md = await readFile(join(dir, 'quick', 'leaderboard.md'), 'utf8');
     const semTitles = await page.$$eval('figure[data-chart="sem"] .dot title', (t) => t.map((e) => e.textContent));
@@ -510,6 +533,155 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     await page.close();
   });
 
+  it('after a sort by clean accuracy, each rank and its = mark stay its method’s, and a note says so', async () => {
+    // The ranks come from paired tests on the ranking metric alone, so they belong to the methods: sorted by another
+    // column, a row keeps its rank, its = mark (a rank other methods share, wherever they now stand) and its tooltip.
+    // The controls board: its A/A row is erm again, so some ranks are shared.
+    const board = controlsBoard;
+    const { page, errors } = await open(context, join(dir, 'controls.html'));
+    expect(errors).toEqual([]);
+    const md = leaderboardMarkdown(board, 'semix bench --preset controls');
+    const mdRank = new Map(
+      mdTable(md, '| rank | method |')
+        .slice(1)
+        .map((r) => [r[1], r[0]]),
+    );
+    const peers = (r: MethodRow) => board.rows.filter((o) => o !== r && o.rank === r.rank).map((o) => o.label);
+    // Some ranks are shared, so the marks below are put to the test.
+    expect(board.rows.some((r) => peers(r).length > 0)).toBe(true);
+    const byClean = [...board.rows].sort((a, b) => b.clean_acc.mean - a.clean_acc.mean);
+    expect(byClean.map((r) => r.label)).not.toEqual(board.rows.map((r) => r.label));
+    await page.click('#leaderboard-table th:text-is("clean acc (%)")');
+    const shown = await page.$$eval('#leaderboard-table tbody tr', (trs) =>
+      trs.map((tr) => {
+        const rank = tr.querySelector('td span');
+        return { label: tr.dataset.label, text: rank?.textContent, title: rank?.getAttribute('title') };
+      }),
+    );
+    expect(shown.map((s) => s.label)).toEqual(byClean.map((r) => r.label));
+    for (const [i, r] of byClean.entries()) {
+      expect(shown[i].text).toBe(mdRank.get(r.label));
+      expect(shown[i].text).toBe(peers(r).length ? `${r.rank} =` : String(r.rank));
+      const above = r.outranked_by.length
+        ? `better outside noise: ${r.outranked_by.join(', ')}`
+        : 'no method is better outside noise';
+      const shares = peers(r).length ? `; shares rank ${r.rank} with ${peers(r).join(', ')}` : '';
+      expect(shown[i].title).toBe(`rank ${r.rank} by mnist-c corruption accuracy: ${above}${shares}`);
+    }
+    expect(await page.isVisible('#sort-note')).toBe(true);
+    expect(await page.textContent('#sort-note')).toMatch(
+      /^Sorted by clean acc \(%\), highest first\. The ranks are not this order: each stays its method's rank by mnist-c corruption accuracy/,
+    );
+    await page.click('#leaderboard-table th:text-is("rank")');
+    expect(await page.isVisible('#sort-note')).toBe(false);
+    await page.close();
+  });
+
+  it('draws no severity chart for a one-severity suite, and the training curves with CE and SEM apart', async () => {
+    const { page, errors } = await open(context, join(dir, 'quick', 'report.html'));
+    expect(errors).toEqual([]);
+    // quick's MNIST-C has one severity: against severity it would be a two-point line (clean, that severity).
+    expect(quickBoard.rows.every((r) => r.suites['mnist-c'].severity_acc.length === 1)).toBe(true);
+    expect(await page.locator('figure[data-chart="severity"][data-suite="mnist-c"]').count()).toBe(0);
+    expect(await page.locator('#suite-mnist-c figure[data-chart="corruptions"]').count()).toBe(1);
+    expect(await page.locator('#suite-cifar10-c-15 figure[data-chart="severity"]').count()).toBe(1);
+    // One cross-entropy curve per method (left panel), one SEM-term curve per method with SEM (right panel), each
+    // over the 3 epochs of its records, drawn inside its chart.
+    const curves = await page.$$eval('#curves figure[data-chart="curves"] g.curve', (gs) =>
+      gs.map((g) => {
+        const svg = g.closest('svg')!.getBoundingClientRect();
+        const line = g.querySelector('polyline.line')!;
+        const box = line.getBoundingClientRect();
+        return {
+          label: g.getAttribute('data-label'),
+          part: g.getAttribute('data-part'),
+          panel: g.closest('.panel')?.getAttribute('data-panel'),
+          points: (line.getAttribute('points') ?? '').trim().split(/\s+/).length,
+          inside: box.left >= svg.left && box.right <= svg.right && box.top >= svg.top && box.bottom <= svg.bottom,
+          title: line.querySelector('title')?.textContent,
+        };
+      }),
+    );
+    const labels = quickBoard.rows.map((r) => r.label);
+    expect(curves.filter((c) => c.part === 'ce').map((c) => c.label)).toEqual(labels);
+    expect(curves.filter((c) => c.part === 'sem').map((c) => c.label)).toEqual(
+      labels.filter((l) => l.endsWith('+sem')),
+    );
+    expect(curves).toHaveLength(labels.length + 2);
+    expect(curves.every((c) => c.points === 3 && c.inside && c.panel === (c.part === 'ce' ? 'ce' : 'other'))).toBe(
+      true,
+    );
+    // A curve's hover text holds its means over seeds: erm's first epoch, from its records.
+    const erm = recordsOf(quickGrid).filter((r) => r.method.label === 'erm');
+    const first = erm.reduce((a, r) => a + r.history[0].ce, 0) / erm.length;
+    expect(curves.find((c) => c.label === 'erm')?.title).toContain(
+      `erm: cross-entropy, mean over 3 seeds: epoch 1 ${first.toPrecision(3)},`,
+    );
+    await page.close();
+    // A report written from its board alone has no history to draw, and says so.
+    const controls = await open(context, join(dir, 'controls.html'));
+    expect(await controls.page.innerText('#curves')).toContain(
+      'No training curves: the report was written without its records',
+    );
+    await controls.page.close();
+  });
+
+  it('explains a bare n/a under mCE as leaderboard.md does', async () => {
+    // mixup's mCE and relative mCE without an erm record of its seeds: n/a, and a footnote that says why.
+    const nulled = {
+      ...quickBoard,
+      rows: quickBoard.rows.map((r) =>
+        r.label === 'mixup'
+          ? {
+              ...r,
+              suites: Object.fromEntries(
+                Object.entries(r.suites).map(([s, c]) => [
+                  s,
+                  { ...c, mce: null, rel_mce: null, rel_mce_uninformative: [] },
+                ]),
+              ),
+            }
+          : r,
+      ),
+    };
+    const md = leaderboardMarkdown(nulled, 'semix bench --preset quick');
+    const file = join(dir, 'bare-na.html');
+    await writeFile(file, reportHtml(nulled, 'semix bench --preset quick'));
+    const { page, errors } = await open(context, file);
+    expect(errors).toEqual([]);
+    const main = mdTable(md, '| rank | method |');
+    const row = main.find((r) => r[1] === 'mixup') as string[];
+    expect(row[main[0].indexOf('mnist-c rel. mCE')]).toBe('n/a');
+    expect(
+      await page.$$eval('#leaderboard-table tr[data-label="mixup"] td', (tds) =>
+        tds.map((td) => (td.querySelector('summary') ?? td).textContent?.trim()),
+      ),
+    ).toEqual(row);
+    const footnote = md.split('\n').find((l) => l.startsWith('n/a under mCE'));
+    expect(footnote).toContain('(mixup on mnist-c; mixup on cifar10-c-15)');
+    expect(await page.textContent('#mce-na-footnote')).toBe(footnote?.replace(/`/g, ''));
+    await page.close();
+  });
+
+  it('says validation images, not test images, on a board evaluated on its validation images', async () => {
+    const board: Leaderboard = { ...quickBoard, evaluated_on: 'validation' };
+    const file = join(dir, 'validation.html');
+    await writeFile(
+      file,
+      reportHtml(board, 'semix bench --preset v', { gallery: { count: 1, suites: [], notes: [] } }),
+    );
+    const { page, errors } = await open(context, file);
+    expect(errors).toEqual([]);
+    const words = await page.$$eval(
+      '#leaderboard p.table-note, figure.chart figcaption, figure.chart svg text, #gallery p',
+      (es) => es.map((e) => e.textContent).join('\n'),
+    );
+    expect(words).toContain('the same validation images');
+    expect(words).toContain('evaluated validation image');
+    expect(words).not.toContain('test image');
+    await page.close();
+  });
+
   it("the committed quick run's report says what its leaderboard.md says, cell for cell, footnote included", async () => {
     // The board the bench wrote for the run LEADERBOARD.md shows (its relative mCE is `— ¹` on one suite).
     const fixture = join(import.meta.dirname, '__fixtures__', 'boards', 'quick');
@@ -529,6 +701,21 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     expect(await cells('#sem-table tr')).toEqual(mdTable(md, '| method | vs |'));
     const footnote = md.split('\n').find((l) => l.startsWith('¹ '));
     expect(await page.textContent('#rel-mce-footnote')).toBe(footnote);
+    // Every column, the ECE columns and the SEM share included, and every note under leaderboard.md's table in its
+    // order (what the cells measure, the SEM share, the ¹ footnote), its lines joined and its `code` marks gone.
+    expect(main[0]).toEqual(expect.arrayContaining(['ECE (%)', 'mnist-c ECE (%)', 'SEM share (%)']));
+    const lines = md.split('\n');
+    const tableStart = lines.findIndex((l) => l.startsWith('| rank | method |'));
+    const chartsStart = lines.findIndex((l, i) => i > tableStart && l.startsWith('!['));
+    const notes = lines
+      .slice(tableStart, chartsStart)
+      .join('\n')
+      .split('\n\n')
+      .slice(1)
+      .map((p) => p.replace(/\n/g, ' ').replace(/`/g, '').trim())
+      .filter(Boolean);
+    expect(notes.map((p) => p.slice(0, 10))).toEqual(['Mean ± sam', 'SEM share:', '¹ Relative']);
+    expect(await page.$$eval('#leaderboard p.table-note', (ps) => ps.map((p) => p.textContent))).toEqual(notes);
     // SEM's words as leaderboard.md has them: the family caption and the rounding floor. This run has no control row,
     // so no controls section, in the page as in leaderboard.md.
     const heading = 'Does SEM help? (X+sem − X, paired over seeds, 95% t-interval)';
@@ -670,8 +857,9 @@ describe.skipIf(!hasChromium && !process.env.CI)('report.html in Chromium', () =
     const drawn = await page.$$eval('figure.chart', (figs) =>
       figs.map((f) => [f.getAttribute('data-chart'), f.querySelectorAll('.bar, .line, .dot').length]),
     );
-    // smoke runs mixup+sem without mixup: no SEM comparison, and the page says so; MNIST-C has one severity.
-    expect(drawn.map(([kind]) => kind)).toEqual(['corruptions', 'severity', 'corruptions']);
+    // smoke runs mixup+sem without mixup: no SEM comparison, and the page says so; MNIST-C has one severity; the
+    // training curves come from its records.
+    expect(drawn.map(([kind]) => kind)).toEqual(['corruptions', 'severity', 'corruptions', 'curves']);
     expect(await page.innerText('#sem')).toContain('No comparison');
     expect(drawn.every(([, n]) => Number(n) > 0)).toBe(true);
     expect(await page.locator('.gallery img').count()).toBe(30);
