@@ -41,7 +41,8 @@ export type {
  * Builds the leaderboard of a grid from its records (and failures, unreadable and missing jobs), in named steps:
  * group the records, one row per label, rank the rows, the controls against erm, SEM against its base, the
  * ablation tables (each table a family of tests, judged at ALPHA against the preset's equivalence margin), the
- * reading. An A/A control is a row whose label ends in AA_MARKER (` (A/A)`).
+ * controls' and SEM's comparisons corruption by corruption (each comparison's corruptions on a suite a family), erm
+ * against the mixing methods, the reading. An A/A control is a row whose label ends in AA_MARKER (` (A/A)`).
  */
 export function buildLeaderboard(grid: Grid, records: ResultRecord[], inputs: LeaderboardInputs = {}): Leaderboard {
   const { preset, suites } = grid;
