@@ -12,8 +12,9 @@ const board = (preset: string): Leaderboard =>
 function marks(svg: string) {
   const dots = [...svg.matchAll(/<(circle|polygon) class="dot" ([^>]*)><title>([^<]*)<\/title>/g)].map((m) => {
     const attrs = m[2];
-    const x =
-      m[1] === 'circle' ? Number(/cx="([-\d.]+)"/.exec(attrs)?.[1]) : Number(/points="([-\d.]+),/.exec(attrs)?.[1]);
+    // A polygon's centre: halfway across its points (every shape is symmetric about its vertical axis).
+    const xs = [...(/points="([^"]*)"/.exec(attrs)?.[1] ?? '').matchAll(/([-\d.]+),/g)].map((p) => Number(p[1]));
+    const x = m[1] === 'circle' ? Number(/cx="([-\d.]+)"/.exec(attrs)?.[1]) : (Math.min(...xs) + Math.max(...xs)) / 2;
     return { x, stroke: /stroke="(#[0-9a-f]{6})"/.exec(attrs)?.[1], title: m[3] };
   });
   const intervals = [
@@ -53,8 +54,9 @@ describe('the charts', () => {
         .map((d) => d.x)
         .sort((a, b) => a - b);
       expect(xs).toHaveLength(b.rows.length);
-      // A marker is 2 · 3.5 px wide plus its 1.5 px stroke: neighbours at least 8.5 px apart never touch.
-      for (let i = 1; i < xs.length; i++) expect(xs[i] - xs[i - 1]).toBeGreaterThanOrEqual(8.5);
+      // The widest marker, a diamond, is 2 · 1.3 · 3.5 px wide plus its 1.5 px stroke: neighbours at least 10.6 px
+      // apart never touch.
+      for (let i = 1; i < xs.length; i++) expect(xs[i] - xs[i - 1]).toBeGreaterThanOrEqual(10.6);
     }
     // Each interval is vertical, at its dot, and no two share an x.
     expect(intervals.every((l) => l.x1 === l.x2 && l.y1 >= l.y2)).toBe(true);

@@ -116,7 +116,9 @@ function dotPlot(p: DotPlot): string {
   const band = dodgeBand(rows.length, DODGE_STEP, 18);
   const offsets = dodge(rows.length, DODGE_STEP);
   const legendW = legendWidth(rows);
-  const m = { l: 60, r: legendW + 20, t: 34, b: p.slanted ? 110 : 56 };
+  // Slanted labels (40°) reach down about sin 40° of their length (7 px a character).
+  const slantDepth = 7 * Math.max(...positions.map((n) => n.length)) * Math.sin((40 * Math.PI) / 180);
+  const m = { l: 60, r: legendW + 20, t: 34, b: p.slanted ? 44 + Math.ceil(slantDepth) : 56 };
   const plotW = Math.max(320, band * positions.length);
   const W = m.l + plotW + m.r;
   const H = Math.max(400, m.t + m.b + 18 * rows.length + 20);

@@ -84,18 +84,23 @@ export function curvesChart(board: Leaderboard, curves: readonly LossCurve[]): s
   const gap = 70;
   const m = { l: 64, r: 20, t: 40, b: 50 };
   const others = curves.filter((c) => c.part !== 'ce');
-  const legendRows = [...new Set(curves.map((c) => c.label))].length + others.length;
-  const H = Math.max(380, m.t + m.b + 260);
-  const W = m.l + 2 * panelW + gap + m.r;
-  const legendY = H;
-  const Htotal = H + 18 * legendRows + 16;
+  const labels = [...new Set(curves.map((c) => c.label))];
+  const legendX = m.l + 2 * panelW + gap + 30;
+  const W = legendX + 40 + 7 * Math.max(8, ...labels.map((l) => l.length)) + m.r;
+  const H = Math.max(380, m.t + 18 * labels.length + 20);
   const y = (v: number) =>
     m.t + ((Math.log10(axis.hi) - Math.log10(v)) / (Math.log10(axis.hi) - Math.log10(axis.lo))) * (H - m.t - m.b);
+  // The SEM term is drawn as its method's line; any other part (AugMix's consistency term) dotted.
+  const dotted = [...new Set(others.map((c) => c.part).filter((p) => p !== 'sem'))];
   const panels = [
     { x0: m.l, heading: 'cross-entropy', list: curves.filter((c) => c.part === 'ce') },
-    { x0: m.l + panelW + gap, heading: 'the other loss terms (SEM, AugMix consistency)', list: others },
+    {
+      x0: m.l + panelW + gap,
+      heading: `the SEM term β·L_sem${dotted.length ? `; dotted: ${dotted.map(partName).join(', ')}` : ''}`,
+      list: others,
+    },
   ];
-  const parts = [svgOpen(W, Htotal)];
+  const parts = [svgOpen(W, H)];
   parts.push(
     `<text x="${m.l}" y="18" font-weight="bold">${esc(`training loss per epoch (${board.preset}), mean over seeds, log scale`)}</text>`,
   );
@@ -134,24 +139,16 @@ export function curvesChart(board: Leaderboard, curves: readonly LossCurve[]): s
     }
     parts.push('</g>');
   }
-  // The legend under both panels: each method (its marker and line), then each other term by method.
-  const legend = [
-    ...[...new Set(curves.map((c) => c.label))].map((label) => ({ label, text: label, dash: styles[label].dash })),
-    ...others.map((c) => ({
-      label: c.label,
-      text: `${c.label}: ${partName(c.part)}`,
-      dash: c.part === 'sem' ? styles[c.label].dash : '2 2',
-    })),
-  ];
+  // The legend beside the panels: each method's line and marker, which both panels draw it in.
   parts.push('<g class="legend">');
-  legend.forEach((l, i) => {
-    const s = styles[l.label];
-    const cy = legendY + 18 * i + 4;
+  labels.forEach((label, i) => {
+    const s = styles[label];
+    const cy = m.t + 18 * i + 4;
     parts.push(
-      `<line x1="${m.l}" x2="${m.l + 22}" y1="${cy}" y2="${cy}" stroke="${s.color}" stroke-width="1.6"${l.dash ? ` stroke-dasharray="${l.dash}"` : ''}/>`,
+      `<line x1="${legendX}" x2="${legendX + 22}" y1="${cy}" y2="${cy}" stroke="${s.color}" stroke-width="1.6"${s.dash ? ` stroke-dasharray="${s.dash}"` : ''}/>`,
     );
-    parts.push(markerSvg(s, m.l + 11, cy, 3.5));
-    parts.push(`<text x="${m.l + 30}" y="${cy + 4}">${esc(l.text)}</text>`);
+    parts.push(markerSvg(s, legendX + 11, cy, 3.5));
+    parts.push(`<text x="${legendX + 30}" y="${cy + 4}">${esc(label)}</text>`);
   });
   parts.push('</g>');
   parts.push('</svg>');
@@ -169,7 +166,7 @@ export function curvesFigure(board: Leaderboard, records: readonly HistoryRecord
     kind: 'curves',
     suite: null,
     caption:
-      'Training loss per epoch, the mean over seeds of each epoch’s mean: cross-entropy (left) and the other parts of the loss (right: the SEM term β·L_sem, which is what the SEM share divides; AugMix’s consistency term) as separate curves, on one logarithmic axis, because the parts differ by orders of magnitude: a curve’s distance below another is their ratio. Marker: the last epoch, in the method’s style.',
+      'Training loss per epoch, the mean over seeds of each epoch’s mean: cross-entropy (left) and the other parts of the loss (right: the SEM term β·L_sem, the numerator of the SEM share; AugMix’s consistency term dotted) as separate curves, on one logarithmic axis, because the parts differ by orders of magnitude: a curve’s distance below another is their ratio. Marker: the last epoch, in the method’s style.',
     svg: curvesChart(board, curves),
   };
 }

@@ -47,6 +47,8 @@ describe('the palette', () => {
     expect(sem.length).toBe(6);
     expect(sem.every(([, s]) => s.hue === POLICY_HUES.mixup && s.filled)).toBe(true);
     expect(new Set(sem.map(([, s]) => s.color)).size).toBe(6);
+    // Shades of one hue are close: each also takes the next marker shape in turn.
+    expect(sem.map(([, s]) => s.marker)).toEqual(['circle', 'square', 'triangle', 'circle', 'square', 'triangle']);
     expect(sem.every(([, s]) => luminance(s.color) < luminance(styles.mixup.color))).toBe(true);
   });
 
@@ -76,6 +78,10 @@ describe('the palette', () => {
     );
     expect(markerSvg({ ...styles.mixup, marker: 'diamond' }, 10, 20, 3)).toMatch(
       /^<polygon points="10\.0,16\.1 13\.9,20\.0 10\.0,23\.9 6\.1,20\.0" fill="#ffffff"/,
+    );
+    // A square of half-side 0.9 · 3 = 2.7 around (10, 20).
+    expect(markerSvg({ ...styles.mixup, marker: 'square' }, 10, 20, 3, ' class="dot"')).toMatch(
+      /^<polygon class="dot" points="7\.3,17\.3 12\.7,17\.3 12\.7,22\.7 7\.3,22\.7" fill="#ffffff"/,
     );
   });
 });

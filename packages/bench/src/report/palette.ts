@@ -3,7 +3,8 @@
  * its policy (its family: `mixup` and `mixup+sem` share a hue), so a method and its +SEM twin read as a pair in
  * every chart. The twin is a darker shade of the hue with a filled marker, the plain method the hue with a hollow
  * one; an A/A control (its twin's method again, on another seed stream) is its twin's style with a diamond and a
- * dashed line. A second configuration of a policy (another α, say) is a lighter shade. Styles depend on the labels
+ * dashed line. A second configuration of a policy (another α, say) is a lighter shade; several SEM configurations of
+ * one base (an ablation) are darker shades, each with its own marker shape. Styles depend on the labels
  * and methods alone, never on the ranking, so a method keeps its colour from one board to the next.
  */
 import { AA_MARKER, isAaLabel } from '../plan/controls';
@@ -40,11 +41,19 @@ export interface MethodStyle {
   color: string;
   /** Whether the marker is filled: with SEM; hollow (white inside) without. */
   filled: boolean;
-  /** A diamond for an A/A control row, a circle otherwise. */
-  marker: 'circle' | 'diamond';
+  /**
+   * A diamond for an A/A control row; a circle otherwise, but for the second, third, … SEM configuration of one base,
+   * which take the next of SEM_SHAPES.
+   */
+  marker: MarkerShape;
   /** The SVG stroke-dasharray of the method's lines: dashed for an A/A row, '' (solid) otherwise. */
   dash: string;
 }
+
+export type MarkerShape = 'circle' | 'square' | 'triangle' | 'diamond';
+
+/** The shapes SEM configurations of one base take in turn (the diamond is the A/A row's). */
+const SEM_SHAPES: readonly MarkerShape[] = ['circle', 'square', 'triangle'];
 
 /** `hex` moved a fraction `t` of the way to `target` (both #rrggbb). */
 export function mixColor(hex: string, target: string, t: number): string {
@@ -118,7 +127,7 @@ export function methodStyles(rows: ReadonlyArray<Pick<MethodRow, 'label' | 'meth
           hue,
           color: j < 0 ? tone : mixColor(tone, '#000000', darken(j, withSem.length)),
           filled: j >= 0,
-          marker: 'circle',
+          marker: j < 0 ? 'circle' : SEM_SHAPES[j % SEM_SHAPES.length],
           dash: '',
         };
       }
@@ -138,22 +147,39 @@ export function methodStyles(rows: ReadonlyArray<Pick<MethodRow, 'label' | 'meth
 }
 
 /**
- * A method's marker at (cx, cy), radius `r`, as SVG: filled in its colour with SEM, white inside without; a diamond
- * for an A/A row. `attrs` (a class, a title's markup as `inner`) go on the shape.
+ * A method's marker at (cx, cy), about `r` in radius, as SVG: filled in its colour with SEM, white inside without;
+ * its shape as the style says. `attrs` (a class) go on the shape, `inner` (a title's markup) inside it.
  */
 export function markerSvg(style: MethodStyle, cx: number, cy: number, r: number, attrs = '', inner = ''): string {
   const paint = `fill="${style.filled ? style.color : '#ffffff'}" stroke="${style.color}" stroke-width="1.5"`;
+  const polygon = (points: Array<[number, number]>) =>
+    `<polygon${attrs} points="${points.map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`).join(' ')}" ${paint}>${inner}</polygon>`;
+  // Shapes of about the circle's area, so none looks heavier than the others.
   if (style.marker === 'diamond') {
     const d = r * 1.3;
-    const points = [
+    return polygon([
       [cx, cy - d],
       [cx + d, cy],
       [cx, cy + d],
       [cx - d, cy],
-    ]
-      .map(([x, y]) => `${x.toFixed(1)},${y.toFixed(1)}`)
-      .join(' ');
-    return `<polygon${attrs} points="${points}" ${paint}>${inner}</polygon>`;
+    ]);
+  }
+  if (style.marker === 'triangle') {
+    const d = r * 1.35;
+    return polygon([
+      [cx, cy - d],
+      [cx + d * 0.866, cy + d / 2],
+      [cx - d * 0.866, cy + d / 2],
+    ]);
+  }
+  if (style.marker === 'square') {
+    const d = r * 0.9;
+    return polygon([
+      [cx - d, cy - d],
+      [cx + d, cy - d],
+      [cx + d, cy + d],
+      [cx - d, cy + d],
+    ]);
   }
   return `<circle${attrs} cx="${cx.toFixed(1)}" cy="${cy.toFixed(1)}" r="${r}" ${paint}>${inner}</circle>`;
 }

@@ -173,7 +173,9 @@ main p, main li { max-width: 130ch; }
 #leaderboard-table td, #leaderboard-table th { white-space: nowrap; }
 #leaderboard-table td pre { white-space: pre; }
 .swatch { display: inline-block; width: .6em; height: .6em; margin-right: .4em; border: 1.5px solid var(--c); border-radius: 50%; background: #fff; }
-.swatch.filled { background: var(--c); } .swatch.diamond { border-radius: 0; transform: rotate(45deg) scale(.85); }
+.swatch.filled { background: var(--c); } .swatch.square { border-radius: 0; }
+.swatch.diamond { border-radius: 0; transform: rotate(45deg) scale(.85); }
+.swatch.triangle { border: 0; border-radius: 0; clip-path: polygon(50% 0, 100% 100%, 0 100%); background: var(--c); }
 #sort-note:empty { display: none; }
 h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd; } h3 { margin-top: 1.4rem; }
 code, pre { font: 12px/1.4 ui-monospace, monospace; background: #f4f4f4; }
@@ -189,6 +191,7 @@ td.failed { color: #b00; }
 details summary { cursor: pointer; } details pre { text-align: left; margin: .3em 0 0; }
 figure.chart { margin: 1rem 0; overflow-x: auto; } figure.chart figcaption { color: #555; margin-bottom: .3rem; max-width: 130ch; }
 figure.chart svg { display: block; max-width: 100%; min-width: 560px; height: auto; }
+@media (max-width: 700px) { figure.chart svg { max-width: none; } }
 figure.forest { margin: 1rem 0; } figure.forest figcaption { color: #555; margin-bottom: .3rem; }
 figure.forest svg { display: block; max-width: 100%; height: auto; }
 .gallery { display: flex; flex-wrap: wrap; gap: .3rem; }

@@ -43,11 +43,11 @@ function rankCell(board: Leaderboard, r: MethodRow): HTMLElement {
   });
 }
 
-/** A method's marker in the charts, as a swatch: its colour, filled with SEM, a diamond for an A/A row. */
+/** A method's marker in the charts, as a swatch: its colour and shape, filled with SEM. */
 function swatch(style: MethodStyle | undefined): HTMLElement | null {
   if (!style) return null;
   return el('span', {
-    class: `swatch${style.filled ? ' filled' : ''}${style.marker === 'diamond' ? ' diamond' : ''}`,
+    class: `swatch ${style.marker}${style.filled ? ' filled' : ''}`,
     style: `--c: ${style.color}`,
     'aria-hidden': 'true',
   });
