@@ -181,6 +181,9 @@ h1 { font-size: 1.6rem; } h2 { margin-top: 2.2rem; border-bottom: 1px solid #ddd
 code, pre { font: 12px/1.4 ui-monospace, monospace; background: #f4f4f4; }
 code { padding: 0 .25em; } pre { padding: .5em; overflow-x: auto; }
 table { border-collapse: collapse; margin: .6rem 0; font-variant-numeric: tabular-nums; }
+/* A table wider than the page scrolls sideways in its own box; the page itself never does. */
+main table:not(#leaderboard-table) { display: block; overflow-x: auto; max-width: 100%; }
+.meta td { overflow-wrap: anywhere; }
 th, td { border-bottom: 1px solid #e4e4e4; padding: .3em .6em; text-align: right; vertical-align: top; }
 th { background: #fafafa; }
 th.sortable { cursor: pointer; user-select: none; } th.sortable:hover { background: #eef; }
