@@ -18,6 +18,9 @@ export default defineConfig({
   resolve: { alias: sourceAliases },
   server: { headers: ISOLATION_HEADERS },
   preview: { headers: ISOLATION_HEADERS },
+  // The training worker (src/worker.ts) as an ES module: `new Worker(url, { type: 'module' })` loads it, and its
+  // chunks (tfjs, the wasm binaries' URLs) split as the page's do.
+  worker: { format: 'es' },
   build: {
     target: 'es2022',
     // The gzip column of the build's table costs seconds on a small machine, for a figure nobody reads here.

@@ -2,8 +2,8 @@
 //
 // Builds the app, serves it from 127.0.0.1 twice (with COOP/COEP: the threaded wasm binary; without: the
 // single-threaded SIMD one), and per round trains the page's cnn-small mixup+sem (batch 64, β = 0.1) for STEPS steps
-// in each, then the same trainDemo call in this Node process on wasm with the kernel pack. Rounds interleave the
-// three so that load from elsewhere on the machine falls on all of them. A step's time is the trainer's step plus
+// in each (in the page's training worker), then the same trainDemo call in this Node process on wasm with the kernel
+// pack. Rounds interleave the three so that load from elsewhere on the machine falls on all of them. A step's time is the trainer's step plus
 // its yield to the event loop (the page's probes and evaluations are outside it); samples/s = 64 / step time.
 // Options: --steps N (default 25), --rounds N (default 3), --warmup N (steps left out of each run, default 3).
 import { parseArgs } from 'node:util';
@@ -56,7 +56,7 @@ async function inChromium(browser: Browser, served: Served): Promise<{ ms: numbe
     const { state, error, ms, detail } = await page.evaluate(() => ({
       state: window.__semix.state,
       error: window.__semix.error,
-      ms: window.__semix.log.map((l) => l.ms),
+      ms: window.__semix.runs[0]?.log.map((l) => l.ms) ?? [],
       detail: `${window.__semix.backend?.detail}; ${window.__semix.backend?.crossOriginIsolated ? 'isolated' : 'not isolated'}`,
     }));
     if (state === 'error' || errors.length) throw new Error(`the page failed: ${error ?? errors.join('; ')}`);

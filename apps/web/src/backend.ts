@@ -1,7 +1,8 @@
-// The page's backends. wasm: tfjs-backend-wasm with semix's kernel pack (@semix/core's selectBackend registers it),
-// its binaries served by this app (Vite copies them into the build; `?url` gives their paths), never fetched from
-// outside. tfjs picks the threaded SIMD binary when the page is cross-origin isolated (COOP/COEP headers), else
-// the single-threaded SIMD one. webgl: tfjs-backend-webgl where the browser gives a WebGL context.
+// The page's backends, activated in its training worker (worker.ts). wasm: tfjs-backend-wasm with semix's kernel
+// pack (@semix/core's selectBackend registers it), its binaries served by this app (Vite copies them into the build;
+// `?url` gives their paths), never fetched from outside. tfjs picks the threaded SIMD binary when the page is cross-origin isolated (COOP/COEP headers), else
+// the single-threaded SIMD one (the worker is isolated with its page). webgl: tfjs-backend-webgl on the worker's
+// OffscreenCanvas, where the browser gives one a WebGL context (webgl.ts tells the page beforehand).
 import { selectBackend } from '@semix/core';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-webgl';
@@ -39,16 +40,6 @@ function wasmMemory(): BackendInfo['memory'] {
   const memory = wasm?.asm?.memory ?? wasm?.wasmMemory;
   if (!(memory instanceof WebAssembly.Memory)) return 'not exported';
   return typeof SharedArrayBuffer !== 'undefined' && memory.buffer instanceof SharedArrayBuffer ? 'shared' : 'exported';
-}
-
-/** Whether the browser gives a WebGL context (what tfjs-backend-webgl needs); switches no backend. */
-export function webglAvailable(): boolean {
-  try {
-    const canvas = document.createElement('canvas');
-    return (canvas.getContext('webgl2') ?? canvas.getContext('webgl')) != null;
-  } catch {
-    return false;
-  }
 }
 
 /** Activates a backend and says what it is. */

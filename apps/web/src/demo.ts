@@ -1,8 +1,11 @@
-import { createModel, evaluate, gatherPixels, type ImageDataset, Rng, type SemixModel, train } from '@semix/core';
+import { createModel, gatherPixels, Rng, type SemixModel, train } from '@semix/core';
 import { corruptionSuite, type Dataset, type DatasetSplits, type SuiteName } from '@semix/datasets';
 import {
   createMethod,
   cutmix,
+  DEFAULT_METHOD_MIX_OPTIONS,
+  DEFAULT_SEM_OPTIONS,
+  describeMethod,
   equivarianceGaps,
   gapPairings,
   type MethodConfig,
@@ -11,8 +14,8 @@ import {
 } from '@semix/mixup';
 import * as tf from '@tensorflow/tfjs-core';
 
-// The demo's training session, with no DOM: the page (main.ts) draws what it reports, and the benchmark runs the
-// same step in Node.
+// The demo's training session, with no DOM and no worker: the page's worker (worker.ts) runs it and posts what it
+// reports, the page (main.ts) draws it, and the benchmark runs the same step in Node.
 
 /** The policies the demo offers. */
 export const DEMO_POLICIES = ['erm', 'mixup', 'cutmix'] as const satisfies readonly PolicyName[];
@@ -22,14 +25,15 @@ export interface DemoOptions {
   method: DemoMethod;
   /** Adds SEM's representation loss (mixup and cutmix only: SEM needs a mix). */
   sem: boolean;
-  /** SEM's weight β. */
+  /** SEM's weight β: the loss is cross-entropy + β·L_sem. */
   beta: number;
   steps: number;
   batchSize: number;
   lr: number;
   seed: number;
-  /** Test accuracy on `evalSize` held-out images every this many steps (and after the last). */
+  /** Test accuracy on the first `evalSize` test images every this many steps (and after the last). */
   evalEvery: number;
+  /** Test images for the accuracy curve; the page corrupts the same images, so its clean line is the last point. */
   evalSize: number;
   /** The equivariance gap on a fixed probe batch every this many steps (and after the last). */
   gapEvery: number;
@@ -38,7 +42,8 @@ export interface DemoOptions {
 export const DEFAULT_DEMO_OPTIONS: DemoOptions = {
   method: 'mixup',
   sem: true,
-  beta: 0.1,
+  // The package's β, so that the demo's default is the method the benchmark reports.
+  beta: DEFAULT_SEM_OPTIONS.weight,
   steps: 150,
   batchSize: 64,
   lr: 0.002,
@@ -100,6 +105,8 @@ export interface DemoRun {
   log: StepLog[];
   accuracy: CurvePoint[];
   gap: CurvePoint[];
+  /** Per test image of the last accuracy point (1: classified right), for paired comparisons of two runs. */
+  correct: Uint8Array;
   /** Whether the run stopped early (the signal). */
   stopped: boolean;
 }
@@ -116,6 +123,30 @@ export function head(data: Dataset, n: number): Dataset {
     checksum: `${data.checksum}[:${count}]`,
   };
 }
+
+/**
+ * Per image, whether the model (evaluation mode) classifies it right: 1 or 0. Batched and leak-free; its mean is
+ * @semix/core's `evaluate` accuracy, and the array lets two models be compared image by image.
+ */
+export function correctness(model: SemixModel, data: Dataset, batchSize = 250): Uint8Array {
+  const [h, w, c] = data.shape;
+  const n = data.labels.length;
+  const correct = new Uint8Array(n);
+  for (let start = 0; start < n; start += batchSize) {
+    const size = Math.min(batchSize, n - start);
+    const indices = Int32Array.from({ length: size }, (_, i) => start + i);
+    const predicted = tf.tidy(() =>
+      tf.argMax(model.logits(tf.tensor4d(gatherPixels(data, indices), [size, h, w, c]), false), 1),
+    );
+    const values = predicted.dataSync();
+    predicted.dispose();
+    for (let i = 0; i < size; i++) correct[start + i] = values[i] === data.labels[start + i] ? 1 : 0;
+  }
+  return correct;
+}
+
+/** The share of ones. */
+export const meanOf = (correct: Uint8Array): number => correct.reduce((a, b) => a + b, 0) / correct.length;
 
 class StepsDone extends Error {}
 
@@ -144,10 +175,19 @@ export async function trainDemo(
     [probeCount, 28, 28, 1],
   );
   const pairings = gapPairings(new Rng(0), probeCount);
-  const run: DemoRun = { model, options: o, log: [], accuracy: [], gap: [], stopped: false };
+  const run: DemoRun = {
+    model,
+    options: o,
+    log: [],
+    accuracy: [],
+    gap: [],
+    correct: new Uint8Array(0),
+    stopped: false,
+  };
   const measure = (step: number) => {
     if (step % o.evalEvery === 0 || step === o.steps) {
-      const point = { step, value: evaluate(model, evalSet).accuracy };
+      run.correct = correctness(model, evalSet);
+      const point = { step, value: meanOf(run.correct) };
       run.accuracy.push(point);
       hooks.onAccuracy?.(point);
     }
@@ -160,10 +200,12 @@ export async function trainDemo(
   const stop = new AbortController();
   const abort = () => stop.abort(hooks.signal?.reason);
   hooks.signal?.addEventListener('abort', abort);
+  // A signal aborted before the call fires no event: stop before the first step.
+  if (hooks.signal?.aborted) abort();
   const epochs = Math.ceil(o.steps / Math.floor(trainSet.labels.length / o.batchSize));
   let last = performance.now();
   try {
-    measure(0);
+    if (!stop.signal.aborted) measure(0);
     last = performance.now();
     await train({
       model,
@@ -205,6 +247,8 @@ export interface CorruptionResult {
   corruption: string;
   severity: number;
   accuracy: number;
+  /** Per image (1: classified right), in the order of the clean images. */
+  correct: Uint8Array;
 }
 
 /** A few corruptions of each suite: cheap to generate in a page, and different in kind (noise, blur, geometry…). */
@@ -213,76 +257,120 @@ export const DEMO_CORRUPTIONS: Record<SuiteName, string[]> = {
   'mnist-c': ['shot_noise', 'rotate', 'fog', 'zigzag'],
 };
 
+/** One corrupted copy of the demo's test images: a corruption at one severity (MNIST-C: its one level). */
+export interface CorruptedSet {
+  suite: SuiteName;
+  corruption: string;
+  severity: number;
+  images: Uint8Array;
+}
+
+/** Thrown where a signal stopped the work between two pieces of it. */
+export class DemoStopped extends Error {
+  constructor() {
+    super('stopped');
+  }
+}
+
+const nextTask = () => new Promise((resolve) => setTimeout(resolve, 0));
+
 /**
- * Accuracy on the test images corrupted by @semix/datasets' suites (generated here, the same bytes as in Node),
- * a few corruptions of each: every severity of the CIFAR-style suite, MNIST-C's one level.
+ * The demo's corruptions of `data` (every severity of the CIFAR-style ones, MNIST-C's one level), generated by
+ * @semix/datasets: the bytes Node generates. One corruption at a time, with a yield to the event loop between two
+ * (a stop message can then be read), and a check of `signal` after each yield.
+ */
+export async function demoCorruptions(data: Dataset, signal?: AbortSignal): Promise<CorruptedSet[]> {
+  const sets: CorruptedSet[] = [];
+  for (const suite of ['cifar10-c', 'mnist-c'] as const) {
+    for (const corruption of DEMO_CORRUPTIONS[suite]) {
+      await nextTask();
+      if (signal?.aborted) throw new DemoStopped();
+      const generated = await corruptionSuite(data, 'mnist-mini', { suite, corruptions: [corruption] });
+      for (const [k, images] of (generated.images.get(corruption as never) ?? []).entries()) {
+        sets.push({ suite, corruption, severity: generated.severities[k], images });
+      }
+    }
+  }
+  return sets;
+}
+
+/**
+ * Accuracy of `model` on each corrupted copy of `data` (`sets`, from {@link demoCorruptions} of the same images),
+ * with per-image correctness. Yields between two sets and stops there once `signal` is aborted.
  */
 export async function corruptionAccuracy(
   model: SemixModel,
-  test: Dataset,
-  count = 300,
-  onResult?: (result: CorruptionResult) => void,
+  data: Dataset,
+  sets: readonly CorruptedSet[],
+  options: { signal?: AbortSignal; onResult?: (result: CorruptionResult) => void } = {},
 ): Promise<CorruptionResult[]> {
-  const data = head(test, count);
   const results: CorruptionResult[] = [];
-  for (const suite of ['cifar10-c', 'mnist-c'] as const) {
-    const generated = await corruptionSuite(data, 'mnist-mini', { suite, corruptions: DEMO_CORRUPTIONS[suite] });
-    for (const [corruption, levels] of generated.images) {
-      for (const [k, images] of levels.entries()) {
-        const result = {
-          suite,
-          corruption,
-          severity: generated.severities[k],
-          accuracy: evaluate(model, { ...data, images } as ImageDataset).accuracy,
-        };
-        results.push(result);
-        onResult?.(result);
-        // Let the page draw between evaluations.
-        await new Promise((resolve) => setTimeout(resolve, 0));
-      }
+  for (const { suite, corruption, severity, images } of sets) {
+    await nextTask();
+    if (options.signal?.aborted) throw new DemoStopped();
+    if (images.length !== data.images.length) {
+      throw new Error(`corruption ${corruption}: ${images.length} bytes for ${data.images.length} clean ones`);
     }
+    const correct = correctness(model, { ...data, images });
+    const result = { suite, corruption, severity, accuracy: meanOf(correct), correct };
+    results.push(result);
+    options.onResult?.(result);
   }
   return results;
 }
 
 export interface MixedExample {
-  /** Pixels in [0, 1], 28 × 28. */
+  /** The mixed image, pixels in [0, 1], 28 × 28. */
   pixels: Float32Array;
-  /** λ: the weight (mixup) or area (cutmix) of image i itself. */
+  /** The two source images, pixels in [0, 1]: image i and its partner. */
+  first: Float32Array;
+  second: Float32Array;
+  /** λ: the weight (mixup) or area (cutmix) of the first image. */
   lam: number;
   label: number;
   partnerLabel: number;
 }
 
+/** A policy's mixing options as createMethod resolves them for training (its own α over the shared defaults). */
+export const demoMixOptions = (method: DemoMethod) => ({
+  ...DEFAULT_METHOD_MIX_OPTIONS,
+  ...describeMethod({ policy: method }).mix,
+  numClasses: 10,
+});
+
 /**
- * The first `count` images of a training batch (64, as the demo trains) mixed by the method's policy (mixup or
- * cutmix, α = 1), for display; erm mixes nothing. Pairs come from a permutation of the whole batch, as in training.
+ * `count` mixed images as the method's policy draws them in training (its α and options as createMethod resolves
+ * them): each from a batch of its own (`batch` images, paired by a permutation of the batch), so each shows the λ
+ * its batch drew; erm mixes nothing (λ = 1, the partner is the image itself).
  */
 export function mixedExamples(train: Dataset, method: DemoMethod, count = 6, seed = 0, batch = 64): MixedExample[] {
   const rng = new Rng(seed);
-  const indices = rng.permutation(train.labels.length).subarray(0, Math.max(batch, count));
   const mean = train.normalization.mean[0];
   const std = train.normalization.std[0];
-  return tf.tidy(() => {
-    const x = tf.tensor4d(gatherPixels(train, indices), [indices.length, 28, 28, 1]);
-    const labels = tf.tensor1d(
-      Array.from(indices, (i) => train.labels[i]),
-      'int32',
-    );
-    const mix =
-      method === 'cutmix'
-        ? cutmix(x, labels, { alpha: 1, numClasses: 10 }, rng)
-        : method === 'mixup'
-          ? mixup(x, labels, { alpha: 1, numClasses: 10 }, rng)
-          : null;
-    const values = (mix ? (mix.mixed as tf.Tensor) : x).dataSync();
-    return Array.from({ length: count }, (_, i) => ({
-      pixels: Float32Array.from(values.subarray(i * 784, (i + 1) * 784), (v) =>
-        Math.min(1, Math.max(0, v * std + mean)),
-      ),
-      lam: mix ? mix.lam[i] : 1,
-      label: train.labels[indices[i]],
-      partnerLabel: train.labels[indices[mix ? mix.index[i] : i]],
-    }));
+  const mix = demoMixOptions(method);
+  const toPixels = (values: ArrayLike<number>, i: number) =>
+    Float32Array.from({ length: 784 }, (_, p) => Math.min(1, Math.max(0, values[i * 784 + p] * std + mean)));
+  const size = Math.min(batch, train.labels.length);
+  return Array.from({ length: count }, () => {
+    const indices = rng.permutation(train.labels.length).subarray(0, size);
+    return tf.tidy(() => {
+      const x = tf.tensor4d(gatherPixels(train, indices), [size, 28, 28, 1]);
+      const labels = tf.tensor1d(
+        Array.from(indices, (i) => train.labels[i]),
+        'int32',
+      );
+      const mixed =
+        method === 'cutmix' ? cutmix(x, labels, mix, rng) : method === 'mixup' ? mixup(x, labels, mix, rng) : null;
+      const partner = mixed ? mixed.index[0] : 0;
+      const clean = x.dataSync();
+      return {
+        pixels: toPixels(mixed ? (mixed.mixed as tf.Tensor).dataSync() : clean, 0),
+        first: toPixels(clean, 0),
+        second: toPixels(clean, partner),
+        lam: mixed ? mixed.lam[0] : 1,
+        label: train.labels[indices[0]],
+        partnerLabel: train.labels[indices[partner]],
+      };
+    });
   });
 }
