@@ -41,7 +41,7 @@ for (const dir of dirs) {
   }
   const text = readFileSync(file, 'utf8')
     .replace(/^(#+) /gm, '#$1 ')
-    .replace(/\]\(([\w.-]+\.svg)\)/g, (_, svg) => `](docs/${preset}-${basename(svg)})`);
+    .replace(/\]\(([\w.+-]+\.svg)\)/g, (_, svg) => `](docs/${preset}-${basename(svg)})`);
   parts.push(text.trimEnd(), '');
 }
 const notes = join(root, 'docs', 'leaderboard-notes.md');

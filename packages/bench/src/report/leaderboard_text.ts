@@ -13,7 +13,7 @@ import {
   type SuiteColumns,
 } from './leaderboard';
 import { tableNotes } from './table_notes';
-import { aaText, controlsNote, differenceCell, familyCaption, ROUNDING_FLOOR_NOTE, rankingRule } from './verdict';
+import { aaText, controlsNote, differenceCell, familyCaption, rankingRule, roundingFloorNote } from './verdict';
 
 /** One line for a finished job: clean accuracy and each suite's corruption accuracy. */
 export function recordSummary(record: ResultRecord): string {
@@ -178,7 +178,7 @@ export function leaderboardMarkdown(board: Leaderboard, command: string): string
       '',
       familyCaption(board.sem_family, board.alpha, board.equivalence_margin, 'SEM variants against their base'),
       '',
-      ROUNDING_FLOOR_NOTE,
+      roundingFloorNote(board.evaluated_on),
     );
   } else {
     lines.push(

@@ -9,6 +9,7 @@ import {
   familyCaption,
   marginText,
   pValueText,
+  roundingFloorNote,
   verdictOf,
 } from './verdict';
 
@@ -112,5 +113,13 @@ describe('the text', () => {
     expect(page).toContain('Green / red: *better* / *worse*');
     expect(page).toContain('≈, blue: *equivalent*');
     expect(page).toContain('grey: *inconclusive*');
+  });
+});
+
+describe('the rounding floor note', () => {
+  it('names the images the board was evaluated on', () => {
+    expect(roundingFloorNote()).toContain('a count over N test images');
+    expect(roundingFloorNote('validation')).toContain('a count over N validation images');
+    expect(roundingFloorNote('validation')).not.toContain('test images');
   });
 });

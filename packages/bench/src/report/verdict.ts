@@ -107,8 +107,9 @@ export function controlsNote(aaMarker: string): string {
 }
 
 /** What the *rounding floor* of a cell means, under the tables whose cells may say so. */
-export const ROUNDING_FLOOR_NOTE =
-  'An accuracy is a count over N test images, so a difference is never taken as surer than rounding to whole images makes it: where the seeds spread less (the same difference on every seed, say), the variance is that rounding’s, 2 · (1/N)² / 12 (*rounding floor*), in the interval, the t-test, the equivalence tests and the MDE alike. One image on each of 3 seeds is then no difference, a seed that differs by a hair does not flip a verdict, and no difference is certain to lie within the margin.';
+/** The rounding floor's note, naming the images the board was evaluated on (test, or validation). */
+export const roundingFloorNote = (images: 'test' | 'validation' = 'test'): string =>
+  `An accuracy is a count over N ${images} images, so a difference is never taken as surer than rounding to whole images makes it: where the seeds spread less (the same difference on every seed, say), the variance is that rounding’s, 2 · (1/N)² / 12 (*rounding floor*), in the interval, the t-test, the equivalence tests and the MDE alike. One image on each of 3 seeds is then no difference, a seed that differs by a hair does not flip a verdict, and no difference is certain to lie within the margin.`;
 
 /**
  * The footnote of the `— ¹` cells: the suite/corruption pairs on which the baseline loses too little accuracy for a

@@ -8,7 +8,7 @@ import { AA_MARKER } from '../family';
 import type { Family, Leaderboard } from '../leaderboard';
 import { num, pct } from '../leaderboard_text';
 import { tableNotes } from '../table_notes';
-import { aaText, controlsNote, familyCaption, ROUNDING_FLOOR_NOTE, rankingRule } from '../verdict';
+import { aaText, controlsNote, familyCaption, rankingRule, roundingFloorNote } from '../verdict';
 import { DATA_ELEMENT_ID, type ReportData } from './data';
 import { el, note, section, svgNode } from './dom';
 import { effectsSection } from './effects';
@@ -134,7 +134,7 @@ function semSection(root: HTMLElement, data: ReportData) {
   s.append(
     pairedTable(board, board.sem, 'sem-table'),
     caption(board, board.sem_family, 'SEM variants against their base'),
-    note(ROUNDING_FLOOR_NOTE),
+    note(roundingFloorNote(board.evaluated_on)),
   );
   for (const c of data.charts.filter((x) => x.kind === 'sem')) figure(s, c);
 }
