@@ -74,7 +74,8 @@ const cleanRows = (runs: readonly ChartRun[]) =>
 
 /**
  * The CIFAR-style suite: per run, the mean accuracy over its corruptions at each severity (a line), each corruption
- * faint behind it, and the run's clean accuracy on the same images as a dashed line.
+ * faint behind it, and the run's clean accuracy on the same images as a dashed line. The axis starts below the
+ * lowest of them, not at 0.
  */
 export function severityChart(runs: readonly ChartRun[], width: number): Element {
   const results = runs.flatMap((run) =>
@@ -87,13 +88,16 @@ export function severityChart(runs: readonly ChartRun[], width: number): Element
       return [{ run: run.label, severity, accuracy: at.reduce((a, r) => a + r.accuracy, 0) / at.length }];
     }),
   );
+  // From the tenth below the lowest accuracy shown: runs a point or two apart stay apart.
+  const lowest = Math.min(...results.map((r) => r.accuracy), ...cleanRows(runs).map((r) => r.accuracy));
+  const floor = Number.isFinite(lowest) ? Math.max(0, Math.floor(lowest * 10) / 10 - 0.1) : 0;
   return Plot.plot({
     width,
     height: HEIGHT + 20,
     marginLeft: 48,
     color: colourScale(runs),
     x: { label: 'severity', ticks: [1, 2, 3, 4, 5], tickFormat: 'd', domain: [1, 5] },
-    y: { label: 'accuracy', domain: [0, 1], grid: true },
+    y: { label: 'accuracy', domain: [floor, 1], grid: true },
     marks: [
       Plot.ruleY(cleanRows(runs), { y: 'accuracy', stroke: 'run', strokeDasharray: '5,3', strokeWidth: 1.5 }),
       Plot.dot(results, { x: 'severity', y: 'accuracy', stroke: 'run', r: 2, strokeOpacity: 0.45, tip: true }),

@@ -548,8 +548,10 @@ function drawDifferences(): void {
       const tr = document.createElement('tr');
       tr.dataset.measure = row.measure;
       const better = row.better === 'higher' ? row.difference > 0 : row.difference < 0;
+      // An accuracy difference whose interval holds 0 is not coloured: the images do not tell its sign.
+      const clear = !row.interval || row.interval[0] > 0 || row.interval[1] < 0;
       const difference = cell(f.difference);
-      difference.className = row.difference === 0 ? '' : better ? 'better' : 'worse';
+      difference.className = row.difference === 0 || !clear ? '' : better ? 'better' : 'worse';
       tr.append(
         cell(`${row.measure}${row.better === 'lower' ? ' (lower is better)' : ''}`),
         cell(f.x),
@@ -560,7 +562,8 @@ function drawDifferences(): void {
     }),
   );
   $('#uncertainty').textContent =
-    `[95%]: over the ${x.evalSize} test digits, paired image by image (corrupted copies of a digit count once). ` +
+    `[95%]: over the ${x.evalSize} test digits, paired image by image (corrupted copies of a digit count once); ` +
+    'green or red where X+SEM is better or worse, and for accuracies only where the interval leaves out 0. ' +
     'One seed: it does not cover how much a difference changes from seed to seed. Train the pair again with ' +
     'another seed to see that; the gap and the loss come from one probe batch and one run, so they have no interval here.';
   // The same X, β and steps over several seeds: the spread one pair cannot show.
