@@ -309,6 +309,22 @@ describe.skipIf(!hasChromium && !process.env.CI)('the web demo in Chromium', () 
     }
   }, 120_000);
 
+  it('a bad setting in the address is named, with what is allowed', async () => {
+    const page = await newPage();
+    try {
+      await page.goto(`${served.url}?beta=0`);
+      await page.waitForFunction(() => window.__semix?.error !== null);
+      expect(await page.evaluate(() => window.__semix.error)).toBe(
+        "beta: '0' in the address is not valid; the slider takes 0.01 to 100",
+      );
+      expect(await page.textContent('#progress')).toContain("beta: '0'");
+      // The page logged it: the one console error this test expects.
+      expect(errors.splice(0)).toEqual(["beta: '0' in the address is not valid; the slider takes 0.01 to 100"]);
+    } finally {
+      await page.close();
+    }
+  });
+
   it('without COOP/COEP (a plain static host): the single-threaded SIMD binary, and cutmix+sem trains', async () => {
     const page = await newPage();
     try {

@@ -186,7 +186,8 @@ function onMessage(m: FromWorker): void {
       }
       workerReady = true;
       resolveReady();
-      if (hook.state === 'loading') {
+      // The first worker, or one started after a failed start (the error then cleared).
+      if (hook.state === 'loading' || (hook.state === 'error' && hook.error === null)) {
         hook.state = 'ready';
         progress.textContent = `mnist-mini: ${m.trainImages} training and ${m.testImages} test digits`;
       }
@@ -696,6 +697,14 @@ methodSelect.addEventListener('change', () => {
 });
 field<HTMLInputElement>('seed').addEventListener('change', requestMixed);
 logBeta.addEventListener('input', syncControls);
+// A worker whose start failed (a backend this browser cannot run) is replaced when another backend is picked; a
+// working one switches backends at the next run.
+backendSelect.addEventListener('change', () => {
+  if (workerReady || busy) return;
+  worker.terminate();
+  hook.error = null;
+  spawn(readSettings().backend);
+});
 window.addEventListener('resize', () => scheduleDraw());
 
 // Settings from the address (?method=cutmix&sem=0&beta=0.5&steps=30&seed=1&images=100&backend=webgl), for links
@@ -705,7 +714,11 @@ for (const name of ['method', 'steps', 'seed', 'backend']) {
   const value = params.get(name);
   if (value !== null) field<HTMLInputElement | HTMLSelectElement>(name).value = value;
 }
-if (params.has('beta')) logBeta.value = String(Math.log10(Number(params.get('beta'))));
+if (params.has('beta')) {
+  const beta = Number(params.get('beta'));
+  if (beta >= 0.01 && beta <= 100) logBeta.value = String(Math.log10(beta));
+  else fail(`beta: '${params.get('beta')}' in the address is not valid; the slider takes 0.01 to 100`);
+}
 if (params.has('sem')) semBox.checked = params.get('sem') !== '0';
 if (params.has('images')) evalSize = Number(params.get('images'));
 
