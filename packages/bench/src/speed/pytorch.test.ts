@@ -1,6 +1,8 @@
+import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import {
   findPython,
+  PYTORCH_MODELS,
   type PytorchStep,
   parsePytorchSteps,
   pytorchArgs,
@@ -48,6 +50,14 @@ function fakePython(msPerImage = 0.5) {
 describe('the PyTorch reference', () => {
   it('the script sits beside the package (python/reference_step.py)', () => {
     expect(pytorchScript()).toMatch(/packages\/bench\/python\/reference_step\.py$/);
+  });
+
+  it("PYTORCH_MODELS are the keys of the script's MODELS", () => {
+    const source = readFileSync(pytorchScript() as string, 'utf8');
+    const models = /^MODELS = \{(.*)\}$/m.exec(source)?.[1];
+    expect(models).toBeDefined();
+    const keys = [...(models as string).matchAll(/"([^"]+)":/g)].map((m) => m[1]);
+    expect([...PYTORCH_MODELS].sort()).toEqual(keys.sort());
   });
 
   it("the command line carries the batch, the threads, the models and semix's preact-resnet18 width", () => {

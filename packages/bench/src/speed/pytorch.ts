@@ -33,6 +33,12 @@ export interface PytorchRequest {
   threads: number;
 }
 
+/**
+ * The models python/reference_step.py times (the keys of its MODELS; pytorch.test.ts reads them from the script):
+ * a model outside them has no PyTorch step to be compared with.
+ */
+export const PYTORCH_MODELS: readonly Architecture[] = ['cnn-small', 'mlp', 'preact-resnet18'];
+
 /** The package's PyTorch script (python/reference_step.py beside the package), if it is there. */
 export function pytorchScript(): string | undefined {
   const here = dirname(fileURLToPath(import.meta.url));
