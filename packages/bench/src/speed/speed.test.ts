@@ -95,11 +95,30 @@ describe('profileKernels', () => {
       ratio: null,
       parallelRatio: null,
       kernelProfiles: [],
-      interleaved: { model: 'preact-resnet18 ×0.25', threads: 2, rounds, train, eval: evaluation },
+      interleaved: [
+        {
+          arch: 'cnn-small',
+          model: 'cnn-small',
+          threads: 1,
+          rounds: rounds.slice(0, 1),
+          ...summariseRounds([rounds[0]]),
+        },
+        { arch: 'preact-resnet18', model: 'preact-resnet18 ×0.25', threads: 2, rounds, train, eval: evaluation },
+        { arch: 'mlp', model: 'mlp', threads: 2, skipped: "PyTorch's script does not time mlp" },
+      ],
     });
-    expect(table).toContain('Interleaved, 3 rounds, preact-resnet18 ×0.25 with 2 threads each side');
-    expect(table).toContain('  round 2: train 500.0 ms vs PyTorch 400.0 ms, eval 60.0 ms vs 30.0 ms');
-    expect(table).toContain('train step 0.80× (0.75–0.90) PyTorch; eval step 0.80× (0.50–0.90) PyTorch');
+    const lines = table.split('\n');
+    const at = lines.findIndex((l) => l.startsWith('Interleaved rounds ('));
+    expect(lines[at]).toContain('ratio = PyTorch ms / semix ms, above 1 semix is faster; median (range)');
+    // one line per entry: round 1 alone is 300/400 and 40/50; the three rounds as summarised above
+    expect(lines.slice(at + 1)).toEqual([
+      '  cnn-small, 1 thread: train 0.75× (0.75–0.75), eval 0.80× (0.80–0.80); 1 round',
+      '  preact-resnet18 ×0.25, 2 threads: train 0.80× (0.75–0.90), eval 0.80× (0.50–0.90); 3 rounds',
+      "  mlp, 2 threads: skipped (PyTorch's script does not time mlp)",
+    ]);
+    // no entries (no PyTorch, or --rounds 0): no heading either
+    const none = { rows: [], pytorch: null, pytorchNote: '', ratio: null, parallelRatio: null, kernelProfiles: [] };
+    expect(speedTable({ ...none, interleaved: [] })).not.toContain('Interleaved');
   });
 });
 

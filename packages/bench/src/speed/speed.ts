@@ -14,7 +14,7 @@ import {
   probeBackends,
   selectBackend,
 } from '@semix/core';
-import { interleavedComparison, speedRatio, withPytorchRatios } from './compare';
+import { interleavedComparisons, speedRatio, withPytorchRatios } from './compare';
 import { DEFAULT_SPEED_OPTIONS, MAX_DATA_PARALLEL_THREADS, type ResolvedSpeedOptions } from './constants';
 import { costRows } from './costs';
 import { pytorchReference, pytorchRows } from './pytorch';
@@ -33,7 +33,7 @@ import {
   trainStepRow,
 } from './steps';
 import { rowLogLine } from './tables';
-import type { InterleavedComparison, KernelProfile, SpeedOptions, SpeedResult, SpeedRow } from './types';
+import type { InterleavedEntry, KernelProfile, SpeedOptions, SpeedResult, SpeedRow } from './types';
 
 // The suite's public surface, re-exported for the package entry.
 export { DEFAULT_SPEED_OPTIONS } from './constants';
@@ -189,7 +189,7 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
       parallelRatio: null,
       kernelProfiles,
       wasmKernels,
-      interleaved: null,
+      interleaved: [],
     };
   }
   // PyTorch on every thread count a semix row was timed on (each row is compared at equal threads), and on
@@ -199,17 +199,14 @@ export async function runSpeedSuite(options: SpeedOptions = {}): Promise<SpeedRe
   log(`PyTorch: ${reference.note}`);
   rows = [...withPytorchRatios(rows, reference.steps), ...pytorchRows(reference.steps)];
   const pytorch = reference.headline;
-  let interleaved: InterleavedComparison | null = null;
-  if (
-    pytorch &&
-    o.rounds > 0 &&
-    dataParallelThreads > 1 &&
-    backends.includes('wasm') &&
-    o.models.includes('preact-resnet18')
-  ) {
+  // Each model on one thread (wasm's own) and on the data-parallel threads where there is a second core, against
+  // PyTorch on as many: the issue's targets are read from these rounds.
+  let interleaved: InterleavedEntry[] = [];
+  if (pytorch && o.rounds > 0 && backends.includes('wasm')) {
     await selectBackend('wasm');
-    const comparison = { ...step, threads: dataParallelThreads, rounds: o.rounds };
-    interleaved = await interleavedComparison(pytorch.python, comparison, log);
+    const threads = dataParallelThreads > 1 ? [1, dataParallelThreads] : [1];
+    const comparison = { ...step, models: o.models, threads, rounds: o.rounds };
+    interleaved = await interleavedComparisons(pytorch.python, comparison, log);
   }
   return {
     rows,

@@ -1,5 +1,5 @@
 /** The suite's result as text (the table, the PyTorch lines, kernel breakdowns) and as JSON (speed.json). */
-import type { KernelProfile, RatioSummary, SpeedResult, SpeedRow } from './types';
+import type { InterleavedEntry, KernelProfile, RatioSummary, SpeedResult, SpeedRow } from './types';
 
 /** The progress line of a row just timed. */
 export function rowLogLine(row: SpeedRow): string {
@@ -41,21 +41,28 @@ export function speedTable(result: SpeedResult): string {
     lines.push(`semix (default backend, one thread) / PyTorch on this machine: ${result.ratio.toFixed(3)}`);
   if (result.parallelRatio !== null)
     lines.push(`semix (default backend, data-parallel threads) / PyTorch: ${result.parallelRatio.toFixed(3)}`);
-  const il = result.interleaved;
-  if (il) {
-    const range = (r: RatioSummary) => `${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+  const interleaved = result.interleaved ?? [];
+  if (interleaved.length) {
     lines.push(
       '',
-      `Interleaved, ${il.rounds.length} rounds, ${il.model} with ${il.threads} threads each side (semix: data-parallel wasm; ratio = PyTorch ms / semix ms, median (range)):`,
-      ...il.rounds.map(
-        (r, i) =>
-          `  round ${i + 1}: train ${r.semixTrainMs.toFixed(1)} ms vs PyTorch ${r.pytorchTrainMs.toFixed(1)} ms, eval ${r.semixEvalMs.toFixed(1)} ms vs ${r.pytorchEvalMs.toFixed(1)} ms`,
-      ),
-      `  train step ${range(il.train)} PyTorch; eval step ${range(il.eval)} PyTorch`,
+      'Interleaved rounds (semix on wasm: one thread, or the batch split over data-parallel threads; PyTorch on as many; ratio = PyTorch ms / semix ms, above 1 semix is faster; median (range)):',
+      ...interleaved.map((entry) => `  ${interleavedLine(entry)}`),
     );
   }
   for (const p of result.kernelProfiles ?? []) lines.push('', ...kernelTable(p));
   return lines.join('\n');
+}
+
+/**
+ * One entry of the interleaved comparison as a line:
+ * `cnn-small, 2 threads: train 1.12× (1.05–1.20), eval 1.31× (1.22–1.40); 3 rounds`, or why it was skipped.
+ */
+export function interleavedLine(entry: InterleavedEntry): string {
+  const head = `${entry.model}, ${entry.threads} thread${entry.threads === 1 ? '' : 's'}`;
+  if ('skipped' in entry) return `${head}: skipped (${entry.skipped})`;
+  const range = (r: RatioSummary) => `${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
+  const n = entry.rounds.length;
+  return `${head}: train ${range(entry.train)}, eval ${range(entry.eval)}; ${n} round${n === 1 ? '' : 's'}`;
 }
 
 /** A profile's kernels as table lines: those above 0.5% of the time, then the rest summed. */

@@ -59,11 +59,16 @@ export interface SpeedResult {
    */
   wasmKernels?: string | null;
   /**
-   * preact-resnet18's data-parallel train and eval steps on wasm and PyTorch's on the same threads, timed in
-   * alternation (round after round, in the same minutes): the ratios the target is read from. Null where wasm,
-   * preact-resnet18, PyTorch or a second core is missing.
+   * Each model asked (that PyTorch's script times) on wasm against PyTorch on as many threads, train and eval steps
+   * timed in alternation (round after round, in the same minutes): the ratios the targets are read from. One entry
+   * per model × threads: one thread (semix's one-thread step) and, where the machine has a second core, the
+   * data-parallel threads; models first, in the order asked, then threads, fewest first. Empty where wasm or
+   * PyTorch was not timed or `rounds` is 0. In speed.json, e.g.
+   * `[{ "arch": "cnn-small", "model": "cnn-small", "threads": 2, "rounds": [{ "semixTrainMs": 40, "semixEvalMs": 5,
+   * "pytorchTrainMs": 48, "pytorchEvalMs": 6 }, …], "train": { "median": 1.2, "min": 1.1, "max": 1.3 },
+   * "eval": { … } }, { "arch": "mlp", "model": "mlp", "threads": 1, "skipped": "PyTorch's script does not time mlp" }]`.
    */
-  interleaved?: InterleavedComparison | null;
+  interleaved?: InterleavedEntry[];
 }
 
 /** One round of the interleaved comparison: semix's step, then PyTorch's, each a median of its own timing. */
@@ -81,13 +86,36 @@ export interface RatioSummary {
   max: number;
 }
 
+/** One model on one thread count, timed in interleaved rounds. */
 export interface InterleavedComparison {
+  /** The model timed (its key's model). */
+  arch: Architecture;
+  /** The model as rows name it: with its width where not 1 (`preact-resnet18 ×0.25`). */
   model: string;
+  /**
+   * Threads each side: 1 is wasm's one-thread step against PyTorch's `torch.set_num_threads(1)`; more is semix's
+   * data-parallel step (the batch split over that many threads) against PyTorch on as many.
+   */
   threads: number;
+  /** In the order timed. */
   rounds: InterleavedRound[];
+  /** PyTorch ms ÷ semix ms of the train step over the rounds. */
   train: RatioSummary;
+  /** The same of the eval step. */
   eval: RatioSummary;
 }
+
+/** A model × threads of the interleaved comparison not timed, and why. */
+export interface InterleavedSkip {
+  arch: Architecture;
+  model: string;
+  threads: number;
+  /** Why it was not timed (PyTorch's script has no such model). */
+  skipped: string;
+}
+
+/** One entry of SpeedResult.interleaved: timed, or skipped with its reason. */
+export type InterleavedEntry = InterleavedComparison | InterleavedSkip;
 
 /** One step's kernels aggregated by name (tf.profile of one warm call on one thread). */
 export interface KernelProfile {
@@ -134,8 +162,8 @@ export interface SpeedOptions {
   /** Skip the PyTorch comparison. */
   noPytorch?: boolean;
   /**
-   * Rounds of the interleaved comparison (preact-resnet18, data-parallel wasm against PyTorch on the same threads;
-   * default 3, 0 for none).
+   * Rounds of the interleaved comparison: each model's train and eval step on wasm against PyTorch's on as many
+   * threads, on one thread and on the data-parallel threads (default 3, 0 for none).
    */
   rounds?: number;
   onLog?: (line: string) => void;
