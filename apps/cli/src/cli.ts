@@ -168,7 +168,11 @@ program
   .option('--backends <list>', 'comma-separated: tensorflow, wasm, cpu (default: every available one)')
   .option('--models <list>', 'comma-separated: mlp, cnn-small, preact-resnet18 (default all)')
   .option('--no-pytorch', 'skip the PyTorch comparison')
-  .option('--rounds <n>', 'rounds of the interleaved preact-resnet18 comparison with PyTorch (0: none)', '3')
+  .option(
+    '--rounds <n>',
+    'rounds of the interleaved comparison with PyTorch: each model on wasm, one thread and data-parallel threads (0: none)',
+    '3',
+  )
   .option(
     '--cost <presets>',
     "comma-separated presets: time each one's train step and eval batch on one thread and project its grid's cost on 1, 8 and 64 cores (with --out and --json only)",
