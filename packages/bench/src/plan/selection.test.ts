@@ -195,6 +195,21 @@ describe('the presets of docs/selection-rule.md', () => {
     expect(thorough.evaluation.images).toBe(1500);
   });
 
+  it('the full-MNIST board carries the thorough board over: its methods, options, seeds and budget, on all 10,000 test images', () => {
+    const thorough = loadPreset('mnist-mini');
+    const mnist = loadPreset('mnist');
+    expect(mnist.dataset).toBe('mnist');
+    expect(mnist.methods).toEqual(thorough.methods);
+    expect(mnist.seeds).toEqual(thorough.seeds);
+    expect(mnist.train).toEqual(thorough.train);
+    expect(mnist.model).toEqual(thorough.model);
+    expect(mnist.report).toEqual(thorough.report);
+    // Nothing is chosen on MNIST, so no validation split is carved: all 60,000 training images train.
+    expect(mnist.data?.validation).toBeUndefined();
+    expect(mnist.evaluation).toMatchObject({ images: 10000, corruptions: 'mnist-c', corruptionSource: 'official' });
+    expect(evaluationSplit(mnist)).toBe('test');
+  });
+
   it("sem-ablation varies one SEM option at a time around the package default (at rule 2's α)", () => {
     const p = loadPreset('sem-ablation');
     const base = p.methods.find((m) => m.label === 'mixup+sem α=0.2');
