@@ -1,6 +1,7 @@
 // Builds LEADERBOARD.md from results directories that `pnpm bench` wrote, so the committed file is exactly what
 // the runs produced: each preset's leaderboard.md (headings one level down, charts copied to docs/ under the
-// preset's name), then docs/leaderboard-notes.md (our own reading, written by hand after looking at the numbers).
+// preset's name), then docs/leaderboard-notes.md (our own reading, written by hand after looking at the numbers);
+// docs/leaderboard-summary.md, the reading in short, goes before the boards.
 //   node scripts/leaderboard-doc.mjs results/quick results/sem-ablation
 import { copyFileSync, existsSync, readdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
@@ -29,6 +30,9 @@ const parts = [
   `clone of this repository with \`${commands.join(' && ')} && node scripts/leaderboard-doc.mjs ${dirs.join(' ')}\`.`,
   '',
 ];
+// Our verdict in a few lines, led by the controls, before the boards it reads (written by hand, like the notes).
+const summary = join(root, 'docs', 'leaderboard-summary.md');
+if (existsSync(summary)) parts.push(readFileSync(summary, 'utf8').trimEnd(), '');
 for (const dir of dirs) {
   const file = join(dir, 'leaderboard.md');
   if (!existsSync(file)) {
