@@ -15,9 +15,6 @@ import { type MethodStyle, markerSvg, methodStyles } from './palette';
 import { t975 } from './stats';
 import { VERDICT_COLORS } from './verdict';
 
-/** Round-number ticks live in axes.ts with the other scales; re-exported for the modules that take them from here. */
-export { niceTicks } from './axes';
-
 export const esc = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;');
 export const svgOpen = (w: number, h: number, size = 12) =>

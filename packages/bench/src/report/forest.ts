@@ -6,7 +6,7 @@
  * text. Each row's mark carries its numbers as data attributes, exactly as leaderboard.json holds them, so a reader
  * (or a test) can check the plot against the board.
  */
-import { niceTicks } from './charts';
+import { niceTicks } from './axes';
 import { comparisonName, forestList } from './effects_text';
 import type { ForestFigure } from './page/data';
 import type { CorruptionEffect, CorruptionEffects, Leaderboard } from './types';
