@@ -19,4 +19,4 @@ export { checkSeed } from './rng';
 export { learningRate } from './schedule';
 export { applyStep, isMethodSpec, type LossGradients, lossGradients, type StepInput, stepContext } from './step';
 export { BROWSER_HOST, type ParallelLossGradients, type TrainHost } from './train_host';
-export { trainOn } from './trainer';
+export { applyWeightDecay, makeOptimizer, trainOn } from './trainer';

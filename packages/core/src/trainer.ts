@@ -27,7 +27,8 @@ import {
   validateTrainOptions,
 } from './train_options';
 
-function makeOptimizer(o: typeof DEFAULT_TRAIN_OPTIONS): tf.Optimizer {
+/** The trainer's optimizer: Adam, or SGD with Nesterov momentum (shared with the speed suite's preset timing). */
+export function makeOptimizer(o: Pick<typeof DEFAULT_TRAIN_OPTIONS, 'optimizer' | 'lr' | 'momentum'>): tf.Optimizer {
   return o.optimizer === 'adam' ? adam(o.lr) : tf.train.momentum(o.lr, o.momentum, true);
 }
 
@@ -289,7 +290,8 @@ async function parallelStep(
 const yieldToEventLoop = (): Promise<void> =>
   new Promise((resolve) => (globalThis.setImmediate ?? ((f: () => void) => setTimeout(f, 0)))(resolve));
 
-function applyWeightDecay(vars: tf.Variable[], factor: number): void {
+/** Decoupled weight decay after a step: weights of rank 2 and more shrink by `factor` (lr × weightDecay). */
+export function applyWeightDecay(vars: tf.Variable[], factor: number): void {
   tf.tidy(() => {
     for (const v of vars) if (v.rank >= 2) v.assign(tf.mul(v, 1 - factor));
   });

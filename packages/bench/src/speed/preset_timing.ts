@@ -4,7 +4,6 @@
  * evaluate), on the active backend, with the suite's timing (timing.ts); then projected onto the preset's grid.
  */
 import {
-  adam,
   type BackendName,
   createModel,
   crossEntropyMethod,
@@ -15,8 +14,8 @@ import {
   selectBackend,
   trainStep,
 } from '@semix/core';
+import { applyWeightDecay, makeOptimizer } from '@semix/core/internal';
 import { cifarAugment, REMOTE_DATASETS } from '@semix/datasets';
-import * as tf from '@tensorflow/tfjs-core';
 import { loadPreset, type Preset } from '../plan/preset';
 import { DEFAULT_SPEED_OPTIONS } from './constants';
 import {
@@ -90,9 +89,7 @@ async function timeSteps(preset: Preset, counts: PresetCounts, maxStepSeconds: n
   });
   const vars = model.trainableVariables();
   const { lr, weightDecay } = preset.train;
-  // The trainer's optimizers (core's makeOptimizer): Adam, or SGD with Nesterov momentum.
-  const optimizer =
-    preset.train.optimizer === 'adam' ? adam(lr) : tf.train.momentum(lr, DEFAULT_TRAIN_OPTIONS.momentum, true);
+  const optimizer = makeOptimizer({ optimizer: preset.train.optimizer, lr, momentum: DEFAULT_TRAIN_OPTIONS.momentum });
   const data = syntheticData(counts, Math.max(counts.batchSize, counts.evalBatch));
   const indices = Int32Array.from({ length: counts.batchSize }, (_, i) => i);
   const augment = preset.train.augment === 'cifar' ? cifarAugment(4) : undefined;
@@ -101,11 +98,8 @@ async function timeSteps(preset: Preset, counts: PresetCounts, maxStepSeconds: n
   try {
     const train = await timeStep(() => {
       trainStep(model, vars, optimizer, crossEntropyMethod, { data, indices, augment, rng, epoch: 0, step });
-      // The trainer's decoupled weight decay after each step (core's applyWeightDecay: weights of rank 2 and more).
-      if (weightDecay > 0)
-        tf.tidy(() => {
-          for (const v of vars) if (v.rank >= 2) v.assign(tf.mul(v, 1 - lr * weightDecay));
-        });
+      // The trainer's decoupled weight decay after each step.
+      if (weightDecay > 0) applyWeightDecay(vars, lr * weightDecay);
       step += 1;
     }, maxStepSeconds);
     const evalSet: ImageDataset = {
