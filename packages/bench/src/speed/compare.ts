@@ -7,6 +7,7 @@ import { MODEL_SHAPES } from './constants';
 import { PYTORCH_MODELS, type PytorchStep, pytorchKey, runPytorchSteps } from './pytorch';
 import type { RunProgram } from './run_program';
 import { modelLabel, type StepOptions } from './steps';
+import { threadsLabel } from './tables';
 import { summariseRounds, timeStep } from './timing';
 import type { InterleavedComparison, InterleavedEntry, InterleavedRound, SpeedRow, StepKey } from './types';
 
@@ -119,9 +120,6 @@ export interface InterleavedHooks {
 export interface InterleavedOptions extends StepOptions {
   rounds: number;
 }
-
-/** `2 threads`, `1 thread`. */
-const threadsLabel = (threads: number) => `${threads} thread${threads === 1 ? '' : 's'}`;
 
 /**
  * `arch`'s train and eval steps (semix on the active backend, `threads` threads) and PyTorch's on as many threads,

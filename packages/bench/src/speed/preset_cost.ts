@@ -17,6 +17,7 @@ import { GAP_LAMS } from '@semix/mixup';
 import { planGrid } from '../plan/grid';
 import type { DataIdentity } from '../plan/identity';
 import { type EvaluationSuiteName, type Preset, presetShards, presetSuites } from '../plan/preset';
+import { threadsLabel } from './tables';
 
 /** The core counts the wall time is projected on: one machine, then 8, then 64 (BullMQ workers). */
 export const DEFAULT_COST_CORES: readonly number[] = [1, 8, 64];
@@ -227,7 +228,7 @@ export function presetCostLines(
   const c = counts;
   const model = `${c.arch}${c.width !== 1 ? ` ×${c.width}` : ''}`;
   const suites = c.suites.map((s) => `${s.corruptions} × ${s.severities} of ${s.suite}`).join(' + ');
-  const threads = `${measured.threads} thread${measured.threads === 1 ? '' : 's'}`;
+  const threads = threadsLabel(measured.threads);
   const lines = [
     `${c.preset}: ${model} on ${c.inputShape.join('×')} (${c.dataset}, ${c.numClasses} classes), batch ${c.batchSize}, ${c.optimizer}; timed on ${measured.backend}, ${threads}`,
     `  train step (plain cross-entropy): ${times.trainStepMs.toFixed(1)} ms (${measured.trainNote})`,

@@ -11,6 +11,7 @@ import { env } from '@semix/env';
 import { MODEL_SHAPES } from './constants';
 import { type RunProgram, runProgram } from './run_program';
 import { stepTask } from './steps';
+import { threadsLabel } from './tables';
 import type { PytorchHeadline, SpeedRow, StepKey } from './types';
 
 /** One step the PyTorch script timed: one line of its output (its field names). */
@@ -193,7 +194,7 @@ export const pytorchKey = (p: PytorchStep): StepKey => ({ model: p.model, step: 
 /** PyTorch's steps as rows (backend `pytorch, N threads`), keyed as semix's rows of the same step. */
 export function pytorchRows(steps: readonly PytorchStep[]): SpeedRow[] {
   return steps.map((p) => ({
-    backend: `pytorch, ${p.threads} thread${p.threads === 1 ? '' : 's'}`,
+    backend: `pytorch, ${threadsLabel(p.threads)}`,
     task: stepTask(p.model, p.step),
     key: pytorchKey(p),
     msPerOp: p.ms_per_step,

@@ -11,6 +11,7 @@ import * as tf from '@tensorflow/tfjs-core';
 import { MODEL_SHAPES } from './constants';
 import { profileKernels } from './profile';
 import { type RunProgram, runProgram } from './run_program';
+import { threadsLabel } from './tables';
 import { timeStep } from './timing';
 import type { KernelProfile, SpeedRow, StepKey, StepTiming } from './types';
 
@@ -76,7 +77,7 @@ export function backendThreads(backend: string, environment: NodeJS.ProcessEnv =
 export function backendLabel(backend: string, environment: NodeJS.ProcessEnv = process.env): string {
   if (backend !== 'tensorflow') return backend;
   const n = tensorflowThreads(environment);
-  return `tensorflow, ${n} thread${n === 1 ? '' : 's'}`;
+  return `tensorflow, ${threadsLabel(n)}`;
 }
 
 /** The reference step (cnn-small, mixup CE + 0.1·SEM) on the active backend: every cost row is a share of it. */

@@ -1,6 +1,9 @@
 /** The suite's result as text (the table, the PyTorch lines, kernel breakdowns) and as JSON (speed.json). */
 import type { InterleavedEntry, KernelProfile, RatioSummary, SpeedResult, SpeedRow } from './types';
 
+/** `1 thread`, `2 threads`: how every row and line of the suite names a thread count. */
+export const threadsLabel = (threads: number): string => `${threads} thread${threads === 1 ? '' : 's'}`;
+
 /** The progress line of a row just timed. */
 export function rowLogLine(row: SpeedRow): string {
   const samples = row.samplesPerSec === null ? '' : ` (${row.samplesPerSec.toFixed(0)} samples/s)`;
@@ -58,7 +61,7 @@ export function speedTable(result: SpeedResult): string {
  * `cnn-small, 2 threads: train 1.12× (1.05–1.20), eval 1.31× (1.22–1.40); 3 rounds`, or why it was skipped.
  */
 export function interleavedLine(entry: InterleavedEntry): string {
-  const head = `${entry.model}, ${entry.threads} thread${entry.threads === 1 ? '' : 's'}`;
+  const head = `${entry.model}, ${threadsLabel(entry.threads)}`;
   if ('skipped' in entry) return `${head}: skipped (${entry.skipped})`;
   const range = (r: RatioSummary) => `${r.median.toFixed(2)}× (${r.min.toFixed(2)}–${r.max.toFixed(2)})`;
   const n = entry.rounds.length;
